@@ -1,0 +1,280 @@
+/*
+ * config.c - the config object: defaults, one typed setter per option,
+ * and the deep copy a client keeps.
+ */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/internal.h"
+
+#define DEFAULT_CONNECT_TIMEOUT_MS 30000
+#define DEFAULT_MAX_HEADER_BYTES (100 * 1024)
+
+httpr_config *httpr_config_new(void) {
+  httpr_config *cfg = calloc(1, sizeof(*cfg));
+  if (!cfg)
+    return NULL;
+  cfg->verify = 1;
+  cfg->verify_hostname = 1;
+  cfg->min_tls = HTTPR_TLS_1_2;
+  cfg->max_tls = HTTPR_TLS_DEFAULT;
+  cfg->connect_timeout_ms = DEFAULT_CONNECT_TIMEOUT_MS;
+  cfg->max_header_bytes = DEFAULT_MAX_HEADER_BYTES;
+  return cfg;
+}
+
+void hr_config_clear(struct httpr_config *cfg) {
+  free(cfg->ca_file);
+  free(cfg->ca_dir);
+  free(cfg->cert_path);
+  free(cfg->key_path);
+  if (cfg->password) {
+    /* Passwords do not linger in freed memory. */
+    memset(cfg->password, 0, strlen(cfg->password));
+    free(cfg->password);
+  }
+  for (size_t i = 0; i < cfg->pin_count; i++) {
+    free(cfg->pins[i].host);
+    free(cfg->pins[i].address);
+  }
+  free(cfg->pins);
+  free(cfg->backend);
+  free(cfg->keylog_file);
+  memset(cfg, 0, sizeof(*cfg));
+}
+
+void httpr_config_free(httpr_config *cfg) {
+  if (!cfg)
+    return;
+  hr_config_clear(cfg);
+  free(cfg);
+}
+
+/* Replaces *slot with a copy of value (NULL unsets). */
+static httpr_code set_string(char **slot, const char *value) {
+  char *copy = NULL;
+  if (value && !(copy = strdup(value)))
+    return HTTPR_E_NOMEM;
+  free(*slot);
+  *slot = copy;
+  return HTTPR_OK;
+}
+
+httpr_code httpr_config_set_verify(httpr_config *cfg, int on) {
+  if (!cfg)
+    return HTTPR_E_INVALID;
+  cfg->verify = on != 0;
+  return HTTPR_OK;
+}
+
+httpr_code httpr_config_set_verify_hostname(httpr_config *cfg, int on) {
+  if (!cfg)
+    return HTTPR_E_INVALID;
+  cfg->verify_hostname = on != 0;
+  return HTTPR_OK;
+}
+
+httpr_code httpr_config_set_ca_file(httpr_config *cfg, const char *path) {
+  return cfg ? set_string(&cfg->ca_file, path) : HTTPR_E_INVALID;
+}
+
+httpr_code httpr_config_set_ca_dir(httpr_config *cfg, const char *path) {
+  return cfg ? set_string(&cfg->ca_dir, path) : HTTPR_E_INVALID;
+}
+
+/* Sets every client-credential field at once, so one form replaces any
+ * other and a failure leaves the old credentials untouched. */
+static httpr_code set_credentials(httpr_config *cfg, enum hr_cred_kind kind,
+                                  const char *cert, const char *key,
+                                  const char *password) {
+  if (!cfg)
+    return HTTPR_E_INVALID;
+  struct httpr_config tmp = {0};
+  if (cert && (set_string(&tmp.cert_path, cert) != HTTPR_OK ||
+               set_string(&tmp.key_path, key) != HTTPR_OK ||
+               set_string(&tmp.password, password) != HTTPR_OK)) {
+    hr_config_clear(&tmp);
+    return HTTPR_E_NOMEM;
+  }
+  free(cfg->cert_path);
+  free(cfg->key_path);
+  if (cfg->password)
+    memset(cfg->password, 0, strlen(cfg->password));
+  free(cfg->password);
+  cfg->cert_path = tmp.cert_path;
+  cfg->key_path = tmp.key_path;
+  cfg->password = tmp.password;
+  cfg->cred_kind = cert ? kind : HR_CRED_NONE;
+  return HTTPR_OK;
+}
+
+httpr_code httpr_config_set_client_pem(httpr_config *cfg, const char *path,
+                                       const char *password) {
+  return set_credentials(cfg, HR_CRED_PEM, path, NULL, password);
+}
+
+httpr_code httpr_config_set_client_cert(httpr_config *cfg,
+                                        const char *cert_path,
+                                        const char *key_path,
+                                        const char *password) {
+  if (cert_path && !key_path)
+    return set_credentials(cfg, HR_CRED_PEM, cert_path, NULL, password);
+  return set_credentials(cfg, HR_CRED_FILES, cert_path, key_path, password);
+}
+
+httpr_code httpr_config_set_client_pkcs12(httpr_config *cfg, const char *path,
+                                          const char *password) {
+  return set_credentials(cfg, HR_CRED_PKCS12, path, NULL, password);
+}
+
+httpr_code httpr_config_set_https_only(httpr_config *cfg, int on) {
+  if (!cfg)
+    return HTTPR_E_INVALID;
+  cfg->https_only = on != 0;
+  return HTTPR_OK;
+}
+
+static int valid_version(httpr_tls_version v) {
+  return v == HTTPR_TLS_DEFAULT || v == HTTPR_TLS_1_2 || v == HTTPR_TLS_1_3;
+}
+
+httpr_code httpr_config_set_min_tls_version(httpr_config *cfg,
+                                            httpr_tls_version v) {
+  if (!cfg || !valid_version(v))
+    return HTTPR_E_INVALID;
+  cfg->min_tls = v == HTTPR_TLS_DEFAULT ? HTTPR_TLS_1_2 : (int)v;
+  return HTTPR_OK;
+}
+
+httpr_code httpr_config_set_max_tls_version(httpr_config *cfg,
+                                            httpr_tls_version v) {
+  if (!cfg || !valid_version(v))
+    return HTTPR_E_INVALID;
+  cfg->max_tls = (int)v;
+  return HTTPR_OK;
+}
+
+httpr_code httpr_config_set_connect_timeout_ms(httpr_config *cfg, long ms) {
+  if (!cfg || ms < 0)
+    return HTTPR_E_INVALID;
+  cfg->connect_timeout_ms = ms;
+  return HTTPR_OK;
+}
+
+httpr_code httpr_config_set_total_timeout_ms(httpr_config *cfg, long ms) {
+  if (!cfg || ms < 0)
+    return HTTPR_E_INVALID;
+  cfg->total_timeout_ms = ms;
+  return HTTPR_OK;
+}
+
+static int is_ip_literal(const char *s) {
+  unsigned char buf[16];
+  return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
+}
+
+httpr_code httpr_config_add_resolve(httpr_config *cfg, const char *host,
+                                    int port, const char *address) {
+  if (!cfg || !host || !*host || !address || port < 1 || port > 65535 ||
+      !is_ip_literal(address))
+    return HTTPR_E_INVALID;
+  for (size_t i = 0; i < cfg->pin_count; i++) {
+    struct hr_pin *pin = &cfg->pins[i];
+    if (pin->port == port && hr_strcaseeq(pin->host, host))
+      return set_string(&pin->address, address);
+  }
+  struct hr_pin *pins =
+      realloc(cfg->pins, (cfg->pin_count + 1) * sizeof(*pins));
+  if (!pins)
+    return HTTPR_E_NOMEM;
+  cfg->pins = pins;
+  struct hr_pin *pin = &pins[cfg->pin_count];
+  pin->host = strdup(host);
+  pin->address = strdup(address);
+  pin->port = port;
+  if (!pin->host || !pin->address) {
+    free(pin->host);
+    free(pin->address);
+    return HTTPR_E_NOMEM;
+  }
+  cfg->pin_count++;
+  return HTTPR_OK;
+}
+
+const char *hr_config_pin(const struct httpr_config *cfg, const char *host,
+                          int port) {
+  for (size_t i = 0; i < cfg->pin_count; i++) {
+    if (cfg->pins[i].port == port && hr_strcaseeq(cfg->pins[i].host, host))
+      return cfg->pins[i].address;
+  }
+  return NULL;
+}
+
+httpr_code httpr_config_set_max_header_bytes(httpr_config *cfg,
+                                             size_t bytes) {
+  if (!cfg || bytes < 64)
+    return HTTPR_E_INVALID;
+  cfg->max_header_bytes = bytes;
+  return HTTPR_OK;
+}
+
+httpr_code httpr_config_set_max_body_bytes(httpr_config *cfg,
+                                           uint64_t bytes) {
+  if (!cfg)
+    return HTTPR_E_INVALID;
+  cfg->max_body_bytes = bytes;
+  return HTTPR_OK;
+}
+
+httpr_code httpr_config_set_follow_redirects(httpr_config *cfg,
+                                             int max_hops) {
+  if (!cfg || max_hops < 0)
+    return HTTPR_E_INVALID;
+  cfg->max_redirects = max_hops;
+  return HTTPR_OK;
+}
+
+httpr_code httpr_config_set_tls_backend(httpr_config *cfg, const char *name) {
+  return cfg ? set_string(&cfg->backend, name) : HTTPR_E_INVALID;
+}
+
+httpr_code httpr_config_set_keylog_file(httpr_config *cfg, const char *path) {
+  return cfg ? set_string(&cfg->keylog_file, path) : HTTPR_E_INVALID;
+}
+
+httpr_code httpr_config_set_debug_callback(httpr_config *cfg,
+                                           httpr_debug_cb cb,
+                                           void *userdata) {
+  if (!cfg)
+    return HTTPR_E_INVALID;
+  cfg->debug_cb = cb;
+  cfg->debug_ud = cb ? userdata : NULL;
+  return HTTPR_OK;
+}
+
+httpr_code hr_config_copy(struct httpr_config *dst,
+                          const struct httpr_config *src, httpr_error *err) {
+  *dst = *src;
+  dst->ca_file = dst->ca_dir = dst->cert_path = dst->key_path = NULL;
+  dst->password = dst->backend = dst->keylog_file = NULL;
+  dst->pins = NULL;
+  dst->pin_count = 0;
+  if (set_string(&dst->ca_file, src->ca_file) ||
+      set_string(&dst->ca_dir, src->ca_dir) ||
+      set_string(&dst->cert_path, src->cert_path) ||
+      set_string(&dst->key_path, src->key_path) ||
+      set_string(&dst->password, src->password) ||
+      set_string(&dst->backend, src->backend) ||
+      set_string(&dst->keylog_file, src->keylog_file))
+    goto nomem;
+  for (size_t i = 0; i < src->pin_count; i++) {
+    const struct hr_pin *pin = &src->pins[i];
+    if (httpr_config_add_resolve(dst, pin->host, pin->port, pin->address))
+      goto nomem;
+  }
+  return HTTPR_OK;
+nomem:
+  hr_config_clear(dst);
+  return hr_nomem(err);
+}

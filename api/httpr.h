@@ -1,0 +1,413 @@
+/*
+ * httpr.h - the public API of libhttpr, an HTTP(S) client library whose TLS
+ * stack is a swappable provider (OpenSSL, GnuTLS, mbedTLS).
+ *
+ * Conventions that hold for every function below:
+ *  - Handles are opaque and created and freed only by the library. Every
+ *    *_free function accepts NULL.
+ *  - Strings passed in are copied; the library never keeps a caller's
+ *    pointer unless a function says so.
+ *  - Strings returned are owned by the object they come from and stay valid
+ *    until that object is freed (or the same setter is called again).
+ *  - A function that can fail returns an httpr_code (HTTPR_OK on success).
+ *    Where it takes an `httpr_error *err`, a failure also fills it with a
+ *    one-line message and the TLS provider's detail; err may be NULL.
+ *  - No TLS library type appears here, so the ABI does not change when a
+ *    TLS library does.
+ */
+#ifndef HTTPR_H
+#define HTTPR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(HTTPR_BUILDING_LIBRARY) && defined(__GNUC__)
+#define HTTPR_EXPORT __attribute__((visibility("default")))
+#else
+#define HTTPR_EXPORT
+#endif
+
+/* Library version of this header; httpr_version() gives the linked one. */
+#define HTTPR_VERSION_STRING "0.1.0"
+
+/* ------------------------------------------------------------------------ */
+/* Error codes. Stable: values are never renumbered, new ones are appended. */
+
+typedef enum httpr_code {
+  HTTPR_OK = 0,
+  HTTPR_E_URL = 1,                   /* malformed URL */
+  HTTPR_E_UNSUPPORTED_PROTOCOL = 2,  /* e.g. http:// while HTTPS-only */
+  HTTPR_E_RESOLVE = 3,               /* host name not resolved */
+  HTTPR_E_CONNECT = 4,               /* TCP connect failed */
+  HTTPR_E_TIMEOUT = 5,               /* connect or total time limit reached */
+  HTTPR_E_TLS_HANDSHAKE = 6,         /* handshake failed, incl. server alerts */
+  HTTPR_E_CERT_UNTRUSTED = 7,        /* chain does not lead to a trust anchor */
+  HTTPR_E_CERT_EXPIRED = 8,          /* a certificate's validity has ended */
+  HTTPR_E_CERT_NOT_YET_VALID = 9,    /* a certificate's validity not begun */
+  HTTPR_E_CERT_HOSTNAME = 10,        /* certificate does not match host/IP */
+  HTTPR_E_CERT_OTHER = 11,           /* any other verification failure */
+  HTTPR_E_CA_FILE = 12,              /* CA file/directory missing, unreadable,
+                                        or holding no certificate */
+  HTTPR_E_CLIENT_CERT = 13,          /* client cert/key unusable, wrong
+                                        password, or mismatched */
+  HTTPR_E_SEND = 14,                 /* connection broke while sending */
+  HTTPR_E_RECV = 15,                 /* connection broke while receiving */
+  HTTPR_E_PARTIAL = 16,              /* body ended before its announced end */
+  HTTPR_E_PROTOCOL = 17,             /* malformed HTTP from the server */
+  HTTPR_E_TOO_LARGE = 18,            /* a configured size limit exceeded */
+  HTTPR_E_UNSUPPORTED = 19,          /* feature missing in provider/build */
+  HTTPR_E_BACKEND = 20,              /* provider unknown or not built in */
+  HTTPR_E_INVALID = 21,              /* bad argument from the caller */
+  HTTPR_E_NOMEM = 22,                /* allocation failed */
+  HTTPR_E_REDIRECT_LIMIT = 23,       /* more redirects than the hop limit */
+  HTTPR_E_WRITE = 24,                /* the body write callback failed */
+  HTTPR_E_READ = 25                  /* the request body read callback failed */
+} httpr_code;
+
+/* The enum constant's name, e.g. "HTTPR_E_URL"; "HTTPR_E_UNKNOWN" for a value
+ * outside the enum. Static storage, never NULL. */
+HTTPR_EXPORT const char *httpr_code_name(httpr_code code);
+
+/* A short English description of the code. Static storage, never NULL. */
+HTTPR_EXPORT const char *httpr_code_description(httpr_code code);
+
+/* ------------------------------------------------------------------------ */
+/* Error object. One per call site; reusable (each failure overwrites it). */
+
+typedef struct httpr_error httpr_error;
+
+/* Returns a new, cleared error object, or NULL when out of memory. */
+HTTPR_EXPORT httpr_error *httpr_error_new(void);
+HTTPR_EXPORT void httpr_error_free(httpr_error *err);
+/* Resets to HTTPR_OK with empty texts. NULL is accepted. */
+HTTPR_EXPORT void httpr_error_clear(httpr_error *err);
+/* The code of the last failure recorded, HTTPR_OK when none. */
+HTTPR_EXPORT httpr_code httpr_error_code(const httpr_error *err);
+/* One line for humans, the same whatever the provider, e.g.
+ * "certificate verify failed: certificate has expired". Never NULL. */
+HTTPR_EXPORT const char *httpr_error_message(const httpr_error *err);
+/* The provider's (or the system's) own text and code, e.g.
+ * "openssl: X509_V_ERR_CERT_HAS_EXPIRED (10): certificate has expired".
+ * Empty string when there is none. Never NULL. */
+HTTPR_EXPORT const char *httpr_error_detail(const httpr_error *err);
+/* A short cure for a common cause, e.g. "the CA bundle lacks the issuer:
+ * give it with --cacert or SSL_CERT_FILE". Empty string when none. */
+HTTPR_EXPORT const char *httpr_error_hint(const httpr_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Library and provider registry. */
+
+/* The linked library's version, e.g. "0.1.0". Static storage. */
+HTTPR_EXPORT const char *httpr_version(void);
+
+/* Feature bits a provider declares. Asking for a feature a provider lacks
+ * fails with HTTPR_E_UNSUPPORTED, never silently. */
+#define HTTPR_FEATURE_TLS13 (1u << 0)         /* TLS 1.3 */
+#define HTTPR_FEATURE_TLS12 (1u << 1)         /* TLS 1.2 */
+#define HTTPR_FEATURE_CA_DIR (1u << 2)        /* CA directory, hashed or not */
+#define HTTPR_FEATURE_PKCS12 (1u << 3)        /* PKCS#12 client credentials */
+#define HTTPR_FEATURE_ENCRYPTED_KEY (1u << 4) /* password-protected keys */
+#define HTTPR_FEATURE_KEYLOG (1u << 5)        /* NSS key log file */
+#define HTTPR_FEATURE_ALPN (1u << 6)          /* ALPN */
+#define HTTPR_FEATURE_SESSION_RESUME (1u << 7) /* TLS session resumption */
+#define HTTPR_FEATURE_SYSTEM_STORE (1u << 8)  /* system trust store */
+
+/* Number of providers built in. */
+HTTPR_EXPORT size_t httpr_provider_count(void);
+/* Name ("openssl", ...) of provider i, NULL when i is out of range.
+ * Static storage. */
+HTTPR_EXPORT const char *httpr_provider_name(size_t i);
+/* Human version of the TLS library provider i is linked with, e.g.
+ * "OpenSSL 3.0.11 19 Sep 2023"; NULL when i is out of range. Static. */
+HTTPR_EXPORT const char *httpr_provider_library_version(size_t i);
+/* Feature bits of provider i, 0 when i is out of range. */
+HTTPR_EXPORT uint32_t httpr_provider_features(size_t i);
+/* Capability query by name: fills *features and returns HTTPR_OK, or
+ * returns HTTPR_E_BACKEND when no provider of that name is built in. */
+HTTPR_EXPORT httpr_code httpr_provider_features_by_name(const char *name,
+                                                        uint32_t *features);
+/* The provider a config that names none uses: HTTPR_TLS_BACKEND when it
+ * names a provider built in, else the build's default. Static storage. */
+HTTPR_EXPORT const char *httpr_default_provider(void);
+/* The name of one feature bit ("tls1.3", "ca-dir", ...), NULL for an
+ * unknown bit. Static storage. */
+HTTPR_EXPORT const char *httpr_feature_name(uint32_t feature_bit);
+
+/* ------------------------------------------------------------------------ */
+/* Config: every setting of a client. Not thread-safe by itself; a client
+ * copies it, so a config may be freed or changed after httpr_client_new. */
+
+typedef struct httpr_config httpr_config;
+
+typedef enum httpr_tls_version {
+  HTTPR_TLS_DEFAULT = 0, /* min: TLS 1.2; max: the provider's highest */
+  HTTPR_TLS_1_2 = 12,
+  HTTPR_TLS_1_3 = 13
+} httpr_tls_version;
+
+/* Kinds of event the debug callback receives (the CLI's -v). */
+typedef enum httpr_debug_kind {
+  HTTPR_DEBUG_INFO = 0,       /* one line about the connection or TLS */
+  HTTPR_DEBUG_HEADER_OUT = 1, /* the request head as sent (CRLF lines) */
+  HTTPR_DEBUG_HEADER_IN = 2   /* one response header line, without CRLF */
+} httpr_debug_kind;
+
+/* Called from the thread running the request. `text` is valid only during
+ * the call and is not NUL-terminated; `len` is its length. */
+typedef void (*httpr_debug_cb)(httpr_debug_kind kind, const char *text,
+                               size_t len, void *userdata);
+
+/* Returns a config with the defaults documented on each setter, or NULL
+ * when out of memory. */
+HTTPR_EXPORT httpr_config *httpr_config_new(void);
+HTTPR_EXPORT void httpr_config_free(httpr_config *cfg);
+
+/* Certificate verification; default on. Off means no check at all (for
+ * development only). Returns HTTPR_OK, or HTTPR_E_INVALID for cfg NULL. */
+HTTPR_EXPORT httpr_code httpr_config_set_verify(httpr_config *cfg, int on);
+/* Host-name/IP identity check while verification is on; default on. With
+ * it off the chain is still verified. HTTPR_OK or HTTPR_E_INVALID. */
+HTTPR_EXPORT httpr_code httpr_config_set_verify_hostname(httpr_config *cfg,
+                                                         int on);
+/* A PEM file of trust anchors (roots or intermediates). Overrides the
+ * environment and the system store. NULL unsets. HTTPR_OK, HTTPR_E_INVALID
+ * or HTTPR_E_NOMEM. The file is read when the client first needs TLS. */
+HTTPR_EXPORT httpr_code httpr_config_set_ca_file(httpr_config *cfg,
+                                                 const char *path);
+/* A directory of PEM certificates, with or without OpenSSL hash names.
+ * NULL unsets. HTTPR_OK, HTTPR_E_INVALID or HTTPR_E_NOMEM. */
+HTTPR_EXPORT httpr_code httpr_config_set_ca_dir(httpr_config *cfg,
+                                                const char *path);
+/* Client credentials as one PEM file holding certificate and key. password
+ * may be NULL (unencrypted key). Replaces any other client credential.
+ * NULL path unsets. HTTPR_OK, HTTPR_E_INVALID or HTTPR_E_NOMEM. */
+HTTPR_EXPORT httpr_code httpr_config_set_client_pem(httpr_config *cfg,
+                                                    const char *path,
+                                                    const char *password);
+/* Client credentials as a certificate file and a key file (PEM), with an
+ * optional key password (PKCS#8 or legacy PEM encryption). Replaces any
+ * other client credential. NULL cert_path unsets. */
+HTTPR_EXPORT httpr_code httpr_config_set_client_cert(httpr_config *cfg,
+                                                     const char *cert_path,
+                                                     const char *key_path,
+                                                     const char *password);
+/* Client credentials as a PKCS#12 file and its password (may be NULL for
+ * none). Replaces any other client credential. NULL path unsets. */
+HTTPR_EXPORT httpr_code httpr_config_set_client_pkcs12(httpr_config *cfg,
+                                                       const char *path,
+                                                       const char *password);
+/* Refuse http:// URLs (HTTPR_E_UNSUPPORTED_PROTOCOL), also in redirects.
+ * Default off. */
+HTTPR_EXPORT httpr_code httpr_config_set_https_only(httpr_config *cfg, int on);
+/* Lowest TLS version offered; default HTTPR_TLS_1_2. A version the
+ * provider lacks fails the request with HTTPR_E_UNSUPPORTED. */
+HTTPR_EXPORT httpr_code httpr_config_set_min_tls_version(httpr_config *cfg,
+                                                         httpr_tls_version v);
+/* Highest TLS version offered; default the provider's highest. */
+HTTPR_EXPORT httpr_code httpr_config_set_max_tls_version(httpr_config *cfg,
+                                                         httpr_tls_version v);
+/* Time allowed for name resolution, TCP connect and TLS handshake of one
+ * connection, in milliseconds; default 30000; 0 means no limit. */
+HTTPR_EXPORT httpr_code httpr_config_set_connect_timeout_ms(httpr_config *cfg,
+                                                            long ms);
+/* Time allowed for a whole request including redirects, in milliseconds;
+ * default 0 (no limit). */
+HTTPR_EXPORT httpr_code httpr_config_set_total_timeout_ms(httpr_config *cfg,
+                                                          long ms);
+/* Pin host:port to an address (as curl's --resolve): connections to that
+ * origin go to `address` (an IPv4 or IPv6 literal) while SNI and identity
+ * checks keep using `host`. May be called several times; a later pin for
+ * the same host:port replaces the earlier one. HTTPR_E_INVALID for a bad
+ * address or port. */
+HTTPR_EXPORT httpr_code httpr_config_add_resolve(httpr_config *cfg,
+                                                 const char *host, int port,
+                                                 const char *address);
+/* Limit on the response head (status line plus header lines, each with
+ * its CRLF); default 102400 bytes. Exceeding it gives HTTPR_E_TOO_LARGE. */
+HTTPR_EXPORT httpr_code httpr_config_set_max_header_bytes(httpr_config *cfg,
+                                                          size_t bytes);
+/* Limit on a response body; default 0 (no limit) for streamed bodies and
+ * 1 GiB for buffered ones. Exceeding it gives HTTPR_E_TOO_LARGE. */
+HTTPR_EXPORT httpr_code httpr_config_set_max_body_bytes(httpr_config *cfg,
+                                                        uint64_t bytes);
+/* Follow redirects (301, 302, 303, 307, 308) up to max_hops; 0 (default)
+ * does not follow. More hops give HTTPR_E_REDIRECT_LIMIT. 303 (and 301/302
+ * after POST) become GET; https never redirects to http; Authorization is
+ * dropped when the origin changes. */
+HTTPR_EXPORT httpr_code httpr_config_set_follow_redirects(httpr_config *cfg,
+                                                          int max_hops);
+/* TLS provider by name ("openssl", "gnutls", "mbedtls"); NULL means the
+ * default (httpr_default_provider()). An unknown name is accepted here and
+ * fails httpr_client_new with HTTPR_E_BACKEND. */
+HTTPR_EXPORT httpr_code httpr_config_set_tls_backend(httpr_config *cfg,
+                                                     const char *name);
+/* Write TLS secrets in the NSS key log format to this file (appended).
+ * Overrides SSLKEYLOGFILE; without either nothing is written. NULL unsets.
+ */
+HTTPR_EXPORT httpr_code httpr_config_set_keylog_file(httpr_config *cfg,
+                                                     const char *path);
+/* Receive connection, TLS and header events (see httpr_debug_cb). The
+ * library keeps `userdata` and passes it back; NULL cb unsets. */
+HTTPR_EXPORT httpr_code httpr_config_set_debug_callback(httpr_config *cfg,
+                                                        httpr_debug_cb cb,
+                                                        void *userdata);
+
+/* ------------------------------------------------------------------------ */
+/* Request. */
+
+typedef struct httpr_request httpr_request;
+
+/* Supplies request body bytes: copy up to `cap` bytes into buf and return
+ * the count, 0 at the end of the body, or -1 to abort the request
+ * (HTTPR_E_READ). */
+typedef long (*httpr_read_cb)(void *buf, size_t cap, void *userdata);
+/* Receives response body bytes; return 0 to go on, non-zero to abort the
+ * request (HTTPR_E_WRITE). */
+typedef int (*httpr_write_cb)(const void *data, size_t len, void *userdata);
+
+/* Creates a request for `method` (e.g. "GET") and `url` (http:// or
+ * https://). The URL is parsed here: HTTPR_E_URL for a malformed one or one
+ * with userinfo, HTTPR_E_INVALID for a method with characters outside an
+ * HTTP token, HTTPR_E_NOMEM. On success *out owns a new request. */
+HTTPR_EXPORT httpr_code httpr_request_new(httpr_request **out,
+                                          const char *method, const char *url,
+                                          httpr_error *err);
+HTTPR_EXPORT void httpr_request_free(httpr_request *req);
+/* Adds a header line, kept in order; a name given by the caller replaces
+ * the library's default for Host, User-Agent and Accept. HTTPR_E_INVALID
+ * when the name is not an HTTP token or either holds CR, LF or NUL. */
+HTTPR_EXPORT httpr_code httpr_request_add_header(httpr_request *req,
+                                                 const char *name,
+                                                 const char *value,
+                                                 httpr_error *err);
+/* A body from memory; the bytes are copied. Sent with Content-Length. */
+HTTPR_EXPORT httpr_code httpr_request_set_body(httpr_request *req,
+                                               const void *data, size_t len);
+/* A body from a read callback: sent with Content-Length when length >= 0,
+ * chunked when length is -1. The library keeps cb and userdata until the
+ * request is freed. A request with a callback body cannot be replayed, so
+ * a 307/308 redirect of it is returned to the caller, not followed. */
+HTTPR_EXPORT httpr_code httpr_request_set_body_callback(httpr_request *req,
+                                                        httpr_read_cb cb,
+                                                        void *userdata,
+                                                        int64_t length);
+/* Stream the response body to cb instead of buffering it in the response.
+ * The library keeps cb and userdata until the request is freed. */
+HTTPR_EXPORT httpr_code httpr_request_set_body_sink(httpr_request *req,
+                                                    httpr_write_cb cb,
+                                                    void *userdata);
+
+/* ------------------------------------------------------------------------ */
+/* Client: built from a config, reused for many requests; safe to use from
+ * several threads at once. Keeps idle connections for reuse. */
+
+typedef struct httpr_client httpr_client;
+typedef struct httpr_response httpr_response;
+
+/* Creates a client from a copy of cfg (NULL: all defaults). Returns
+ * HTTPR_E_BACKEND when the config names a provider not built in (the
+ * message lists those built in), HTTPR_E_NOMEM. The TLS context (trust
+ * store, client credentials) is built once, on the client's first https
+ * request, and kept for its lifetime. */
+HTTPR_EXPORT httpr_code httpr_client_new(httpr_client **out,
+                                         const httpr_config *cfg,
+                                         httpr_error *err);
+/* Closes idle connections and frees the client. No request may be running
+ * on it. */
+HTTPR_EXPORT void httpr_client_free(httpr_client *client);
+/* The provider name this client uses. Static storage. */
+HTTPR_EXPORT const char *httpr_client_provider(const httpr_client *client);
+
+/* Sends req and receives the response. On HTTPR_OK *out owns a new
+ * response (any HTTP status is a success here). On failure *out is NULL and
+ * err holds the code, message and detail. May block up to the configured
+ * timeouts. Any code of httpr_code except HTTPR_E_BACKEND can be returned.
+ */
+HTTPR_EXPORT httpr_code httpr_client_send(httpr_client *client,
+                                          const httpr_request *req,
+                                          httpr_response **out,
+                                          httpr_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Response. Read-only; every string is owned by the response. */
+
+typedef enum httpr_http_version {
+  HTTPR_HTTP_1_0 = 10,
+  HTTPR_HTTP_1_1 = 11,
+  HTTPR_HTTP_2 = 20
+} httpr_http_version;
+
+HTTPR_EXPORT void httpr_response_free(httpr_response *resp);
+/* The final status code (after redirects), e.g. 200. */
+HTTPR_EXPORT int httpr_response_status(const httpr_response *resp);
+/* The reason phrase as sent (may be empty). */
+HTTPR_EXPORT const char *httpr_response_reason(const httpr_response *resp);
+HTTPR_EXPORT httpr_http_version
+httpr_response_http_version(const httpr_response *resp);
+/* The URL of the final response (differs from the request after
+ * redirects), and the number of redirects followed. */
+HTTPR_EXPORT const char *httpr_response_url(const httpr_response *resp);
+HTTPR_EXPORT int httpr_response_redirect_count(const httpr_response *resp);
+
+/* Number of header lines of the final response (repeats counted). */
+HTTPR_EXPORT size_t httpr_response_header_count(const httpr_response *resp);
+/* Header line i in arrival order: fills *name and *value and returns
+ * HTTPR_OK, or HTTPR_E_INVALID when i is out of range. */
+HTTPR_EXPORT httpr_code httpr_response_header_at(const httpr_response *resp,
+                                                 size_t i, const char **name,
+                                                 const char **value);
+/* The value of the nth (from 0) header called `name`, matched without
+ * regard to case; NULL when there is none. */
+HTTPR_EXPORT const char *httpr_response_header(const httpr_response *resp,
+                                               const char *name, size_t nth);
+/* The buffered body and its length (*len may be NULL). Empty (never NULL)
+ * when the body was streamed to a sink or there was none. */
+HTTPR_EXPORT const unsigned char *httpr_response_body(const httpr_response *resp,
+                                                      size_t *len);
+/* Bytes of body received for the final response, buffered or streamed. */
+HTTPR_EXPORT uint64_t httpr_response_body_bytes(const httpr_response *resp);
+
+/* TLS details of the connection that served the final response. Each is an
+ * empty string for http://. Provider: "openssl"...; version: "TLSv1.3";
+ * cipher: the suite's IANA-style name as the provider spells it; ALPN: the
+ * negotiated protocol or empty; subject/issuer: of the peer's leaf
+ * certificate, RFC 2253 order ("CN=localhost,O=...").  */
+HTTPR_EXPORT const char *httpr_response_tls_provider(const httpr_response *r);
+HTTPR_EXPORT const char *httpr_response_tls_version(const httpr_response *r);
+HTTPR_EXPORT const char *httpr_response_tls_cipher(const httpr_response *r);
+HTTPR_EXPORT const char *httpr_response_tls_alpn(const httpr_response *r);
+HTTPR_EXPORT const char *httpr_response_peer_subject(const httpr_response *r);
+HTTPR_EXPORT const char *httpr_response_peer_issuer(const httpr_response *r);
+
+/* Whether the final response came on a connection reused from an earlier
+ * request (1) or a new one (0). */
+HTTPR_EXPORT int httpr_response_connection_reused(const httpr_response *r);
+/* Remote address ("127.0.0.1", "::1") and port of that connection. */
+HTTPR_EXPORT const char *httpr_response_remote_ip(const httpr_response *r);
+HTTPR_EXPORT int httpr_response_remote_port(const httpr_response *r);
+
+/* Timings of the whole request in seconds from its start, as curl's -w
+ * variables: name lookup done, TCP connected, TLS handshake done,
+ * request about to be sent, first response byte, all done. A phase that did
+ * not happen (e.g. a reused connection) reports the time of the one before.
+ */
+typedef enum httpr_timing {
+  HTTPR_TIME_NAMELOOKUP = 0,
+  HTTPR_TIME_CONNECT = 1,
+  HTTPR_TIME_APPCONNECT = 2,
+  HTTPR_TIME_PRETRANSFER = 3,
+  HTTPR_TIME_STARTTRANSFER = 4,
+  HTTPR_TIME_TOTAL = 5
+} httpr_timing;
+HTTPR_EXPORT double httpr_response_time(const httpr_response *r,
+                                        httpr_timing which);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HTTPR_H */

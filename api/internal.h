@@ -1,0 +1,110 @@
+/*
+ * internal.h - the layout of the objects a caller holds (config, request,
+ * response, client). Only api/ includes this file.
+ */
+#ifndef HTTPR_API_INTERNAL_H
+#define HTTPR_API_INTERNAL_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "api/httpr.h"
+#include "backends/provider.h"
+#include "pool/pool.h"
+#include "protocol/buf.h"
+#include "protocol/headers.h"
+#include "protocol/url.h"
+
+struct hr_pin {
+  char *host;
+  int port;
+  char *address;
+};
+
+struct httpr_config {
+  int verify;
+  int verify_hostname;
+  int https_only;
+  char *ca_file;
+  char *ca_dir;
+  enum hr_cred_kind cred_kind;
+  char *cert_path;
+  char *key_path;
+  char *password;
+  int min_tls; /* httpr_tls_version values */
+  int max_tls;
+  long connect_timeout_ms;
+  long total_timeout_ms;
+  struct hr_pin *pins;
+  size_t pin_count;
+  size_t max_header_bytes;
+  uint64_t max_body_bytes; /* 0: the default for the body's destination */
+  int max_redirects;
+  char *backend;
+  char *keylog_file;
+  httpr_debug_cb debug_cb;
+  void *debug_ud;
+};
+
+/* Deep copy for a client; HTTPR_OK or HTTPR_E_NOMEM. */
+httpr_code hr_config_copy(struct httpr_config *dst,
+                          const struct httpr_config *src, httpr_error *err);
+/* Frees the strings of a config (not the struct itself). */
+void hr_config_clear(struct httpr_config *cfg);
+/* The pinned address for host:port, or NULL. */
+const char *hr_config_pin(const struct httpr_config *cfg, const char *host,
+                          int port);
+
+struct httpr_request {
+  char *method;
+  struct hr_url url;
+  struct hr_headers headers;
+  /* body: from memory, from a callback, or none */
+  int has_body;
+  char *body;
+  size_t body_len;
+  httpr_read_cb read_cb;
+  void *read_ud;
+  int64_t read_len; /* -1: unknown (chunked) */
+  httpr_write_cb sink;
+  void *sink_ud;
+};
+
+struct httpr_response {
+  int status;
+  char *reason;
+  int version; /* httpr_http_version */
+  char *url;
+  int redirects;
+  struct hr_headers headers;
+  struct hr_buf body;
+  uint64_t body_bytes;
+  char tls_provider[16];
+  struct hr_tls_info tls;
+  int reused;
+  char remote_ip[64];
+  int remote_port;
+  double times[HTTPR_TIME_TOTAL + 1];
+};
+
+struct httpr_client {
+  struct httpr_config cfg;
+  const struct hr_tls_provider *provider;
+  int provider_acquired;
+  pthread_mutex_t tls_lock; /* guards the lazy build of tls_ctx */
+  void *tls_ctx;
+  struct hr_keylog *keylog;
+  struct hr_pool *pool;
+};
+
+/* Builds the client's TLS context on first use (thread-safe). */
+httpr_code hr_client_tls_context(httpr_client *client, void **ctx,
+                                 httpr_error *err);
+
+/* Runs one request-response on the client (no redirects). Fills resp.
+ * (api/transfer.c) */
+struct hr_transfer;
+httpr_code hr_transfer_run(httpr_client *client, struct hr_transfer *t,
+                           httpr_error *err);
+
+#endif

@@ -1,0 +1,402 @@
+/*
+ * transfer.c - runs one HTTP/1.1 request and response on one connection:
+ * takes a pooled connection or opens one, writes the head and body, feeds
+ * what arrives to the response parser, fills the response, and gives the
+ * connection back when it can carry another request. A request that fails
+ * on a reused connection before any response byte is retried once on a new
+ * connection when it is idempotent and its body can be sent again.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/transfer.h"
+#include "protocol/clock.h"
+#include "protocol/h1_parser.h"
+#include "protocol/h1_writer.h"
+
+#define IO_CHUNK (16 * 1024)
+#define MAX_BUFFERED_BODY ((uint64_t)1 << 30) /* 1 GiB */
+
+struct exchange {
+  httpr_client *client;
+  struct hr_transfer *t;
+  struct hr_conn *conn;
+  struct hr_debug debug;
+  uint64_t bytes_in; /* response bytes received on this connection */
+  uint64_t body_limit;
+  int reusable;
+};
+
+int hr_is_redirect_status(int status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 ||
+         status == 308;
+}
+
+static void debug_bytes(const struct hr_debug *d, httpr_debug_kind kind,
+                        const char *text, size_t len) {
+  if (d->fn)
+    d->fn(kind, text, len, d->ud);
+}
+
+static double since(const struct hr_transfer *t) { return hr_now_s() - t->t0; }
+
+/* ---- response parser callbacks ------------------------------------------ */
+
+static httpr_code on_status(void *ud, int version, int status,
+                            const char *reason, size_t reason_len,
+                            httpr_error *err) {
+  struct exchange *x = ud;
+  httpr_response *resp = x->t->resp;
+  char *copy = malloc(reason_len + 1);
+  if (!copy)
+    return hr_nomem(err);
+  memcpy(copy, reason, reason_len);
+  copy[reason_len] = '\0';
+  free(resp->reason);
+  resp->reason = copy;
+  resp->status = status;
+  resp->version = version == 10 ? HTTPR_HTTP_1_0 : HTTPR_HTTP_1_1;
+  if (x->debug.fn) {
+    char line[300];
+    int n = snprintf(line, sizeof(line), "HTTP/1.%d %d %s", version % 10,
+                     status, copy);
+    if (n > 0)
+      debug_bytes(&x->debug, HTTPR_DEBUG_HEADER_IN, line,
+                  (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+  }
+  return HTTPR_OK;
+}
+
+static httpr_code on_header(void *ud, const char *name, size_t name_len,
+                            const char *value, size_t value_len,
+                            httpr_error *err) {
+  struct exchange *x = ud;
+  if (hr_headers_add(&x->t->resp->headers, name, name_len, value, value_len))
+    return hr_nomem(err);
+  if (x->debug.fn) {
+    struct hr_buf line = {0};
+    if (hr_buf_append(&line, name, name_len) == 0 &&
+        hr_buf_append(&line, ": ", 2) == 0 &&
+        hr_buf_append(&line, value, value_len) == 0)
+      debug_bytes(&x->debug, HTTPR_DEBUG_HEADER_IN, line.data, line.len);
+    hr_buf_free(&line);
+  }
+  return HTTPR_OK;
+}
+
+/* A 307/308 must repeat the body; one from a callback cannot be read
+ * twice, so that redirect is returned to the caller instead. */
+static int will_follow(const struct hr_transfer *t, int status) {
+  if (!t->follow || !hr_is_redirect_status(status))
+    return 0;
+  if (!hr_headers_get(&t->resp->headers, "Location", 0))
+    return 0;
+  int keeps_body = status == 307 || status == 308;
+  if (keeps_body && t->send_body && t->req->read_cb)
+    return 0;
+  return 1;
+}
+
+static httpr_code on_head_done(void *ud, httpr_error *err) {
+  (void)err;
+  struct exchange *x = ud;
+  x->t->redirect = will_follow(x->t, x->t->resp->status);
+  return HTTPR_OK;
+}
+
+static httpr_code on_body(void *ud, const char *data, size_t len,
+                          httpr_error *err) {
+  struct exchange *x = ud;
+  httpr_response *resp = x->t->resp;
+  if (x->t->redirect)
+    return HTTPR_OK; /* the body of a redirect we follow is not kept */
+  if (x->body_limit && resp->body_bytes + len > x->body_limit)
+    return hr_fail(err, HTTPR_E_TOO_LARGE,
+                   "response body exceeds the limit of %llu bytes",
+                   (unsigned long long)x->body_limit);
+  resp->body_bytes += len;
+  const httpr_request *req = x->t->req;
+  if (req->sink) {
+    if (req->sink(data, len, req->sink_ud) != 0)
+      return hr_fail(err, HTTPR_E_WRITE,
+                     "the body write callback refused the data");
+    return HTTPR_OK;
+  }
+  if (hr_buf_append(&resp->body, data, len) != 0)
+    return hr_nomem(err);
+  return HTTPR_OK;
+}
+
+static const struct hr_h1_callbacks parser_callbacks = {
+    .on_status = on_status,
+    .on_header = on_header,
+    .on_head_done = on_head_done,
+    .on_body = on_body,
+};
+
+/* ---- sending ------------------------------------------------------------ */
+
+static httpr_code send_bytes(struct exchange *x, const void *data, size_t len,
+                             httpr_error *err) {
+  long total_ms = x->client->cfg.total_timeout_ms;
+  return hr_conn_write(x->conn, data, len, x->t->deadline, total_ms, err);
+}
+
+static int64_t body_length(const struct hr_transfer *t) {
+  const httpr_request *req = t->req;
+  if (!t->send_body || !req->has_body)
+    return HR_H1_NO_BODY;
+  if (req->read_cb)
+    return req->read_len >= 0 ? req->read_len : HR_H1_CHUNKED;
+  return (int64_t)req->body_len;
+}
+
+/* Streams a callback body, chunked or exactly read_len bytes. */
+static httpr_code send_callback_body(struct exchange *x, httpr_error *err) {
+  const httpr_request *req = x->t->req;
+  int chunked = req->read_len < 0;
+  uint64_t sent = 0;
+  struct hr_buf frame = {0};
+  char *buf = malloc(IO_CHUNK);
+  httpr_code rc = HTTPR_OK;
+  if (!buf)
+    return hr_nomem(err);
+  for (;;) {
+    long n = req->read_cb(buf, IO_CHUNK, req->read_ud);
+    if (n < 0 || n > IO_CHUNK) {
+      rc = hr_fail(err, HTTPR_E_READ, "the body read callback failed");
+      break;
+    }
+    if (!chunked && sent + (uint64_t)n > (uint64_t)req->read_len) {
+      rc = hr_fail(err, HTTPR_E_READ,
+                   "the body read callback gave more than the %lld bytes "
+                   "announced", (long long)req->read_len);
+      break;
+    }
+    if (n == 0) {
+      if (chunked)
+        rc = send_bytes(x, "0\r\n\r\n", 5, err);
+      else if (sent != (uint64_t)req->read_len)
+        rc = hr_fail(err, HTTPR_E_READ,
+                     "the body read callback ended after %llu of %lld bytes",
+                     (unsigned long long)sent, (long long)req->read_len);
+      break;
+    }
+    hr_buf_reset(&frame);
+    if (chunked && hr_h1_chunk_start(&frame, (size_t)n) != 0) {
+      rc = hr_nomem(err);
+      break;
+    }
+    if (hr_buf_append(&frame, buf, (size_t)n) != 0 ||
+        (chunked && hr_buf_append(&frame, "\r\n", 2) != 0)) {
+      rc = hr_nomem(err);
+      break;
+    }
+    rc = send_bytes(x, frame.data, frame.len, err);
+    if (rc != HTTPR_OK)
+      break;
+    sent += (uint64_t)n;
+  }
+  free(buf);
+  hr_buf_free(&frame);
+  return rc;
+}
+
+static httpr_code send_request(struct exchange *x, httpr_error *err) {
+  struct hr_transfer *t = x->t;
+  struct hr_buf head = {0};
+  httpr_code rc = hr_h1_write_head(&head, t->method, t->url, t->headers,
+                                   body_length(t), err);
+  if (rc != HTTPR_OK)
+    goto done;
+  debug_bytes(&x->debug, HTTPR_DEBUG_HEADER_OUT, head.data, head.len);
+  t->resp->times[HTTPR_TIME_PRETRANSFER] = since(t);
+  const httpr_request *req = t->req;
+  int memory_body = t->send_body && req->has_body && !req->read_cb;
+  /* A small body goes out with the head: one write, one TLS record. */
+  if (memory_body && req->body_len <= IO_CHUNK) {
+    if (hr_buf_append(&head, req->body, req->body_len) != 0) {
+      rc = hr_nomem(err);
+      goto done;
+    }
+    memory_body = 0;
+  }
+  rc = send_bytes(x, head.data, head.len, err);
+  if (rc == HTTPR_OK && memory_body)
+    rc = send_bytes(x, req->body, req->body_len, err);
+  if (rc == HTTPR_OK && t->send_body && req->read_cb)
+    rc = send_callback_body(x, err);
+done:
+  hr_buf_free(&head);
+  return rc;
+}
+
+/* ---- receiving ---------------------------------------------------------- */
+
+static httpr_code receive_response(struct exchange *x, httpr_error *err) {
+  struct hr_h1_parser parser;
+  int head_only = strcmp(x->t->method, "HEAD") == 0;
+  hr_h1_parser_init(&parser, x->client->cfg.max_header_bytes, head_only);
+  char *buf = malloc(IO_CHUNK);
+  httpr_code rc = HTTPR_OK;
+  if (!buf) {
+    rc = hr_nomem(err);
+    goto done;
+  }
+  long total_ms = x->client->cfg.total_timeout_ms;
+  while (!parser.done) {
+    size_t got = 0;
+    rc = hr_conn_read(x->conn, buf, IO_CHUNK, &got, x->t->deadline, total_ms,
+                      err);
+    if (rc != HTTPR_OK) {
+      /* An alert after response bytes is a broken transfer, not a
+       * handshake failure (DESIGN rule 8 covers only the first byte). */
+      if (rc == HTTPR_E_TLS_HANDSHAKE && x->bytes_in > 0)
+        err->code = rc = HTTPR_E_RECV;
+      break;
+    }
+    if (got == 0) {
+      rc = hr_h1_parser_eof(&parser, err);
+      break;
+    }
+    if (x->bytes_in == 0)
+      x->t->resp->times[HTTPR_TIME_STARTTRANSFER] = since(x->t);
+    x->bytes_in += got;
+    size_t used = 0;
+    rc = hr_h1_parser_feed(&parser, buf, got, &used, &parser_callbacks, x,
+                           err);
+    if (rc != HTTPR_OK)
+      break;
+    if (parser.done && used < got)
+      parser.keep_alive = 0; /* bytes beyond the response: not reusable */
+  }
+  x->reusable = rc == HTTPR_OK && parser.done && parser.keep_alive;
+done:
+  free(buf);
+  hr_h1_parser_free(&parser);
+  return rc;
+}
+
+/* ---- connections --------------------------------------------------------- */
+
+static httpr_code open_connection(struct exchange *x, httpr_error *err) {
+  httpr_client *client = x->client;
+  struct hr_transfer *t = x->t;
+  void *tls_ctx = NULL;
+  if (t->url->https) {
+    httpr_code rc = hr_client_tls_context(client, &tls_ctx, err);
+    if (rc != HTTPR_OK)
+      return rc;
+  }
+  struct hr_connect_params p = {
+      .host = t->url->host,
+      .port = t->url->port,
+      .pin_address = hr_config_pin(&client->cfg, t->url->host, t->url->port),
+      .provider = t->url->https ? client->provider : NULL,
+      .tls_ctx = tls_ctx,
+      .connect_deadline = hr_deadline_in(client->cfg.connect_timeout_ms),
+      .total_deadline = t->deadline,
+      .connect_timeout_ms = client->cfg.connect_timeout_ms,
+      .total_timeout_ms = client->cfg.total_timeout_ms,
+      .debug = &x->debug,
+  };
+  struct hr_conn_times times = {0};
+  httpr_code rc = hr_conn_open(&p, &x->conn, &times, err);
+  double *at = t->resp->times;
+  at[HTTPR_TIME_NAMELOOKUP] = times.resolved ? times.resolved - t->t0 : 0;
+  at[HTTPR_TIME_CONNECT] = times.connected ? times.connected - t->t0 : 0;
+  at[HTTPR_TIME_APPCONNECT] = times.handshaken ? times.handshaken - t->t0 : 0;
+  return rc;
+}
+
+static int idempotent(const char *method) {
+  static const char *const safe[] = {"GET", "HEAD", "PUT", "DELETE",
+                                     "OPTIONS", "TRACE"};
+  for (size_t i = 0; i < sizeof(safe) / sizeof(safe[0]); i++) {
+    if (strcmp(method, safe[i]) == 0)
+      return 1;
+  }
+  return 0;
+}
+
+static void reset_response(httpr_response *resp) {
+  hr_headers_free(&resp->headers);
+  hr_buf_reset(&resp->body);
+  resp->body_bytes = 0;
+  resp->status = 0;
+}
+
+static void record_connection(struct exchange *x, int reused) {
+  httpr_response *resp = x->t->resp;
+  struct hr_conn *c = x->conn;
+  resp->reused = reused;
+  snprintf(resp->remote_ip, sizeof(resp->remote_ip), "%s", c->remote_ip);
+  resp->remote_port = c->remote_port;
+  if (c->tls) {
+    resp->tls = c->info;
+    snprintf(resp->tls_provider, sizeof(resp->tls_provider), "%s",
+             c->provider->name);
+  } else {
+    memset(&resp->tls, 0, sizeof(resp->tls));
+    resp->tls_provider[0] = '\0';
+  }
+  if (reused) {
+    double now = since(x->t);
+    for (int i = HTTPR_TIME_NAMELOOKUP; i <= HTTPR_TIME_APPCONNECT; i++)
+      resp->times[i] = now;
+  }
+}
+
+httpr_code hr_transfer_run(httpr_client *client, struct hr_transfer *t,
+                           httpr_error *err) {
+  char key[512];
+  if (hr_pool_key(key, sizeof(key), t->url->https, t->url->host,
+                  t->url->port) != 0)
+    return hr_fail(err, HTTPR_E_URL, "host name too long");
+  struct exchange x = {
+      .client = client,
+      .t = t,
+      .debug = {.fn = client->cfg.debug_cb, .ud = client->cfg.debug_ud},
+  };
+  x.body_limit = client->cfg.max_body_bytes;
+  if (!x.body_limit && !t->req->sink)
+    x.body_limit = MAX_BUFFERED_BODY;
+  int replayable = !(t->send_body && t->req->read_cb);
+  httpr_code rc = HTTPR_OK;
+  for (int attempt = 0; attempt < 2; attempt++) {
+    x.conn = hr_pool_take(client->pool, key);
+    int reused = x.conn != NULL;
+    if (reused) {
+      hr_debugf(&x.debug, "Re-using existing connection to %s port %d",
+                t->url->host, t->url->port);
+    } else {
+      rc = open_connection(&x, err);
+      if (rc != HTTPR_OK)
+        return rc;
+    }
+    record_connection(&x, reused);
+    x.bytes_in = 0;
+    rc = send_request(&x, err);
+    if (rc == HTTPR_OK)
+      rc = receive_response(&x, err);
+    if (rc == HTTPR_OK) {
+      t->resp->times[HTTPR_TIME_TOTAL] = since(t);
+      if (x.reusable)
+        hr_pool_put(client->pool, key, x.conn);
+      else
+        hr_conn_close(x.conn, 1);
+      return HTTPR_OK;
+    }
+    hr_conn_close(x.conn, 0);
+    x.conn = NULL;
+    int stale = reused && x.bytes_in == 0 &&
+                (rc == HTTPR_E_SEND || rc == HTTPR_E_RECV);
+    if (!stale || !idempotent(t->method) || !replayable)
+      break;
+    hr_debugf(&x.debug, "Connection died before the response; retrying on a "
+                        "new connection");
+    reset_response(t->resp);
+  }
+  return rc;
+}

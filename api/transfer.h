@@ -1,0 +1,30 @@
+/*
+ * transfer.h - one request and its response on one connection (no
+ * redirects): what the redirect loop in client.c hands down and gets back.
+ */
+#ifndef HTTPR_TRANSFER_H
+#define HTTPR_TRANSFER_H
+
+#include <stdint.h>
+
+#include "api/internal.h"
+
+struct hr_transfer {
+  /* in */
+  const char *method;
+  const struct hr_url *url;
+  const struct hr_headers *headers;
+  const httpr_request *req; /* body source and sink */
+  int send_body;            /* 0 once a redirect turned the request to GET */
+  int follow;               /* 1 when a redirect response will be followed */
+  int64_t deadline;         /* total deadline */
+  double t0;                /* start of the whole request (hr_now_s) */
+  /* out */
+  httpr_response *resp;
+  int redirect; /* the response is a redirect that will be followed */
+};
+
+/* 1 for the status codes a redirect is followed for. */
+int hr_is_redirect_status(int status);
+
+#endif

@@ -1,0 +1,6 @@
+#!/bin/sh
+# Regenerates the build system (configure, Makefile.in) from a git checkout.
+set -eu
+cd "$(dirname "$0")"
+mkdir -p m4
+autoreconf --install --force --warnings=all

@@ -1,0 +1,1050 @@
+/*
+ * openssl.c - the OpenSSL 3 provider: builds an SSL_CTX per client (trust
+ * store parsed once, client credentials, versions, ALPN, key log), runs
+ * non-blocking client connections over the transport's I/O callbacks
+ * through a custom BIO, and maps OpenSSL's results onto the shared error
+ * wording. The only file of the library that includes OpenSSL headers.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/bio.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs12.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
+
+#include "backends/identity.h"
+#include "backends/pem.h"
+#include "backends/provider.h"
+#include "backends/tls_errors.h"
+
+/* ---- types ---------------------------------------------------------------- */
+
+struct ossl_ctx {
+  SSL_CTX *ssl_ctx;
+  struct hr_keylog *keylog; /* not owned: the client closes it */
+  int verify;
+  int verify_hostname;
+  int min_version; /* as configured (12, 13), for messages */
+  int max_version; /* 0: the highest */
+};
+
+enum io_failure { IO_OK, IO_SEND_FAILED, IO_RECV_FAILED };
+
+struct ossl_conn {
+  const struct ossl_ctx *ctx;
+  SSL *ssl;
+  struct hr_tls_io io;
+  char *host;                /* as given, for messages */
+  int io_eof;                /* recv returned 0 */
+  int io_errno;              /* errno of the failed send or recv */
+  enum io_failure io_failed; /* which callback failed, if one did */
+  int handshaken;
+  int failed; /* a fatal error happened: no close_notify may follow */
+};
+
+enum op { OP_HANDSHAKE, OP_READ, OP_WRITE, OP_SHUTDOWN };
+
+/* ---- OpenSSL's error queue ------------------------------------------------ */
+
+#define MAX_ERRORS 16
+
+/* The thread's OpenSSL error queue, drained: the codes and their text. */
+struct ossl_errors {
+  unsigned long codes[MAX_ERRORS];
+  int count;
+  char text[448]; /* "openssl: error:...; error:..." or "" */
+};
+
+/* Empties the queue into e, so no stale error ever reaches the next call
+ * on this thread (SSL_get_error reads the same queue). */
+static void drain_errors(struct ossl_errors *e) {
+  size_t used = 0;
+  unsigned long code;
+  e->count = 0;
+  e->text[0] = '\0';
+  while (e->count < MAX_ERRORS && (code = ERR_get_error()) != 0) {
+    char one[256];
+    ERR_error_string_n(code, one, sizeof(one));
+    e->codes[e->count++] = code;
+    if (used < sizeof(e->text)) {
+      int n = snprintf(e->text + used, sizeof(e->text) - used, "%s%s",
+                       used ? "; " : "openssl: ", one);
+      used += n > 0 ? (size_t)n : 0;
+    }
+  }
+  ERR_clear_error();
+}
+
+/* The first error of the SSL library, else the first of any. */
+static unsigned long main_error(const struct ossl_errors *e) {
+  for (int i = 0; i < e->count; i++) {
+    if (ERR_GET_LIB(e->codes[i]) == ERR_LIB_SSL)
+      return e->codes[i];
+  }
+  return e->count ? e->codes[0] : 0;
+}
+
+static int has_error(const struct ossl_errors *e, int lib, int reason) {
+  for (int i = 0; i < e->count; i++) {
+    if (ERR_GET_LIB(e->codes[i]) == lib &&
+        ERR_GET_REASON(e->codes[i]) == reason)
+      return 1;
+  }
+  return 0;
+}
+
+static const char *reason_text(unsigned long code) {
+  const char *s = code ? ERR_reason_error_string(code) : NULL;
+  return s ? s : "unknown error";
+}
+
+/* Adds the drained queue as the detail of an error already recorded. */
+static httpr_code with_detail(httpr_error *err, const struct ossl_errors *e) {
+  if (e->text[0])
+    hr_detail(err, "%s", e->text);
+  return err->code;
+}
+
+/* ---- provider lifetime ---------------------------------------------------- */
+
+static const char *ossl_library_version(void) {
+  return OpenSSL_version(OPENSSL_VERSION);
+}
+
+static httpr_code ossl_global_init(httpr_error *err) {
+  if (OPENSSL_init_ssl(0, NULL) != 1) {
+    struct ossl_errors e;
+    drain_errors(&e);
+    hr_fail(err, HTTPR_E_BACKEND, "the openssl provider cannot be "
+            "initialised");
+    return with_detail(err, &e);
+  }
+  return HTTPR_OK;
+}
+
+/* Never OPENSSL_cleanup(): the host program may still use OpenSSL, and
+ * OpenSSL cannot be initialised again after it in the same process. */
+static void ossl_global_cleanup(void) {}
+
+/* ---- PEM parsing ----------------------------------------------------------- */
+
+/* Never lets OpenSSL prompt on a terminal: the password given, or a
+ * failure when there is none. */
+static int password_cb(char *buf, int size, int rwflag, void *ud) {
+  const char *password = ud;
+  (void)rwflag;
+  if (!password || size < 0)
+    return -1;
+  size_t n = strlen(password);
+  if (n > (size_t)size)
+    return -1;
+  memcpy(buf, password, n);
+  return (int)n;
+}
+
+static X509 *cert_from_block(const struct hr_pem_block *b) {
+  BIO *bio = BIO_new_mem_buf(b->begin, (int)b->len);
+  X509 *x = bio ? PEM_read_bio_X509_AUX(bio, NULL, password_cb, NULL) : NULL;
+  BIO_free(bio);
+  return x;
+}
+
+static EVP_PKEY *key_from_block(const struct hr_pem_block *b,
+                                const char *password) {
+  BIO *bio = BIO_new_mem_buf(b->begin, (int)b->len);
+  EVP_PKEY *k = bio ? PEM_read_bio_PrivateKey_ex(bio, NULL, password_cb,
+                                                 (void *)password, NULL, NULL)
+                    : NULL;
+  BIO_free(bio);
+  return k;
+}
+
+/* ---- trust store ----------------------------------------------------------- */
+
+struct store_load {
+  X509_STORE *store;
+  size_t added;
+};
+
+static int add_cert_block(const struct hr_pem_block *b, void *ud) {
+  struct store_load *s = ud;
+  if (b->kind != HR_PEM_CERTIFICATE)
+    return 0;
+  X509 *x = cert_from_block(b);
+  /* A duplicate (a hash link beside its file) is accepted by OpenSSL. */
+  if (x && X509_STORE_add_cert(s->store, x))
+    s->added++;
+  X509_free(x);
+  return 0;
+}
+
+/* Adds every PEM certificate of one file; -1 with errno when unreadable. */
+static int load_pem_file(const char *path, void *ud) {
+  char *data = NULL;
+  size_t len = 0;
+  if (hr_file_read(path, &data, &len) != 0)
+    return -1;
+  hr_pem_each(data, len, add_cert_block, ud);
+  free(data);
+  return 0;
+}
+
+/* For a CA directory a file that cannot be read is skipped, like one that
+ * holds no certificate. */
+static int load_dir_file(const char *path, void *ud) {
+  load_pem_file(path, ud);
+  return 0;
+}
+
+static httpr_code load_ca_file(X509_STORE *store, const struct hr_trust *t,
+                               httpr_error *err) {
+  struct store_load s = {.store = store};
+  struct ossl_errors e;
+  if (load_pem_file(t->ca_file, &s) != 0) {
+    int saved = errno;
+    drain_errors(&e);
+    hr_fail(err, HTTPR_E_CA_FILE, "CA file '%s' (from %s) cannot be read: %s",
+            t->ca_file, t->origin ? t->origin : "config", strerror(saved));
+    hr_detail(err, "errno %d", saved);
+    return err->code;
+  }
+  drain_errors(&e);
+  if (s.added == 0) {
+    hr_fail(err, HTTPR_E_CA_FILE, "CA file '%s' holds no PEM certificate",
+            t->ca_file);
+    hr_hint(err, "a CA file must hold PEM certificates "
+                 "(\"-----BEGIN CERTIFICATE-----\")");
+    return with_detail(err, &e);
+  }
+  return HTTPR_OK;
+}
+
+static httpr_code load_ca_dir(X509_STORE *store, const struct hr_trust *t,
+                              httpr_error *err) {
+  struct store_load s = {.store = store};
+  struct ossl_errors e;
+  int rc = hr_trust_each_file(t->ca_dir, load_dir_file, &s);
+  int saved = errno;
+  drain_errors(&e);
+  if (rc != 0) {
+    hr_fail(err, HTTPR_E_CA_FILE,
+            "CA directory '%s' (from %s) cannot be read: %s", t->ca_dir,
+            t->origin ? t->origin : "config", strerror(saved));
+    hr_detail(err, "errno %d", saved);
+    return err->code;
+  }
+  if (s.added == 0)
+    return hr_trust_dir_empty(err, t);
+  return HTTPR_OK;
+}
+
+static httpr_code setup_verify(struct ossl_ctx *ctx,
+                               const struct hr_tls_settings *s,
+                               httpr_error *err) {
+  if (!s->verify) {
+    SSL_CTX_set_verify(ctx->ssl_ctx, SSL_VERIFY_NONE, NULL);
+    return HTTPR_OK;
+  }
+  SSL_CTX_set_verify(ctx->ssl_ctx, SSL_VERIFY_PEER, NULL);
+  /* An intermediate in the trust store is a trust anchor, as in GnuTLS
+   * and mbedTLS. */
+  X509_VERIFY_PARAM_set_flags(SSL_CTX_get0_param(ctx->ssl_ctx),
+                              X509_V_FLAG_PARTIAL_CHAIN);
+  X509_STORE *store = SSL_CTX_get_cert_store(ctx->ssl_ctx);
+  httpr_code rc = HTTPR_OK;
+  if (s->trust.ca_file)
+    rc = load_ca_file(store, &s->trust, err);
+  if (rc == HTTPR_OK && s->trust.ca_dir)
+    rc = load_ca_dir(store, &s->trust, err);
+  if (rc == HTTPR_OK && !s->trust.ca_file && !s->trust.ca_dir)
+    rc = hr_fail(err, HTTPR_E_CA_FILE, "no CA certificates configured");
+  return rc;
+}
+
+/* ---- client credentials ---------------------------------------------------- */
+
+static int is_encrypted(enum hr_pem_kind kind) {
+  return kind == HR_PEM_KEY_PKCS8_ENCRYPTED ||
+         kind == HR_PEM_KEY_LEGACY_ENCRYPTED;
+}
+
+/* The blocks of one credential file: its certificates in order and its
+ * first private key. They point into the file's text. */
+struct cred_blocks {
+  struct hr_pem_block *certs;
+  size_t ncerts;
+  size_t cap;
+  struct hr_pem_block key;
+  int have_key;
+  int nomem;
+};
+
+static int collect_block(const struct hr_pem_block *b, void *ud) {
+  struct cred_blocks *c = ud;
+  if (b->kind == HR_PEM_CERTIFICATE) {
+    if (c->ncerts == c->cap) {
+      size_t ncap = c->cap ? c->cap * 2 : 4;
+      struct hr_pem_block *n = realloc(c->certs, ncap * sizeof(*n));
+      if (!n) {
+        c->nomem = 1;
+        return 1;
+      }
+      c->certs = n;
+      c->cap = ncap;
+    }
+    c->certs[c->ncerts++] = *b;
+  } else if (b->kind != HR_PEM_OTHER && !c->have_key) {
+    c->key = *b;
+    c->have_key = 1;
+  }
+  return 0;
+}
+
+static httpr_code unreadable(httpr_error *err, const char *what,
+                             const char *path) {
+  int e = errno;
+  hr_fail(err, HTTPR_E_CLIENT_CERT, "%s '%s' cannot be read: %s", what, path,
+          strerror(e));
+  hr_detail(err, "errno %d", e);
+  return err->code;
+}
+
+static httpr_code wrong_password(httpr_error *err,
+                                 const struct ossl_errors *e) {
+  hr_fail(err, HTTPR_E_CLIENT_CERT, "wrong key password");
+  hr_hint(err, "check the password given with --pass or after --cert FILE:");
+  return with_detail(err, e);
+}
+
+static httpr_code no_password(httpr_error *err, const char *path) {
+  hr_fail(err, HTTPR_E_CLIENT_CERT,
+          "the key in '%s' is encrypted and no password was given", path);
+  hr_hint(err, "give the password with --pass or after --cert FILE:");
+  return err->code;
+}
+
+/* Installs a parsed certificate, key and extra chain certificates. */
+static httpr_code use_credentials(SSL_CTX *ssl_ctx, X509 *leaf,
+                                  EVP_PKEY *key, STACK_OF(X509) *chain,
+                                  httpr_error *err) {
+  struct ossl_errors e;
+  if (X509_check_private_key(leaf, key) != 1) {
+    drain_errors(&e);
+    hr_fail(err, HTTPR_E_CLIENT_CERT,
+            "client key does not match the certificate");
+    return with_detail(err, &e);
+  }
+  int ok = SSL_CTX_use_certificate(ssl_ctx, leaf) == 1 &&
+           SSL_CTX_use_PrivateKey(ssl_ctx, key) == 1;
+  for (int i = 0; ok && chain && i < sk_X509_num(chain); i++)
+    ok = SSL_CTX_add1_chain_cert(ssl_ctx, sk_X509_value(chain, i)) == 1;
+  if (ok && SSL_CTX_check_private_key(ssl_ctx) != 1) {
+    drain_errors(&e);
+    hr_fail(err, HTTPR_E_CLIENT_CERT,
+            "client key does not match the certificate");
+    return with_detail(err, &e);
+  }
+  drain_errors(&e);
+  if (!ok) {
+    hr_fail(err, HTTPR_E_CLIENT_CERT,
+            "the client certificate cannot be used: %s",
+            reason_text(main_error(&e)));
+    return with_detail(err, &e);
+  }
+  return HTTPR_OK;
+}
+
+/* Parses every certificate block after the first into a chain. */
+static httpr_code parse_chain(const struct cred_blocks *cb, const char *path,
+                              STACK_OF(X509) **out, httpr_error *err) {
+  struct ossl_errors e;
+  *out = sk_X509_new_null();
+  if (!*out)
+    return hr_nomem(err);
+  for (size_t i = 1; i < cb->ncerts; i++) {
+    X509 *x = cert_from_block(&cb->certs[i]);
+    if (!x || !sk_X509_push(*out, x)) {
+      X509_free(x);
+      drain_errors(&e);
+      hr_fail(err, HTTPR_E_CLIENT_CERT,
+              "certificate %zu in '%s' cannot be parsed", i + 1, path);
+      return with_detail(err, &e);
+    }
+  }
+  return HTTPR_OK;
+}
+
+/* Reads a PEM credential file and sorts its blocks. */
+static httpr_code read_cred_file(const char *path, const char *what,
+                                 char **text, struct cred_blocks *cb,
+                                 httpr_error *err) {
+  size_t len = 0;
+  if (hr_file_read(path, text, &len) != 0)
+    return unreadable(err, what, path);
+  hr_pem_each(*text, len, collect_block, cb);
+  return cb->nomem ? hr_nomem(err) : HTTPR_OK;
+}
+
+static httpr_code load_pem_credentials(SSL_CTX *ssl_ctx,
+                                       const struct hr_tls_settings *s,
+                                       httpr_error *err) {
+  const char *cert_path = s->cert_path;
+  int separate = s->cred_kind == HR_CRED_FILES && s->key_path;
+  const char *key_path = separate ? s->key_path : cert_path;
+  char *cert_text = NULL, *key_text = NULL;
+  struct cred_blocks cb = {0}, kb = {0};
+  const struct cred_blocks *keys = separate ? &kb : &cb;
+  X509 *leaf = NULL;
+  EVP_PKEY *key = NULL;
+  STACK_OF(X509) *chain = NULL;
+  struct ossl_errors e;
+  httpr_code rc = read_cred_file(cert_path, "client certificate file",
+                                 &cert_text, &cb, err);
+  if (rc != HTTPR_OK)
+    goto done;
+  if (cb.ncerts == 0) {
+    rc = hr_fail(err, HTTPR_E_CLIENT_CERT,
+                 "client certificate file '%s' holds no PEM certificate",
+                 cert_path);
+    goto done;
+  }
+  if (separate &&
+      (rc = read_cred_file(key_path, "client key file", &key_text, &kb,
+                           err)) != HTTPR_OK)
+    goto done;
+  if (!keys->have_key) {
+    rc = hr_fail(err, HTTPR_E_CLIENT_CERT, "no private key found in '%s'",
+                 key_path);
+    goto done;
+  }
+  if (is_encrypted(keys->key.kind) && !s->password) {
+    rc = no_password(err, key_path);
+    goto done;
+  }
+  if (!(leaf = cert_from_block(&cb.certs[0]))) {
+    drain_errors(&e);
+    hr_fail(err, HTTPR_E_CLIENT_CERT,
+            "client certificate in '%s' cannot be parsed", cert_path);
+    rc = with_detail(err, &e);
+    goto done;
+  }
+  if (!(key = key_from_block(&keys->key, s->password))) {
+    drain_errors(&e);
+    if (is_encrypted(keys->key.kind)) {
+      rc = wrong_password(err, &e);
+    } else {
+      hr_fail(err, HTTPR_E_CLIENT_CERT, "the key in '%s' cannot be parsed",
+              key_path);
+      rc = with_detail(err, &e);
+    }
+    goto done;
+  }
+  rc = parse_chain(&cb, cert_path, &chain, err);
+  if (rc == HTTPR_OK)
+    rc = use_credentials(ssl_ctx, leaf, key, chain, err);
+done:
+  sk_X509_pop_free(chain, X509_free);
+  EVP_PKEY_free(key);
+  X509_free(leaf);
+  free(cb.certs);
+  free(kb.certs);
+  free(cert_text);
+  free(key_text);
+  return rc;
+}
+
+/* Reads and parses a PKCS#12 file into its key, certificate and CAs. */
+static httpr_code parse_pkcs12(const struct hr_tls_settings *s,
+                               EVP_PKEY **key, X509 **leaf,
+                               STACK_OF(X509) **cas, httpr_error *err) {
+  const char *path = s->cert_path;
+  char *data = NULL;
+  size_t len = 0;
+  BIO *bio = NULL;
+  PKCS12 *p12 = NULL;
+  struct ossl_errors e;
+  httpr_code rc = HTTPR_OK;
+  if (hr_file_read(path, &data, &len) != 0)
+    return unreadable(err, "client certificate file", path);
+  bio = BIO_new_mem_buf(data, (int)len);
+  if (!bio) {
+    rc = hr_nomem(err);
+    goto done;
+  }
+  if (!(p12 = d2i_PKCS12_bio(bio, NULL))) {
+    drain_errors(&e);
+    hr_fail(err, HTTPR_E_CLIENT_CERT,
+            "client certificate file '%s' is not a PKCS#12 file", path);
+    rc = with_detail(err, &e);
+    goto done;
+  }
+  if (!PKCS12_parse(p12, s->password, key, leaf, cas)) {
+    drain_errors(&e);
+    if (has_error(&e, ERR_LIB_PKCS12, PKCS12_R_MAC_VERIFY_FAILURE)) {
+      rc = s->password && s->password[0] ? wrong_password(err, &e)
+                                         : no_password(err, path);
+      with_detail(err, &e);
+    } else {
+      hr_fail(err, HTTPR_E_CLIENT_CERT,
+              "client certificate file '%s' cannot be parsed as PKCS#12: %s",
+              path, reason_text(main_error(&e)));
+      rc = with_detail(err, &e);
+    }
+  }
+done:
+  PKCS12_free(p12);
+  BIO_free(bio);
+  free(data);
+  return rc;
+}
+
+static httpr_code load_pkcs12_credentials(SSL_CTX *ssl_ctx,
+                                          const struct hr_tls_settings *s,
+                                          httpr_error *err) {
+  EVP_PKEY *key = NULL;
+  X509 *leaf = NULL;
+  STACK_OF(X509) *cas = NULL;
+  httpr_code rc = parse_pkcs12(s, &key, &leaf, &cas, err);
+  if (rc != HTTPR_OK)
+    goto done;
+  if (!leaf)
+    rc = hr_fail(err, HTTPR_E_CLIENT_CERT,
+                 "client certificate file '%s' holds no certificate",
+                 s->cert_path);
+  else if (!key)
+    rc = hr_fail(err, HTTPR_E_CLIENT_CERT, "no private key found in '%s'",
+                 s->cert_path);
+  else
+    rc = use_credentials(ssl_ctx, leaf, key, cas, err);
+done:
+  sk_X509_pop_free(cas, X509_free);
+  X509_free(leaf);
+  EVP_PKEY_free(key);
+  return rc;
+}
+
+static httpr_code setup_credentials(SSL_CTX *ssl_ctx,
+                                    const struct hr_tls_settings *s,
+                                    httpr_error *err) {
+  if (s->cred_kind == HR_CRED_NONE)
+    return HTTPR_OK;
+  if (!s->cert_path)
+    return hr_fail(err, HTTPR_E_INVALID, "no client certificate file given");
+  switch (s->cred_kind) {
+  case HR_CRED_PEM:
+  case HR_CRED_FILES:
+    return load_pem_credentials(ssl_ctx, s, err);
+  case HR_CRED_PKCS12:
+    return load_pkcs12_credentials(ssl_ctx, s, err);
+  default:
+    return hr_fail(err, HTTPR_E_INVALID, "unknown client credential kind");
+  }
+}
+
+/* ---- context --------------------------------------------------------------- */
+
+static int proto_version(int v) {
+  return v == 12 ? TLS1_2_VERSION : v == 13 ? TLS1_3_VERSION : -1;
+}
+
+static httpr_code setup_versions(struct ossl_ctx *ctx,
+                                 const struct hr_tls_settings *s,
+                                 httpr_error *err) {
+  ctx->min_version = s->min_version ? s->min_version : 12;
+  ctx->max_version = s->max_version;
+  int min = proto_version(ctx->min_version);
+  int max = ctx->max_version ? proto_version(ctx->max_version) : 0;
+  if (min < 0 || max < 0)
+    return hr_fail(err, HTTPR_E_INVALID, "unknown TLS version %d",
+                   min < 0 ? ctx->min_version : ctx->max_version);
+  if (max && min > max)
+    return hr_fail(err, HTTPR_E_INVALID,
+                   "minimum TLS version is above the maximum");
+  if (SSL_CTX_set_min_proto_version(ctx->ssl_ctx, min) != 1 ||
+      SSL_CTX_set_max_proto_version(ctx->ssl_ctx, max) != 1)
+    return hr_fail(err, HTTPR_E_UNSUPPORTED,
+                   "the openssl provider cannot use the TLS versions asked");
+  return HTTPR_OK;
+}
+
+static void keylog_cb(const SSL *ssl, const char *line) {
+  const struct ossl_ctx *ctx = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+  if (ctx && ctx->keylog)
+    hr_keylog_write_line(ctx->keylog, line);
+}
+
+static void ossl_context_free(void *vctx) {
+  struct ossl_ctx *ctx = vctx;
+  if (!ctx)
+    return;
+  SSL_CTX_free(ctx->ssl_ctx);
+  free(ctx);
+}
+
+static httpr_code ossl_context_new(const struct hr_tls_settings *s,
+                                   void **out, httpr_error *err) {
+  struct ossl_errors e;
+  httpr_code rc = HTTPR_OK;
+  *out = NULL;
+  ERR_clear_error();
+  struct ossl_ctx *ctx = calloc(1, sizeof(*ctx));
+  if (!ctx || !(ctx->ssl_ctx = SSL_CTX_new(TLS_client_method()))) {
+    rc = hr_nomem(err);
+    goto done;
+  }
+  ctx->verify = s->verify;
+  ctx->verify_hostname = s->verify_hostname;
+  ctx->keylog = s->keylog;
+  SSL_CTX_set_app_data(ctx->ssl_ctx, ctx);
+  /* AUTO_RETRY stays on: with a non-blocking BIO it makes SSL_read go past
+   * records without application data (TLS 1.3 session tickets) and
+   * return WANT_READ only when the socket has nothing more. */
+  SSL_CTX_set_mode(ctx->ssl_ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
+                                     SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
+                                     SSL_MODE_AUTO_RETRY);
+  if ((rc = setup_versions(ctx, s, err)) != HTTPR_OK ||
+      (rc = setup_verify(ctx, s, err)) != HTTPR_OK ||
+      (rc = setup_credentials(ctx->ssl_ctx, s, err)) != HTTPR_OK)
+    goto done;
+  if (s->alpn && (s->alpn_len > 0xffff ||
+                  SSL_CTX_set_alpn_protos(ctx->ssl_ctx, s->alpn,
+                                          (unsigned)s->alpn_len) != 0)) {
+    drain_errors(&e);
+    hr_fail(err, HTTPR_E_INVALID, "the ALPN protocol list is invalid");
+    rc = with_detail(err, &e);
+    goto done;
+  }
+  if (s->keylog)
+    SSL_CTX_set_keylog_callback(ctx->ssl_ctx, keylog_cb);
+done:
+  ERR_clear_error();
+  if (rc != HTTPR_OK) {
+    ossl_context_free(ctx);
+    return rc;
+  }
+  *out = ctx;
+  return HTTPR_OK;
+}
+
+/* ---- the transport BIO ------------------------------------------------------ */
+
+static int bio_write(BIO *b, const char *buf, size_t len, size_t *put) {
+  struct ossl_conn *c = BIO_get_data(b);
+  BIO_clear_retry_flags(b);
+  *put = 0;
+  long n = c->io.send(c->io.io_ctx, buf, len);
+  if (n > 0) {
+    *put = (size_t)n;
+    return 1;
+  }
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+    BIO_set_retry_write(b);
+    return 0;
+  }
+  c->io_failed = IO_SEND_FAILED;
+  c->io_errno = n < 0 ? errno : EPIPE;
+  return 0;
+}
+
+static int bio_read(BIO *b, char *buf, size_t len, size_t *got) {
+  struct ossl_conn *c = BIO_get_data(b);
+  BIO_clear_retry_flags(b);
+  *got = 0;
+  long n = c->io.recv(c->io.io_ctx, buf, len);
+  if (n > 0) {
+    *got = (size_t)n;
+    return 1;
+  }
+  if (n == 0) {
+    c->io_eof = 1;
+    return 0;
+  }
+  if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+    BIO_set_retry_read(b);
+    return 0;
+  }
+  c->io_failed = IO_RECV_FAILED;
+  c->io_errno = errno;
+  return 0;
+}
+
+static long bio_ctrl(BIO *b, int cmd, long num, void *ptr) {
+  struct ossl_conn *c = BIO_get_data(b);
+  (void)num;
+  (void)ptr;
+  switch (cmd) {
+  case BIO_CTRL_FLUSH:
+    return 1; /* nothing is buffered here */
+  case BIO_CTRL_EOF:
+    /* Lets OpenSSL tell an end of stream without close_notify
+     * (SSL_R_UNEXPECTED_EOF_WHILE_READING) from an I/O error. */
+    return c && c->io_eof;
+  default:
+    return 0;
+  }
+}
+
+static pthread_once_t bio_once = PTHREAD_ONCE_INIT;
+static BIO_METHOD *bio_method; /* the only global: made once, never freed */
+
+static void make_bio_method(void) {
+  BIO_METHOD *m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK,
+                               "httpr transport");
+  if (m && BIO_meth_set_write_ex(m, bio_write) &&
+      BIO_meth_set_read_ex(m, bio_read) && BIO_meth_set_ctrl(m, bio_ctrl))
+    bio_method = m;
+  else
+    BIO_meth_free(m);
+}
+
+/* ---- connections ------------------------------------------------------------ */
+
+static void ossl_connection_free(void *vconn) {
+  struct ossl_conn *c = vconn;
+  if (!c)
+    return;
+  SSL_free(c->ssl); /* frees the BIO */
+  free(c->host);
+  free(c);
+}
+
+/* SNI and the identity check for one host; name has no trailing dot. */
+static int set_identity(struct ossl_conn *c, const char *name) {
+  unsigned char addr[16];
+  size_t alen = hr_ip_literal(name, addr);
+  /* RFC 6066: an IP literal is never sent as SNI. */
+  if (!alen && SSL_set_tlsext_host_name(c->ssl, name) != 1)
+    return 0;
+  if (!c->ctx->verify || !c->ctx->verify_hostname)
+    return 1;
+  X509_VERIFY_PARAM *param = SSL_get0_param(c->ssl);
+  /* The same rules as backends/identity.h: SANs only, whole-label
+   * wildcards only. */
+  X509_VERIFY_PARAM_set_hostflags(param,
+                                  X509_CHECK_FLAG_NEVER_CHECK_SUBJECT |
+                                      X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+  if (alen)
+    return X509_VERIFY_PARAM_set1_ip(param, addr, alen) == 1;
+  return X509_VERIFY_PARAM_set1_host(param, name, 0) == 1;
+}
+
+static httpr_code ossl_connection_new(void *vctx, const char *host,
+                                      const struct hr_tls_io *io, void **out,
+                                      httpr_error *err) {
+  const struct ossl_ctx *ctx = vctx;
+  struct ossl_errors e;
+  char *name = NULL;
+  httpr_code rc = HTTPR_OK;
+  *out = NULL;
+  if (!ctx || !host || !host[0] || !io || !io->send || !io->recv)
+    return hr_fail(err, HTTPR_E_INVALID, "TLS connection without a host or "
+                   "I/O callbacks");
+  pthread_once(&bio_once, make_bio_method);
+  ERR_clear_error();
+  struct ossl_conn *c = calloc(1, sizeof(*c));
+  size_t len = strlen(host);
+  if (len > 1 && host[len - 1] == '.')
+    len--; /* "example.com." names the same host as "example.com" */
+  if (!c || !bio_method || !(c->host = strdup(host)) ||
+      !(name = strndup(host, len)) || !(c->ssl = SSL_new(ctx->ssl_ctx))) {
+    rc = hr_nomem(err);
+    goto done;
+  }
+  c->ctx = ctx;
+  c->io = *io;
+  BIO *bio = BIO_new(bio_method);
+  if (!bio) {
+    rc = hr_nomem(err);
+    goto done;
+  }
+  BIO_set_data(bio, c);
+  BIO_set_init(bio, 1);
+  SSL_set_bio(c->ssl, bio, bio);
+  SSL_set_connect_state(c->ssl);
+  if (!set_identity(c, name)) {
+    drain_errors(&e);
+    hr_fail(err, HTTPR_E_INVALID, "host name '%s' cannot be used for TLS",
+            host);
+    rc = with_detail(err, &e);
+  }
+done:
+  ERR_clear_error();
+  free(name);
+  if (rc != HTTPR_OK) {
+    ossl_connection_free(c);
+    return rc;
+  }
+  *out = c;
+  return HTTPR_OK;
+}
+
+/* ---- mapping results -------------------------------------------------------- */
+
+struct verify_name {
+  long code;
+  const char *name;
+  enum hr_verify_reason reason;
+};
+
+#define VERIFY(code, reason) {code, #code, reason}
+
+static const struct verify_name verify_names[] = {
+    VERIFY(X509_V_ERR_CERT_HAS_EXPIRED, HR_VERIFY_EXPIRED),
+    VERIFY(X509_V_ERR_CERT_NOT_YET_VALID, HR_VERIFY_NOT_YET_VALID),
+    VERIFY(X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
+           HR_VERIFY_UNKNOWN_ISSUER),
+    VERIFY(X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT, HR_VERIFY_UNKNOWN_ISSUER),
+    VERIFY(X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE,
+           HR_VERIFY_UNKNOWN_ISSUER),
+    VERIFY(X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, HR_VERIFY_SELF_SIGNED),
+    VERIFY(X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN,
+           HR_VERIFY_SELF_SIGNED_IN_CHAIN),
+    VERIFY(X509_V_ERR_HOSTNAME_MISMATCH, HR_VERIFY_HOSTNAME),
+    VERIFY(X509_V_ERR_IP_ADDRESS_MISMATCH, HR_VERIFY_HOSTNAME),
+};
+
+static enum hr_tls_status verify_failed(struct ossl_conn *c, long result,
+                                        httpr_error *err) {
+  const char *text = X509_verify_cert_error_string(result);
+  const struct verify_name *known = NULL;
+  for (size_t i = 0; i < sizeof(verify_names) / sizeof(verify_names[0]);
+       i++) {
+    if (verify_names[i].code == result)
+      known = &verify_names[i];
+  }
+  hr_verify_failed(err, known ? known->reason : HR_VERIFY_OTHER, c->host,
+                   text);
+  if (known)
+    hr_detail(err, "openssl: %s (%ld): %s", known->name, result, text);
+  else
+    hr_detail(err, "openssl: verify error %ld: %s", result, text);
+  return HR_TLS_ERROR;
+}
+
+static int is_version_failure(int reason) {
+  return reason == SSL_R_UNSUPPORTED_PROTOCOL ||
+         reason == SSL_R_NO_PROTOCOLS_AVAILABLE ||
+         reason == SSL_R_TLSV1_ALERT_PROTOCOL_VERSION;
+}
+
+/* A fatal alert received from the peer is recorded with the reason
+ * SSL_AD_REASON_OFFSET + its number. */
+static int received_alert(int reason) {
+  if (reason >= SSL_AD_REASON_OFFSET && reason < SSL_AD_REASON_OFFSET + 256)
+    return reason - SSL_AD_REASON_OFFSET;
+  return -1;
+}
+
+static enum hr_tls_status io_broke(struct ossl_conn *c, httpr_error *err,
+                                   const struct ossl_errors *e) {
+  int sending = c->io_failed == IO_SEND_FAILED;
+  hr_fail(err, sending ? HTTPR_E_SEND : HTTPR_E_RECV,
+          "connection broke while %s: %s", sending ? "sending" : "receiving",
+          strerror(c->io_errno));
+  if (e->text[0])
+    hr_detail(err, "errno %d; %s", c->io_errno, e->text);
+  else
+    hr_detail(err, "errno %d", c->io_errno);
+  return HR_TLS_ERROR;
+}
+
+static enum hr_tls_status ended_early(enum op op, httpr_error *err,
+                                      const struct ossl_errors *e) {
+  if (op == OP_HANDSHAKE)
+    hr_fail(err, HTTPR_E_TLS_HANDSHAKE,
+            "TLS handshake failed: the server closed the connection");
+  else
+    hr_fail(err, HTTPR_E_RECV, "connection closed without TLS close_notify");
+  with_detail(err, e);
+  return HR_TLS_ERROR;
+}
+
+static enum hr_tls_status tls_failed(const struct ossl_conn *c, enum op op,
+                                     unsigned long code, httpr_error *err,
+                                     const struct ossl_errors *e) {
+  int reason = ERR_GET_LIB(code) == ERR_LIB_SSL ? ERR_GET_REASON(code) : 0;
+  int alert = received_alert(reason);
+  const char *why = reason_text(code);
+  if (is_version_failure(reason))
+    hr_version_mismatch(err, c->ctx->min_version, c->ctx->max_version);
+  else if (alert >= 0)
+    hr_alert_received(err, alert);
+  else if (op == OP_HANDSHAKE)
+    hr_fail(err, HTTPR_E_TLS_HANDSHAKE, "TLS handshake failed: %s", why);
+  else if (op == OP_READ)
+    hr_fail(err, HTTPR_E_RECV, "TLS read failed: %s", why);
+  else
+    hr_fail(err, HTTPR_E_SEND, "TLS %s failed: %s",
+            op == OP_WRITE ? "write" : "shutdown", why);
+  with_detail(err, e);
+  return HR_TLS_ERROR;
+}
+
+/* Maps the result of an SSL call that did not complete. */
+static enum hr_tls_status status_of(struct ossl_conn *c, int ret, enum op op,
+                                    httpr_error *err) {
+  int kind = SSL_get_error(c->ssl, ret);
+  struct ossl_errors e;
+  drain_errors(&e);
+  switch (kind) {
+  case SSL_ERROR_WANT_READ:
+    return HR_TLS_WANT_READ;
+  case SSL_ERROR_WANT_WRITE:
+    return HR_TLS_WANT_WRITE;
+  case SSL_ERROR_ZERO_RETURN:
+    return HR_TLS_CLOSED;
+  default:
+    break;
+  }
+  c->failed = 1;
+  if (c->io_failed != IO_OK)
+    return io_broke(c, err, &e);
+  long result = SSL_get_verify_result(c->ssl);
+  if (op == OP_HANDSHAKE && c->ctx->verify && result != X509_V_OK)
+    return verify_failed(c, result, err);
+  unsigned long code = main_error(&e);
+  if (ERR_GET_LIB(code) == ERR_LIB_SSL &&
+      ERR_GET_REASON(code) == SSL_R_UNEXPECTED_EOF_WHILE_READING)
+    return ended_early(op, err, &e);
+  if (kind == SSL_ERROR_SSL && code)
+    return tls_failed(c, op, code, err, &e);
+  if (c->io_eof)
+    return ended_early(op, err, &e);
+  return tls_failed(c, op, code, err, &e);
+}
+
+/* Each call starts from an empty error queue and fresh I/O state, as
+ * SSL_get_error requires. */
+static void begin_call(struct ossl_conn *c) {
+  ERR_clear_error();
+  c->io_failed = IO_OK;
+  c->io_errno = 0;
+}
+
+static enum hr_tls_status ossl_handshake(void *vconn, httpr_error *err) {
+  struct ossl_conn *c = vconn;
+  begin_call(c);
+  int ret = SSL_do_handshake(c->ssl);
+  if (ret == 1) {
+    c->handshaken = 1;
+    return HR_TLS_DONE;
+  }
+  return status_of(c, ret, OP_HANDSHAKE, err);
+}
+
+static enum hr_tls_status ossl_read(void *vconn, void *buf, size_t cap,
+                                    size_t *got, httpr_error *err) {
+  struct ossl_conn *c = vconn;
+  *got = 0;
+  if (cap == 0)
+    return HR_TLS_DONE;
+  begin_call(c);
+  int ret = SSL_read_ex(c->ssl, buf, cap, got);
+  if (ret == 1)
+    return HR_TLS_DONE;
+  *got = 0;
+  return status_of(c, ret, OP_READ, err);
+}
+
+static enum hr_tls_status ossl_write(void *vconn, const void *buf, size_t len,
+                                     size_t *put, httpr_error *err) {
+  struct ossl_conn *c = vconn;
+  *put = 0;
+  if (len == 0)
+    return HR_TLS_DONE;
+  begin_call(c);
+  int ret = SSL_write_ex(c->ssl, buf, len, put);
+  if (ret == 1)
+    return HR_TLS_DONE;
+  *put = 0;
+  return status_of(c, ret, OP_WRITE, err);
+}
+
+static enum hr_tls_status ossl_shutdown(void *vconn, httpr_error *err) {
+  struct ossl_conn *c = vconn;
+  /* Nothing to close after a fatal error or before a handshake; OpenSSL
+   * forbids SSL_shutdown then. */
+  if (!c->handshaken || c->failed)
+    return HR_TLS_DONE;
+  begin_call(c);
+  int ret = SSL_shutdown(c->ssl);
+  if (ret >= 0) { /* 0: ours sent; 1: the peer's received as well */
+    ERR_clear_error();
+    return HR_TLS_DONE;
+  }
+  return status_of(c, ret, OP_SHUTDOWN, err);
+}
+
+/* ---- negotiated parameters -------------------------------------------------- */
+
+static void copy_str(char *dst, size_t cap, const char *src, size_t len) {
+  if (len >= cap)
+    len = cap - 1;
+  memcpy(dst, src, len);
+  dst[len] = '\0';
+}
+
+static void print_name(char *dst, size_t cap, const X509_NAME *name) {
+  BIO *bio = BIO_new(BIO_s_mem());
+  char *text = NULL;
+  if (bio && X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253) >= 0) {
+    long n = BIO_get_mem_data(bio, &text);
+    if (n > 0)
+      copy_str(dst, cap, text, (size_t)n);
+  }
+  BIO_free(bio);
+}
+
+static void ossl_info(void *vconn, struct hr_tls_info *out) {
+  const struct ossl_conn *c = vconn;
+  const unsigned char *alpn = NULL;
+  unsigned alpn_len = 0;
+  const char *s;
+  memset(out, 0, sizeof(*out));
+  if ((s = SSL_get_version(c->ssl)))
+    copy_str(out->version, sizeof(out->version), s, strlen(s));
+  if ((s = SSL_get_cipher_name(c->ssl)))
+    copy_str(out->cipher, sizeof(out->cipher), s, strlen(s));
+  SSL_get0_alpn_selected(c->ssl, &alpn, &alpn_len);
+  if (alpn)
+    copy_str(out->alpn, sizeof(out->alpn), (const char *)alpn, alpn_len);
+  X509 *peer = SSL_get0_peer_certificate(c->ssl);
+  if (peer) {
+    print_name(out->subject, sizeof(out->subject),
+               X509_get_subject_name(peer));
+    print_name(out->issuer, sizeof(out->issuer), X509_get_issuer_name(peer));
+  }
+  out->resumed = SSL_session_reused(c->ssl) == 1;
+  ERR_clear_error();
+}
+
+/* ---- the provider ------------------------------------------------------------ */
+
+const struct hr_tls_provider hr_provider_openssl = {
+    .name = "openssl",
+    .features = HTTPR_FEATURE_TLS13 | HTTPR_FEATURE_TLS12 |
+                HTTPR_FEATURE_CA_DIR | HTTPR_FEATURE_PKCS12 |
+                HTTPR_FEATURE_ENCRYPTED_KEY | HTTPR_FEATURE_KEYLOG |
+                HTTPR_FEATURE_ALPN | HTTPR_FEATURE_SYSTEM_STORE,
+    .library_version = ossl_library_version,
+    .global_init = ossl_global_init,
+    .global_cleanup = ossl_global_cleanup,
+    .context_new = ossl_context_new,
+    .context_free = ossl_context_free,
+    .connection_new = ossl_connection_new,
+    .connection_free = ossl_connection_free,
+    .handshake = ossl_handshake,
+    .read = ossl_read,
+    .write = ossl_write,
+    .shutdown = ossl_shutdown,
+    .info = ossl_info,
+};

@@ -1,0 +1,133 @@
+/*
+ * provider.h - the TLS provider interface: the only contract between the
+ * shared library and a TLS library. One `struct hr_tls_provider` per TLS
+ * library (backends/openssl.c, ...), filled with designated initializers.
+ *
+ * A provider never touches HTTP or sockets: it does I/O through the two
+ * callbacks of `struct hr_tls_io`, which the transport implements over a
+ * non-blocking socket (or a test over memory). Every operation is
+ * non-blocking and reports "want read / want write"; the transport waits
+ * with poll() and owns every timeout.
+ */
+#ifndef HTTPR_PROVIDER_H
+#define HTTPR_PROVIDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "api/error_internal.h"
+#include "backends/keylog.h"
+#include "backends/trust.h"
+
+enum hr_tls_status {
+  HR_TLS_DONE = 0,   /* the operation completed (bytes moved) */
+  HR_TLS_WANT_READ,  /* call again once the socket is readable */
+  HR_TLS_WANT_WRITE, /* call again once the socket is writable */
+  HR_TLS_CLOSED,     /* the peer sent close_notify (clean end) */
+  HR_TLS_ERROR       /* failed; err holds the normalized code */
+};
+
+/* Transport callbacks. Both return the count of bytes moved (> 0); recv
+ * returns 0 at end of stream; both return -1 with errno set otherwise,
+ * errno EAGAIN meaning "would block". */
+struct hr_tls_io {
+  long (*send)(void *io_ctx, const void *buf, size_t len);
+  long (*recv)(void *io_ctx, void *buf, size_t len);
+  void *io_ctx;
+};
+
+enum hr_cred_kind {
+  HR_CRED_NONE = 0,
+  HR_CRED_PEM,    /* cert_path holds certificate and key */
+  HR_CRED_FILES,  /* cert_path + key_path */
+  HR_CRED_PKCS12  /* cert_path is a PKCS#12 file */
+};
+
+/* Everything a provider needs to build a context, already resolved by
+ * shared code (trust order, key log opt-in). Strings stay valid for the
+ * duration of context_new only: a provider copies what it keeps. */
+struct hr_tls_settings {
+  int verify;          /* 0: no verification at all */
+  int verify_hostname; /* 0: chain only (only meaningful when verify) */
+  struct hr_trust trust;          /* CA file/dir to load when verify */
+  enum hr_cred_kind cred_kind;
+  const char *cert_path; /* PEM, cert or PKCS#12 file */
+  const char *key_path;  /* HR_CRED_FILES only */
+  const char *password;  /* key or PKCS#12 password, may be NULL */
+  int min_version; /* 12 or 13 (httpr_tls_version values) */
+  int max_version; /* 12 or 13; 0 means the provider's highest */
+  const unsigned char *alpn; /* ALPN list in wire format, NULL for none */
+  size_t alpn_len;
+  struct hr_keylog *keylog; /* NULL: key logging off. Not owned. */
+};
+
+/* What a connection negotiated; filled by info() after the handshake. */
+struct hr_tls_info {
+  char version[16];  /* "TLSv1.2", "TLSv1.3" */
+  char cipher[96];   /* the suite name as the provider spells it */
+  char alpn[32];     /* negotiated protocol, "" when none */
+  char subject[256]; /* peer leaf subject, RFC 2253, "" when none */
+  char issuer[256];  /* peer leaf issuer, RFC 2253 */
+  int resumed;       /* 1 when the session was resumed */
+};
+
+struct hr_tls_provider {
+  const char *name;  /* "openssl", "gnutls", "mbedtls" */
+  uint32_t features; /* HTTPR_FEATURE_* bits */
+  /* Human version of the linked TLS library. Static storage. */
+  const char *(*library_version)(void);
+
+  /* Process-wide setup and teardown. The registry calls them lazily,
+   * reference-counted and under its lock: a provider does not count. */
+  httpr_code (*global_init)(httpr_error *err);
+  void (*global_cleanup)(void);
+
+  /* A context per client: trust store, credentials, versions, ALPN, key
+   * log. Loading the trust store happens here, once. Errors:
+   * HTTPR_E_CA_FILE, HTTPR_E_CLIENT_CERT, HTTPR_E_UNSUPPORTED (a setting
+   * the provider cannot honour), HTTPR_E_NOMEM. Thread-safe to use from
+   * several connections at once once built. */
+  httpr_code (*context_new)(const struct hr_tls_settings *settings,
+                            void **out, httpr_error *err);
+  void (*context_free)(void *ctx);
+
+  /* A connection for one host (SNI unless host is an IP literal; identity
+   * checked against host when the context verifies host names). io is
+   * copied. */
+  httpr_code (*connection_new)(void *ctx, const char *host,
+                               const struct hr_tls_io *io, void **out,
+                               httpr_error *err);
+  void (*connection_free)(void *conn);
+
+  /* Drives the handshake. HR_TLS_ERROR codes: HTTPR_E_TLS_HANDSHAKE,
+   * HTTPR_E_CERT_*, HTTPR_E_SEND, HTTPR_E_RECV. */
+  enum hr_tls_status (*handshake)(void *conn, httpr_error *err);
+  /* Reads up to cap bytes; *got is set on HR_TLS_DONE. An alert from the
+   * server is HTTPR_E_TLS_HANDSHAKE naming the alert (the caller turns it
+   * into HTTPR_E_RECV once response bytes have arrived); a broken stream
+   * without close_notify is HTTPR_E_RECV. */
+  enum hr_tls_status (*read)(void *conn, void *buf, size_t cap, size_t *got,
+                             httpr_error *err);
+  /* Writes up to len bytes; *put is set on HR_TLS_DONE. After a
+   * HR_TLS_WANT_* the caller repeats the call with the same buffer. */
+  enum hr_tls_status (*write)(void *conn, const void *buf, size_t len,
+                              size_t *put, httpr_error *err);
+  /* Sends close_notify; HR_TLS_DONE once sent. Best effort. */
+  enum hr_tls_status (*shutdown)(void *conn, httpr_error *err);
+  /* Negotiated parameters; valid after a completed handshake. */
+  void (*info)(void *conn, struct hr_tls_info *out);
+};
+
+/* The providers built in, in preference order, and lookup by name.
+ * (backends/registry.c) */
+size_t hr_provider_count(void);
+const struct hr_tls_provider *hr_provider_at(size_t i);
+const struct hr_tls_provider *hr_provider_find(const char *name);
+
+/* Lazy, reference-counted, thread-safe global init of a provider. Every
+ * successful acquire is paired with one release. */
+httpr_code hr_provider_acquire(const struct hr_tls_provider *p,
+                               httpr_error *err);
+void hr_provider_release(const struct hr_tls_provider *p);
+
+#endif

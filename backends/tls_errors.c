@@ -1,0 +1,158 @@
+/*
+ * tls_errors.c - the shared wording of TLS failures: verification results,
+ * alerts received from the server and version mismatches. Providers map
+ * their library's codes onto these and add their own text as the detail,
+ * so the message and hint never depend on the provider.
+ */
+#include <stddef.h>
+
+#include "backends/tls_errors.h"
+
+static const char hint_issuer[] =
+    "the CA bundle lacks the issuer: give it with --cacert or SSL_CERT_FILE";
+static const char hint_self_signed[] =
+    "the server's certificate is self-signed: trust it with --cacert, or use "
+    "-k for testing only";
+static const char hint_hostname[] =
+    "the certificate is for another name: check the URL, or use --resolve to "
+    "reach this address under the certificate's name";
+
+httpr_code hr_verify_failed(httpr_error *err, enum hr_verify_reason reason,
+                            const char *host, const char *other_text) {
+  static const char prefix[] = "certificate verify failed";
+  switch (reason) {
+  case HR_VERIFY_EXPIRED:
+    return hr_fail(err, HTTPR_E_CERT_EXPIRED, "%s: certificate has expired",
+                   prefix);
+  case HR_VERIFY_NOT_YET_VALID:
+    return hr_fail(err, HTTPR_E_CERT_NOT_YET_VALID,
+                   "%s: certificate is not yet valid", prefix);
+  case HR_VERIFY_UNKNOWN_ISSUER:
+    hr_fail(err, HTTPR_E_CERT_UNTRUSTED,
+            "%s: unable to get local issuer certificate", prefix);
+    hr_hint(err, "%s", hint_issuer);
+    return err->code;
+  case HR_VERIFY_SELF_SIGNED:
+    hr_fail(err, HTTPR_E_CERT_UNTRUSTED, "%s: self-signed certificate",
+            prefix);
+    hr_hint(err, "%s", hint_self_signed);
+    return err->code;
+  case HR_VERIFY_SELF_SIGNED_IN_CHAIN:
+    /* The chain ends in a root the trust store lacks: the same cure as a
+     * missing issuer. */
+    hr_fail(err, HTTPR_E_CERT_UNTRUSTED,
+            "%s: self-signed certificate in certificate chain", prefix);
+    hr_hint(err, "%s", hint_issuer);
+    return err->code;
+  case HR_VERIFY_HOSTNAME:
+    hr_fail(err, HTTPR_E_CERT_HOSTNAME,
+            "%s: certificate does not match host name '%s'", prefix,
+            host ? host : "");
+    hr_hint(err, "%s", hint_hostname);
+    return err->code;
+  case HR_VERIFY_OTHER:
+    break;
+  }
+  return hr_fail(err, HTTPR_E_CERT_OTHER, "%s: %s", prefix,
+                 other_text && other_text[0] ? other_text : "unknown error");
+}
+
+struct alert_name {
+  int alert;
+  const char *name;
+};
+
+/* RFC 8446 section 6 and RFC 5246 section 7.2. */
+static const struct alert_name alert_names[] = {
+    {0, "close_notify"},
+    {10, "unexpected_message"},
+    {20, "bad_record_mac"},
+    {21, "decryption_failed"},
+    {22, "record_overflow"},
+    {30, "decompression_failure"},
+    {40, "handshake_failure"},
+    {41, "no_certificate"},
+    {42, "bad_certificate"},
+    {43, "unsupported_certificate"},
+    {44, "certificate_revoked"},
+    {45, "certificate_expired"},
+    {46, "certificate_unknown"},
+    {47, "illegal_parameter"},
+    {48, "unknown_ca"},
+    {49, "access_denied"},
+    {50, "decode_error"},
+    {51, "decrypt_error"},
+    {60, "export_restriction"},
+    {70, "protocol_version"},
+    {71, "insufficient_security"},
+    {80, "internal_error"},
+    {86, "inappropriate_fallback"},
+    {90, "user_canceled"},
+    {100, "no_renegotiation"},
+    {109, "missing_extension"},
+    {110, "unsupported_extension"},
+    {111, "certificate_unobtainable"},
+    {112, "unrecognized_name"},
+    {113, "bad_certificate_status_response"},
+    {114, "bad_certificate_hash_value"},
+    {115, "unknown_psk_identity"},
+    {116, "certificate_required"},
+    {120, "no_application_protocol"},
+};
+
+const char *hr_alert_name(int alert) {
+  for (size_t i = 0; i < sizeof(alert_names) / sizeof(alert_names[0]); i++) {
+    if (alert_names[i].alert == alert)
+      return alert_names[i].name;
+  }
+  return "unknown";
+}
+
+httpr_code hr_alert_received(httpr_error *err, int alert) {
+  const char *name = hr_alert_name(alert);
+  switch (alert) {
+  case HR_ALERT_CERTIFICATE_REQUIRED:
+    hr_fail(err, HTTPR_E_TLS_HANDSHAKE,
+            "no client certificate presented (server sent alert %s)", name);
+    hr_hint(err, "the server requires a client certificate: give one with "
+                 "--cert");
+    return err->code;
+  case HR_ALERT_HANDSHAKE_FAILURE:
+    return hr_fail(err, HTTPR_E_TLS_HANDSHAKE,
+                   "TLS handshake failed: server sent alert %s", name);
+  case HR_ALERT_BAD_CERTIFICATE:
+  case HR_ALERT_CERTIFICATE_EXPIRED:
+  case HR_ALERT_CERTIFICATE_UNKNOWN:
+  case HR_ALERT_UNKNOWN_CA:
+  case HR_ALERT_ACCESS_DENIED:
+    return hr_fail(err, HTTPR_E_TLS_HANDSHAKE,
+                   "server rejected the client certificate (alert %s)", name);
+  case HR_ALERT_PROTOCOL_VERSION:
+    return hr_fail(err, HTTPR_E_TLS_HANDSHAKE,
+                   "no TLS version in common with the server (server sent "
+                   "alert %s)",
+                   name);
+  default:
+    return hr_fail(err, HTTPR_E_TLS_HANDSHAKE,
+                   "TLS handshake failed: server sent alert %s", name);
+  }
+}
+
+static const char *version_name(int v, int fallback) {
+  switch (v ? v : fallback) {
+  case 12:
+    return "TLSv1.2";
+  case 13:
+    return "TLSv1.3";
+  default:
+    return "TLSv1.?";
+  }
+}
+
+httpr_code hr_version_mismatch(httpr_error *err, int min_version,
+                               int max_version) {
+  return hr_fail(err, HTTPR_E_TLS_HANDSHAKE,
+                 "no TLS version in common with the server (offered %s to "
+                 "%s)",
+                 version_name(min_version, 12), version_name(max_version, 13));
+}

@@ -1,0 +1,60 @@
+/*
+ * tls_errors.h - the shared wording of TLS failures. Providers map their
+ * own verification results and alerts onto these reasons; the message (and
+ * hint) is then the same whatever the provider. Providers add their own
+ * text with hr_detail() afterwards.
+ */
+#ifndef HTTPR_TLS_ERRORS_H
+#define HTTPR_TLS_ERRORS_H
+
+#include "api/error_internal.h"
+
+enum hr_verify_reason {
+  HR_VERIFY_EXPIRED,             /* HTTPR_E_CERT_EXPIRED */
+  HR_VERIFY_NOT_YET_VALID,       /* HTTPR_E_CERT_NOT_YET_VALID */
+  HR_VERIFY_UNKNOWN_ISSUER,      /* HTTPR_E_CERT_UNTRUSTED */
+  HR_VERIFY_SELF_SIGNED,         /* HTTPR_E_CERT_UNTRUSTED, leaf self-signed */
+  HR_VERIFY_SELF_SIGNED_IN_CHAIN,/* HTTPR_E_CERT_UNTRUSTED, root not trusted */
+  HR_VERIFY_HOSTNAME,            /* HTTPR_E_CERT_HOSTNAME */
+  HR_VERIFY_OTHER                /* HTTPR_E_CERT_OTHER */
+};
+
+/* Fills err for a verification failure: "certificate verify failed:
+ * certificate has expired", "... unable to get local issuer certificate",
+ * "... self-signed certificate", "... self-signed certificate in
+ * certificate chain", "... certificate does not match host name 'x'", or
+ * for OTHER "... <other_text>". host names the host for HOSTNAME. Returns
+ * the code. */
+httpr_code hr_verify_failed(httpr_error *err, enum hr_verify_reason reason,
+                            const char *host, const char *other_text);
+
+/* TLS alert numbers as in the RFCs (the ones with their own wording). */
+enum {
+  HR_ALERT_HANDSHAKE_FAILURE = 40,
+  HR_ALERT_BAD_CERTIFICATE = 42,
+  HR_ALERT_CERTIFICATE_EXPIRED = 45,
+  HR_ALERT_CERTIFICATE_UNKNOWN = 46,
+  HR_ALERT_UNKNOWN_CA = 48,
+  HR_ALERT_ACCESS_DENIED = 49,
+  HR_ALERT_PROTOCOL_VERSION = 70,
+  HR_ALERT_INSUFFICIENT_SECURITY = 71,
+  HR_ALERT_NO_APPLICATION_PROTOCOL = 120,
+  HR_ALERT_CERTIFICATE_REQUIRED = 116
+};
+
+/* The RFC name of an alert ("certificate_required"), "unknown" else. */
+const char *hr_alert_name(int alert);
+
+/* Fills err for a fatal alert received from the server: always
+ * HTTPR_E_TLS_HANDSHAKE (DESIGN rule 8), message naming the alert, e.g.
+ * "no client certificate presented (server sent alert
+ * certificate_required)". */
+httpr_code hr_alert_received(httpr_error *err, int alert);
+
+/* The message for a handshake that failed on versions:
+ * "no TLS version in common with the server (offered TLSv1.3 to TLSv1.3)"
+ * min/max are 12 or 13. */
+httpr_code hr_version_mismatch(httpr_error *err, int min_version,
+                               int max_version);
+
+#endif

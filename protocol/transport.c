@@ -1,0 +1,385 @@
+/*
+ * transport.c - a connection: resolve, connect to each address in turn
+ * within the connect deadline, run the TLS handshake through the provider,
+ * and read and write with poll() until a deadline. Every wait in the
+ * library happens here, so every timeout is enforced in one place.
+ */
+#include "protocol/transport.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "protocol/clock.h"
+
+void hr_debugf(const struct hr_debug *d, const char *fmt, ...) {
+  if (!d || !d->fn)
+    return;
+  char line[512];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(line, sizeof(line), fmt, ap);
+  va_end(ap);
+  if (n < 0)
+    return;
+  size_t len = (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1;
+  d->fn(HTTPR_DEBUG_INFO, line, len, d->ud);
+}
+
+/* ---- waiting ----------------------------------------------------------- */
+
+/* Which deadline ran out decides the message: the connect phase or the
+ * whole request. */
+static httpr_code timed_out(httpr_error *err, int64_t deadline,
+                            long timeout_ms, const char *what) {
+  (void)deadline;
+  return hr_fail(err, HTTPR_E_TIMEOUT, "%s timed out after %ld milliseconds",
+                 what, timeout_ms);
+}
+
+/* Waits for `events` on fd. Returns 1 when ready, 0 at the deadline, -1 on
+ * a poll error (errno set). */
+static int wait_fd(int fd, short events, int64_t deadline) {
+  for (int spins = 0; spins < 1000000; spins++) {
+    int timeout = -1;
+    if (deadline != HR_NO_DEADLINE) {
+      int64_t left = deadline - hr_now_ms();
+      if (left <= 0)
+        return 0;
+      timeout = left > 60000 ? 60000 : (int)left;
+    } else {
+      timeout = 60000;
+    }
+    struct pollfd pfd = {.fd = fd, .events = events};
+    int n = poll(&pfd, 1, timeout);
+    if (n > 0)
+      return 1;
+    if (n < 0 && errno != EINTR)
+      return -1;
+  }
+  return 0;
+}
+
+/* ---- socket I/O callbacks for the provider ------------------------------ */
+
+static long sock_send(void *io_ctx, const void *buf, size_t len) {
+  struct hr_conn *c = io_ctx;
+  ssize_t n;
+  do {
+    n = send(c->fd, buf, len, MSG_NOSIGNAL);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0 && errno == EWOULDBLOCK)
+    errno = EAGAIN;
+  return (long)n;
+}
+
+static long sock_recv(void *io_ctx, void *buf, size_t len) {
+  struct hr_conn *c = io_ctx;
+  ssize_t n;
+  do {
+    n = recv(c->fd, buf, len, 0);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0 && errno == EWOULDBLOCK)
+    errno = EAGAIN;
+  return (long)n;
+}
+
+/* ---- connecting -------------------------------------------------------- */
+
+static httpr_code resolve(const struct hr_connect_params *p,
+                          struct addrinfo **out, httpr_error *err) {
+  struct addrinfo hints = {.ai_socktype = SOCK_STREAM,
+                           .ai_family = AF_UNSPEC};
+  char port[16];
+  snprintf(port, sizeof(port), "%d", p->port);
+  const char *name = p->host;
+  if (p->pin_address) {
+    name = p->pin_address;
+    hints.ai_flags = AI_NUMERICHOST;
+  } else {
+    hints.ai_flags = AI_ADDRCONFIG;
+  }
+  int rc = getaddrinfo(name, port, &hints, out);
+  if (rc == EAI_ADDRFAMILY || rc == EAI_NONAME) {
+    /* AI_ADDRCONFIG hides ::1 and 127.0.0.1 on hosts with only loopback;
+     * ask again without it before giving up. */
+    hints.ai_flags &= ~AI_ADDRCONFIG;
+    rc = getaddrinfo(name, port, &hints, out);
+  }
+  if (rc == 0)
+    return HTTPR_OK;
+  if (rc == EAI_MEMORY)
+    return hr_nomem(err);
+  hr_fail(err, HTTPR_E_RESOLVE, "could not resolve host: %s", name);
+  hr_detail(err, "getaddrinfo: %s", gai_strerror(rc));
+  return HTTPR_E_RESOLVE;
+}
+
+static void remember_peer(struct hr_conn *c, const struct addrinfo *ai) {
+  const void *addr;
+  if (ai->ai_family == AF_INET6) {
+    const struct sockaddr_in6 *s6 = (const void *)ai->ai_addr;
+    addr = &s6->sin6_addr;
+    c->remote_port = ntohs(s6->sin6_port);
+  } else {
+    const struct sockaddr_in *s4 = (const void *)ai->ai_addr;
+    addr = &s4->sin_addr;
+    c->remote_port = ntohs(s4->sin_port);
+  }
+  inet_ntop(ai->ai_family, addr, c->remote_ip, sizeof(c->remote_ip));
+}
+
+/* Tries one address. Returns 0 connected, 1 failed (errno in *why),
+ * 2 deadline reached. */
+static int connect_one(struct hr_conn *c, const struct addrinfo *ai,
+                       int64_t deadline, int *why) {
+  int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                  ai->ai_protocol);
+  if (fd < 0) {
+    *why = errno;
+    return 1;
+  }
+  int rc = connect(fd, ai->ai_addr, ai->ai_addrlen);
+  if (rc != 0 && errno == EINPROGRESS) {
+    int ready = wait_fd(fd, POLLOUT, deadline);
+    if (ready == 0) {
+      close(fd);
+      return 2;
+    }
+    int soerr = 0;
+    socklen_t len = sizeof(soerr);
+    if (ready < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) != 0)
+      soerr = errno;
+    rc = soerr ? -1 : 0;
+    errno = soerr;
+  }
+  if (rc != 0) {
+    *why = errno;
+    close(fd);
+    return 1;
+  }
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  c->fd = fd;
+  return 0;
+}
+
+static httpr_code connect_any(struct hr_conn *c,
+                              const struct hr_connect_params *p,
+                              const struct addrinfo *list, httpr_error *err) {
+  int64_t deadline = hr_deadline_min(p->connect_deadline, p->total_deadline);
+  int why = ECONNREFUSED;
+  for (const struct addrinfo *ai = list; ai; ai = ai->ai_next) {
+    remember_peer(c, ai);
+    hr_debugf(p->debug, "Trying %s:%d...", c->remote_ip, c->remote_port);
+    int rc = connect_one(c, ai, deadline, &why);
+    if (rc == 0) {
+      hr_debugf(p->debug, "Connected to %s (%s) port %d", p->host,
+                c->remote_ip, c->remote_port);
+      return HTTPR_OK;
+    }
+    if (rc == 2)
+      goto timeout;
+  }
+  hr_fail(err, HTTPR_E_CONNECT, "failed to connect to %s port %d: %s",
+          p->host, p->port, strerror(why));
+  hr_detail(err, "connect(%s): %s (errno %d)", c->remote_ip, strerror(why),
+            why);
+  return HTTPR_E_CONNECT;
+timeout:
+  if (p->connect_deadline <= p->total_deadline)
+    return timed_out(err, deadline, p->connect_timeout_ms, "connection");
+  return timed_out(err, deadline, p->total_timeout_ms, "operation");
+}
+
+/* Drives a provider operation that may want read or write until done. */
+static httpr_code wait_for(struct hr_conn *c, enum hr_tls_status st,
+                           int64_t deadline, long timeout_ms,
+                           const char *what, httpr_error *err) {
+  short ev = st == HR_TLS_WANT_WRITE ? POLLOUT : POLLIN;
+  int ready = wait_fd(c->fd, ev, deadline);
+  if (ready > 0)
+    return HTTPR_OK;
+  if (ready == 0)
+    return timed_out(err, deadline, timeout_ms, what);
+  return hr_fail(err, HTTPR_E_RECV, "poll failed: %s", strerror(errno));
+}
+
+static httpr_code handshake(struct hr_conn *c,
+                            const struct hr_connect_params *p,
+                            httpr_error *err) {
+  int64_t deadline = hr_deadline_min(p->connect_deadline, p->total_deadline);
+  long ms = p->connect_deadline <= p->total_deadline ? p->connect_timeout_ms
+                                                     : p->total_timeout_ms;
+  const char *what =
+      p->connect_deadline <= p->total_deadline ? "TLS handshake" : "operation";
+  struct hr_tls_io io = {.send = sock_send, .recv = sock_recv, .io_ctx = c};
+  httpr_code rc =
+      p->provider->connection_new(p->tls_ctx, p->host, &io, &c->tls, err);
+  if (rc != HTTPR_OK)
+    return rc;
+  for (int rounds = 0; rounds < 100000; rounds++) {
+    enum hr_tls_status st = p->provider->handshake(c->tls, err);
+    if (st == HR_TLS_DONE) {
+      p->provider->info(c->tls, &c->info);
+      hr_debugf(p->debug, "TLS connection using %s / %s (%s)", c->info.version,
+                c->info.cipher, p->provider->name);
+      hr_debugf(p->debug, "ALPN: %s", c->info.alpn[0] ? c->info.alpn : "none");
+      if (c->info.subject[0])
+        hr_debugf(p->debug, "Server certificate subject: %s; issuer: %s",
+                  c->info.subject, c->info.issuer);
+      return HTTPR_OK;
+    }
+    if (st == HR_TLS_ERROR)
+      return err->code ? err->code
+                       : hr_fail(err, HTTPR_E_TLS_HANDSHAKE,
+                                 "TLS handshake failed");
+    if (st == HR_TLS_CLOSED)
+      return hr_fail(err, HTTPR_E_TLS_HANDSHAKE,
+                     "TLS handshake failed: the server closed the connection");
+    rc = wait_for(c, st, deadline, ms, what, err);
+    if (rc != HTTPR_OK)
+      return rc;
+  }
+  return hr_fail(err, HTTPR_E_TLS_HANDSHAKE, "TLS handshake did not finish");
+}
+
+httpr_code hr_conn_open(const struct hr_connect_params *p,
+                        struct hr_conn **out, struct hr_conn_times *times,
+                        httpr_error *err) {
+  struct addrinfo *list = NULL;
+  struct hr_conn *c = calloc(1, sizeof(*c));
+  if (!c)
+    return hr_nomem(err);
+  c->fd = -1;
+  c->provider = p->provider;
+  httpr_code rc = resolve(p, &list, err);
+  if (rc != HTTPR_OK)
+    goto fail;
+  times->resolved = hr_now_s();
+  rc = connect_any(c, p, list, err);
+  if (rc != HTTPR_OK)
+    goto fail;
+  times->connected = hr_now_s();
+  if (p->provider) {
+    rc = handshake(c, p, err);
+    if (rc != HTTPR_OK)
+      goto fail;
+  }
+  times->handshaken = hr_now_s();
+  freeaddrinfo(list);
+  *out = c;
+  return HTTPR_OK;
+fail:
+  if (list)
+    freeaddrinfo(list);
+  hr_conn_close(c, 0);
+  return rc;
+}
+
+/* ---- reading and writing ------------------------------------------------ */
+
+static httpr_code plain_io_error(httpr_code code, httpr_error *err) {
+  int e = errno;
+  const char *verb = code == HTTPR_E_SEND ? "sending" : "receiving";
+  hr_fail(err, code, "connection broke while %s: %s", verb, strerror(e));
+  hr_detail(err, "errno %d", e);
+  return code;
+}
+
+httpr_code hr_conn_write(struct hr_conn *c, const void *buf, size_t len,
+                         int64_t deadline, long timeout_ms, httpr_error *err) {
+  const char *p = buf;
+  while (len > 0) {
+    size_t put = 0;
+    enum hr_tls_status st;
+    if (c->tls) {
+      st = c->provider->write(c->tls, p, len, &put, err);
+    } else {
+      long n = sock_send(c, p, len);
+      st = n >= 0 ? HR_TLS_DONE : HR_TLS_WANT_WRITE;
+      if (n < 0 && errno != EAGAIN)
+        return plain_io_error(HTTPR_E_SEND, err);
+      put = n > 0 ? (size_t)n : 0;
+    }
+    if (st == HR_TLS_DONE) {
+      p += put;
+      len -= put;
+      continue;
+    }
+    if (st == HR_TLS_ERROR)
+      return err->code;
+    if (st == HR_TLS_CLOSED)
+      return hr_fail(err, HTTPR_E_SEND,
+                     "connection broke while sending: peer closed it");
+    httpr_code rc = wait_for(c, st, deadline, timeout_ms, "operation", err);
+    if (rc != HTTPR_OK)
+      return rc;
+  }
+  return HTTPR_OK;
+}
+
+httpr_code hr_conn_read(struct hr_conn *c, void *buf, size_t cap, size_t *got,
+                        int64_t deadline, long timeout_ms, httpr_error *err) {
+  for (;;) {
+    enum hr_tls_status st;
+    *got = 0;
+    if (c->tls) {
+      st = c->provider->read(c->tls, buf, cap, got, err);
+    } else {
+      long n = sock_recv(c, buf, cap);
+      if (n < 0 && errno != EAGAIN)
+        return plain_io_error(HTTPR_E_RECV, err);
+      st = n < 0 ? HR_TLS_WANT_READ : n == 0 ? HR_TLS_CLOSED : HR_TLS_DONE;
+      *got = n > 0 ? (size_t)n : 0;
+    }
+    if (st == HR_TLS_DONE || st == HR_TLS_CLOSED)
+      return HTTPR_OK;
+    if (st == HR_TLS_ERROR)
+      return err->code;
+    httpr_code rc = wait_for(c, st, deadline, timeout_ms, "operation", err);
+    if (rc != HTTPR_OK)
+      return rc;
+  }
+}
+
+int hr_conn_is_alive(struct hr_conn *c) {
+  struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
+  if (poll(&pfd, 1, 0) == 0)
+    return 1;
+  if (!c->tls || (pfd.revents & (POLLERR | POLLHUP)))
+    return 0;
+  /* Readable TLS: it may be only a record without application data (a
+   * late session ticket). Let the provider read it; any application byte,
+   * close_notify or error means the connection is not reusable. */
+  char byte;
+  size_t got = 0;
+  httpr_error scratch = {0};
+  enum hr_tls_status st = c->provider->read(c->tls, &byte, 1, &got, &scratch);
+  return st == HR_TLS_WANT_READ;
+}
+
+void hr_conn_close(struct hr_conn *c, int graceful) {
+  if (!c)
+    return;
+  if (c->tls) {
+    if (graceful) {
+      httpr_error scratch = {0};
+      c->provider->shutdown(c->tls, &scratch);
+    }
+    c->provider->connection_free(c->tls);
+  }
+  if (c->fd >= 0)
+    close(c->fd);
+  free(c->pool_key);
+  free(c);
+}

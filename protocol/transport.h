@@ -1,0 +1,81 @@
+/*
+ * transport.h - one connection to a server: the socket (resolution, every
+ * address tried in turn, non-blocking connect), TLS over it through the
+ * provider interface, and reads and writes that wait with poll() until a
+ * deadline. Knows nothing of HTTP.
+ */
+#ifndef HTTPR_TRANSPORT_H
+#define HTTPR_TRANSPORT_H
+
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "api/error_internal.h"
+#include "backends/provider.h"
+
+/* Emits one debug event (see httpr_debug_cb); fn may be NULL. */
+struct hr_debug {
+  httpr_debug_cb fn;
+  void *ud;
+};
+void hr_debugf(const struct hr_debug *d, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+struct hr_conn {
+  int fd;
+  const struct hr_tls_provider *provider; /* NULL for plain HTTP */
+  void *tls;                              /* the provider's connection */
+  struct hr_tls_info info;                /* valid when tls != NULL */
+  char remote_ip[INET6_ADDRSTRLEN];
+  int remote_port;
+  char *pool_key;     /* owned; set by the pool */
+  int64_t idle_since; /* hr_now_ms() when returned to the pool */
+  int ever_used;      /* a request completed on it */
+};
+
+struct hr_connect_params {
+  const char *host;     /* from the URL; SNI and identity use it */
+  int port;
+  const char *pin_address; /* connect here instead of resolving, or NULL */
+  const struct hr_tls_provider *provider; /* NULL: plain TCP */
+  void *tls_ctx;
+  int64_t connect_deadline; /* for resolve + connect + handshake */
+  int64_t total_deadline;
+  long connect_timeout_ms;  /* for messages */
+  long total_timeout_ms;
+  const struct hr_debug *debug;
+};
+
+/* Times (seconds, hr_now_s clock) at which each phase finished. */
+struct hr_conn_times {
+  double resolved, connected, handshaken;
+};
+
+/* Opens a connection. Errors: HTTPR_E_RESOLVE, HTTPR_E_CONNECT,
+ * HTTPR_E_TIMEOUT, the provider's handshake codes, HTTPR_E_NOMEM. */
+httpr_code hr_conn_open(const struct hr_connect_params *p,
+                        struct hr_conn **out, struct hr_conn_times *times,
+                        httpr_error *err);
+
+/* Writes all len bytes before the deadline. HTTPR_E_SEND, HTTPR_E_TIMEOUT,
+ * or the provider's codes. */
+httpr_code hr_conn_write(struct hr_conn *c, const void *buf, size_t len,
+                         int64_t deadline, long timeout_ms, httpr_error *err);
+
+/* Reads what is available (waiting until the deadline for something).
+ * *got = 0 means a clean end of stream (TCP EOF for plain HTTP,
+ * close_notify for TLS). Errors: HTTPR_E_RECV, HTTPR_E_TIMEOUT, alerts as
+ * HTTPR_E_TLS_HANDSHAKE. */
+httpr_code hr_conn_read(struct hr_conn *c, void *buf, size_t cap, size_t *got,
+                        int64_t deadline, long timeout_ms, httpr_error *err);
+
+/* 1 when an idle connection can carry another request: the peer has not
+ * closed it, sent close_notify or sent unexpected bytes. Never blocks. */
+int hr_conn_is_alive(struct hr_conn *c);
+
+/* Closes the connection; with graceful, first tries (without waiting) to
+ * send close_notify. NULL is accepted. */
+void hr_conn_close(struct hr_conn *c, int graceful);
+
+#endif

@@ -1,0 +1,204 @@
+/*
+ * main.c - the conformance suite's entry: `conformance --provider NAME`
+ * runs every scenario against that provider, as one cmocka group, so each
+ * provider gets one summary. PKI_DIR and TEST_SERVER come from the
+ * environment (make check sets them).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tests/conformance/suite.h"
+
+struct suite g_suite;
+
+/* ---- paths and URLs ------------------------------------------------------- */
+
+static char *rotating(void) {
+  static char bufs[8][512];
+  static unsigned next;
+  return bufs[next++ % 8];
+}
+
+const char *pki(const char *name) {
+  char *b = rotating();
+  snprintf(b, 512, "%s/%s", g_suite.pki_dir, name);
+  return b;
+}
+
+const char *tmp_path(const char *name) {
+  char *b = rotating();
+  snprintf(b, 512, "%s/%s", g_suite.tmp_dir, name);
+  return b;
+}
+
+const char *url_of(enum profile p, const char *host, const char *path) {
+  char *b = rotating();
+  int port = server_port(p);
+  const char *scheme = p == SRV_PLAIN ? "http" : "https";
+  snprintf(b, 512, "%s://%s:%d%s", scheme, host ? host : "localhost", port,
+           path);
+  return b;
+}
+
+/* ---- configs and requests ------------------------------------------------- */
+
+httpr_config *cfg_bare(void) {
+  httpr_config *cfg = httpr_config_new();
+  assert_non_null(cfg);
+  assert_int_equal(httpr_config_set_tls_backend(cfg, g_suite.provider),
+                   HTTPR_OK);
+  assert_int_equal(httpr_config_set_connect_timeout_ms(cfg, 15000), HTTPR_OK);
+  assert_int_equal(httpr_config_set_total_timeout_ms(cfg, 15000), HTTPR_OK);
+  return cfg;
+}
+
+httpr_config *cfg_new(void) {
+  httpr_config *cfg = cfg_bare();
+  assert_int_equal(httpr_config_set_ca_file(cfg, pki("ca-bundle.pem")),
+                   HTTPR_OK);
+  return cfg;
+}
+
+httpr_code fetch(const httpr_config *cfg, const char *method, const char *url,
+                 httpr_response **resp, httpr_error *err) {
+  httpr_client *client = NULL;
+  httpr_request *req = NULL;
+  *resp = NULL;
+  httpr_code rc = httpr_client_new(&client, cfg, err);
+  if (rc == HTTPR_OK)
+    rc = httpr_request_new(&req, method, url, err);
+  if (rc == HTTPR_OK)
+    rc = httpr_client_send(client, req, resp, err);
+  httpr_request_free(req);
+  httpr_client_free(client);
+  return rc;
+}
+
+void assert_code_impl(httpr_code actual, httpr_code expected,
+                      const httpr_error *err, const char *file, int line) {
+  if (actual == expected)
+    return;
+  print_error("%s:%d: got %s, expected %s%s%s%s%s\n", file, line,
+              httpr_code_name(actual), httpr_code_name(expected),
+              err ? " (message: " : "", err ? httpr_error_message(err) : "",
+              err && *httpr_error_detail(err) ? "; detail: " : "",
+              err ? httpr_error_detail(err) : "");
+  _fail(file, line);
+}
+
+httpr_response *expect_get(const httpr_config *cfg, const char *url,
+                           httpr_code want, httpr_error *err) {
+  httpr_error *local = err ? NULL : httpr_error_new();
+  httpr_response *resp = NULL;
+  httpr_code rc = fetch(cfg, "GET", url, &resp, err ? err : local);
+  assert_code_err(rc, want, err ? err : local);
+  httpr_error_free(local);
+  return resp;
+}
+
+char *body_string(const httpr_response *resp) {
+  size_t len = 0;
+  const unsigned char *body = httpr_response_body(resp, &len);
+  char *s = malloc(len + 1);
+  assert_non_null(s);
+  memcpy(s, body, len);
+  s[len] = '\0';
+  return s;
+}
+
+/* ---- environment ---------------------------------------------------------- */
+
+void env_reset(void) {
+  static const char *const vars[] = {"SSL_CERT_FILE", "SSL_CERT_DIR",
+                                     "HTTPR_CA_BUNDLE", "SSLKEYLOGFILE",
+                                     "HTTPR_TLS_BACKEND"};
+  for (size_t i = 0; i < COUNT_OF(vars); i++)
+    unsetenv(vars[i]);
+}
+
+int env_clean(void **state) {
+  (void)state;
+  env_reset();
+  return 0;
+}
+
+static int suite_teardown(void **state) {
+  (void)state;
+  servers_stop_all();
+  return 0;
+}
+
+/* ---- main ----------------------------------------------------------------- */
+
+static int usage(void) {
+  fprintf(stderr, "usage: conformance --provider NAME\n"
+                  "  (PKI_DIR and TEST_SERVER must be set)\n");
+  return 2;
+}
+
+static int collect_tests(struct CMUnitTest **out) {
+  const struct {
+    const struct CMUnitTest *tests;
+    size_t count;
+  } lists[] = {
+      {verify_tests, verify_tests_count}, {trust_tests, trust_tests_count},
+      {client_cert_tests, client_cert_tests_count},
+      {tls_tests, tls_tests_count},       {http_tests, http_tests_count},
+      {api_tests, api_tests_count},
+  };
+  size_t total = 0;
+  for (size_t i = 0; i < COUNT_OF(lists); i++)
+    total += lists[i].count;
+  struct CMUnitTest *all = calloc(total, sizeof(*all));
+  if (!all)
+    return -1;
+  size_t n = 0;
+  for (size_t i = 0; i < COUNT_OF(lists); i++) {
+    memcpy(all + n, lists[i].tests, lists[i].count * sizeof(*all));
+    n += lists[i].count;
+  }
+  *out = all;
+  return (int)total;
+}
+
+int main(int argc, char **argv) {
+  const char *provider = getenv("HTTPR_TEST_PROVIDER");
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--provider") == 0 && i + 1 < argc)
+      provider = argv[++i];
+    else
+      return usage();
+  }
+  g_suite.provider = provider;
+  g_suite.pki_dir = getenv("PKI_DIR");
+  g_suite.server_bin = getenv("TEST_SERVER");
+  if (!provider || !g_suite.pki_dir || !g_suite.server_bin)
+    return usage();
+  if (httpr_provider_features_by_name(provider, &g_suite.features) !=
+      HTTPR_OK) {
+    fprintf(stderr, "conformance: provider '%s' is not built in\n", provider);
+    return 2;
+  }
+  snprintf(g_suite.tmp_dir, sizeof(g_suite.tmp_dir), "/tmp/httpr-conf-XXXXXX");
+  if (!mkdtemp(g_suite.tmp_dir)) {
+    perror("mkdtemp");
+    return 1;
+  }
+  env_reset();
+  struct CMUnitTest *tests = NULL;
+  int count = collect_tests(&tests);
+  if (count < 0)
+    return 1;
+  char group[64];
+  snprintf(group, sizeof(group), "conformance[%s]", provider);
+  int failed = _cmocka_run_group_tests(group, tests, (size_t)count, NULL,
+                                       suite_teardown);
+  free(tests);
+  char cmd[300];
+  snprintf(cmd, sizeof(cmd), "rm -rf '%s'", g_suite.tmp_dir);
+  if (system(cmd) != 0)
+    fprintf(stderr, "conformance: could not remove %s\n", g_suite.tmp_dir);
+  return failed ? 1 : 0;
+}

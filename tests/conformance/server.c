@@ -1,0 +1,165 @@
+/*
+ * server.c - runs the test servers the conformance suite talks to: one
+ * process per profile, started on first use and stopped at the end, each
+ * on an ephemeral loopback port that it reports on stdout.
+ */
+#include "tests/conformance/server.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tests/conformance/suite.h"
+
+static int read_port(int fd) {
+  char line[64];
+  size_t used = 0;
+  for (int waited_ms = 0; waited_ms < 10000 && used < sizeof(line) - 1;) {
+    struct pollfd pfd = {.fd = fd, .events = POLLIN};
+    int n = poll(&pfd, 1, 100);
+    if (n == 0) {
+      waited_ms += 100;
+      continue;
+    }
+    if (n < 0 && errno == EINTR)
+      continue;
+    ssize_t got = read(fd, line + used, 1);
+    if (got <= 0)
+      return -1;
+    if (line[used] == '\n') {
+      line[used] = '\0';
+      int port = -1;
+      return sscanf(line, "PORT=%d", &port) == 1 ? port : -1;
+    }
+    used++;
+  }
+  return -1;
+}
+
+int spawn_server(const char *bin, char *const argv[], pid_t *pid) {
+  int fds[2];
+  if (pipe(fds) != 0)
+    return -1;
+  pid_t child = fork();
+  if (child < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    return -1;
+  }
+  if (child == 0) {
+    dup2(fds[1], STDOUT_FILENO);
+    close(fds[0]);
+    close(fds[1]);
+    execv(bin, argv);
+    _exit(127);
+  }
+  close(fds[1]);
+  int port = read_port(fds[0]);
+  close(fds[0]);
+  if (port <= 0) {
+    stop_server(child);
+    return -1;
+  }
+  *pid = child;
+  return port;
+}
+
+void stop_server(pid_t pid) {
+  kill(pid, SIGTERM);
+  for (int i = 0; i < 300; i++) {
+    if (waitpid(pid, NULL, WNOHANG) == pid)
+      return;
+    struct timespec ts = {0, 10 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, NULL, 0);
+}
+
+/* ---- profiles ------------------------------------------------------------ */
+
+struct profile_def {
+  const char *cert; /* PKI base name: <name>.crt and <name>.key */
+  const char *extra[6];
+};
+
+static const struct profile_def profiles[SRV_COUNT] = {
+    [SRV_GOOD_RSA] = {"good-rsa", {NULL}},
+    [SRV_GOOD_ECDSA] = {"good-ecdsa", {NULL}},
+    [SRV_EXPIRED] = {"expired", {NULL}},
+    [SRV_NOTYET] = {"notyet", {NULL}},
+    [SRV_WRONGHOST] = {"wronghost", {NULL}},
+    [SRV_NOIP] = {"noip", {NULL}},
+    [SRV_SELFSIGNED] = {"selfsigned", {NULL}},
+    [SRV_UNTRUSTED] = {"untrusted", {NULL}},
+    [SRV_MISSING_INTER] = {"missing-inter", {NULL}},
+    [SRV_CLIENT_AUTH] = {"good-ecdsa", {"--client-ca", "@client-ca.pem"}},
+    [SRV_CLIENT_AUTH_TLS12] = {"good-ecdsa",
+                               {"--client-ca", "@client-ca.pem", "--tls-max",
+                                "1.2"}},
+    [SRV_TLS12_ONLY] = {"good-ecdsa", {"--tls-max", "1.2"}},
+    [SRV_TLS13_ONLY] = {"good-ecdsa", {"--tls-min", "1.3"}},
+    [SRV_NO_ALPN] = {"good-ecdsa", {"--no-alpn"}},
+    [SRV_PLAIN] = {NULL, {"--plain"}},
+    [SRV_IPV6] = {"good-ecdsa", {"--host", "::1"}},
+};
+
+static struct {
+  pid_t pid;
+  int port;
+} running[SRV_COUNT];
+
+static char *pki_arg(const char *name, const char *suffix) {
+  char *s = NULL;
+  if (asprintf(&s, "%s/%s%s", g_suite.pki_dir, name, suffix) < 0)
+    return NULL;
+  return s;
+}
+
+static int start_profile(enum profile p) {
+  const struct profile_def *def = &profiles[p];
+  char *argv[20] = {(char *)g_suite.server_bin};
+  char *owned[20] = {0};
+  size_t n = 1, n_owned = 0;
+  if (def->cert) {
+    argv[n++] = "--cert";
+    argv[n++] = owned[n_owned++] = pki_arg(def->cert, ".crt");
+    argv[n++] = "--key";
+    argv[n++] = owned[n_owned++] = pki_arg(def->cert, ".key");
+  }
+  for (size_t i = 0; i < 6 && def->extra[i]; i++) {
+    const char *a = def->extra[i];
+    argv[n++] = a[0] == '@' ? (owned[n_owned++] = pki_arg(a + 1, ""))
+                            : (char *)a;
+  }
+  argv[n++] = "--max-seconds";
+  argv[n++] = "900";
+  argv[n] = NULL;
+  int port = spawn_server(g_suite.server_bin, argv, &running[p].pid);
+  for (size_t i = 0; i < n_owned; i++)
+    free(owned[i]);
+  return port;
+}
+
+int server_port(enum profile p) {
+  if (running[p].port <= 0) {
+    running[p].port = start_profile(p);
+    if (running[p].port <= 0)
+      fail_msg("could not start test server profile %d", (int)p);
+  }
+  return running[p].port;
+}
+
+void servers_stop_all(void) {
+  for (int p = 0; p < SRV_COUNT; p++) {
+    if (running[p].port > 0)
+      stop_server(running[p].pid);
+    running[p].port = 0;
+  }
+}

@@ -1,0 +1,13 @@
+/* server.h - starting and stopping test-server processes (see server.c). */
+#ifndef HTTPR_TEST_SERVER_H
+#define HTTPR_TEST_SERVER_H
+
+#include <sys/types.h>
+
+/* Starts `bin` with argv (NULL-terminated, argv[0] included), waits up to
+ * 10 s for its "PORT=<n>" line. Returns the port (and *pid), or -1. */
+int spawn_server(const char *bin, char *const argv[], pid_t *pid);
+/* SIGTERM, then SIGKILL after 3 s; reaps the process. */
+void stop_server(pid_t pid);
+
+#endif

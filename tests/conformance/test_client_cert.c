@@ -1,0 +1,226 @@
+/*
+ * test_client_cert.c - client certificates against a server that requires
+ * one: every accepted form (one PEM, separate files, encrypted keys in
+ * PKCS#8 and legacy form, PKCS#12), and every way they can be wrong.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/conformance/suite.h"
+
+#define PASSWORD "secret"
+
+/* The server saw our certificate: /client-cert echoes its subject. */
+static void expect_presented(httpr_config *cfg) {
+  httpr_response *resp =
+      expect_get(cfg, url_of(SRV_CLIENT_AUTH, NULL, "/client-cert"), HTTPR_OK,
+                 NULL);
+  char *body = body_string(resp);
+  assert_non_null(strstr(body, "CN=httpr test client"));
+  free(body);
+  httpr_response_free(resp);
+}
+
+static httpr_code client_auth_code(httpr_config *cfg, httpr_error *err) {
+  httpr_response *resp = NULL;
+  httpr_code rc =
+      fetch(cfg, "GET", url_of(SRV_CLIENT_AUTH, NULL, "/client-cert"), &resp,
+            err);
+  httpr_response_free(resp);
+  return rc;
+}
+
+static void absent(void **state) {
+  (void)state;
+  httpr_config *cfg = cfg_new();
+  httpr_error *err = httpr_error_new();
+  assert_code_err(client_auth_code(cfg, err), HTTPR_E_TLS_HANDSHAKE, err);
+  httpr_error_free(err);
+  httpr_config_free(cfg);
+}
+
+static void absent_tls12(void **state) {
+  (void)state;
+  httpr_config *cfg = cfg_new();
+  expect_get(cfg, url_of(SRV_CLIENT_AUTH_TLS12, NULL, "/"),
+             HTTPR_E_TLS_HANDSHAKE, NULL);
+  httpr_config_free(cfg);
+}
+
+static void absent_tls13_names_the_alert(void **state) {
+  (void)state;
+  if (!(g_suite.features & HTTPR_FEATURE_TLS13))
+    return absent(state); /* the TLS 1.2 path is covered there */
+  httpr_config *cfg = cfg_new();
+  httpr_error *err = httpr_error_new();
+  assert_code_err(client_auth_code(cfg, err), HTTPR_E_TLS_HANDSHAKE, err);
+  assert_string_equal(httpr_error_message(err),
+                      "no client certificate presented (server sent alert "
+                      "certificate_required)");
+  httpr_error_free(err);
+  httpr_config_free(cfg);
+}
+
+static void one_pem(void **state) {
+  (void)state;
+  httpr_config *cfg = cfg_new();
+  httpr_config_set_client_pem(cfg, pki("client.pem"), NULL);
+  expect_presented(cfg);
+  httpr_config_free(cfg);
+}
+
+static void separate_files(void **state) {
+  (void)state;
+  httpr_config *cfg = cfg_new();
+  httpr_config_set_client_cert(cfg, pki("client.crt"), pki("client.key"),
+                               NULL);
+  expect_presented(cfg);
+  httpr_config_free(cfg);
+}
+
+/* Encrypted keys: accepted with the right password where the provider
+ * declares encrypted keys, HTTPR_E_UNSUPPORTED where it does not. */
+static void encrypted_case(const char *cert, const char *key,
+                           const char *password, httpr_code want,
+                           const char *message) {
+  httpr_config *cfg = cfg_new();
+  if (key)
+    httpr_config_set_client_cert(cfg, pki(cert), pki(key), password);
+  else
+    httpr_config_set_client_pem(cfg, pki(cert), password);
+  if (password && !(g_suite.features & HTTPR_FEATURE_ENCRYPTED_KEY)) {
+    want = HTTPR_E_UNSUPPORTED;
+    message = NULL;
+  }
+  httpr_error *err = httpr_error_new();
+  if (want == HTTPR_OK) {
+    expect_presented(cfg);
+  } else {
+    assert_code_err(client_auth_code(cfg, err), want, err);
+    if (message)
+      assert_string_equal(httpr_error_message(err), message);
+  }
+  httpr_error_free(err);
+  httpr_config_free(cfg);
+}
+
+static void pkcs8_encrypted_right_password(void **state) {
+  (void)state;
+  encrypted_case("client.crt", "client-key-pkcs8-enc.pem", PASSWORD,
+                 HTTPR_OK, NULL);
+}
+
+static void legacy_encrypted_right_password(void **state) {
+  (void)state;
+  encrypted_case("client.crt", "client-key-legacy-enc.pem", PASSWORD,
+                 HTTPR_OK, NULL);
+}
+
+static void one_pem_encrypted_right_password(void **state) {
+  (void)state;
+  encrypted_case("client-enc.pem", NULL, PASSWORD, HTTPR_OK, NULL);
+}
+
+static void pkcs8_wrong_password(void **state) {
+  (void)state;
+  encrypted_case("client.crt", "client-key-pkcs8-enc.pem", "wrong",
+                 HTTPR_E_CLIENT_CERT, "wrong key password");
+}
+
+static void legacy_wrong_password(void **state) {
+  (void)state;
+  encrypted_case("client.crt", "client-key-legacy-enc.pem", "wrong",
+                 HTTPR_E_CLIENT_CERT, "wrong key password");
+}
+
+static void encrypted_without_password(void **state) {
+  (void)state;
+  encrypted_case("client.crt", "client-key-pkcs8-enc.pem", NULL,
+                 HTTPR_E_CLIENT_CERT, NULL);
+}
+
+static void mismatched_key(void **state) {
+  (void)state;
+  httpr_config *cfg = cfg_new();
+  httpr_config_set_client_cert(cfg, pki("client.crt"), pki("client-other.key"),
+                               NULL);
+  httpr_error *err = httpr_error_new();
+  assert_code_err(client_auth_code(cfg, err), HTTPR_E_CLIENT_CERT, err);
+  assert_string_equal(httpr_error_message(err),
+                      "client key does not match the certificate");
+  httpr_error_free(err);
+  httpr_config_free(cfg);
+}
+
+static void missing_certificate_file(void **state) {
+  (void)state;
+  httpr_config *cfg = cfg_new();
+  httpr_config_set_client_pem(cfg, pki("no-such-client.pem"), NULL);
+  assert_code(client_auth_code(cfg, NULL), HTTPR_E_CLIENT_CERT);
+  httpr_config_free(cfg);
+}
+
+static void pkcs12_case(const char *password, httpr_code want) {
+  httpr_config *cfg = cfg_new();
+  httpr_config_set_client_pkcs12(cfg, pki("client.p12"), password);
+  if (!(g_suite.features & HTTPR_FEATURE_PKCS12))
+    want = HTTPR_E_UNSUPPORTED;
+  if (want == HTTPR_OK)
+    expect_presented(cfg);
+  else
+    assert_code(client_auth_code(cfg, NULL), want);
+  httpr_config_free(cfg);
+}
+
+static void pkcs12_right_password(void **state) {
+  (void)state;
+  pkcs12_case(PASSWORD, HTTPR_OK);
+}
+
+static void pkcs12_wrong_password(void **state) {
+  (void)state;
+  pkcs12_case("wrong", HTTPR_E_CLIENT_CERT);
+}
+
+static void unknown_ca(void **state) {
+  (void)state;
+  httpr_config *cfg = cfg_new();
+  httpr_config_set_client_pem(cfg, pki("unknown-client.pem"), NULL);
+  assert_code(client_auth_code(cfg, NULL), HTTPR_E_TLS_HANDSHAKE);
+  httpr_config_free(cfg);
+}
+
+/* A server that does not ask for a certificate is not bothered by one. */
+static void certificate_not_requested(void **state) {
+  (void)state;
+  httpr_config *cfg = cfg_new();
+  httpr_config_set_client_pem(cfg, pki("client.pem"), NULL);
+  httpr_response *resp = expect_get(
+      cfg, url_of(SRV_GOOD_ECDSA, NULL, "/client-cert"), HTTPR_OK, NULL);
+  char *body = body_string(resp);
+  assert_string_equal(body, "none");
+  free(body);
+  httpr_response_free(resp);
+  httpr_config_free(cfg);
+}
+
+const struct CMUnitTest client_cert_tests[] = {
+    cmocka_unit_test(absent),
+    cmocka_unit_test(absent_tls12),
+    cmocka_unit_test(absent_tls13_names_the_alert),
+    cmocka_unit_test(one_pem),
+    cmocka_unit_test(separate_files),
+    cmocka_unit_test(pkcs8_encrypted_right_password),
+    cmocka_unit_test(legacy_encrypted_right_password),
+    cmocka_unit_test(one_pem_encrypted_right_password),
+    cmocka_unit_test(pkcs8_wrong_password),
+    cmocka_unit_test(legacy_wrong_password),
+    cmocka_unit_test(encrypted_without_password),
+    cmocka_unit_test(mismatched_key),
+    cmocka_unit_test(missing_certificate_file),
+    cmocka_unit_test(pkcs12_right_password),
+    cmocka_unit_test(pkcs12_wrong_password),
+    cmocka_unit_test(unknown_ca),
+    cmocka_unit_test(certificate_not_requested),
+};
+const size_t client_cert_tests_count = COUNT_OF(client_cert_tests);

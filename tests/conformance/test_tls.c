@@ -1,0 +1,260 @@
+/*
+ * test_tls.c - TLS versions (servers limited to 1.2 or 1.3, client minimum
+ * and maximum), ALPN, and the key log's one opt-in meaning.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tests/conformance/suite.h"
+
+static int has_tls13(void) {
+  return (g_suite.features & HTTPR_FEATURE_TLS13) != 0;
+}
+
+static void expect_version(httpr_config *cfg, enum profile p,
+                           const char *version) {
+  httpr_response *resp = expect_get(cfg, url_of(p, NULL, "/"), HTTPR_OK, NULL);
+  assert_string_equal(httpr_response_tls_version(resp), version);
+  assert_true(strlen(httpr_response_tls_cipher(resp)) > 0);
+  httpr_response_free(resp);
+}
+
+static void tls12_only_server(void **state) {
+  (void)state;
+  httpr_config *cfg = cfg_new();
+  expect_version(cfg, SRV_TLS12_ONLY, "TLSv1.2");
+  httpr_config_free(cfg);
+}
+
+static void tls13_only_server(void **state) {
+  (void)state;
+  httpr_config *cfg = cfg_new();
+  if (has_tls13())
+    expect_version(cfg, SRV_TLS13_ONLY, "TLSv1.3");
+  else
+    expect_get(cfg, url_of(SRV_TLS13_ONLY, NULL, "/"), HTTPR_E_TLS_HANDSHAKE,
+               NULL);
+  httpr_config_free(cfg);
+}
+
+static void default_is_highest_version(void **state) {
+  (void)state;
+  httpr_config *cfg = cfg_new();
+  expect_version(cfg, SRV_GOOD_ECDSA, has_tls13() ? "TLSv1.3" : "TLSv1.2");
+  httpr_config_free(cfg);
+}
+
+static void minimum_above_server_maximum(void **state) {
+  (void)state;
+  httpr_config *cfg = cfg_new();
+  httpr_config_set_min_tls_version(cfg, HTTPR_TLS_1_3);
+  httpr_error *err = httpr_error_new();
+  expect_get(cfg, url_of(SRV_TLS12_ONLY, NULL, "/"),
+             has_tls13() ? HTTPR_E_TLS_HANDSHAKE : HTTPR_E_UNSUPPORTED, err);
+  if (has_tls13())
+    assert_non_null(strstr(httpr_error_message(err), "no TLS version"));
+  httpr_error_free(err);
+  httpr_config_free(cfg);
+}
+
+static void maximum_below_server_minimum(void **state) {
+  (void)state;
+  httpr_config *cfg = cfg_new();
+  httpr_config_set_max_tls_version(cfg, HTTPR_TLS_1_2);
+  expect_get(cfg, url_of(SRV_TLS13_ONLY, NULL, "/"), HTTPR_E_TLS_HANDSHAKE,
+             NULL);
+  expect_version(cfg, SRV_GOOD_ECDSA, "TLSv1.2");
+  httpr_config_free(cfg);
+}
+
+static void minimum_above_maximum_is_invalid(void **state) {
+  (void)state;
+  httpr_config *cfg = cfg_new();
+  httpr_config_set_min_tls_version(cfg, HTTPR_TLS_1_3);
+  httpr_config_set_max_tls_version(cfg, HTTPR_TLS_1_2);
+  expect_get(cfg, url_of(SRV_GOOD_ECDSA, NULL, "/"),
+             has_tls13() ? HTTPR_E_INVALID : HTTPR_E_UNSUPPORTED, NULL);
+  httpr_config_free(cfg);
+}
+
+static void alpn_selected(void **state) {
+  (void)state;
+  httpr_config *cfg = cfg_new();
+  httpr_response *resp =
+      expect_get(cfg, url_of(SRV_GOOD_ECDSA, NULL, "/"), HTTPR_OK, NULL);
+  assert_string_equal(httpr_response_tls_alpn(resp), "http/1.1");
+  httpr_response_free(resp);
+  httpr_config_free(cfg);
+}
+
+static void server_without_alpn(void **state) {
+  (void)state;
+  httpr_config *cfg = cfg_new();
+  httpr_response *resp =
+      expect_get(cfg, url_of(SRV_NO_ALPN, NULL, "/"), HTTPR_OK, NULL);
+  assert_string_equal(httpr_response_tls_alpn(resp), "");
+  assert_int_equal(httpr_response_status(resp), 200);
+  httpr_response_free(resp);
+  httpr_config_free(cfg);
+}
+
+/* ---- key log ------------------------------------------------------------ */
+
+static int is_hex(const char *s, size_t len) {
+  for (size_t i = 0; i < len; i++) {
+    if (!isxdigit((unsigned char)s[i]))
+      return 0;
+  }
+  return len > 0;
+}
+
+/* Counts valid NSS key log lines in path that carry `label`; fails the
+ * test on any malformed line. */
+static int count_keylog_lines(const char *path, const char *label) {
+  FILE *f = fopen(path, "r");
+  if (!f)
+    return -1;
+  char line[1024];
+  int matching = 0;
+  for (int n = 0; n < 1000 && fgets(line, sizeof(line), f); n++) {
+    char *nl = strchr(line, '\n');
+    assert_non_null(nl);
+    *nl = '\0';
+    char *sp1 = strchr(line, ' ');
+    assert_non_null(sp1);
+    char *sp2 = strchr(sp1 + 1, ' ');
+    assert_non_null(sp2);
+    assert_true(is_hex(sp1 + 1, (size_t)(sp2 - sp1 - 1)));
+    assert_int_equal(sp2 - sp1 - 1, 64); /* 32-byte client random */
+    assert_true(is_hex(sp2 + 1, strlen(sp2 + 1)));
+    if ((size_t)(sp1 - line) == strlen(label) &&
+        strncmp(line, label, strlen(label)) == 0)
+      matching++;
+  }
+  fclose(f);
+  return matching;
+}
+
+static httpr_code keylog_fetch(httpr_config *cfg, enum profile p) {
+  httpr_response *resp = NULL;
+  httpr_code rc = fetch(cfg, "GET", url_of(p, NULL, "/"), &resp, NULL);
+  httpr_response_free(resp);
+  return rc;
+}
+
+static int keylog_supported(void) {
+  return (g_suite.features & HTTPR_FEATURE_KEYLOG) != 0;
+}
+
+static void keylog_from_config(void **state) {
+  (void)state;
+  const char *path = tmp_path("keys-config.log");
+  unlink(path);
+  httpr_config *cfg = cfg_new();
+  httpr_config_set_keylog_file(cfg, path);
+  if (!keylog_supported()) {
+    assert_code(keylog_fetch(cfg, SRV_TLS12_ONLY), HTTPR_E_UNSUPPORTED);
+    httpr_config_free(cfg);
+    return;
+  }
+  assert_code(keylog_fetch(cfg, SRV_TLS12_ONLY), HTTPR_OK);
+  assert_int_equal(count_keylog_lines(path, "CLIENT_RANDOM"), 1);
+  if (has_tls13()) {
+    assert_code(keylog_fetch(cfg, SRV_TLS13_ONLY), HTTPR_OK);
+    assert_int_equal(
+        count_keylog_lines(path, "CLIENT_HANDSHAKE_TRAFFIC_SECRET"), 1);
+    assert_int_equal(count_keylog_lines(path, "CLIENT_TRAFFIC_SECRET_0"), 1);
+  }
+  httpr_config_free(cfg);
+}
+
+static void keylog_from_environment(void **state) {
+  (void)state;
+  const char *path = tmp_path("keys-env.log");
+  unlink(path);
+  setenv("SSLKEYLOGFILE", path, 1);
+  httpr_config *cfg = cfg_new();
+  httpr_code want = keylog_supported() ? HTTPR_OK : HTTPR_E_UNSUPPORTED;
+  assert_code(keylog_fetch(cfg, SRV_TLS12_ONLY), want);
+  if (keylog_supported())
+    assert_int_equal(count_keylog_lines(path, "CLIENT_RANDOM"), 1);
+  httpr_config_free(cfg);
+}
+
+/* The config's file wins: the variable's file is not written. */
+static void keylog_config_beats_environment(void **state) {
+  (void)state;
+  if (!keylog_supported())
+    return;
+  const char *env_path = tmp_path("keys-env-unused.log");
+  const char *cfg_path = tmp_path("keys-cfg-wins.log");
+  unlink(env_path);
+  unlink(cfg_path);
+  setenv("SSLKEYLOGFILE", env_path, 1);
+  httpr_config *cfg = cfg_new();
+  httpr_config_set_keylog_file(cfg, cfg_path);
+  assert_code(keylog_fetch(cfg, SRV_GOOD_ECDSA), HTTPR_OK);
+  assert_true(count_keylog_lines(cfg_path, has_tls13()
+                                               ? "CLIENT_TRAFFIC_SECRET_0"
+                                               : "CLIENT_RANDOM") == 1);
+  assert_int_equal(access(env_path, F_OK), -1);
+  httpr_config_free(cfg);
+}
+
+/* Without a file in the config or the environment nothing is written, and
+ * the variable is read once, when the client first needs TLS: one that
+ * appears later does not start logging on that client. */
+static void keylog_off_by_default(void **state) {
+  (void)state;
+  const char *path = tmp_path("keys-never.log");
+  unlink(path);
+  httpr_config *cfg = cfg_new();
+  httpr_client *client = NULL;
+  assert_code(httpr_client_new(&client, cfg, NULL), HTTPR_OK);
+  httpr_request *req = NULL;
+  assert_code(httpr_request_new(&req, "GET",
+                                url_of(SRV_GOOD_ECDSA, NULL, "/"), NULL),
+              HTTPR_OK);
+  httpr_response *resp = NULL;
+  assert_code(httpr_client_send(client, req, &resp, NULL), HTTPR_OK);
+  httpr_response_free(resp);
+  /* The variable appearing later does not change a built client. */
+  setenv("SSLKEYLOGFILE", path, 1);
+  assert_code(httpr_client_send(client, req, &resp, NULL), HTTPR_OK);
+  httpr_response_free(resp);
+  httpr_request_free(req);
+  httpr_client_free(client);
+  assert_int_equal(access(path, F_OK), -1);
+  httpr_config_free(cfg);
+}
+
+static void keylog_unwritable_config_file(void **state) {
+  (void)state;
+  httpr_config *cfg = cfg_new();
+  httpr_config_set_keylog_file(cfg, "/nonexistent-dir/keys.log");
+  assert_code(keylog_fetch(cfg, SRV_GOOD_ECDSA),
+              keylog_supported() ? HTTPR_E_INVALID : HTTPR_E_UNSUPPORTED);
+  httpr_config_free(cfg);
+}
+
+#define ENV_TEST(f) cmocka_unit_test_setup_teardown(f, env_clean, env_clean)
+
+const struct CMUnitTest tls_tests[] = {
+    cmocka_unit_test(tls12_only_server),
+    cmocka_unit_test(tls13_only_server),
+    cmocka_unit_test(default_is_highest_version),
+    cmocka_unit_test(minimum_above_server_maximum),
+    cmocka_unit_test(maximum_below_server_minimum),
+    cmocka_unit_test(minimum_above_maximum_is_invalid),
+    cmocka_unit_test(alpn_selected),
+    cmocka_unit_test(server_without_alpn),
+    ENV_TEST(keylog_from_config),
+    ENV_TEST(keylog_from_environment),
+    ENV_TEST(keylog_config_beats_environment),
+    ENV_TEST(keylog_off_by_default),
+    ENV_TEST(keylog_unwritable_config_file),
+};
+const size_t tls_tests_count = COUNT_OF(tls_tests);

@@ -1,0 +1,176 @@
+#!/bin/bash
+# run-interop.sh - the httpr CLI, with every provider built in, against
+# third-party servers from Debian packages on loopback: nginx (good and bad
+# chains, TLS 1.2-only and 1.3-only, client certificate required) and
+# openssl s_server. Checks curl's exit codes. Needs PKI_DIR and HTTPR_CLI
+# (make check sets them); nginx and openssl must be installed.
+set -u
+
+PKI=${PKI_DIR:?PKI_DIR not set}
+CLI=${HTTPR_CLI:?HTTPR_CLI not set}
+for tool in nginx openssl; do
+  if ! command -v "$tool" >/dev/null 2>&1 &&
+     ! [ -x "/usr/sbin/$tool" ]; then
+    echo "interop: $tool is not installed (apt-get install nginx openssl)" >&2
+    exit 1
+  fi
+done
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+
+WORK=$(mktemp -d /tmp/httpr-interop-XXXXXX)
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
+  if [ -f "$WORK/nginx.pid" ]; then
+    kill "$(cat "$WORK/nginx.pid")" 2>/dev/null
+  fi
+  sleep 0.2
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# Waits (at most 10 s) until something listens on 127.0.0.1:$1.
+wait_port() {
+  for _ in $(seq 1 100); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  return 1
+}
+
+# ---- nginx: one server block per case, ports BASE..BASE+7 ----------------
+mkdir -p "$WORK/www"
+# nginx workers run as an unprivileged user: the docroot must be readable.
+chmod 755 "$WORK" "$WORK/www"
+echo "hello from nginx" >"$WORK/www/index.html"
+chmod 644 "$WORK/www/index.html"
+
+nginx_block() { # port cert [extra directives]
+  cat <<EOF
+  server {
+    listen 127.0.0.1:$1 ssl;
+    server_name localhost;
+    ssl_certificate $PKI/$2.crt;
+    ssl_certificate_key $PKI/$2.key;
+    root $WORK/www;
+    $3
+  }
+EOF
+}
+
+start_nginx() {
+  local base=$1
+  {
+    echo "worker_processes 1; pid $WORK/nginx.pid; error_log $WORK/nginx-error.log;"
+    echo "daemon on; events { worker_connections 64; }"
+    echo "http { access_log off; client_body_temp_path $WORK/tmp;"
+    echo "  proxy_temp_path $WORK/tmp; fastcgi_temp_path $WORK/tmp;"
+    echo "  uwsgi_temp_path $WORK/tmp; scgi_temp_path $WORK/tmp;"
+    nginx_block $((base + 0)) good-ecdsa "ssl_protocols TLSv1.2 TLSv1.3;"
+    nginx_block $((base + 1)) expired ""
+    nginx_block $((base + 2)) wronghost ""
+    nginx_block $((base + 3)) selfsigned ""
+    nginx_block $((base + 4)) missing-inter ""
+    nginx_block $((base + 5)) good-rsa "ssl_protocols TLSv1.2;"
+    nginx_block $((base + 6)) good-ecdsa "ssl_protocols TLSv1.3;"
+    nginx_block $((base + 7)) good-ecdsa \
+      "ssl_client_certificate $PKI/client-ca.pem; ssl_verify_client on;"
+    echo "}"
+  } >"$WORK/nginx.conf"
+  mkdir -p "$WORK/tmp"
+  "$NGINX" -p "$WORK" -c "$WORK/nginx.conf" -e "$WORK/nginx-error.log" \
+    2>>"$WORK/nginx-start.log" && wait_port "$base"
+}
+
+NGX=""
+for _ in 1 2 3 4 5; do
+  base=$((20000 + RANDOM % 9000))
+  if start_nginx "$base"; then NGX=$base; break; fi
+done
+if [ -z "$NGX" ]; then
+  echo "interop: nginx did not start" >&2
+  cat "$WORK/nginx-start.log" "$WORK/nginx-error.log" >&2 2>/dev/null
+  exit 1
+fi
+
+# ---- openssl s_server: plain and client-certificate-required ---------------
+start_s_server() { # extra args...
+  local port
+  for _ in 1 2 3 4 5; do
+    port=$((20000 + RANDOM % 9000))
+    openssl s_server -quiet -www -accept "127.0.0.1:$port" \
+      -cert "$PKI/good-ecdsa.crt" -key "$PKI/good-ecdsa.key" \
+      -cert_chain "$PKI/good-ecdsa.crt" "$@" \
+      </dev/null >>"$WORK/s_server.log" 2>&1 &
+    local pid=$!
+    if wait_port "$port"; then
+      PIDS+=("$pid")
+      echo "$port"
+      return 0
+    fi
+    kill "$pid" 2>/dev/null
+  done
+  return 1
+}
+SSRV=$(start_s_server) || { echo "interop: s_server did not start" >&2; exit 1; }
+SSRV_AUTH=$(start_s_server -Verify 1 -CAfile "$PKI/client-ca.pem") ||
+  { echo "interop: s_server did not start" >&2; exit 1; }
+
+# ---- cases ------------------------------------------------------------------
+PASS=0
+FAIL=0
+# check NAME WANT_EXIT WANT_SUBSTRING -- httpr args...
+# (the substring is looked for in stdout and stderr together)
+check() {
+  local name=$1 want=$2 substr=$3
+  shift 4
+  local out rc
+  out=$("$CLI" -sS "$@" 2>"$WORK/stderr")
+  rc=$?
+  out="$out$(cat "$WORK/stderr")"
+  if [ "$rc" = "$want" ] && { [ -z "$substr" ] || [[ "$out" == *"$substr"* ]]; }; then
+    PASS=$((PASS + 1))
+    echo "ok   $name (exit $rc)"
+  else
+    FAIL=$((FAIL + 1))
+    echo "FAIL $name: exit $rc, want $want; output: ${out:0:200}"
+    sed 's/^/     stderr: /' "$WORK/stderr"
+  fi
+}
+
+CA=(--cacert "$PKI/ca-bundle.pem")
+providers=$("$CLI" --list-backends | awk 'NR > 1 && $1 != "" { print $1 }')
+for p in $providers; do
+  B=(--tls-backend "$p")
+  N="https://localhost"
+  check "$p nginx good chain" 0 "hello from nginx" -- "${B[@]}" "${CA[@]}" "$N:$NGX/"
+  check "$p nginx by IP" 0 "hello from nginx" -- "${B[@]}" "${CA[@]}" "https://127.0.0.1:$NGX/"
+  check "$p nginx expired" 60 "httpr: (60) certificate verify failed: certificate has expired" -- "${B[@]}" "${CA[@]}" "$N:$((NGX + 1))/"
+  check "$p nginx wrong host" 60 "does not match host name 'localhost'" -- "${B[@]}" "${CA[@]}" "$N:$((NGX + 2))/"
+  check "$p nginx self-signed" 60 "self-signed certificate" -- "${B[@]}" "${CA[@]}" "$N:$((NGX + 3))/"
+  check "$p nginx missing intermediate" 60 "unable to get local issuer certificate" -- "${B[@]}" "${CA[@]}" "$N:$((NGX + 4))/"
+  check "$p nginx expired with -k" 0 "hello from nginx" -- "${B[@]}" -k "$N:$((NGX + 1))/"
+  check "$p nginx TLS 1.2 only" 0 "TLSv1.2" -- "${B[@]}" "${CA[@]}" \
+    -o /dev/null -w '%{tls_version}' "$N:$((NGX + 5))/"
+  check "$p nginx TLS 1.3 only" 0 "TLSv1.3" -- "${B[@]}" "${CA[@]}" \
+    -o /dev/null -w '%{tls_version}' "$N:$((NGX + 6))/"
+  check "$p nginx TLS 1.3 only, max 1.2" 35 "" -- "${B[@]}" "${CA[@]}" \
+    --tls-max 1.2 "$N:$((NGX + 6))/"
+  # nginx completes the handshake without a client certificate and answers
+  # 400 (DESIGN rule 8's note): a response, so exit 0.
+  check "$p nginx client cert absent" 0 "400" -- "${B[@]}" "${CA[@]}" \
+    -o /dev/null -w '%{http_code}' "$N:$((NGX + 7))/"
+  check "$p nginx client cert" 0 "hello from nginx" -- "${B[@]}" "${CA[@]}" \
+    --cert "$PKI/client.pem" "$N:$((NGX + 7))/"
+  check "$p nginx unknown CA file" 77 "" -- "${B[@]}" --cacert "$WORK/none.pem" "$N:$NGX/"
+  check "$p s_server good chain" 0 "s_server" -- "${B[@]}" "${CA[@]}" "$N:$SSRV/"
+  check "$p s_server client cert absent" 35 "no client certificate presented" -- "${B[@]}" "${CA[@]}" "$N:$SSRV_AUTH/"
+  check "$p s_server client cert" 0 "s_server" -- "${B[@]}" "${CA[@]}" \
+    --cert "$PKI/client.pem" "$N:$SSRV_AUTH/"
+done
+
+echo "interop: $PASS passed, $FAIL failed"
+if { true >&9; } 2>/dev/null; then
+  echo "interop (nginx, openssl s_server; providers: $(echo $providers)): $PASS passed, $FAIL failed" >&9
+fi
+[ "$FAIL" -eq 0 ] && [ "$PASS" -gt 0 ]

@@ -1,0 +1,114 @@
+/* server.h: what the files of the httpr test server share. The test server
+ * is a test tool, never linked into the library, so it may use OpenSSL
+ * directly. */
+#ifndef HTTPR_TESTS_SERVER_SERVER_H
+#define HTTPR_TESTS_SERVER_SERVER_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <openssl/ssl.h>
+
+#define TS_MAX_HEAD (64 * 1024)        /* request line + headers */
+#define TS_MAX_BODY (64 * 1024 * 1024) /* request bodies are kept in memory */
+#define TS_IO_TIMEOUT_SEC 10           /* SO_RCVTIMEO / SO_SNDTIMEO */
+#define TS_DRAIN_MS 2000               /* how long to wait for the peer's EOF */
+
+/* Command-line settings; read-only once the server runs. */
+struct ts_options {
+  int plain;
+  const char *cert;
+  const char *key;
+  const char *client_ca;
+  int tls_min; /* TLS1_2_VERSION etc.; 0 = OpenSSL's default */
+  int tls_max;
+  int no_alpn;
+  unsigned char alpn[256]; /* accepted protocols, ALPN wire format */
+  size_t alpn_len;
+  const char *host;
+  const char *port;
+  long max_seconds; /* 0 = no limit */
+};
+
+/* One accepted connection, owned by its thread. */
+struct ts_conn {
+  int fd;
+  int slot;                  /* index in the live-connection table */
+  unsigned long id;          /* 1, 2, ... in accept order */
+  SSL *ssl;                  /* NULL with --plain */
+  int tls_broken;            /* a fatal TLS error happened: no SSL_shutdown */
+  char peer[96];             /* "ADDR port N" */
+  unsigned char rbuf[16384]; /* bytes read but not yet consumed */
+  size_t rpos, rlen;
+};
+
+/* How a route wants the connection to go on after its response. */
+enum ts_after {
+  TS_KEEP,           /* keep-alive: read the next request */
+  TS_CLOSE,          /* close_notify, then a graceful TCP close */
+  TS_CLOSE_NO_NOTIFY /* graceful TCP close without close_notify */
+};
+
+/* A growable byte buffer; `failed` is set once an allocation fails so that
+ * callers check once at the end instead of after every append. */
+struct ts_buf {
+  char *p;
+  size_t len, cap;
+  int failed;
+};
+
+/* A parsed request. head holds the request line and header lines, each
+ * NUL-terminated with CR/LF removed, exactly as received otherwise. */
+struct ts_request {
+  char head[TS_MAX_HEAD + 1];
+  size_t head_len;
+  const char *method, *target, *version;
+  const char *lines; /* first header line inside head */
+  size_t nlines;
+  int is_head;       /* method HEAD: send no body */
+  int close;         /* close after the response */
+  int continue_sent; /* a 100 Continue already went out */
+  unsigned char *body;
+  size_t body_len;
+};
+
+/* test-server.c */
+int ts_stopping(void);
+void ts_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* tls.c */
+int ts_alpn_parse(const char *list, unsigned char *out, size_t cap,
+                  size_t *len);
+SSL_CTX *ts_tls_ctx_new(const struct ts_options *o);
+void ts_log_tls_error(const struct ts_conn *c, const char *what, int ssl_err);
+
+/* conn.c */
+int ts_conn_handshake(struct ts_conn *c, SSL_CTX *ctx);
+ssize_t ts_conn_read(struct ts_conn *c, void *buf, size_t n);
+int ts_conn_read_line(struct ts_conn *c, char *dst, size_t cap, size_t *len);
+int ts_conn_read_exact(struct ts_conn *c, void *buf, size_t n);
+int ts_conn_write(struct ts_conn *c, const void *buf, size_t n);
+int ts_conn_wait_readable(struct ts_conn *c, int ms);
+void ts_conn_close(struct ts_conn *c, int notify);
+void ts_conn_close_failed_handshake(struct ts_conn *c);
+
+/* buf.c */
+void ts_buf_add(struct ts_buf *b, const void *data, size_t n);
+void ts_buf_adds(struct ts_buf *b, const char *s);
+void ts_buf_addf(struct ts_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void ts_buf_free(struct ts_buf *b);
+
+/* http.c */
+void ts_http_serve(struct ts_conn *c);
+const char *ts_reason(int status);
+void ts_head_start(struct ts_buf *b, const struct ts_request *rq, int status);
+int ts_respond(struct ts_conn *c, const struct ts_request *rq, int status,
+               const char *headers, const void *body, size_t len);
+int ts_send_continue(struct ts_conn *c, struct ts_request *rq);
+
+/* routes.c */
+void ts_routes_init(void);
+enum ts_after ts_route(struct ts_conn *c, struct ts_request *rq);
+
+#endif

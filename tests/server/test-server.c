@@ -1,0 +1,454 @@
+/* test-server.c: entry point of the httpr test server. Parses the command
+ * line, listens, prints "PORT=<n>", accepts connections and hands each to a
+ * detached thread, and stops cleanly on SIGTERM/SIGINT or after
+ * --max-seconds. What a connection does lives in conn.c, http.c and
+ * routes.c; the TLS context in tls.c. */
+#include <errno.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "server.h"
+
+#define MAX_LIVE 64
+
+static volatile sig_atomic_t g_signalled;
+static struct ts_options g_opts;
+static SSL_CTX *g_ctx;
+
+/* The live-connection table. The main thread shuts these sockets down when
+ * the server stops so blocked threads wake up; a thread closes its fd only
+ * under the lock, so the main thread never touches a reused descriptor. */
+static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_cond = PTHREAD_COND_INITIALIZER;
+static int g_live_fd[MAX_LIVE];
+static int g_live;
+static _Atomic int g_stopping; /* read by connection threads */
+
+int ts_stopping(void) { return g_stopping || g_signalled; }
+
+void ts_log(const char *fmt, ...) {
+  char line[1024];
+  va_list ap;
+
+  va_start(ap, fmt);
+  vsnprintf(line, sizeof line, fmt, ap);
+  va_end(ap);
+  /* One fprintf per line: stdio locks the stream, so lines never mix. */
+  fprintf(stderr, "test-server: %s\n", line);
+}
+
+static void usage(void) {
+  fputs("usage: test-server [--plain] [--cert FILE --key FILE] "
+        "[--client-ca FILE]\n"
+        "         [--tls-min 1.2|1.3] [--tls-max 1.2|1.3] "
+        "[--alpn LIST | --no-alpn]\n"
+        "         [--host ADDR] [--port N] [--max-seconds S]\n",
+        stderr);
+}
+
+static int parse_tls_version(const char *s, int *out) {
+  if (strcmp(s, "1.2") == 0)
+    *out = TLS1_2_VERSION;
+  else if (strcmp(s, "1.3") == 0)
+    *out = TLS1_3_VERSION;
+  else
+    return -1;
+  return 0;
+}
+
+static int parse_seconds(const char *s, long *out) {
+  char *end;
+  long v;
+
+  errno = 0;
+  v = strtol(s, &end, 10);
+  if (errno || end == s || *end || v < 0)
+    return -1;
+  *out = v;
+  return 0;
+}
+
+/* Fills g_opts; returns 0, or -1 after printing why. */
+static int parse_args(int argc, char **argv) {
+  enum {
+    O_PLAIN = 1,
+    O_CERT,
+    O_KEY,
+    O_CLIENT_CA,
+    O_TLS_MIN,
+    O_TLS_MAX,
+    O_ALPN,
+    O_NO_ALPN,
+    O_HOST,
+    O_PORT,
+    O_MAX_SECONDS
+  };
+  static const struct option longopts[] = {
+      {"plain", no_argument, NULL, O_PLAIN},
+      {"cert", required_argument, NULL, O_CERT},
+      {"key", required_argument, NULL, O_KEY},
+      {"client-ca", required_argument, NULL, O_CLIENT_CA},
+      {"tls-min", required_argument, NULL, O_TLS_MIN},
+      {"tls-max", required_argument, NULL, O_TLS_MAX},
+      {"alpn", required_argument, NULL, O_ALPN},
+      {"no-alpn", no_argument, NULL, O_NO_ALPN},
+      {"host", required_argument, NULL, O_HOST},
+      {"port", required_argument, NULL, O_PORT},
+      {"max-seconds", required_argument, NULL, O_MAX_SECONDS},
+      {NULL, 0, NULL, 0}};
+  const char *alpn = "http/1.1";
+  int have_alpn = 0;
+  int ch;
+
+  g_opts.host = "127.0.0.1";
+  g_opts.port = "0";
+  g_opts.max_seconds = 300;
+  while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    switch (ch) {
+    case O_PLAIN:
+      g_opts.plain = 1;
+      break;
+    case O_CERT:
+      g_opts.cert = optarg;
+      break;
+    case O_KEY:
+      g_opts.key = optarg;
+      break;
+    case O_CLIENT_CA:
+      g_opts.client_ca = optarg;
+      break;
+    case O_TLS_MIN:
+      if (parse_tls_version(optarg, &g_opts.tls_min) < 0)
+        goto bad;
+      break;
+    case O_TLS_MAX:
+      if (parse_tls_version(optarg, &g_opts.tls_max) < 0)
+        goto bad;
+      break;
+    case O_ALPN:
+      alpn = optarg;
+      have_alpn = 1;
+      break;
+    case O_NO_ALPN:
+      g_opts.no_alpn = 1;
+      break;
+    case O_HOST:
+      g_opts.host = optarg;
+      break;
+    case O_PORT:
+      g_opts.port = optarg;
+      break;
+    case O_MAX_SECONDS:
+      if (parse_seconds(optarg, &g_opts.max_seconds) < 0)
+        goto bad;
+      break;
+    default:
+      goto bad;
+    }
+  }
+  if (optind != argc || (have_alpn && g_opts.no_alpn))
+    goto bad;
+  if (!g_opts.plain && !g_opts.cert) {
+    fputs("test-server: --cert is required unless --plain\n", stderr);
+    goto bad;
+  }
+  if (!g_opts.key)
+    g_opts.key = g_opts.cert; /* one PEM holding chain and key */
+  if (ts_alpn_parse(alpn, g_opts.alpn, sizeof g_opts.alpn, &g_opts.alpn_len) <
+      0) {
+    fprintf(stderr, "test-server: bad --alpn list '%s'\n", alpn);
+    goto bad;
+  }
+  return 0;
+bad:
+  usage();
+  return -1;
+}
+
+/* Binds and listens on --host/--port; returns the socket or -1. */
+static int open_listener(void) {
+  struct addrinfo hints, *res = NULL;
+  int fd = -1, one = 1, rc;
+
+  memset(&hints, 0, sizeof hints);
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  rc = getaddrinfo(g_opts.host, g_opts.port, &hints, &res);
+  if (rc != 0) {
+    ts_log("cannot resolve %s: %s", g_opts.host, gai_strerror(rc));
+    return -1;
+  }
+  fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    goto fail;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (bind(fd, res->ai_addr, res->ai_addrlen) < 0 || listen(fd, 128) < 0)
+    goto fail;
+  freeaddrinfo(res);
+  return fd;
+fail:
+  ts_log("cannot listen on %s port %s: %s", g_opts.host, g_opts.port,
+         strerror(errno));
+  if (fd >= 0)
+    close(fd);
+  freeaddrinfo(res);
+  return -1;
+}
+
+static int print_port(int fd) {
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+  unsigned port;
+
+  if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+    return -1;
+  if (ss.ss_family == AF_INET6)
+    port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+  else
+    port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+  printf("PORT=%u\n", port);
+  return fflush(stdout) == 0 ? 0 : -1;
+}
+
+/* Last act of a connection thread: forget the slot and close the socket
+ * under the lock, so stop_all() never shuts down a reused descriptor. */
+static void release_slot(int slot, int fd) {
+  pthread_mutex_lock(&g_lock);
+  g_live_fd[slot] = -1;
+  close(fd);
+  g_live--;
+  pthread_cond_broadcast(&g_cond);
+  pthread_mutex_unlock(&g_lock);
+}
+
+static void *conn_thread(void *arg) {
+  struct ts_conn *c = arg;
+  int slot = c->slot, fd = c->fd;
+
+  if (g_ctx && ts_conn_handshake(c, g_ctx) < 0) {
+    ts_conn_close_failed_handshake(c);
+  } else {
+    if (c->ssl) {
+      const unsigned char *proto = NULL;
+      unsigned proto_len = 0;
+      SSL_get0_alpn_selected(c->ssl, &proto, &proto_len);
+      ts_log("conn %lu from %s: %s %s alpn=%.*s%s", c->id, c->peer,
+             SSL_get_version(c->ssl), SSL_get_cipher_name(c->ssl),
+             (int)proto_len, proto ? (const char *)proto : "",
+             proto ? "" : "none");
+    } else {
+      ts_log("conn %lu from %s: plain", c->id, c->peer);
+    }
+    ts_http_serve(c);
+  }
+  SSL_free(c->ssl);
+  free(c);
+  /* Free this thread's OpenSSL state now, before the main thread may exit
+   * and run OpenSSL's atexit cleanup. */
+  OPENSSL_thread_stop();
+  release_slot(slot, fd);
+  return NULL;
+}
+
+static void set_conn_options(int fd) {
+  struct timeval tv = {TS_IO_TIMEOUT_SEC, 0};
+  int one = 1;
+
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  /* Heads and bodies go out in separate writes; without this, Nagle's
+   * algorithm would add delayed-ACK stalls to keep-alive requests. */
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+static int take_slot(int fd) {
+  int i;
+
+  pthread_mutex_lock(&g_lock);
+  for (i = 0; i < MAX_LIVE && g_live_fd[i] >= 0; i++)
+    ;
+  g_live_fd[i] = fd; /* the caller made sure g_live < MAX_LIVE */
+  g_live++;
+  pthread_mutex_unlock(&g_lock);
+  return i;
+}
+
+/* Starts a detached thread for an accepted socket. Worker threads block
+ * SIGTERM/SIGINT so the signal reaches the main thread and never turns a
+ * worker's blocking read into EINTR. */
+static void start_conn(int fd, unsigned long id,
+                       const struct sockaddr_storage *ss, socklen_t sslen) {
+  char host[64] = "?", serv[16] = "?";
+  struct ts_conn *c = calloc(1, sizeof *c);
+  pthread_attr_t attr;
+  pthread_t tid;
+  sigset_t block, old;
+  int rc;
+
+  if (!c) {
+    close(fd);
+    return;
+  }
+  set_conn_options(fd);
+  getnameinfo((const struct sockaddr *)ss, sslen, host, sizeof host, serv,
+              sizeof serv, NI_NUMERICHOST | NI_NUMERICSERV);
+  snprintf(c->peer, sizeof c->peer, "%s port %s", host, serv);
+  c->fd = fd;
+  c->id = id;
+  c->slot = take_slot(fd);
+  sigemptyset(&block);
+  sigaddset(&block, SIGTERM);
+  sigaddset(&block, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &block, &old);
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  rc = pthread_create(&tid, &attr, conn_thread, c);
+  pthread_attr_destroy(&attr);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (rc != 0) {
+    int slot = c->slot;
+
+    ts_log("pthread_create: %s", strerror(rc));
+    free(c);
+    release_slot(slot, fd);
+  }
+}
+
+static double now_seconds(void) {
+  struct timespec ts;
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Waits until fewer than MAX_LIVE connections are live, for at most 200 ms
+ * so the caller keeps checking for a stop. Returns 1 if there is room. */
+static int wait_for_room(void) {
+  struct timespec ts;
+  int room;
+
+  pthread_mutex_lock(&g_lock);
+  if (g_live >= MAX_LIVE) {
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_nsec += 200 * 1000 * 1000;
+    if (ts.tv_nsec >= 1000000000L) {
+      ts.tv_sec++;
+      ts.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(&g_cond, &g_lock, &ts);
+  }
+  room = g_live < MAX_LIVE;
+  pthread_mutex_unlock(&g_lock);
+  return room;
+}
+
+/* Accepts until a signal or the time limit. Polls with a short timeout
+ * because the stop conditions are flags, not file descriptors. */
+static void accept_loop(int lfd) {
+  double deadline = now_seconds() + (double)g_opts.max_seconds;
+  unsigned long next_id = 1;
+
+  while (!g_signalled) {
+    struct pollfd p = {lfd, POLLIN, 0};
+    struct sockaddr_storage ss;
+    socklen_t sslen = sizeof ss;
+    int fd;
+
+    if (g_opts.max_seconds > 0 && now_seconds() >= deadline)
+      break;
+    if (!wait_for_room())
+      continue;
+    if (poll(&p, 1, 200) <= 0)
+      continue;
+    fd = accept4(lfd, (struct sockaddr *)&ss, &sslen, SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno != EINTR && errno != EAGAIN && errno != ECONNABORTED)
+        ts_log("accept: %s", strerror(errno));
+      continue;
+    }
+    start_conn(fd, next_id++, &ss, sslen);
+  }
+}
+
+/* Wakes every connection thread by shutting its socket down, then waits up
+ * to 5 s for them to finish. Returns 1 if all did. */
+static int stop_all(void) {
+  struct timespec ts;
+  int i;
+
+  pthread_mutex_lock(&g_lock);
+  g_stopping = 1;
+  for (i = 0; i < MAX_LIVE; i++)
+    if (g_live_fd[i] >= 0)
+      shutdown(g_live_fd[i], SHUT_RDWR);
+  clock_gettime(CLOCK_REALTIME, &ts);
+  ts.tv_sec += 5;
+  while (g_live > 0)
+    if (pthread_cond_timedwait(&g_cond, &g_lock, &ts) == ETIMEDOUT)
+      break;
+  i = g_live == 0;
+  pthread_mutex_unlock(&g_lock);
+  return i;
+}
+
+static void on_signal(int sig) {
+  (void)sig;
+  g_signalled = 1;
+}
+
+static void install_signals(void) {
+  struct sigaction sa;
+
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal; /* no SA_RESTART: poll() must return */
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGINT, &sa, NULL);
+  /* A peer that closes early must cost us an EPIPE, not the process. */
+  signal(SIGPIPE, SIG_IGN);
+}
+
+int main(int argc, char **argv) {
+  int lfd, i;
+
+  for (i = 0; i < MAX_LIVE; i++)
+    g_live_fd[i] = -1;
+  if (parse_args(argc, argv) < 0)
+    return 2;
+  install_signals();
+  ts_routes_init();
+  if (!g_opts.plain && !(g_ctx = ts_tls_ctx_new(&g_opts)))
+    return 1;
+  lfd = open_listener();
+  if (lfd < 0 || print_port(lfd) < 0) {
+    SSL_CTX_free(g_ctx);
+    return 1;
+  }
+  accept_loop(lfd);
+  close(lfd);
+  if (!stop_all()) {
+    /* A thread is stuck; exiting normally would race OpenSSL's atexit
+     * cleanup against it. */
+    ts_log("stopping with connections still open");
+    fflush(NULL);
+    _exit(0);
+  }
+  SSL_CTX_free(g_ctx);
+  ts_log("stopped");
+  return 0;
+}

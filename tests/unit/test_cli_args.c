@@ -1,0 +1,684 @@
+/*
+ * test_cli_args.c - the httpr command line parser (tools/cli_args.c,
+ * tools/cli_argvalue.c, tools/cli_data.c), without the library: every
+ * test parses a real argv and asserts exact fields, exit codes and
+ * messages.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "tools/cli_args.h"
+#include "tools/cli_argvalue.h"
+#include "tools/cli_exit.h"
+
+/* One parse: the options, the exit code and what went to stderr. */
+struct parsed {
+  struct cli_options opts;
+  int rc;
+  char *err;
+  size_t err_len;
+};
+
+/* Parses the NULL-terminated words after "httpr"; `input` feeds "@-". */
+static void parse_in(struct parsed *p, const char *input, const char **words) {
+  char *argv[64];
+  int argc = 0;
+  FILE *err, *in;
+  argv[argc++] = (char *)"httpr";
+  while (*words)
+    argv[argc++] = (char *)*words++;
+  argv[argc] = NULL;
+  err = open_memstream(&p->err, &p->err_len);
+  in = tmpfile();
+  assert_non_null(err);
+  assert_non_null(in);
+  fputs(input, in);
+  rewind(in);
+  p->rc = cli_parse_args(&p->opts, argc, argv, in, err);
+  fclose(err);
+  fclose(in);
+}
+
+#define PARSE(p, ...)                                                          \
+  do {                                                                         \
+    const char *words_[] = {__VA_ARGS__, NULL};                                \
+    parse_in((p), "", words_);                                                 \
+  } while (0)
+
+static void done(struct parsed *p) {
+  cli_options_free(&p->opts);
+  free(p->err);
+}
+
+/* Writes `content` (len bytes) to a new temp file; returns its path. */
+static char *temp_file(const void *content, size_t len) {
+  char *path = strdup("/tmp/httpr-test-args-XXXXXX");
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  assert_int_equal(write(fd, content, len), (ssize_t)len);
+  close(fd);
+  return path;
+}
+
+/* ------------------------------------------------------------ bundling */
+
+static void bundled_flags(void **state) {
+  struct parsed p;
+  (void)state;
+  PARSE(&p, "-sSv", "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_int_equal(p.opts.silent, 1);
+  assert_int_equal(p.opts.show_error, 1);
+  assert_int_equal(p.opts.verbose, 1);
+  assert_int_equal(p.opts.include, 0);
+  assert_int_equal(p.opts.url_count, 1);
+  assert_string_equal(p.opts.urls[0], "https://a/");
+  assert_int_equal(p.err_len, 0);
+  done(&p);
+}
+
+static void bundled_flag_then_value_attached(void **state) {
+  struct parsed p;
+  (void)state;
+  PARSE(&p, "-sLofile.out", "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_int_equal(p.opts.silent, 1);
+  assert_int_equal(p.opts.follow, 1);
+  assert_int_equal(p.opts.output_count, 1);
+  assert_string_equal(p.opts.outputs[0], "file.out");
+  done(&p);
+}
+
+static void bundled_flag_then_value_separate(void **state) {
+  struct parsed p;
+  (void)state;
+  /* The value may itself start with '-': "-o -" means stdout. */
+  PARSE(&p, "-sio", "-", "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_int_equal(p.opts.include, 1);
+  assert_string_equal(p.opts.outputs[0], "-");
+  assert_null(cli_output_for(&p.opts, 0));
+  assert_int_equal(p.opts.url_count, 1);
+  done(&p);
+}
+
+static void attached_and_separate_values(void **state) {
+  struct parsed p;
+  (void)state;
+  PARSE(&p, "-XPOST", "-HX-A: 1", "https://a/", "-X", "PUT", "-H", "X-B:2");
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_string_equal(p.opts.method, "PUT"); /* the last -X wins */
+  assert_int_equal(p.opts.header_count, 2);
+  assert_string_equal(p.opts.headers[0].name, "X-A");
+  assert_string_equal(p.opts.headers[0].value, "1");
+  assert_string_equal(p.opts.headers[1].name, "X-B");
+  assert_string_equal(p.opts.headers[1].value, "2");
+  done(&p);
+}
+
+static void options_after_urls_and_double_dash(void **state) {
+  struct parsed p;
+  (void)state;
+  PARSE(&p, "https://a/", "-k", "https://b/", "--", "-v", "--cacert");
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_int_equal(p.opts.insecure, 1);
+  assert_int_equal(p.opts.verbose, 0);
+  assert_int_equal(p.opts.url_count, 4);
+  assert_string_equal(p.opts.urls[0], "https://a/");
+  assert_string_equal(p.opts.urls[1], "https://b/");
+  assert_string_equal(p.opts.urls[2], "-v");
+  assert_string_equal(p.opts.urls[3], "--cacert");
+  done(&p);
+}
+
+static void lone_dash_is_a_url(void **state) {
+  struct parsed p;
+  (void)state;
+  PARSE(&p, "-");
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_int_equal(p.opts.url_count, 1);
+  assert_string_equal(p.opts.urls[0], "-");
+  done(&p);
+}
+
+/* ---------------------------------------------------------- usage errors */
+
+static void unknown_long_option(void **state) {
+  struct parsed p;
+  (void)state;
+  PARSE(&p, "--foo", "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_USAGE);
+  assert_string_equal(p.err, "httpr: option --foo: is unknown\n"
+                             "httpr: try 'httpr --help' for more "
+                             "information\n");
+  done(&p);
+}
+
+static void unknown_short_option_in_bundle(void **state) {
+  struct parsed p;
+  (void)state;
+  PARSE(&p, "-sZ", "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_USAGE);
+  assert_string_equal(p.err, "httpr: option -Z: is unknown\n"
+                             "httpr: try 'httpr --help' for more "
+                             "information\n");
+  done(&p);
+}
+
+static void curl_style_equals_is_unknown(void **state) {
+  struct parsed p;
+  (void)state;
+  /* curl has no --opt=value form; neither do we. */
+  PARSE(&p, "--cacert=x.pem", "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_USAGE);
+  assert_non_null(strstr(p.err, "option --cacert=x.pem: is unknown\n"));
+  done(&p);
+}
+
+static void missing_argument_long(void **state) {
+  struct parsed p;
+  (void)state;
+  PARSE(&p, "https://a/", "--cacert");
+  assert_int_equal(p.rc, CLI_EXIT_USAGE);
+  assert_string_equal(p.err, "httpr: option --cacert: requires an argument\n"
+                             "httpr: try 'httpr --help' for more "
+                             "information\n");
+  done(&p);
+}
+
+static void missing_argument_short_in_bundle(void **state) {
+  struct parsed p;
+  (void)state;
+  PARSE(&p, "https://a/", "-so");
+  assert_int_equal(p.rc, CLI_EXIT_USAGE);
+  assert_string_equal(p.err, "httpr: option -o: requires an argument\n"
+                             "httpr: try 'httpr --help' for more "
+                             "information\n");
+  done(&p);
+}
+
+static void no_url(void **state) {
+  struct parsed p;
+  (void)state;
+  PARSE(&p, "-s", "-v");
+  assert_int_equal(p.rc, CLI_EXIT_USAGE);
+  assert_string_equal(p.err, "httpr: no URL specified\n"
+                             "httpr: try 'httpr --help' for more "
+                             "information\n");
+  done(&p);
+}
+
+static void info_actions_need_no_url(void **state) {
+  struct parsed p;
+  (void)state;
+  PARSE(&p, "-V");
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_int_equal(p.opts.show_version, 1);
+  done(&p);
+  PARSE(&p, "--list-backends");
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_int_equal(p.opts.list_backends, 1);
+  done(&p);
+  PARSE(&p, "-h");
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_int_equal(p.opts.show_help, 1);
+  done(&p);
+}
+
+static void conflicting_options(void **state) {
+  struct parsed p;
+  (void)state;
+  PARSE(&p, "-I", "-d", "x", "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_USAGE);
+  done(&p);
+  PARSE(&p, "--key", "k.pem", "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_USAGE);
+  assert_non_null(strstr(p.err, "--key needs --cert"));
+  done(&p);
+  PARSE(&p, "--cert", "c.p12", "--cert-type", "P12", "--key", "k.pem",
+        "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_USAGE);
+  done(&p);
+  PARSE(&p, "--tlsv1.3", "--tls-max", "1.2", "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_USAGE);
+  done(&p);
+  PARSE(&p, "--cert-type", "DER", "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_USAGE);
+  assert_non_null(strstr(p.err, "option --cert-type: expects PEM or P12, "
+                                "got 'DER'\n"));
+  done(&p);
+}
+
+/* ---------------------------------------------------------------- --cert */
+
+static void cert_split(const char *arg, const char *file,
+                       const char *password) {
+  struct parsed p;
+  PARSE(&p, "--cert", arg, "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_string_equal(p.opts.cert, file);
+  if (password)
+    assert_string_equal(p.opts.cert_password, password);
+  else
+    assert_null(p.opts.cert_password);
+  done(&p);
+}
+
+static void cert_splitting(void **state) {
+  (void)state;
+  cert_split("client.pem", "client.pem", NULL);
+  cert_split("client.pem:secret", "client.pem", "secret");
+  /* The first colon splits; the password keeps later ones verbatim. */
+  cert_split("client.pem:a:b\\:c", "client.pem", "a:b\\:c");
+  cert_split("client.pem:", "client.pem", "");
+  /* "\:" is a literal colon in the file name; "\\" a backslash. */
+  cert_split("dir\\:x/c.pem:pw", "dir:x/c.pem", "pw");
+  cert_split("C\\:\\\\certs\\\\c.pem", "C:\\certs\\c.pem", NULL);
+  /* Other backslashes are kept as they are. */
+  cert_split("a\\b.pem:pw", "a\\b.pem", "pw");
+  cert_split("trailing\\", "trailing\\", NULL);
+}
+
+static void cert_empty_file_is_usage_error(void **state) {
+  struct parsed p;
+  (void)state;
+  PARSE(&p, "--cert", ":pw", "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_USAGE);
+  done(&p);
+}
+
+static void cert_type_and_key(void **state) {
+  struct parsed p;
+  (void)state;
+  PARSE(&p, "-E", "c.p12:pw", "--cert-type", "p12", "--pass", "kp",
+        "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_int_equal(p.opts.cert_type, CLI_CERT_P12);
+  assert_string_equal(p.opts.cert, "c.p12");
+  assert_string_equal(p.opts.cert_password, "pw");
+  assert_string_equal(p.opts.pass, "kp");
+  done(&p);
+  PARSE(&p, "--cert", "c.pem", "--key", "k.pem", "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_int_equal(p.opts.cert_type, CLI_CERT_PEM);
+  assert_string_equal(p.opts.key, "k.pem");
+  done(&p);
+}
+
+/* ------------------------------------------------------------- --resolve */
+
+static void resolve_ok(const char *arg, const char *host, int port,
+                       const char *address) {
+  struct cli_resolve r;
+  assert_int_equal(cli_parse_resolve(arg, &r), CLI_VALUE_OK);
+  assert_string_equal(r.host, host);
+  assert_int_equal(r.port, port);
+  assert_string_equal(r.address, address);
+  free(r.host);
+  free(r.address);
+}
+
+static void resolve_forms(void **state) {
+  (void)state;
+  resolve_ok("example.com:443:127.0.0.1", "example.com", 443, "127.0.0.1");
+  resolve_ok("example.com:8443:[::1]", "example.com", 8443, "::1");
+  resolve_ok("example.com:443:::1", "example.com", 443, "::1");
+  resolve_ok("example.com:443:[2001:db8::7]", "example.com", 443,
+             "2001:db8::7");
+  resolve_ok("[::1]:443:127.0.0.1", "::1", 443, "127.0.0.1");
+  resolve_ok("+h:80:10.0.0.1", "h", 80, "10.0.0.1");
+  resolve_ok("h:65535:10.0.0.1", "h", 65535, "10.0.0.1");
+}
+
+static void resolve_bad_forms(void **state) {
+  static const char *const bad[] = {"h",
+                                    "h:443",
+                                    "h:443:",
+                                    ":443:1.2.3.4",
+                                    "h::1.2.3.4",
+                                    "h:0:1.2.3.4",
+                                    "h:65536:1.2.3.4",
+                                    "h:4x3:1.2.3.4",
+                                    "h:443:1.2.3.4,5.6.7.8",
+                                    "h:443:[::1",
+                                    "[::1:443:1.2.3.4",
+                                    "h:443:[]"};
+  (void)state;
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    struct cli_resolve r;
+    if (cli_parse_resolve(bad[i], &r) != CLI_VALUE_BAD)
+      fail_msg("accepted --resolve '%s'", bad[i]);
+    assert_null(r.host);
+    assert_null(r.address);
+  }
+}
+
+static void resolve_repeatable_on_command_line(void **state) {
+  struct parsed p;
+  (void)state;
+  PARSE(&p, "--resolve", "a:443:127.0.0.1", "--resolve", "b:80:[::1]",
+        "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_int_equal(p.opts.resolve_count, 2);
+  assert_string_equal(p.opts.resolves[0].host, "a");
+  assert_int_equal(p.opts.resolves[0].port, 443);
+  assert_string_equal(p.opts.resolves[1].address, "::1");
+  done(&p);
+  PARSE(&p, "--resolve", "a:443", "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_USAGE);
+  assert_non_null(strstr(p.err, "httpr: option --resolve: expects "
+                                "HOST:PORT:ADDR, got 'a:443'\n"));
+  done(&p);
+}
+
+/* -------------------------------------------------------------- -d, -H */
+
+static void data_joined_with_ampersand(void **state) {
+  struct parsed p;
+  (void)state;
+  PARSE(&p, "-d", "a=1", "https://a/", "-db=2", "--data-binary", "c=3");
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_int_equal(p.opts.has_data, 1);
+  assert_int_equal(p.opts.data_len, strlen("a=1&b=2&c=3"));
+  assert_memory_equal(p.opts.data, "a=1&b=2&c=3", p.opts.data_len);
+  assert_string_equal(cli_effective_method(&p.opts), "POST");
+  done(&p);
+}
+
+static void empty_data_is_still_a_post(void **state) {
+  struct parsed p;
+  (void)state;
+  PARSE(&p, "-d", "", "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_int_equal(p.opts.has_data, 1);
+  assert_int_equal(p.opts.data_len, 0);
+  assert_string_equal(cli_effective_method(&p.opts), "POST");
+  done(&p);
+  PARSE(&p, "-d", "", "-d", "", "https://a/");
+  assert_int_equal(p.opts.data_len, 1);
+  assert_memory_equal(p.opts.data, "&", 1);
+  done(&p);
+}
+
+static void data_from_file_strips_newlines_but_binary_does_not(void **st) {
+  static const char content[] = "a=1\r\nb=2\n";
+  char *path = temp_file(content, sizeof(content) - 1);
+  char *at = malloc(strlen(path) + 2);
+  struct parsed p;
+  (void)st;
+  sprintf(at, "@%s", path);
+  PARSE(&p, "-d", at, "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_int_equal(p.opts.data_len, 6);
+  assert_memory_equal(p.opts.data, "a=1b=2", 6);
+  done(&p);
+  PARSE(&p, "--data-binary", at, "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_int_equal(p.opts.data_len, sizeof(content) - 1);
+  assert_memory_equal(p.opts.data, content, sizeof(content) - 1);
+  done(&p);
+  /* --data-raw never reads a file. */
+  PARSE(&p, "--data-raw", at, "https://a/");
+  assert_string_equal((char *)p.opts.data, at);
+  done(&p);
+  unlink(path);
+  free(path);
+  free(at);
+}
+
+static void data_from_stdin(void **state) {
+  struct parsed p;
+  const char *words[] = {"-d", "x=1", "-d", "@-", "https://a/", NULL};
+  (void)state;
+  parse_in(&p, "y=2\nz=3\n", words);
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_int_equal(p.opts.data_len, strlen("x=1&y=2z=3"));
+  assert_memory_equal(p.opts.data, "x=1&y=2z=3", p.opts.data_len);
+  done(&p);
+}
+
+static void data_file_missing_is_read_error(void **state) {
+  struct parsed p;
+  (void)state;
+  PARSE(&p, "-d", "@/nonexistent/httpr-data", "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_READ);
+  assert_string_equal(p.err, "httpr: (26) option -d: cannot read "
+                             "'/nonexistent/httpr-data': No such file or "
+                             "directory\n");
+  done(&p);
+}
+
+static void header_forms(void **state) {
+  struct parsed p;
+  (void)state;
+  PARSE(&p, "-H", "X-Empty:", "-H", "X-Semi;", "-H", "X-Sp:   v w ",
+        "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_int_equal(p.opts.header_count, 3);
+  assert_string_equal(p.opts.headers[0].name, "X-Empty");
+  assert_string_equal(p.opts.headers[0].value, "");
+  assert_string_equal(p.opts.headers[1].name, "X-Semi");
+  assert_string_equal(p.opts.headers[1].value, "");
+  assert_string_equal(p.opts.headers[2].value, "v w ");
+  assert_int_equal(cli_has_header(&p.opts, "x-empty"), 1);
+  assert_int_equal(cli_has_header(&p.opts, "Content-Type"), 0);
+  done(&p);
+  PARSE(&p, "-H", "NoColon", "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_USAGE);
+  done(&p);
+  PARSE(&p, "-H", ": v", "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_USAGE);
+  done(&p);
+}
+
+static void method_choice(void **state) {
+  struct parsed p;
+  (void)state;
+  PARSE(&p, "https://a/");
+  assert_string_equal(cli_effective_method(&p.opts), "GET");
+  done(&p);
+  PARSE(&p, "-I", "https://a/");
+  assert_string_equal(cli_effective_method(&p.opts), "HEAD");
+  done(&p);
+  PARSE(&p, "-X", "PATCH", "-d", "x", "https://a/");
+  assert_string_equal(cli_effective_method(&p.opts), "PATCH");
+  done(&p);
+}
+
+/* ------------------------------------------------------ other values */
+
+static void proto_forms(void **state) {
+  int only = -1;
+  (void)state;
+  assert_int_equal(cli_parse_proto("=https", &only), CLI_VALUE_OK);
+  assert_int_equal(only, 1);
+  only = -1;
+  assert_int_equal(cli_parse_proto("-all,+https", &only), CLI_VALUE_OK);
+  assert_int_equal(only, 1);
+  only = -1;
+  assert_int_equal(cli_parse_proto("-all,https", &only), CLI_VALUE_OK);
+  assert_int_equal(only, 1);
+  /* As in curl, a bare name adds to the default set: no restriction. */
+  only = -1;
+  assert_int_equal(cli_parse_proto("https", &only), CLI_VALUE_OK);
+  assert_int_equal(only, 0);
+  only = -1;
+  assert_int_equal(cli_parse_proto("-http", &only), CLI_VALUE_OK);
+  assert_int_equal(only, 1);
+  assert_int_equal(cli_parse_proto("=http", &only), CLI_VALUE_BAD);
+  assert_int_equal(cli_parse_proto("=ftp", &only), CLI_VALUE_BAD);
+  assert_int_equal(cli_parse_proto("-all", &only), CLI_VALUE_BAD);
+  assert_int_equal(cli_parse_proto("", &only), CLI_VALUE_BAD);
+}
+
+static void proto_on_command_line(void **state) {
+  struct parsed p;
+  (void)state;
+  PARSE(&p, "--proto", "=https", "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_int_equal(p.opts.https_only, 1);
+  done(&p);
+  PARSE(&p, "--proto", "=ftps", "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_USAGE);
+  assert_non_null(strstr(p.err, "option --proto: "));
+  done(&p);
+}
+
+static void numbers_and_times(void **state) {
+  struct parsed p;
+  (void)state;
+  PARSE(&p, "--max-time", "1.5", "--connect-timeout", "0.0001",
+        "--max-filesize", "10k", "--max-redirs", "-1", "--tls-max", "1.2",
+        "--tlsv1.2", "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_int_equal(p.opts.max_time_ms, 1500);
+  assert_int_equal(p.opts.connect_timeout_ms, 1); /* rounded up, not 0 */
+  assert_int_equal(p.opts.has_max_filesize, 1);
+  assert_int_equal(p.opts.max_filesize, 10240);
+  assert_int_equal(p.opts.max_redirs, -1);
+  assert_int_equal(p.opts.tls_max, 12);
+  assert_int_equal(p.opts.tls_min, 12);
+  done(&p);
+  PARSE(&p, "https://a/");
+  assert_int_equal(p.opts.max_time_ms, -1);
+  assert_int_equal(p.opts.connect_timeout_ms, -1);
+  assert_int_equal(p.opts.max_redirs, 50);
+  assert_int_equal(p.opts.has_max_filesize, 0);
+  done(&p);
+}
+
+static void bad_numbers(void **state) {
+  static const char *const cases[][2] = {
+      {"--max-time", "abc"},    {"--max-time", "-1"},
+      {"--max-time", "1s"},     {"--connect-timeout", "nan"},
+      {"--max-redirs", "-2"},   {"--max-redirs", "1.5"},
+      {"--max-filesize", "-1"}, {"--max-filesize", "10kb"},
+      {"--max-filesize", "x"},  {"--tls-max", "1.1"}};
+  (void)state;
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    struct parsed p;
+    PARSE(&p, cases[i][0], cases[i][1], "https://a/");
+    if (p.rc != CLI_EXIT_USAGE)
+      fail_msg("%s %s gave %d", cases[i][0], cases[i][1], p.rc);
+    done(&p);
+  }
+}
+
+static void value_parsers_direct(void **state) {
+  uint64_t bytes;
+  long n;
+  (void)state;
+  assert_int_equal(cli_parse_size("3M", &bytes), CLI_VALUE_OK);
+  assert_int_equal(bytes, 3u << 20);
+  assert_int_equal(cli_parse_size("1g", &bytes), CLI_VALUE_OK);
+  assert_int_equal(bytes, 1u << 30);
+  assert_int_equal(cli_parse_size("18446744073709551615k", &bytes),
+                   CLI_VALUE_BAD);
+  assert_int_equal(cli_parse_seconds("0", &n), CLI_VALUE_OK);
+  assert_int_equal(n, 0);
+  assert_int_equal(cli_parse_seconds("2.0001", &n), CLI_VALUE_OK);
+  assert_int_equal(n, 2001);
+  assert_int_equal(cli_parse_long("", 0, 10, &n), CLI_VALUE_BAD);
+  assert_int_equal(cli_parse_long("11", 0, 10, &n), CLI_VALUE_BAD);
+}
+
+static void outputs_pair_with_urls(void **state) {
+  struct parsed p;
+  (void)state;
+  PARSE(&p, "-o", "one", "https://a/", "-o", "-", "https://b/", "https://c/");
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_string_equal(cli_output_for(&p.opts, 0), "one");
+  assert_null(cli_output_for(&p.opts, 1)); /* "-" is stdout */
+  assert_null(cli_output_for(&p.opts, 2)); /* no -o left */
+  done(&p);
+  PARSE(&p, "-o", "a", "-o", "b", "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_string_equal(p.err, "httpr: warning: more -o options than URLs\n");
+  done(&p);
+}
+
+static void write_out_from_file(void **state) {
+  static const char fmt[] = "%{http_code}\\n\n";
+  char *path = temp_file(fmt, sizeof(fmt) - 1);
+  char *at = malloc(strlen(path) + 2);
+  struct parsed p;
+  (void)state;
+  sprintf(at, "@%s", path);
+  PARSE(&p, "-w", at, "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_string_equal(p.opts.write_out, fmt); /* newline kept */
+  done(&p);
+  PARSE(&p, "-w", "%{http_code}", "https://a/");
+  assert_string_equal(p.opts.write_out, "%{http_code}");
+  done(&p);
+  unlink(path);
+  free(path);
+  free(at);
+}
+
+static void tls_and_misc_flags(void **state) {
+  struct parsed p;
+  (void)state;
+  PARSE(&p, "--cacert", "ca.pem", "--capath", "dir", "--tls-backend", "gnutls",
+        "--keylog", "k.log", "--http1.1", "--tlsv1.3", "-kiIL", "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_string_equal(p.opts.cacert, "ca.pem");
+  assert_string_equal(p.opts.capath, "dir");
+  assert_string_equal(p.opts.tls_backend, "gnutls");
+  assert_string_equal(p.opts.keylog, "k.log");
+  assert_int_equal(p.opts.tls_min, 13);
+  assert_int_equal(p.opts.insecure, 1);
+  assert_int_equal(p.opts.include, 1);
+  assert_int_equal(p.opts.head, 1);
+  assert_int_equal(p.opts.follow, 1);
+  done(&p);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(bundled_flags),
+      cmocka_unit_test(bundled_flag_then_value_attached),
+      cmocka_unit_test(bundled_flag_then_value_separate),
+      cmocka_unit_test(attached_and_separate_values),
+      cmocka_unit_test(options_after_urls_and_double_dash),
+      cmocka_unit_test(lone_dash_is_a_url),
+      cmocka_unit_test(unknown_long_option),
+      cmocka_unit_test(unknown_short_option_in_bundle),
+      cmocka_unit_test(curl_style_equals_is_unknown),
+      cmocka_unit_test(missing_argument_long),
+      cmocka_unit_test(missing_argument_short_in_bundle),
+      cmocka_unit_test(no_url),
+      cmocka_unit_test(info_actions_need_no_url),
+      cmocka_unit_test(conflicting_options),
+      cmocka_unit_test(cert_splitting),
+      cmocka_unit_test(cert_empty_file_is_usage_error),
+      cmocka_unit_test(cert_type_and_key),
+      cmocka_unit_test(resolve_forms),
+      cmocka_unit_test(resolve_bad_forms),
+      cmocka_unit_test(resolve_repeatable_on_command_line),
+      cmocka_unit_test(data_joined_with_ampersand),
+      cmocka_unit_test(empty_data_is_still_a_post),
+      cmocka_unit_test(data_from_file_strips_newlines_but_binary_does_not),
+      cmocka_unit_test(data_from_stdin),
+      cmocka_unit_test(data_file_missing_is_read_error),
+      cmocka_unit_test(header_forms),
+      cmocka_unit_test(method_choice),
+      cmocka_unit_test(proto_forms),
+      cmocka_unit_test(proto_on_command_line),
+      cmocka_unit_test(numbers_and_times),
+      cmocka_unit_test(bad_numbers),
+      cmocka_unit_test(value_parsers_direct),
+      cmocka_unit_test(outputs_pair_with_urls),
+      cmocka_unit_test(write_out_from_file),
+      cmocka_unit_test(tls_and_misc_flags),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,108 @@
+/*
+ * cli_args.h - the httpr command line as a plain struct. Parsing needs no
+ * library call (only files named by @FILE are read), so it is unit-tested
+ * without libhttpr; turning the struct into a config is cli_config.c's job.
+ */
+#ifndef HTTPR_TOOLS_CLI_ARGS_H
+#define HTTPR_TOOLS_CLI_ARGS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum cli_cert_type { CLI_CERT_PEM = 0, CLI_CERT_P12 = 1 };
+
+/* One -H. An empty value sends an empty header ("Name:" or "Name;"). */
+struct cli_header {
+  char *name;
+  char *value;
+};
+
+/* One --resolve HOST:PORT:ADDR; address without brackets. */
+struct cli_resolve {
+  char *host;
+  int port;
+  char *address;
+};
+
+/* Every string is owned by the struct (cli_options_free frees it). */
+struct cli_options {
+  /* What to fetch: URLs in order; -o paths pair with them in order. */
+  char **urls;
+  size_t url_count;
+  char **outputs; /* "-" means stdout */
+  size_t output_count;
+
+  /* The request. */
+  char *method; /* -X; NULL: see cli_effective_method */
+  int head;     /* -I */
+  struct cli_header *headers;
+  size_t header_count;
+  int has_data;        /* some -d/--data-binary given (the data may be empty) */
+  unsigned char *data; /* joined with '&'; NUL-terminated for convenience */
+  size_t data_len;
+  int follow;     /* -L */
+  int max_redirs; /* default 50; --max-redirs -1: no practical limit */
+
+  /* Limits; -1 when not given (the library's default then applies). */
+  long max_time_ms;
+  long connect_timeout_ms;
+  int has_max_filesize;
+  uint64_t max_filesize;
+  struct cli_resolve *resolves;
+  size_t resolve_count;
+
+  /* TLS. tls_min/tls_max hold httpr_tls_version values: 0, 12 or 13. */
+  char *cacert;
+  char *capath;
+  char *cert;          /* file part of --cert */
+  char *cert_password; /* password part of --cert, NULL when none */
+  enum cli_cert_type cert_type;
+  char *key;
+  char *pass; /* --pass */
+  int insecure;
+  int https_only;
+  int tls_min;
+  int tls_max;
+  char *tls_backend;
+  char *keylog;
+
+  /* What is shown. */
+  int silent;
+  int show_error;
+  int verbose;
+  int include;
+  char *write_out; /* -w format, already read when given as @FILE */
+
+  /* Actions that replace fetching. */
+  int show_help;
+  int show_version;
+  int list_backends;
+};
+
+/* Parses argv[1..argc-1] into *opts, which it first resets to defaults.
+ * Options and URLs may be mixed; "--" ends options; short options bundle
+ * ("-sSv") and take values attached ("-ofile") or separate ("-o file").
+ * `in` is read for "@-" values (stdin in the program); usage errors and
+ * read errors are printed on `err`. Returns CLI_EXIT_OK (0),
+ * CLI_EXIT_USAGE (2), CLI_EXIT_READ (26, a @FILE could not be read) or
+ * CLI_EXIT_NOMEM (27). *opts must be freed with cli_options_free whatever
+ * the result. */
+int cli_parse_args(struct cli_options *opts, int argc, char **argv, FILE *in,
+                   FILE *err);
+
+void cli_options_free(struct cli_options *opts);
+
+/* -X when given, else HEAD for -I, POST when there is data, else GET. */
+const char *cli_effective_method(const struct cli_options *opts);
+
+/* 1 when a -H names `name` (compared without regard to case). */
+int cli_has_header(const struct cli_options *opts, const char *name);
+
+/* The -o path for URL number i, NULL when its body goes to stdout. */
+const char *cli_output_for(const struct cli_options *opts, size_t i);
+
+/* The --help text. */
+void cli_print_help(FILE *out);
+
+#endif /* HTTPR_TOOLS_CLI_ARGS_H */

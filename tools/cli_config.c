@@ -1,0 +1,118 @@
+/*
+ * cli_config.c - struct cli_options -> httpr_config.
+ *
+ * Client credentials: --cert-type P12 takes the PKCS#12 file; a PEM --cert
+ * with --key is a certificate and a key file; a PEM --cert alone holds
+ * both. The password is the one after --cert's ':' when there is one,
+ * else --pass (curl keeps two; the library takes one).
+ */
+#include <limits.h>
+
+#include "cli_config.h"
+#include "cli_exit.h"
+#include "cli_verbose.h"
+
+/* What a setter's result means for the program. */
+static int check(FILE *err, httpr_code code, const char *option,
+                 const char *value) {
+  if (code == HTTPR_OK)
+    return CLI_EXIT_OK;
+  if (code == HTTPR_E_INVALID) {
+    fprintf(err, "httpr: option %s: invalid value '%s'\n", option,
+            value ? value : "");
+    fputs("httpr: try 'httpr --help' for more information\n", err);
+    return CLI_EXIT_USAGE;
+  }
+  fprintf(err, "httpr: (%d) option %s: %s\n", cli_exit_code(code), option,
+          httpr_code_description(code));
+  return cli_exit_code(code);
+}
+
+static int set_credentials(const struct cli_options *o, httpr_config *cfg,
+                           FILE *err) {
+  const char *password = o->cert_password ? o->cert_password : o->pass;
+  if (!o->cert)
+    return CLI_EXIT_OK;
+  if (o->cert_type == CLI_CERT_P12)
+    return check(err, httpr_config_set_client_pkcs12(cfg, o->cert, password),
+                 "--cert", o->cert);
+  if (o->key)
+    return check(err,
+                 httpr_config_set_client_cert(cfg, o->cert, o->key, password),
+                 "--key", o->key);
+  return check(err, httpr_config_set_client_pem(cfg, o->cert, password),
+               "--cert", o->cert);
+}
+
+/* --max-redirs -1 means "no limit" in curl; the API wants a number. */
+static int redirect_hops(const struct cli_options *o) {
+  if (!o->follow)
+    return 0;
+  return o->max_redirs < 0 ? INT_MAX / 2 : o->max_redirs;
+}
+
+static int apply(const struct cli_options *o, httpr_config *cfg, FILE *err) {
+  char text[32];
+  int rc;
+#define CHECK(call, option, value)                                             \
+  do {                                                                         \
+    if ((rc = check(err, (call), (option), (value))) != CLI_EXIT_OK)           \
+      return rc;                                                               \
+  } while (0)
+  if (o->insecure)
+    CHECK(httpr_config_set_verify(cfg, 0), "--insecure", "");
+  if (o->cacert)
+    CHECK(httpr_config_set_ca_file(cfg, o->cacert), "--cacert", o->cacert);
+  if (o->capath)
+    CHECK(httpr_config_set_ca_dir(cfg, o->capath), "--capath", o->capath);
+  if ((rc = set_credentials(o, cfg, err)) != CLI_EXIT_OK)
+    return rc;
+  if (o->https_only)
+    CHECK(httpr_config_set_https_only(cfg, 1), "--proto", "=https");
+  if (o->tls_min)
+    CHECK(httpr_config_set_min_tls_version(cfg, (httpr_tls_version)o->tls_min),
+          o->tls_min == 13 ? "--tlsv1.3" : "--tlsv1.2", "");
+  if (o->tls_max)
+    CHECK(httpr_config_set_max_tls_version(cfg, (httpr_tls_version)o->tls_max),
+          "--tls-max", o->tls_max == 13 ? "1.3" : "1.2");
+  if (o->connect_timeout_ms >= 0) {
+    snprintf(text, sizeof(text), "%ld ms", o->connect_timeout_ms);
+    CHECK(httpr_config_set_connect_timeout_ms(cfg, o->connect_timeout_ms),
+          "--connect-timeout", text);
+  }
+  if (o->max_time_ms >= 0) {
+    snprintf(text, sizeof(text), "%ld ms", o->max_time_ms);
+    CHECK(httpr_config_set_total_timeout_ms(cfg, o->max_time_ms), "--max-time",
+          text);
+  }
+  for (size_t i = 0; i < o->resolve_count; i++) {
+    const struct cli_resolve *r = &o->resolves[i];
+    CHECK(httpr_config_add_resolve(cfg, r->host, r->port, r->address),
+          "--resolve", r->address);
+  }
+  if (o->has_max_filesize)
+    CHECK(httpr_config_set_max_body_bytes(cfg, o->max_filesize),
+          "--max-filesize", "");
+  CHECK(httpr_config_set_follow_redirects(cfg, redirect_hops(o)),
+        "--max-redirs", "");
+  if (o->tls_backend)
+    CHECK(httpr_config_set_tls_backend(cfg, o->tls_backend), "--tls-backend",
+          o->tls_backend);
+  if (o->keylog)
+    CHECK(httpr_config_set_keylog_file(cfg, o->keylog), "--keylog", o->keylog);
+  if (o->verbose)
+    CHECK(httpr_config_set_debug_callback(cfg, cli_verbose_debug, err), "-v",
+          "");
+#undef CHECK
+  return CLI_EXIT_OK;
+}
+
+int cli_make_config(const struct cli_options *opts, httpr_config **out,
+                    FILE *err) {
+  *out = httpr_config_new();
+  if (!*out) {
+    fprintf(err, "httpr: (%d) out of memory\n", CLI_EXIT_NOMEM);
+    return CLI_EXIT_NOMEM;
+  }
+  return apply(opts, *out, err);
+}

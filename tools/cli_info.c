@@ -1,0 +1,68 @@
+/*
+ * cli_info.c - -V and --list-backends, from the provider registry.
+ */
+#include <string.h>
+
+#include "api/httpr.h"
+#include "cli_exit.h"
+#include "cli_info.h"
+
+static int finish(FILE *out) {
+  return (fflush(out) != 0 || ferror(out)) ? CLI_EXIT_WRITE : CLI_EXIT_OK;
+}
+
+static const char *text_or_dash(const char *s) { return s && s[0] ? s : "-"; }
+
+int cli_print_version(FILE *out) {
+  size_t n = httpr_provider_count();
+  fprintf(out, "httpr %s\n", httpr_version());
+  for (size_t i = 0; i < n; i++)
+    fprintf(out, "  %s: %s\n", httpr_provider_name(i),
+            text_or_dash(httpr_provider_library_version(i)));
+  fprintf(out, "  default: %s\n", text_or_dash(httpr_default_provider()));
+  return finish(out);
+}
+
+static void print_features(FILE *out, uint32_t features) {
+  int first = 1;
+  for (int bit = 0; bit < 32; bit++) {
+    uint32_t b = (uint32_t)1 << bit;
+    const char *name;
+    if (!(features & b))
+      continue;
+    name = httpr_feature_name(b);
+    /* A bit this program is too old to name is still worth showing. */
+    if (name)
+      fprintf(out, "%s%s", first ? "" : ",", name);
+    else
+      fprintf(out, "%sbit%d", first ? "" : ",", bit);
+    first = 0;
+  }
+  fputs(first ? "-\n" : "\n", out);
+}
+
+static int width(int w, const char *s) {
+  int len = (int)strlen(text_or_dash(s));
+  return len > w ? len : w;
+}
+
+int cli_print_backends(FILE *out) {
+  size_t n = httpr_provider_count();
+  const char *def = httpr_default_provider();
+  int name_w = (int)strlen("NAME"), lib_w = (int)strlen("LIBRARY");
+  for (size_t i = 0; i < n; i++) {
+    name_w = width(name_w, httpr_provider_name(i));
+    lib_w = width(lib_w, httpr_provider_library_version(i));
+  }
+  fprintf(out, "%-*s  %-7s  %-*s  %s\n", name_w, "NAME", "DEFAULT", lib_w,
+          "LIBRARY", "FEATURES");
+  for (size_t i = 0; i < n; i++) {
+    const char *name = httpr_provider_name(i);
+    int is_default = def && name && strcmp(def, name) == 0;
+    fprintf(out, "%-*s  %-7s  %-*s  ", name_w, text_or_dash(name),
+            is_default ? "yes" : "no", lib_w,
+            text_or_dash(httpr_provider_library_version(i)));
+    print_features(out, httpr_provider_features(i));
+  }
+  return finish(out);
+}

@@ -1,0 +1,135 @@
+/*
+ * cli_transfer.c - one URL: request, response, output, -w, error line.
+ *
+ * The body is streamed to its sink while the request runs, except with -i:
+ * the head must come before the body and the API hands out the head only
+ * when the request is done, so -i buffers the body in the response.
+ */
+#include "cli_transfer.h"
+#include "cli_exit.h"
+#include "cli_output.h"
+#include "cli_verbose.h"
+#include "cli_writeout_fill.h"
+
+/* How a transfer ended, for the error line and -w. */
+struct outcome {
+  httpr_code code; /* the library's result */
+  int exit_code;
+  const char *message;
+  const char *hint;
+  const char *detail;
+};
+
+static httpr_code build_request(const struct cli_options *o, const char *url,
+                                httpr_request **out, httpr_error *err) {
+  httpr_request *req;
+  httpr_code code = httpr_request_new(out, cli_effective_method(o), url, err);
+  if (code != HTTPR_OK)
+    return code;
+  req = *out;
+  for (size_t i = 0; i < o->header_count && code == HTTPR_OK; i++)
+    code = httpr_request_add_header(req, o->headers[i].name,
+                                    o->headers[i].value, err);
+  if (code != HTTPR_OK || !o->has_data)
+    return code;
+  /* curl labels -d data as a form unless the user names the type. */
+  if (!cli_has_header(o, "Content-Type"))
+    code = httpr_request_add_header(req, "Content-Type",
+                                    "application/x-www-form-urlencoded", err);
+  if (code == HTTPR_OK)
+    code = httpr_request_set_body(req, o->data, o->data_len);
+  return code;
+}
+
+/* curl -L --max-redirs 0 fails on a redirect with exit 47; the library
+ * has no "follow zero hops" (0 means "do not follow"), so it is checked
+ * here on the response. */
+static int redirect_refused(const struct cli_options *o,
+                            const httpr_response *resp) {
+  int s = httpr_response_status(resp);
+  if (!o->follow || o->max_redirs != 0)
+    return 0;
+  if (s != 301 && s != 302 && s != 303 && s != 307 && s != 308)
+    return 0;
+  return httpr_response_header(resp, "Location", 0) != NULL;
+}
+
+/* Writes what a successful send produced; returns 0 or 1 (sink failed). */
+static int write_response(const struct cli_options *o, struct cli_sink *sink,
+                          const httpr_response *resp, int buffered) {
+  if ((o->include || o->head) && cli_sink_write_head(sink, resp))
+    return 1;
+  if (buffered) {
+    size_t len;
+    const unsigned char *body = httpr_response_body(resp, &len);
+    if (cli_sink_write(body, len, sink))
+      return 1;
+  }
+  return 0;
+}
+
+static void library_failure(struct outcome *out, httpr_code code,
+                            const httpr_error *err) {
+  out->code = code;
+  out->exit_code = cli_exit_code(code);
+  /* A setter fails without filling err; its code still says what. */
+  if (httpr_error_code(err) == HTTPR_OK) {
+    out->message = httpr_code_description(code);
+    return;
+  }
+  out->message = httpr_error_message(err);
+  out->hint = httpr_error_hint(err);
+  out->detail = httpr_error_detail(err);
+}
+
+int cli_transfer(struct cli_run *run, size_t index) {
+  const struct cli_options *o = run->opts;
+  const char *url = o->urls[index];
+  const struct cli_noise noise = {o->silent, o->show_error, o->verbose};
+  struct outcome out = {HTTPR_OK, CLI_EXIT_OK, "", "", ""};
+  httpr_request *req = NULL;
+  httpr_response *resp = NULL;
+  struct cli_sink sink;
+  int buffered = o->include && !o->head;
+  httpr_code code;
+
+  cli_sink_init(&sink, cli_output_for(o, index));
+  httpr_error_clear(run->err);
+  code = build_request(o, url, &req, run->err);
+  if (code == HTTPR_OK && !buffered)
+    code = httpr_request_set_body_sink(req, cli_sink_write, &sink);
+  if (code == HTTPR_OK)
+    code = httpr_client_send(run->client, req, &resp, run->err);
+
+  if (code == HTTPR_OK && redirect_refused(o, resp)) {
+    out.exit_code = cli_exit_code(HTTPR_E_REDIRECT_LIMIT);
+    out.message = "maximum (0) redirects followed";
+  } else if (code == HTTPR_OK) {
+    write_response(o, &sink, resp, buffered);
+    if (o->verbose)
+      cli_verbose_summary(stderr, resp);
+  }
+  /* A failed write outranks the library's HTTPR_E_WRITE: it says why. */
+  if (cli_sink_finish(&sink, code == HTTPR_OK)) {
+    out.exit_code = CLI_EXIT_WRITE;
+    out.message = sink.why;
+  } else if (code != HTTPR_OK) {
+    library_failure(&out, code, run->err);
+  }
+
+  if (o->write_out) {
+    struct cli_wo_values v;
+    cli_writeout_fill(&v, url, resp, code, out.exit_code, out.message);
+    if (cli_writeout(o->write_out, &v, stdout, stderr, &run->writeout) &&
+        out.exit_code == CLI_EXIT_OK) {
+      out.exit_code = CLI_EXIT_WRITE;
+      out.message = "cannot write the --write-out output";
+    }
+  }
+  if (out.exit_code != CLI_EXIT_OK)
+    cli_print_failure(stderr, &noise, out.exit_code, out.message, out.hint,
+                      out.detail);
+  httpr_response_free(resp);
+  httpr_request_free(req);
+  return out.exit_code;
+}

@@ -1,0 +1,65 @@
+/*
+ * cli_verbose.c - the -v output. The request head arrives as one block of
+ * CRLF lines and is split here; info and response lines arrive one per
+ * call. Every line gets its prefix, an empty one too ("> " ends the
+ * request head as in curl).
+ */
+#include <string.h>
+
+#include "cli_verbose.h"
+
+static void print_line(FILE *fp, const char *prefix, const char *line,
+                       size_t len) {
+  if (len && line[len - 1] == '\r')
+    len--;
+  fputs(prefix, fp);
+  fwrite(line, 1, len, fp);
+  fputc('\n', fp);
+}
+
+static void print_lines(FILE *fp, const char *prefix, const char *text,
+                        size_t len) {
+  const char *p = text, *end = text + len;
+  if (len == 0) {
+    print_line(fp, prefix, "", 0);
+    return;
+  }
+  while (p < end) {
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+    print_line(fp, prefix, p, n);
+    p += n + (nl ? 1 : 0);
+  }
+}
+
+void cli_verbose_debug(httpr_debug_kind kind, const char *text, size_t len,
+                       void *userdata) {
+  FILE *fp = userdata;
+  switch (kind) {
+  case HTTPR_DEBUG_INFO:
+    print_lines(fp, "* ", text, len);
+    break;
+  case HTTPR_DEBUG_HEADER_OUT:
+    print_lines(fp, "> ", text, len);
+    break;
+  case HTTPR_DEBUG_HEADER_IN:
+    print_lines(fp, "< ", text, len);
+    break;
+  }
+}
+
+void cli_verbose_summary(FILE *fp, const httpr_response *resp) {
+  const char *provider = httpr_response_tls_provider(resp);
+  const char *alpn = httpr_response_tls_alpn(resp);
+  if (!provider || !provider[0])
+    return;
+  fprintf(fp, "* TLS provider: %s\n", provider);
+  fprintf(fp, "* TLS: %s / %s\n", httpr_response_tls_version(resp),
+          httpr_response_tls_cipher(resp));
+  fprintf(fp, "* ALPN: %s\n", alpn && alpn[0] ? alpn : "none");
+  fprintf(fp, "* Server certificate subject: %s\n",
+          httpr_response_peer_subject(resp));
+  fprintf(fp, "* issuer: %s\n", httpr_response_peer_issuer(resp));
+  fprintf(fp, "* Connection reused: %s\n",
+          httpr_response_connection_reused(resp) ? "yes" : "no");
+}

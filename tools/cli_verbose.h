@@ -1,0 +1,23 @@
+/*
+ * cli_verbose.h - what -v prints on stderr: the library's debug events
+ * as curl shows them ("* " info, "> " request head, "< " response head)
+ * and, after an https response, a summary of its TLS connection.
+ */
+#ifndef HTTPR_TOOLS_CLI_VERBOSE_H
+#define HTTPR_TOOLS_CLI_VERBOSE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "api/httpr.h"
+
+/* An httpr_debug_cb; userdata is the FILE * to print on (stderr). */
+void cli_verbose_debug(httpr_debug_kind kind, const char *text, size_t len,
+                       void *userdata);
+
+/* "* TLS provider: ...", "* TLS: VERSION / CIPHER", "* ALPN: ...", the
+ * server certificate's subject and issuer, and whether the connection was
+ * reused. Prints nothing for an http:// response. */
+void cli_verbose_summary(FILE *fp, const httpr_response *resp);
+
+#endif /* HTTPR_TOOLS_CLI_VERBOSE_H */

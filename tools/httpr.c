@@ -1,0 +1,80 @@
+/*
+ * httpr.c - main() of the `httpr` command-line program: a curl-compatible
+ * HTTP(S) client on libhttpr. It parses the command line, builds one
+ * client for the whole run (so several URLs reuse connections), fetches
+ * the URLs in order and exits with the first failure's curl exit code.
+ *
+ * Only the public header api/httpr.h is used: this program is also the
+ * proof that the public API is enough.
+ */
+#include <signal.h>
+#include <stdio.h>
+
+#include "api/httpr.h"
+#include "cli_args.h"
+#include "cli_config.h"
+#include "cli_exit.h"
+#include "cli_info.h"
+#include "cli_transfer.h"
+
+static int fetch_all(const struct cli_options *opts) {
+  struct cli_run run = {opts, NULL, NULL, {0}};
+  const struct cli_noise noise = {opts->silent, opts->show_error,
+                                  opts->verbose};
+  httpr_config *cfg = NULL;
+  int rc, first_failure = CLI_EXIT_OK;
+
+  if (opts->insecure && !opts->silent)
+    fputs("httpr: warning: certificate verification is off (-k)\n", stderr);
+  rc = cli_make_config(opts, &cfg, stderr);
+  if (rc != CLI_EXIT_OK)
+    goto out;
+  if (!(run.err = httpr_error_new())) {
+    rc = CLI_EXIT_NOMEM;
+    cli_print_failure(stderr, &noise, rc, "out of memory", "", "");
+    goto out;
+  }
+  if (httpr_client_new(&run.client, cfg, run.err) != HTTPR_OK) {
+    rc = cli_exit_code(httpr_error_code(run.err));
+    cli_print_failure(stderr, &noise, rc, httpr_error_message(run.err),
+                      httpr_error_hint(run.err), httpr_error_detail(run.err));
+    goto out;
+  }
+  /* Like curl, a failed URL does not stop the ones after it. */
+  for (size_t i = 0; i < opts->url_count; i++) {
+    int one = cli_transfer(&run, i);
+    if (first_failure == CLI_EXIT_OK)
+      first_failure = one;
+  }
+  rc = first_failure;
+out:
+  httpr_client_free(run.client);
+  httpr_error_free(run.err);
+  httpr_config_free(cfg);
+  return rc;
+}
+
+/* Runs what the command line asks for; returns the exit code. */
+static int run(const struct cli_options *opts) {
+  if (opts->show_help) {
+    cli_print_help(stdout);
+    return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_WRITE;
+  }
+  if (opts->show_version)
+    return cli_print_version(stdout);
+  if (opts->list_backends)
+    return cli_print_backends(stdout);
+  return fetch_all(opts);
+}
+
+int main(int argc, char **argv) {
+  struct cli_options opts;
+  int rc;
+  /* A closed stdout pipe must end in exit 23, not death by SIGPIPE. */
+  signal(SIGPIPE, SIG_IGN);
+  rc = cli_parse_args(&opts, argc, argv, stdin, stderr);
+  if (rc == CLI_EXIT_OK)
+    rc = run(&opts);
+  cli_options_free(&opts);
+  return rc;
+}

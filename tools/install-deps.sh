@@ -1,0 +1,20 @@
+#!/bin/sh
+# install-deps.sh - installs, with apt-get, everything httpr needs to build,
+# test and benchmark on Debian 12. Run as root (or with sudo available).
+set -eu
+packages="build-essential autoconf automake libtool pkg-config
+  libssl-dev openssl ca-certificates libgnutls28-dev libmbedtls-dev
+  libnghttp2-dev libcmocka-dev nginx gnutls-bin curl"
+if [ "$(id -u)" -eq 0 ]; then
+  run=""
+elif command -v sudo >/dev/null 2>&1; then
+  run="sudo"
+else
+  echo "install-deps.sh: run me as root" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$run apt-get update -qq
+# shellcheck disable=SC2086
+$run apt-get install -y -qq --no-install-recommends $packages >/dev/null
+echo "install-deps.sh: installed $(echo $packages | wc -w) packages"
