@@ -48,8 +48,7 @@ static httpr_code unsupported(const httpr_client *client, const char *what,
 
 /* Settings the provider cannot honour fail here, the same way for every
  * provider, before the provider sees them (DESIGN rule 2). */
-static httpr_code check_features(const httpr_client *client,
-                                 httpr_error *err) {
+static httpr_code check_features(const httpr_client *client, httpr_error *err) {
   const struct httpr_config *cfg = &client->cfg;
   uint32_t f = client->provider->features;
   if ((cfg->min_tls == HTTPR_TLS_1_3 || cfg->max_tls == HTTPR_TLS_1_3) &&
@@ -112,7 +111,8 @@ httpr_code hr_client_tls_context(httpr_client *client, void **ctx,
   return rc;
 }
 
-/* ---- client lifetime ------------------------------------------------------ */
+/* ---- client lifetime ------------------------------------------------------
+ */
 
 httpr_code httpr_client_new(httpr_client **out, const httpr_config *cfg,
                             httpr_error *err) {
@@ -175,7 +175,8 @@ const char *httpr_client_provider(const httpr_client *client) {
   return client && client->provider ? client->provider->name : "";
 }
 
-/* ---- redirects -------------------------------------------------------------- */
+/* ---- redirects --------------------------------------------------------------
+ */
 
 /* The state of a request across its redirects. */
 struct hop {

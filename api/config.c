@@ -211,24 +211,21 @@ const char *hr_config_pin(const struct httpr_config *cfg, const char *host,
   return NULL;
 }
 
-httpr_code httpr_config_set_max_header_bytes(httpr_config *cfg,
-                                             size_t bytes) {
+httpr_code httpr_config_set_max_header_bytes(httpr_config *cfg, size_t bytes) {
   if (!cfg || bytes < 64)
     return HTTPR_E_INVALID;
   cfg->max_header_bytes = bytes;
   return HTTPR_OK;
 }
 
-httpr_code httpr_config_set_max_body_bytes(httpr_config *cfg,
-                                           uint64_t bytes) {
+httpr_code httpr_config_set_max_body_bytes(httpr_config *cfg, uint64_t bytes) {
   if (!cfg)
     return HTTPR_E_INVALID;
   cfg->max_body_bytes = bytes;
   return HTTPR_OK;
 }
 
-httpr_code httpr_config_set_follow_redirects(httpr_config *cfg,
-                                             int max_hops) {
+httpr_code httpr_config_set_follow_redirects(httpr_config *cfg, int max_hops) {
   if (!cfg || max_hops < 0)
     return HTTPR_E_INVALID;
   cfg->max_redirects = max_hops;
@@ -243,8 +240,7 @@ httpr_code httpr_config_set_keylog_file(httpr_config *cfg, const char *path) {
   return cfg ? set_string(&cfg->keylog_file, path) : HTTPR_E_INVALID;
 }
 
-httpr_code httpr_config_set_debug_callback(httpr_config *cfg,
-                                           httpr_debug_cb cb,
+httpr_code httpr_config_set_debug_callback(httpr_config *cfg, httpr_debug_cb cb,
                                            void *userdata) {
   if (!cfg)
     return HTTPR_E_INVALID;

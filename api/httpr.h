@@ -39,33 +39,33 @@ extern "C" {
 
 typedef enum httpr_code {
   HTTPR_OK = 0,
-  HTTPR_E_URL = 1,                   /* malformed URL */
-  HTTPR_E_UNSUPPORTED_PROTOCOL = 2,  /* e.g. http:// while HTTPS-only */
-  HTTPR_E_RESOLVE = 3,               /* host name not resolved */
-  HTTPR_E_CONNECT = 4,               /* TCP connect failed */
-  HTTPR_E_TIMEOUT = 5,               /* connect or total time limit reached */
-  HTTPR_E_TLS_HANDSHAKE = 6,         /* handshake failed, incl. server alerts */
-  HTTPR_E_CERT_UNTRUSTED = 7,        /* chain does not lead to a trust anchor */
-  HTTPR_E_CERT_EXPIRED = 8,          /* a certificate's validity has ended */
-  HTTPR_E_CERT_NOT_YET_VALID = 9,    /* a certificate's validity not begun */
-  HTTPR_E_CERT_HOSTNAME = 10,        /* certificate does not match host/IP */
-  HTTPR_E_CERT_OTHER = 11,           /* any other verification failure */
-  HTTPR_E_CA_FILE = 12,              /* CA file/directory missing, unreadable,
-                                        or holding no certificate */
-  HTTPR_E_CLIENT_CERT = 13,          /* client cert/key unusable, wrong
-                                        password, or mismatched */
-  HTTPR_E_SEND = 14,                 /* connection broke while sending */
-  HTTPR_E_RECV = 15,                 /* connection broke while receiving */
-  HTTPR_E_PARTIAL = 16,              /* body ended before its announced end */
-  HTTPR_E_PROTOCOL = 17,             /* malformed HTTP from the server */
-  HTTPR_E_TOO_LARGE = 18,            /* a configured size limit exceeded */
-  HTTPR_E_UNSUPPORTED = 19,          /* feature missing in provider/build */
-  HTTPR_E_BACKEND = 20,              /* provider unknown or not built in */
-  HTTPR_E_INVALID = 21,              /* bad argument from the caller */
-  HTTPR_E_NOMEM = 22,                /* allocation failed */
-  HTTPR_E_REDIRECT_LIMIT = 23,       /* more redirects than the hop limit */
-  HTTPR_E_WRITE = 24,                /* the body write callback failed */
-  HTTPR_E_READ = 25                  /* the request body read callback failed */
+  HTTPR_E_URL = 1,                  /* malformed URL */
+  HTTPR_E_UNSUPPORTED_PROTOCOL = 2, /* e.g. http:// while HTTPS-only */
+  HTTPR_E_RESOLVE = 3,              /* host name not resolved */
+  HTTPR_E_CONNECT = 4,              /* TCP connect failed */
+  HTTPR_E_TIMEOUT = 5,              /* connect or total time limit reached */
+  HTTPR_E_TLS_HANDSHAKE = 6,        /* handshake failed, incl. server alerts */
+  HTTPR_E_CERT_UNTRUSTED = 7,       /* chain does not lead to a trust anchor */
+  HTTPR_E_CERT_EXPIRED = 8,         /* a certificate's validity has ended */
+  HTTPR_E_CERT_NOT_YET_VALID = 9,   /* a certificate's validity not begun */
+  HTTPR_E_CERT_HOSTNAME = 10,       /* certificate does not match host/IP */
+  HTTPR_E_CERT_OTHER = 11,          /* any other verification failure */
+  HTTPR_E_CA_FILE = 12,             /* CA file/directory missing, unreadable,
+                                       or holding no certificate */
+  HTTPR_E_CLIENT_CERT = 13,         /* client cert/key unusable, wrong
+                                       password, or mismatched */
+  HTTPR_E_SEND = 14,                /* connection broke while sending */
+  HTTPR_E_RECV = 15,                /* connection broke while receiving */
+  HTTPR_E_PARTIAL = 16,             /* body ended before its announced end */
+  HTTPR_E_PROTOCOL = 17,            /* malformed HTTP from the server */
+  HTTPR_E_TOO_LARGE = 18,           /* a configured size limit exceeded */
+  HTTPR_E_UNSUPPORTED = 19,         /* feature missing in provider/build */
+  HTTPR_E_BACKEND = 20,             /* provider unknown or not built in */
+  HTTPR_E_INVALID = 21,             /* bad argument from the caller */
+  HTTPR_E_NOMEM = 22,               /* allocation failed */
+  HTTPR_E_REDIRECT_LIMIT = 23,      /* more redirects than the hop limit */
+  HTTPR_E_WRITE = 24,               /* the body write callback failed */
+  HTTPR_E_READ = 25                 /* the request body read callback failed */
 } httpr_code;
 
 /* The enum constant's name, e.g. "HTTPR_E_URL"; "HTTPR_E_UNKNOWN" for a value
@@ -106,15 +106,15 @@ HTTPR_EXPORT const char *httpr_version(void);
 
 /* Feature bits a provider declares. Asking for a feature a provider lacks
  * fails with HTTPR_E_UNSUPPORTED, never silently. */
-#define HTTPR_FEATURE_TLS13 (1u << 0)         /* TLS 1.3 */
-#define HTTPR_FEATURE_TLS12 (1u << 1)         /* TLS 1.2 */
-#define HTTPR_FEATURE_CA_DIR (1u << 2)        /* CA directory, hashed or not */
-#define HTTPR_FEATURE_PKCS12 (1u << 3)        /* PKCS#12 client credentials */
-#define HTTPR_FEATURE_ENCRYPTED_KEY (1u << 4) /* password-protected keys */
-#define HTTPR_FEATURE_KEYLOG (1u << 5)        /* NSS key log file */
-#define HTTPR_FEATURE_ALPN (1u << 6)          /* ALPN */
+#define HTTPR_FEATURE_TLS13 (1u << 0)          /* TLS 1.3 */
+#define HTTPR_FEATURE_TLS12 (1u << 1)          /* TLS 1.2 */
+#define HTTPR_FEATURE_CA_DIR (1u << 2)         /* CA directory, hashed or not */
+#define HTTPR_FEATURE_PKCS12 (1u << 3)         /* PKCS#12 client credentials */
+#define HTTPR_FEATURE_ENCRYPTED_KEY (1u << 4)  /* password-protected keys */
+#define HTTPR_FEATURE_KEYLOG (1u << 5)         /* NSS key log file */
+#define HTTPR_FEATURE_ALPN (1u << 6)           /* ALPN */
 #define HTTPR_FEATURE_SESSION_RESUME (1u << 7) /* TLS session resumption */
-#define HTTPR_FEATURE_SYSTEM_STORE (1u << 8)  /* system trust store */
+#define HTTPR_FEATURE_SYSTEM_STORE (1u << 8)   /* system trust store */
 
 /* Number of providers built in. */
 HTTPR_EXPORT size_t httpr_provider_count(void);
@@ -366,16 +366,20 @@ HTTPR_EXPORT const char *httpr_response_header(const httpr_response *resp,
                                                const char *name, size_t nth);
 /* The buffered body and its length (*len may be NULL). Empty (never NULL)
  * when the body was streamed to a sink or there was none. */
-HTTPR_EXPORT const unsigned char *httpr_response_body(const httpr_response *resp,
-                                                      size_t *len);
+HTTPR_EXPORT const unsigned char *
+httpr_response_body(const httpr_response *resp, size_t *len);
 /* Bytes of body received for the final response, buffered or streamed. */
 HTTPR_EXPORT uint64_t httpr_response_body_bytes(const httpr_response *resp);
 
-/* TLS details of the connection that served the final response. Each is an
- * empty string for http://. Provider: "openssl"...; version: "TLSv1.3";
- * cipher: the suite's IANA-style name as the provider spells it; ALPN: the
- * negotiated protocol or empty; subject/issuer: of the peer's leaf
- * certificate, RFC 2253 order ("CN=localhost,O=...").  */
+/* TLS details of the connection that served the final response; each is
+ * an empty string for http://.
+ *  - provider: "openssl", ...
+ *  - version: "TLSv1.2" or "TLSv1.3"
+ *  - cipher: the suite's IANA name, the same whatever the provider
+ *    ("TLS_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384")
+ *  - ALPN: the negotiated protocol, or empty
+ *  - subject, issuer: of the peer's leaf certificate, RFC 2253 order
+ *    ("CN=localhost,O=...") */
 HTTPR_EXPORT const char *httpr_response_tls_provider(const httpr_response *r);
 HTTPR_EXPORT const char *httpr_response_tls_version(const httpr_response *r);
 HTTPR_EXPORT const char *httpr_response_tls_cipher(const httpr_response *r);

@@ -68,8 +68,8 @@ httpr_code httpr_request_add_header(httpr_request *req, const char *name,
       hr_strcaseeq(name, "Transfer-Encoding"))
     return hr_fail(err, HTTPR_E_INVALID,
                    "header '%s' is set by the library from the body", name);
-  if (hr_headers_add(&req->headers, name, strlen(name), value,
-                     strlen(value)) != 0)
+  if (hr_headers_add(&req->headers, name, strlen(name), value, strlen(value)) !=
+      0)
     return hr_nomem(err);
   return HTTPR_OK;
 }
@@ -99,9 +99,8 @@ httpr_code httpr_request_set_body(httpr_request *req, const void *data,
   return HTTPR_OK;
 }
 
-httpr_code httpr_request_set_body_callback(httpr_request *req,
-                                           httpr_read_cb cb, void *userdata,
-                                           int64_t length) {
+httpr_code httpr_request_set_body_callback(httpr_request *req, httpr_read_cb cb,
+                                           void *userdata, int64_t length) {
   if (!req || !cb || length < -1)
     return HTTPR_E_INVALID;
   drop_body(req);

@@ -55,8 +55,7 @@ const char *httpr_response_header(const httpr_response *r, const char *name,
   return hr_headers_get(&r->headers, name, nth);
 }
 
-const unsigned char *httpr_response_body(const httpr_response *r,
-                                         size_t *len) {
+const unsigned char *httpr_response_body(const httpr_response *r, size_t *len) {
   static const unsigned char empty[1];
   if (len)
     *len = r ? r->body.len : 0;

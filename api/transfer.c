@@ -171,7 +171,8 @@ static httpr_code send_callback_body(struct exchange *x, httpr_error *err) {
     if (!chunked && sent + (uint64_t)n > (uint64_t)req->read_len) {
       rc = hr_fail(err, HTTPR_E_READ,
                    "the body read callback gave more than the %lld bytes "
-                   "announced", (long long)req->read_len);
+                   "announced",
+                   (long long)req->read_len);
       break;
     }
     if (n == 0) {
@@ -264,8 +265,7 @@ static httpr_code receive_response(struct exchange *x, httpr_error *err) {
       x->t->resp->times[HTTPR_TIME_STARTTRANSFER] = since(x->t);
     x->bytes_in += got;
     size_t used = 0;
-    rc = hr_h1_parser_feed(&parser, buf, got, &used, &parser_callbacks, x,
-                           err);
+    rc = hr_h1_parser_feed(&parser, buf, got, &used, &parser_callbacks, x, err);
     if (rc != HTTPR_OK)
       break;
     if (parser.done && used < got)
@@ -311,8 +311,8 @@ static httpr_code open_connection(struct exchange *x, httpr_error *err) {
 }
 
 static int idempotent(const char *method) {
-  static const char *const safe[] = {"GET", "HEAD", "PUT", "DELETE",
-                                     "OPTIONS", "TRACE"};
+  static const char *const safe[] = {"GET",    "HEAD",    "PUT",
+                                     "DELETE", "OPTIONS", "TRACE"};
   for (size_t i = 0; i < sizeof(safe) / sizeof(safe[0]); i++) {
     if (strcmp(method, safe[i]) == 0)
       return 1;
@@ -390,8 +390,8 @@ httpr_code hr_transfer_run(httpr_client *client, struct hr_transfer *t,
     }
     hr_conn_close(x.conn, 0);
     x.conn = NULL;
-    int stale = reused && x.bytes_in == 0 &&
-                (rc == HTTPR_E_SEND || rc == HTTPR_E_RECV);
+    int stale =
+        reused && x.bytes_in == 0 && (rc == HTTPR_E_SEND || rc == HTTPR_E_RECV);
     if (!stale || !idempotent(t->method) || !replayable)
       break;
     hr_debugf(&x.debug, "Connection died before the response; retrying on a "

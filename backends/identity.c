@@ -61,6 +61,33 @@ static int valid_wildcard_suffix(const char *s, size_t len) {
   return label_len > 0 && s[len - 1] != '-' && labels >= 2;
 }
 
+/* host (host_len bytes) against "*.<suffix>": the wildcard stands for
+ * exactly one non-empty label of letters, digits and hyphens. */
+static int match_wildcard(const char *host, size_t host_len,
+                          const char *pattern, size_t pattern_len) {
+  const char *suffix = pattern + 1; /* ".example.com" */
+  size_t suffix_len = pattern_len - 1;
+  if (!valid_wildcard_suffix(suffix + 1, suffix_len - 1) ||
+      host_len <= suffix_len)
+    return 0;
+  size_t first_len = host_len - suffix_len;
+  for (size_t i = 0; i < first_len; i++) {
+    if (!is_alnum((unsigned char)host[i]) && host[i] != '-')
+      return 0;
+  }
+  return equal_nocase(host + first_len, suffix, suffix_len);
+}
+
+/* 1 when host[0..len) is an IP literal. */
+static int is_ip_host(const char *host, size_t len) {
+  char plain[64];
+  if (len >= sizeof(plain))
+    return 0; /* longer than any IPv6 literal */
+  memcpy(plain, host, len);
+  plain[len] = '\0';
+  return hr_ip_literal(plain, NULL) != 0;
+}
+
 int hr_identity_match_dns(const char *host, const char *pattern,
                           size_t pattern_len) {
   if (!host || !pattern || pattern_len == 0 ||
@@ -71,31 +98,11 @@ int hr_identity_match_dns(const char *host, const char *pattern,
     host_len--;
   /* An IP address is only ever matched against iPAddress SANs, and a host
    * holding '*' is no host name: neither can match a DNS pattern. */
-  if (host_len == 0 || memchr(host, '*', host_len))
+  if (host_len == 0 || memchr(host, '*', host_len) ||
+      is_ip_host(host, host_len))
     return 0;
-  char plain[64];
-  if (host_len < sizeof(plain)) {
-    memcpy(plain, host, host_len);
-    plain[host_len] = '\0';
-    if (hr_ip_literal(plain, NULL))
-      return 0;
-  }
-  if (pattern_len >= 2 && pattern[0] == '*' && pattern[1] == '.') {
-    const char *suffix = pattern + 1; /* ".example.com" */
-    size_t suffix_len = pattern_len - 1;
-    if (!valid_wildcard_suffix(suffix + 1, suffix_len - 1))
-      return 0;
-    /* The wildcard stands for exactly one non-empty label of letters,
-     * digits and hyphens. */
-    if (host_len <= suffix_len)
-      return 0;
-    size_t first_len = host_len - suffix_len;
-    for (size_t i = 0; i < first_len; i++) {
-      if (!is_alnum((unsigned char)host[i]) && host[i] != '-')
-        return 0;
-    }
-    return equal_nocase(host + first_len, suffix, suffix_len);
-  }
+  if (pattern_len >= 2 && pattern[0] == '*' && pattern[1] == '.')
+    return match_wildcard(host, host_len, pattern, pattern_len);
   if (memchr(pattern, '*', pattern_len))
     return 0; /* partial or misplaced wildcards never match */
   return pattern_len == host_len && equal_nocase(host, pattern, host_len);

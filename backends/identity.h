@@ -26,7 +26,7 @@ int hr_identity_match_dns(const char *host, const char *pattern,
 
 /* The leaf's names, as a provider extracts them. */
 struct hr_peer_names {
-  const char *const *dns;   /* DNS SANs (bytes; lengths in dns_len) */
+  const char *const *dns; /* DNS SANs (bytes; lengths in dns_len) */
   const size_t *dns_len;
   size_t dns_count;
   const unsigned char *const *ip; /* iPAddress SANs, 4 or 16 bytes each */

@@ -26,7 +26,8 @@
 #include "backends/provider.h"
 #include "backends/tls_errors.h"
 
-/* ---- types ---------------------------------------------------------------- */
+/* ---- types ----------------------------------------------------------------
+ */
 
 struct ossl_ctx {
   SSL_CTX *ssl_ctx;
@@ -53,7 +54,8 @@ struct ossl_conn {
 
 enum op { OP_HANDSHAKE, OP_READ, OP_WRITE, OP_SHUTDOWN };
 
-/* ---- OpenSSL's error queue ------------------------------------------------ */
+/* ---- OpenSSL's error queue ------------------------------------------------
+ */
 
 #define MAX_ERRORS 16
 
@@ -114,7 +116,8 @@ static httpr_code with_detail(httpr_error *err, const struct ossl_errors *e) {
   return err->code;
 }
 
-/* ---- provider lifetime ---------------------------------------------------- */
+/* ---- provider lifetime ----------------------------------------------------
+ */
 
 static const char *ossl_library_version(void) {
   return OpenSSL_version(OPENSSL_VERSION);
@@ -124,7 +127,8 @@ static httpr_code ossl_global_init(httpr_error *err) {
   if (OPENSSL_init_ssl(0, NULL) != 1) {
     struct ossl_errors e;
     drain_errors(&e);
-    hr_fail(err, HTTPR_E_BACKEND, "the openssl provider cannot be "
+    hr_fail(err, HTTPR_E_BACKEND,
+            "the openssl provider cannot be "
             "initialised");
     return with_detail(err, &e);
   }
@@ -135,7 +139,8 @@ static httpr_code ossl_global_init(httpr_error *err) {
  * OpenSSL cannot be initialised again after it in the same process. */
 static void ossl_global_cleanup(void) {}
 
-/* ---- PEM parsing ----------------------------------------------------------- */
+/* ---- PEM parsing -----------------------------------------------------------
+ */
 
 /* Never lets OpenSSL prompt on a terminal: the password given, or a
  * failure when there is none. */
@@ -168,7 +173,8 @@ static EVP_PKEY *key_from_block(const struct hr_pem_block *b,
   return k;
 }
 
-/* ---- trust store ----------------------------------------------------------- */
+/* ---- trust store -----------------------------------------------------------
+ */
 
 struct store_load {
   X509_STORE *store;
@@ -265,21 +271,32 @@ static httpr_code setup_verify(struct ossl_ctx *ctx,
     rc = load_ca_file(store, &s->trust, err);
   if (rc == HTTPR_OK && s->trust.ca_dir)
     rc = load_ca_dir(store, &s->trust, err);
-  if (rc == HTTPR_OK && !s->trust.ca_file && !s->trust.ca_dir)
+  if (rc == HTTPR_OK && !s->trust.ca_file && !s->trust.ca_dir) {
     rc = hr_fail(err, HTTPR_E_CA_FILE, "no CA certificates configured");
+    hr_hint(err, "give a CA file with --cacert or SSL_CERT_FILE");
+  }
   return rc;
 }
 
-/* ---- client credentials ---------------------------------------------------- */
+/* ---- client credentials ----------------------------------------------------
+ */
+
+/* STACK_OF() confuses clang-format; a plain name keeps the code readable. */
+typedef STACK_OF(X509) x509_list;
 
 static int is_encrypted(enum hr_pem_kind kind) {
   return kind == HR_PEM_KEY_PKCS8_ENCRYPTED ||
          kind == HR_PEM_KEY_LEGACY_ENCRYPTED;
 }
 
-/* The blocks of one credential file: its certificates in order and its
- * first private key. They point into the file's text. */
-struct cred_blocks {
+/* A PEM credential as read from its file(s), before OpenSSL parses it:
+ * the certificate blocks in order and the first private key block, which
+ * point into the texts. Freed by pem_creds_clear. */
+struct pem_creds {
+  const char *cert_path;
+  const char *key_path;
+  char *cert_text;
+  char *key_text;
   struct hr_pem_block *certs;
   size_t ncerts;
   size_t cap;
@@ -288,25 +305,37 @@ struct cred_blocks {
   int nomem;
 };
 
-static int collect_block(const struct hr_pem_block *b, void *ud) {
-  struct cred_blocks *c = ud;
-  if (b->kind == HR_PEM_CERTIFICATE) {
-    if (c->ncerts == c->cap) {
-      size_t ncap = c->cap ? c->cap * 2 : 4;
-      struct hr_pem_block *n = realloc(c->certs, ncap * sizeof(*n));
-      if (!n) {
-        c->nomem = 1;
-        return 1;
-      }
-      c->certs = n;
-      c->cap = ncap;
+static void pem_creds_clear(struct pem_creds *pc) {
+  free(pc->certs);
+  free(pc->cert_text);
+  free(pc->key_text);
+}
+
+static int collect_cert(const struct hr_pem_block *b, void *ud) {
+  struct pem_creds *pc = ud;
+  if (b->kind != HR_PEM_CERTIFICATE)
+    return 0;
+  if (pc->ncerts == pc->cap) {
+    size_t ncap = pc->cap ? pc->cap * 2 : 4;
+    struct hr_pem_block *n = realloc(pc->certs, ncap * sizeof(*n));
+    if (!n) {
+      pc->nomem = 1;
+      return 1;
     }
-    c->certs[c->ncerts++] = *b;
-  } else if (b->kind != HR_PEM_OTHER && !c->have_key) {
-    c->key = *b;
-    c->have_key = 1;
+    pc->certs = n;
+    pc->cap = ncap;
   }
+  pc->certs[pc->ncerts++] = *b;
   return 0;
+}
+
+static int collect_key(const struct hr_pem_block *b, void *ud) {
+  struct pem_creds *pc = ud;
+  if (b->kind == HR_PEM_CERTIFICATE || b->kind == HR_PEM_OTHER)
+    return 0;
+  pc->key = *b;
+  pc->have_key = 1;
+  return 1; /* the first key is the one */
 }
 
 static httpr_code unreadable(httpr_error *err, const char *what,
@@ -332,27 +361,92 @@ static httpr_code no_password(httpr_error *err, const char *path) {
   return err->code;
 }
 
-/* Installs a parsed certificate, key and extra chain certificates. */
-static httpr_code use_credentials(SSL_CTX *ssl_ctx, X509 *leaf,
-                                  EVP_PKEY *key, STACK_OF(X509) *chain,
+/* Reads the file(s) and sorts their blocks, so a missing certificate, a
+ * missing key or a missing password gets the shared message before
+ * OpenSSL sees anything. */
+static httpr_code read_pem_creds(const struct hr_tls_settings *s,
+                                 struct pem_creds *pc, httpr_error *err) {
+  int separate = s->cred_kind == HR_CRED_FILES && s->key_path;
+  size_t cert_len = 0, key_len = 0;
+  pc->cert_path = s->cert_path;
+  pc->key_path = separate ? s->key_path : s->cert_path;
+  if (hr_file_read(pc->cert_path, &pc->cert_text, &cert_len) != 0)
+    return unreadable(err, "client certificate file", pc->cert_path);
+  hr_pem_each(pc->cert_text, cert_len, collect_cert, pc);
+  if (pc->nomem)
+    return hr_nomem(err);
+  if (pc->ncerts == 0)
+    return hr_fail(err, HTTPR_E_CLIENT_CERT,
+                   "client certificate file '%s' holds no PEM certificate",
+                   pc->cert_path);
+  if (separate && hr_file_read(pc->key_path, &pc->key_text, &key_len) != 0)
+    return unreadable(err, "client key file", pc->key_path);
+  if (separate)
+    hr_pem_each(pc->key_text, key_len, collect_key, pc);
+  else
+    hr_pem_each(pc->cert_text, cert_len, collect_key, pc);
+  if (!pc->have_key)
+    return hr_fail(err, HTTPR_E_CLIENT_CERT, "no private key found in '%s'",
+                   pc->key_path);
+  if (is_encrypted(pc->key.kind) && !s->password)
+    return no_password(err, pc->key_path);
+  return HTTPR_OK;
+}
+
+/* Parses the sorted blocks: leaf, key (decrypted with password) and the
+ * certificates after the leaf as its chain. */
+static httpr_code parse_pem_creds(const struct pem_creds *pc,
+                                  const char *password, X509 **leaf,
+                                  EVP_PKEY **key, x509_list *chain,
                                   httpr_error *err) {
   struct ossl_errors e;
-  if (X509_check_private_key(leaf, key) != 1) {
+  if (!(*leaf = cert_from_block(&pc->certs[0]))) {
     drain_errors(&e);
     hr_fail(err, HTTPR_E_CLIENT_CERT,
-            "client key does not match the certificate");
+            "client certificate in '%s' cannot be parsed", pc->cert_path);
     return with_detail(err, &e);
   }
+  if (!(*key = key_from_block(&pc->key, password))) {
+    drain_errors(&e);
+    if (is_encrypted(pc->key.kind))
+      return wrong_password(err, &e);
+    hr_fail(err, HTTPR_E_CLIENT_CERT, "the key in '%s' cannot be parsed",
+            pc->key_path);
+    return with_detail(err, &e);
+  }
+  for (size_t i = 1; i < pc->ncerts; i++) {
+    X509 *x = cert_from_block(&pc->certs[i]);
+    if (!x || !sk_X509_push(chain, x)) {
+      X509_free(x);
+      drain_errors(&e);
+      hr_fail(err, HTTPR_E_CLIENT_CERT,
+              "certificate %zu in '%s' cannot be parsed", i + 1, pc->cert_path);
+      return with_detail(err, &e);
+    }
+  }
+  return HTTPR_OK;
+}
+
+static httpr_code key_mismatch(httpr_error *err) {
+  struct ossl_errors e;
+  drain_errors(&e);
+  hr_fail(err, HTTPR_E_CLIENT_CERT,
+          "client key does not match the certificate");
+  return with_detail(err, &e);
+}
+
+/* Installs a parsed certificate, key and extra chain certificates. */
+static httpr_code use_credentials(SSL_CTX *ssl_ctx, X509 *leaf, EVP_PKEY *key,
+                                  x509_list *chain, httpr_error *err) {
+  struct ossl_errors e;
+  if (X509_check_private_key(leaf, key) != 1)
+    return key_mismatch(err);
   int ok = SSL_CTX_use_certificate(ssl_ctx, leaf) == 1 &&
            SSL_CTX_use_PrivateKey(ssl_ctx, key) == 1;
   for (int i = 0; ok && chain && i < sk_X509_num(chain); i++)
     ok = SSL_CTX_add1_chain_cert(ssl_ctx, sk_X509_value(chain, i)) == 1;
-  if (ok && SSL_CTX_check_private_key(ssl_ctx) != 1) {
-    drain_errors(&e);
-    hr_fail(err, HTTPR_E_CLIENT_CERT,
-            "client key does not match the certificate");
-    return with_detail(err, &e);
-  }
+  if (ok && SSL_CTX_check_private_key(ssl_ctx) != 1)
+    return key_mismatch(err);
   drain_errors(&e);
   if (!ok) {
     hr_fail(err, HTTPR_E_CLIENT_CERT,
@@ -363,144 +457,65 @@ static httpr_code use_credentials(SSL_CTX *ssl_ctx, X509 *leaf,
   return HTTPR_OK;
 }
 
-/* Parses every certificate block after the first into a chain. */
-static httpr_code parse_chain(const struct cred_blocks *cb, const char *path,
-                              STACK_OF(X509) **out, httpr_error *err) {
-  struct ossl_errors e;
-  *out = sk_X509_new_null();
-  if (!*out)
-    return hr_nomem(err);
-  for (size_t i = 1; i < cb->ncerts; i++) {
-    X509 *x = cert_from_block(&cb->certs[i]);
-    if (!x || !sk_X509_push(*out, x)) {
-      X509_free(x);
-      drain_errors(&e);
-      hr_fail(err, HTTPR_E_CLIENT_CERT,
-              "certificate %zu in '%s' cannot be parsed", i + 1, path);
-      return with_detail(err, &e);
-    }
-  }
-  return HTTPR_OK;
-}
-
-/* Reads a PEM credential file and sorts its blocks. */
-static httpr_code read_cred_file(const char *path, const char *what,
-                                 char **text, struct cred_blocks *cb,
-                                 httpr_error *err) {
-  size_t len = 0;
-  if (hr_file_read(path, text, &len) != 0)
-    return unreadable(err, what, path);
-  hr_pem_each(*text, len, collect_block, cb);
-  return cb->nomem ? hr_nomem(err) : HTTPR_OK;
-}
-
 static httpr_code load_pem_credentials(SSL_CTX *ssl_ctx,
                                        const struct hr_tls_settings *s,
                                        httpr_error *err) {
-  const char *cert_path = s->cert_path;
-  int separate = s->cred_kind == HR_CRED_FILES && s->key_path;
-  const char *key_path = separate ? s->key_path : cert_path;
-  char *cert_text = NULL, *key_text = NULL;
-  struct cred_blocks cb = {0}, kb = {0};
-  const struct cred_blocks *keys = separate ? &kb : &cb;
+  struct pem_creds pc = {0};
   X509 *leaf = NULL;
   EVP_PKEY *key = NULL;
-  STACK_OF(X509) *chain = NULL;
-  struct ossl_errors e;
-  httpr_code rc = read_cred_file(cert_path, "client certificate file",
-                                 &cert_text, &cb, err);
-  if (rc != HTTPR_OK)
-    goto done;
-  if (cb.ncerts == 0) {
-    rc = hr_fail(err, HTTPR_E_CLIENT_CERT,
-                 "client certificate file '%s' holds no PEM certificate",
-                 cert_path);
-    goto done;
-  }
-  if (separate &&
-      (rc = read_cred_file(key_path, "client key file", &key_text, &kb,
-                           err)) != HTTPR_OK)
-    goto done;
-  if (!keys->have_key) {
-    rc = hr_fail(err, HTTPR_E_CLIENT_CERT, "no private key found in '%s'",
-                 key_path);
-    goto done;
-  }
-  if (is_encrypted(keys->key.kind) && !s->password) {
-    rc = no_password(err, key_path);
-    goto done;
-  }
-  if (!(leaf = cert_from_block(&cb.certs[0]))) {
-    drain_errors(&e);
-    hr_fail(err, HTTPR_E_CLIENT_CERT,
-            "client certificate in '%s' cannot be parsed", cert_path);
-    rc = with_detail(err, &e);
-    goto done;
-  }
-  if (!(key = key_from_block(&keys->key, s->password))) {
-    drain_errors(&e);
-    if (is_encrypted(keys->key.kind)) {
-      rc = wrong_password(err, &e);
-    } else {
-      hr_fail(err, HTTPR_E_CLIENT_CERT, "the key in '%s' cannot be parsed",
-              key_path);
-      rc = with_detail(err, &e);
-    }
-    goto done;
-  }
-  rc = parse_chain(&cb, cert_path, &chain, err);
+  x509_list *chain = sk_X509_new_null();
+  httpr_code rc = chain ? read_pem_creds(s, &pc, err) : hr_nomem(err);
+  if (rc == HTTPR_OK)
+    rc = parse_pem_creds(&pc, s->password, &leaf, &key, chain, err);
   if (rc == HTTPR_OK)
     rc = use_credentials(ssl_ctx, leaf, key, chain, err);
-done:
   sk_X509_pop_free(chain, X509_free);
   EVP_PKEY_free(key);
   X509_free(leaf);
-  free(cb.certs);
-  free(kb.certs);
-  free(cert_text);
-  free(key_text);
+  pem_creds_clear(&pc);
   return rc;
 }
 
+/* PKCS12_parse verifies the MAC first: its failure means a wrong (or a
+ * missing) password. */
+static httpr_code pkcs12_failed(const struct hr_tls_settings *s,
+                                httpr_error *err) {
+  struct ossl_errors e;
+  drain_errors(&e);
+  if (has_error(&e, ERR_LIB_PKCS12, PKCS12_R_MAC_VERIFY_FAILURE)) {
+    if (!s->password || !s->password[0])
+      no_password(err, s->cert_path);
+    else
+      wrong_password(err, &e);
+    return with_detail(err, &e);
+  }
+  hr_fail(err, HTTPR_E_CLIENT_CERT,
+          "client certificate file '%s' cannot be parsed as PKCS#12: %s",
+          s->cert_path, reason_text(main_error(&e)));
+  return with_detail(err, &e);
+}
+
 /* Reads and parses a PKCS#12 file into its key, certificate and CAs. */
-static httpr_code parse_pkcs12(const struct hr_tls_settings *s,
-                               EVP_PKEY **key, X509 **leaf,
-                               STACK_OF(X509) **cas, httpr_error *err) {
-  const char *path = s->cert_path;
+static httpr_code parse_pkcs12(const struct hr_tls_settings *s, EVP_PKEY **key,
+                               X509 **leaf, x509_list **cas, httpr_error *err) {
   char *data = NULL;
   size_t len = 0;
   BIO *bio = NULL;
   PKCS12 *p12 = NULL;
   struct ossl_errors e;
   httpr_code rc = HTTPR_OK;
-  if (hr_file_read(path, &data, &len) != 0)
-    return unreadable(err, "client certificate file", path);
-  bio = BIO_new_mem_buf(data, (int)len);
-  if (!bio) {
+  if (hr_file_read(s->cert_path, &data, &len) != 0)
+    return unreadable(err, "client certificate file", s->cert_path);
+  if (!(bio = BIO_new_mem_buf(data, (int)len))) {
     rc = hr_nomem(err);
-    goto done;
-  }
-  if (!(p12 = d2i_PKCS12_bio(bio, NULL))) {
+  } else if (!(p12 = d2i_PKCS12_bio(bio, NULL))) {
     drain_errors(&e);
     hr_fail(err, HTTPR_E_CLIENT_CERT,
-            "client certificate file '%s' is not a PKCS#12 file", path);
+            "client certificate file '%s' is not a PKCS#12 file", s->cert_path);
     rc = with_detail(err, &e);
-    goto done;
+  } else if (!PKCS12_parse(p12, s->password, key, leaf, cas)) {
+    rc = pkcs12_failed(s, err);
   }
-  if (!PKCS12_parse(p12, s->password, key, leaf, cas)) {
-    drain_errors(&e);
-    if (has_error(&e, ERR_LIB_PKCS12, PKCS12_R_MAC_VERIFY_FAILURE)) {
-      rc = s->password && s->password[0] ? wrong_password(err, &e)
-                                         : no_password(err, path);
-      with_detail(err, &e);
-    } else {
-      hr_fail(err, HTTPR_E_CLIENT_CERT,
-              "client certificate file '%s' cannot be parsed as PKCS#12: %s",
-              path, reason_text(main_error(&e)));
-      rc = with_detail(err, &e);
-    }
-  }
-done:
   PKCS12_free(p12);
   BIO_free(bio);
   free(data);
@@ -512,7 +527,7 @@ static httpr_code load_pkcs12_credentials(SSL_CTX *ssl_ctx,
                                           httpr_error *err) {
   EVP_PKEY *key = NULL;
   X509 *leaf = NULL;
-  STACK_OF(X509) *cas = NULL;
+  x509_list *cas = NULL;
   httpr_code rc = parse_pkcs12(s, &key, &leaf, &cas, err);
   if (rc != HTTPR_OK)
     goto done;
@@ -550,7 +565,8 @@ static httpr_code setup_credentials(SSL_CTX *ssl_ctx,
   }
 }
 
-/* ---- context --------------------------------------------------------------- */
+/* ---- context ---------------------------------------------------------------
+ */
 
 static int proto_version(int v) {
   return v == 12 ? TLS1_2_VERSION : v == 13 ? TLS1_3_VERSION : -1;
@@ -590,8 +606,8 @@ static void ossl_context_free(void *vctx) {
   free(ctx);
 }
 
-static httpr_code ossl_context_new(const struct hr_tls_settings *s,
-                                   void **out, httpr_error *err) {
+static httpr_code ossl_context_new(const struct hr_tls_settings *s, void **out,
+                                   httpr_error *err) {
   struct ossl_errors e;
   httpr_code rc = HTTPR_OK;
   *out = NULL;
@@ -635,7 +651,8 @@ done:
   return HTTPR_OK;
 }
 
-/* ---- the transport BIO ------------------------------------------------------ */
+/* ---- the transport BIO ------------------------------------------------------
+ */
 
 static int bio_write(BIO *b, const char *buf, size_t len, size_t *put) {
   struct ossl_conn *c = BIO_get_data(b);
@@ -706,7 +723,8 @@ static void make_bio_method(void) {
     BIO_meth_free(m);
 }
 
-/* ---- connections ------------------------------------------------------------ */
+/* ---- connections ------------------------------------------------------------
+ */
 
 static void ossl_connection_free(void *vconn) {
   struct ossl_conn *c = vconn;
@@ -737,6 +755,17 @@ static int set_identity(struct ossl_conn *c, const char *name) {
   return X509_VERIFY_PARAM_set1_host(param, name, 0) == 1;
 }
 
+/* Gives the connection its transport BIO; 0 when out of memory. */
+static int attach_bio(struct ossl_conn *c) {
+  BIO *bio = bio_method ? BIO_new(bio_method) : NULL;
+  if (!bio)
+    return 0;
+  BIO_set_data(bio, c);
+  BIO_set_init(bio, 1);
+  SSL_set_bio(c->ssl, bio, bio); /* the SSL owns it from here */
+  return 1;
+}
+
 static httpr_code ossl_connection_new(void *vctx, const char *host,
                                       const struct hr_tls_io *io, void **out,
                                       httpr_error *err) {
@@ -746,29 +775,21 @@ static httpr_code ossl_connection_new(void *vctx, const char *host,
   httpr_code rc = HTTPR_OK;
   *out = NULL;
   if (!ctx || !host || !host[0] || !io || !io->send || !io->recv)
-    return hr_fail(err, HTTPR_E_INVALID, "TLS connection without a host or "
-                   "I/O callbacks");
+    return hr_fail(err, HTTPR_E_INVALID,
+                   "TLS connection without a host or I/O callbacks");
   pthread_once(&bio_once, make_bio_method);
   ERR_clear_error();
   struct ossl_conn *c = calloc(1, sizeof(*c));
   size_t len = strlen(host);
   if (len > 1 && host[len - 1] == '.')
     len--; /* "example.com." names the same host as "example.com" */
-  if (!c || !bio_method || !(c->host = strdup(host)) ||
-      !(name = strndup(host, len)) || !(c->ssl = SSL_new(ctx->ssl_ctx))) {
+  if (!c || !(c->host = strdup(host)) || !(name = strndup(host, len)) ||
+      !(c->ssl = SSL_new(ctx->ssl_ctx)) || !attach_bio(c)) {
     rc = hr_nomem(err);
     goto done;
   }
   c->ctx = ctx;
   c->io = *io;
-  BIO *bio = BIO_new(bio_method);
-  if (!bio) {
-    rc = hr_nomem(err);
-    goto done;
-  }
-  BIO_set_data(bio, c);
-  BIO_set_init(bio, 1);
-  SSL_set_bio(c->ssl, bio, bio);
   SSL_set_connect_state(c->ssl);
   if (!set_identity(c, name)) {
     drain_errors(&e);
@@ -787,7 +808,8 @@ done:
   return HTTPR_OK;
 }
 
-/* ---- mapping results -------------------------------------------------------- */
+/* ---- mapping results --------------------------------------------------------
+ */
 
 struct verify_name {
   long code;
@@ -795,7 +817,8 @@ struct verify_name {
   enum hr_verify_reason reason;
 };
 
-#define VERIFY(code, reason) {code, #code, reason}
+#define VERIFY(code, reason)                                                   \
+  { code, #code, reason }
 
 static const struct verify_name verify_names[] = {
     VERIFY(X509_V_ERR_CERT_HAS_EXPIRED, HR_VERIFY_EXPIRED),
@@ -816,13 +839,11 @@ static enum hr_tls_status verify_failed(struct ossl_conn *c, long result,
                                         httpr_error *err) {
   const char *text = X509_verify_cert_error_string(result);
   const struct verify_name *known = NULL;
-  for (size_t i = 0; i < sizeof(verify_names) / sizeof(verify_names[0]);
-       i++) {
+  for (size_t i = 0; i < sizeof(verify_names) / sizeof(verify_names[0]); i++) {
     if (verify_names[i].code == result)
       known = &verify_names[i];
   }
-  hr_verify_failed(err, known ? known->reason : HR_VERIFY_OTHER, c->host,
-                   text);
+  hr_verify_failed(err, known ? known->reason : HR_VERIFY_OTHER, c->host, text);
   if (known)
     hr_detail(err, "openssl: %s (%ld): %s", known->name, result, text);
   else
@@ -984,7 +1005,8 @@ static enum hr_tls_status ossl_shutdown(void *vconn, httpr_error *err) {
   return status_of(c, ret, OP_SHUTDOWN, err);
 }
 
-/* ---- negotiated parameters -------------------------------------------------- */
+/* ---- negotiated parameters --------------------------------------------------
+ */
 
 static void copy_str(char *dst, size_t cap, const char *src, size_t len) {
   if (len >= cap)
@@ -1012,22 +1034,24 @@ static void ossl_info(void *vconn, struct hr_tls_info *out) {
   memset(out, 0, sizeof(*out));
   if ((s = SSL_get_version(c->ssl)))
     copy_str(out->version, sizeof(out->version), s, strlen(s));
-  if ((s = SSL_get_cipher_name(c->ssl)))
+  /* The IANA name, which every provider can give, not OpenSSL's own. */
+  const SSL_CIPHER *cipher = SSL_get_current_cipher(c->ssl);
+  if (cipher && (s = SSL_CIPHER_standard_name(cipher)))
     copy_str(out->cipher, sizeof(out->cipher), s, strlen(s));
   SSL_get0_alpn_selected(c->ssl, &alpn, &alpn_len);
   if (alpn)
     copy_str(out->alpn, sizeof(out->alpn), (const char *)alpn, alpn_len);
   X509 *peer = SSL_get0_peer_certificate(c->ssl);
   if (peer) {
-    print_name(out->subject, sizeof(out->subject),
-               X509_get_subject_name(peer));
+    print_name(out->subject, sizeof(out->subject), X509_get_subject_name(peer));
     print_name(out->issuer, sizeof(out->issuer), X509_get_issuer_name(peer));
   }
   out->resumed = SSL_session_reused(c->ssl) == 1;
   ERR_clear_error();
 }
 
-/* ---- the provider ------------------------------------------------------------ */
+/* ---- the provider
+ * ------------------------------------------------------------ */
 
 const struct hr_tls_provider hr_provider_openssl = {
     .name = "openssl",

@@ -81,8 +81,8 @@ static int has_encrypted_header(const char *body, const char *end) {
   return 0;
 }
 
-static enum hr_pem_kind classify(const struct hr_pem_block *b,
-                                 const char *body, const char *end) {
+static enum hr_pem_kind classify(const struct hr_pem_block *b, const char *body,
+                                 const char *end) {
   if (label_is(b, "CERTIFICATE") || label_is(b, "X509 CERTIFICATE") ||
       label_is(b, "TRUSTED CERTIFICATE"))
     return HR_PEM_CERTIFICATE;

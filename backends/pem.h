@@ -12,19 +12,19 @@
 #include "api/error_internal.h"
 
 enum hr_pem_kind {
-  HR_PEM_CERTIFICATE,      /* CERTIFICATE, X509 CERTIFICATE, TRUSTED ... */
-  HR_PEM_KEY,              /* PRIVATE KEY, RSA/EC PRIVATE KEY, unencrypted */
+  HR_PEM_CERTIFICATE,         /* CERTIFICATE, X509 CERTIFICATE, TRUSTED ... */
+  HR_PEM_KEY,                 /* PRIVATE KEY, RSA/EC PRIVATE KEY, unencrypted */
   HR_PEM_KEY_PKCS8_ENCRYPTED, /* ENCRYPTED PRIVATE KEY */
   HR_PEM_KEY_LEGACY_ENCRYPTED, /* RSA/EC PRIVATE KEY with Proc-Type ENCRYPTED */
-  HR_PEM_OTHER             /* any other label */
+  HR_PEM_OTHER                 /* any other label */
 };
 
 struct hr_pem_block {
   enum hr_pem_kind kind;
-  const char *label;  /* points into the text, not NUL-terminated */
+  const char *label; /* points into the text, not NUL-terminated */
   size_t label_len;
-  const char *begin;  /* the whole block from "-----BEGIN" to the end of */
-  size_t len;         /* its "-----END ...-----" line */
+  const char *begin; /* the whole block from "-----BEGIN" to the end of */
+  size_t len;        /* its "-----END ...-----" line */
 };
 
 /* Calls cb for each complete PEM block in text[0..len), in order. Stops

@@ -38,24 +38,24 @@ struct hr_tls_io {
 
 enum hr_cred_kind {
   HR_CRED_NONE = 0,
-  HR_CRED_PEM,    /* cert_path holds certificate and key */
-  HR_CRED_FILES,  /* cert_path + key_path */
-  HR_CRED_PKCS12  /* cert_path is a PKCS#12 file */
+  HR_CRED_PEM,   /* cert_path holds certificate and key */
+  HR_CRED_FILES, /* cert_path + key_path */
+  HR_CRED_PKCS12 /* cert_path is a PKCS#12 file */
 };
 
 /* Everything a provider needs to build a context, already resolved by
  * shared code (trust order, key log opt-in). Strings stay valid for the
  * duration of context_new only: a provider copies what it keeps. */
 struct hr_tls_settings {
-  int verify;          /* 0: no verification at all */
-  int verify_hostname; /* 0: chain only (only meaningful when verify) */
-  struct hr_trust trust;          /* CA file/dir to load when verify */
+  int verify;            /* 0: no verification at all */
+  int verify_hostname;   /* 0: chain only (only meaningful when verify) */
+  struct hr_trust trust; /* CA file/dir to load when verify */
   enum hr_cred_kind cred_kind;
-  const char *cert_path; /* PEM, cert or PKCS#12 file */
-  const char *key_path;  /* HR_CRED_FILES only */
-  const char *password;  /* key or PKCS#12 password, may be NULL */
-  int min_version; /* 12 or 13 (httpr_tls_version values) */
-  int max_version; /* 12 or 13; 0 means the provider's highest */
+  const char *cert_path;     /* PEM, cert or PKCS#12 file */
+  const char *key_path;      /* HR_CRED_FILES only */
+  const char *password;      /* key or PKCS#12 password, may be NULL */
+  int min_version;           /* 12 or 13 (httpr_tls_version values) */
+  int max_version;           /* 12 or 13; 0 means the provider's highest */
   const unsigned char *alpn; /* ALPN list in wire format, NULL for none */
   size_t alpn_len;
   struct hr_keylog *keylog; /* NULL: key logging off. Not owned. */
@@ -64,7 +64,7 @@ struct hr_tls_settings {
 /* What a connection negotiated; filled by info() after the handshake. */
 struct hr_tls_info {
   char version[16];  /* "TLSv1.2", "TLSv1.3" */
-  char cipher[96];   /* the suite name as the provider spells it */
+  char cipher[96];   /* the suite's IANA name, e.g. "TLS_AES_128_GCM_SHA256" */
   char alpn[32];     /* negotiated protocol, "" when none */
   char subject[256]; /* peer leaf subject, RFC 2253, "" when none */
   char issuer[256];  /* peer leaf issuer, RFC 2253 */
@@ -87,8 +87,8 @@ struct hr_tls_provider {
    * HTTPR_E_CA_FILE, HTTPR_E_CLIENT_CERT, HTTPR_E_UNSUPPORTED (a setting
    * the provider cannot honour), HTTPR_E_NOMEM. Thread-safe to use from
    * several connections at once once built. */
-  httpr_code (*context_new)(const struct hr_tls_settings *settings,
-                            void **out, httpr_error *err);
+  httpr_code (*context_new)(const struct hr_tls_settings *settings, void **out,
+                            httpr_error *err);
   void (*context_free)(void *ctx);
 
   /* A connection for one host (SNI unless host is an IP literal; identity

@@ -33,8 +33,7 @@ httpr_code hr_verify_failed(httpr_error *err, enum hr_verify_reason reason,
     hr_hint(err, "%s", hint_issuer);
     return err->code;
   case HR_VERIFY_SELF_SIGNED:
-    hr_fail(err, HTTPR_E_CERT_UNTRUSTED, "%s: self-signed certificate",
-            prefix);
+    hr_fail(err, HTTPR_E_CERT_UNTRUSTED, "%s: self-signed certificate", prefix);
     hr_hint(err, "%s", hint_self_signed);
     return err->code;
   case HR_VERIFY_SELF_SIGNED_IN_CHAIN:

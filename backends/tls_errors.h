@@ -10,13 +10,13 @@
 #include "api/error_internal.h"
 
 enum hr_verify_reason {
-  HR_VERIFY_EXPIRED,             /* HTTPR_E_CERT_EXPIRED */
-  HR_VERIFY_NOT_YET_VALID,       /* HTTPR_E_CERT_NOT_YET_VALID */
-  HR_VERIFY_UNKNOWN_ISSUER,      /* HTTPR_E_CERT_UNTRUSTED */
-  HR_VERIFY_SELF_SIGNED,         /* HTTPR_E_CERT_UNTRUSTED, leaf self-signed */
-  HR_VERIFY_SELF_SIGNED_IN_CHAIN,/* HTTPR_E_CERT_UNTRUSTED, root not trusted */
-  HR_VERIFY_HOSTNAME,            /* HTTPR_E_CERT_HOSTNAME */
-  HR_VERIFY_OTHER                /* HTTPR_E_CERT_OTHER */
+  HR_VERIFY_EXPIRED,              /* HTTPR_E_CERT_EXPIRED */
+  HR_VERIFY_NOT_YET_VALID,        /* HTTPR_E_CERT_NOT_YET_VALID */
+  HR_VERIFY_UNKNOWN_ISSUER,       /* HTTPR_E_CERT_UNTRUSTED */
+  HR_VERIFY_SELF_SIGNED,          /* HTTPR_E_CERT_UNTRUSTED, leaf self-signed */
+  HR_VERIFY_SELF_SIGNED_IN_CHAIN, /* HTTPR_E_CERT_UNTRUSTED, root not trusted */
+  HR_VERIFY_HOSTNAME,             /* HTTPR_E_CERT_HOSTNAME */
+  HR_VERIFY_OTHER                 /* HTTPR_E_CERT_OTHER */
 };
 
 /* Fills err for a verification failure: "certificate verify failed:

@@ -48,8 +48,8 @@ static const char *dir_origin(const struct hr_trust *t) {
 
 static void hint_for(httpr_error *err, const char *origin, int is_dir) {
   if (strcmp(origin, origin_config) == 0)
-    hr_hint(err, "check the path given with %s", is_dir ? "--capath"
-                                                          : "--cacert");
+    hr_hint(err, "check the path given with %s",
+            is_dir ? "--capath" : "--cacert");
   else if (strcmp(origin, origin_system) == 0)
     hr_hint(err, "the system trust store is missing: install "
                  "ca-certificates or give a CA file with --cacert");
@@ -72,8 +72,10 @@ static httpr_code check_file(const char *path, const char *origin,
   size_t certs = hr_pem_count(data, len, HR_PEM_CERTIFICATE);
   free(data);
   if (certs == 0) {
-    hr_fail(err, HTTPR_E_CA_FILE, "CA file '%s' (from %s) holds no PEM "
-            "certificate", path, origin);
+    hr_fail(err, HTTPR_E_CA_FILE,
+            "CA file '%s' (from %s) holds no PEM "
+            "certificate",
+            path, origin);
     hr_hint(err, "a CA file must hold PEM certificates "
                  "(\"-----BEGIN CERTIFICATE-----\")");
     return err->code;
@@ -109,8 +111,8 @@ static int is_dir(const char *path) {
 
 /* Picks the source without checking it; file/dir point to strings that
  * outlive the call (arguments, environment, literals). */
-static int choose(const char *cfg_file, const char *cfg_dir,
-                  const char **file, const char **dir, const char **origin) {
+static int choose(const char *cfg_file, const char *cfg_dir, const char **file,
+                  const char **dir, const char **origin) {
   *file = *dir = NULL;
   if (cfg_file || cfg_dir) {
     *file = cfg_file;

@@ -46,8 +46,8 @@ void hr_pool_free(struct hr_pool *pool) {
 }
 
 int hr_pool_key(char *out, size_t cap, int https, const char *host, int port) {
-  int n = snprintf(out, cap, "%s://%s:%d", https ? "https" : "http", host,
-                   port);
+  int n =
+      snprintf(out, cap, "%s://%s:%d", https ? "https" : "http", host, port);
   return n > 0 && (size_t)n < cap ? 0 : -1;
 }
 

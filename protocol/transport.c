@@ -39,8 +39,8 @@ void hr_debugf(const struct hr_debug *d, const char *fmt, ...) {
 
 /* Which deadline ran out decides the message: the connect phase or the
  * whole request. */
-static httpr_code timed_out(httpr_error *err, int64_t deadline,
-                            long timeout_ms, const char *what) {
+static httpr_code timed_out(httpr_error *err, int64_t deadline, long timeout_ms,
+                            const char *what) {
   (void)deadline;
   return hr_fail(err, HTTPR_E_TIMEOUT, "%s timed out after %ld milliseconds",
                  what, timeout_ms);
@@ -97,8 +97,7 @@ static long sock_recv(void *io_ctx, void *buf, size_t len) {
 
 static httpr_code resolve(const struct hr_connect_params *p,
                           struct addrinfo **out, httpr_error *err) {
-  struct addrinfo hints = {.ai_socktype = SOCK_STREAM,
-                           .ai_family = AF_UNSPEC};
+  struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_family = AF_UNSPEC};
   char port[16];
   snprintf(port, sizeof(port), "%d", p->port);
   const char *name = p->host;
@@ -183,15 +182,15 @@ static httpr_code connect_any(struct hr_conn *c,
     hr_debugf(p->debug, "Trying %s:%d...", c->remote_ip, c->remote_port);
     int rc = connect_one(c, ai, deadline, &why);
     if (rc == 0) {
-      hr_debugf(p->debug, "Connected to %s (%s) port %d", p->host,
-                c->remote_ip, c->remote_port);
+      hr_debugf(p->debug, "Connected to %s (%s) port %d", p->host, c->remote_ip,
+                c->remote_port);
       return HTTPR_OK;
     }
     if (rc == 2)
       goto timeout;
   }
-  hr_fail(err, HTTPR_E_CONNECT, "failed to connect to %s port %d: %s",
-          p->host, p->port, strerror(why));
+  hr_fail(err, HTTPR_E_CONNECT, "failed to connect to %s port %d: %s", p->host,
+          p->port, strerror(why));
   hr_detail(err, "connect(%s): %s (errno %d)", c->remote_ip, strerror(why),
             why);
   return HTTPR_E_CONNECT;
@@ -203,8 +202,8 @@ timeout:
 
 /* Drives a provider operation that may want read or write until done. */
 static httpr_code wait_for(struct hr_conn *c, enum hr_tls_status st,
-                           int64_t deadline, long timeout_ms,
-                           const char *what, httpr_error *err) {
+                           int64_t deadline, long timeout_ms, const char *what,
+                           httpr_error *err) {
   short ev = st == HR_TLS_WANT_WRITE ? POLLOUT : POLLIN;
   int ready = wait_fd(c->fd, ev, deadline);
   if (ready > 0)
@@ -240,9 +239,9 @@ static httpr_code handshake(struct hr_conn *c,
       return HTTPR_OK;
     }
     if (st == HR_TLS_ERROR)
-      return err->code ? err->code
-                       : hr_fail(err, HTTPR_E_TLS_HANDSHAKE,
-                                 "TLS handshake failed");
+      return err->code
+                 ? err->code
+                 : hr_fail(err, HTTPR_E_TLS_HANDSHAKE, "TLS handshake failed");
     if (st == HR_TLS_CLOSED)
       return hr_fail(err, HTTPR_E_TLS_HANDSHAKE,
                      "TLS handshake failed: the server closed the connection");
@@ -253,9 +252,8 @@ static httpr_code handshake(struct hr_conn *c,
   return hr_fail(err, HTTPR_E_TLS_HANDSHAKE, "TLS handshake did not finish");
 }
 
-httpr_code hr_conn_open(const struct hr_connect_params *p,
-                        struct hr_conn **out, struct hr_conn_times *times,
-                        httpr_error *err) {
+httpr_code hr_conn_open(const struct hr_connect_params *p, struct hr_conn **out,
+                        struct hr_conn_times *times, httpr_error *err) {
   struct addrinfo *list = NULL;
   struct hr_conn *c = calloc(1, sizeof(*c));
   if (!c)

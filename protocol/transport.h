@@ -35,14 +35,14 @@ struct hr_conn {
 };
 
 struct hr_connect_params {
-  const char *host;     /* from the URL; SNI and identity use it */
+  const char *host; /* from the URL; SNI and identity use it */
   int port;
   const char *pin_address; /* connect here instead of resolving, or NULL */
   const struct hr_tls_provider *provider; /* NULL: plain TCP */
   void *tls_ctx;
   int64_t connect_deadline; /* for resolve + connect + handshake */
   int64_t total_deadline;
-  long connect_timeout_ms;  /* for messages */
+  long connect_timeout_ms; /* for messages */
   long total_timeout_ms;
   const struct hr_debug *debug;
 };
@@ -54,9 +54,8 @@ struct hr_conn_times {
 
 /* Opens a connection. Errors: HTTPR_E_RESOLVE, HTTPR_E_CONNECT,
  * HTTPR_E_TIMEOUT, the provider's handshake codes, HTTPR_E_NOMEM. */
-httpr_code hr_conn_open(const struct hr_connect_params *p,
-                        struct hr_conn **out, struct hr_conn_times *times,
-                        httpr_error *err);
+httpr_code hr_conn_open(const struct hr_connect_params *p, struct hr_conn **out,
+                        struct hr_conn_times *times, httpr_error *err);
 
 /* Writes all len bytes before the deadline. HTTPR_E_SEND, HTTPR_E_TIMEOUT,
  * or the provider's codes. */

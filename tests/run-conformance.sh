@@ -5,7 +5,7 @@ set -u
 provider=$1
 bin=${top_builddir:-.}/tests/conformance/conformance
 out=${TMPDIR:-/tmp}/httpr-conformance-$provider-$$.log
-"$bin" --provider "$provider" >"$out" 2>&1
+"$bin" --provider "$provider" >"$out" 2>&1 9>&-
 rc=$?
 cat "$out"
 if { true >&9; } 2>/dev/null; then

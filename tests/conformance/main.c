@@ -13,7 +13,8 @@
 
 struct suite g_suite;
 
-/* ---- paths and URLs ------------------------------------------------------- */
+/* ---- paths and URLs -------------------------------------------------------
+ */
 
 static char *rotating(void) {
   static char bufs[8][512];
@@ -42,7 +43,8 @@ const char *url_of(enum profile p, const char *host, const char *path) {
   return b;
 }
 
-/* ---- configs and requests ------------------------------------------------- */
+/* ---- configs and requests -------------------------------------------------
+ */
 
 httpr_config *cfg_bare(void) {
   httpr_config *cfg = httpr_config_new();
@@ -108,7 +110,8 @@ char *body_string(const httpr_response *resp) {
   return s;
 }
 
-/* ---- environment ---------------------------------------------------------- */
+/* ---- environment ----------------------------------------------------------
+ */
 
 void env_reset(void) {
   static const char *const vars[] = {"SSL_CERT_FILE", "SSL_CERT_DIR",
@@ -130,7 +133,8 @@ static int suite_teardown(void **state) {
   return 0;
 }
 
-/* ---- main ----------------------------------------------------------------- */
+/* ---- main -----------------------------------------------------------------
+ */
 
 static int usage(void) {
   fprintf(stderr, "usage: conformance --provider NAME\n"
@@ -143,9 +147,11 @@ static int collect_tests(struct CMUnitTest **out) {
     const struct CMUnitTest *tests;
     size_t count;
   } lists[] = {
-      {verify_tests, verify_tests_count}, {trust_tests, trust_tests_count},
+      {verify_tests, verify_tests_count},
+      {trust_tests, trust_tests_count},
       {client_cert_tests, client_cert_tests_count},
-      {tls_tests, tls_tests_count},       {http_tests, http_tests_count},
+      {tls_tests, tls_tests_count},
+      {http_tests, http_tests_count},
       {api_tests, api_tests_count},
   };
   size_t total = 0;

@@ -135,11 +135,11 @@ static int start_profile(enum profile p) {
   }
   for (size_t i = 0; i < 6 && def->extra[i]; i++) {
     const char *a = def->extra[i];
-    argv[n++] = a[0] == '@' ? (owned[n_owned++] = pki_arg(a + 1, ""))
-                            : (char *)a;
+    argv[n++] =
+        a[0] == '@' ? (owned[n_owned++] = pki_arg(a + 1, "")) : (char *)a;
   }
   argv[n++] = "--max-seconds";
-  argv[n++] = "900";
+  argv[n++] = "300";
   argv[n] = NULL;
   int port = spawn_server(g_suite.server_bin, argv, &running[p].pid);
   for (size_t i = 0; i < n_owned; i++)

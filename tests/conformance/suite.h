@@ -21,7 +21,7 @@ struct suite {
   uint32_t features;
   const char *pki_dir;
   const char *server_bin;
-  char tmp_dir[256];    /* a private scratch directory */
+  char tmp_dir[256]; /* a private scratch directory */
 };
 extern struct suite g_suite;
 
@@ -75,9 +75,9 @@ httpr_response *expect_get(const httpr_config *cfg, const char *url,
                            httpr_code want, httpr_error *err);
 
 /* Assert two codes are equal, printing their names. */
-#define assert_code(actual, expected)                                       \
+#define assert_code(actual, expected)                                          \
   assert_code_impl((actual), (expected), NULL, __FILE__, __LINE__)
-#define assert_code_err(actual, expected, err)                              \
+#define assert_code_err(actual, expected, err)                                 \
   assert_code_impl((actual), (expected), (err), __FILE__, __LINE__)
 void assert_code_impl(httpr_code actual, httpr_code expected,
                       const httpr_error *err, const char *file, int line);

@@ -96,9 +96,9 @@ static void client_copies_config(void **state) {
   httpr_config_free(cfg);
   httpr_request *req = NULL;
   httpr_response *resp = NULL;
-  assert_code(httpr_request_new(&req, "GET",
-                                url_of(SRV_GOOD_ECDSA, NULL, "/"), NULL),
-              HTTPR_OK);
+  assert_code(
+      httpr_request_new(&req, "GET", url_of(SRV_GOOD_ECDSA, NULL, "/"), NULL),
+      HTTPR_OK);
   assert_code(httpr_client_send(client, req, &resp, NULL), HTTPR_OK);
   httpr_response_free(resp);
   httpr_request_free(req);
@@ -141,8 +141,8 @@ static void one_client_many_threads(void **state) {
   for (int i = 0; i < THREADS; i++) {
     workers[i] = (struct worker){
         .client = client, .url = url_of(SRV_GOOD_ECDSA, NULL, "/bytes/2000")};
-    assert_int_equal(
-        pthread_create(&threads[i], NULL, worker_run, &workers[i]), 0);
+    assert_int_equal(pthread_create(&threads[i], NULL, worker_run, &workers[i]),
+                     0);
   }
   for (int i = 0; i < THREADS; i++)
     pthread_join(threads[i], NULL);

@@ -12,9 +12,8 @@
 
 /* The server saw our certificate: /client-cert echoes its subject. */
 static void expect_presented(httpr_config *cfg) {
-  httpr_response *resp =
-      expect_get(cfg, url_of(SRV_CLIENT_AUTH, NULL, "/client-cert"), HTTPR_OK,
-                 NULL);
+  httpr_response *resp = expect_get(
+      cfg, url_of(SRV_CLIENT_AUTH, NULL, "/client-cert"), HTTPR_OK, NULL);
   char *body = body_string(resp);
   assert_non_null(strstr(body, "CN=httpr test client"));
   free(body);
@@ -23,9 +22,8 @@ static void expect_presented(httpr_config *cfg) {
 
 static httpr_code client_auth_code(httpr_config *cfg, httpr_error *err) {
   httpr_response *resp = NULL;
-  httpr_code rc =
-      fetch(cfg, "GET", url_of(SRV_CLIENT_AUTH, NULL, "/client-cert"), &resp,
-            err);
+  httpr_code rc = fetch(
+      cfg, "GET", url_of(SRV_CLIENT_AUTH, NULL, "/client-cert"), &resp, err);
   httpr_response_free(resp);
   return rc;
 }
@@ -72,8 +70,7 @@ static void one_pem(void **state) {
 static void separate_files(void **state) {
   (void)state;
   httpr_config *cfg = cfg_new();
-  httpr_config_set_client_cert(cfg, pki("client.crt"), pki("client.key"),
-                               NULL);
+  httpr_config_set_client_cert(cfg, pki("client.crt"), pki("client.key"), NULL);
   expect_presented(cfg);
   httpr_config_free(cfg);
 }
@@ -106,14 +103,14 @@ static void encrypted_case(const char *cert, const char *key,
 
 static void pkcs8_encrypted_right_password(void **state) {
   (void)state;
-  encrypted_case("client.crt", "client-key-pkcs8-enc.pem", PASSWORD,
-                 HTTPR_OK, NULL);
+  encrypted_case("client.crt", "client-key-pkcs8-enc.pem", PASSWORD, HTTPR_OK,
+                 NULL);
 }
 
 static void legacy_encrypted_right_password(void **state) {
   (void)state;
-  encrypted_case("client.crt", "client-key-legacy-enc.pem", PASSWORD,
-                 HTTPR_OK, NULL);
+  encrypted_case("client.crt", "client-key-legacy-enc.pem", PASSWORD, HTTPR_OK,
+                 NULL);
 }
 
 static void one_pem_encrypted_right_password(void **state) {

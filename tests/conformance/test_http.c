@@ -3,11 +3,11 @@
  * uploads, streaming, limits, connection reuse, redirects, and a server
  * that misbehaves on purpose (each misbehaviour has its exact code).
  */
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <netinet/in.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,8 +49,7 @@ static void expect_pattern_body(const char *url, size_t n) {
 
 static void content_length_body(void **state) {
   (void)state;
-  expect_pattern_body(url_of(SRV_GOOD_ECDSA, NULL, "/bytes/1000000"),
-                      1000000);
+  expect_pattern_body(url_of(SRV_GOOD_ECDSA, NULL, "/bytes/1000000"), 1000000);
 }
 
 static void chunked_body_with_trailer(void **state) {
@@ -85,8 +84,7 @@ static void head_has_no_body(void **state) {
                     &resp, NULL),
               HTTPR_OK);
   assert_int_equal(httpr_response_status(resp), 200);
-  assert_string_equal(httpr_response_header(resp, "content-length", 0),
-                      "500");
+  assert_string_equal(httpr_response_header(resp, "content-length", 0), "500");
   assert_int_equal(httpr_response_body_bytes(resp), 0);
   httpr_response_free(resp);
   httpr_config_free(cfg);
@@ -154,6 +152,16 @@ static void headers_case_insensitive_and_ordered(void **state) {
   httpr_response_free(resp);
 }
 
+static void repeated_headers_kept(void **state) {
+  (void)state;
+  httpr_response *resp =
+      get_ok(url_of(SRV_GOOD_ECDSA, NULL, "/repeat-headers"));
+  assert_string_equal(httpr_response_header(resp, "X-REPEAT", 0), "one");
+  assert_string_equal(httpr_response_header(resp, "x-Repeat", 1), "two");
+  assert_null(httpr_response_header(resp, "x-repeat", 2));
+  httpr_response_free(resp);
+}
+
 /* ---- streaming and limits ----------------------------------------------- */
 
 struct sink {
@@ -195,9 +203,9 @@ static void streamed_body(void **state) {
   (void)state;
   httpr_config *cfg = cfg_new();
   struct sink s = {.pattern_ok = 1};
-  assert_code(send_with_sink(url_of(SRV_GOOD_ECDSA, NULL, "/bytes/3000000"),
-                             &s, cfg),
-              HTTPR_OK);
+  assert_code(
+      send_with_sink(url_of(SRV_GOOD_ECDSA, NULL, "/bytes/3000000"), &s, cfg),
+      HTTPR_OK);
   assert_int_equal(s.bytes, 3000000);
   assert_true(s.pattern_ok);
   httpr_config_free(cfg);
@@ -207,9 +215,9 @@ static void sink_refusal_aborts(void **state) {
   (void)state;
   httpr_config *cfg = cfg_new();
   struct sink s = {.pattern_ok = 1, .refuse_after = 100000};
-  assert_code(send_with_sink(url_of(SRV_GOOD_ECDSA, NULL, "/bytes/3000000"),
-                             &s, cfg),
-              HTTPR_E_WRITE);
+  assert_code(
+      send_with_sink(url_of(SRV_GOOD_ECDSA, NULL, "/bytes/3000000"), &s, cfg),
+      HTTPR_E_WRITE);
   httpr_config_free(cfg);
 }
 
@@ -217,15 +225,14 @@ static void body_limit(void **state) {
   (void)state;
   httpr_config *cfg = cfg_new();
   httpr_config_set_max_body_bytes(cfg, 4096);
-  httpr_response_free(
-      expect_get(cfg, url_of(SRV_GOOD_ECDSA, NULL, "/bytes/4096"), HTTPR_OK,
-                 NULL));
+  httpr_response_free(expect_get(
+      cfg, url_of(SRV_GOOD_ECDSA, NULL, "/bytes/4096"), HTTPR_OK, NULL));
   expect_get(cfg, url_of(SRV_GOOD_ECDSA, NULL, "/bytes/4097"),
              HTTPR_E_TOO_LARGE, NULL);
   struct sink s = {.pattern_ok = 1};
-  assert_code(send_with_sink(url_of(SRV_GOOD_ECDSA, NULL, "/chunked/5000"),
-                             &s, cfg),
-              HTTPR_E_TOO_LARGE);
+  assert_code(
+      send_with_sink(url_of(SRV_GOOD_ECDSA, NULL, "/chunked/5000"), &s, cfg),
+      HTTPR_E_TOO_LARGE);
   httpr_config_free(cfg);
 }
 
@@ -328,9 +335,9 @@ static void upload_known_length_from_callback(void **state) {
   const char *data = "exactly thirty-two bytes of body";
   struct source src = {.data = data, .len = 32, .step = 5};
   httpr_request *req = NULL;
-  assert_code(httpr_request_new(&req, "POST",
-                                url_of(SRV_PLAIN, NULL, "/echo"), NULL),
-              HTTPR_OK);
+  assert_code(
+      httpr_request_new(&req, "POST", url_of(SRV_PLAIN, NULL, "/echo"), NULL),
+      HTTPR_OK);
   assert_code(httpr_request_set_body_callback(req, source_read, &src, 32),
               HTTPR_OK);
   char *text = echo(req);
@@ -364,9 +371,9 @@ static void crlf_in_header_refused(void **state) {
   (void)state;
   httpr_request *req = NULL;
   httpr_error *err = httpr_error_new();
-  assert_code(httpr_request_new(&req, "GET",
-                                url_of(SRV_GOOD_ECDSA, NULL, "/"), NULL),
-              HTTPR_OK);
+  assert_code(
+      httpr_request_new(&req, "GET", url_of(SRV_GOOD_ECDSA, NULL, "/"), NULL),
+      HTTPR_OK);
   assert_code(httpr_request_add_header(req, "X-A", "1\r\nX-Injected: 1", err),
               HTTPR_E_INVALID);
   assert_code(httpr_request_add_header(req, "X-A", "1\nX: 2", err),
@@ -467,8 +474,7 @@ static void truncated_body(void **state) {
 
 static void closed_mid_headers(void **state) {
   (void)state;
-  expect_code(url_of(SRV_GOOD_ECDSA, NULL, "/close-mid-headers"),
-              HTTPR_E_RECV);
+  expect_code(url_of(SRV_GOOD_ECDSA, NULL, "/close-mid-headers"), HTTPR_E_RECV);
 }
 
 static void server_never_answers(void **state) {
@@ -478,11 +484,10 @@ static void server_never_answers(void **state) {
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   httpr_error *err = httpr_error_new();
-  expect_get(cfg, url_of(SRV_GOOD_ECDSA, NULL, "/never"), HTTPR_E_TIMEOUT,
-             err);
+  expect_get(cfg, url_of(SRV_GOOD_ECDSA, NULL, "/never"), HTTPR_E_TIMEOUT, err);
   clock_gettime(CLOCK_MONOTONIC, &t1);
-  double secs = (double)(t1.tv_sec - t0.tv_sec) +
-                (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+  double secs =
+      (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
   /* Bounded by the limit, not by the server: a generous margin for slow
    * sanitizer runs, far below the server's 30 s. */
   assert_true(secs >= 0.7 && secs < 10.0);
@@ -531,11 +536,11 @@ static void closed_connection_not_reused(void **state) {
   assert_code(httpr_client_new(&client, cfg, NULL), HTTPR_OK);
   int reused = -1;
   free(get_body(client, url_of(SRV_GOOD_ECDSA, NULL, "/http10"), &reused));
-  char *id1 = get_body(client, url_of(SRV_GOOD_ECDSA, NULL, "/conn-id"),
-                       &reused);
+  char *id1 =
+      get_body(client, url_of(SRV_GOOD_ECDSA, NULL, "/conn-id"), &reused);
   assert_int_equal(reused, 0);
-  char *id2 = get_body(client, url_of(SRV_GOOD_ECDSA, NULL, "/conn-id"),
-                       &reused);
+  char *id2 =
+      get_body(client, url_of(SRV_GOOD_ECDSA, NULL, "/conn-id"), &reused);
   assert_int_equal(reused, 1);
   assert_string_equal(id1, id2);
   free(id1);
@@ -571,8 +576,8 @@ static httpr_response *follow(int hops, const char *method, const char *url,
 static void redirect_followed(void **state) {
   (void)state;
   httpr_response *resp =
-      follow(5, "GET", url_of(SRV_GOOD_ECDSA, NULL, "/redirect/302?to=/"),
-             NULL, HTTPR_OK);
+      follow(5, "GET", url_of(SRV_GOOD_ECDSA, NULL, "/redirect/302?to=/"), NULL,
+             HTTPR_OK);
   assert_int_equal(httpr_response_status(resp), 200);
   assert_int_equal(httpr_response_redirect_count(resp), 1);
   assert_string_equal(httpr_response_url(resp),
@@ -595,9 +600,8 @@ static void redirect_not_followed_by_default(void **state) {
 static void redirect_hop_limit(void **state) {
   (void)state;
   const char *two_hops = "/redirect/302?to=/redirect/302%3Fto%3D/";
-  httpr_response *resp = follow(2, "GET", url_of(SRV_GOOD_ECDSA, NULL,
-                                                  two_hops),
-                                NULL, HTTPR_OK);
+  httpr_response *resp =
+      follow(2, "GET", url_of(SRV_GOOD_ECDSA, NULL, two_hops), NULL, HTTPR_OK);
   assert_int_equal(httpr_response_redirect_count(resp), 2);
   httpr_response_free(resp);
   assert_null(follow(1, "GET", url_of(SRV_GOOD_ECDSA, NULL, two_hops), NULL,
@@ -663,6 +667,7 @@ const struct CMUnitTest http_tests[] = {
     cmocka_unit_test(informational_response_skipped),
     cmocka_unit_test(http10_response),
     cmocka_unit_test(headers_case_insensitive_and_ordered),
+    cmocka_unit_test(repeated_headers_kept),
     cmocka_unit_test(streamed_body),
     cmocka_unit_test(sink_refusal_aborts),
     cmocka_unit_test(body_limit),

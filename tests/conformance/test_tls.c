@@ -215,9 +215,9 @@ static void keylog_off_by_default(void **state) {
   httpr_client *client = NULL;
   assert_code(httpr_client_new(&client, cfg, NULL), HTTPR_OK);
   httpr_request *req = NULL;
-  assert_code(httpr_request_new(&req, "GET",
-                                url_of(SRV_GOOD_ECDSA, NULL, "/"), NULL),
-              HTTPR_OK);
+  assert_code(
+      httpr_request_new(&req, "GET", url_of(SRV_GOOD_ECDSA, NULL, "/"), NULL),
+      HTTPR_OK);
   httpr_response *resp = NULL;
   assert_code(httpr_client_send(client, req, &resp, NULL), HTTPR_OK);
   httpr_response_free(resp);

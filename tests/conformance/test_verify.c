@@ -121,9 +121,9 @@ static void missing_intermediate(void **state) {
             "certificate");
 }
 
-static const enum profile bad_profiles[] = {
-    SRV_EXPIRED,    SRV_NOTYET,    SRV_WRONGHOST,
-    SRV_SELFSIGNED, SRV_UNTRUSTED, SRV_MISSING_INTER};
+static const enum profile bad_profiles[] = {SRV_EXPIRED,   SRV_NOTYET,
+                                            SRV_WRONGHOST, SRV_SELFSIGNED,
+                                            SRV_UNTRUSTED, SRV_MISSING_INTER};
 
 static void bad_chains_with_verify_off(void **state) {
   (void)state;
@@ -166,8 +166,8 @@ static void hostname_check_off(void **state) {
              NULL);
   expect_get(cfg, url_of(SRV_UNTRUSTED, NULL, "/"), HTTPR_E_CERT_UNTRUSTED,
              NULL);
-  expect_get(cfg, url_of(SRV_MISSING_INTER, NULL, "/"),
-             HTTPR_E_CERT_UNTRUSTED, NULL);
+  expect_get(cfg, url_of(SRV_MISSING_INTER, NULL, "/"), HTTPR_E_CERT_UNTRUSTED,
+             NULL);
   httpr_config_free(cfg);
 }
 
@@ -187,9 +187,9 @@ static void pinned_address_keeps_name(void **state) {
   (void)state;
   httpr_config *cfg = cfg_new();
   int port = server_port(SRV_WRONGHOST);
-  assert_int_equal(httpr_config_add_resolve(cfg, "wrong.example", port,
-                                            "127.0.0.1"),
-                   HTTPR_OK);
+  assert_int_equal(
+      httpr_config_add_resolve(cfg, "wrong.example", port, "127.0.0.1"),
+      HTTPR_OK);
   httpr_response *resp = expect_get(
       cfg, url_of(SRV_WRONGHOST, "wrong.example", "/"), HTTPR_OK, NULL);
   assert_string_equal(httpr_response_remote_ip(resp), "127.0.0.1");

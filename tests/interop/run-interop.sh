@@ -79,7 +79,7 @@ start_nginx() {
   } >"$WORK/nginx.conf"
   mkdir -p "$WORK/tmp"
   "$NGINX" -p "$WORK" -c "$WORK/nginx.conf" -e "$WORK/nginx-error.log" \
-    2>>"$WORK/nginx-start.log" && wait_port "$base"
+    2>>"$WORK/nginx-start.log" 9>&- && wait_port "$base"
 }
 
 NGX=""
@@ -94,27 +94,31 @@ if [ -z "$NGX" ]; then
 fi
 
 # ---- openssl s_server: plain and client-certificate-required ---------------
-start_s_server() { # extra args...
-  local port
+# Starts s_server with the extra args; sets S_PORT. Background servers get
+# fd 9 (make check's terminal) closed, or make would wait for them.
+start_s_server() {
+  local port pid
   for _ in 1 2 3 4 5; do
     port=$((20000 + RANDOM % 9000))
     openssl s_server -quiet -www -accept "127.0.0.1:$port" \
       -cert "$PKI/good-ecdsa.crt" -key "$PKI/good-ecdsa.key" \
       -cert_chain "$PKI/good-ecdsa.crt" "$@" \
-      </dev/null >>"$WORK/s_server.log" 2>&1 &
-    local pid=$!
+      </dev/null >>"$WORK/s_server.log" 2>&1 9>&- &
+    pid=$!
+    PIDS+=("$pid")
     if wait_port "$port"; then
-      PIDS+=("$pid")
-      echo "$port"
+      S_PORT=$port
       return 0
     fi
     kill "$pid" 2>/dev/null
   done
   return 1
 }
-SSRV=$(start_s_server) || { echo "interop: s_server did not start" >&2; exit 1; }
-SSRV_AUTH=$(start_s_server -Verify 1 -CAfile "$PKI/client-ca.pem") ||
+start_s_server || { echo "interop: s_server did not start" >&2; exit 1; }
+SSRV=$S_PORT
+start_s_server -Verify 1 -CAfile "$PKI/client-ca.pem" ||
   { echo "interop: s_server did not start" >&2; exit 1; }
+SSRV_AUTH=$S_PORT
 
 # ---- cases ------------------------------------------------------------------
 PASS=0

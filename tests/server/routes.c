@@ -273,6 +273,16 @@ static enum ts_after r_http10(struct ts_conn *c, struct ts_request *rq,
              "http/1.0\n", 9, TS_CLOSE);
 }
 
+/* The same header twice, with different case: a client must keep both. */
+static enum ts_after r_repeat_headers(struct ts_conn *c, struct ts_request *rq,
+                                      const char *arg) {
+  (void)arg;
+  return raw(c, rq,
+             "HTTP/1.1 200 OK\r\nX-Repeat: one\r\nContent-Length: 0\r\n"
+             "x-repeat: two\r\n\r\n",
+             "", 0, TS_KEEP);
+}
+
 static enum ts_after r_big_headers(struct ts_conn *c, struct ts_request *rq,
                                    const char *arg) {
   unsigned long long n, i;
@@ -503,6 +513,7 @@ static const struct route g_routes[] = {
     {"/client-cert", 0, r_client_cert},
     {"/tls", 0, r_tls},
     {"/http10", 0, r_http10},
+    {"/repeat-headers", 0, r_repeat_headers},
 };
 
 /* Finds the route for path; *arg gets the rest after a prefix route. */

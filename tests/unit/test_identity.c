@@ -33,11 +33,9 @@ static void ipv6_literals(void **state) {
   (void)state;
   unsigned char addr[16];
   assert_int_equal(hr_ip_literal("::1", addr), 16);
-  assert_memory_equal(addr,
-                      "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x01", 16);
+  assert_memory_equal(addr, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x01", 16);
   assert_int_equal(hr_ip_literal("2001:db8::ff", addr), 16);
-  assert_memory_equal(addr,
-                      "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\xff", 16);
+  assert_memory_equal(addr, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\xff", 16);
   assert_int_equal(hr_ip_literal("::ffff:1.2.3.4", addr), 16);
   assert_memory_equal(addr + 10, "\xff\xff\x01\x02\x03\x04", 6);
 }
@@ -45,9 +43,9 @@ static void ipv6_literals(void **state) {
 static void not_ip_literals(void **state) {
   (void)state;
   static const char *const names[] = {
-      "localhost", "example.com", "127.1",  "1.2.3.256", "1.2.3.4.",
-      "[::1]",     "::1%lo",      "",       "0x7f.0.0.1", "1.2.3",
-      " 1.2.3.4",  "fe80::1::2",
+      "localhost",  "example.com", "127.1",    "1.2.3.256",
+      "1.2.3.4.",   "[::1]",       "::1%lo",   "",
+      "0x7f.0.0.1", "1.2.3",       " 1.2.3.4", "fe80::1::2",
   };
   for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
     assert_int_equal(hr_ip_literal(names[i], NULL), 0);

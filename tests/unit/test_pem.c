@@ -20,24 +20,24 @@
 
 #include "backends/pem.h"
 
-#define CERT_BLOCK                                                            \
-  "-----BEGIN CERTIFICATE-----\n"                                             \
-  "MIIBdummyCERT\n"                                                           \
+#define CERT_BLOCK                                                             \
+  "-----BEGIN CERTIFICATE-----\n"                                              \
+  "MIIBdummyCERT\n"                                                            \
   "-----END CERTIFICATE-----"
-#define KEY_BLOCK                                                             \
-  "-----BEGIN PRIVATE KEY-----\n"                                             \
-  "MIGHdummyKEY\n"                                                            \
+#define KEY_BLOCK                                                              \
+  "-----BEGIN PRIVATE KEY-----\n"                                              \
+  "MIGHdummyKEY\n"                                                             \
   "-----END PRIVATE KEY-----"
-#define PKCS8_ENC_BLOCK                                                       \
-  "-----BEGIN ENCRYPTED PRIVATE KEY-----\n"                                   \
-  "MIHsdummyENC\n"                                                            \
+#define PKCS8_ENC_BLOCK                                                        \
+  "-----BEGIN ENCRYPTED PRIVATE KEY-----\n"                                    \
+  "MIHsdummyENC\n"                                                             \
   "-----END ENCRYPTED PRIVATE KEY-----"
-#define LEGACY_ENC_BLOCK                                                      \
-  "-----BEGIN EC PRIVATE KEY-----\n"                                          \
-  "Proc-Type: 4,ENCRYPTED\n"                                                  \
-  "DEK-Info: AES-256-CBC,00112233445566778899AABBCCDDEEFF\n"                  \
-  "\n"                                                                        \
-  "dummyLEGACY\n"                                                             \
+#define LEGACY_ENC_BLOCK                                                       \
+  "-----BEGIN EC PRIVATE KEY-----\n"                                           \
+  "Proc-Type: 4,ENCRYPTED\n"                                                   \
+  "DEK-Info: AES-256-CBC,00112233445566778899AABBCCDDEEFF\n"                   \
+  "\n"                                                                         \
+  "dummyLEGACY\n"                                                              \
   "-----END EC PRIVATE KEY-----"
 
 #define MAX_SEEN 8
@@ -156,13 +156,14 @@ static void legacy_encryption_header(void **state) {
 
 static void crlf_line_endings(void **state) {
   (void)state;
-  const char *text = "-----BEGIN CERTIFICATE-----\r\nAAAA\r\n"
-                     "-----END CERTIFICATE-----\r\n"
-                     "-----BEGIN RSA PRIVATE KEY-----\r\n"
-                     "Proc-Type: 4,ENCRYPTED\r\n"
-                     "DEK-Info: AES-128-CBC,00112233445566778899AABBCCDDEEFF\r\n"
-                     "\r\nBBBB\r\n"
-                     "-----END RSA PRIVATE KEY-----\r\n";
+  const char *text =
+      "-----BEGIN CERTIFICATE-----\r\nAAAA\r\n"
+      "-----END CERTIFICATE-----\r\n"
+      "-----BEGIN RSA PRIVATE KEY-----\r\n"
+      "Proc-Type: 4,ENCRYPTED\r\n"
+      "DEK-Info: AES-128-CBC,00112233445566778899AABBCCDDEEFF\r\n"
+      "\r\nBBBB\r\n"
+      "-----END RSA PRIVATE KEY-----\r\n";
   struct seen s = {0};
   assert_int_equal(each(text, &s), 2);
   assert_int_equal(s.kind[0], HR_PEM_CERTIFICATE);
@@ -224,8 +225,8 @@ static void no_blocks(void **state) {
 
 static void count_by_kind(void **state) {
   (void)state;
-  const char *text = CERT_BLOCK "\n" KEY_BLOCK "\n" CERT_BLOCK "\n"
-                     PKCS8_ENC_BLOCK "\n" CERT_BLOCK "\n";
+  const char *text = CERT_BLOCK "\n" KEY_BLOCK "\n" CERT_BLOCK
+                                "\n" PKCS8_ENC_BLOCK "\n" CERT_BLOCK "\n";
   size_t len = strlen(text);
   assert_int_equal(hr_pem_count(text, len, HR_PEM_CERTIFICATE), 3);
   assert_int_equal(hr_pem_count(text, len, HR_PEM_KEY), 1);
@@ -358,6 +359,5 @@ int main(void) {
       cmocka_unit_test(file_read_refusals),
       cmocka_unit_test(file_read_size_cap),
   };
-  return cmocka_run_group_tests_name("pem", tests, make_tmpdir,
-                                     remove_tmpdir);
+  return cmocka_run_group_tests_name("pem", tests, make_tmpdir, remove_tmpdir);
 }
