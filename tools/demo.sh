@@ -4,9 +4,15 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-[ -x configure ] || ./autogen.sh >/dev/null
+log=$(mktemp /tmp/httpr-demo-build-XXXXXX)
+trap 'rm -f "$log"' EXIT
+# Build output is kept out of the way, and shown only when something fails.
+quietly() {
+  "$@" >"$log" 2>&1 || { cat "$log" >&2; echo "demo.sh: '$*' failed" >&2; exit 1; }
+}
+[ -x configure ] || quietly ./autogen.sh
 mkdir -p build
 cd build
-[ -f Makefile ] || ../configure --quiet
-make -j"$(nproc)" --no-print-directory >/dev/null
+[ -f Makefile ] || quietly ../configure
+quietly make -j"$(nproc)" all tests/server/test-server tests/pki-out/.complete
 make --no-print-directory demo

@@ -12,7 +12,7 @@ if [ -f config.status ]; then
   exit 1
 fi
 jobs=$(nproc)
-[ -x configure ] || ./autogen.sh >/dev/null
+[ -x configure ] || ./autogen.sh >/dev/null 2>&1 || { ./autogen.sh; exit 1; }
 
 step() { printf '\n=== %s\n' "$*"; }
 
