@@ -111,8 +111,7 @@ httpr_code hr_client_tls_context(httpr_client *client, void **ctx,
   return rc;
 }
 
-/* ---- client lifetime ------------------------------------------------------
- */
+/* ---- client lifetime ----------------------------------------------------- */
 
 httpr_code httpr_client_new(httpr_client **out, const httpr_config *cfg,
                             httpr_error *err) {
@@ -175,8 +174,7 @@ const char *httpr_client_provider(const httpr_client *client) {
   return client && client->provider ? client->provider->name : "";
 }
 
-/* ---- redirects --------------------------------------------------------------
- */
+/* ---- redirects ----------------------------------------------------------- */
 
 /* The state of a request across its redirects. */
 struct hop {

@@ -41,7 +41,7 @@ static void debug_bytes(const struct hr_debug *d, httpr_debug_kind kind,
 
 static double since(const struct hr_transfer *t) { return hr_now_s() - t->t0; }
 
-/* ---- response parser callbacks ------------------------------------------ */
+/* ---- response parser callbacks ------------------------------------------- */
 
 static httpr_code on_status(void *ud, int version, int status,
                             const char *reason, size_t reason_len,
@@ -135,7 +135,7 @@ static const struct hr_h1_callbacks parser_callbacks = {
     .on_body = on_body,
 };
 
-/* ---- sending ------------------------------------------------------------ */
+/* ---- sending ------------------------------------------------------------- */
 
 static httpr_code send_bytes(struct exchange *x, const void *data, size_t len,
                              httpr_error *err) {
@@ -233,7 +233,7 @@ done:
   return rc;
 }
 
-/* ---- receiving ---------------------------------------------------------- */
+/* ---- receiving ----------------------------------------------------------- */
 
 static httpr_code receive_response(struct exchange *x, httpr_error *err) {
   struct hr_h1_parser parser;

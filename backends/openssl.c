@@ -21,13 +21,13 @@
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
+#include "backends/credentials.h"
 #include "backends/identity.h"
 #include "backends/pem.h"
 #include "backends/provider.h"
 #include "backends/tls_errors.h"
 
-/* ---- types ----------------------------------------------------------------
- */
+/* ---- types --------------------------------------------------------------- */
 
 struct ossl_ctx {
   SSL_CTX *ssl_ctx;
@@ -54,8 +54,7 @@ struct ossl_conn {
 
 enum op { OP_HANDSHAKE, OP_READ, OP_WRITE, OP_SHUTDOWN };
 
-/* ---- OpenSSL's error queue ------------------------------------------------
- */
+/* ---- OpenSSL's error queue ----------------------------------------------- */
 
 #define MAX_ERRORS 16
 
@@ -116,8 +115,7 @@ static httpr_code with_detail(httpr_error *err, const struct ossl_errors *e) {
   return err->code;
 }
 
-/* ---- provider lifetime ----------------------------------------------------
- */
+/* ---- provider lifetime --------------------------------------------------- */
 
 static const char *ossl_library_version(void) {
   return OpenSSL_version(OPENSSL_VERSION);
@@ -139,8 +137,7 @@ static httpr_code ossl_global_init(httpr_error *err) {
  * OpenSSL cannot be initialised again after it in the same process. */
 static void ossl_global_cleanup(void) {}
 
-/* ---- PEM parsing -----------------------------------------------------------
- */
+/* ---- PEM parsing --------------------------------------------------------- */
 
 /* Never lets OpenSSL prompt on a terminal: the password given, or a
  * failure when there is none. */
@@ -173,8 +170,7 @@ static EVP_PKEY *key_from_block(const struct hr_pem_block *b,
   return k;
 }
 
-/* ---- trust store -----------------------------------------------------------
- */
+/* ---- trust store --------------------------------------------------------- */
 
 struct store_load {
   X509_STORE *store;
@@ -225,8 +221,9 @@ static httpr_code load_ca_file(X509_STORE *store, const struct hr_trust *t,
   }
   drain_errors(&e);
   if (s.added == 0) {
-    hr_fail(err, HTTPR_E_CA_FILE, "CA file '%s' holds no PEM certificate",
-            t->ca_file);
+    hr_fail(err, HTTPR_E_CA_FILE,
+            "CA file '%s' (from %s) holds no PEM certificate", t->ca_file,
+            t->origin ? t->origin : "config");
     hr_hint(err, "a CA file must hold PEM certificates "
                  "(\"-----BEGIN CERTIFICATE-----\")");
     return with_detail(err, &e);
@@ -278,124 +275,20 @@ static httpr_code setup_verify(struct ossl_ctx *ctx,
   return rc;
 }
 
-/* ---- client credentials ----------------------------------------------------
- */
+/* ---- client credentials -------------------------------------------------- */
 
 /* STACK_OF() confuses clang-format; a plain name keeps the code readable. */
 typedef STACK_OF(X509) x509_list;
 
-static int is_encrypted(enum hr_pem_kind kind) {
-  return kind == HR_PEM_KEY_PKCS8_ENCRYPTED ||
-         kind == HR_PEM_KEY_LEGACY_ENCRYPTED;
-}
-
-/* A PEM credential as read from its file(s), before OpenSSL parses it:
- * the certificate blocks in order and the first private key block, which
- * point into the texts. Freed by pem_creds_clear. */
-struct pem_creds {
-  const char *cert_path;
-  const char *key_path;
-  char *cert_text;
-  char *key_text;
-  struct hr_pem_block *certs;
-  size_t ncerts;
-  size_t cap;
-  struct hr_pem_block key;
-  int have_key;
-  int nomem;
-};
-
-static void pem_creds_clear(struct pem_creds *pc) {
-  free(pc->certs);
-  free(pc->cert_text);
-  free(pc->key_text);
-}
-
-static int collect_cert(const struct hr_pem_block *b, void *ud) {
-  struct pem_creds *pc = ud;
-  if (b->kind != HR_PEM_CERTIFICATE)
-    return 0;
-  if (pc->ncerts == pc->cap) {
-    size_t ncap = pc->cap ? pc->cap * 2 : 4;
-    struct hr_pem_block *n = realloc(pc->certs, ncap * sizeof(*n));
-    if (!n) {
-      pc->nomem = 1;
-      return 1;
-    }
-    pc->certs = n;
-    pc->cap = ncap;
-  }
-  pc->certs[pc->ncerts++] = *b;
-  return 0;
-}
-
-static int collect_key(const struct hr_pem_block *b, void *ud) {
-  struct pem_creds *pc = ud;
-  if (b->kind == HR_PEM_CERTIFICATE || b->kind == HR_PEM_OTHER)
-    return 0;
-  pc->key = *b;
-  pc->have_key = 1;
-  return 1; /* the first key is the one */
-}
-
-static httpr_code unreadable(httpr_error *err, const char *what,
-                             const char *path) {
-  int e = errno;
-  hr_fail(err, HTTPR_E_CLIENT_CERT, "%s '%s' cannot be read: %s", what, path,
-          strerror(e));
-  hr_detail(err, "errno %d", e);
-  return err->code;
-}
-
 static httpr_code wrong_password(httpr_error *err,
                                  const struct ossl_errors *e) {
-  hr_fail(err, HTTPR_E_CLIENT_CERT, "wrong key password");
-  hr_hint(err, "check the password given with --pass or after --cert FILE:");
+  hr_creds_wrong_password(err);
   return with_detail(err, e);
-}
-
-static httpr_code no_password(httpr_error *err, const char *path) {
-  hr_fail(err, HTTPR_E_CLIENT_CERT,
-          "the key in '%s' is encrypted and no password was given", path);
-  hr_hint(err, "give the password with --pass or after --cert FILE:");
-  return err->code;
-}
-
-/* Reads the file(s) and sorts their blocks, so a missing certificate, a
- * missing key or a missing password gets the shared message before
- * OpenSSL sees anything. */
-static httpr_code read_pem_creds(const struct hr_tls_settings *s,
-                                 struct pem_creds *pc, httpr_error *err) {
-  int separate = s->cred_kind == HR_CRED_FILES && s->key_path;
-  size_t cert_len = 0, key_len = 0;
-  pc->cert_path = s->cert_path;
-  pc->key_path = separate ? s->key_path : s->cert_path;
-  if (hr_file_read(pc->cert_path, &pc->cert_text, &cert_len) != 0)
-    return unreadable(err, "client certificate file", pc->cert_path);
-  hr_pem_each(pc->cert_text, cert_len, collect_cert, pc);
-  if (pc->nomem)
-    return hr_nomem(err);
-  if (pc->ncerts == 0)
-    return hr_fail(err, HTTPR_E_CLIENT_CERT,
-                   "client certificate file '%s' holds no PEM certificate",
-                   pc->cert_path);
-  if (separate && hr_file_read(pc->key_path, &pc->key_text, &key_len) != 0)
-    return unreadable(err, "client key file", pc->key_path);
-  if (separate)
-    hr_pem_each(pc->key_text, key_len, collect_key, pc);
-  else
-    hr_pem_each(pc->cert_text, cert_len, collect_key, pc);
-  if (!pc->have_key)
-    return hr_fail(err, HTTPR_E_CLIENT_CERT, "no private key found in '%s'",
-                   pc->key_path);
-  if (is_encrypted(pc->key.kind) && !s->password)
-    return no_password(err, pc->key_path);
-  return HTTPR_OK;
 }
 
 /* Parses the sorted blocks: leaf, key (decrypted with password) and the
  * certificates after the leaf as its chain. */
-static httpr_code parse_pem_creds(const struct pem_creds *pc,
+static httpr_code parse_pem_creds(const struct hr_pem_creds *pc,
                                   const char *password, X509 **leaf,
                                   EVP_PKEY **key, x509_list *chain,
                                   httpr_error *err) {
@@ -408,13 +301,13 @@ static httpr_code parse_pem_creds(const struct pem_creds *pc,
   }
   if (!(*key = key_from_block(&pc->key, password))) {
     drain_errors(&e);
-    if (is_encrypted(pc->key.kind))
+    if (pc->key_encrypted)
       return wrong_password(err, &e);
     hr_fail(err, HTTPR_E_CLIENT_CERT, "the key in '%s' cannot be parsed",
             pc->key_path);
     return with_detail(err, &e);
   }
-  for (size_t i = 1; i < pc->ncerts; i++) {
+  for (size_t i = 1; i < pc->cert_count; i++) {
     X509 *x = cert_from_block(&pc->certs[i]);
     if (!x || !sk_X509_push(chain, x)) {
       X509_free(x);
@@ -430,8 +323,7 @@ static httpr_code parse_pem_creds(const struct pem_creds *pc,
 static httpr_code key_mismatch(httpr_error *err) {
   struct ossl_errors e;
   drain_errors(&e);
-  hr_fail(err, HTTPR_E_CLIENT_CERT,
-          "client key does not match the certificate");
+  hr_creds_key_mismatch(err);
   return with_detail(err, &e);
 }
 
@@ -460,11 +352,14 @@ static httpr_code use_credentials(SSL_CTX *ssl_ctx, X509 *leaf, EVP_PKEY *key,
 static httpr_code load_pem_credentials(SSL_CTX *ssl_ctx,
                                        const struct hr_tls_settings *s,
                                        httpr_error *err) {
-  struct pem_creds pc = {0};
+  struct hr_pem_creds pc = {0};
   X509 *leaf = NULL;
   EVP_PKEY *key = NULL;
   x509_list *chain = sk_X509_new_null();
-  httpr_code rc = chain ? read_pem_creds(s, &pc, err) : hr_nomem(err);
+  const char *key_path = s->cred_kind == HR_CRED_FILES ? s->key_path : NULL;
+  httpr_code rc =
+      chain ? hr_pem_creds_read(s->cert_path, key_path, s->password, &pc, err)
+            : hr_nomem(err);
   if (rc == HTTPR_OK)
     rc = parse_pem_creds(&pc, s->password, &leaf, &key, chain, err);
   if (rc == HTTPR_OK)
@@ -472,7 +367,7 @@ static httpr_code load_pem_credentials(SSL_CTX *ssl_ctx,
   sk_X509_pop_free(chain, X509_free);
   EVP_PKEY_free(key);
   X509_free(leaf);
-  pem_creds_clear(&pc);
+  hr_pem_creds_clear(&pc);
   return rc;
 }
 
@@ -484,7 +379,7 @@ static httpr_code pkcs12_failed(const struct hr_tls_settings *s,
   drain_errors(&e);
   if (has_error(&e, ERR_LIB_PKCS12, PKCS12_R_MAC_VERIFY_FAILURE)) {
     if (!s->password || !s->password[0])
-      no_password(err, s->cert_path);
+      hr_creds_no_password(err, s->cert_path);
     else
       wrong_password(err, &e);
     return with_detail(err, &e);
@@ -505,7 +400,8 @@ static httpr_code parse_pkcs12(const struct hr_tls_settings *s, EVP_PKEY **key,
   struct ossl_errors e;
   httpr_code rc = HTTPR_OK;
   if (hr_file_read(s->cert_path, &data, &len) != 0)
-    return unreadable(err, "client certificate file", s->cert_path);
+    return hr_creds_unreadable(err, "client certificate file", s->cert_path,
+                               errno);
   if (!(bio = BIO_new_mem_buf(data, (int)len))) {
     rc = hr_nomem(err);
   } else if (!(p12 = d2i_PKCS12_bio(bio, NULL))) {
@@ -565,8 +461,7 @@ static httpr_code setup_credentials(SSL_CTX *ssl_ctx,
   }
 }
 
-/* ---- context ---------------------------------------------------------------
- */
+/* ---- context ------------------------------------------------------------- */
 
 static int proto_version(int v) {
   return v == 12 ? TLS1_2_VERSION : v == 13 ? TLS1_3_VERSION : -1;
@@ -651,8 +546,7 @@ done:
   return HTTPR_OK;
 }
 
-/* ---- the transport BIO ------------------------------------------------------
- */
+/* ---- the transport BIO --------------------------------------------------- */
 
 static int bio_write(BIO *b, const char *buf, size_t len, size_t *put) {
   struct ossl_conn *c = BIO_get_data(b);
@@ -723,8 +617,7 @@ static void make_bio_method(void) {
     BIO_meth_free(m);
 }
 
-/* ---- connections ------------------------------------------------------------
- */
+/* ---- connections --------------------------------------------------------- */
 
 static void ossl_connection_free(void *vconn) {
   struct ossl_conn *c = vconn;
@@ -808,8 +701,7 @@ done:
   return HTTPR_OK;
 }
 
-/* ---- mapping results --------------------------------------------------------
- */
+/* ---- mapping results ----------------------------------------------------- */
 
 struct verify_name {
   long code;
@@ -1005,8 +897,7 @@ static enum hr_tls_status ossl_shutdown(void *vconn, httpr_error *err) {
   return status_of(c, ret, OP_SHUTDOWN, err);
 }
 
-/* ---- negotiated parameters --------------------------------------------------
- */
+/* ---- negotiated parameters ----------------------------------------------- */
 
 static void copy_str(char *dst, size_t cap, const char *src, size_t len) {
   if (len >= cap)
@@ -1050,8 +941,7 @@ static void ossl_info(void *vconn, struct hr_tls_info *out) {
   ERR_clear_error();
 }
 
-/* ---- the provider
- * ------------------------------------------------------------ */
+/* ---- the provider -------------------------------------------------------- */
 
 const struct hr_tls_provider hr_provider_openssl = {
     .name = "openssl",

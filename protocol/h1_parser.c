@@ -85,7 +85,7 @@ static void finish(struct hr_h1_parser *p) {
   p->done = 1;
 }
 
-/* ---- lines ------------------------------------------------------------ */
+/* ---- lines --------------------------------------------------------------- */
 
 static httpr_code line_too_large(const struct hr_h1_parser *p,
                                  httpr_error *err) {
@@ -119,7 +119,7 @@ static httpr_code read_line(struct hr_h1_parser *p, const char *data,
   return HTTPR_OK;
 }
 
-/* ---- status line ------------------------------------------------------ */
+/* ---- status line --------------------------------------------------------- */
 
 /* "HTTP/1.<0|1> <3 digits>[ <reason>]"; sets *reason to the phrase. */
 static int parse_status_line(struct hr_h1_parser *p, const char *s, size_t n,
@@ -158,7 +158,7 @@ static httpr_code on_status_line(struct hr_h1_parser *p, const char *s,
   return cb->on_status(ud, p->version, p->status, reason, reason_len, err);
 }
 
-/* ---- header lines ----------------------------------------------------- */
+/* ---- header lines -------------------------------------------------------- */
 
 struct field {
   const char *name;
@@ -288,7 +288,7 @@ static httpr_code note_field(struct hr_h1_parser *p, const struct field *f,
   return rc;
 }
 
-/* ---- end of head ------------------------------------------------------ */
+/* ---- end of head --------------------------------------------------------- */
 
 static void decide_framing(struct hr_h1_parser *p) {
   if (p->no_body || p->status == 204 || p->status == 304)
@@ -370,7 +370,7 @@ static httpr_code on_header_line(struct hr_h1_parser *p, const char *s,
   return cb->on_header(ud, f.name, f.name_len, f.value, f.value_len, err);
 }
 
-/* ---- chunked body ----------------------------------------------------- */
+/* ---- chunked body -------------------------------------------------------- */
 
 static int hex_value(char c) {
   if (is_digit(c))
@@ -444,7 +444,7 @@ static httpr_code chunk_end_byte(struct hr_h1_parser *p, char c,
   return HTTPR_OK;
 }
 
-/* ---- dispatch --------------------------------------------------------- */
+/* ---- dispatch ------------------------------------------------------------ */
 
 static httpr_code on_line(struct hr_h1_parser *p,
                           const struct hr_h1_callbacks *cb, void *ud,

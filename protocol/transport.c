@@ -35,7 +35,7 @@ void hr_debugf(const struct hr_debug *d, const char *fmt, ...) {
   d->fn(HTTPR_DEBUG_INFO, line, len, d->ud);
 }
 
-/* ---- waiting ----------------------------------------------------------- */
+/* ---- waiting ------------------------------------------------------------- */
 
 /* Which deadline ran out decides the message: the connect phase or the
  * whole request. */
@@ -69,7 +69,7 @@ static int wait_fd(int fd, short events, int64_t deadline) {
   return 0;
 }
 
-/* ---- socket I/O callbacks for the provider ------------------------------ */
+/* ---- socket I/O callbacks for the provider ------------------------------- */
 
 static long sock_send(void *io_ctx, const void *buf, size_t len) {
   struct hr_conn *c = io_ctx;
@@ -93,7 +93,7 @@ static long sock_recv(void *io_ctx, void *buf, size_t len) {
   return (long)n;
 }
 
-/* ---- connecting -------------------------------------------------------- */
+/* ---- connecting ---------------------------------------------------------- */
 
 static httpr_code resolve(const struct hr_connect_params *p,
                           struct addrinfo **out, httpr_error *err) {
@@ -284,7 +284,7 @@ fail:
   return rc;
 }
 
-/* ---- reading and writing ------------------------------------------------ */
+/* ---- reading and writing ------------------------------------------------- */
 
 static httpr_code plain_io_error(httpr_code code, httpr_error *err) {
   int e = errno;

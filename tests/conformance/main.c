@@ -13,8 +13,7 @@
 
 struct suite g_suite;
 
-/* ---- paths and URLs -------------------------------------------------------
- */
+/* ---- paths and URLs ------------------------------------------------------ */
 
 static char *rotating(void) {
   static char bufs[8][512];
@@ -43,8 +42,7 @@ const char *url_of(enum profile p, const char *host, const char *path) {
   return b;
 }
 
-/* ---- configs and requests -------------------------------------------------
- */
+/* ---- configs and requests ------------------------------------------------ */
 
 httpr_config *cfg_bare(void) {
   httpr_config *cfg = httpr_config_new();
@@ -110,8 +108,7 @@ char *body_string(const httpr_response *resp) {
   return s;
 }
 
-/* ---- environment ----------------------------------------------------------
- */
+/* ---- environment --------------------------------------------------------- */
 
 void env_reset(void) {
   static const char *const vars[] = {"SSL_CERT_FILE", "SSL_CERT_DIR",
@@ -133,8 +130,7 @@ static int suite_teardown(void **state) {
   return 0;
 }
 
-/* ---- main -----------------------------------------------------------------
- */
+/* ---- main ---------------------------------------------------------------- */
 
 static int usage(void) {
   fprintf(stderr, "usage: conformance --provider NAME\n"

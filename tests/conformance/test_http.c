@@ -45,7 +45,7 @@ static void expect_pattern_body(const char *url, size_t n) {
   httpr_response_free(resp);
 }
 
-/* ---- bodies ------------------------------------------------------------- */
+/* ---- bodies -------------------------------------------------------------- */
 
 static void content_length_body(void **state) {
   (void)state;
@@ -162,7 +162,7 @@ static void repeated_headers_kept(void **state) {
   httpr_response_free(resp);
 }
 
-/* ---- streaming and limits ----------------------------------------------- */
+/* ---- streaming and limits ------------------------------------------------ */
 
 struct sink {
   size_t bytes;
@@ -253,7 +253,7 @@ static void header_limit(void **state) {
   httpr_config_free(cfg);
 }
 
-/* ---- uploads ------------------------------------------------------------ */
+/* ---- uploads ------------------------------------------------------------- */
 
 struct source {
   const char *data;
@@ -365,7 +365,7 @@ static void upload_shorter_than_announced(void **state) {
   httpr_config_free(cfg);
 }
 
-/* ---- caller input ------------------------------------------------------- */
+/* ---- caller input -------------------------------------------------------- */
 
 static void crlf_in_header_refused(void **state) {
   (void)state;
@@ -440,7 +440,7 @@ static void connection_refused(void **state) {
   expect_code(url, HTTPR_E_CONNECT);
 }
 
-/* ---- misbehaving server ------------------------------------------------- */
+/* ---- misbehaving server -------------------------------------------------- */
 
 static void malformed_status_line(void **state) {
   (void)state;
@@ -496,7 +496,7 @@ static void server_never_answers(void **state) {
   httpr_config_free(cfg);
 }
 
-/* ---- connection reuse --------------------------------------------------- */
+/* ---- connection reuse ---------------------------------------------------- */
 
 static char *get_body(httpr_client *client, const char *url, int *reused) {
   httpr_request *req = NULL;
@@ -549,7 +549,7 @@ static void closed_connection_not_reused(void **state) {
   httpr_config_free(cfg);
 }
 
-/* ---- redirects ---------------------------------------------------------- */
+/* ---- redirects ----------------------------------------------------------- */
 
 static httpr_response *follow(int hops, const char *method, const char *url,
                               const char *body, httpr_code want) {

@@ -101,7 +101,7 @@ static void server_without_alpn(void **state) {
   httpr_config_free(cfg);
 }
 
-/* ---- key log ------------------------------------------------------------ */
+/* ---- key log ------------------------------------------------------------- */
 
 static int is_hex(const char *s, size_t len) {
   for (size_t i = 0; i < len; i++) {

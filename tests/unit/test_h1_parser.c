@@ -44,7 +44,7 @@ struct pcase {
 
 #define IN(s) .in = (s), .len = sizeof(s) - 1
 
-/* ---- recording callbacks ----------------------------------------------- */
+/* ---- recording callbacks ------------------------------------------------- */
 
 struct rec {
   struct hr_buf events;
@@ -101,7 +101,7 @@ static httpr_code rec_body(void *ud, const char *data, size_t len,
 static const struct hr_h1_callbacks rec_callbacks = {rec_status, rec_header,
                                                      rec_head_done, rec_body};
 
-/* ---- feeding ----------------------------------------------------------- */
+/* ---- feeding ------------------------------------------------------------- */
 
 enum mode { WHOLE, BYTES, RANDOM };
 
@@ -249,7 +249,7 @@ static void check_cases(const struct pcase *cases, size_t n) {
 
 #define CHECK_CASES(a) check_cases((a), sizeof(a) / sizeof((a)[0]))
 
-/* ---- framing and bodies ------------------------------------------------ */
+/* ---- framing and bodies -------------------------------------------------- */
 
 /* The tables keep one case per paragraph. */
 /* clang-format off */
@@ -418,7 +418,7 @@ static void test_close_delimited(void **state) {
   CHECK_CASES(close_cases);
 }
 
-/* ---- status codes and methods without a body --------------------------- */
+/* ---- status codes and methods without a body ----------------------------- */
 
 /* clang-format off */
 static const struct pcase no_body_cases[] = {
@@ -488,7 +488,7 @@ static void test_no_body_and_status(void **state) {
   CHECK_CASES(no_body_cases);
 }
 
-/* ---- connection reuse -------------------------------------------------- */
+/* ---- connection reuse ---------------------------------------------------- */
 
 #define CL0 "Content-Length: 0\r\n"
 #define CL0_EVENT "H [Content-Length] [0]\n"
@@ -545,7 +545,7 @@ static void test_keep_alive(void **state) {
   CHECK_CASES(keep_alive_cases);
 }
 
-/* ---- malformed responses ----------------------------------------------- */
+/* ---- malformed responses ------------------------------------------------- */
 
 #define BAD_STATUS(n, s)                                                       \
   {                                                                            \
@@ -731,7 +731,7 @@ static void test_chunk_errors(void **state) {
   CHECK_CASES(chunk_errors);
 }
 
-/* ---- eof --------------------------------------------------------------- */
+/* ---- eof ----------------------------------------------------------------- */
 
 /* clang-format off */
 static const struct pcase eof_cases[] = {
@@ -760,7 +760,7 @@ static void test_eof(void **state) {
   CHECK_CASES(eof_cases);
 }
 
-/* ---- callbacks stopping the parse -------------------------------------- */
+/* ---- callbacks stopping the parse ---------------------------------------- */
 
 #define STOP_INPUT                                                             \
   "HTTP/1.1 200 OK\r\nX-A: 1\r\nX-Stop: 2\r\nX-B: 3\r\n"                       \
@@ -793,7 +793,7 @@ static void test_callback_stops(void **state) {
   CHECK_CASES(stop_cases);
 }
 
-/* ---- size limits ------------------------------------------------------- */
+/* ---- size limits --------------------------------------------------------- */
 
 #define LIMIT_HEAD "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n" /* 38 */
 #define LIMIT_EVENTS OK_EVENT "H [Content-Length] [0]\nD\n"
@@ -880,7 +880,7 @@ static void test_limit_huge_line(void **state) {
   free(in);
 }
 
-/* ---- use of the API ---------------------------------------------------- */
+/* ---- use of the API ------------------------------------------------------ */
 
 static void test_feed_after_done_and_error(void **state) {
   (void)state;

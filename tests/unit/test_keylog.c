@@ -210,7 +210,7 @@ static void unopenable_config_file_fails(void **state) {
   assert_string_equal(err.detail, "errno 2");
 }
 
-/* ---- many threads, one file ---- */
+/* ---- many threads, one file ---------------------------------------------- */
 
 #define THREADS 8
 #define LINES_PER_THREAD 200

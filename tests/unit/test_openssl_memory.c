@@ -1045,7 +1045,8 @@ static void ca_sources_without_certificates(void **state) {
   context_fails(&cs, HTTPR_E_CA_FILE, want,
                 "a CA directory must hold PEM files");
   cs = client_settings("garbage.pem");
-  snprintf(want, sizeof(want), "CA file '%s' holds no PEM certificate",
+  snprintf(want, sizeof(want),
+           "CA file '%s' (from config) holds no PEM certificate",
            cs.trust.ca_file);
   context_fails(&cs, HTTPR_E_CA_FILE, want, NULL);
   cs = client_settings("missing.pem");

@@ -235,7 +235,7 @@ static void count_by_kind(void **state) {
   assert_int_equal(hr_pem_count(text, len, HR_PEM_OTHER), 0);
 }
 
-/* ---- hr_file_read ---- */
+/* ---- hr_file_read -------------------------------------------------------- */
 
 static char tmpdir[64];
 

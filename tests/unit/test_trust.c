@@ -296,7 +296,7 @@ static void system_store_or_nothing(void **state) {
   }
 }
 
-/* ---- hr_trust_each_file ---- */
+/* ---- hr_trust_each_file -------------------------------------------------- */
 
 struct walk {
   char names[8][64];

@@ -19,7 +19,7 @@ static int is_zeroed(const struct hr_url *u) {
   return memcmp(u, &zero, sizeof(zero)) == 0;
 }
 
-/* ---- accepted forms ---------------------------------------------------- */
+/* ---- accepted forms ------------------------------------------------------ */
 
 struct good_url {
   const char *in;
@@ -82,7 +82,7 @@ static void test_parse_accepts(void **state) {
   }
 }
 
-/* ---- refused forms ----------------------------------------------------- */
+/* ---- refused forms ------------------------------------------------------- */
 
 struct bad_url {
   const char *in;
@@ -240,7 +240,7 @@ static void test_parse_length_limit(void **state) {
   free(s);
 }
 
-/* ---- helpers on struct hr_url ------------------------------------------ */
+/* ---- helpers on struct hr_url -------------------------------------------- */
 
 static struct hr_url parse(const char *s) {
   struct hr_url u;
@@ -334,7 +334,7 @@ static void test_copy(void **state) {
   hr_url_free(&dst);
 }
 
-/* ---- resolve ----------------------------------------------------------- */
+/* ---- resolve ------------------------------------------------------------- */
 
 struct resolve_case {
   const char *ref;

@@ -1,0 +1,104 @@
+/*
+ * credentials.c - reading and sorting client credential files, and the
+ * wording of their failures (see credentials.h). No TLS library here.
+ */
+#include "backends/credentials.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int collect_cert(const struct hr_pem_block *b, void *ud) {
+  struct hr_pem_creds *pc = ud;
+  if (b->kind != HR_PEM_CERTIFICATE)
+    return 0;
+  if (pc->cert_count == pc->cert_cap) {
+    size_t cap = pc->cert_cap ? pc->cert_cap * 2 : 4;
+    struct hr_pem_block *v = realloc(pc->certs, cap * sizeof(*v));
+    if (!v) {
+      pc->nomem = 1;
+      return 1;
+    }
+    pc->certs = v;
+    pc->cert_cap = cap;
+  }
+  pc->certs[pc->cert_count++] = *b;
+  return 0;
+}
+
+static int collect_key(const struct hr_pem_block *b, void *ud) {
+  struct hr_pem_creds *pc = ud;
+  if (b->kind == HR_PEM_CERTIFICATE || b->kind == HR_PEM_OTHER)
+    return 0;
+  pc->key = *b;
+  pc->key_encrypted = b->kind == HR_PEM_KEY_PKCS8_ENCRYPTED ||
+                      b->kind == HR_PEM_KEY_LEGACY_ENCRYPTED;
+  return 1; /* the first key is the one */
+}
+
+httpr_code hr_pem_creds_read(const char *cert_path, const char *key_path,
+                             const char *password, struct hr_pem_creds *pc,
+                             httpr_error *err) {
+  size_t cert_len = 0, key_len = 0;
+  memset(pc, 0, sizeof(*pc));
+  pc->cert_path = cert_path;
+  pc->key_path = key_path ? key_path : cert_path;
+  if (hr_file_read(cert_path, &pc->cert_text, &cert_len) != 0)
+    return hr_creds_unreadable(err, "client certificate file", cert_path,
+                               errno);
+  hr_pem_each(pc->cert_text, cert_len, collect_cert, pc);
+  if (pc->nomem)
+    return hr_nomem(err);
+  if (pc->cert_count == 0)
+    return hr_fail(err, HTTPR_E_CLIENT_CERT,
+                   "client certificate file '%s' holds no PEM certificate",
+                   cert_path);
+  const char *key_text = pc->cert_text;
+  if (key_path) {
+    if (hr_file_read(key_path, &pc->key_text, &key_len) != 0)
+      return hr_creds_unreadable(err, "client key file", key_path, errno);
+    key_text = pc->key_text;
+  } else {
+    key_len = cert_len;
+  }
+  hr_pem_each(key_text, key_len, collect_key, pc);
+  if (!pc->key.begin)
+    return hr_fail(err, HTTPR_E_CLIENT_CERT, "no private key found in '%s'",
+                   pc->key_path);
+  if (pc->key_encrypted && !password)
+    return hr_creds_no_password(err, pc->key_path);
+  return HTTPR_OK;
+}
+
+void hr_pem_creds_clear(struct hr_pem_creds *pc) {
+  free(pc->certs);
+  free(pc->cert_text);
+  free(pc->key_text);
+  memset(pc, 0, sizeof(*pc));
+}
+
+httpr_code hr_creds_unreadable(httpr_error *err, const char *what,
+                               const char *path, int errnum) {
+  hr_fail(err, HTTPR_E_CLIENT_CERT, "%s '%s' cannot be read: %s", what, path,
+          strerror(errnum));
+  hr_detail(err, "errno %d", errnum);
+  return err->code;
+}
+
+httpr_code hr_creds_wrong_password(httpr_error *err) {
+  hr_fail(err, HTTPR_E_CLIENT_CERT, "wrong key password");
+  hr_hint(err, "check the password given with --pass or after --cert FILE:");
+  return err->code;
+}
+
+httpr_code hr_creds_no_password(httpr_error *err, const char *path) {
+  hr_fail(err, HTTPR_E_CLIENT_CERT,
+          "the key in '%s' is encrypted and no password was given", path);
+  hr_hint(err, "give the password with --pass or after --cert FILE:");
+  return err->code;
+}
+
+httpr_code hr_creds_key_mismatch(httpr_error *err) {
+  return hr_fail(err, HTTPR_E_CLIENT_CERT,
+                 "client key does not match the certificate");
+}
