@@ -549,6 +549,33 @@ static void closed_connection_not_reused(void **state) {
   httpr_config_free(cfg);
 }
 
+/* The server closed the pooled connection while it was idle: the next
+ * request, a POST that must never be retried, goes on a new connection. */
+static void server_closed_idle_connection(void **state) {
+  (void)state;
+  httpr_config *cfg = cfg_new();
+  httpr_client *client = NULL;
+  assert_code(httpr_client_new(&client, cfg, NULL), HTTPR_OK);
+  free(get_body(client, url_of(SRV_GOOD_ECDSA, NULL, "/close-after-response"),
+                NULL));
+  struct timespec pause = {0, 200 * 1000 * 1000}; /* let the close arrive */
+  nanosleep(&pause, NULL);
+  httpr_request *req = NULL;
+  httpr_response *resp = NULL;
+  assert_code(httpr_request_new(&req, "POST",
+                                url_of(SRV_GOOD_ECDSA, NULL, "/echo"), NULL),
+              HTTPR_OK);
+  httpr_request_set_body(req, "x", 1);
+  httpr_error *err = httpr_error_new();
+  assert_code_err(httpr_client_send(client, req, &resp, err), HTTPR_OK, err);
+  assert_int_equal(httpr_response_connection_reused(resp), 0);
+  httpr_error_free(err);
+  httpr_response_free(resp);
+  httpr_request_free(req);
+  httpr_client_free(client);
+  httpr_config_free(cfg);
+}
+
 /* ---- redirects ----------------------------------------------------------- */
 
 static httpr_response *follow(int hops, const char *method, const char *url,
@@ -689,6 +716,7 @@ const struct CMUnitTest http_tests[] = {
     cmocka_unit_test(server_never_answers),
     cmocka_unit_test(two_requests_one_connection),
     cmocka_unit_test(closed_connection_not_reused),
+    cmocka_unit_test(server_closed_idle_connection),
     cmocka_unit_test(redirect_followed),
     cmocka_unit_test(redirect_not_followed_by_default),
     cmocka_unit_test(redirect_hop_limit),

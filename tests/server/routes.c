@@ -273,6 +273,17 @@ static enum ts_after r_http10(struct ts_conn *c, struct ts_request *rq,
              "http/1.0\n", 9, TS_CLOSE);
 }
 
+/* A response that announces nothing about the connection (so the client
+ * keeps it) after which the server closes it anyway, as an idle timeout
+ * would: the client must not send its next request on it. */
+static enum ts_after r_close_after_response(struct ts_conn *c,
+                                            struct ts_request *rq,
+                                            const char *arg) {
+  (void)arg;
+  return raw(c, rq, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n", "bye\n", 4,
+             TS_CLOSE);
+}
+
 /* The same header twice, with different case: a client must keep both. */
 static enum ts_after r_repeat_headers(struct ts_conn *c, struct ts_request *rq,
                                       const char *arg) {
@@ -514,6 +525,7 @@ static const struct route g_routes[] = {
     {"/tls", 0, r_tls},
     {"/http10", 0, r_http10},
     {"/repeat-headers", 0, r_repeat_headers},
+    {"/close-after-response", 0, r_close_after_response},
 };
 
 /* Finds the route for path; *arg gets the rest after a prefix route. */
