@@ -4,7 +4,7 @@
 set -eu
 packages="build-essential autoconf automake libtool pkg-config
   libssl-dev openssl ca-certificates libgnutls28-dev libmbedtls-dev
-  libnghttp2-dev libcmocka-dev nginx gnutls-bin curl"
+  libnghttp2-dev libcmocka-dev nginx gnutls-bin curl valgrind"
 if [ "$(id -u)" -eq 0 ]; then
   run=""
 elif command -v sudo >/dev/null 2>&1; then

@@ -1,8 +1,9 @@
 #!/bin/sh
 # test-all.sh - every test: `make check` in build/ (unit tests, the
 # conformance suite for every provider, interop against nginx and openssl
-# s_server), the same under AddressSanitizer and UBSan in build-sanitizers/,
-# and `make distcheck`. Run tools/install-deps.sh first on a fresh machine.
+# s_server), the unit tests and the suite again under valgrind, the same
+# under AddressSanitizer and UBSan in build-sanitizers/, and
+# `make distcheck`. Run tools/install-deps.sh first on a fresh machine.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -21,6 +22,9 @@ mkdir -p build
 (cd build && { [ -f Makefile ] || ../configure --quiet --enable-werror; } &&
   make -j"$jobs" --no-print-directory >/dev/null &&
   make -j"$jobs" --no-print-directory check)
+
+step "unit tests and conformance under valgrind (build/)"
+(cd build && make -j"$jobs" --no-print-directory check-valgrind)
 
 step "sanitizer build and make check (build-sanitizers/)"
 mkdir -p build-sanitizers
