@@ -37,11 +37,10 @@ void hr_debugf(const struct hr_debug *d, const char *fmt, ...) {
 
 /* ---- waiting ------------------------------------------------------------- */
 
-/* Which deadline ran out decides the message: the connect phase or the
- * whole request. */
-static httpr_code timed_out(httpr_error *err, int64_t deadline, long timeout_ms,
+/* `what` names the limit that ran out: the connect phase or the whole
+ * request. */
+static httpr_code timed_out(httpr_error *err, long timeout_ms,
                             const char *what) {
-  (void)deadline;
   return hr_fail(err, HTTPR_E_TIMEOUT, "%s timed out after %ld milliseconds",
                  what, timeout_ms);
 }
@@ -196,8 +195,8 @@ static httpr_code connect_any(struct hr_conn *c,
   return HTTPR_E_CONNECT;
 timeout:
   if (p->connect_deadline <= p->total_deadline)
-    return timed_out(err, deadline, p->connect_timeout_ms, "connection");
-  return timed_out(err, deadline, p->total_timeout_ms, "operation");
+    return timed_out(err, p->connect_timeout_ms, "connection");
+  return timed_out(err, p->total_timeout_ms, "operation");
 }
 
 /* Drives a provider operation that may want read or write until done. */
@@ -209,7 +208,7 @@ static httpr_code wait_for(struct hr_conn *c, enum hr_tls_status st,
   if (ready > 0)
     return HTTPR_OK;
   if (ready == 0)
-    return timed_out(err, deadline, timeout_ms, what);
+    return timed_out(err, timeout_ms, what);
   return hr_fail(err, HTTPR_E_RECV, "poll failed: %s", strerror(errno));
 }
 

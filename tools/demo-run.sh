@@ -9,7 +9,7 @@ pids=""
 trap 'for p in $pids; do kill "$p" 2>/dev/null || true; done' EXIT
 
 start() { # cert name -> prints the port
-  fifo=$(mktemp -u /tmp/httpr-demo-XXXXXX)
+  fifo=$(mktemp -u)
   mkfifo "$fifo"
   "$TEST_SERVER" --cert "$PKI_DIR/$1.crt" --key "$PKI_DIR/$1.key" \
     --max-seconds 60 >"$fifo" 2>/dev/null &

@@ -4,7 +4,7 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-log=$(mktemp /tmp/httpr-demo-build-XXXXXX)
+log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 # Build output is kept out of the way, and shown only when something fails.
 quietly() {
