@@ -12,9 +12,6 @@
 #include "api/transfer.h"
 #include "protocol/clock.h"
 
-#define POOL_MAX_IDLE 16
-#define POOL_IDLE_MS 60000
-
 static const unsigned char alpn_http11[] = "\x08http/1.1";
 
 static httpr_error *local_or(httpr_error *err, httpr_error *local) {
@@ -143,7 +140,7 @@ httpr_code httpr_client_new(httpr_client **out, const httpr_config *cfg,
   rc = hr_config_copy(&client->cfg, cfg, err);
   if (rc != HTTPR_OK)
     goto done;
-  client->pool = hr_pool_new(POOL_MAX_IDLE, POOL_IDLE_MS);
+  client->pool = hr_pool_new(client->cfg.max_idle, client->cfg.idle_timeout_ms);
   if (!client->pool)
     rc = hr_nomem(err);
 done:

@@ -10,6 +10,9 @@
 
 #define DEFAULT_CONNECT_TIMEOUT_MS 30000
 #define DEFAULT_MAX_HEADER_BYTES (100 * 1024)
+#define DEFAULT_MAX_IDLE 16
+#define DEFAULT_IDLE_TIMEOUT_MS 60000
+#define MAX_IDLE_LIMIT 4096
 
 httpr_config *httpr_config_new(void) {
   httpr_config *cfg = calloc(1, sizeof(*cfg));
@@ -21,6 +24,8 @@ httpr_config *httpr_config_new(void) {
   cfg->max_tls = HTTPR_TLS_DEFAULT;
   cfg->connect_timeout_ms = DEFAULT_CONNECT_TIMEOUT_MS;
   cfg->max_header_bytes = DEFAULT_MAX_HEADER_BYTES;
+  cfg->max_idle = DEFAULT_MAX_IDLE;
+  cfg->idle_timeout_ms = DEFAULT_IDLE_TIMEOUT_MS;
   return cfg;
 }
 
@@ -229,6 +234,21 @@ httpr_code httpr_config_set_follow_redirects(httpr_config *cfg, int max_hops) {
   if (!cfg || max_hops < 0)
     return HTTPR_E_INVALID;
   cfg->max_redirects = max_hops;
+  return HTTPR_OK;
+}
+
+httpr_code httpr_config_set_max_idle_connections(httpr_config *cfg,
+                                                 size_t count) {
+  if (!cfg || count > MAX_IDLE_LIMIT)
+    return HTTPR_E_INVALID;
+  cfg->max_idle = count;
+  return HTTPR_OK;
+}
+
+httpr_code httpr_config_set_idle_timeout_ms(httpr_config *cfg, long ms) {
+  if (!cfg || ms < 0)
+    return HTTPR_E_INVALID;
+  cfg->idle_timeout_ms = ms;
   return HTTPR_OK;
 }
 

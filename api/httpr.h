@@ -250,6 +250,15 @@ HTTPR_EXPORT httpr_code httpr_config_set_tls_backend(httpr_config *cfg,
  */
 HTTPR_EXPORT httpr_code httpr_config_set_keylog_file(httpr_config *cfg,
                                                      const char *path);
+/* Idle connections a client keeps for reuse; default 16. 0 closes each
+ * connection after its response, so every request opens a new connection
+ * with a full handshake. HTTPR_OK or HTTPR_E_INVALID. */
+HTTPR_EXPORT httpr_code httpr_config_set_max_idle_connections(httpr_config *cfg,
+                                                              size_t count);
+/* How long an idle connection is kept, in milliseconds; default 60000.
+ * 0 means no limit. HTTPR_OK or HTTPR_E_INVALID. */
+HTTPR_EXPORT httpr_code httpr_config_set_idle_timeout_ms(httpr_config *cfg,
+                                                         long ms);
 /* Receive connection, TLS and header events (see httpr_debug_cb). The
  * library keeps `userdata` and passes it back; NULL cb unsets. */
 HTTPR_EXPORT httpr_code httpr_config_set_debug_callback(httpr_config *cfg,

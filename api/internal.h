@@ -40,6 +40,8 @@ struct httpr_config {
   size_t max_header_bytes;
   uint64_t max_body_bytes; /* 0: the default for the body's destination */
   int max_redirects;
+  size_t max_idle;
+  long idle_timeout_ms;
   char *backend;
   char *keylog_file;
   httpr_debug_cb debug_cb;

@@ -14,10 +14,16 @@
 #ifdef HTTPR_HAVE_OPENSSL
 extern const struct hr_tls_provider hr_provider_openssl;
 #endif
+#ifdef HTTPR_HAVE_GNUTLS
+extern const struct hr_tls_provider hr_provider_gnutls;
+#endif
 
 static const struct hr_tls_provider *const providers[] = {
 #ifdef HTTPR_HAVE_OPENSSL
     &hr_provider_openssl,
+#endif
+#ifdef HTTPR_HAVE_GNUTLS
+    &hr_provider_gnutls,
 #endif
     NULL};
 

@@ -549,6 +549,25 @@ static void closed_connection_not_reused(void **state) {
   httpr_config_free(cfg);
 }
 
+static void no_idle_connections_kept(void **state) {
+  (void)state;
+  httpr_config *cfg = cfg_new();
+  assert_code(httpr_config_set_max_idle_connections(cfg, 0), HTTPR_OK);
+  httpr_client *client = NULL;
+  assert_code(httpr_client_new(&client, cfg, NULL), HTTPR_OK);
+  int reused1 = -1, reused2 = -1;
+  const char *url = url_of(SRV_GOOD_ECDSA, NULL, "/conn-id");
+  char *id1 = get_body(client, url, &reused1);
+  char *id2 = get_body(client, url, &reused2);
+  assert_true(strcmp(id1, id2) != 0); /* two connections */
+  assert_int_equal(reused1, 0);
+  assert_int_equal(reused2, 0);
+  free(id1);
+  free(id2);
+  httpr_client_free(client);
+  httpr_config_free(cfg);
+}
+
 /* The server closed the pooled connection while it was idle: the next
  * request, a POST that must never be retried, goes on a new connection. */
 static void server_closed_idle_connection(void **state) {
@@ -717,6 +736,7 @@ const struct CMUnitTest http_tests[] = {
     cmocka_unit_test(two_requests_one_connection),
     cmocka_unit_test(closed_connection_not_reused),
     cmocka_unit_test(server_closed_idle_connection),
+    cmocka_unit_test(no_idle_connections_kept),
     cmocka_unit_test(redirect_followed),
     cmocka_unit_test(redirect_not_followed_by_default),
     cmocka_unit_test(redirect_hop_limit),
