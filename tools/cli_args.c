@@ -46,6 +46,7 @@ enum opt_id {
   OPT_VERSION,
   OPT_TLS_BACKEND,
   OPT_LIST_BACKENDS,
+  OPT_COMPARE,
   OPT_TLSV12,
   OPT_TLSV13,
   OPT_TLS_MAX,
@@ -92,6 +93,7 @@ static const struct opt_def options[] = {
     {"version", 'V', 0, OPT_VERSION},
     {"tls-backend", 0, 1, OPT_TLS_BACKEND},
     {"list-backends", 0, 0, OPT_LIST_BACKENDS},
+    {"compare", 0, 0, OPT_COMPARE},
     {"tlsv1.2", 0, 0, OPT_TLSV12},
     {"tlsv1.3", 0, 0, OPT_TLSV13},
     {"tls-max", 0, 1, OPT_TLS_MAX},
@@ -351,6 +353,9 @@ static int apply(struct parser *p, enum opt_id id, const char *value) {
   case OPT_LIST_BACKENDS:
     o->list_backends = 1;
     return CLI_EXIT_OK;
+  case OPT_COMPARE:
+    o->compare = 1;
+    return CLI_EXIT_OK;
   case OPT_TLSV12:
     o->tls_min = 12;
     return CLI_EXIT_OK;
@@ -450,6 +455,8 @@ static int check_combination(struct parser *p) {
     return usage_error(p, "--key cannot be used with --cert-type P12");
   if (o->tls_max && o->tls_min > o->tls_max)
     return usage_error(p, "--tls-max is lower than the minimum TLS version");
+  if (o->compare && o->tls_backend)
+    return usage_error(p, "--compare uses every provider: drop --tls-backend");
   if (o->output_count > o->url_count && !o->silent)
     fputs("httpr: warning: more -o options than URLs\n", p->err);
   return CLI_EXIT_OK;

@@ -78,6 +78,7 @@ struct cli_options {
   int show_help;
   int show_version;
   int list_backends;
+  int compare; /* --compare: the same request with every provider */
 };
 
 /* Parses argv[1..argc-1] into *opts, which it first resets to defaults.

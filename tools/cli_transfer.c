@@ -20,8 +20,8 @@ struct outcome {
   const char *detail;
 };
 
-static httpr_code build_request(const struct cli_options *o, const char *url,
-                                httpr_request **out, httpr_error *err) {
+httpr_code cli_build_request(const struct cli_options *o, const char *url,
+                             httpr_request **out, httpr_error *err) {
   httpr_request *req;
   httpr_code code = httpr_request_new(out, cli_effective_method(o), url, err);
   if (code != HTTPR_OK)
@@ -95,7 +95,7 @@ int cli_transfer(struct cli_run *run, size_t index) {
 
   cli_sink_init(&sink, cli_output_for(o, index));
   httpr_error_clear(run->err);
-  code = build_request(o, url, &req, run->err);
+  code = cli_build_request(o, url, &req, run->err);
   if (code == HTTPR_OK && !buffered)
     code = httpr_request_set_body_sink(req, cli_sink_write, &sink);
   if (code == HTTPR_OK)

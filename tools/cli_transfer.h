@@ -18,6 +18,11 @@ struct cli_run {
   struct cli_wo_state writeout;
 };
 
+/* The request the command line describes for url: method, -H headers and
+ * -d data. On success *out owns it. */
+httpr_code cli_build_request(const struct cli_options *opts, const char *url,
+                             httpr_request **out, httpr_error *err);
+
 /* Fetches opts->urls[index]; returns its exit code (0 on success, also
  * for an HTTP error status, as curl without -f). */
 int cli_transfer(struct cli_run *run, size_t index);

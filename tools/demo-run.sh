@@ -1,7 +1,7 @@
 #!/bin/sh
 # demo-run.sh - run by `make demo`: starts the test server on loopback and
-# fetches from it with the httpr CLI once per provider built in, then once
-# more from a server with an expired certificate, to show that every
+# runs `httpr --compare`, the same request with every provider built in,
+# against a good certificate and then an expired one, to show that every
 # provider negotiates and fails the same way. Needs HTTPR_CLI, TEST_SERVER
 # and PKI_DIR.
 set -eu
@@ -21,24 +21,12 @@ start() { # cert name -> prints the port
 
 good=$(start good-ecdsa)
 expired=$(start expired)
-providers=$("$HTTPR_CLI" --list-backends | awk 'NR > 1 && $1 != "" { print $1 }')
-fmt='%{tls_provider}\t%{http_code}\t%{tls_version}\t%{tls_cipher}\t%{alpn}\t%{time_appconnect}\t%{time_total}\n'
-
-echo "httpr $("$HTTPR_CLI" --version | head -n 1 | cut -d' ' -f2) demo:" \
-  "GET https://localhost:$good/ with every provider"
+echo "httpr $("$HTTPR_CLI" --version | head -n 1 | cut -d' ' -f2):" \
+  "httpr --compare --cacert ca.pem URL"
 echo
-{
-  printf 'provider\tstatus\tTLS\tcipher\tALPN\thandshake_s\ttotal_s\n'
-  for p in $providers; do
-    "$HTTPR_CLI" -sS --tls-backend "$p" --cacert "$PKI_DIR/ca-bundle.pem" \
-      -o /dev/null -w "$fmt" "https://localhost:$good/" || true
-  done
-} | awk -F '\t' '{ printf "  %-9s %-7s %-8s %-24s %-9s %-12s %s\n",
-                      $1, $2, $3, $4, $5, $6, $7 }'
+"$HTTPR_CLI" --compare --cacert "$PKI_DIR/ca-bundle.pem" \
+  "https://localhost:$good/"
 echo
-echo "The same request to a server whose certificate has expired:"
-for p in $providers; do
-  printf '  %-8s ' "$p"
-  "$HTTPR_CLI" -sS --tls-backend "$p" --cacert "$PKI_DIR/ca-bundle.pem" \
-    "https://localhost:$expired/" 2>&1 | head -n 1 || true
-done
+echo "A server whose certificate has expired:"
+"$HTTPR_CLI" --compare --cacert "$PKI_DIR/ca-bundle.pem" \
+  "https://localhost:$expired/" 2>&1 || true

@@ -12,6 +12,7 @@
 
 #include "api/httpr.h"
 #include "cli_args.h"
+#include "cli_compare.h"
 #include "cli_config.h"
 #include "cli_exit.h"
 #include "cli_info.h"
@@ -64,6 +65,8 @@ static int run(const struct cli_options *opts) {
     return cli_print_version(stdout);
   if (opts->list_backends)
     return cli_print_backends(stdout);
+  if (opts->compare)
+    return cli_compare(opts);
   return fetch_all(opts);
 }
 

@@ -173,6 +173,28 @@ for p in $providers; do
     --cert "$PKI/client.pem" "$N:$SSRV_AUTH/"
 done
 
+# --compare: one row per provider, each reaching nginx.
+out=$("$CLI" --compare "${CA[@]}" "https://localhost:$NGX/" 2>&1)
+rc=$?
+rows=$(echo "$out" | grep -cE '^[a-z]+ +200 ')
+want=$(echo $providers | wc -w)
+if [ "$rc" = 0 ] && [ "$rows" = "$want" ]; then
+  PASS=$((PASS + 1))
+  echo "ok   --compare against nginx ($rows providers)"
+else
+  FAIL=$((FAIL + 1))
+  echo "FAIL --compare against nginx: exit $rc, $rows rows of $want: $out"
+fi
+out=$("$CLI" --compare "${CA[@]}" "https://localhost:$((NGX + 1))/" 2>&1)
+rc=$?
+if [ "$rc" = 60 ] && [ "$(echo "$out" | grep -c 'certificate has expired')" = "$want" ]; then
+  PASS=$((PASS + 1))
+  echo "ok   --compare against an expired certificate (exit 60 for each)"
+else
+  FAIL=$((FAIL + 1))
+  echo "FAIL --compare against an expired certificate: exit $rc: $out"
+fi
+
 echo "interop: $PASS passed, $FAIL failed"
 if { true >&9; } 2>/dev/null; then
   echo "interop (nginx, openssl s_server; providers: $(echo $providers)): $PASS passed, $FAIL failed" >&9
