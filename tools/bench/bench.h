@@ -1,0 +1,123 @@
+/*
+ * bench.h - the parts of httpr-bench, the benchmark program of DESIGN.md
+ * ("Benchmarks"). It follows the command line and output contract of the
+ * libcurl reference program (curlbench) so both run side by side, and does
+ * the same work per operation: the same requests, the same checks of each
+ * response, one untimed warm-up, the same counting.
+ *
+ * Only the public header is used: what this program measures is what an
+ * application of libhttpr would get.
+ */
+#ifndef HTTPR_BENCH_H
+#define HTTPR_BENCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "api/httpr.h"
+
+/* Exit codes. A failed scenario wins over an unsupported one; 4 is the
+ * httpr CLI's exit code for HTTPR_E_UNSUPPORTED. */
+#define BENCH_EXIT_OK 0
+#define BENCH_EXIT_FAILED 1      /* a request or a check failed */
+#define BENCH_EXIT_USAGE 2       /* bad command line */
+#define BENCH_EXIT_UNSUPPORTED 4 /* not in this release */
+
+/* The command line. Strings point into argv. */
+struct bench_opts {
+  const char *url;        /* base URL of keepalive, handshake, bulk */
+  const char *h2_url;     /* base URL of h2-multiplex */
+  const char *cacert;     /* trust exactly this file; NULL: system store */
+  const char *connect_ip; /* connect here for the URL's host and port */
+  const char *small_path; /* keepalive, handshake, warm-ups */
+  const char *big_path;   /* bulk */
+  const char *backend;    /* NULL: HTTPR_TLS_BACKEND, else build default */
+  long n;                 /* operations; 0: the scenario's default */
+  long streams;           /* h2-multiplex streams in flight */
+  double max_seconds;     /* cap of each timed part */
+  int insecure;           /* no certificate verification */
+  int show_version;
+  int show_help;
+};
+
+/* Parses argv (options before or after the scenarios; the last occurrence
+ * of an option wins). Returns the argv index of the first scenario name,
+ * argc when there is none, or -1 after printing a usage error. */
+int bench_parse_args(int argc, char **argv, struct bench_opts *o);
+void bench_usage(FILE *f);
+
+/* What one completed scenario reports. */
+struct bench_result {
+  const char *scenario;
+  const char *unit;
+  double value;
+  long n_done;   /* operations completed in the timed part */
+  double secs;   /* timed wall seconds */
+  double cpu_s;  /* user+sys CPU seconds in the timed part */
+  long conns;    /* new connections in the timed part */
+  int truncated; /* --max-seconds cut the run short */
+  char backend[32];
+  char proto[16];
+  char tls[128];
+};
+
+/* A scenario runner: 0 with r filled, or -1 after a message on stderr. */
+typedef int (*bench_run_fn)(const struct bench_opts *o, struct bench_result *r);
+
+/* The scenarios of the contract, NULL-terminated by name. `run` is NULL
+ * for one this release cannot run; `why_not` then says why. */
+struct bench_scenario {
+  const char *name;
+  const char *unit;
+  bench_run_fn run;
+  const char *why_not;
+};
+extern const struct bench_scenario bench_scenarios[];
+
+/* ---- the client and one checked GET (bench_client.c) ---- */
+
+/* Counts the body bytes the library delivers and throws them away, as
+ * curlbench's write callback does: no copy, no buffer. */
+struct bench_sink {
+  uint64_t bytes;
+};
+
+struct bench_client {
+  httpr_client *client;
+  httpr_error *err;       /* reused by every call */
+  const char *scenario;   /* for messages */
+  struct bench_sink sink; /* the body sink of every request made here */
+};
+
+/* Builds a client from the options for requests to base_url. max_idle < 0
+ * keeps the library's default pool; 0 closes every connection after its
+ * response, so each request makes a new one with a full handshake (and the
+ * trust store is still parsed once, by this one client). */
+int bench_client_open(struct bench_client *bc, const struct bench_opts *o,
+                      const char *scenario, const char *base_url,
+                      long max_idle);
+void bench_client_close(struct bench_client *bc);
+
+/* A GET of base_url + path whose body goes to bc's sink; NULL after a
+ * message. Made once per scenario and sent many times. */
+httpr_request *bench_request(struct bench_client *bc, const char *base_url,
+                             const char *path);
+
+/* Sends req and checks the response: HTTP 200 and exactly Content-Length
+ * body bytes. Adds 1 to *new_conns when it came on a new connection, and
+ * describes the TLS session and protocol in r when r is not NULL (the
+ * warm-up). Returns 0, or -1 after a message on stderr. */
+int bench_get(struct bench_client *bc, const httpr_request *req,
+              long *new_conns, struct bench_result *r);
+
+/* ---- measuring (bench_meter.c) ---- */
+
+double bench_now_s(void);
+double bench_cpu_s(void); /* user + system CPU of the process so far */
+long bench_peak_rss_kb(void);
+/* "OpenSSL 3.0.11 19 Sep 2023" -> "OpenSSL/3.0.11": the provider's library
+ * version in curl's form, without spaces. */
+void bench_tlslib(const char *provider, char *out, size_t cap);
+
+#endif
