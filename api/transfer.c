@@ -239,17 +239,19 @@ static httpr_code receive_response(struct exchange *x, httpr_error *err) {
   struct hr_h1_parser parser;
   int head_only = strcmp(x->t->method, "HEAD") == 0;
   hr_h1_parser_init(&parser, x->client->cfg.max_header_bytes, head_only);
-  char *buf = malloc(IO_CHUNK);
   httpr_code rc = HTTPR_OK;
-  if (!buf) {
+  /* The buffer lives with the connection: one allocation, not one per
+   * request. */
+  if (!x->conn->read_buf && !(x->conn->read_buf = malloc(HR_READ_CHUNK))) {
     rc = hr_nomem(err);
     goto done;
   }
+  char *buf = x->conn->read_buf;
   long total_ms = x->client->cfg.total_timeout_ms;
   while (!parser.done) {
     size_t got = 0;
-    rc = hr_conn_read(x->conn, buf, IO_CHUNK, &got, x->t->deadline, total_ms,
-                      err);
+    rc = hr_conn_read(x->conn, buf, HR_READ_CHUNK, &got, x->t->deadline,
+                      total_ms, err);
     if (rc != HTTPR_OK) {
       /* An alert after response bytes is a broken transfer, not a
        * handshake failure (DESIGN rule 8 covers only the first byte). */
@@ -273,7 +275,6 @@ static httpr_code receive_response(struct exchange *x, httpr_error *err) {
   }
   x->reusable = rc == HTTPR_OK && parser.done && parser.keep_alive;
 done:
-  free(buf);
   hr_h1_parser_free(&parser);
   return rc;
 }
@@ -327,16 +328,25 @@ static void reset_response(httpr_response *resp) {
   resp->status = 0;
 }
 
+/* strlcpy: the response's copies of connection facts. */
+static void copy_text(char *dst, size_t cap, const char *src) {
+  size_t n = strlen(src);
+  if (n >= cap)
+    n = cap - 1;
+  memcpy(dst, src, n);
+  dst[n] = '\0';
+}
+
 static void record_connection(struct exchange *x, int reused) {
   httpr_response *resp = x->t->resp;
   struct hr_conn *c = x->conn;
   resp->reused = reused;
-  snprintf(resp->remote_ip, sizeof(resp->remote_ip), "%s", c->remote_ip);
+  copy_text(resp->remote_ip, sizeof(resp->remote_ip), c->remote_ip);
   resp->remote_port = c->remote_port;
   if (c->tls) {
     resp->tls = c->info;
-    snprintf(resp->tls_provider, sizeof(resp->tls_provider), "%s",
-             c->provider->name);
+    copy_text(resp->tls_provider, sizeof(resp->tls_provider),
+              c->provider->name);
   } else {
     memset(&resp->tls, 0, sizeof(resp->tls));
     resp->tls_provider[0] = '\0';

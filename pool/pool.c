@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "protocol/buf.h"
 #include "protocol/clock.h"
 
 struct hr_pool {
@@ -45,10 +46,20 @@ void hr_pool_free(struct hr_pool *pool) {
   free(pool);
 }
 
+/* Built by hand: it runs for every request, where printf is costly. */
 int hr_pool_key(char *out, size_t cap, int https, const char *host, int port) {
-  int n =
-      snprintf(out, cap, "%s://%s:%d", https ? "https" : "http", host, port);
-  return n > 0 && (size_t)n < cap ? 0 : -1;
+  const char *scheme = https ? "https://" : "http://";
+  size_t slen = strlen(scheme), hlen = strlen(host);
+  char digits[20];
+  size_t nd = hr_format_uint(digits, port > 0 ? (unsigned)port : 0, 10);
+  if (slen + hlen + 1 + nd + 1 > cap)
+    return -1;
+  memcpy(out, scheme, slen);
+  memcpy(out + slen, host, hlen);
+  out[slen + hlen] = ':';
+  memcpy(out + slen + hlen + 1, digits, nd);
+  out[slen + hlen + 1 + nd] = '\0';
+  return 0;
 }
 
 static struct hr_conn *remove_at(struct hr_pool *pool, size_t i) {

@@ -51,6 +51,24 @@ int hr_buf_appendf(struct hr_buf *b, const char *fmt, ...) {
   return 0;
 }
 
+size_t hr_format_uint(char out[20], unsigned long long v, int base) {
+  static const char digits[] = "0123456789abcdef";
+  char tmp[20];
+  size_t n = 0;
+  do {
+    tmp[n++] = digits[v % (unsigned)base];
+    v /= (unsigned)base;
+  } while (v && n < sizeof(tmp));
+  for (size_t i = 0; i < n; i++)
+    out[i] = tmp[n - 1 - i];
+  return n;
+}
+
+int hr_buf_append_uint(struct hr_buf *b, unsigned long long v, int base) {
+  char tmp[20];
+  return hr_buf_append(b, tmp, hr_format_uint(tmp, v, base));
+}
+
 void hr_buf_reset(struct hr_buf *b) {
   b->len = 0;
   if (b->data)

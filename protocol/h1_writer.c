@@ -126,7 +126,9 @@ static int write_host(struct hr_buf *out, const struct hr_url *url) {
 static int write_framing(struct hr_buf *out, const char *method,
                          int64_t body_length) {
   if (body_length >= 0)
-    return hr_buf_appendf(out, "Content-Length: %" PRId64 "\r\n", body_length);
+    return hr_buf_append_str(out, "Content-Length: ") ||
+           hr_buf_append_uint(out, (unsigned long long)body_length, 10) ||
+           hr_buf_append(out, "\r\n", 2);
   if (body_length == HR_H1_CHUNKED)
     return hr_buf_append_str(out, "Transfer-Encoding: chunked\r\n");
   /* Servers may wait for a body or answer 411 when POST or PUT come
@@ -139,7 +141,9 @@ static int write_framing(struct hr_buf *out, const char *method,
 static int write_head(struct hr_buf *out, const char *method,
                       const struct hr_url *url,
                       const struct hr_headers *headers, int64_t body_length) {
-  if (hr_buf_appendf(out, "%s %s HTTP/1.1\r\n", method, url->target))
+  if (hr_buf_append_str(out, method) || hr_buf_append(out, " ", 1) ||
+      hr_buf_append_str(out, url->target) ||
+      hr_buf_append(out, " HTTP/1.1\r\n", 11))
     return -1;
   if (!caller_has(headers, "Host") && write_host(out, url))
     return -1;
@@ -151,7 +155,8 @@ static int write_head(struct hr_buf *out, const char *method,
     return -1;
   for (size_t i = 0; headers && i < headers->count; i++) {
     const struct hr_header *h = &headers->v[i];
-    if (hr_buf_appendf(out, "%s: %s\r\n", h->name, h->value))
+    if (hr_buf_append_str(out, h->name) || hr_buf_append(out, ": ", 2) ||
+        hr_buf_append_str(out, h->value) || hr_buf_append(out, "\r\n", 2))
       return -1;
   }
   if (write_framing(out, method, body_length))
@@ -184,5 +189,5 @@ httpr_code hr_h1_write_head(struct hr_buf *out, const char *method,
 int hr_h1_chunk_start(struct hr_buf *out, size_t len) {
   if (len == 0)
     return hr_buf_append_str(out, "0\r\n\r\n");
-  return hr_buf_appendf(out, "%zx\r\n", len);
+  return hr_buf_append_uint(out, len, 16) || hr_buf_append(out, "\r\n", 2);
 }

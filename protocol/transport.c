@@ -378,5 +378,6 @@ void hr_conn_close(struct hr_conn *c, int graceful) {
   if (c->fd >= 0)
     close(c->fd);
   free(c->pool_key);
+  free(c->read_buf);
   free(c);
 }

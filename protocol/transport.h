@@ -32,7 +32,11 @@ struct hr_conn {
   char *pool_key;     /* owned; set by the pool */
   int64_t idle_since; /* hr_now_ms() when returned to the pool */
   int ever_used;      /* a request completed on it */
+  char *read_buf;     /* HR_READ_CHUNK bytes, kept across requests */
 };
+
+/* Size of a connection's read buffer (one TLS record's worth of data). */
+#define HR_READ_CHUNK (16 * 1024)
 
 struct hr_connect_params {
   const char *host; /* from the URL; SNI and identity use it */

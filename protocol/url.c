@@ -425,11 +425,12 @@ static int default_port(const struct hr_url *u) { return u->https ? 443 : 80; }
 
 char *hr_url_to_string(const struct hr_url *u) {
   struct hr_buf b = {0};
-  int fail =
-      hr_buf_append_str(&b, u->https ? "https://" : "http://") ||
-      append_authority(&b, u) ||
-      (u->port != default_port(u) && hr_buf_appendf(&b, ":%d", u->port)) ||
-      hr_buf_append_str(&b, u->target ? u->target : "/");
+  int fail = hr_buf_append_str(&b, u->https ? "https://" : "http://") ||
+             append_authority(&b, u) ||
+             (u->port != default_port(u) &&
+              (hr_buf_append(&b, ":", 1) ||
+               hr_buf_append_uint(&b, (unsigned)u->port, 10))) ||
+             hr_buf_append_str(&b, u->target ? u->target : "/");
   if (fail) {
     hr_buf_free(&b);
     return NULL;
@@ -438,19 +439,32 @@ char *hr_url_to_string(const struct hr_url *u) {
 }
 
 size_t hr_url_authority(const struct hr_url *u, char *out, size_t cap) {
-  const char *open = u->host_is_ipv6 ? "[" : "";
-  const char *close = u->host_is_ipv6 ? "]" : "";
-  int n;
+  /* Built by hand: it runs for every request, where printf is costly. */
+  char port[20];
+  size_t plen = 0;
   if (u->port != default_port(u))
-    n = snprintf(out, cap, "%s%s%s:%d", open, u->host, close, u->port);
-  else
-    n = snprintf(out, cap, "%s%s%s", open, u->host, close);
-  if (n < 0 || (size_t)n >= cap) {
+    plen = hr_format_uint(port, (unsigned)u->port, 10);
+  size_t hlen = strlen(u->host), brackets = u->host_is_ipv6 ? 2 : 0;
+  size_t n = hlen + brackets + (plen ? plen + 1 : 0);
+  if (n >= cap) {
     if (cap)
       out[0] = '\0';
     return 0;
   }
-  return (size_t)n;
+  char *p = out;
+  if (brackets)
+    *p++ = '[';
+  memcpy(p, u->host, hlen);
+  p += hlen;
+  if (brackets)
+    *p++ = ']';
+  if (plen) {
+    *p++ = ':';
+    memcpy(p, port, plen);
+    p += plen;
+  }
+  *p = '\0';
+  return n;
 }
 
 int hr_url_same_origin(const struct hr_url *a, const struct hr_url *b) {
