@@ -56,6 +56,14 @@ httpr_code hr_verify_failed(httpr_error *err, enum hr_verify_reason reason,
                  other_text && other_text[0] ? other_text : "unknown error");
 }
 
+enum hr_verify_reason hr_untrusted_chain_reason(size_t chain_len,
+                                                int ends_self_issued) {
+  if (!ends_self_issued)
+    return HR_VERIFY_UNKNOWN_ISSUER;
+  return chain_len <= 1 ? HR_VERIFY_SELF_SIGNED
+                        : HR_VERIFY_SELF_SIGNED_IN_CHAIN;
+}
+
 struct alert_name {
   int alert;
   const char *name;

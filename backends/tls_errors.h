@@ -7,6 +7,8 @@
 #ifndef HTTPR_TLS_ERRORS_H
 #define HTTPR_TLS_ERRORS_H
 
+#include <stddef.h>
+
 #include "api/error_internal.h"
 
 enum hr_verify_reason {
@@ -27,6 +29,17 @@ enum hr_verify_reason {
  * the code. */
 httpr_code hr_verify_failed(httpr_error *err, enum hr_verify_reason reason,
                             const char *host, const char *other_text);
+
+/* The reason for a chain that leads to no trust anchor, decided as
+ * OpenSSL decides it, for providers whose library only says "issuer not
+ * found". The provider follows the server's certificates from the leaf,
+ * issuer by issuer, as far as they link: chain_len is how many it linked
+ * (1: the leaf alone), ends_self_issued whether the last one names itself
+ * as its issuer. A lone self-issued leaf is SELF_SIGNED, a longer chain
+ * ending in a self-issued root SELF_SIGNED_IN_CHAIN, anything else
+ * UNKNOWN_ISSUER. */
+enum hr_verify_reason hr_untrusted_chain_reason(size_t chain_len,
+                                                int ends_self_issued);
 
 /* TLS alert numbers as in the RFCs (the ones with their own wording). */
 enum {

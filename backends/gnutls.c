@@ -1,0 +1,1264 @@
+/*
+ * gnutls.c - the GnuTLS provider: builds one certificate credential and one
+ * priority cache per client (trust store parsed once, client credentials,
+ * versions, ALPN), runs non-blocking client sessions over the transport's
+ * I/O callbacks, verifies the server during the handshake with the shared
+ * identity rules, and maps GnuTLS's results onto the shared error wording.
+ * The only file of the library that includes GnuTLS headers.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gnutls/abstract.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/pkcs12.h>
+#include <gnutls/x509.h>
+
+#include "backends/credentials.h"
+#include "backends/identity.h"
+#include "backends/pem.h"
+#include "backends/provider.h"
+#include "backends/tls_errors.h"
+
+/* ---- types --------------------------------------------------------------- */
+
+/* The client certificate chain (leaf first) and its key, as GnuTLS hands
+ * them to the server. */
+struct client_cred {
+  gnutls_pcert_st *pcerts;
+  unsigned count;
+  gnutls_privkey_t key;
+};
+
+struct gt_ctx {
+  gnutls_certificate_credentials_t creds; /* trust list */
+  gnutls_priority_t priority;             /* the versions asked for */
+  struct client_cred client;              /* count 0: none */
+  gnutls_datum_t *alpn;                   /* protocols, pointing into */
+  unsigned char *alpn_data;               /* this copy of the wire list */
+  unsigned alpn_count;
+  struct hr_keylog *keylog; /* not owned: the client closes it */
+  int verify;
+  int verify_hostname;
+  int min_version; /* as configured (12, 13), for messages */
+  int max_version; /* 0: the highest */
+};
+
+enum io_failure { IO_OK, IO_SEND_FAILED, IO_RECV_FAILED };
+
+/* What the verify callback found wrong with the server's certificate. */
+struct verdict {
+  int failed;
+  enum hr_verify_reason reason;
+  int code;        /* a GnuTLS error when verification itself failed */
+  unsigned status; /* gnutls_certificate_status_t bits otherwise */
+  char text[192];  /* GnuTLS's words for it */
+};
+
+struct gt_conn {
+  const struct gt_ctx *ctx;
+  gnutls_session_t session;
+  struct hr_tls_io io;
+  char *host;                /* as given, for messages */
+  char *name;                /* without a trailing dot: identity check */
+  int io_eof;                /* recv returned 0 */
+  int io_blocked;            /* send or recv would have blocked */
+  int io_errno;              /* errno of the failed send or recv */
+  enum io_failure io_failed; /* which callback failed, if one did */
+  int handshaken;
+  int failed; /* a fatal error happened: no close_notify may follow */
+  struct verdict verdict;
+};
+
+enum op { OP_HANDSHAKE, OP_READ, OP_WRITE, OP_SHUTDOWN };
+
+/* ---- GnuTLS's words ------------------------------------------------------ */
+
+/* "gnutls: GNUTLS_E_NAME (-n): text", the detail of most failures. */
+static httpr_code with_detail(httpr_error *err, int code) {
+  const char *name = gnutls_strerror_name(code);
+  hr_detail(err, "gnutls: %s (%d): %s", name ? name : "GNUTLS_E_?", code,
+            gnutls_strerror(code));
+  return err->code;
+}
+
+/* ---- provider lifetime --------------------------------------------------- */
+
+static pthread_once_t version_once = PTHREAD_ONCE_INIT;
+static char version_text[64]; /* written once, then only read */
+
+static void make_version_text(void) {
+  const char *v = gnutls_check_version(NULL);
+  snprintf(version_text, sizeof(version_text), "GnuTLS %s", v ? v : "?");
+}
+
+static const char *gt_library_version(void) {
+  pthread_once(&version_once, make_version_text);
+  return version_text;
+}
+
+/* gnutls_global_init is reference-counted by GnuTLS itself, so a host
+ * program's own init and deinit stay balanced around ours. */
+static httpr_code gt_global_init(httpr_error *err) {
+  int ret = gnutls_global_init();
+  if (ret < 0) {
+    hr_fail(err, HTTPR_E_BACKEND, "the gnutls provider cannot be initialised");
+    return with_detail(err, ret);
+  }
+  return HTTPR_OK;
+}
+
+static void gt_global_cleanup(void) { gnutls_global_deinit(); }
+
+/* ---- trust store --------------------------------------------------------- */
+
+struct trust_load {
+  gnutls_certificate_credentials_t creds;
+  size_t added;
+  int last_error; /* of a block GnuTLS refused, for the detail */
+};
+
+/* Block by block, so one bad block is skipped as OpenSSL skips it instead
+ * of failing the whole file. */
+static int add_cert_block(const struct hr_pem_block *b, void *ud) {
+  struct trust_load *t = ud;
+  /* hr_file_read bounds the length (64 MiB): it fits GnuTLS's unsigned. */
+  if (b->kind != HR_PEM_CERTIFICATE)
+    return 0;
+  gnutls_datum_t d = {(unsigned char *)b->begin, (unsigned)b->len};
+  int n =
+      gnutls_certificate_set_x509_trust_mem(t->creds, &d, GNUTLS_X509_FMT_PEM);
+  if (n > 0)
+    t->added += (size_t)n;
+  else if (n < 0)
+    t->last_error = n;
+  return 0;
+}
+
+/* Adds every PEM certificate of one file; -1 with errno when unreadable.
+ * The file is read here rather than by GnuTLS so the message can name the
+ * system's reason. */
+static int load_pem_file(const char *path, void *ud) {
+  char *data = NULL;
+  size_t len = 0;
+  if (hr_file_read(path, &data, &len) != 0)
+    return -1;
+  hr_pem_each(data, len, add_cert_block, ud);
+  free(data);
+  return 0;
+}
+
+/* For a CA directory a file that cannot be read is skipped, like one that
+ * holds no certificate. */
+static int load_dir_file(const char *path, void *ud) {
+  load_pem_file(path, ud);
+  return 0;
+}
+
+static httpr_code load_ca_file(gnutls_certificate_credentials_t creds,
+                               const struct hr_trust *t, httpr_error *err) {
+  struct trust_load l = {.creds = creds};
+  const char *origin = t->origin ? t->origin : "config";
+  if (load_pem_file(t->ca_file, &l) != 0) {
+    int saved = errno;
+    hr_fail(err, HTTPR_E_CA_FILE, "CA file '%s' (from %s) cannot be read: %s",
+            t->ca_file, origin, strerror(saved));
+    hr_detail(err, "errno %d", saved);
+    return err->code;
+  }
+  if (l.added == 0) {
+    hr_fail(err, HTTPR_E_CA_FILE,
+            "CA file '%s' (from %s) holds no PEM certificate", t->ca_file,
+            origin);
+    hr_hint(err, "a CA file must hold PEM certificates "
+                 "(\"-----BEGIN CERTIFICATE-----\")");
+    return l.last_error ? with_detail(err, l.last_error) : err->code;
+  }
+  return HTTPR_OK;
+}
+
+static httpr_code load_ca_dir(gnutls_certificate_credentials_t creds,
+                              const struct hr_trust *t, httpr_error *err) {
+  struct trust_load l = {.creds = creds};
+  int rc = hr_trust_each_file(t->ca_dir, load_dir_file, &l);
+  int saved = errno;
+  if (rc != 0) {
+    hr_fail(err, HTTPR_E_CA_FILE,
+            "CA directory '%s' (from %s) cannot be read: %s", t->ca_dir,
+            t->origin ? t->origin : "config", strerror(saved));
+    hr_detail(err, "errno %d", saved);
+    return err->code;
+  }
+  if (l.added == 0)
+    return hr_trust_dir_empty(err, t);
+  return HTTPR_OK;
+}
+
+static int verify_cb(gnutls_session_t session);
+
+static httpr_code setup_verify(struct gt_ctx *ctx,
+                               const struct hr_tls_settings *s,
+                               httpr_error *err) {
+  /* Without the callback GnuTLS verifies nothing: verify off is that. */
+  if (!s->verify)
+    return HTTPR_OK;
+  httpr_code rc = HTTPR_OK;
+  if (s->trust.ca_file)
+    rc = load_ca_file(ctx->creds, &s->trust, err);
+  if (rc == HTTPR_OK && s->trust.ca_dir)
+    rc = load_ca_dir(ctx->creds, &s->trust, err);
+  if (rc == HTTPR_OK && !s->trust.ca_file && !s->trust.ca_dir) {
+    rc = hr_fail(err, HTTPR_E_CA_FILE, "no CA certificates configured");
+    hr_hint(err, "give a CA file with --cacert or SSL_CERT_FILE");
+  }
+  if (rc == HTTPR_OK)
+    gnutls_certificate_set_verify_function(ctx->creds, verify_cb);
+  return rc;
+}
+
+/* ---- client credentials -------------------------------------------------- */
+
+struct cert_list {
+  gnutls_x509_crt_t *certs;
+  unsigned count;
+};
+
+static void cert_list_clear(struct cert_list *l) {
+  for (unsigned i = 0; i < l->count; i++)
+    gnutls_x509_crt_deinit(l->certs[i]);
+  free(l->certs);
+  l->certs = NULL;
+  l->count = 0;
+}
+
+static int import_cert(const struct hr_pem_block *b, gnutls_x509_crt_t *out) {
+  gnutls_datum_t d = {(unsigned char *)b->begin, (unsigned)b->len};
+  int ret = gnutls_x509_crt_init(out);
+  if (ret < 0)
+    return ret;
+  ret = gnutls_x509_crt_import(*out, &d, GNUTLS_X509_FMT_PEM);
+  if (ret < 0) {
+    gnutls_x509_crt_deinit(*out);
+    *out = NULL;
+  }
+  return ret;
+}
+
+/* The leaf and the certificates after it (its chain), in file order. */
+static httpr_code parse_certs(const struct hr_pem_creds *pc,
+                              struct cert_list *l, httpr_error *err) {
+  if (!(l->certs = calloc(pc->cert_count, sizeof(*l->certs))))
+    return hr_nomem(err);
+  for (size_t i = 0; i < pc->cert_count; i++) {
+    int ret = import_cert(&pc->certs[i], &l->certs[i]);
+    if (ret < 0) {
+      if (i == 0)
+        hr_fail(err, HTTPR_E_CLIENT_CERT,
+                "client certificate in '%s' cannot be parsed", pc->cert_path);
+      else
+        hr_fail(err, HTTPR_E_CLIENT_CERT,
+                "certificate %zu in '%s' cannot be parsed", i + 1,
+                pc->cert_path);
+      return with_detail(err, ret);
+    }
+    l->count++;
+  }
+  return HTTPR_OK;
+}
+
+/* import2 decrypts PKCS#8 (PBES2, PBES1) and OpenSSL's legacy
+ * "Proc-Type: 4,ENCRYPTED" PEM alike. The password goes only with an
+ * encrypted key: GnuTLS would otherwise try to decrypt a plain one. */
+static httpr_code parse_key(const struct hr_pem_creds *pc, const char *password,
+                            gnutls_x509_privkey_t *key, httpr_error *err) {
+  gnutls_datum_t d = {(unsigned char *)pc->key.begin, (unsigned)pc->key.len};
+  int ret = gnutls_x509_privkey_init(key);
+  if (ret < 0)
+    return hr_nomem(err);
+  ret = gnutls_x509_privkey_import2(*key, &d, GNUTLS_X509_FMT_PEM,
+                                    pc->key_encrypted ? password : NULL, 0);
+  if (ret >= 0)
+    return HTTPR_OK;
+  if (pc->key_encrypted)
+    hr_creds_wrong_password(err);
+  else
+    hr_fail(err, HTTPR_E_CLIENT_CERT, "the key in '%s' cannot be parsed",
+            pc->key_path);
+  return with_detail(err, ret);
+}
+
+/* 1 when key is the private half of the certificate's public key. */
+static int key_matches(gnutls_x509_crt_t crt, gnutls_x509_privkey_t key) {
+  unsigned char a[64], b[64];
+  size_t alen = sizeof(a), blen = sizeof(b);
+  return gnutls_x509_crt_get_key_id(crt, GNUTLS_KEYID_USE_SHA256, a, &alen) >=
+             0 &&
+         gnutls_x509_privkey_get_key_id(key, GNUTLS_KEYID_USE_SHA256, b,
+                                        &blen) >= 0 &&
+         alen == blen && memcmp(a, b, alen) == 0;
+}
+
+static void client_cred_clear(struct client_cred *cc) {
+  for (unsigned i = 0; i < cc->count; i++)
+    gnutls_pcert_deinit(&cc->pcerts[i]);
+  free(cc->pcerts);
+  if (cc->key)
+    gnutls_privkey_deinit(cc->key);
+  memset(cc, 0, sizeof(*cc));
+}
+
+static int retrieve_cb(gnutls_session_t session, const gnutls_datum_t *ca_rdn,
+                       int nreqs, const gnutls_pk_algorithm_t *pk_algos,
+                       int pk_algos_length, gnutls_pcert_st **pcert,
+                       unsigned *pcert_length, gnutls_privkey_t *privkey);
+
+/* Keeps a certificate list (leaf first) and its key for the handshake. */
+static httpr_code use_credentials(struct gt_ctx *ctx, gnutls_x509_crt_t *certs,
+                                  unsigned count, gnutls_x509_privkey_t key,
+                                  httpr_error *err) {
+  struct client_cred *cc = &ctx->client;
+  unsigned n = count;
+  if (!key_matches(certs[0], key)) {
+    hr_creds_key_mismatch(err);
+    return with_detail(err, GNUTLS_E_CERTIFICATE_KEY_MISMATCH);
+  }
+  if (!(cc->pcerts = calloc(count, sizeof(*cc->pcerts))))
+    return hr_nomem(err);
+  int ret = gnutls_pcert_import_x509_list(cc->pcerts, certs, &n, 0);
+  if (ret >= 0) {
+    cc->count = n;
+    if ((ret = gnutls_privkey_init(&cc->key)) >= 0)
+      ret =
+          gnutls_privkey_import_x509(cc->key, key, GNUTLS_PRIVKEY_IMPORT_COPY);
+  }
+  if (ret < 0) {
+    hr_fail(err, HTTPR_E_CLIENT_CERT,
+            "the client certificate cannot be used: %s", gnutls_strerror(ret));
+    return with_detail(err, ret);
+  }
+  /* Left to itself GnuTLS withholds a certificate whose issuer is not
+   * among the CAs the server names; OpenSSL sends it and lets the server
+   * decide. The callback sends it always, so every provider behaves
+   * alike. */
+  gnutls_certificate_set_retrieve_function2(ctx->creds, retrieve_cb);
+  return HTTPR_OK;
+}
+
+static httpr_code load_pem_credentials(struct gt_ctx *ctx,
+                                       const struct hr_tls_settings *s,
+                                       httpr_error *err) {
+  struct hr_pem_creds pc = {0};
+  struct cert_list l = {0};
+  gnutls_x509_privkey_t key = NULL;
+  const char *key_path = s->cred_kind == HR_CRED_FILES ? s->key_path : NULL;
+  httpr_code rc =
+      hr_pem_creds_read(s->cert_path, key_path, s->password, &pc, err);
+  if (rc == HTTPR_OK)
+    rc = parse_certs(&pc, &l, err);
+  if (rc == HTTPR_OK)
+    rc = parse_key(&pc, s->password, &key, err);
+  if (rc == HTTPR_OK)
+    rc = use_credentials(ctx, l.certs, l.count, key, err);
+  gnutls_x509_privkey_deinit(key);
+  cert_list_clear(&l);
+  hr_pem_creds_clear(&pc);
+  return rc;
+}
+
+/* A MAC or a decryption that fails means a wrong or a missing password. */
+static httpr_code pkcs12_password_failed(const struct hr_tls_settings *s,
+                                         int code, httpr_error *err) {
+  if (!s->password || !s->password[0])
+    hr_creds_no_password(err, s->cert_path);
+  else
+    hr_creds_wrong_password(err);
+  return with_detail(err, code);
+}
+
+static httpr_code pkcs12_unparsable(const struct hr_tls_settings *s, int code,
+                                    httpr_error *err) {
+  hr_fail(err, HTTPR_E_CLIENT_CERT,
+          "client certificate file '%s' cannot be parsed as PKCS#12: %s",
+          s->cert_path, gnutls_strerror(code));
+  return with_detail(err, code);
+}
+
+/* The MAC, when the file has one, is checked first. Without a password
+ * the empty one is tried, as OpenSSL does. */
+static httpr_code check_pkcs12_mac(gnutls_pkcs12_t p12,
+                                   const struct hr_tls_settings *s,
+                                   const char **pass, httpr_error *err) {
+  unsigned char salt[64];
+  unsigned mac = 0, salt_size = sizeof(salt), iterations = 0;
+  *pass = s->password ? s->password : "";
+  int ret =
+      gnutls_pkcs12_mac_info(p12, &mac, salt, &salt_size, &iterations, NULL);
+  if (ret < 0 && ret != GNUTLS_E_SHORT_MEMORY_BUFFER)
+    return HTTPR_OK; /* no MAC: the decryption tells */
+  ret = gnutls_pkcs12_verify_mac(p12, *pass);
+  if (ret >= 0)
+    return HTTPR_OK;
+  if (ret == GNUTLS_E_MAC_VERIFY_FAILED)
+    return pkcs12_password_failed(s, ret, err);
+  return pkcs12_unparsable(s, ret, err);
+}
+
+struct pkcs12_parts {
+  gnutls_x509_privkey_t key;
+  gnutls_x509_crt_t *chain; /* leaf first */
+  unsigned chain_len;
+  gnutls_x509_crt_t *extra; /* other certificates in the file */
+  unsigned extra_len;
+};
+
+static void pkcs12_parts_clear(struct pkcs12_parts *p) {
+  for (unsigned i = 0; i < p->chain_len; i++)
+    gnutls_x509_crt_deinit(p->chain[i]);
+  for (unsigned i = 0; i < p->extra_len; i++)
+    gnutls_x509_crt_deinit(p->extra[i]);
+  gnutls_free(p->chain);
+  gnutls_free(p->extra);
+  gnutls_x509_privkey_deinit(p->key);
+  memset(p, 0, sizeof(*p));
+}
+
+static httpr_code parse_pkcs12(gnutls_pkcs12_t p12,
+                               const struct hr_tls_settings *s,
+                               struct pkcs12_parts *parts, httpr_error *err) {
+  const char *pass = NULL;
+  httpr_code rc = check_pkcs12_mac(p12, s, &pass, err);
+  if (rc != HTTPR_OK)
+    return rc;
+  /* The leaf is the certificate of the key, and its chain follows. */
+  int ret = gnutls_pkcs12_simple_parse(p12, pass, &parts->key, &parts->chain,
+                                       &parts->chain_len, &parts->extra,
+                                       &parts->extra_len, NULL, 0);
+  if (ret == GNUTLS_E_DECRYPTION_FAILED)
+    return pkcs12_password_failed(s, ret, err);
+  if (ret < 0 && ret != GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+    return pkcs12_unparsable(s, ret, err);
+  /* OpenSSL finds the certificate through the key: without a key there is
+   * no certificate either. */
+  if (parts->chain_len == 0)
+    return hr_fail(err, HTTPR_E_CLIENT_CERT,
+                   "client certificate file '%s' holds no certificate",
+                   s->cert_path);
+  if (!parts->key)
+    return hr_fail(err, HTTPR_E_CLIENT_CERT, "no private key found in '%s'",
+                   s->cert_path);
+  return HTTPR_OK;
+}
+
+static httpr_code load_pkcs12_credentials(struct gt_ctx *ctx,
+                                          const struct hr_tls_settings *s,
+                                          httpr_error *err) {
+  char *data = NULL;
+  size_t len = 0;
+  gnutls_pkcs12_t p12 = NULL;
+  struct pkcs12_parts parts = {0};
+  httpr_code rc = HTTPR_OK;
+  if (hr_file_read(s->cert_path, &data, &len) != 0)
+    return hr_creds_unreadable(err, "client certificate file", s->cert_path,
+                               errno);
+  gnutls_datum_t d = {(unsigned char *)data, (unsigned)len};
+  int ret = gnutls_pkcs12_init(&p12);
+  if (ret < 0) {
+    rc = hr_nomem(err);
+  } else if ((ret = gnutls_pkcs12_import(p12, &d, GNUTLS_X509_FMT_DER, 0)) <
+             0) {
+    hr_fail(err, HTTPR_E_CLIENT_CERT,
+            "client certificate file '%s' is not a PKCS#12 file", s->cert_path);
+    rc = with_detail(err, ret);
+  } else if ((rc = parse_pkcs12(p12, s, &parts, err)) == HTTPR_OK) {
+    rc = use_credentials(ctx, parts.chain, parts.chain_len, parts.key, err);
+  }
+  pkcs12_parts_clear(&parts);
+  if (p12)
+    gnutls_pkcs12_deinit(p12);
+  free(data);
+  return rc;
+}
+
+static httpr_code setup_credentials(struct gt_ctx *ctx,
+                                    const struct hr_tls_settings *s,
+                                    httpr_error *err) {
+  if (s->cred_kind == HR_CRED_NONE)
+    return HTTPR_OK;
+  if (!s->cert_path)
+    return hr_fail(err, HTTPR_E_INVALID, "no client certificate file given");
+  switch (s->cred_kind) {
+  case HR_CRED_PEM:
+  case HR_CRED_FILES:
+    return load_pem_credentials(ctx, s, err);
+  case HR_CRED_PKCS12:
+    return load_pkcs12_credentials(ctx, s, err);
+  default:
+    return hr_fail(err, HTTPR_E_INVALID, "unknown client credential kind");
+  }
+}
+
+/* ---- context ------------------------------------------------------------- */
+
+/* The versions become part of the priority string, parsed once here. */
+static httpr_code setup_priority(struct gt_ctx *ctx,
+                                 const struct hr_tls_settings *s,
+                                 httpr_error *err) {
+  ctx->min_version = s->min_version ? s->min_version : 12;
+  ctx->max_version = s->max_version;
+  int min = ctx->min_version, max = ctx->max_version ? ctx->max_version : 13;
+  if (min != 12 && min != 13)
+    return hr_fail(err, HTTPR_E_INVALID, "unknown TLS version %d", min);
+  if (max != 12 && max != 13)
+    return hr_fail(err, HTTPR_E_INVALID, "unknown TLS version %d", max);
+  if (min > max)
+    return hr_fail(err, HTTPR_E_INVALID,
+                   "minimum TLS version is above the maximum");
+  char prio[64];
+  snprintf(prio, sizeof(prio), "NORMAL:-VERS-ALL%s%s",
+           max >= 13 ? ":+VERS-TLS1.3" : "", min <= 12 ? ":+VERS-TLS1.2" : "");
+  const char *where = NULL;
+  int ret = gnutls_priority_init(&ctx->priority, prio, &where);
+  if (ret < 0) {
+    ctx->priority = NULL;
+    hr_fail(err, HTTPR_E_UNSUPPORTED,
+            "the gnutls provider cannot use the TLS versions asked");
+    return with_detail(err, ret);
+  }
+  return HTTPR_OK;
+}
+
+/* The wire-format list ("\x08http/1.1...") as GnuTLS's array of names. */
+static httpr_code setup_alpn(struct gt_ctx *ctx,
+                             const struct hr_tls_settings *s,
+                             httpr_error *err) {
+  if (!s->alpn || s->alpn_len == 0)
+    return HTTPR_OK;
+  if (s->alpn_len > 0xffff)
+    return hr_fail(err, HTTPR_E_INVALID, "the ALPN protocol list is invalid");
+  if (!(ctx->alpn_data = malloc(s->alpn_len)) ||
+      !(ctx->alpn = calloc(s->alpn_len / 2 + 1, sizeof(*ctx->alpn))))
+    return hr_nomem(err);
+  memcpy(ctx->alpn_data, s->alpn, s->alpn_len);
+  for (size_t i = 0; i < s->alpn_len;) {
+    size_t n = ctx->alpn_data[i];
+    if (n == 0 || n > s->alpn_len - i - 1)
+      return hr_fail(err, HTTPR_E_INVALID, "the ALPN protocol list is invalid");
+    ctx->alpn[ctx->alpn_count].data = ctx->alpn_data + i + 1;
+    ctx->alpn[ctx->alpn_count].size = (unsigned)n;
+    ctx->alpn_count++;
+    i += n + 1;
+  }
+  return HTTPR_OK;
+}
+
+static void gt_context_free(void *vctx) {
+  struct gt_ctx *ctx = vctx;
+  if (!ctx)
+    return;
+  if (ctx->creds)
+    gnutls_certificate_free_credentials(ctx->creds);
+  if (ctx->priority)
+    gnutls_priority_deinit(ctx->priority);
+  client_cred_clear(&ctx->client);
+  free(ctx->alpn);
+  free(ctx->alpn_data);
+  free(ctx);
+}
+
+static httpr_code gt_context_new(const struct hr_tls_settings *s, void **out,
+                                 httpr_error *err) {
+  httpr_code rc = HTTPR_OK;
+  *out = NULL;
+  struct gt_ctx *ctx = calloc(1, sizeof(*ctx));
+  if (!ctx || gnutls_certificate_allocate_credentials(&ctx->creds) < 0) {
+    rc = hr_nomem(err);
+    goto done;
+  }
+  ctx->verify = s->verify;
+  ctx->verify_hostname = s->verify_hostname;
+  ctx->keylog = s->keylog;
+  if ((rc = setup_priority(ctx, s, err)) == HTTPR_OK &&
+      (rc = setup_verify(ctx, s, err)) == HTTPR_OK &&
+      (rc = setup_credentials(ctx, s, err)) == HTTPR_OK)
+    rc = setup_alpn(ctx, s, err);
+done:
+  if (rc != HTTPR_OK) {
+    gt_context_free(ctx);
+    return rc;
+  }
+  *out = ctx;
+  return HTTPR_OK;
+}
+
+/* ---- verification, during the handshake ---------------------------------- */
+
+#define MAX_CHAIN 16
+
+/* A certificate that names itself as its issuer (a root, or a self-signed
+ * leaf). */
+static int self_issued(gnutls_x509_crt_t crt) {
+  return gnutls_x509_crt_check_issuer(crt, crt) == 1;
+}
+
+/* The certificates the server sent, in its order. */
+struct peer_chain {
+  gnutls_x509_crt_t certs[MAX_CHAIN];
+  unsigned count;
+};
+
+static void peer_chain_load(gnutls_session_t session, struct peer_chain *pc) {
+  unsigned n = 0;
+  const gnutls_datum_t *der = gnutls_certificate_get_peers(session, &n);
+  pc->count = 0;
+  for (unsigned i = 0; der && i < n && i < MAX_CHAIN; i++) {
+    gnutls_x509_crt_t x = NULL;
+    if (gnutls_x509_crt_init(&x) < 0)
+      return;
+    if (gnutls_x509_crt_import(x, &der[i], GNUTLS_X509_FMT_DER) < 0) {
+      gnutls_x509_crt_deinit(x);
+      return;
+    }
+    pc->certs[pc->count++] = x;
+  }
+}
+
+static void peer_chain_clear(struct peer_chain *pc) {
+  for (unsigned i = 0; i < pc->count; i++)
+    gnutls_x509_crt_deinit(pc->certs[i]);
+  pc->count = 0;
+}
+
+/* Links the certificates from the leaf, issuer by issuer, in whatever
+ * order they came, as OpenSSL builds its chain; returns how many linked
+ * and sets *last to the last one. pc->count must not be 0. */
+static size_t linked_length(const struct peer_chain *pc, unsigned *last) {
+  int used[MAX_CHAIN] = {1};
+  size_t len = 1;
+  unsigned cur = 0;
+  while (!self_issued(pc->certs[cur])) {
+    unsigned next = pc->count;
+    for (unsigned j = 0; j < pc->count && next == pc->count; j++) {
+      if (!used[j] &&
+          gnutls_x509_crt_check_issuer(pc->certs[cur], pc->certs[j]) == 1)
+        next = j;
+    }
+    if (next == pc->count)
+      break;
+    used[next] = 1;
+    cur = next;
+    len++;
+  }
+  *last = cur;
+  return len;
+}
+
+/* GnuTLS only says "issuer not found"; the chain the server sent tells
+ * which of OpenSSL's three words fits. */
+static enum hr_verify_reason untrusted_reason(gnutls_session_t session) {
+  struct peer_chain pc;
+  unsigned last = 0;
+  enum hr_verify_reason reason = HR_VERIFY_UNKNOWN_ISSUER;
+  peer_chain_load(session, &pc);
+  if (pc.count > 0) {
+    size_t len = linked_length(&pc, &last);
+    reason = hr_untrusted_chain_reason(len, self_issued(pc.certs[last]));
+  }
+  peer_chain_clear(&pc);
+  return reason;
+}
+
+#define VALIDITY_BITS (GNUTLS_CERT_EXPIRED | GNUTLS_CERT_NOT_ACTIVATED)
+
+/* When several problems are found, the one OpenSSL reports: a chain that
+ * leads nowhere first, then the certificates' other defects (OpenSSL
+ * checks CA flags, purposes and extensions before any date), then the
+ * validity period. */
+static enum hr_verify_reason reason_of(gnutls_session_t session,
+                                       unsigned status) {
+  if (status & GNUTLS_CERT_SIGNER_NOT_FOUND)
+    return untrusted_reason(session);
+  if (status & ~(unsigned)(GNUTLS_CERT_INVALID | VALIDITY_BITS))
+    return HR_VERIFY_OTHER;
+  if (status & GNUTLS_CERT_EXPIRED)
+    return HR_VERIFY_EXPIRED;
+  if (status & GNUTLS_CERT_NOT_ACTIVATED)
+    return HR_VERIFY_NOT_YET_VALID;
+  return HR_VERIFY_OTHER;
+}
+
+/* Records a status with GnuTLS's own description of it. */
+static void status_verdict(struct gt_conn *c, unsigned status,
+                           enum hr_verify_reason reason) {
+  gnutls_datum_t out = {NULL, 0};
+  struct verdict *v = &c->verdict;
+  v->failed = 1;
+  v->reason = reason;
+  v->status = status;
+  if (gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509,
+                                                   &out, 0) >= 0 &&
+      out.data) {
+    snprintf(v->text, sizeof(v->text), "%s", (const char *)out.data);
+    gnutls_free(out.data);
+  }
+  /* GnuTLS ends each sentence with a space. */
+  size_t len = strlen(v->text);
+  while (len > 0 && v->text[len - 1] == ' ')
+    v->text[--len] = '\0';
+}
+
+static int name_matches(const char *host, const char *san, size_t len,
+                        int type) {
+  const char *dns[1] = {san};
+  const unsigned char *ip[1] = {(const unsigned char *)san};
+  size_t lens[1] = {len};
+  struct hr_peer_names one = {0};
+  if (type == GNUTLS_SAN_DNSNAME)
+    one = (struct hr_peer_names){.dns = dns, .dns_len = lens, .dns_count = 1};
+  else if (type == GNUTLS_SAN_IPADDRESS)
+    one = (struct hr_peer_names){.ip = ip, .ip_len = lens, .ip_count = 1};
+  return hr_identity_check(host, &one);
+}
+
+#define MAX_SANS 4096
+
+/* The shared identity rules (backends/identity.h) on the leaf's subject
+ * alternative names, one name at a time: any one that matches will do. */
+static int leaf_matches(gnutls_session_t session, const char *host) {
+  unsigned n = 0;
+  const gnutls_datum_t *der = gnutls_certificate_get_peers(session, &n);
+  gnutls_x509_crt_t leaf = NULL;
+  int match = 0;
+  if (!der || n == 0 || gnutls_x509_crt_init(&leaf) < 0)
+    return 0;
+  if (gnutls_x509_crt_import(leaf, &der[0], GNUTLS_X509_FMT_DER) < 0)
+    goto done;
+  char buf[512];
+  for (unsigned seq = 0; !match && seq < MAX_SANS; seq++) {
+    size_t size = sizeof(buf);
+    int type =
+        gnutls_x509_crt_get_subject_alt_name(leaf, seq, buf, &size, NULL);
+    if (type == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+      break;
+    /* A name longer than the buffer is longer than any host name. */
+    if (type >= 0)
+      match = name_matches(host, buf, size, type);
+  }
+done:
+  gnutls_x509_crt_deinit(leaf);
+  return match;
+}
+
+/* Runs when the server's Certificate (and in TLS 1.3 CertificateVerify)
+ * has arrived; non-zero aborts the handshake, so a bad certificate never
+ * gets to carry data. The chain is verified without a host name, and the
+ * name by the shared rules, so every provider matches names alike. */
+static int verify_cb(gnutls_session_t session) {
+  struct gt_conn *c = gnutls_session_get_ptr(session);
+  gnutls_typed_vdata_st purpose = {
+      .type = GNUTLS_DT_KEY_PURPOSE_OID,
+      .data = (unsigned char *)GNUTLS_KP_TLS_WWW_SERVER};
+  unsigned status = 0;
+  if (!c)
+    return -1;
+  int ret = gnutls_certificate_verify_peers(session, &purpose, 1, &status);
+  if (ret < 0) {
+    c->verdict.failed = 1;
+    c->verdict.reason = HR_VERIFY_OTHER;
+    c->verdict.code = ret;
+    snprintf(c->verdict.text, sizeof(c->verdict.text), "%s",
+             gnutls_strerror(ret));
+    return -1;
+  }
+  if (status) {
+    status_verdict(c, status, reason_of(session, status));
+    return -1;
+  }
+  if (c->ctx->verify_hostname && !leaf_matches(session, c->name)) {
+    status_verdict(c, GNUTLS_CERT_INVALID | GNUTLS_CERT_UNEXPECTED_OWNER,
+                   HR_VERIFY_HOSTNAME);
+    return -1;
+  }
+  return 0;
+}
+
+/* ---- the transport ------------------------------------------------------- */
+
+static int would_block(int e) {
+  return e == EAGAIN || e == EWOULDBLOCK || e == EINTR;
+}
+
+static ssize_t push(gnutls_transport_ptr_t ptr, const void *buf, size_t len) {
+  struct gt_conn *c = ptr;
+  long n = c->io.send(c->io.io_ctx, buf, len);
+  if (n > 0)
+    return n;
+  if (n < 0 && would_block(errno)) {
+    c->io_blocked = 1;
+    gnutls_transport_set_errno(c->session, EAGAIN);
+    return -1;
+  }
+  c->io_failed = IO_SEND_FAILED;
+  c->io_errno = n < 0 ? errno : EPIPE;
+  gnutls_transport_set_errno(c->session, c->io_errno);
+  return -1;
+}
+
+static ssize_t pull(gnutls_transport_ptr_t ptr, void *buf, size_t len) {
+  struct gt_conn *c = ptr;
+  long n = c->io.recv(c->io.io_ctx, buf, len);
+  if (n > 0)
+    return n;
+  if (n == 0) {
+    c->io_eof = 1;
+    return 0;
+  }
+  if (would_block(errno)) {
+    c->io_blocked = 1;
+    gnutls_transport_set_errno(c->session, EAGAIN);
+    return -1;
+  }
+  c->io_failed = IO_RECV_FAILED;
+  c->io_errno = errno;
+  gnutls_transport_set_errno(c->session, c->io_errno);
+  return -1;
+}
+
+/* The transport cannot tell whether data waits without taking it: "maybe"
+ * sends GnuTLS to pull, which answers EAGAIN. The transport's poll() owns
+ * every wait. */
+static int pull_timeout(gnutls_transport_ptr_t ptr, unsigned ms) {
+  (void)ptr;
+  (void)ms;
+  return 1;
+}
+
+/* ---- client certificate, when the server asks for one -------------------- */
+
+/* The same certificate whatever CAs and key types the server names; GnuTLS
+ * neither frees nor changes what it gets. */
+static int retrieve_cb(gnutls_session_t session, const gnutls_datum_t *ca_rdn,
+                       int nreqs, const gnutls_pk_algorithm_t *pk_algos,
+                       int pk_algos_length, gnutls_pcert_st **pcert,
+                       unsigned *pcert_length, gnutls_privkey_t *privkey) {
+  const struct gt_conn *c = gnutls_session_get_ptr(session);
+  (void)ca_rdn;
+  (void)nreqs;
+  (void)pk_algos;
+  (void)pk_algos_length;
+  *pcert = NULL;
+  *pcert_length = 0;
+  *privkey = NULL;
+  if (c && c->ctx->client.count) {
+    *pcert = c->ctx->client.pcerts;
+    *pcert_length = c->ctx->client.count;
+    *privkey = c->ctx->client.key;
+  }
+  return 0;
+}
+
+/* ---- key log ------------------------------------------------------------- */
+
+/* Installed on every session, so GnuTLS's own SSLKEYLOGFILE writer never
+ * runs: lines go only where httpr's opt-in put a log (DESIGN rule 7). */
+static int keylog_cb(gnutls_session_t session, const char *label,
+                     const gnutls_datum_t *secret) {
+  const struct gt_conn *c = gnutls_session_get_ptr(session);
+  gnutls_datum_t client_random = {NULL, 0}, server_random = {NULL, 0};
+  char line[512];
+  if (!c || !c->ctx->keylog)
+    return 0;
+  gnutls_session_get_random(session, &client_random, &server_random);
+  if (hr_keylog_format(line, sizeof(line), label, client_random.data,
+                       client_random.size, secret->data, secret->size))
+    hr_keylog_write_line(c->ctx->keylog, line);
+  return 0;
+}
+
+/* ---- connections --------------------------------------------------------- */
+
+static void gt_connection_free(void *vconn) {
+  struct gt_conn *c = vconn;
+  if (!c)
+    return;
+  if (c->session)
+    gnutls_deinit(c->session);
+  free(c->host);
+  free(c->name);
+  free(c);
+}
+
+/* Session settings that cannot fail but for lack of memory. */
+static int setup_session(struct gt_conn *c) {
+  const struct gt_ctx *ctx = c->ctx;
+  gnutls_session_t s = c->session;
+  if (gnutls_priority_set(s, ctx->priority) < 0 ||
+      gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, ctx->creds) < 0)
+    return 0;
+  gnutls_session_set_ptr(s, c);
+  gnutls_transport_set_ptr(s, c);
+  gnutls_transport_set_push_function(s, push);
+  gnutls_transport_set_pull_function(s, pull);
+  gnutls_transport_set_pull_timeout_function(s, pull_timeout);
+  gnutls_session_set_keylog_function(s, keylog_cb);
+  /* The transport owns every timeout. */
+  gnutls_handshake_set_timeout(s, 0);
+  return ctx->alpn_count == 0 ||
+         gnutls_alpn_set_protocols(s, ctx->alpn, ctx->alpn_count, 0) >= 0;
+}
+
+static httpr_code gt_connection_new(void *vctx, const char *host,
+                                    const struct hr_tls_io *io, void **out,
+                                    httpr_error *err) {
+  const struct gt_ctx *ctx = vctx;
+  httpr_code rc = HTTPR_OK;
+  *out = NULL;
+  if (!ctx || !host || !host[0] || !io || !io->send || !io->recv)
+    return hr_fail(err, HTTPR_E_INVALID,
+                   "TLS connection without a host or I/O callbacks");
+  struct gt_conn *c = calloc(1, sizeof(*c));
+  gnutls_session_t session = NULL;
+  size_t len = strlen(host);
+  if (len > 1 && host[len - 1] == '.')
+    len--; /* "example.com." names the same host as "example.com" */
+  if (!c || !(c->host = strdup(host)) || !(c->name = strndup(host, len)) ||
+      gnutls_init(&session, GNUTLS_CLIENT | GNUTLS_NONBLOCK) < 0) {
+    rc = hr_nomem(err);
+    goto done;
+  }
+  c->session = session; /* only once made: a failed init leaves nothing */
+  c->ctx = ctx;
+  c->io = *io;
+  if (!setup_session(c)) {
+    rc = hr_nomem(err);
+    goto done;
+  }
+  /* RFC 6066: an IP literal is never sent as SNI. */
+  int ret = 0;
+  if (!hr_ip_literal(c->name, NULL))
+    ret = gnutls_server_name_set(c->session, GNUTLS_NAME_DNS, c->name,
+                                 strlen(c->name));
+  if (ret < 0) {
+    hr_fail(err, HTTPR_E_INVALID, "host name '%s' cannot be used for TLS",
+            host);
+    rc = with_detail(err, ret);
+  }
+done:
+  if (rc != HTTPR_OK) {
+    gt_connection_free(c);
+    return rc;
+  }
+  *out = c;
+  return HTTPR_OK;
+}
+
+/* ---- mapping results ----------------------------------------------------- */
+
+/* The alert our side sends for a certificate it refused, as OpenSSL
+ * chooses it. */
+static int verify_alert(enum hr_verify_reason reason) {
+  switch (reason) {
+  case HR_VERIFY_EXPIRED:
+    return GNUTLS_A_CERTIFICATE_EXPIRED;
+  case HR_VERIFY_UNKNOWN_ISSUER:
+  case HR_VERIFY_SELF_SIGNED:
+  case HR_VERIFY_SELF_SIGNED_IN_CHAIN:
+    return GNUTLS_A_UNKNOWN_CA;
+  default:
+    return GNUTLS_A_BAD_CERTIFICATE;
+  }
+}
+
+static enum hr_tls_status verify_failed(struct gt_conn *c, httpr_error *err) {
+  const struct verdict *v = &c->verdict;
+  hr_verify_failed(err, v->reason, c->host, v->text);
+  if (v->code)
+    with_detail(err, v->code);
+  else
+    hr_detail(err, "gnutls: %s (status 0x%x)", v->text, v->status);
+  gnutls_alert_send(c->session, GNUTLS_AL_FATAL,
+                    (gnutls_alert_description_t)verify_alert(v->reason));
+  return HR_TLS_ERROR;
+}
+
+static enum hr_tls_status io_broke(struct gt_conn *c, httpr_error *err) {
+  int sending = c->io_failed == IO_SEND_FAILED;
+  hr_fail(err, sending ? HTTPR_E_SEND : HTTPR_E_RECV,
+          "connection broke while %s: %s", sending ? "sending" : "receiving",
+          strerror(c->io_errno));
+  hr_detail(err, "errno %d", c->io_errno);
+  return HR_TLS_ERROR;
+}
+
+static enum hr_tls_status ended_early(enum op op, int code, httpr_error *err) {
+  if (op == OP_HANDSHAKE)
+    hr_fail(err, HTTPR_E_TLS_HANDSHAKE,
+            "TLS handshake failed: the server closed the connection");
+  else
+    hr_fail(err, HTTPR_E_RECV, "connection closed without TLS close_notify");
+  with_detail(err, code);
+  return HR_TLS_ERROR;
+}
+
+static int is_version_failure(int code) {
+  return code == GNUTLS_E_UNSUPPORTED_VERSION_PACKET ||
+         code == GNUTLS_E_NO_PRIORITIES_WERE_SET;
+}
+
+/* A fatal alert from the server, and GnuTLS's words with its name. */
+static enum hr_tls_status alert_received(struct gt_conn *c, int code,
+                                         httpr_error *err) {
+  int alert = (int)gnutls_alert_get(c->session);
+  const char *name = gnutls_alert_get_name((gnutls_alert_description_t)alert);
+  if (alert == HR_ALERT_PROTOCOL_VERSION)
+    hr_version_mismatch(err, c->ctx->min_version, c->ctx->max_version);
+  else
+    hr_alert_received(err, alert);
+  const char *code_name = gnutls_strerror_name(code);
+  hr_detail(err, "gnutls: %s (%d): %s; alert %d (%s)",
+            code_name ? code_name : "GNUTLS_E_?", code, gnutls_strerror(code),
+            alert, name ? name : "unknown");
+  return HR_TLS_ERROR;
+}
+
+/* Maps a fatal GnuTLS error of one operation. */
+static enum hr_tls_status failed(struct gt_conn *c, enum op op, int code,
+                                 httpr_error *err) {
+  c->failed = 1;
+  if (c->io_failed != IO_OK)
+    return io_broke(c, err);
+  if (op == OP_HANDSHAKE && c->verdict.failed)
+    return verify_failed(c, err);
+  if (code == GNUTLS_E_FATAL_ALERT_RECEIVED ||
+      code == GNUTLS_E_CERTIFICATE_REQUIRED)
+    return alert_received(c, code, err);
+  if (code == GNUTLS_E_PREMATURE_TERMINATION || c->io_eof)
+    return ended_early(op, code, err);
+  if (is_version_failure(code))
+    hr_version_mismatch(err, c->ctx->min_version, c->ctx->max_version);
+  else if (op == OP_HANDSHAKE)
+    hr_fail(err, HTTPR_E_TLS_HANDSHAKE, "TLS handshake failed: %s",
+            gnutls_strerror(code));
+  else if (op == OP_READ)
+    hr_fail(err, HTTPR_E_RECV, "TLS read failed: %s", gnutls_strerror(code));
+  else
+    hr_fail(err, HTTPR_E_SEND, "TLS %s failed: %s",
+            op == OP_WRITE ? "write" : "shutdown", gnutls_strerror(code));
+  with_detail(err, code);
+  /* Tells the server why, as OpenSSL does; best effort, the session is
+   * over. */
+  if (op == OP_HANDSHAKE || op == OP_READ)
+    gnutls_alert_send_appropriate(c->session, code);
+  return HR_TLS_ERROR;
+}
+
+/* Which way a call that would block was going. */
+static enum hr_tls_status want(const struct gt_conn *c) {
+  return gnutls_record_get_direction(c->session) ? HR_TLS_WANT_WRITE
+                                                 : HR_TLS_WANT_READ;
+}
+
+static int is_retry(int code) {
+  return code == GNUTLS_E_AGAIN || code == GNUTLS_E_INTERRUPTED;
+}
+
+/* Each call starts from fresh I/O state. */
+static void begin_call(struct gt_conn *c) {
+  c->io_failed = IO_OK;
+  c->io_errno = 0;
+  c->io_blocked = 0;
+}
+
+/* GnuTLS also answers "again" after a record without application data (a
+ * TLS 1.3 session ticket) when the transport did not block: the call is
+ * then repeated, so the caller only waits when the socket has nothing
+ * more. Non-fatal results (a warning alert, a TLS 1.2 HelloRequest, which
+ * is ignored as RFC 5246 allows) are passed over the same way. This many
+ * times in one call at most, then the caller is asked to wait. */
+#define MAX_REPEATS 32
+
+/* Not a failure: "again", or a non-fatal result, with the transport
+ * intact. */
+static int not_failed(const struct gt_conn *c, int code) {
+  return c->io_failed == IO_OK && !c->io_eof &&
+         (is_retry(code) || !gnutls_error_is_fatal(code));
+}
+
+/* Whether to repeat the call at once rather than wait. */
+static int go_on(const struct gt_conn *c, int code) {
+  return not_failed(c, code) && !(is_retry(code) && c->io_blocked);
+}
+
+static enum hr_tls_status gt_handshake(void *vconn, httpr_error *err) {
+  struct gt_conn *c = vconn;
+  if (c->handshaken)
+    return HR_TLS_DONE;
+  int ret = GNUTLS_E_AGAIN;
+  for (int i = 0; i < MAX_REPEATS; i++) {
+    begin_call(c);
+    ret = gnutls_handshake(c->session);
+    if (ret == GNUTLS_E_SUCCESS) {
+      c->handshaken = 1;
+      return HR_TLS_DONE;
+    }
+    if (!go_on(c, ret))
+      break;
+  }
+  if (not_failed(c, ret))
+    return want(c);
+  return failed(c, OP_HANDSHAKE, ret, err);
+}
+
+static enum hr_tls_status gt_read(void *vconn, void *buf, size_t cap,
+                                  size_t *got, httpr_error *err) {
+  struct gt_conn *c = vconn;
+  *got = 0;
+  if (cap == 0)
+    return HR_TLS_DONE;
+  ssize_t n = GNUTLS_E_AGAIN;
+  for (int i = 0; i < MAX_REPEATS; i++) {
+    begin_call(c);
+    n = gnutls_record_recv(c->session, buf, cap);
+    if (n > 0) {
+      *got = (size_t)n;
+      return HR_TLS_DONE;
+    }
+    if (n == 0)
+      return HR_TLS_CLOSED;
+    if (!go_on(c, (int)n))
+      break;
+  }
+  if (not_failed(c, (int)n))
+    return want(c);
+  return failed(c, OP_READ, (int)n, err);
+}
+
+/* After a want-write GnuTLS keeps the record it made; the transport
+ * repeats the call with the same buffer, and GnuTLS then only sends what
+ * is left of it and reports the length of that first call. */
+static enum hr_tls_status gt_write(void *vconn, const void *buf, size_t len,
+                                   size_t *put, httpr_error *err) {
+  struct gt_conn *c = vconn;
+  *put = 0;
+  if (len == 0)
+    return HR_TLS_DONE;
+  begin_call(c);
+  ssize_t n = gnutls_record_send(c->session, buf, len);
+  if (n > 0) {
+    *put = (size_t)n;
+    return HR_TLS_DONE;
+  }
+  if (is_retry((int)n))
+    return want(c);
+  return failed(c, OP_WRITE, n == 0 ? GNUTLS_E_PUSH_ERROR : (int)n, err);
+}
+
+static enum hr_tls_status gt_shutdown(void *vconn, httpr_error *err) {
+  struct gt_conn *c = vconn;
+  /* Nothing to close after a fatal error or before a handshake. */
+  if (!c->handshaken || c->failed)
+    return HR_TLS_DONE;
+  begin_call(c);
+  int ret = gnutls_bye(c->session, GNUTLS_SHUT_WR);
+  if (ret == GNUTLS_E_SUCCESS)
+    return HR_TLS_DONE;
+  if (is_retry(ret))
+    return want(c);
+  return failed(c, OP_SHUTDOWN, ret, err);
+}
+
+/* ---- negotiated parameters ----------------------------------------------- */
+
+static void copy_str(char *dst, size_t cap, const char *src, size_t len) {
+  if (len >= cap)
+    len = cap - 1;
+  memcpy(dst, src, len);
+  dst[len] = '\0';
+}
+
+/* GnuTLS's "TLS1.3" as OpenSSL names it, "TLSv1.3" ("TLSv1" for 1.0), the
+ * name every provider reports. */
+static void version_name(char *dst, size_t cap, gnutls_protocol_t v) {
+  const char *name = gnutls_protocol_get_name(v);
+  if (!name) {
+    copy_str(dst, cap, "", 0);
+    return;
+  }
+  size_t letters = strcspn(name, "0123456789");
+  const char *number = name + letters;
+  size_t nlen = strlen(number);
+  if (nlen > 2 && strcmp(number + nlen - 2, ".0") == 0)
+    nlen -= 2;
+  if (letters == 0 || nlen == 0) {
+    copy_str(dst, cap, name, strlen(name));
+    return;
+  }
+  snprintf(dst, cap, "%.*sv%.*s", (int)letters, name, (int)nlen, number);
+}
+
+typedef int (*dn_getter)(gnutls_x509_crt_t, gnutls_datum_t *, unsigned);
+
+/* RFC 4514: the same text as OpenSSL's RFC 2253 printing for names of
+ * single-valued ASCII RDNs (multi-valued RDNs keep their DER order here,
+ * and UTF-8 stays UTF-8). */
+static void print_dn(char *dst, size_t cap, gnutls_x509_crt_t crt,
+                     dn_getter get) {
+  gnutls_datum_t dn = {NULL, 0};
+  if (get(crt, &dn, 0) >= 0 && dn.data)
+    copy_str(dst, cap, (const char *)dn.data, dn.size);
+  gnutls_free(dn.data);
+}
+
+static void leaf_names(gnutls_session_t session, struct hr_tls_info *out) {
+  unsigned n = 0;
+  const gnutls_datum_t *der = gnutls_certificate_get_peers(session, &n);
+  gnutls_x509_crt_t leaf = NULL;
+  if (!der || n == 0 || gnutls_x509_crt_init(&leaf) < 0)
+    return;
+  if (gnutls_x509_crt_import(leaf, &der[0], GNUTLS_X509_FMT_DER) >= 0) {
+    print_dn(out->subject, sizeof(out->subject), leaf, gnutls_x509_crt_get_dn3);
+    print_dn(out->issuer, sizeof(out->issuer), leaf,
+             gnutls_x509_crt_get_issuer_dn3);
+  }
+  gnutls_x509_crt_deinit(leaf);
+}
+
+static void gt_info(void *vconn, struct hr_tls_info *out) {
+  const struct gt_conn *c = vconn;
+  gnutls_datum_t alpn = {NULL, 0};
+  const char *s;
+  memset(out, 0, sizeof(*out));
+  version_name(out->version, sizeof(out->version),
+               gnutls_protocol_get_version(c->session));
+  /* The IANA name, which every provider can give. */
+  if ((s = gnutls_ciphersuite_get(c->session)))
+    copy_str(out->cipher, sizeof(out->cipher), s, strlen(s));
+  if (gnutls_alpn_get_selected_protocol(c->session, &alpn) == 0 && alpn.data)
+    copy_str(out->alpn, sizeof(out->alpn), (const char *)alpn.data, alpn.size);
+  leaf_names(c->session, out);
+  out->resumed = gnutls_session_is_resumed(c->session) != 0;
+}
+
+/* ---- the provider -------------------------------------------------------- */
+
+const struct hr_tls_provider hr_provider_gnutls = {
+    .name = "gnutls",
+    .features = HTTPR_FEATURE_TLS13 | HTTPR_FEATURE_TLS12 |
+                HTTPR_FEATURE_CA_DIR | HTTPR_FEATURE_PKCS12 |
+                HTTPR_FEATURE_ENCRYPTED_KEY | HTTPR_FEATURE_KEYLOG |
+                HTTPR_FEATURE_ALPN | HTTPR_FEATURE_SYSTEM_STORE,
+    .library_version = gt_library_version,
+    .global_init = gt_global_init,
+    .global_cleanup = gt_global_cleanup,
+    .context_new = gt_context_new,
+    .context_free = gt_context_free,
+    .connection_new = gt_connection_new,
+    .connection_free = gt_connection_free,
+    .handshake = gt_handshake,
+    .read = gt_read,
+    .write = gt_write,
+    .shutdown = gt_shutdown,
+    .info = gt_info,
+};
