@@ -672,6 +672,25 @@ static enum hr_verify_reason untrusted_reason(gnutls_session_t session) {
 
 #define VALIDITY_BITS (GNUTLS_CERT_EXPIRED | GNUTLS_CERT_NOT_ACTIVATED)
 
+/* The defects that have a shared wording, in OpenSSL's order of checks. */
+static enum hr_verify_reason defect_reason(unsigned status) {
+  static const struct {
+    unsigned bit;
+    enum hr_verify_reason reason;
+  } defects[] = {
+      {GNUTLS_CERT_SIGNER_NOT_CA, HR_VERIFY_INVALID_CA},
+      {GNUTLS_CERT_PURPOSE_MISMATCH, HR_VERIFY_BAD_PURPOSE},
+      {GNUTLS_CERT_INSECURE_ALGORITHM, HR_VERIFY_INSECURE},
+      {GNUTLS_CERT_REVOKED, HR_VERIFY_REVOKED},
+      {GNUTLS_CERT_SIGNATURE_FAILURE, HR_VERIFY_BAD_SIGNATURE},
+  };
+  for (size_t i = 0; i < sizeof(defects) / sizeof(defects[0]); i++) {
+    if (status & defects[i].bit)
+      return defects[i].reason;
+  }
+  return HR_VERIFY_OTHER;
+}
+
 /* When several problems are found, the one OpenSSL reports: a chain that
  * leads nowhere first, then the certificates' other defects (OpenSSL
  * checks CA flags, purposes and extensions before any date), then the
@@ -681,7 +700,7 @@ static enum hr_verify_reason reason_of(gnutls_session_t session,
   if (status & GNUTLS_CERT_SIGNER_NOT_FOUND)
     return untrusted_reason(session);
   if (status & ~(unsigned)(GNUTLS_CERT_INVALID | VALIDITY_BITS))
-    return HR_VERIFY_OTHER;
+    return defect_reason(status);
   if (status & GNUTLS_CERT_EXPIRED)
     return HR_VERIFY_EXPIRED;
   if (status & GNUTLS_CERT_NOT_ACTIVATED)

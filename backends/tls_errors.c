@@ -17,6 +17,10 @@ static const char hint_hostname[] =
     "the certificate is for another name: check the URL, or use --resolve to "
     "reach this address under the certificate's name";
 
+static httpr_code other(httpr_error *err, const char *why) {
+  return hr_fail(err, HTTPR_E_CERT_OTHER, "certificate verify failed: %s", why);
+}
+
 httpr_code hr_verify_failed(httpr_error *err, enum hr_verify_reason reason,
                             const char *host, const char *other_text) {
   static const char prefix[] = "certificate verify failed";
@@ -49,6 +53,16 @@ httpr_code hr_verify_failed(httpr_error *err, enum hr_verify_reason reason,
             host ? host : "");
     hr_hint(err, "%s", hint_hostname);
     return err->code;
+  case HR_VERIFY_BAD_PURPOSE:
+    return other(err, "unsuitable certificate purpose");
+  case HR_VERIFY_BAD_SIGNATURE:
+    return other(err, "certificate signature failure");
+  case HR_VERIFY_REVOKED:
+    return other(err, "certificate revoked");
+  case HR_VERIFY_INVALID_CA:
+    return other(err, "invalid CA certificate");
+  case HR_VERIFY_INSECURE:
+    return other(err, "certificate uses an insecure algorithm or key");
   case HR_VERIFY_OTHER:
     break;
   }

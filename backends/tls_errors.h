@@ -18,7 +18,13 @@ enum hr_verify_reason {
   HR_VERIFY_SELF_SIGNED,          /* HTTPR_E_CERT_UNTRUSTED, leaf self-signed */
   HR_VERIFY_SELF_SIGNED_IN_CHAIN, /* HTTPR_E_CERT_UNTRUSTED, root not trusted */
   HR_VERIFY_HOSTNAME,             /* HTTPR_E_CERT_HOSTNAME */
-  HR_VERIFY_OTHER                 /* HTTPR_E_CERT_OTHER */
+  /* HTTPR_E_CERT_OTHER, each with its own shared wording: */
+  HR_VERIFY_BAD_PURPOSE,   /* key usage does not allow a server */
+  HR_VERIFY_BAD_SIGNATURE, /* a signature in the chain is wrong */
+  HR_VERIFY_REVOKED,       /* revoked */
+  HR_VERIFY_INVALID_CA,    /* an issuer is not allowed to be a CA */
+  HR_VERIFY_INSECURE,      /* too weak an algorithm or key */
+  HR_VERIFY_OTHER          /* anything else: the provider's own text */
 };
 
 /* Fills err for a verification failure: "certificate verify failed:

@@ -27,6 +27,7 @@ static const struct profile_def profiles[SRV_COUNT] = {
     [SRV_SELFSIGNED] = {"selfsigned", {NULL}},
     [SRV_UNTRUSTED] = {"untrusted", {NULL}},
     [SRV_MISSING_INTER] = {"missing-inter", {NULL}},
+    [SRV_BAD_PURPOSE] = {"badpurpose", {NULL}},
     [SRV_CLIENT_AUTH] = {"good-ecdsa", {"--client-ca", "@client-ca.pem"}},
     [SRV_CLIENT_AUTH_TLS12] = {"good-ecdsa",
                                {"--client-ca", "@client-ca.pem", "--tls-max",

@@ -121,9 +121,17 @@ static void missing_intermediate(void **state) {
             "certificate");
 }
 
-static const enum profile bad_profiles[] = {SRV_EXPIRED,   SRV_NOTYET,
-                                            SRV_WRONGHOST, SRV_SELFSIGNED,
-                                            SRV_UNTRUSTED, SRV_MISSING_INTER};
+/* A leaf whose extended key usage does not allow a server: a failure
+ * outside the named ones, still worded the same by every provider. */
+static void wrong_key_purpose(void **state) {
+  (void)state;
+  bad_chain(SRV_BAD_PURPOSE, NULL, HTTPR_E_CERT_OTHER,
+            "certificate verify failed: unsuitable certificate purpose");
+}
+
+static const enum profile bad_profiles[] = {
+    SRV_EXPIRED,   SRV_NOTYET,        SRV_WRONGHOST,  SRV_SELFSIGNED,
+    SRV_UNTRUSTED, SRV_MISSING_INTER, SRV_BAD_PURPOSE};
 
 static void bad_chains_with_verify_off(void **state) {
   (void)state;
@@ -211,6 +219,7 @@ const struct CMUnitTest verify_tests[] = {
     cmocka_unit_test(self_signed),
     cmocka_unit_test(untrusted_root),
     cmocka_unit_test(missing_intermediate),
+    cmocka_unit_test(wrong_key_purpose),
     cmocka_unit_test(bad_chains_with_verify_off),
     cmocka_unit_test(verify_off_needs_no_trust_store),
     cmocka_unit_test(hostname_check_off),

@@ -167,6 +167,15 @@ for p in $providers; do
   check "$p nginx client cert" 0 "hello from nginx" -- "${B[@]}" "${CA[@]}" \
     --cert "$PKI/client.pem" "$N:$((NGX + 7))/"
   check "$p nginx unknown CA file" 77 "" -- "${B[@]}" --cacert "$WORK/none.pem" "$N:$NGX/"
+  # The process default from the environment, as -v reports it.
+  out=$(HTTPR_TLS_BACKEND=$p "$CLI" -sS -v "${CA[@]}" -o /dev/null "$N:$NGX/" 2>&1)
+  if [[ "$out" == *"* TLS provider: $p"* ]]; then
+    PASS=$((PASS + 1))
+    echo "ok   $p chosen by HTTPR_TLS_BACKEND (-v)"
+  else
+    FAIL=$((FAIL + 1))
+    echo "FAIL $p chosen by HTTPR_TLS_BACKEND: ${out:0:300}"
+  fi
   check "$p s_server good chain" 0 "s_server" -- "${B[@]}" "${CA[@]}" "$N:$SSRV/"
   check "$p s_server client cert absent" 35 "no client certificate presented" -- "${B[@]}" "${CA[@]}" "$N:$SSRV_AUTH/"
   check "$p s_server client cert" 0 "s_server" -- "${B[@]}" "${CA[@]}" \

@@ -25,6 +25,8 @@
 #   selfsigned    self-signed leaf, SAN localhost 127.0.0.1; chain = itself
 #   untrusted     leaf signed by other-root; chain leaf+other-root-ca
 #   missing-inter the good-ecdsa leaf and key; chain = leaf only
+#   badpurpose    like good-ecdsa but extendedKeyUsage clientAuth only (not
+#                 usable by a server)
 #   Client credentials (signed by the root, CN "httpr test client",
 #   extendedKeyUsage clientAuth):
 #   client.crt                   the client certificate
@@ -118,6 +120,13 @@ extendedKeyUsage = serverAuth
 subjectAltName = \$ENV::SAN
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid:always
+[ ext_server_wrong_purpose ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = clientAuth
+subjectAltName = \$ENV::SAN
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
 [ ext_selfsigned ]
 basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature
@@ -198,6 +207,7 @@ server expired inter-ca localhost ext_server_ec "$INTER" \
 server notyet inter-ca localhost ext_server_ec "$INTER" \
   -startdate 20990101000000Z -enddate 21000101000000Z
 server untrusted other-root-ca localhost ext_server_ec "$OUT/other-root-ca.pem"
+server badpurpose inter-ca localhost ext_server_wrong_purpose "$INTER"
 SAN="DNS:wrong.example"
 server wronghost inter-ca wrong.example ext_server_ec "$INTER"
 SAN="DNS:localhost"
