@@ -17,6 +17,9 @@ extern const struct hr_tls_provider hr_provider_openssl;
 #ifdef HTTPR_HAVE_GNUTLS
 extern const struct hr_tls_provider hr_provider_gnutls;
 #endif
+#ifdef HTTPR_HAVE_MBEDTLS
+extern const struct hr_tls_provider hr_provider_mbedtls;
+#endif
 
 static const struct hr_tls_provider *const providers[] = {
 #ifdef HTTPR_HAVE_OPENSSL
@@ -24,6 +27,9 @@ static const struct hr_tls_provider *const providers[] = {
 #endif
 #ifdef HTTPR_HAVE_GNUTLS
     &hr_provider_gnutls,
+#endif
+#ifdef HTTPR_HAVE_MBEDTLS
+    &hr_provider_mbedtls,
 #endif
     NULL};
 
