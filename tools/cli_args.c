@@ -47,6 +47,7 @@ enum opt_id {
   OPT_TLS_BACKEND,
   OPT_LIST_BACKENDS,
   OPT_COMPARE,
+  OPT_FEATURE_TABLE,
   OPT_TLSV12,
   OPT_TLSV13,
   OPT_TLS_MAX,
@@ -94,6 +95,7 @@ static const struct opt_def options[] = {
     {"tls-backend", 0, 1, OPT_TLS_BACKEND},
     {"list-backends", 0, 0, OPT_LIST_BACKENDS},
     {"compare", 0, 0, OPT_COMPARE},
+    {"feature-table", 0, 0, OPT_FEATURE_TABLE},
     {"tlsv1.2", 0, 0, OPT_TLSV12},
     {"tlsv1.3", 0, 0, OPT_TLSV13},
     {"tls-max", 0, 1, OPT_TLS_MAX},
@@ -356,6 +358,9 @@ static int apply(struct parser *p, enum opt_id id, const char *value) {
   case OPT_COMPARE:
     o->compare = 1;
     return CLI_EXIT_OK;
+  case OPT_FEATURE_TABLE:
+    o->feature_table = 1;
+    return CLI_EXIT_OK;
   case OPT_TLSV12:
     o->tls_min = 12;
     return CLI_EXIT_OK;
@@ -443,7 +448,7 @@ static int short_options(struct parser *p, int argc, char **argv, int *i) {
 /* Checks that need the whole command line. */
 static int check_combination(struct parser *p) {
   struct cli_options *o = p->opts;
-  if (o->show_help || o->show_version || o->list_backends)
+  if (o->show_help || o->show_version || o->list_backends || o->feature_table)
     return CLI_EXIT_OK;
   if (o->url_count == 0)
     return usage_error(p, "no URL specified");

@@ -79,6 +79,7 @@ struct cli_options {
   int show_version;
   int list_backends;
   int compare; /* --compare: the same request with every provider */
+  int feature_table; /* --feature-table: Markdown capability table */
 };
 
 /* Parses argv[1..argc-1] into *opts, which it first resets to defaults.

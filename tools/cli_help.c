@@ -53,6 +53,7 @@ static const char help_text[] =
     "\n"
     "Information:\n"
     "      --list-backends      the TLS providers built in, with features\n"
+    "      --feature-table      the providers' features as a Markdown table\n"
     "      --compare            the same request with every provider, one row\n"
     "                           each (outcome, TLS, cipher, ALPN, times)\n"
     "  -V, --version            versions of httpr and its TLS providers\n"

@@ -46,6 +46,31 @@ static int width(int w, const char *s) {
   return len > w ? len : w;
 }
 
+int cli_print_feature_table(FILE *out) {
+  size_t n = httpr_provider_count();
+  fputs("| feature |", out);
+  for (size_t i = 0; i < n; i++)
+    fprintf(out, " %s |", text_or_dash(httpr_provider_name(i)));
+  fputs("\n|---|", out);
+  for (size_t i = 0; i < n; i++)
+    fputs("---|", out);
+  fputs("\n| library |", out);
+  for (size_t i = 0; i < n; i++)
+    fprintf(out, " %s |", text_or_dash(httpr_provider_library_version(i)));
+  fputc('\n', out);
+  for (int bit = 0; bit < 32; bit++) {
+    uint32_t b = (uint32_t)1 << bit;
+    const char *name = httpr_feature_name(b);
+    if (!name)
+      continue;
+    fprintf(out, "| %s |", name);
+    for (size_t i = 0; i < n; i++)
+      fputs((httpr_provider_features(i) & b) ? " yes |" : " no |", out);
+    fputc('\n', out);
+  }
+  return finish(out);
+}
+
 int cli_print_backends(FILE *out) {
   size_t n = httpr_provider_count();
   const char *def = httpr_default_provider();

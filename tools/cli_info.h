@@ -16,4 +16,9 @@ int cli_print_version(FILE *out);
  * CLI_EXIT_WRITE. */
 int cli_print_backends(FILE *out);
 
+/* The capability query as a Markdown table, one column per provider built
+ * in and one row per feature the library names (README's feature table is
+ * generated from it). Returns CLI_EXIT_OK or CLI_EXIT_WRITE. */
+int cli_print_feature_table(FILE *out);
+
 #endif /* HTTPR_TOOLS_CLI_INFO_H */

@@ -65,6 +65,8 @@ static int run(const struct cli_options *opts) {
     return cli_print_version(stdout);
   if (opts->list_backends)
     return cli_print_backends(stdout);
+  if (opts->feature_table)
+    return cli_print_feature_table(stdout);
   if (opts->compare)
     return cli_compare(opts);
   return fetch_all(opts);
