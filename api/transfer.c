@@ -279,6 +279,29 @@ done:
   return rc;
 }
 
+#define ALERT_GRACE_MS 200
+
+/* In TLS 1.3 a server that refuses the client's certificate sends its
+ * alert after our Finished and closes; our request can then meet a closed
+ * socket before we read anything. The alert is the real reason (DESIGN rule
+ * 8): if it is already here, report it instead of the broken pipe. */
+static httpr_code alert_behind_send_failure(struct exchange *x,
+                                            httpr_error *err) {
+  if (!x->conn->tls)
+    return err->code;
+  if (!x->conn->read_buf && !(x->conn->read_buf = malloc(HR_READ_CHUNK)))
+    return err->code;
+  httpr_error send_err = *err;
+  size_t got = 0;
+  int64_t grace = hr_deadline_min(hr_now_ms() + ALERT_GRACE_MS, x->t->deadline);
+  httpr_code rc = hr_conn_read(x->conn, x->conn->read_buf, HR_READ_CHUNK, &got,
+                               grace, ALERT_GRACE_MS, err);
+  if (rc == HTTPR_E_TLS_HANDSHAKE)
+    return rc;
+  *err = send_err;
+  return err->code;
+}
+
 /* ---- connections --------------------------------------------------------- */
 
 static httpr_code open_connection(struct exchange *x, httpr_error *err) {
@@ -388,6 +411,8 @@ httpr_code hr_transfer_run(httpr_client *client, struct hr_transfer *t,
     record_connection(&x, reused);
     x.bytes_in = 0;
     rc = send_request(&x, err);
+    if (rc == HTTPR_E_SEND)
+      rc = alert_behind_send_failure(&x, err);
     if (rc == HTTPR_OK)
       rc = receive_response(&x, err);
     if (rc == HTTPR_OK) {

@@ -1,17 +1,21 @@
 #!/bin/bash
 # run-interop.sh - the httpr CLI, with every provider built in, against
 # third-party servers from Debian packages on loopback: nginx (good and bad
-# chains, TLS 1.2-only and 1.3-only, client certificate required) and
-# openssl s_server. Checks curl's exit codes. Needs PKI_DIR and HTTPR_CLI
-# (make check sets them); nginx and openssl must be installed.
+# chains, TLS 1.2-only and 1.3-only, client certificate required), openssl
+# s_server (TLS 1.2-only, 1.3-only, client certificate required: absent,
+# good, untrusted) and gnutls-serv (good and expired chains, client
+# certificate required). Checks curl's exit codes and the error lines, and
+# the key log. A provider without TLS 1.3 (its feature bits say so) must
+# fail a TLS 1.3-only server with exit 35. Needs PKI_DIR and HTTPR_CLI (make
+# check sets them); nginx, openssl and gnutls-bin must be installed.
 set -u
 
 PKI=${PKI_DIR:?PKI_DIR not set}
 CLI=${HTTPR_CLI:?HTTPR_CLI not set}
-for tool in nginx openssl; do
+for tool in nginx openssl gnutls-serv; do
   if ! command -v "$tool" >/dev/null 2>&1 &&
      ! [ -x "/usr/sbin/$tool" ]; then
-    echo "interop: $tool is not installed (apt-get install nginx openssl)" >&2
+    echo "interop: $tool is not installed (apt-get install nginx openssl gnutls-bin)" >&2
     exit 1
   fi
 done
@@ -116,9 +120,44 @@ start_s_server() {
 }
 start_s_server || { echo "interop: s_server did not start" >&2; exit 1; }
 SSRV=$S_PORT
-start_s_server -Verify 1 -CAfile "$PKI/client-ca.pem" ||
+start_s_server -Verify 1 -verify_return_error -CAfile "$PKI/client-ca.pem" ||
   { echo "interop: s_server did not start" >&2; exit 1; }
 SSRV_AUTH=$S_PORT
+start_s_server -tls1_2 || { echo "interop: s_server did not start" >&2; exit 1; }
+SSRV_12=$S_PORT
+start_s_server -tls1_3 || { echo "interop: s_server did not start" >&2; exit 1; }
+SSRV_13=$S_PORT
+
+# ---- gnutls-serv: good chain, expired chain, client certificate required ---
+# Sets G_PORT. gnutls-serv has no option to bind one address; only loopback
+# is ever connected to.
+start_gnutls_serv() { # cert name, extra args...
+  local port pid cert=$1
+  shift
+  for _ in 1 2 3 4 5; do
+    port=$((20000 + RANDOM % 9000))
+    gnutls-serv --http -q --port "$port" \
+      --x509certfile "$PKI/$cert.crt" --x509keyfile "$PKI/$cert.key" "$@" \
+      </dev/null >>"$WORK/gnutls-serv.log" 2>&1 9>&- &
+    pid=$!
+    PIDS+=("$pid")
+    if wait_port "$port"; then
+      G_PORT=$port
+      return 0
+    fi
+    kill "$pid" 2>/dev/null
+  done
+  return 1
+}
+start_gnutls_serv good-ecdsa -a ||
+  { echo "interop: gnutls-serv did not start" >&2; exit 1; }
+GSRV=$G_PORT
+start_gnutls_serv expired -a ||
+  { echo "interop: gnutls-serv did not start" >&2; exit 1; }
+GSRV_EXPIRED=$G_PORT
+start_gnutls_serv good-ecdsa -r --x509cafile "$PKI/client-ca.pem" ||
+  { echo "interop: gnutls-serv did not start" >&2; exit 1; }
+GSRV_AUTH=$G_PORT
 
 # ---- cases ------------------------------------------------------------------
 PASS=0
@@ -144,9 +183,19 @@ check() {
 
 CA=(--cacert "$PKI/ca-bundle.pem")
 providers=$("$CLI" --list-backends | awk 'NR > 1 && $1 != "" { print $1 }')
+# 1 when provider $1 declares TLS 1.3 (the features column of the table).
+has_tls13() {
+  "$CLI" --list-backends | awk -v p="$1" '$1 == p { print ($NF ~ /tls1\.3/) ? 1 : 0 }'
+}
+
 for p in $providers; do
   B=(--tls-backend "$p")
   N="https://localhost"
+  if [ "$(has_tls13 "$p")" = 1 ]; then
+    T13_EXIT=0 T13_TEXT=TLSv1.3
+  else
+    T13_EXIT=35 T13_TEXT=""
+  fi
   check "$p nginx good chain" 0 "hello from nginx" -- "${B[@]}" "${CA[@]}" "$N:$NGX/"
   check "$p nginx by IP" 0 "hello from nginx" -- "${B[@]}" "${CA[@]}" "https://127.0.0.1:$NGX/"
   check "$p nginx expired" 60 "httpr: (60) certificate verify failed: certificate has expired" -- "${B[@]}" "${CA[@]}" "$N:$((NGX + 1))/"
@@ -156,7 +205,7 @@ for p in $providers; do
   check "$p nginx expired with -k" 0 "hello from nginx" -- "${B[@]}" -k "$N:$((NGX + 1))/"
   check "$p nginx TLS 1.2 only" 0 "TLSv1.2" -- "${B[@]}" "${CA[@]}" \
     -o /dev/null -w '%{tls_version}' "$N:$((NGX + 5))/"
-  check "$p nginx TLS 1.3 only" 0 "TLSv1.3" -- "${B[@]}" "${CA[@]}" \
+  check "$p nginx TLS 1.3 only" "$T13_EXIT" "$T13_TEXT" -- "${B[@]}" "${CA[@]}" \
     -o /dev/null -w '%{tls_version}' "$N:$((NGX + 6))/"
   check "$p nginx TLS 1.3 only, max 1.2" 35 "" -- "${B[@]}" "${CA[@]}" \
     --tls-max 1.2 "$N:$((NGX + 6))/"
@@ -166,6 +215,10 @@ for p in $providers; do
     -o /dev/null -w '%{http_code}' "$N:$((NGX + 7))/"
   check "$p nginx client cert" 0 "hello from nginx" -- "${B[@]}" "${CA[@]}" \
     --cert "$PKI/client.pem" "$N:$((NGX + 7))/"
+  # An untrusted client certificate: nginx also answers 400.
+  check "$p nginx client cert untrusted" 0 "400" -- "${B[@]}" "${CA[@]}" \
+    --cert "$PKI/unknown-client.pem" -o /dev/null -w '%{http_code}' \
+    "$N:$((NGX + 7))/"
   check "$p nginx unknown CA file" 77 "" -- "${B[@]}" --cacert "$WORK/none.pem" "$N:$NGX/"
   # The process default from the environment, as -v reports it.
   out=$(HTTPR_TLS_BACKEND=$p "$CLI" -sS -v "${CA[@]}" -o /dev/null "$N:$NGX/" 2>&1)
@@ -180,6 +233,33 @@ for p in $providers; do
   check "$p s_server client cert absent" 35 "no client certificate presented" -- "${B[@]}" "${CA[@]}" "$N:$SSRV_AUTH/"
   check "$p s_server client cert" 0 "s_server" -- "${B[@]}" "${CA[@]}" \
     --cert "$PKI/client.pem" "$N:$SSRV_AUTH/"
+  check "$p s_server client cert untrusted" 35 "server rejected the client certificate" -- "${B[@]}" "${CA[@]}" \
+    --cert "$PKI/unknown-client.pem" "$N:$SSRV_AUTH/"
+  check "$p s_server TLS 1.2 only" 0 "TLSv1.2" -- "${B[@]}" "${CA[@]}" \
+    -o /dev/null -w '%{tls_version}' "$N:$SSRV_12/"
+  check "$p s_server TLS 1.3 only" "$T13_EXIT" "$T13_TEXT" -- "${B[@]}" \
+    "${CA[@]}" -o /dev/null -w '%{tls_version}' "$N:$SSRV_13/"
+  check "$p gnutls-serv good chain" 0 "GnuTLS" -- "${B[@]}" "${CA[@]}" "$N:$GSRV/"
+  check "$p gnutls-serv by IP" 0 "GnuTLS" -- "${B[@]}" "${CA[@]}" \
+    "https://127.0.0.1:$GSRV/"
+  check "$p gnutls-serv expired" 60 "certificate verify failed: certificate has expired" -- \
+    "${B[@]}" "${CA[@]}" "$N:$GSRV_EXPIRED/"
+  check "$p gnutls-serv client cert absent" 35 "no client certificate presented" -- "${B[@]}" "${CA[@]}" \
+    "$N:$GSRV_AUTH/"
+  check "$p gnutls-serv client cert" 0 "GnuTLS" -- "${B[@]}" "${CA[@]}" \
+    --cert "$PKI/client.pem" "$N:$GSRV_AUTH/"
+  # The key log: written where asked, in the NSS format, for TLS 1.2 and
+  # (where the provider has it) TLS 1.3.
+  keys="$WORK/keys-$p.log"
+  check "$p key log, TLS 1.2" 0 "" -- "${B[@]}" "${CA[@]}" --keylog "$keys" \
+    -o /dev/null "$N:$SSRV_12/"
+  if grep -qE '^CLIENT_RANDOM [0-9a-f]{64} [0-9a-f]{96}$' "$keys" 2>/dev/null; then
+    PASS=$((PASS + 1))
+    echo "ok   $p key log has a CLIENT_RANDOM line"
+  else
+    FAIL=$((FAIL + 1))
+    echo "FAIL $p key log: no CLIENT_RANDOM line in $keys"
+  fi
 done
 
 # --compare: one row per provider, each reaching nginx.
