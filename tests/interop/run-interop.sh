@@ -286,6 +286,6 @@ fi
 
 echo "interop: $PASS passed, $FAIL failed"
 if { true >&9; } 2>/dev/null; then
-  echo "interop (nginx, openssl s_server; providers: $(echo $providers)): $PASS passed, $FAIL failed" >&9
+  echo "interop (nginx, openssl s_server, gnutls-serv; providers: $(echo $providers)): $PASS passed, $FAIL failed" >&9
 fi
 [ "$FAIL" -eq 0 ] && [ "$PASS" -gt 0 ]
