@@ -1,0 +1,1321 @@
+/*
+ * mbedtls.c - the mbedTLS 2.28 provider: builds one SSL configuration per
+ * client (a DRBG seeded once, the trust store parsed once, client
+ * credentials, TLS 1.2, ALPN, key log), runs non-blocking client
+ * connections over the transport's I/O callbacks, verifies the server
+ * during the handshake with the shared identity rules (mbedTLS 2.28 has no
+ * IP identities and would send an IP literal as SNI), and maps mbedTLS's
+ * results onto the shared error wording. mbedTLS 2.28 has no TLS 1.3: the
+ * feature bits say so. PKCS#8 keys under AES and PKCS#12 files, which
+ * mbedTLS cannot read by itself, are read in backends/mbedtls_pkcs.c; the
+ * differences between mbedTLS versions live in backends/mbedtls_compat.h.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/entropy.h>
+#include <mbedtls/error.h>
+#include <mbedtls/net_sockets.h>
+#include <mbedtls/oid.h>
+#include <mbedtls/pem.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/platform.h>
+#include <mbedtls/platform_util.h>
+#include <mbedtls/ssl.h>
+#include <mbedtls/version.h>
+#include <mbedtls/x509_crt.h>
+
+#include "backends/credentials.h"
+#include "backends/identity.h"
+#include "backends/mbedtls_compat.h"
+#include "backends/mbedtls_pkcs.h"
+#include "backends/pem.h"
+#include "backends/provider.h"
+#include "backends/tls_errors.h"
+
+/* ---- types --------------------------------------------------------------- */
+
+struct mt_ctx {
+  mbedtls_ssl_config conf; /* shared, read-only, by every connection */
+  mbedtls_entropy_context entropy;
+  mbedtls_ctr_drbg_context drbg; /* locks itself (MBEDTLS_THREADING_C) */
+  mbedtls_x509_crt ca;           /* trust anchors */
+  mbedtls_x509_crt own_certs;    /* client certificate, then its chain */
+  mbedtls_pk_context own_key;
+  const char **alpn;        /* NULL-ended names, pointing into */
+  char *alpn_data;          /* this copy of the wire list */
+  struct hr_keylog *keylog; /* not owned: the client closes it */
+  int verify;
+  int verify_hostname;
+  int min_version; /* as configured (12), for messages */
+  int max_version; /* the highest this provider has: 12 */
+};
+
+enum io_failure { IO_OK, IO_SEND_FAILED, IO_RECV_FAILED };
+
+struct mt_conn {
+  const struct mt_ctx *ctx;
+  mbedtls_ssl_context ssl;
+  struct hr_tls_io io;
+  char *host;                /* as given, for messages */
+  char *name;                /* without a trailing dot: identity check */
+  int io_eof;                /* recv returned 0 */
+  int io_blocked;            /* send or recv would have blocked */
+  int io_errno;              /* errno of the failed send or recv */
+  enum io_failure io_failed; /* which callback failed, if one did */
+  int handshaken;
+  int failed; /* a fatal error happened: no close_notify may follow */
+  unsigned char *flight; /* handshake records not yet sent (see bio_send) */
+  size_t flight_len, flight_cap;
+  uint32_t issuers; /* flags the verify callback saw above the leaf */
+  enum hr_verify_reason untrusted; /* what an untrusted chain is called */
+};
+
+enum op { OP_HANDSHAKE, OP_READ, OP_WRITE, OP_SHUTDOWN };
+
+/* ---- mbedTLS's words ----------------------------------------------------- */
+
+/* "mbedtls: -0x7780: SSL - A fatal alert ...", the detail of most
+ * failures. */
+static httpr_code with_detail(httpr_error *err, int code) {
+  char text[200];
+  mbedtls_strerror(code, text, sizeof(text));
+  hr_detail(err, "mbedtls: -0x%04X: %s", (unsigned)-code, text);
+  return err->code;
+}
+
+/* ---- provider lifetime --------------------------------------------------- */
+
+static pthread_once_t version_once = PTHREAD_ONCE_INIT;
+static char version_text[32]; /* written once, then only read */
+
+static void make_version_text(void) {
+  mbedtls_version_get_string_full(version_text); /* "mbed TLS 2.28.3" */
+}
+
+static const char *mt_library_version(void) {
+  pthread_once(&version_once, make_version_text);
+  return version_text;
+}
+
+/* mbedTLS 2.28 has no process-wide state to set up: every context seeds
+ * its own DRBG. */
+static httpr_code mt_global_init(httpr_error *err) {
+  (void)err;
+  return HTTPR_OK;
+}
+
+static void mt_global_cleanup(void) {}
+
+/* ---- PEM blocks ---------------------------------------------------------- */
+
+/* Decodes one block (which points into NUL-terminated text, as
+ * hr_file_read makes it) into pem->buf. */
+static int pem_decode(const struct hr_pem_block *b, mbedtls_pem_context *pem) {
+  char header[96], footer[96];
+  size_t used = 0;
+  if (b->label_len > 64)
+    return MBEDTLS_ERR_PEM_INVALID_DATA;
+  snprintf(header, sizeof(header), "-----BEGIN %.*s-----", (int)b->label_len,
+           b->label);
+  snprintf(footer, sizeof(footer), "-----END %.*s-----", (int)b->label_len,
+           b->label);
+  return mbedtls_pem_read_buffer(
+      pem, header, footer, (const unsigned char *)b->begin, NULL, 0, &used);
+}
+
+/* Adds the certificate of one block to chain. */
+static int parse_cert_block(mbedtls_x509_crt *chain,
+                            const struct hr_pem_block *b) {
+  mbedtls_pem_context pem;
+  mbedtls_pem_init(&pem);
+  int ret = pem_decode(b, &pem);
+  if (ret == 0)
+    ret = mbedtls_x509_crt_parse_der(chain, pem.buf, pem.buflen);
+  mbedtls_pem_free(&pem);
+  return ret;
+}
+
+/* ---- trust store --------------------------------------------------------- */
+
+struct trust_load {
+  mbedtls_x509_crt *ca;
+  size_t added;
+  int last_error; /* of a block mbedTLS refused, for the detail */
+};
+
+/* A certificate already in the list (a hash link beside its file): added
+ * once, so the issuer search does not walk it twice. */
+static int already_trusted(const mbedtls_x509_crt *ca,
+                           const mbedtls_x509_crt *fresh) {
+  for (const mbedtls_x509_crt *c = ca; c && c != fresh; c = c->next) {
+    if (c->raw.len == fresh->raw.len &&
+        memcmp(c->raw.p, fresh->raw.p, c->raw.len) == 0)
+      return 1;
+  }
+  return 0;
+}
+
+/* Drops the last certificate of the list (a duplicate just added). */
+static void drop_last(mbedtls_x509_crt *ca) {
+  mbedtls_x509_crt *prev = ca;
+  while (prev->next && prev->next->next)
+    prev = prev->next;
+  if (prev->next) {
+    mbedtls_x509_crt_free(prev->next);
+    mbedtls_free(prev->next);
+    prev->next = NULL;
+  }
+}
+
+/* Block by block, so one bad block is skipped as OpenSSL skips it instead
+ * of failing the whole file. */
+static int add_cert_block(const struct hr_pem_block *b, void *ud) {
+  struct trust_load *t = ud;
+  if (b->kind != HR_PEM_CERTIFICATE)
+    return 0;
+  int ret = parse_cert_block(t->ca, b);
+  if (ret != 0) {
+    t->last_error = ret;
+    return 0;
+  }
+  const mbedtls_x509_crt *last = t->ca;
+  while (last->next)
+    last = last->next;
+  if (last != t->ca && already_trusted(t->ca, last))
+    drop_last(t->ca);
+  t->added++;
+  return 0;
+}
+
+/* Adds every PEM certificate of one file; -1 with errno when unreadable.
+ * The file is read here rather than by mbedTLS so the message can name
+ * the system's reason. */
+static int load_pem_file(const char *path, void *ud) {
+  char *data = NULL;
+  size_t len = 0;
+  if (hr_file_read(path, &data, &len) != 0)
+    return -1;
+  hr_pem_each(data, len, add_cert_block, ud);
+  free(data);
+  return 0;
+}
+
+/* For a CA directory a file that cannot be read is skipped, like one that
+ * holds no certificate. */
+static int load_dir_file(const char *path, void *ud) {
+  load_pem_file(path, ud);
+  return 0;
+}
+
+static httpr_code load_ca_file(mbedtls_x509_crt *ca, const struct hr_trust *t,
+                               httpr_error *err) {
+  struct trust_load l = {.ca = ca};
+  const char *origin = t->origin ? t->origin : "config";
+  if (load_pem_file(t->ca_file, &l) != 0) {
+    int saved = errno;
+    hr_fail(err, HTTPR_E_CA_FILE, "CA file '%s' (from %s) cannot be read: %s",
+            t->ca_file, origin, strerror(saved));
+    hr_detail(err, "errno %d", saved);
+    return err->code;
+  }
+  if (l.added == 0) {
+    hr_fail(err, HTTPR_E_CA_FILE,
+            "CA file '%s' (from %s) holds no PEM certificate", t->ca_file,
+            origin);
+    hr_hint(err, "a CA file must hold PEM certificates "
+                 "(\"-----BEGIN CERTIFICATE-----\")");
+    return l.last_error ? with_detail(err, l.last_error) : err->code;
+  }
+  return HTTPR_OK;
+}
+
+static httpr_code load_ca_dir(mbedtls_x509_crt *ca, const struct hr_trust *t,
+                              httpr_error *err) {
+  struct trust_load l = {.ca = ca};
+  int rc = hr_trust_each_file(t->ca_dir, load_dir_file, &l);
+  int saved = errno;
+  if (rc != 0) {
+    hr_fail(err, HTTPR_E_CA_FILE,
+            "CA directory '%s' (from %s) cannot be read: %s", t->ca_dir,
+            t->origin ? t->origin : "config", strerror(saved));
+    hr_detail(err, "errno %d", saved);
+    return err->code;
+  }
+  if (l.added == 0)
+    return hr_trust_dir_empty(err, t);
+  return HTTPR_OK;
+}
+
+static httpr_code setup_verify(struct mt_ctx *ctx,
+                               const struct hr_tls_settings *s,
+                               httpr_error *err) {
+  if (!s->verify) {
+    mbedtls_ssl_conf_authmode(&ctx->conf, MBEDTLS_SSL_VERIFY_NONE);
+    return HTTPR_OK;
+  }
+  httpr_code rc = HTTPR_OK;
+  if (s->trust.ca_file)
+    rc = load_ca_file(&ctx->ca, &s->trust, err);
+  if (rc == HTTPR_OK && s->trust.ca_dir)
+    rc = load_ca_dir(&ctx->ca, &s->trust, err);
+  if (rc == HTTPR_OK && !s->trust.ca_file && !s->trust.ca_dir) {
+    rc = hr_fail(err, HTTPR_E_CA_FILE, "no CA certificates configured");
+    hr_hint(err, "give a CA file with --cacert or SSL_CERT_FILE");
+  }
+  if (rc != HTTPR_OK)
+    return rc;
+  /* Every certificate in the list is a trust anchor to mbedTLS, an
+   * intermediate too, as with the other providers. */
+  mbedtls_ssl_conf_ca_chain(&ctx->conf, &ctx->ca, NULL);
+  mbedtls_ssl_conf_authmode(&ctx->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
+  return HTTPR_OK;
+}
+
+/* ---- client credentials -------------------------------------------------- */
+
+/* The leaf and the certificates after it (its chain), in file order. */
+static httpr_code parse_certs(const struct hr_pem_creds *pc,
+                              mbedtls_x509_crt *certs, httpr_error *err) {
+  for (size_t i = 0; i < pc->cert_count; i++) {
+    int ret = parse_cert_block(certs, &pc->certs[i]);
+    if (ret == MBEDTLS_ERR_X509_ALLOC_FAILED)
+      return hr_nomem(err);
+    if (ret != 0) {
+      if (i == 0)
+        hr_fail(err, HTTPR_E_CLIENT_CERT,
+                "client certificate in '%s' cannot be parsed", pc->cert_path);
+      else
+        hr_fail(err, HTTPR_E_CLIENT_CERT,
+                "certificate %zu in '%s' cannot be parsed", i + 1,
+                pc->cert_path);
+      return with_detail(err, ret);
+    }
+  }
+  return HTTPR_OK;
+}
+
+/* mbedtls_pk_parse_key wants PEM NUL-terminated, with the NUL counted;
+ * the password goes only with an encrypted key. */
+static httpr_code parse_key(const struct hr_pem_creds *pc, const char *password,
+                            mbedtls_pk_context *key, httpr_error *err) {
+  unsigned char *text = malloc(pc->key.len + 1);
+  if (!text)
+    return hr_nomem(err);
+  memcpy(text, pc->key.begin, pc->key.len);
+  text[pc->key.len] = '\0';
+  int ret = hr_mbed_parse_key(key, text, pc->key.len + 1,
+                              pc->key_encrypted ? password : NULL);
+  mbedtls_platform_zeroize(text, pc->key.len + 1);
+  free(text);
+  if (ret == 0)
+    return HTTPR_OK;
+  if (ret == MBEDTLS_ERR_PK_ALLOC_FAILED)
+    return hr_nomem(err);
+  if (pc->key_encrypted && ret == MBEDTLS_ERR_PK_FEATURE_UNAVAILABLE)
+    hr_fail(err, HTTPR_E_CLIENT_CERT,
+            "the key in '%s' uses an encryption the mbedtls provider cannot "
+            "decrypt",
+            pc->key_path);
+  else if (pc->key_encrypted)
+    hr_creds_wrong_password(err);
+  else
+    hr_fail(err, HTTPR_E_CLIENT_CERT, "the key in '%s' cannot be parsed",
+            pc->key_path);
+  return with_detail(err, ret);
+}
+
+/* Offers the certificate list (leaf first) and its key to servers that
+ * ask. mbedTLS sends it whatever CAs the server names, as OpenSSL does. */
+static httpr_code use_credentials(struct mt_ctx *ctx, httpr_error *err) {
+  int ret = hr_mbed_pk_check_pair(&ctx->own_certs.pk, &ctx->own_key);
+  if (ret != 0) {
+    hr_creds_key_mismatch(err);
+    return with_detail(err, ret);
+  }
+  ret = mbedtls_ssl_conf_own_cert(&ctx->conf, &ctx->own_certs, &ctx->own_key);
+  if (ret != 0) {
+    hr_fail(err, HTTPR_E_CLIENT_CERT, "the client certificate cannot be used");
+    return with_detail(err, ret);
+  }
+  return HTTPR_OK;
+}
+
+static httpr_code load_pem_credentials(struct mt_ctx *ctx,
+                                       const struct hr_tls_settings *s,
+                                       httpr_error *err) {
+  struct hr_pem_creds pc = {0};
+  const char *key_path = s->cred_kind == HR_CRED_FILES ? s->key_path : NULL;
+  httpr_code rc =
+      hr_pem_creds_read(s->cert_path, key_path, s->password, &pc, err);
+  if (rc == HTTPR_OK)
+    rc = parse_certs(&pc, &ctx->own_certs, err);
+  if (rc == HTTPR_OK)
+    rc = parse_key(&pc, s->password, &ctx->own_key, err);
+  if (rc == HTTPR_OK)
+    rc = use_credentials(ctx, err);
+  hr_pem_creds_clear(&pc);
+  return rc;
+}
+
+/* The certificates and key move from the PKCS#12 parts into the context
+ * (both are plain structs whose owner is whoever holds them). */
+static httpr_code load_pkcs12_credentials(struct mt_ctx *ctx,
+                                          const struct hr_tls_settings *s,
+                                          httpr_error *err) {
+  struct hr_mbed_pkcs12 p12;
+  hr_mbed_pkcs12_init(&p12);
+  httpr_code rc = hr_mbed_pkcs12_load(s->cert_path, s->password, &p12, err);
+  if (rc == HTTPR_OK) {
+    ctx->own_certs = p12.certs;
+    ctx->own_key = p12.key;
+    hr_mbed_pkcs12_init(&p12);
+    rc = use_credentials(ctx, err);
+  }
+  hr_mbed_pkcs12_free(&p12);
+  return rc;
+}
+
+static httpr_code setup_credentials(struct mt_ctx *ctx,
+                                    const struct hr_tls_settings *s,
+                                    httpr_error *err) {
+  if (s->cred_kind == HR_CRED_NONE)
+    return HTTPR_OK;
+  if (!s->cert_path)
+    return hr_fail(err, HTTPR_E_INVALID, "no client certificate file given");
+  switch (s->cred_kind) {
+  case HR_CRED_PEM:
+  case HR_CRED_FILES:
+    return load_pem_credentials(ctx, s, err);
+  case HR_CRED_PKCS12:
+    return load_pkcs12_credentials(ctx, s, err);
+  default:
+    return hr_fail(err, HTTPR_E_INVALID, "unknown client credential kind");
+  }
+}
+
+/* ---- context ------------------------------------------------------------- */
+
+/* What the client offers, cheapest first, because nginx and OpenSSL
+ * servers follow the client's order: ECDHE with ChaCha20-Poly1305, which
+ * in mbedTLS 2.28 costs 3.8 M instructions per 100 KiB received against
+ * 5.3 M for AES-128-GCM and 5.4 M for AES-256-GCM (callgrind, same
+ * handshake cost within 0.3%), then AES-GCM, then CBC and RSA key
+ * exchange for old servers. */
+static const int ciphersuites[] = {
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256,
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384,
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA,
+    MBEDTLS_TLS_DHE_RSA_WITH_AES_128_GCM_SHA256,
+    MBEDTLS_TLS_DHE_RSA_WITH_AES_256_GCM_SHA384,
+    MBEDTLS_TLS_RSA_WITH_AES_128_GCM_SHA256,
+    MBEDTLS_TLS_RSA_WITH_AES_256_GCM_SHA384,
+    MBEDTLS_TLS_RSA_WITH_AES_128_CBC_SHA,
+    MBEDTLS_TLS_RSA_WITH_AES_256_CBC_SHA,
+    0};
+
+/* Key exchange groups, cheapest first. In mbedTLS 2.28 an ECDHE key
+ * pair and shared secret cost about 17 M instructions over X25519 and
+ * 18 M over secp256r1 (NIST_OPTIM), 30 M over secp384r1; the server's
+ * ECDSA signatures (about 19 M each to verify) are the rest of a
+ * handshake. The list is also the curves accepted in the server's
+ * certificate. */
+static const mbedtls_ecp_group_id curves[] = {
+    MBEDTLS_ECP_DP_CURVE25519, MBEDTLS_ECP_DP_SECP256R1,
+    MBEDTLS_ECP_DP_SECP384R1, MBEDTLS_ECP_DP_SECP521R1, MBEDTLS_ECP_DP_NONE};
+
+/* Signature hashes offered: SHA-256 first, nothing weaker. */
+static const int sig_hashes[] = {MBEDTLS_MD_SHA256, MBEDTLS_MD_SHA384,
+                                 MBEDTLS_MD_SHA512, MBEDTLS_MD_NONE};
+
+/* mbedTLS 2.28 has TLS 1.2 only: a minimum or maximum of 1.3 cannot be
+ * honoured (the client refuses it earlier, from the feature bits). */
+static httpr_code setup_versions(struct mt_ctx *ctx,
+                                 const struct hr_tls_settings *s,
+                                 httpr_error *err) {
+  int min = s->min_version ? s->min_version : 12, max = s->max_version;
+  if (min != 12 && min != 13)
+    return hr_fail(err, HTTPR_E_INVALID, "unknown TLS version %d", min);
+  if (max && max != 12 && max != 13)
+    return hr_fail(err, HTTPR_E_INVALID, "unknown TLS version %d", max);
+  if (max && min > max)
+    return hr_fail(err, HTTPR_E_INVALID,
+                   "minimum TLS version is above the maximum");
+  if (min == 13 || max == 13)
+    return hr_fail(err, HTTPR_E_UNSUPPORTED,
+                   "the mbedtls provider does not support TLS 1.3");
+  ctx->min_version = 12;
+  ctx->max_version = 12;
+  mbedtls_ssl_conf_min_version(&ctx->conf, MBEDTLS_SSL_MAJOR_VERSION_3,
+                               MBEDTLS_SSL_MINOR_VERSION_3);
+  mbedtls_ssl_conf_max_version(&ctx->conf, MBEDTLS_SSL_MAJOR_VERSION_3,
+                               MBEDTLS_SSL_MINOR_VERSION_3);
+  return HTTPR_OK;
+}
+
+/* One DRBG per context, seeded once here from the system's entropy; it
+ * serves every connection of the context, from any thread. */
+static httpr_code setup_rng(struct mt_ctx *ctx, httpr_error *err) {
+  static const unsigned char personal[] = "httpr mbedtls provider";
+  int ret = mbedtls_ctr_drbg_seed(&ctx->drbg, mbedtls_entropy_func,
+                                  &ctx->entropy, personal, sizeof(personal));
+  if (ret != 0) {
+    hr_fail(err, HTTPR_E_BACKEND,
+            "the mbedtls provider cannot seed its random generator");
+    return with_detail(err, ret);
+  }
+  mbedtls_ssl_conf_rng(&ctx->conf, mbedtls_ctr_drbg_random, &ctx->drbg);
+  return HTTPR_OK;
+}
+
+/* What every connection negotiates, and nothing it does not need: no
+ * session tickets (no resumption yet), no renegotiation. */
+static httpr_code setup_options(struct mt_ctx *ctx, httpr_error *err) {
+  int ret = mbedtls_ssl_config_defaults(&ctx->conf, MBEDTLS_SSL_IS_CLIENT,
+                                        MBEDTLS_SSL_TRANSPORT_STREAM,
+                                        MBEDTLS_SSL_PRESET_DEFAULT);
+  if (ret != 0) {
+    hr_fail(err, HTTPR_E_BACKEND, "the mbedtls provider cannot be set up");
+    return with_detail(err, ret);
+  }
+  mbedtls_ssl_conf_ciphersuites(&ctx->conf, ciphersuites);
+  mbedtls_ssl_conf_curves(&ctx->conf, curves);
+  mbedtls_ssl_conf_sig_hashes(&ctx->conf, sig_hashes);
+  mbedtls_ssl_conf_session_tickets(&ctx->conf,
+                                   MBEDTLS_SSL_SESSION_TICKETS_DISABLED);
+  mbedtls_ssl_conf_renegotiation(&ctx->conf,
+                                 MBEDTLS_SSL_RENEGOTIATION_DISABLED);
+  return HTTPR_OK;
+}
+
+/* The wire-format list ("\x08http/1.1...") as mbedTLS's NULL-ended array
+ * of C strings; the names are the wire list with each length byte turned
+ * into the previous name's NUL. */
+static httpr_code setup_alpn(struct mt_ctx *ctx,
+                             const struct hr_tls_settings *s,
+                             httpr_error *err) {
+  if (!s->alpn || s->alpn_len == 0)
+    return HTTPR_OK;
+  if (s->alpn_len > 0xffff)
+    return hr_fail(err, HTTPR_E_INVALID, "the ALPN protocol list is invalid");
+  if (!(ctx->alpn_data = malloc(s->alpn_len + 1)) ||
+      !(ctx->alpn = calloc(s->alpn_len / 2 + 1, sizeof(*ctx->alpn))))
+    return hr_nomem(err);
+  size_t count = 0;
+  for (size_t i = 0; i < s->alpn_len;) {
+    size_t n = s->alpn[i];
+    if (n == 0 || n > s->alpn_len - i - 1)
+      return hr_fail(err, HTTPR_E_INVALID, "the ALPN protocol list is invalid");
+    memcpy(ctx->alpn_data + i, s->alpn + i + 1, n);
+    ctx->alpn_data[i + n] = '\0';
+    ctx->alpn[count++] = ctx->alpn_data + i;
+    i += n + 1;
+  }
+  int ret = mbedtls_ssl_conf_alpn_protocols(&ctx->conf, ctx->alpn);
+  if (ret != 0) {
+    hr_fail(err, HTTPR_E_INVALID, "the ALPN protocol list is invalid");
+    return with_detail(err, ret);
+  }
+  return HTTPR_OK;
+}
+
+/* ---- key log (mbedTLS 2.28: TLS 1.2, per configuration) ------------------ */
+
+/* mbedTLS never writes a key log itself: lines go only where httpr's
+ * opt-in put one (DESIGN rule 7). The NSS line for TLS 1.2 is the client
+ * random and the 48-byte master secret. */
+static int keylog_cb(void *p, const unsigned char *master,
+                     const unsigned char *key_block, size_t mac_len,
+                     size_t key_len, size_t iv_len,
+                     const unsigned char client_random[32],
+                     const unsigned char server_random[32],
+                     mbedtls_tls_prf_types prf) {
+  const struct mt_ctx *ctx = p;
+  char line[256];
+  (void)key_block;
+  (void)mac_len;
+  (void)key_len;
+  (void)iv_len;
+  (void)server_random;
+  (void)prf;
+  if (ctx->keylog && hr_keylog_format(line, sizeof(line), "CLIENT_RANDOM",
+                                      client_random, 32, master, 48))
+    hr_keylog_write_line(ctx->keylog, line);
+  return 0;
+}
+
+static void mt_context_free(void *vctx) {
+  struct mt_ctx *ctx = vctx;
+  if (!ctx)
+    return;
+  mbedtls_ssl_config_free(&ctx->conf);
+  mbedtls_x509_crt_free(&ctx->ca);
+  mbedtls_x509_crt_free(&ctx->own_certs);
+  mbedtls_pk_free(&ctx->own_key);
+  mbedtls_ctr_drbg_free(&ctx->drbg);
+  mbedtls_entropy_free(&ctx->entropy);
+  free(ctx->alpn);
+  free(ctx->alpn_data);
+  free(ctx);
+}
+
+static httpr_code mt_context_new(const struct hr_tls_settings *s, void **out,
+                                 httpr_error *err) {
+  httpr_code rc = HTTPR_OK;
+  *out = NULL;
+  struct mt_ctx *ctx = calloc(1, sizeof(*ctx));
+  if (!ctx)
+    return hr_nomem(err);
+  /* Everything initialised first, so that freeing undoes any step. */
+  mbedtls_ssl_config_init(&ctx->conf);
+  mbedtls_entropy_init(&ctx->entropy);
+  mbedtls_ctr_drbg_init(&ctx->drbg);
+  mbedtls_x509_crt_init(&ctx->ca);
+  mbedtls_x509_crt_init(&ctx->own_certs);
+  mbedtls_pk_init(&ctx->own_key);
+  ctx->verify = s->verify;
+  ctx->verify_hostname = s->verify_hostname;
+  ctx->keylog = s->keylog;
+  if ((rc = setup_options(ctx, err)) == HTTPR_OK &&
+      (rc = setup_versions(ctx, s, err)) == HTTPR_OK &&
+      (rc = setup_rng(ctx, err)) == HTTPR_OK &&
+      (rc = setup_verify(ctx, s, err)) == HTTPR_OK &&
+      (rc = setup_credentials(ctx, s, err)) == HTTPR_OK)
+    rc = setup_alpn(ctx, s, err);
+  if (rc == HTTPR_OK && ctx->keylog)
+    mbedtls_ssl_conf_export_keys_ext_cb(&ctx->conf, keylog_cb, ctx);
+  if (rc != HTTPR_OK) {
+    mt_context_free(ctx);
+    return rc;
+  }
+  *out = ctx;
+  return HTTPR_OK;
+}
+
+/* ---- verification, during the handshake ---------------------------------- */
+
+#define MAX_CHAIN 16
+
+/* A certificate that names itself as its issuer (a root, or a self-signed
+ * leaf). */
+static int self_issued(const mbedtls_x509_crt *c) {
+  return c->issuer_raw.len == c->subject_raw.len &&
+         memcmp(c->issuer_raw.p, c->subject_raw.p, c->issuer_raw.len) == 0;
+}
+
+static int issued_by(const mbedtls_x509_crt *child,
+                     const mbedtls_x509_crt *parent) {
+  return child->issuer_raw.len == parent->subject_raw.len &&
+         memcmp(child->issuer_raw.p, parent->subject_raw.p,
+                child->issuer_raw.len) == 0;
+}
+
+/* mbedTLS only says "not trusted"; the chain the server sent (the leaf
+ * and what follows it) tells which of OpenSSL's three words fits. Links
+ * the certificates from the leaf, issuer by issuer, in whatever order they
+ * came, as OpenSSL builds its chain. */
+static enum hr_verify_reason untrusted_reason(const mbedtls_x509_crt *leaf) {
+  const mbedtls_x509_crt *sent[MAX_CHAIN];
+  int used[MAX_CHAIN] = {1};
+  size_t count = 0, len = 1, cur = 0;
+  for (const mbedtls_x509_crt *c = leaf; c && c->raw.p && count < MAX_CHAIN;
+       c = c->next)
+    sent[count++] = c;
+  while (!self_issued(sent[cur])) {
+    size_t next = count;
+    for (size_t j = 0; j < count && next == count; j++) {
+      if (!used[j] && issued_by(sent[cur], sent[j]))
+        next = j;
+    }
+    if (next == count)
+      break;
+    used[next] = 1;
+    cur = next;
+    len++;
+  }
+  return hr_untrusted_chain_reason(len, self_issued(sent[cur]));
+}
+
+static int name_matches(const char *host, const mbedtls_x509_buf *san) {
+  const char *dns[1] = {(const char *)san->p};
+  const unsigned char *ip[1] = {san->p};
+  size_t lens[1] = {san->len};
+  struct hr_peer_names one = {0};
+  if (san->tag == (MBEDTLS_ASN1_CONTEXT_SPECIFIC | 2)) /* dNSName */
+    one = (struct hr_peer_names){.dns = dns, .dns_len = lens, .dns_count = 1};
+  else if (san->tag == (MBEDTLS_ASN1_CONTEXT_SPECIFIC | 7)) /* iPAddress */
+    one = (struct hr_peer_names){.ip = ip, .ip_len = lens, .ip_count = 1};
+  return hr_identity_check(host, &one);
+}
+
+/* The shared identity rules (backends/identity.h) on the leaf's subject
+ * alternative names, one name at a time: any one that matches will do.
+ * mbedTLS 2.28 lists iPAddress entries too, raw. */
+static int leaf_matches(const mbedtls_x509_crt *leaf, const char *host) {
+  for (const mbedtls_x509_sequence *s = &leaf->subject_alt_names; s && s->buf.p;
+       s = s->next) {
+    if (name_matches(host, &s->buf))
+      return 1;
+  }
+  return 0;
+}
+
+/* Called for each certificate of the verified chain, the leaf (depth 0)
+ * last. mbedTLS's own name check (with its CN fallback, and no IP
+ * addresses) never decides: the shared rules do, and only for a chain
+ * that is otherwise sound, as in the other providers. A flag set here
+ * fails the handshake with MBEDTLS_ERR_X509_CERT_VERIFY_FAILED and the
+ * alert mbedTLS chooses for it. */
+static int verify_cb(void *p, mbedtls_x509_crt *crt, int depth,
+                     uint32_t *flags) {
+  struct mt_conn *c = p;
+  *flags &= ~(uint32_t)MBEDTLS_X509_BADCERT_CN_MISMATCH;
+  if (depth > 0) {
+    c->issuers |= *flags;
+    return 0;
+  }
+  c->untrusted = untrusted_reason(crt);
+  /* mbedTLS checks the extended key usage only after the chain; here it
+   * counts as one of the chain's defects, which come before the name. */
+  if (mbedtls_x509_crt_check_extended_key_usage(
+          crt, MBEDTLS_OID_SERVER_AUTH,
+          MBEDTLS_OID_SIZE(MBEDTLS_OID_SERVER_AUTH)) != 0)
+    *flags |= MBEDTLS_X509_BADCERT_EXT_KEY_USAGE;
+  if (c->ctx->verify_hostname && !(c->issuers | *flags) &&
+      !leaf_matches(crt, c->name))
+    *flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
+  return 0;
+}
+
+/* ---- the transport ------------------------------------------------------- */
+
+static int would_block(int e) {
+  return e == EAGAIN || e == EWOULDBLOCK || e == EINTR;
+}
+
+/* Sends what the handshake queued: 0 once all of it is gone,
+ * MBEDTLS_ERR_SSL_WANT_WRITE when the transport would block (the rest
+ * stays queued), MBEDTLS_ERR_NET_SEND_FAILED when it failed. */
+static int flush_flight(struct mt_conn *c) {
+  size_t sent = 0;
+  int ret = 0;
+  while (sent < c->flight_len) {
+    long n = c->io.send(c->io.io_ctx, c->flight + sent, c->flight_len - sent);
+    if (n > 0) {
+      sent += (size_t)n;
+    } else if (n < 0 && would_block(errno)) {
+      c->io_blocked = 1;
+      ret = MBEDTLS_ERR_SSL_WANT_WRITE;
+      break;
+    } else {
+      c->io_failed = IO_SEND_FAILED;
+      c->io_errno = n < 0 ? errno : EPIPE;
+      ret = MBEDTLS_ERR_NET_SEND_FAILED;
+      break;
+    }
+  }
+  memmove(c->flight, c->flight + sent, c->flight_len - sent);
+  c->flight_len -= sent;
+  return ret;
+}
+
+/* Queues a handshake record; 0 when out of memory. */
+static int queue_record(struct mt_conn *c, const unsigned char *buf,
+                        size_t len) {
+  if (c->flight_len + len > c->flight_cap) {
+    size_t cap = c->flight_cap ? c->flight_cap : 4096;
+    while (cap < c->flight_len + len)
+      cap *= 2;
+    unsigned char *grown = realloc(c->flight, cap);
+    if (!grown)
+      return 0;
+    c->flight = grown;
+    c->flight_cap = cap;
+  }
+  memcpy(c->flight + c->flight_len, buf, len);
+  c->flight_len += len;
+  return 1;
+}
+
+/* mbedTLS 2.28 sends each handshake message on its own, and computes its
+ * key exchange between two of them. During the handshake the records of
+ * a flight are queued here and leave together when mbedTLS next waits for
+ * the server (bio_recv) or the call ends, as OpenSSL and GnuTLS send
+ * them: one write per flight, and a server that refuses the client's
+ * first message (an empty certificate) and hangs up does not break the
+ * pipe under the rest before its alert is read. */
+static int bio_send(void *p, const unsigned char *buf, size_t len) {
+  struct mt_conn *c = p;
+  if (!c->handshaken)
+    return queue_record(c, buf, len) ? (int)len : MBEDTLS_ERR_SSL_ALLOC_FAILED;
+  long n = c->io.send(c->io.io_ctx, buf, len);
+  if (n > 0)
+    return (int)n; /* mbedTLS sends at most one record at a time */
+  if (n < 0 && would_block(errno)) {
+    c->io_blocked = 1;
+    return MBEDTLS_ERR_SSL_WANT_WRITE;
+  }
+  c->io_failed = IO_SEND_FAILED;
+  c->io_errno = n < 0 ? errno : EPIPE;
+  return MBEDTLS_ERR_NET_SEND_FAILED;
+}
+
+/* 0 at the end of the stream: mbedTLS then reports
+ * MBEDTLS_ERR_SSL_CONN_EOF, or 0 from mbedtls_ssl_read. */
+static int bio_recv(void *p, unsigned char *buf, size_t len) {
+  struct mt_conn *c = p;
+  int ret = c->flight_len ? flush_flight(c) : 0;
+  if (ret != 0)
+    return ret;
+  long n = c->io.recv(c->io.io_ctx, buf, len);
+  if (n > 0)
+    return (int)n;
+  if (n == 0) {
+    c->io_eof = 1;
+    return 0;
+  }
+  if (would_block(errno)) {
+    c->io_blocked = 1;
+    return MBEDTLS_ERR_SSL_WANT_READ;
+  }
+  c->io_failed = IO_RECV_FAILED;
+  c->io_errno = errno;
+  return MBEDTLS_ERR_NET_RECV_FAILED;
+}
+
+/* ---- connections --------------------------------------------------------- */
+
+static void mt_connection_free(void *vconn) {
+  struct mt_conn *c = vconn;
+  if (!c)
+    return;
+  mbedtls_ssl_free(&c->ssl);
+  free(c->flight);
+  free(c->host);
+  free(c->name);
+  free(c);
+}
+
+static httpr_code mt_connection_new(void *vctx, const char *host,
+                                    const struct hr_tls_io *io, void **out,
+                                    httpr_error *err) {
+  const struct mt_ctx *ctx = vctx;
+  httpr_code rc = HTTPR_OK;
+  *out = NULL;
+  if (!ctx || !host || !host[0] || !io || !io->send || !io->recv)
+    return hr_fail(err, HTTPR_E_INVALID,
+                   "TLS connection without a host or I/O callbacks");
+  struct mt_conn *c = calloc(1, sizeof(*c));
+  if (!c)
+    return hr_nomem(err);
+  mbedtls_ssl_init(&c->ssl);
+  size_t len = strlen(host);
+  if (len > 1 && host[len - 1] == '.')
+    len--; /* "example.com." names the same host as "example.com" */
+  if (!(c->host = strdup(host)) || !(c->name = strndup(host, len))) {
+    rc = hr_nomem(err);
+    goto done;
+  }
+  c->ctx = ctx;
+  c->io = *io;
+  c->untrusted = HR_VERIFY_UNKNOWN_ISSUER;
+  int ret = mbedtls_ssl_setup(&c->ssl, &ctx->conf);
+  if (ret != 0) {
+    rc = ret == MBEDTLS_ERR_SSL_ALLOC_FAILED ? hr_nomem(err)
+                                             : hr_fail(err, HTTPR_E_BACKEND,
+                                                       "the TLS connection "
+                                                       "cannot be set up");
+    with_detail(err, ret);
+    goto done;
+  }
+  mbedtls_ssl_set_bio(&c->ssl, c, bio_send, bio_recv, NULL);
+  if (ctx->verify)
+    mbedtls_ssl_set_verify(&c->ssl, verify_cb, c);
+  /* RFC 6066: an IP literal is never sent as SNI. Without a name mbedTLS
+   * checks none either: verify_cb does. */
+  if (!hr_ip_literal(c->name, NULL) &&
+      (ret = mbedtls_ssl_set_hostname(&c->ssl, c->name)) != 0) {
+    hr_fail(err, HTTPR_E_INVALID, "host name '%s' cannot be used for TLS",
+            host);
+    rc = with_detail(err, ret);
+  }
+done:
+  if (rc != HTTPR_OK) {
+    mt_connection_free(c);
+    return rc;
+  }
+  *out = c;
+  return HTTPR_OK;
+}
+
+/* ---- mapping results ----------------------------------------------------- */
+
+#define PURPOSE_FLAGS                                                          \
+  (MBEDTLS_X509_BADCERT_KEY_USAGE | MBEDTLS_X509_BADCERT_EXT_KEY_USAGE |       \
+   MBEDTLS_X509_BADCERT_NS_CERT_TYPE)
+#define WEAK_FLAGS                                                             \
+  (MBEDTLS_X509_BADCERT_BAD_MD | MBEDTLS_X509_BADCERT_BAD_PK |                 \
+   MBEDTLS_X509_BADCERT_BAD_KEY)
+#define LATE_FLAGS                                                             \
+  (MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE |                \
+   MBEDTLS_X509_BADCERT_CN_MISMATCH)
+
+/* When several problems are found, the one OpenSSL reports: a chain that
+ * leads nowhere first, then the certificates' other defects (OpenSSL
+ * checks purposes and extensions before any date), then the validity
+ * period, then the name. */
+static enum hr_verify_reason reason_of(const struct mt_conn *c,
+                                       uint32_t flags) {
+  if (flags == (uint32_t)-1) /* verification itself failed */
+    return HR_VERIFY_OTHER;
+  if (flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED)
+    return c->untrusted;
+  if (flags & PURPOSE_FLAGS)
+    return HR_VERIFY_BAD_PURPOSE;
+  if (flags & WEAK_FLAGS)
+    return HR_VERIFY_INSECURE;
+  if (flags & MBEDTLS_X509_BADCERT_REVOKED)
+    return HR_VERIFY_REVOKED;
+  if (flags & ~(uint32_t)LATE_FLAGS)
+    return HR_VERIFY_OTHER;
+  if (flags & MBEDTLS_X509_BADCERT_EXPIRED)
+    return HR_VERIFY_EXPIRED;
+  if (flags & MBEDTLS_X509_BADCERT_FUTURE)
+    return HR_VERIFY_NOT_YET_VALID;
+  if (flags & MBEDTLS_X509_BADCERT_CN_MISMATCH)
+    return HR_VERIFY_HOSTNAME;
+  return HR_VERIFY_OTHER;
+}
+
+/* mbedTLS's description of the flags, one line each, as one line. */
+static void flags_text(char *out, size_t cap, uint32_t flags) {
+  int n = mbedtls_x509_crt_verify_info(out, cap, "", flags);
+  if (n <= 0) {
+    snprintf(out, cap, "verification failed");
+    return;
+  }
+  size_t len = strlen(out);
+  while (len > 0 && out[len - 1] == '\n')
+    out[--len] = '\0';
+  for (char *nl; (nl = strchr(out, '\n')) != NULL;)
+    *nl = ';'; /* "a;b": short enough for the detail */
+}
+
+static enum hr_tls_status verify_failed(struct mt_conn *c, int code,
+                                        httpr_error *err) {
+  uint32_t flags = mbedtls_ssl_get_verify_result(&c->ssl);
+  char text[400];
+  flags_text(text, sizeof(text), flags);
+  hr_verify_failed(err, reason_of(c, flags), c->host, text);
+  if (flags == (uint32_t)-1)
+    with_detail(err, code);
+  else
+    hr_detail(err, "mbedtls: %s (flags 0x%x)", text, (unsigned)flags);
+  return HR_TLS_ERROR;
+}
+
+static enum hr_tls_status io_broke(struct mt_conn *c, httpr_error *err) {
+  int sending = c->io_failed == IO_SEND_FAILED;
+  hr_fail(err, sending ? HTTPR_E_SEND : HTTPR_E_RECV,
+          "connection broke while %s: %s", sending ? "sending" : "receiving",
+          strerror(c->io_errno));
+  hr_detail(err, "errno %d", c->io_errno);
+  return HR_TLS_ERROR;
+}
+
+static enum hr_tls_status ended_early(enum op op, int code, httpr_error *err) {
+  if (op == OP_HANDSHAKE)
+    hr_fail(err, HTTPR_E_TLS_HANDSHAKE,
+            "TLS handshake failed: the server closed the connection");
+  else
+    hr_fail(err, HTTPR_E_RECV, "connection closed without TLS close_notify");
+  with_detail(err, code);
+  return HR_TLS_ERROR;
+}
+
+/* A fatal alert from the server, with mbedTLS's words and its name. */
+static enum hr_tls_status alert_received(struct mt_conn *c, int code,
+                                         httpr_error *err) {
+  int alert = hr_mbed_received_alert(&c->ssl);
+  char text[200];
+  if (alert == HR_ALERT_PROTOCOL_VERSION)
+    hr_version_mismatch(err, c->ctx->min_version, c->ctx->max_version);
+  else
+    hr_alert_received(err, alert);
+  mbedtls_strerror(code, text, sizeof(text));
+  hr_detail(err, "mbedtls: -0x%04X: %s; alert %d (%s)", (unsigned)-code, text,
+            alert, hr_alert_name(alert));
+  return HR_TLS_ERROR;
+}
+
+/* The chain verified, and the checks mbedTLS makes after it found the
+ * leaf unfit for a server (its key usage, extended key usage, a curve not
+ * offered): mbedTLS then fails with BAD_HS_CERTIFICATE, the flags say
+ * why. */
+static int refused_certificate(const struct mt_conn *c, int code) {
+  if (code == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED)
+    return 1;
+  uint32_t flags = mbedtls_ssl_get_verify_result(&c->ssl);
+  return c->ctx->verify && code == MBEDTLS_ERR_SSL_BAD_HS_CERTIFICATE &&
+         flags != (uint32_t)-1 && (flags & (PURPOSE_FLAGS | WEAK_FLAGS));
+}
+
+static int is_version_failure(int code) {
+  return code == MBEDTLS_ERR_SSL_BAD_HS_PROTOCOL_VERSION;
+}
+
+/* Maps a fatal mbedTLS error of one operation. */
+static enum hr_tls_status failed(struct mt_conn *c, enum op op, int code,
+                                 httpr_error *err) {
+  char text[200];
+  c->failed = 1;
+  if (c->io_failed != IO_OK)
+    return io_broke(c, err);
+  if (op == OP_HANDSHAKE && refused_certificate(c, code))
+    return verify_failed(c, code, err);
+  if (code == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE)
+    return alert_received(c, code, err);
+  if (code == MBEDTLS_ERR_SSL_CONN_EOF || code == MBEDTLS_ERR_NET_CONN_RESET ||
+      c->io_eof)
+    return ended_early(op, code, err);
+  mbedtls_strerror(code, text, sizeof(text));
+  if (is_version_failure(code))
+    hr_version_mismatch(err, c->ctx->min_version, c->ctx->max_version);
+  else if (op == OP_HANDSHAKE)
+    hr_fail(err, HTTPR_E_TLS_HANDSHAKE, "TLS handshake failed: %s", text);
+  else if (op == OP_READ)
+    hr_fail(err, HTTPR_E_RECV, "TLS read failed: %s", text);
+  else
+    hr_fail(err, HTTPR_E_SEND, "TLS %s failed: %s",
+            op == OP_WRITE ? "write" : "shutdown", text);
+  with_detail(err, code);
+  return HR_TLS_ERROR;
+}
+
+static int is_want(int code) {
+  return code == MBEDTLS_ERR_SSL_WANT_READ ||
+         code == MBEDTLS_ERR_SSL_WANT_WRITE;
+}
+
+static enum hr_tls_status want(int code) {
+  return code == MBEDTLS_ERR_SSL_WANT_WRITE ? HR_TLS_WANT_WRITE
+                                            : HR_TLS_WANT_READ;
+}
+
+/* Each call starts from fresh I/O state. */
+static void begin_call(struct mt_conn *c) {
+  c->io_failed = IO_OK;
+  c->io_errno = 0;
+  c->io_blocked = 0;
+}
+
+/* mbedTLS also answers "want read" after a record it consumed without
+ * handing anything over (a refused HelloRequest) when the transport did
+ * not block: the call is then repeated, so the caller only waits when the
+ * socket has nothing more. This many times in one call at most. */
+#define MAX_REPEATS 32
+
+static int go_on(const struct mt_conn *c, int code) {
+  return is_want(code) && !c->io_blocked && c->io_failed == IO_OK;
+}
+
+/* The alert mbedTLS queued for a failed handshake goes out if the socket
+ * takes it at once; the failure being reported stays the one recorded. */
+static void send_last_words(struct mt_conn *c) {
+  enum io_failure failed_io = c->io_failed;
+  int saved = c->io_errno;
+  if (failed_io == IO_OK && c->flight_len)
+    flush_flight(c);
+  c->io_failed = failed_io;
+  c->io_errno = saved;
+}
+
+/* The handshake is over once its last flight has left. */
+static enum hr_tls_status finish_handshake(struct mt_conn *c,
+                                           httpr_error *err) {
+  int ret = c->flight_len ? flush_flight(c) : 0;
+  if (ret == MBEDTLS_ERR_SSL_WANT_WRITE)
+    return HR_TLS_WANT_WRITE;
+  if (ret != 0)
+    return failed(c, OP_HANDSHAKE, ret, err);
+  free(c->flight);
+  c->flight = NULL;
+  c->flight_cap = 0;
+  return HR_TLS_DONE;
+}
+
+static enum hr_tls_status mt_handshake(void *vconn, httpr_error *err) {
+  struct mt_conn *c = vconn;
+  if (c->handshaken) {
+    begin_call(c);
+    return finish_handshake(c, err);
+  }
+  int ret = MBEDTLS_ERR_SSL_WANT_READ;
+  for (int i = 0; i < MAX_REPEATS; i++) {
+    begin_call(c);
+    ret = mbedtls_ssl_handshake(&c->ssl);
+    if (ret == 0) {
+      c->handshaken = 1;
+      return finish_handshake(c, err);
+    }
+    if (!go_on(c, ret))
+      break;
+  }
+  /* Waiting for the server: what is queued must be on its way first. */
+  if (ret == MBEDTLS_ERR_SSL_WANT_READ && c->flight_len) {
+    int sent = flush_flight(c);
+    if (sent != 0)
+      ret = sent;
+  }
+  if (is_want(ret))
+    return want(ret);
+  send_last_words(c);
+  /* A close_notify before the handshake ends is the server hanging up. */
+  if (ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) {
+    c->failed = 1;
+    return ended_early(OP_HANDSHAKE, ret, err);
+  }
+  return failed(c, OP_HANDSHAKE, ret, err);
+}
+
+static enum hr_tls_status mt_read(void *vconn, void *buf, size_t cap,
+                                  size_t *got, httpr_error *err) {
+  struct mt_conn *c = vconn;
+  *got = 0;
+  if (cap == 0)
+    return HR_TLS_DONE;
+  int ret = MBEDTLS_ERR_SSL_WANT_READ;
+  for (int i = 0; i < MAX_REPEATS; i++) {
+    begin_call(c);
+    ret = mbedtls_ssl_read(&c->ssl, buf, cap);
+    if (ret > 0) {
+      *got = (size_t)ret;
+      return HR_TLS_DONE;
+    }
+    if (!go_on(c, ret))
+      break;
+  }
+  if (is_want(ret))
+    return want(ret);
+  if (ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY)
+    return HR_TLS_CLOSED;
+  /* 0: the stream ended without close_notify. */
+  return failed(c, OP_READ, ret == 0 ? MBEDTLS_ERR_SSL_CONN_EOF : ret, err);
+}
+
+/* After a want-write mbedTLS keeps the record it made; the transport
+ * repeats the call with the same buffer, and mbedTLS then only sends what
+ * is left of it and reports the length of that first call. */
+static enum hr_tls_status mt_write(void *vconn, const void *buf, size_t len,
+                                   size_t *put, httpr_error *err) {
+  struct mt_conn *c = vconn;
+  *put = 0;
+  if (len == 0)
+    return HR_TLS_DONE;
+  begin_call(c);
+  int ret = mbedtls_ssl_write(&c->ssl, buf, len);
+  if (ret > 0) {
+    *put = (size_t)ret;
+    return HR_TLS_DONE;
+  }
+  if (is_want(ret))
+    return want(ret);
+  return failed(c, OP_WRITE, ret == 0 ? MBEDTLS_ERR_NET_SEND_FAILED : ret, err);
+}
+
+static enum hr_tls_status mt_shutdown(void *vconn, httpr_error *err) {
+  struct mt_conn *c = vconn;
+  /* Nothing to close after a fatal error or before a handshake. */
+  if (!c->handshaken || c->failed)
+    return HR_TLS_DONE;
+  begin_call(c);
+  int ret = mbedtls_ssl_close_notify(&c->ssl);
+  if (ret == 0)
+    return HR_TLS_DONE;
+  if (is_want(ret))
+    return want(ret);
+  return failed(c, OP_SHUTDOWN, ret, err);
+}
+
+/* ---- negotiated parameters ----------------------------------------------- */
+
+static void copy_str(char *dst, size_t cap, const char *src, size_t len) {
+  if (len >= cap)
+    len = cap - 1;
+  memcpy(dst, src, len);
+  dst[len] = '\0';
+}
+
+/* A bounded writer for the names below. */
+struct out {
+  char *p;
+  size_t cap, len;
+};
+
+static void put_char(struct out *o, char ch) {
+  if (o->len + 1 < o->cap)
+    o->p[o->len++] = ch;
+  o->p[o->len < o->cap ? o->len : o->cap - 1] = '\0';
+}
+
+static void put_hex(struct out *o, unsigned char byte, const char *prefix) {
+  static const char digits[] = "0123456789ABCDEF";
+  for (; *prefix; prefix++)
+    put_char(o, *prefix);
+  put_char(o, digits[byte >> 4]);
+  put_char(o, digits[byte & 15]);
+}
+
+/* One attribute value escaped as RFC 2253 and OpenSSL's printing do:
+ * the special characters with a backslash, a leading '#' or space and a
+ * trailing space too, control and non-ASCII bytes as \XX. A BMPString
+ * becomes UTF-8 first. */
+static void put_value(struct out *o, const mbedtls_x509_buf *v) {
+  unsigned char utf8[256];
+  const unsigned char *s = v->p;
+  size_t n = v->len;
+  if (v->tag == MBEDTLS_ASN1_BMP_STRING) {
+    size_t k = 0;
+    for (size_t i = 0; i + 1 < v->len && k + 3 <= sizeof(utf8); i += 2) {
+      unsigned u = (unsigned)v->p[i] << 8 | v->p[i + 1];
+      if (u < 0x80) {
+        utf8[k++] = (unsigned char)u;
+      } else if (u < 0x800) {
+        utf8[k++] = (unsigned char)(0xc0 | u >> 6);
+        utf8[k++] = (unsigned char)(0x80 | (u & 0x3f));
+      } else {
+        utf8[k++] = (unsigned char)(0xe0 | u >> 12);
+        utf8[k++] = (unsigned char)(0x80 | ((u >> 6) & 0x3f));
+        utf8[k++] = (unsigned char)(0x80 | (u & 0x3f));
+      }
+    }
+    s = utf8;
+    n = k;
+  }
+  for (size_t i = 0; i < n; i++) {
+    unsigned char ch = s[i];
+    if (ch < 0x20 || ch >= 0x7f) {
+      put_hex(o, ch, "\\");
+      continue;
+    }
+    if (strchr(",+\"\\<>;", ch) || (i == 0 && (ch == '#' || ch == ' ')) ||
+        (i == n - 1 && ch == ' '))
+      put_char(o, '\\');
+    put_char(o, (char)ch);
+  }
+}
+
+/* An attribute type without a short name, and its value, as OpenSSL
+ * dumps them: the dotted OID, '=', '#' and the value's DER in hex. */
+static void put_unknown(struct out *o, const mbedtls_x509_name *a) {
+  char oid[64];
+  if (mbedtls_oid_get_numeric_string(oid, sizeof(oid), &a->oid) < 0)
+    snprintf(oid, sizeof(oid), "?");
+  for (const char *t = oid; *t; t++)
+    put_char(o, *t);
+  put_char(o, '=');
+  put_hex(o, (unsigned char)a->val.tag, "#");
+  if (a->val.len < 0x80) {
+    put_hex(o, (unsigned char)a->val.len, "");
+  } else {
+    put_hex(o, a->val.len < 0x100 ? 0x81 : 0x82, "");
+    if (a->val.len >= 0x100)
+      put_hex(o, (unsigned char)(a->val.len >> 8), "");
+    put_hex(o, (unsigned char)a->val.len, "");
+  }
+  for (size_t i = 0; i < a->val.len; i++)
+    put_hex(o, a->val.p[i], "");
+}
+
+#define MAX_ATTRIBUTES 64
+
+/* RFC 2253, as OpenSSL prints it: the most specific RDN first, ","
+ * between RDNs, "+" between the attributes of one (in reverse too). */
+static void print_dn(char *dst, size_t cap, const mbedtls_x509_name *name) {
+  const mbedtls_x509_name *attrs[MAX_ATTRIBUTES];
+  size_t count = 0;
+  struct out o = {dst, cap, 0};
+  dst[0] = '\0';
+  for (const mbedtls_x509_name *a = name;
+       a && a->oid.p && count < MAX_ATTRIBUTES; a = a->next)
+    attrs[count++] = a;
+  for (size_t i = count; i-- > 0;) {
+    const mbedtls_x509_name *a = attrs[i];
+    const char *short_name = NULL;
+    if (i + 1 < count)
+      put_char(&o, hr_mbed_name_merged(a) ? '+' : ',');
+    if (mbedtls_oid_get_attr_short_name(&a->oid, &short_name) != 0) {
+      put_unknown(&o, a);
+      continue;
+    }
+    for (const char *t = short_name; *t; t++)
+      put_char(&o, *t);
+    put_char(&o, '=');
+    put_value(&o, &a->val);
+  }
+}
+
+/* mbedTLS's "TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256" is the IANA name
+ * with '-' for '_': the name every provider reports. */
+static void cipher_name(char *dst, size_t cap, const char *name) {
+  copy_str(dst, cap, name, strlen(name));
+  for (char *p = dst; *p; p++) {
+    if (*p == '-')
+      *p = '_';
+  }
+}
+
+static void mt_info(void *vconn, struct hr_tls_info *out) {
+  const struct mt_conn *c = vconn;
+  const char *s;
+  memset(out, 0, sizeof(*out));
+  if ((s = mbedtls_ssl_get_version(&c->ssl)))
+    copy_str(out->version, sizeof(out->version), s, strlen(s));
+  if ((s = mbedtls_ssl_get_ciphersuite(&c->ssl)))
+    cipher_name(out->cipher, sizeof(out->cipher), s);
+  if ((s = mbedtls_ssl_get_alpn_protocol(&c->ssl)))
+    copy_str(out->alpn, sizeof(out->alpn), s, strlen(s));
+  const mbedtls_x509_crt *peer = mbedtls_ssl_get_peer_cert(&c->ssl);
+  if (peer) {
+    print_dn(out->subject, sizeof(out->subject), &peer->subject);
+    print_dn(out->issuer, sizeof(out->issuer), &peer->issuer);
+  }
+  out->resumed = 0; /* no session resumption yet */
+}
+
+/* ---- the provider -------------------------------------------------------- */
+
+const struct hr_tls_provider hr_provider_mbedtls = {
+    .name = "mbedtls",
+    .features = HTTPR_FEATURE_TLS12 | HTTPR_FEATURE_CA_DIR |
+                HTTPR_FEATURE_PKCS12 | HTTPR_FEATURE_ENCRYPTED_KEY |
+                HTTPR_FEATURE_KEYLOG | HTTPR_FEATURE_ALPN |
+                HTTPR_FEATURE_SYSTEM_STORE,
+    .library_version = mt_library_version,
+    .global_init = mt_global_init,
+    .global_cleanup = mt_global_cleanup,
+    .context_new = mt_context_new,
+    .context_free = mt_context_free,
+    .connection_new = mt_connection_new,
+    .connection_free = mt_connection_free,
+    .handshake = mt_handshake,
+    .read = mt_read,
+    .write = mt_write,
+    .shutdown = mt_shutdown,
+    .info = mt_info,
+};
