@@ -70,6 +70,7 @@ struct gt_conn {
   enum io_failure io_failed; /* which callback failed, if one did */
   int handshaken;
   int failed; /* a fatal error happened: no close_notify may follow */
+  int send_broken; /* errno of a send that failed during the handshake */
   struct verdict verdict;
 };
 
@@ -819,6 +820,14 @@ static ssize_t push(gnutls_transport_ptr_t ptr, const void *buf, size_t len) {
     gnutls_transport_set_errno(c->session, EAGAIN);
     return -1;
   }
+  /* A server that refuses our (missing) certificate in TLS 1.2 alerts and
+   * closes while GnuTLS still sends the rest of its flight. Taking the
+   * bytes lets the handshake go on to read the alert, the real reason
+   * (DESIGN rule 8); failed() reports the broken pipe when no alert came. */
+  if (n < 0 && !c->handshaken && (errno == EPIPE || errno == ECONNRESET)) {
+    c->send_broken = errno;
+    return (ssize_t)len;
+  }
   c->io_failed = IO_SEND_FAILED;
   c->io_errno = n < 0 ? errno : EPIPE;
   gnutls_transport_set_errno(c->session, c->io_errno);
@@ -1053,6 +1062,11 @@ static enum hr_tls_status failed(struct gt_conn *c, enum op op, int code,
   if (code == GNUTLS_E_FATAL_ALERT_RECEIVED ||
       code == GNUTLS_E_CERTIFICATE_REQUIRED)
     return alert_received(c, code, err);
+  if (c->send_broken) {
+    c->io_failed = IO_SEND_FAILED;
+    c->io_errno = c->send_broken;
+    return io_broke(c, err);
+  }
   if (code == GNUTLS_E_PREMATURE_TERMINATION || c->io_eof)
     return ended_early(op, code, err);
   if (is_version_failure(code))

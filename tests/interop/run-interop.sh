@@ -248,6 +248,10 @@ for p in $providers; do
     "${B[@]}" "${CA[@]}" "$N:$GSRV_EXPIRED/"
   check "$p gnutls-serv client cert absent" 35 "$NOCERT_TEXT" -- "${B[@]}" "${CA[@]}" \
     "$N:$GSRV_AUTH/"
+  check "$p gnutls-serv client cert absent, TLS 1.2" 35 "server sent alert" -- \
+    "${B[@]}" "${CA[@]}" --tls-max 1.2 "$N:$GSRV_AUTH/"
+  check "$p s_server client cert absent, TLS 1.2" 35 "server sent alert" -- \
+    "${B[@]}" "${CA[@]}" --tls-max 1.2 "$N:$SSRV_AUTH/"
   check "$p gnutls-serv client cert" 0 "GnuTLS" -- "${B[@]}" "${CA[@]}" \
     --cert "$PKI/client.pem" "$N:$GSRV_AUTH/"
   # The key log: written where asked, in the NSS format, for TLS 1.2 and
