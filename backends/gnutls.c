@@ -69,7 +69,7 @@ struct gt_conn {
   int io_errno;              /* errno of the failed send or recv */
   enum io_failure io_failed; /* which callback failed, if one did */
   int handshaken;
-  int failed; /* a fatal error happened: no close_notify may follow */
+  int failed;      /* a fatal error happened: no close_notify may follow */
   int send_broken; /* errno of a send that failed during the handshake */
   struct verdict verdict;
 };
@@ -118,7 +118,6 @@ static void gt_global_cleanup(void) { gnutls_global_deinit(); }
 
 struct trust_load {
   gnutls_certificate_credentials_t creds;
-  size_t added;
   int last_error; /* of a block GnuTLS refused, for the detail */
 };
 
@@ -127,75 +126,12 @@ struct trust_load {
 static int add_cert_block(const struct hr_pem_block *b, void *ud) {
   struct trust_load *t = ud;
   /* hr_file_read bounds the length (64 MiB): it fits GnuTLS's unsigned. */
-  if (b->kind != HR_PEM_CERTIFICATE)
-    return 0;
   gnutls_datum_t d = {(unsigned char *)b->begin, (unsigned)b->len};
   int n =
       gnutls_certificate_set_x509_trust_mem(t->creds, &d, GNUTLS_X509_FMT_PEM);
-  if (n > 0)
-    t->added += (size_t)n;
-  else if (n < 0)
+  if (n < 0)
     t->last_error = n;
-  return 0;
-}
-
-/* Adds every PEM certificate of one file; -1 with errno when unreadable.
- * The file is read here rather than by GnuTLS so the message can name the
- * system's reason. */
-static int load_pem_file(const char *path, void *ud) {
-  char *data = NULL;
-  size_t len = 0;
-  if (hr_file_read(path, &data, &len) != 0)
-    return -1;
-  hr_pem_each(data, len, add_cert_block, ud);
-  free(data);
-  return 0;
-}
-
-/* For a CA directory a file that cannot be read is skipped, like one that
- * holds no certificate. */
-static int load_dir_file(const char *path, void *ud) {
-  load_pem_file(path, ud);
-  return 0;
-}
-
-static httpr_code load_ca_file(gnutls_certificate_credentials_t creds,
-                               const struct hr_trust *t, httpr_error *err) {
-  struct trust_load l = {.creds = creds};
-  const char *origin = t->origin ? t->origin : "config";
-  if (load_pem_file(t->ca_file, &l) != 0) {
-    int saved = errno;
-    hr_fail(err, HTTPR_E_CA_FILE, "CA file '%s' (from %s) cannot be read: %s",
-            t->ca_file, origin, strerror(saved));
-    hr_detail(err, "errno %d", saved);
-    return err->code;
-  }
-  if (l.added == 0) {
-    hr_fail(err, HTTPR_E_CA_FILE,
-            "CA file '%s' (from %s) holds no PEM certificate", t->ca_file,
-            origin);
-    hr_hint(err, "a CA file must hold PEM certificates "
-                 "(\"-----BEGIN CERTIFICATE-----\")");
-    return l.last_error ? with_detail(err, l.last_error) : err->code;
-  }
-  return HTTPR_OK;
-}
-
-static httpr_code load_ca_dir(gnutls_certificate_credentials_t creds,
-                              const struct hr_trust *t, httpr_error *err) {
-  struct trust_load l = {.creds = creds};
-  int rc = hr_trust_each_file(t->ca_dir, load_dir_file, &l);
-  int saved = errno;
-  if (rc != 0) {
-    hr_fail(err, HTTPR_E_CA_FILE,
-            "CA directory '%s' (from %s) cannot be read: %s", t->ca_dir,
-            t->origin ? t->origin : "config", strerror(saved));
-    hr_detail(err, "errno %d", saved);
-    return err->code;
-  }
-  if (l.added == 0)
-    return hr_trust_dir_empty(err, t);
-  return HTTPR_OK;
+  return n > 0;
 }
 
 static int verify_cb(gnutls_session_t session);
@@ -206,15 +142,10 @@ static httpr_code setup_verify(struct gt_ctx *ctx,
   /* Without the callback GnuTLS verifies nothing: verify off is that. */
   if (!s->verify)
     return HTTPR_OK;
-  httpr_code rc = HTTPR_OK;
-  if (s->trust.ca_file)
-    rc = load_ca_file(ctx->creds, &s->trust, err);
-  if (rc == HTTPR_OK && s->trust.ca_dir)
-    rc = load_ca_dir(ctx->creds, &s->trust, err);
-  if (rc == HTTPR_OK && !s->trust.ca_file && !s->trust.ca_dir) {
-    rc = hr_fail(err, HTTPR_E_CA_FILE, "no CA certificates configured");
-    hr_hint(err, "give a CA file with --cacert or SSL_CERT_FILE");
-  }
+  struct trust_load l = {.creds = ctx->creds};
+  httpr_code rc = hr_trust_load(&s->trust, add_cert_block, &l, err);
+  if (rc != HTTPR_OK && !err->detail[0] && l.last_error)
+    with_detail(err, l.last_error);
   if (rc == HTTPR_OK)
     gnutls_certificate_set_verify_function(ctx->creds, verify_cb);
   return rc;

@@ -144,7 +144,6 @@ static int parse_cert_block(mbedtls_x509_crt *chain,
 
 struct trust_load {
   mbedtls_x509_crt *ca;
-  size_t added;
   int last_error; /* of a block mbedTLS refused, for the detail */
 };
 
@@ -176,8 +175,6 @@ static void drop_last(mbedtls_x509_crt *ca) {
  * of failing the whole file. */
 static int add_cert_block(const struct hr_pem_block *b, void *ud) {
   struct trust_load *t = ud;
-  if (b->kind != HR_PEM_CERTIFICATE)
-    return 0;
   int ret = parse_cert_block(t->ca, b);
   if (ret != 0) {
     t->last_error = ret;
@@ -188,67 +185,7 @@ static int add_cert_block(const struct hr_pem_block *b, void *ud) {
     last = last->next;
   if (last != t->ca && already_trusted(t->ca, last))
     drop_last(t->ca);
-  t->added++;
-  return 0;
-}
-
-/* Adds every PEM certificate of one file; -1 with errno when unreadable.
- * The file is read here rather than by mbedTLS so the message can name
- * the system's reason. */
-static int load_pem_file(const char *path, void *ud) {
-  char *data = NULL;
-  size_t len = 0;
-  if (hr_file_read(path, &data, &len) != 0)
-    return -1;
-  hr_pem_each(data, len, add_cert_block, ud);
-  free(data);
-  return 0;
-}
-
-/* For a CA directory a file that cannot be read is skipped, like one that
- * holds no certificate. */
-static int load_dir_file(const char *path, void *ud) {
-  load_pem_file(path, ud);
-  return 0;
-}
-
-static httpr_code load_ca_file(mbedtls_x509_crt *ca, const struct hr_trust *t,
-                               httpr_error *err) {
-  struct trust_load l = {.ca = ca};
-  const char *origin = t->origin ? t->origin : "config";
-  if (load_pem_file(t->ca_file, &l) != 0) {
-    int saved = errno;
-    hr_fail(err, HTTPR_E_CA_FILE, "CA file '%s' (from %s) cannot be read: %s",
-            t->ca_file, origin, strerror(saved));
-    hr_detail(err, "errno %d", saved);
-    return err->code;
-  }
-  if (l.added == 0) {
-    hr_fail(err, HTTPR_E_CA_FILE,
-            "CA file '%s' (from %s) holds no PEM certificate", t->ca_file,
-            origin);
-    hr_hint(err, "a CA file must hold PEM certificates "
-                 "(\"-----BEGIN CERTIFICATE-----\")");
-    return l.last_error ? with_detail(err, l.last_error) : err->code;
-  }
-  return HTTPR_OK;
-}
-
-static httpr_code load_ca_dir(mbedtls_x509_crt *ca, const struct hr_trust *t,
-                              httpr_error *err) {
-  struct trust_load l = {.ca = ca};
-  int rc = hr_trust_each_file(t->ca_dir, load_dir_file, &l);
-  int saved = errno;
-  if (rc != 0) {
-    hr_fail(err, HTTPR_E_CA_FILE,
-            "CA directory '%s' (from %s) cannot be read: %s", t->ca_dir,
-            t->origin ? t->origin : "config", strerror(saved));
-    hr_detail(err, "errno %d", saved);
-    return err->code;
-  }
-  if (l.added == 0)
-    return hr_trust_dir_empty(err, t);
-  return HTTPR_OK;
+  return 1;
 }
 
 static httpr_code setup_verify(struct mt_ctx *ctx,
@@ -258,15 +195,10 @@ static httpr_code setup_verify(struct mt_ctx *ctx,
     mbedtls_ssl_conf_authmode(&ctx->conf, MBEDTLS_SSL_VERIFY_NONE);
     return HTTPR_OK;
   }
-  httpr_code rc = HTTPR_OK;
-  if (s->trust.ca_file)
-    rc = load_ca_file(&ctx->ca, &s->trust, err);
-  if (rc == HTTPR_OK && s->trust.ca_dir)
-    rc = load_ca_dir(&ctx->ca, &s->trust, err);
-  if (rc == HTTPR_OK && !s->trust.ca_file && !s->trust.ca_dir) {
-    rc = hr_fail(err, HTTPR_E_CA_FILE, "no CA certificates configured");
-    hr_hint(err, "give a CA file with --cacert or SSL_CERT_FILE");
-  }
+  struct trust_load l = {.ca = &ctx->ca};
+  httpr_code rc = hr_trust_load(&s->trust, add_cert_block, &l, err);
+  if (rc != HTTPR_OK && !err->detail[0] && l.last_error)
+    with_detail(err, l.last_error);
   if (rc != HTTPR_OK)
     return rc;
   /* Every certificate in the list is a trust anchor to mbedTLS, an

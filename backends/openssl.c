@@ -180,82 +180,14 @@ static EVP_PKEY *key_from_block(const struct hr_pem_block *b,
 
 /* ---- trust store --------------------------------------------------------- */
 
-struct store_load {
-  X509_STORE *store;
-  size_t added;
-};
-
+/* hr_trust_add_fn: 1 when the certificate went into the store. */
 static int add_cert_block(const struct hr_pem_block *b, void *ud) {
-  struct store_load *s = ud;
-  if (b->kind != HR_PEM_CERTIFICATE)
-    return 0;
+  X509_STORE *store = ud;
   X509 *x = cert_from_block(b);
   /* A duplicate (a hash link beside its file) is accepted by OpenSSL. */
-  if (x && X509_STORE_add_cert(s->store, x))
-    s->added++;
+  int added = x && X509_STORE_add_cert(store, x);
   X509_free(x);
-  return 0;
-}
-
-/* Adds every PEM certificate of one file; -1 with errno when unreadable. */
-static int load_pem_file(const char *path, void *ud) {
-  char *data = NULL;
-  size_t len = 0;
-  if (hr_file_read(path, &data, &len) != 0)
-    return -1;
-  hr_pem_each(data, len, add_cert_block, ud);
-  free(data);
-  return 0;
-}
-
-/* For a CA directory a file that cannot be read is skipped, like one that
- * holds no certificate. */
-static int load_dir_file(const char *path, void *ud) {
-  load_pem_file(path, ud);
-  return 0;
-}
-
-static httpr_code load_ca_file(X509_STORE *store, const struct hr_trust *t,
-                               httpr_error *err) {
-  struct store_load s = {.store = store};
-  struct ossl_errors e;
-  if (load_pem_file(t->ca_file, &s) != 0) {
-    int saved = errno;
-    drain_errors(&e);
-    hr_fail(err, HTTPR_E_CA_FILE, "CA file '%s' (from %s) cannot be read: %s",
-            t->ca_file, t->origin ? t->origin : "config", strerror(saved));
-    hr_detail(err, "errno %d", saved);
-    return err->code;
-  }
-  drain_errors(&e);
-  if (s.added == 0) {
-    hr_fail(err, HTTPR_E_CA_FILE,
-            "CA file '%s' (from %s) holds no PEM certificate", t->ca_file,
-            t->origin ? t->origin : "config");
-    hr_hint(err, "a CA file must hold PEM certificates "
-                 "(\"-----BEGIN CERTIFICATE-----\")");
-    return with_detail(err, &e);
-  }
-  return HTTPR_OK;
-}
-
-static httpr_code load_ca_dir(X509_STORE *store, const struct hr_trust *t,
-                              httpr_error *err) {
-  struct store_load s = {.store = store};
-  struct ossl_errors e;
-  int rc = hr_trust_each_file(t->ca_dir, load_dir_file, &s);
-  int saved = errno;
-  drain_errors(&e);
-  if (rc != 0) {
-    hr_fail(err, HTTPR_E_CA_FILE,
-            "CA directory '%s' (from %s) cannot be read: %s", t->ca_dir,
-            t->origin ? t->origin : "config", strerror(saved));
-    hr_detail(err, "errno %d", saved);
-    return err->code;
-  }
-  if (s.added == 0)
-    return hr_trust_dir_empty(err, t);
-  return HTTPR_OK;
+  return added;
 }
 
 static httpr_code setup_verify(struct ossl_ctx *ctx,
@@ -271,15 +203,12 @@ static httpr_code setup_verify(struct ossl_ctx *ctx,
   X509_VERIFY_PARAM_set_flags(SSL_CTX_get0_param(ctx->ssl_ctx),
                               X509_V_FLAG_PARTIAL_CHAIN);
   X509_STORE *store = SSL_CTX_get_cert_store(ctx->ssl_ctx);
-  httpr_code rc = HTTPR_OK;
-  if (s->trust.ca_file)
-    rc = load_ca_file(store, &s->trust, err);
-  if (rc == HTTPR_OK && s->trust.ca_dir)
-    rc = load_ca_dir(store, &s->trust, err);
-  if (rc == HTTPR_OK && !s->trust.ca_file && !s->trust.ca_dir) {
-    rc = hr_fail(err, HTTPR_E_CA_FILE, "no CA certificates configured");
-    hr_hint(err, "give a CA file with --cacert or SSL_CERT_FILE");
-  }
+  httpr_code rc = hr_trust_load(&s->trust, add_cert_block, store, err);
+  /* Blocks OpenSSL refused leave their reasons queued: the detail. */
+  struct ossl_errors e;
+  drain_errors(&e);
+  if (rc != HTTPR_OK && !err->detail[0])
+    with_detail(err, &e);
   return rc;
 }
 

@@ -46,6 +46,10 @@ static const char *dir_origin(const struct hr_trust *t) {
   return t->origin ? t->origin : origin_config;
 }
 
+static const char *file_origin(const struct hr_trust *t) {
+  return t->origin ? t->origin : origin_config;
+}
+
 static void hint_for(httpr_error *err, const char *origin, int is_dir) {
   if (strcmp(origin, origin_config) == 0)
     hr_hint(err, "check the path given with %s",
@@ -205,6 +209,76 @@ int hr_trust_each_file(const char *dir, int (*cb)(const char *path, void *ud),
     free(list[j]);
   free(list);
   return rc;
+}
+
+/* ---- loading, for the providers ------------------------------------------ */
+
+struct trust_load {
+  hr_trust_add_fn add;
+  void *ud;
+  size_t added;
+};
+
+static int add_block(const struct hr_pem_block *b, void *ud) {
+  struct trust_load *l = ud;
+  if (b->kind == HR_PEM_CERTIFICATE && l->add(b, l->ud))
+    l->added++;
+  return 0;
+}
+
+/* Every certificate of one file; -1 with errno when it cannot be read. */
+static int load_file(const char *path, void *ud) {
+  char *data = NULL;
+  size_t len = 0;
+  if (hr_file_read(path, &data, &len) != 0)
+    return -1;
+  hr_pem_each(data, len, add_block, ud);
+  free(data);
+  return 0;
+}
+
+static int load_dir_file(const char *path, void *ud) {
+  load_file(path, ud);
+  return 0;
+}
+
+static httpr_code unreadable(httpr_error *err, const char *what,
+                             const char *path, const char *origin) {
+  int e = errno;
+  hr_fail(err, HTTPR_E_CA_FILE, "%s '%s' (from %s) cannot be read: %s", what,
+          path, origin, strerror(e));
+  hr_detail(err, "errno %d", e);
+  return err->code;
+}
+
+httpr_code hr_trust_load(const struct hr_trust *t, hr_trust_add_fn add,
+                         void *ud, httpr_error *err) {
+  struct trust_load l = {.add = add, .ud = ud};
+  if (!t->ca_file && !t->ca_dir) {
+    hr_fail(err, HTTPR_E_CA_FILE, "no CA certificates configured");
+    hr_hint(err, "give a CA file with --cacert or SSL_CERT_FILE");
+    return err->code;
+  }
+  if (t->ca_file) {
+    if (load_file(t->ca_file, &l) != 0)
+      return unreadable(err, "CA file", t->ca_file, file_origin(t));
+    if (l.added == 0) {
+      hr_fail(err, HTTPR_E_CA_FILE,
+              "CA file '%s' (from %s) holds no PEM certificate", t->ca_file,
+              file_origin(t));
+      hr_hint(err, "a CA file must hold PEM certificates "
+                   "(\"-----BEGIN CERTIFICATE-----\")");
+      return err->code;
+    }
+  }
+  if (t->ca_dir) {
+    size_t before = l.added;
+    if (hr_trust_each_file(t->ca_dir, load_dir_file, &l) != 0)
+      return unreadable(err, "CA directory", t->ca_dir, dir_origin(t));
+    if (l.added == before)
+      return hr_trust_dir_empty(err, t);
+  }
+  return HTTPR_OK;
 }
 
 httpr_code hr_trust_dir_empty(httpr_error *err, const struct hr_trust *t) {

@@ -9,6 +9,7 @@
 #define HTTPR_TRUST_H
 
 #include "api/error_internal.h"
+#include "backends/pem.h"
 
 struct hr_trust {
   char *ca_file;      /* PEM bundle to load, or NULL */
@@ -33,6 +34,20 @@ void hr_trust_free(struct hr_trust *t);
  * files may not carry OpenSSL hash names. */
 int hr_trust_each_file(const char *dir, int (*cb)(const char *path, void *ud),
                        void *ud);
+
+/* A provider's way to take one certificate: 1 when it added the block to
+ * its trust store, 0 when it could not parse it (it is then skipped, as
+ * OpenSSL skips it). */
+typedef int (*hr_trust_add_fn)(const struct hr_pem_block *cert, void *ud);
+
+/* Loads the trust source for a provider: calls add for every certificate
+ * block of the CA file and of every file of the CA directory (a file in
+ * the directory that cannot be read or holds no certificate is skipped).
+ * HTTPR_E_CA_FILE, with the shared wording, when the file or directory
+ * cannot be read, when either yields no certificate, or when there is no
+ * source at all. */
+httpr_code hr_trust_load(const struct hr_trust *t, hr_trust_add_fn add,
+                         void *ud, httpr_error *err);
 
 /* Messages for a directory that yielded no certificate; sets
  * HTTPR_E_CA_FILE with the hint "a CA directory must hold PEM files". */
