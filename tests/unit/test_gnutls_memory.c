@@ -1,8 +1,9 @@
 /*
  * test_gnutls_memory.c - the GnuTLS provider's client against a GnuTLS
  * server, entirely in memory: the client's hr_tls_io callbacks and the
- * server's transport functions share two byte queues, so the tests control
- * every byte and every "would block". It proves the non-blocking contract
+ * server's transport functions share two byte queues
+ * (tests/unit/tls_memory.c), so the tests control every byte and every
+ * "would block". It proves the non-blocking contract
  * (want-write, want-read, byte-at-a-time progress), the handshake and its
  * info, application data, close_notify and EOF, the verification and
  * alert mappings onto the shared wording, client credentials in every
@@ -11,8 +12,6 @@
  * PKCS#12 as OpenSSL 3 writes them, and removed at the end.
  */
 #include <errno.h>
-#include <ftw.h>
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -34,21 +33,16 @@
 #include "backends/keylog.h"
 #include "backends/provider.h"
 #include "backends/tls_errors.h"
+#include "tests/unit/pki_files.h"
+#include "tests/unit/tls_memory.h"
 
 extern const struct hr_tls_provider hr_provider_gnutls;
 static const struct hr_tls_provider *const P = &hr_provider_gnutls;
-
-#define ROUNDS 200           /* plenty for a handshake in whole flights */
-#define TRICKLE_ROUNDS 40000 /* one byte per call in each direction */
-#define PASSWORD "secret"
-
-static const unsigned char alpn_h11[] = "\x08http/1.1";
 
 /* ------------------------------------------------------------------------ */
 /* The PKI: made once, in memory and in a private temporary directory.      */
 
 struct pki {
-  char dir[64];
   gnutls_x509_privkey_t root_key, inter_key, leaf_key, self_key, other_key;
   gnutls_x509_privkey_t client_key, client_other_key;
   gnutls_x509_crt_t root, inter, leaf, expired, notyet, self, other, client;
@@ -56,14 +50,6 @@ struct pki {
   gnutls_datum_t ticket_key;
 };
 static struct pki g;
-
-static const char *path_of(const char *name) {
-  static char buf[16][160];
-  static int i;
-  i = (i + 1) % 16;
-  snprintf(buf[i], sizeof(buf[i]), "%s/%s", g.dir, name);
-  return buf[i];
-}
 
 static gnutls_x509_privkey_t make_key(void) {
   gnutls_x509_privkey_t k = NULL;
@@ -151,19 +137,6 @@ static gnutls_x509_crt_t make_cert(gnutls_x509_privkey_t key, const char *cn,
     return x;
   gnutls_x509_crt_deinit(x);
   return NULL;
-}
-
-static int write_data(const char *name, const void *data, size_t len,
-                      const char *mode) {
-  FILE *f = fopen(path_of(name), mode);
-  if (!f)
-    return 0;
-  int ok = fwrite(data, 1, len, f) == len;
-  return fclose(f) == 0 && ok;
-}
-
-static int write_text(const char *name, const char *text) {
-  return write_data(name, text, strlen(text), "w");
 }
 
 /* Appends a datum to a file and frees it. */
@@ -566,8 +539,7 @@ static int write_files(void) {
 static int group_setup(void **state) {
   (void)state;
   httpr_error err = {0};
-  snprintf(g.dir, sizeof(g.dir), "/tmp/httpr-gnutls-XXXXXX");
-  if (!mkdtemp(g.dir) || mkdir(path_of("cadir"), 0700) ||
+  if (!pki_dir_create("httpr-gnutls") || mkdir(path_of("cadir"), 0700) ||
       mkdir(path_of("emptydir"), 0700))
     return -1;
   /* GnuTLS's own key log writer reads this variable: no test may ever
@@ -581,14 +553,6 @@ static int group_setup(void **state) {
     return -1;
   }
   return 0;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag,
-                        struct FTW *ftw) {
-  (void)st;
-  (void)flag;
-  (void)ftw;
-  return remove(path);
 }
 
 static int group_teardown(void **state) {
@@ -606,98 +570,20 @@ static int group_teardown(void **state) {
   gnutls_free(g.ticket_key.data);
   P->global_cleanup();
   unsetenv("SSLKEYLOGFILE");
-  return nftw(g.dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+  return pki_dir_remove();
 }
 
 /* ------------------------------------------------------------------------ */
-/* The in-memory link: c2s carries client bytes to the server, s2c server   */
-/* bytes to the client.                                                     */
-
-struct queue {
-  unsigned char *data;
-  size_t len, cap;
-};
-
-static void queue_put(struct queue *q, const void *p, size_t n) {
-  if (q->len + n > q->cap) {
-    size_t cap = q->cap ? q->cap * 2 : 4096;
-    while (cap < q->len + n)
-      cap *= 2;
-    q->data = realloc(q->data, cap);
-    assert_non_null(q->data);
-    q->cap = cap;
-  }
-  memcpy(q->data + q->len, p, n);
-  q->len += n;
-}
-
-static size_t queue_take(struct queue *q, void *p, size_t n) {
-  if (n > q->len)
-    n = q->len;
-  memcpy(p, q->data, n);
-  memmove(q->data, q->data + n, q->len - n);
-  q->len -= n;
-  return n;
-}
-
-struct link {
-  struct queue c2s, s2c;
-  gnutls_session_t server;
-  void *conn;        /* the provider's connection */
-  int server_state;  /* 0 running, 1 handshake done, -1 failed */
-  int server_error;  /* the server's handshake error when failed */
-  int require_alert; /* alert a server missing a client cert sends */
-  /* Knobs of the client's callbacks. */
-  int send_blocked; /* every send would block */
-  int trickle;      /* one byte per call, every other call would block */
-  int send_errno;   /* send fails with this errno */
-  int recv_errno;   /* recv fails with this errno */
-  int s2c_eof;      /* recv returns 0 once s2c is empty */
-  int send_starved, recv_starved;
-  unsigned long send_calls, recv_calls;
-};
-
-static long link_send(void *ctx, const void *buf, size_t len) {
-  struct link *l = ctx;
-  l->send_calls++;
-  if (l->send_errno) {
-    errno = l->send_errno;
-    return -1;
-  }
-  if (l->send_blocked || (l->trickle && (l->send_starved ^= 1))) {
-    errno = EAGAIN;
-    return -1;
-  }
-  size_t n = l->trickle ? 1 : len;
-  queue_put(&l->c2s, buf, n);
-  return (long)n;
-}
-
-static long link_recv(void *ctx, void *buf, size_t len) {
-  struct link *l = ctx;
-  l->recv_calls++;
-  if (l->recv_errno) {
-    errno = l->recv_errno;
-    return -1;
-  }
-  if (l->s2c.len == 0) {
-    if (l->s2c_eof)
-      return 0;
-    errno = EAGAIN;
-    return -1;
-  }
-  if (l->trickle && (l->recv_starved ^= 1)) {
-    errno = EAGAIN;
-    return -1;
-  }
-  return (long)queue_take(&l->s2c, buf, l->trickle ? 1 : len);
-}
+/* The server: a GnuTLS session over the link's queues.                    */
 
 /* The server's side of the queues. */
 static ssize_t server_push(gnutls_transport_ptr_t ptr, const void *buf,
                            size_t len) {
   struct link *l = ptr;
-  queue_put(&l->s2c, buf, len);
+  if (!queue_put(&l->s2c, buf, len)) {
+    gnutls_transport_set_errno(l->server, ENOMEM);
+    return -1;
+  }
   return (ssize_t)len;
 }
 
@@ -765,79 +651,51 @@ static struct server *good_server(void) {
   return server_new(&o);
 }
 
-static void server_session(struct link *l, const struct server *s) {
+/* A server session over l's queues; the session points back at s. */
+static int server_open(struct link *l, void *server) {
+  const struct server *s = server;
   const struct server_opts *o = &s->o;
+  gnutls_session_t session = NULL;
   char prio[96];
   snprintf(prio, sizeof(prio), "NORMAL:-VERS-ALL%s%s",
            o->max == 12 ? "" : ":+VERS-TLS1.3",
            o->min == 13 ? "" : ":+VERS-TLS1.2");
   gnutls_datum_t proto = {(unsigned char *)"http/1.1", 8};
-  assert_int_equal(gnutls_init(&l->server, GNUTLS_SERVER | GNUTLS_NONBLOCK), 0);
-  assert_int_equal(gnutls_priority_set_direct(l->server, prio, NULL), 0);
-  assert_int_equal(
-      gnutls_credentials_set(l->server, GNUTLS_CRD_CERTIFICATE, s->creds), 0);
-  gnutls_transport_set_ptr(l->server, l);
-  gnutls_transport_set_push_function(l->server, server_push);
-  gnutls_transport_set_pull_function(l->server, server_pull);
-  gnutls_transport_set_pull_timeout_function(l->server, server_pull_timeout);
-  gnutls_session_set_keylog_function(l->server, no_keylog);
-  assert_int_equal(
-      gnutls_session_ticket_enable_server(l->server, &g.ticket_key), 0);
-  if (!o->no_alpn)
-    assert_int_equal(gnutls_alpn_set_protocols(l->server, &proto, 1, 0), 0);
+  if (gnutls_init(&session, GNUTLS_SERVER | GNUTLS_NONBLOCK) != 0)
+    return 0;
+  l->server = session;
+  if (gnutls_priority_set_direct(session, prio, NULL) != 0 ||
+      gnutls_credentials_set(session, GNUTLS_CRD_CERTIFICATE, s->creds) != 0)
+    return 0;
+  gnutls_session_set_ptr(session, server);
+  gnutls_transport_set_ptr(session, l);
+  gnutls_transport_set_push_function(session, server_push);
+  gnutls_transport_set_pull_function(session, server_pull);
+  gnutls_transport_set_pull_timeout_function(session, server_pull_timeout);
+  gnutls_session_set_keylog_function(session, no_keylog);
+  if (gnutls_session_ticket_enable_server(session, &g.ticket_key) != 0 ||
+      (!o->no_alpn && gnutls_alpn_set_protocols(session, &proto, 1, 0) != 0))
+    return 0;
   if (o->require_client_cert) {
-    gnutls_certificate_server_set_request(l->server, GNUTLS_CERT_REQUIRE);
+    gnutls_certificate_server_set_request(session, GNUTLS_CERT_REQUIRE);
     /* A client certificate the server does not trust ends the handshake. */
-    gnutls_session_set_verify_cert(l->server, NULL, 0);
-    /* What OpenSSL's server sends when no certificate comes. */
-    l->require_alert = o->max == 12 ? GNUTLS_A_HANDSHAKE_FAILURE
-                                    : GNUTLS_A_CERTIFICATE_REQUIRED;
+    gnutls_session_set_verify_cert(session, NULL, 0);
   }
+  return 1;
 }
 
-static void *client_ctx(const struct hr_tls_settings *s) {
-  httpr_error err = {0};
-  void *ctx = NULL;
-  httpr_code rc = P->context_new(s, &ctx, &err);
-  if (rc != HTTPR_OK)
-    print_error("context_new: %s (%s)\n", err.message, err.detail);
-  assert_int_equal(rc, HTTPR_OK);
-  assert_non_null(ctx);
-  return ctx;
+static void server_close(struct link *l) {
+  if (l->server)
+    gnutls_deinit(l->server);
 }
 
-/* Client settings trusting ca_file (a path under the PKI directory). */
-static struct hr_tls_settings client_settings(const char *ca_name) {
-  struct hr_tls_settings s = {
-      .verify = 1,
-      .verify_hostname = 1,
-      .min_version = 12,
-      .max_version = 0,
-      .alpn = alpn_h11,
-      .alpn_len = sizeof(alpn_h11) - 1,
-  };
-  s.trust.ca_file = ca_name ? (char *)path_of(ca_name) : NULL;
-  s.trust.origin = "config";
-  return s;
-}
-
-/* Makes a server session over fresh queues and a client connection to
- * host. */
-static void link_open(struct link *l, void *cctx, const struct server *s,
-                      const char *host) {
-  memset(l, 0, sizeof(*l));
-  server_session(l, s);
-  struct hr_tls_io io = {.send = link_send, .recv = link_recv, .io_ctx = l};
-  httpr_error err = {0};
-  assert_int_equal(P->connection_new(cctx, host, &io, &l->conn, &err),
-                   HTTPR_OK);
-}
-
-static void link_close(struct link *l) {
-  P->connection_free(l->conn);
-  gnutls_deinit(l->server);
-  free(l->c2s.data);
-  free(l->s2c.data);
+/* What OpenSSL's server sends when no certificate comes. */
+static int require_alert(const struct link *l) {
+  const struct server *s = gnutls_session_get_ptr(l->server);
+  if (!s->o.require_client_cert)
+    return 0;
+  return s->o.max == 12 ? GNUTLS_A_HANDSHAKE_FAILURE
+                        : GNUTLS_A_CERTIFICATE_REQUIRED;
 }
 
 static void server_step(struct link *l) {
@@ -853,83 +711,15 @@ static void server_step(struct link *l) {
     if (r == GNUTLS_E_NO_CERTIFICATE_FOUND ||
         r == GNUTLS_E_CERTIFICATE_REQUIRED)
       gnutls_alert_send(l->server, GNUTLS_AL_FATAL,
-                        (gnutls_alert_description_t)l->require_alert);
+                        (gnutls_alert_description_t)require_alert(l));
     else if (r != GNUTLS_E_FATAL_ALERT_RECEIVED)
       gnutls_alert_send_appropriate(l->server, r);
   }
 }
 
-/* Runs client and server in turn until the client's handshake ends, then
- * lets the server take the client's last flight. */
-static enum hr_tls_status handshake(struct link *l, httpr_error *err,
-                                    int rounds) {
-  enum hr_tls_status st = HR_TLS_ERROR;
-  for (int i = 0; i < rounds; i++) {
-    st = P->handshake(l->conn, err);
-    if (st != HR_TLS_WANT_READ && st != HR_TLS_WANT_WRITE)
-      break;
-    server_step(l);
-  }
-  for (int i = 0; i < 4 && l->server_state == 0; i++)
-    server_step(l);
-  return st;
-}
-
-static void expect_handshake_ok(struct link *l) {
-  httpr_error err = {0};
-  enum hr_tls_status st = handshake(l, &err, ROUNDS);
-  if (st != HR_TLS_DONE)
-    print_error("handshake: %s (%s)\n", err.message, err.detail);
-  assert_int_equal(st, HR_TLS_DONE);
-  assert_int_equal(l->server_state, 1);
-}
-
-/* Reads exactly want bytes from the client side. */
-static void client_read_exact(struct link *l, unsigned char *buf, size_t want,
-                              int rounds) {
-  size_t total = 0;
-  for (int i = 0; i < rounds && total < want; i++) {
-    httpr_error err = {0};
-    size_t got = 0;
-    enum hr_tls_status st =
-        P->read(l->conn, buf + total, want - total, &got, &err);
-    if (st == HR_TLS_DONE) {
-      assert_true(got > 0);
-      total += got;
-    } else {
-      assert_int_equal(st, HR_TLS_WANT_READ);
-    }
-  }
-  assert_int_equal(total, want);
-}
-
-/* Writes all of len bytes from the client side, repeating on want-write. */
-static void client_write_all(struct link *l, const unsigned char *buf,
-                             size_t len, int rounds) {
-  size_t done = 0;
-  for (int i = 0; i < rounds && done < len; i++) {
-    httpr_error err = {0};
-    size_t put = 0;
-    enum hr_tls_status st =
-        P->write(l->conn, buf + done, len - done, &put, &err);
-    if (st == HR_TLS_DONE)
-      done += put;
-    else
-      assert_int_equal(st, HR_TLS_WANT_WRITE);
-  }
-  assert_int_equal(done, len);
-}
-
-static void server_read_exact(struct link *l, unsigned char *buf, size_t want) {
-  size_t total = 0;
-  for (int i = 0; i < ROUNDS && total < want; i++) {
-    ssize_t n = gnutls_record_recv(l->server, buf + total, want - total);
-    if (n > 0)
-      total += (size_t)n;
-    else
-      assert_int_equal(n, GNUTLS_E_AGAIN);
-  }
-  assert_int_equal(total, want);
+static long server_read(struct link *l, void *buf, size_t len) {
+  ssize_t n = gnutls_record_recv(l->server, buf, len);
+  return n > 0 ? (long)n : n == GNUTLS_E_AGAIN ? 0 : -1;
 }
 
 static void server_write(struct link *l, const void *buf, size_t len) {
@@ -942,15 +732,28 @@ static void server_write(struct link *l, const void *buf, size_t len) {
   }
 }
 
-/* Expects a failed handshake with this code and message. */
-static void expect_handshake_error(struct link *l, httpr_code code,
-                                   const char *message, httpr_error *err) {
-  enum hr_tls_status st = handshake(l, err, ROUNDS);
-  assert_int_equal(st, HR_TLS_ERROR);
-  assert_int_equal(err->code, code);
-  assert_string_equal(err->message, message);
-  assert_true(strlen(err->detail) > 0);
+/* The client's alert ended the server's handshake. */
+static void expect_alert(const struct link *l, int alert) {
+  assert_int_equal(l->server_error, GNUTLS_E_FATAL_ALERT_RECEIVED);
+  assert_int_equal(gnutls_alert_get(l->server), alert);
 }
+
+static void *server_new_any(const void *opts) { return server_new(opts); }
+static void *usual_server(void) { return good_server(); }
+static void server_free_any(void *server) { server_free(server); }
+
+static const struct memory_test gnutls_memory = {
+    .provider = &hr_provider_gnutls,
+    .server_new = server_new_any,
+    .good_server = usual_server,
+    .server_free = server_free_any,
+    .server_open = server_open,
+    .server_close = server_close,
+    .server_step = server_step,
+    .server_read = server_read,
+    .server_write = server_write,
+    .expect_alert = expect_alert,
+};
 
 /* ------------------------------------------------------------------------ */
 /* The provider's identity.                                                 */
@@ -981,35 +784,21 @@ static void provider_identity(void **state) {
 
 static void want_write_then_want_read_then_done(void **state) {
   (void)state;
-  struct hr_tls_settings s = client_settings("root.pem");
-  void *cctx = client_ctx(&s);
-  struct server *srv = good_server();
-  struct link l;
+  struct hr_tls_settings cs = client_settings("root.pem");
+  struct session s;
   httpr_error err = {0};
-  link_open(&l, cctx, srv, "localhost");
-  /* The ClientHello cannot leave: want write, nothing queued. */
-  l.send_blocked = 1;
-  assert_int_equal(P->handshake(l.conn, &err), HR_TLS_WANT_WRITE);
-  assert_int_equal(l.c2s.len, 0);
-  assert_true(l.send_calls >= 1);
-  /* Now it leaves, and the client waits for the server. */
-  l.send_blocked = 0;
-  assert_int_equal(P->handshake(l.conn, &err), HR_TLS_WANT_READ);
-  size_t hello = l.c2s.len;
-  assert_true(hello > 0);
-  /* No server answer yet: still want read, nothing more sent. */
-  assert_int_equal(P->handshake(l.conn, &err), HR_TLS_WANT_READ);
-  assert_int_equal(l.c2s.len, hello);
-  expect_handshake_ok(&l);
+  session_begin(&s, &cs, NULL, "localhost");
+  expect_hello_then_wait(&s.l, &err);
+  expect_handshake_ok(&s.l);
   /* Once done, done again. */
-  assert_int_equal(P->handshake(l.conn, &err), HR_TLS_DONE);
+  assert_int_equal(P->handshake(s.l.conn, &err), HR_TLS_DONE);
   assert_int_equal(err.code, HTTPR_OK);
 
   struct hr_tls_info info;
   memset(&info, 0x55, sizeof(info));
-  P->info(l.conn, &info);
+  P->info(s.l.conn, &info);
   assert_string_equal(info.version, "TLSv1.3");
-  assert_string_equal(info.cipher, gnutls_ciphersuite_get(l.server));
+  assert_string_equal(info.cipher, gnutls_ciphersuite_get(s.l.server));
   assert_memory_equal(info.cipher, "TLS_", 4);
   assert_string_equal(info.alpn, "http/1.1");
   assert_string_equal(info.subject, "CN=localhost");
@@ -1019,68 +808,20 @@ static void want_write_then_want_read_then_done(void **state) {
   char sni[64];
   size_t sni_len = sizeof(sni);
   unsigned type = 0;
-  assert_int_equal(gnutls_server_name_get(l.server, sni, &sni_len, &type, 0),
+  assert_int_equal(gnutls_server_name_get(s.l.server, sni, &sni_len, &type, 0),
                    0);
   assert_int_equal(type, GNUTLS_NAME_DNS);
   assert_string_equal(sni, "localhost");
-  link_close(&l);
-  server_free(srv);
-  P->context_free(cctx);
+  close_session(&s);
 }
 
 static void byte_at_a_time(void **state) {
   (void)state;
-  struct hr_tls_settings s = client_settings("root.pem");
-  void *cctx = client_ctx(&s);
-  struct server *srv = good_server();
-  struct link l;
-  httpr_error err = {0};
-  link_open(&l, cctx, srv, "localhost");
-  l.trickle = 1;
-  enum hr_tls_status st = handshake(&l, &err, TRICKLE_ROUNDS);
-  assert_int_equal(st, HR_TLS_DONE);
-  assert_int_equal(l.server_state, 1);
-  /* Each callback moved at most one byte, so there were many calls. */
-  assert_true(l.send_calls > 200);
-  assert_true(l.recv_calls > 1000);
-  unsigned char out[3000], in[3000];
-  for (size_t i = 0; i < sizeof(out); i++)
-    out[i] = (unsigned char)(i * 7);
-  client_write_all(&l, out, sizeof(out), TRICKLE_ROUNDS);
-  server_read_exact(&l, in, sizeof(out));
-  assert_memory_equal(in, out, sizeof(out));
-  server_write(&l, out, sizeof(out));
-  memset(in, 0, sizeof(in));
-  client_read_exact(&l, in, sizeof(out), TRICKLE_ROUNDS);
-  assert_memory_equal(in, out, sizeof(out));
-  link_close(&l);
-  server_free(srv);
-  P->context_free(cctx);
+  expect_byte_at_a_time();
 }
 
 /* ------------------------------------------------------------------------ */
 /* Application data, close_notify, EOF and broken transports.               */
-
-struct session {
-  void *cctx;
-  struct server *srv;
-  struct link l;
-};
-
-static void open_session(struct session *s, int max_version) {
-  struct hr_tls_settings cs = client_settings("root.pem");
-  cs.max_version = max_version;
-  s->cctx = client_ctx(&cs);
-  s->srv = good_server();
-  link_open(&s->l, s->cctx, s->srv, "localhost");
-  expect_handshake_ok(&s->l);
-}
-
-static void close_session(struct session *s) {
-  link_close(&s->l);
-  server_free(s->srv);
-  P->context_free(s->cctx);
-}
 
 static void application_data_both_ways(void **state) {
   (void)state;
@@ -1257,80 +998,33 @@ static void transport_errors(void **state) {
 
   /* And during the handshake. */
   struct hr_tls_settings cs = client_settings("root.pem");
-  void *cctx = client_ctx(&cs);
-  struct server *srv = good_server();
   memset(&err, 0, sizeof(err));
-  link_open(&s.l, cctx, srv, "localhost");
+  session_begin(&s, &cs, NULL, "localhost");
   s.l.send_errno = ECONNREFUSED;
   assert_int_equal(P->handshake(s.l.conn, &err), HR_TLS_ERROR);
   assert_int_equal(err.code, HTTPR_E_SEND);
   assert_string_equal(err.message, "connection broke while sending: "
                                    "Connection refused");
-  link_close(&s.l);
-  server_free(srv);
-  P->context_free(cctx);
+  close_session(&s);
 }
 
 static void handshake_ended_by_server(void **state) {
   (void)state;
   struct hr_tls_settings cs = client_settings("root.pem");
-  void *cctx = client_ctx(&cs);
-  struct server *srv = good_server();
-  struct link l;
+  struct session s;
   httpr_error err = {0};
-  link_open(&l, cctx, srv, "localhost");
-  l.s2c_eof = 1; /* the server closes without a word */
-  assert_int_equal(P->handshake(l.conn, &err), HR_TLS_ERROR);
+  session_begin(&s, &cs, NULL, "localhost");
+  s.l.s2c_eof = 1; /* the server closes without a word */
+  assert_int_equal(P->handshake(s.l.conn, &err), HR_TLS_ERROR);
   assert_int_equal(err.code, HTTPR_E_TLS_HANDSHAKE);
   assert_string_equal(err.message,
                       "TLS handshake failed: the server closed the connection");
   assert_non_null(strstr(err.detail, "gnutls: GNUTLS_E_"));
-  link_close(&l);
-  server_free(srv);
-  P->context_free(cctx);
+  close_session(&s);
 }
 
 /* ------------------------------------------------------------------------ */
 /* Verification.                                                            */
-
-/* A handshake with this trust file against this server, expected to fail
- * with code/message/detail/hint, the server receiving alert. */
-static void bad_chain(const char *ca_name, const struct server_opts *so,
-                      const char *host, httpr_code code, const char *message,
-                      const char *detail, const char *hint, int alert) {
-  struct hr_tls_settings cs = client_settings(ca_name);
-  void *cctx = client_ctx(&cs);
-  struct server *srv = server_new(so);
-  struct link l;
-  httpr_error err = {0};
-  link_open(&l, cctx, srv, host);
-  expect_handshake_error(&l, code, message, &err);
-  assert_string_equal(err.detail, detail);
-  if (hint)
-    assert_string_equal(err.hint, hint);
-  /* The client's alert ended the server's handshake. */
-  assert_int_equal(l.server_state, -1);
-  assert_int_equal(l.server_error, GNUTLS_E_FATAL_ALERT_RECEIVED);
-  assert_int_equal(gnutls_alert_get(l.server), alert);
-  link_close(&l);
-  server_free(srv);
-  P->context_free(cctx);
-}
-
-static void good_chain(const char *ca_name, const struct server_opts *so,
-                       const char *host, int verify, int verify_hostname) {
-  struct hr_tls_settings cs = client_settings(ca_name);
-  cs.verify = verify;
-  cs.verify_hostname = verify_hostname;
-  void *cctx = client_ctx(&cs);
-  struct server *srv = server_new(so);
-  struct link l;
-  link_open(&l, cctx, srv, host);
-  expect_handshake_ok(&l);
-  link_close(&l);
-  server_free(srv);
-  P->context_free(cctx);
-}
 
 static const char untrusted_detail[] =
     "gnutls: The certificate is NOT trusted. The certificate issuer is "
@@ -1557,14 +1251,10 @@ static void ca_dir_without_hash_names(void **state) {
   (void)state;
   struct hr_tls_settings cs = client_settings(NULL);
   cs.trust.ca_dir = (char *)path_of("cadir");
-  void *cctx = client_ctx(&cs);
-  struct server *srv = good_server();
-  struct link l;
-  link_open(&l, cctx, srv, "localhost");
-  expect_handshake_ok(&l);
-  link_close(&l);
-  server_free(srv);
-  P->context_free(cctx);
+  struct session s;
+  session_begin(&s, &cs, NULL, "localhost");
+  expect_handshake_ok(&s.l);
+  close_session(&s);
 }
 
 /* A broken block is skipped; the good one after it is used. */
@@ -1573,18 +1263,6 @@ static void ca_file_with_a_broken_block(void **state) {
   struct server_opts so = {
       .cert = g.leaf, .key = g.leaf_key, .chain = {g.inter, NULL}};
   good_chain("garbage-then-root.pem", &so, "localhost", 1, 1);
-}
-
-static void context_fails(const struct hr_tls_settings *s, httpr_code code,
-                          const char *message, const char *hint) {
-  httpr_error err = {0};
-  void *ctx = (void *)&err;
-  assert_int_equal(P->context_new(s, &ctx, &err), code);
-  assert_null(ctx);
-  assert_int_equal(err.code, code);
-  assert_string_equal(err.message, message);
-  if (hint)
-    assert_string_equal(err.hint, hint);
 }
 
 static void ca_sources_without_certificates(void **state) {
@@ -1627,20 +1305,16 @@ static void versions_apart(int client_min, int client_max, int server_min,
   struct hr_tls_settings cs = client_settings("root.pem");
   cs.min_version = client_min;
   cs.max_version = client_max;
-  void *cctx = client_ctx(&cs);
   struct server_opts so = {.cert = g.leaf,
                            .key = g.leaf_key,
                            .chain = {g.inter, NULL},
                            .min = server_min,
                            .max = server_max};
-  struct server *srv = server_new(&so);
-  struct link l;
+  struct session s;
   httpr_error err = {0};
-  link_open(&l, cctx, srv, "localhost");
-  expect_handshake_error(&l, HTTPR_E_TLS_HANDSHAKE, message, &err);
-  link_close(&l);
-  server_free(srv);
-  P->context_free(cctx);
+  session_begin(&s, &cs, &so, "localhost");
+  expect_handshake_error(&s.l, HTTPR_E_TLS_HANDSHAKE, message, &err);
+  close_session(&s);
 }
 
 /* Plain records a server might answer a ClientHello with, and the message
@@ -1651,21 +1325,17 @@ static void server_answers(const unsigned char *record, size_t len,
   struct hr_tls_settings cs = client_settings("root.pem");
   cs.min_version = max_version;
   cs.max_version = max_version;
-  void *cctx = client_ctx(&cs);
-  struct server *srv = good_server();
-  struct link l;
+  struct session s;
   httpr_error err = {0};
-  link_open(&l, cctx, srv, "localhost");
-  assert_int_equal(P->handshake(l.conn, &err), HR_TLS_WANT_READ);
-  assert_true(l.c2s.len > 0);
-  queue_put(&l.s2c, record, len);
-  assert_int_equal(P->handshake(l.conn, &err), HR_TLS_ERROR);
+  session_begin(&s, &cs, NULL, "localhost");
+  assert_int_equal(P->handshake(s.l.conn, &err), HR_TLS_WANT_READ);
+  assert_true(s.l.c2s.len > 0);
+  assert_true(queue_put(&s.l.s2c, record, len));
+  assert_int_equal(P->handshake(s.l.conn, &err), HR_TLS_ERROR);
   assert_int_equal(err.code, HTTPR_E_TLS_HANDSHAKE);
   assert_string_equal(err.message, message);
   assert_non_null(strstr(err.detail, detail));
-  link_close(&l);
-  server_free(srv);
-  P->context_free(cctx);
+  close_session(&s);
 }
 
 static void versions(void **state) {
@@ -1723,32 +1393,24 @@ static void no_alpn(void **state) {
   struct hr_tls_settings cs = client_settings("root.pem");
   cs.alpn = NULL;
   cs.alpn_len = 0;
-  void *cctx = client_ctx(&cs);
-  struct server *srv = good_server();
-  struct link l;
-  link_open(&l, cctx, srv, "localhost");
-  expect_handshake_ok(&l);
+  struct session s;
+  session_begin(&s, &cs, NULL, "localhost");
+  expect_handshake_ok(&s.l);
   struct hr_tls_info info;
-  P->info(l.conn, &info);
+  P->info(s.l.conn, &info);
   assert_string_equal(info.alpn, "");
-  link_close(&l);
-  server_free(srv);
-  P->context_free(cctx);
+  close_session(&s);
   /* Offered, not chosen. */
   struct server_opts so = {.cert = g.leaf,
                            .key = g.leaf_key,
                            .chain = {g.inter, NULL},
                            .no_alpn = 1};
   cs = client_settings("root.pem");
-  cctx = client_ctx(&cs);
-  srv = server_new(&so);
-  link_open(&l, cctx, srv, "localhost");
-  expect_handshake_ok(&l);
-  P->info(l.conn, &info);
+  session_begin(&s, &cs, &so, "localhost");
+  expect_handshake_ok(&s.l);
+  P->info(s.l.conn, &info);
   assert_string_equal(info.alpn, "");
-  link_close(&l);
-  server_free(srv);
-  P->context_free(cctx);
+  close_session(&s);
   /* A malformed wire list is the caller's mistake. */
   static const unsigned char bad[] = "\x09http/1.1";
   cs = client_settings("root.pem");
@@ -1760,34 +1422,6 @@ static void no_alpn(void **state) {
 
 /* ------------------------------------------------------------------------ */
 /* Client credentials.                                                      */
-
-static struct hr_tls_settings cred(enum hr_cred_kind kind, const char *cert,
-                                   const char *key, const char *password) {
-  struct hr_tls_settings s = client_settings("root.pem");
-  s.cred_kind = kind;
-  s.cert_path = cert ? path_of(cert) : NULL;
-  s.key_path = key ? path_of(key) : NULL;
-  s.password = password;
-  return s;
-}
-
-/* A message with one path in it. Rotating static storage. */
-static const char *msg(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
-static const char *msg(const char *fmt, ...) {
-  static char buf[4][320];
-  static int i;
-  va_list ap;
-  i = (i + 1) % 4;
-  va_start(ap, fmt);
-  vsnprintf(buf[i], sizeof(buf[i]), fmt, ap);
-  va_end(ap);
-  return buf[i];
-}
-
-static void cred_fails(struct hr_tls_settings s, const char *message) {
-  context_fails(&s, HTTPR_E_CLIENT_CERT, message, NULL);
-}
 
 static const struct {
   enum hr_cred_kind kind;
@@ -1897,17 +1531,15 @@ static void wrong_passwords(void **state) {
 
 /* A server that demands a client certificate, over TLS 1.3 (the alert
  * comes after the client's Finished) or TLS 1.2 (during the handshake). */
-static void client_auth(const struct hr_tls_settings *cs, int tls,
-                        struct link *l, void **cctx, struct server **srv) {
+static void client_auth(struct session *s, const struct hr_tls_settings *cs,
+                        int tls) {
   struct server_opts so = {.cert = g.leaf,
                            .key = g.leaf_key,
                            .chain = {g.inter, NULL},
                            .min = tls,
                            .max = tls,
                            .require_client_cert = 1};
-  *cctx = client_ctx(cs);
-  *srv = server_new(&so);
-  link_open(l, *cctx, *srv, "localhost");
+  session_begin(s, cs, &so, "localhost");
 }
 
 static void client_certificate_presented(void **state) {
@@ -1915,21 +1547,19 @@ static void client_certificate_presented(void **state) {
   for (size_t i = 0; i < sizeof(accepted_forms) / sizeof(accepted_forms[0]);
        i++) {
     for (int tls = 12; tls <= 13; tls++) {
-      struct hr_tls_settings s =
+      struct hr_tls_settings cs =
           cred(accepted_forms[i].kind, accepted_forms[i].cert,
                accepted_forms[i].key, accepted_forms[i].password);
-      struct link l;
-      void *cctx;
-      struct server *srv;
-      client_auth(&s, tls, &l, &cctx, &srv);
-      expect_handshake_ok(&l);
-      client_write_all(&l, (const unsigned char *)"ping", 4, ROUNDS);
+      struct session s;
+      client_auth(&s, &cs, tls);
+      expect_handshake_ok(&s.l);
+      client_write_all(&s.l, (const unsigned char *)"ping", 4, ROUNDS);
       unsigned char buf[4];
-      server_read_exact(&l, buf, 4);
+      server_read_exact(&s.l, buf, 4);
       assert_memory_equal(buf, "ping", 4);
       /* The server holds our certificate, and trusts it. */
       unsigned n = 0;
-      const gnutls_datum_t *peer = gnutls_certificate_get_peers(l.server, &n);
+      const gnutls_datum_t *peer = gnutls_certificate_get_peers(s.l.server, &n);
       gnutls_datum_t mine = {NULL, 0};
       assert_int_equal(n, 1);
       assert_int_equal(
@@ -1938,11 +1568,10 @@ static void client_certificate_presented(void **state) {
       assert_memory_equal(peer[0].data, mine.data, mine.size);
       gnutls_free(mine.data);
       unsigned status = 99;
-      assert_int_equal(gnutls_certificate_verify_peers2(l.server, &status), 0);
+      assert_int_equal(gnutls_certificate_verify_peers2(s.l.server, &status),
+                       0);
       assert_int_equal(status, 0);
-      link_close(&l);
-      server_free(srv);
-      P->context_free(cctx);
+      close_session(&s);
     }
   }
 }
@@ -1952,67 +1581,58 @@ static void client_certificate_presented(void **state) {
 static void client_certificate_of_unknown_ca(void **state) {
   (void)state;
   for (int tls = 12; tls <= 13; tls++) {
-    struct hr_tls_settings s =
+    struct hr_tls_settings cs =
         cred(HR_CRED_PEM, "unknown-client.pem", NULL, NULL);
-    struct link l;
-    void *cctx;
-    struct server *srv;
+    struct session s;
     httpr_error err = {0};
-    client_auth(&s, tls, &l, &cctx, &srv);
-    enum hr_tls_status st = handshake(&l, &err, ROUNDS);
+    client_auth(&s, &cs, tls);
+    enum hr_tls_status st = handshake(&s.l, &err, ROUNDS);
     unsigned n = 0;
-    assert_non_null(gnutls_certificate_get_peers(l.server, &n));
+    assert_non_null(gnutls_certificate_get_peers(s.l.server, &n));
     assert_int_equal(n, 1);
-    assert_int_equal(l.server_state, -1);
+    assert_int_equal(s.l.server_state, -1);
     if (st == HR_TLS_DONE) { /* TLS 1.3: the alert comes after Finished */
       unsigned char buf[8];
       size_t got = 0;
-      st = P->read(l.conn, buf, sizeof(buf), &got, &err);
+      st = P->read(s.l.conn, buf, sizeof(buf), &got, &err);
     }
     assert_int_equal(st, HR_TLS_ERROR);
     assert_int_equal(err.code, HTTPR_E_TLS_HANDSHAKE);
     assert_memory_equal(err.message,
                         "server rejected the client certificate (alert ", 46);
-    link_close(&l);
-    server_free(srv);
-    P->context_free(cctx);
+    close_session(&s);
   }
 }
 
 static void certificate_required_alert_on_first_read(void **state) {
   (void)state;
   struct hr_tls_settings cs = client_settings("root.pem");
-  struct link l;
-  void *cctx;
-  struct server *srv;
+  struct session s;
   httpr_error err = {0};
-  client_auth(&cs, 13, &l, &cctx, &srv);
+  client_auth(&s, &cs, 13);
   /* The client is done; the server refuses it after its Finished. */
-  assert_int_equal(handshake(&l, &err, ROUNDS), HR_TLS_DONE);
-  assert_int_equal(l.server_state, -1);
+  assert_int_equal(handshake(&s.l, &err, ROUNDS), HR_TLS_DONE);
+  assert_int_equal(s.l.server_state, -1);
   unsigned char buf[16];
   size_t got = 0;
-  assert_int_equal(P->read(l.conn, buf, sizeof(buf), &got, &err), HR_TLS_ERROR);
+  assert_int_equal(P->read(s.l.conn, buf, sizeof(buf), &got, &err),
+                   HR_TLS_ERROR);
   assert_int_equal(err.code, HTTPR_E_TLS_HANDSHAKE);
   assert_string_equal(err.message, "no client certificate presented (server "
                                    "sent alert certificate_required)");
   assert_string_equal(err.hint, "the server requires a client certificate: "
                                 "give one with --cert");
   assert_non_null(strstr(err.detail, "alert 116 (Certificate is required)"));
-  link_close(&l);
-  server_free(srv);
-  P->context_free(cctx);
+  close_session(&s);
 }
 
 static void handshake_failure_alert_in_tls12(void **state) {
   (void)state;
   struct hr_tls_settings cs = client_settings("root.pem");
-  struct link l;
-  void *cctx;
-  struct server *srv;
+  struct session s;
   httpr_error err = {0};
-  client_auth(&cs, 12, &l, &cctx, &srv);
-  expect_handshake_error(&l, HTTPR_E_TLS_HANDSHAKE,
+  client_auth(&s, &cs, 12);
+  expect_handshake_error(&s.l, HTTPR_E_TLS_HANDSHAKE,
                          "TLS handshake failed: server sent alert "
                          "handshake_failure",
                          &err);
@@ -2020,39 +1640,11 @@ static void handshake_failure_alert_in_tls12(void **state) {
                       "gnutls: GNUTLS_E_FATAL_ALERT_RECEIVED (-12): A TLS "
                       "fatal alert has been received.; alert 40 "
                       "(Handshake failed)");
-  link_close(&l);
-  server_free(srv);
-  P->context_free(cctx);
+  close_session(&s);
 }
 
 /* ------------------------------------------------------------------------ */
 /* Key log.                                                                 */
-
-/* Reads the key log at path: every line's client random must be random's
- * hex and its secret secret_len bytes; counts the lines of each label. */
-static int read_key_log(const char *path, const unsigned char *random,
-                        size_t secret_len, const char *const *labels,
-                        int *found, size_t nlabels) {
-  char hex[65];
-  for (int i = 0; i < 32; i++)
-    snprintf(hex + 2 * i, 3, "%02x", random[i]);
-  FILE *f = fopen(path, "r");
-  assert_non_null(f);
-  char line[512];
-  int lines = 0;
-  while (lines < 100 && fgets(line, sizeof(line), f)) {
-    lines++;
-    char label[64], crandom[80], secret[160];
-    assert_int_equal(sscanf(line, "%63s %79s %159s", label, crandom, secret),
-                     3);
-    assert_string_equal(crandom, hex);
-    assert_int_equal(strlen(secret), 2 * secret_len);
-    for (size_t i = 0; i < nlabels; i++)
-      found[i] += strcmp(label, labels[i]) == 0;
-  }
-  fclose(f);
-  return lines;
-}
 
 static void key_log_session(int max_version, const char *path,
                             unsigned char random[32], size_t *secret_len) {
@@ -2062,23 +1654,19 @@ static void key_log_session(int max_version, const char *path,
   struct hr_tls_settings cs = client_settings("root.pem");
   cs.keylog = log;
   cs.max_version = max_version;
-  void *cctx = client_ctx(&cs);
-  struct server *srv = good_server();
-  struct link l;
-  link_open(&l, cctx, srv, "localhost");
-  expect_handshake_ok(&l);
+  struct session s;
+  session_begin(&s, &cs, NULL, "localhost");
+  expect_handshake_ok(&s.l);
   gnutls_datum_t crandom, srandom;
-  gnutls_session_get_random(l.server, &crandom, &srandom);
+  gnutls_session_get_random(s.l.server, &crandom, &srandom);
   assert_int_equal(crandom.size, 32);
   memcpy(random, crandom.data, 32);
   /* Secrets are as long as the suite's hash (48 bytes for SHA-384), the
    * TLS 1.2 master secret 48 bytes. */
   *secret_len = max_version == 12
                     ? 48
-                    : gnutls_hash_get_len(gnutls_prf_hash_get(l.server));
-  link_close(&l);
-  server_free(srv);
-  P->context_free(cctx);
+                    : gnutls_hash_get_len(gnutls_prf_hash_get(s.l.server));
+  close_session(&s);
   hr_keylog_close(log);
 }
 
@@ -2122,55 +1710,19 @@ static void no_key_log_without_opt_in(void **state) {
 /* ------------------------------------------------------------------------ */
 /* One context, many connections, several threads.                          */
 
-#define THREADS 4
-#define CONNS_PER_THREAD 3
-
-struct worker {
-  void *cctx;
-  struct server *srv;
-  int ok; /* connections that completed and echoed */
-};
-
-static void *worker_run(void *arg) {
-  struct worker *w = arg;
-  for (int c = 0; c < CONNS_PER_THREAD; c++) {
-    struct link l;
-    link_open(&l, w->cctx, w->srv, "localhost");
-    httpr_error err = {0};
-    if (handshake(&l, &err, ROUNDS) == HR_TLS_DONE && l.server_state == 1) {
-      size_t put = 0;
-      char buf[8] = {0};
-      if (P->write(l.conn, "ping", 4, &put, &err) == HR_TLS_DONE &&
-          gnutls_record_recv(l.server, buf, 4) == 4 &&
-          memcmp(buf, "ping", 4) == 0)
-        w->ok++;
-    }
-    link_close(&l);
-  }
-  return NULL;
-}
-
 static void context_shared_by_threads(void **state) {
   (void)state;
   struct hr_tls_settings cs =
       cred(HR_CRED_PEM, "client.pem", NULL, NULL); /* with a credential */
   void *cctx = client_ctx(&cs);
   struct server *srv = good_server();
-  pthread_t tid[THREADS];
-  struct worker w[THREADS];
-  for (int t = 0; t < THREADS; t++) {
-    w[t] = (struct worker){.cctx = cctx, .srv = srv};
-    assert_int_equal(pthread_create(&tid[t], NULL, worker_run, &w[t]), 0);
-  }
-  for (int t = 0; t < THREADS; t++)
-    pthread_join(tid[t], NULL);
-  for (int t = 0; t < THREADS; t++)
-    assert_int_equal(w[t].ok, CONNS_PER_THREAD);
+  expect_shared_by_threads(cctx, srv);
   server_free(srv);
   P->context_free(cctx);
 }
 
 int main(void) {
+  memory_test_use(&gnutls_memory);
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(provider_identity),
       cmocka_unit_test(want_write_then_want_read_then_done),

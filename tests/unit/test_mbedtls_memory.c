@@ -1,10 +1,10 @@
 /*
  * test_mbedtls_memory.c - the mbedTLS provider's client against an OpenSSL
  * server, entirely in memory: the client's hr_tls_io callbacks and the
- * server's memory BIOs share two byte queues, so the tests control every
- * byte and every "would block". OpenSSL serves because it is what the
- * provider meets in the field (nginx, s_server) and because it can be a
- * TLS 1.3-only server, which mbedTLS 2.28 cannot. It proves the
+ * server's BIO share two byte queues (tests/unit/tls_memory.c), so the
+ * tests control every byte and every "would block". OpenSSL serves because it
+ * is what the provider meets in the field (nginx, s_server) and because it can
+ * be a TLS 1.3-only server, which mbedTLS 2.28 cannot. It proves the
  * non-blocking contract (want-write, want-read, byte-at-a-time progress),
  * the handshake and its info, application data, close_notify and EOF, the
  * verification and alert mappings onto the shared wording, client
@@ -15,8 +15,6 @@
  * PKI is made in-process, and everything is removed at the end.
  */
 #include <errno.h>
-#include <ftw.h>
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -47,36 +45,24 @@
 #include "backends/mbedtls_pkcs.h"
 #include "backends/provider.h"
 #include "backends/tls_errors.h"
+#include "tests/unit/pki_files.h"
+#include "tests/unit/tls_memory.h"
 
 extern const struct hr_tls_provider hr_provider_mbedtls;
 static const struct hr_tls_provider *const P = &hr_provider_mbedtls;
 
-#define ROUNDS 200           /* plenty for a handshake in whole flights */
-#define TRICKLE_ROUNDS 40000 /* one byte per call in each direction */
-#define PASSWORD "secret"
 #define UTF8_PASSWORD "s\xc3\xa9\x63ret" /* "sécret" */
-
-static const unsigned char alpn_h11[] = "\x08http/1.1";
 
 /* ------------------------------------------------------------------------ */
 /* The PKI: made once, in memory and in a private temporary directory.      */
 
 struct pki {
-  char dir[64];
   EVP_PKEY *root_key, *inter_key, *leaf_key, *self_key, *other_key;
   EVP_PKEY *client_key, *client_other_key, *rsa_key;
   X509 *root, *inter, *leaf, *expired, *notyet, *self, *other, *client;
   X509 *unknown_client, *wildcard, *no_san, *named, *rsa_leaf;
 };
 static struct pki g;
-
-static const char *path_of(const char *name) {
-  static char buf[16][160];
-  static int i;
-  i = (i + 1) % 16;
-  snprintf(buf[i], sizeof(buf[i]), "%s/%s", g.dir, name);
-  return buf[i];
-}
 
 static int add_ext(X509 *x, X509V3_CTX *v3, int nid, const char *value) {
   X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, v3, nid, value);
@@ -157,46 +143,6 @@ static int write_pem(const char *name, X509 *const *certs, size_t ncerts,
     ok = PEM_write_bio_PrivateKey(b, key, NULL, NULL, 0, NULL, NULL);
   BIO_free(b);
   return ok;
-}
-
-static int write_text(const char *name, const char *text) {
-  FILE *f = fopen(path_of(name), "w");
-  if (!f)
-    return 0;
-  fputs(text, f);
-  return fclose(f) == 0;
-}
-
-/* Appends the file src to the file dst. */
-static int append_file(const char *dst, const char *src) {
-  char buf[4096];
-  size_t n;
-  FILE *in = fopen(path_of(src), "rb"), *out = fopen(path_of(dst), "ab");
-  int ok = in && out;
-  while (ok && (n = fread(buf, 1, sizeof(buf), in)) > 0)
-    ok = fwrite(buf, 1, n, out) == n;
-  if (in)
-    fclose(in);
-  if (out && fclose(out) != 0)
-    ok = 0;
-  return ok;
-}
-
-/* Runs the openssl command in the PKI directory, quietly. */
-static int openssl_cli(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
-static int openssl_cli(const char *fmt, ...) {
-  char args[768], cmd[1024];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(args, sizeof(args), fmt, ap);
-  va_end(ap);
-  snprintf(cmd, sizeof(cmd), "cd '%s' && openssl %s >cli.log 2>&1", g.dir,
-           args);
-  if (system(cmd) == 0)
-    return 1;
-  fprintf(stderr, "failed: openssl %s\n", args);
-  return 0;
 }
 
 /* Encrypted PKCS#8 keys as `openssl pkcs8 -topk8` writes them: its
@@ -347,32 +293,62 @@ static int write_files(void) {
          write_encrypted_keys() && write_pkcs12();
 }
 
+/* ------------------------------------------------------------------------ */
+/* The server: an SSL that reads c2s and writes s2c through a BIO of its    */
+/* own, where an empty queue means "would block", not EOF.                  */
+
+static BIO_METHOD *queue_bio;
+
+static int queue_bio_write(BIO *b, const char *buf, int len) {
+  struct link *l = BIO_get_data(b);
+  BIO_clear_retry_flags(b);
+  return queue_put(&l->s2c, buf, (size_t)len) ? len : -1;
+}
+
+static int queue_bio_read(BIO *b, char *buf, int len) {
+  struct link *l = BIO_get_data(b);
+  BIO_clear_retry_flags(b);
+  if (l->c2s.len == 0) {
+    BIO_set_retry_read(b);
+    return -1;
+  }
+  return (int)queue_take(&l->c2s, buf, (size_t)len);
+}
+
+/* Nothing is buffered, so a flush always succeeds; nothing else is
+ * supported. */
+static long queue_bio_ctrl(BIO *b, int cmd, long num, void *ptr) {
+  (void)b;
+  (void)num;
+  (void)ptr;
+  return cmd == BIO_CTRL_FLUSH;
+}
+
+static int make_queue_bio(void) {
+  queue_bio = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK,
+                           "httpr test queues");
+  return queue_bio && BIO_meth_set_write(queue_bio, queue_bio_write) &&
+         BIO_meth_set_read(queue_bio, queue_bio_read) &&
+         BIO_meth_set_ctrl(queue_bio, queue_bio_ctrl);
+}
+
 static int group_setup(void **state) {
   (void)state;
   httpr_error err = {0};
-  snprintf(g.dir, sizeof(g.dir), "/tmp/httpr-mbedtls-XXXXXX");
-  if (!mkdtemp(g.dir) || mkdir(path_of("cadir"), 0700) ||
+  if (!pki_dir_create("httpr-mbedtls") || mkdir(path_of("cadir"), 0700) ||
       mkdir(path_of("hashdir"), 0700) || mkdir(path_of("emptydir"), 0700))
     return -1;
   /* mbedTLS never reads this variable; no test may ever cause a line in
    * it (checked by the last test). */
   setenv("SSLKEYLOGFILE", path_of("env-keys.log"), 1);
   if (P->global_init(&err) != HTTPR_OK || !make_keys() || !make_certs() ||
-      !write_files()) {
+      !write_files() || !make_queue_bio()) {
     ERR_print_errors_fp(stderr);
     fprintf(stderr, "the test PKI cannot be made\n");
     return -1;
   }
   ERR_clear_error();
   return 0;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag,
-                        struct FTW *ftw) {
-  (void)st;
-  (void)flag;
-  (void)ftw;
-  return remove(path);
 }
 
 static int group_teardown(void **state) {
@@ -386,69 +362,10 @@ static int group_teardown(void **state) {
     EVP_PKEY_free(keys[i]);
   for (size_t i = 0; i < sizeof(certs) / sizeof(certs[0]); i++)
     X509_free(certs[i]);
+  BIO_meth_free(queue_bio);
   P->global_cleanup();
   unsetenv("SSLKEYLOGFILE");
-  return nftw(g.dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
-}
-
-/* ------------------------------------------------------------------------ */
-/* The in-memory link: c2s carries client bytes to the server, s2c server   */
-/* bytes to the client. Both are memory BIOs owned by the server's SSL.     */
-
-struct link {
-  BIO *c2s, *s2c;
-  SSL *server;
-  void *conn;       /* the provider's connection */
-  int server_state; /* 0 running, 1 handshake done, -1 failed */
-  int server_alert; /* the alert that ended the server's handshake, or -1 */
-  /* Knobs of the client's callbacks. */
-  int send_blocked; /* every send would block */
-  int trickle;      /* one byte per call, every other call would block */
-  int send_errno;   /* send fails with this errno */
-  int recv_errno;   /* recv fails with this errno */
-  int s2c_eof;      /* recv returns 0 once s2c is empty */
-  int send_starved, recv_starved;
-  unsigned long send_calls, recv_calls;
-};
-
-static long link_send(void *ctx, const void *buf, size_t len) {
-  struct link *l = ctx;
-  l->send_calls++;
-  if (l->send_errno) {
-    errno = l->send_errno;
-    return -1;
-  }
-  if (l->send_blocked || (l->trickle && (l->send_starved ^= 1))) {
-    errno = EAGAIN;
-    return -1;
-  }
-  size_t n = l->trickle ? 1 : len;
-  int put = BIO_write(l->c2s, buf, (int)n);
-  return put > 0 ? put : (errno = ENOMEM, -1);
-}
-
-static long link_recv(void *ctx, void *buf, size_t len) {
-  struct link *l = ctx;
-  l->recv_calls++;
-  if (l->recv_errno) {
-    errno = l->recv_errno;
-    return -1;
-  }
-  size_t avail = BIO_ctrl_pending(l->s2c);
-  if (avail == 0) {
-    if (l->s2c_eof)
-      return 0;
-    errno = EAGAIN;
-    return -1;
-  }
-  if (l->trickle && (l->recv_starved ^= 1)) {
-    errno = EAGAIN;
-    return -1;
-  }
-  size_t n = len < avail ? len : avail;
-  if (l->trickle)
-    n = 1;
-  return BIO_read(l->s2c, buf, (int)n);
+  return pki_dir_remove();
 }
 
 struct server_opts {
@@ -499,61 +416,22 @@ static SSL_CTX *good_server(void) {
   return server_ctx(&o);
 }
 
-/* Client settings trusting ca_file (a path under the PKI directory). */
-static struct hr_tls_settings client_settings(const char *ca_name) {
-  struct hr_tls_settings s = {
-      .verify = 1,
-      .verify_hostname = 1,
-      .min_version = 12,
-      .max_version = 0,
-      .alpn = alpn_h11,
-      .alpn_len = sizeof(alpn_h11) - 1,
-  };
-  s.trust.ca_file = ca_name ? (char *)path_of(ca_name) : NULL;
-  s.trust.origin = "config";
-  return s;
-}
-
-static void *client_ctx(const struct hr_tls_settings *s) {
-  httpr_error err = {0};
-  void *ctx = NULL;
-  httpr_code rc = P->context_new(s, &ctx, &err);
-  if (rc != HTTPR_OK)
-    print_error("context_new: %s (%s)\n", err.message, err.detail);
-  assert_int_equal(rc, HTTPR_OK);
-  assert_non_null(ctx);
-  return ctx;
-}
-
-/* A server SSL over fresh queues; no client connection yet. */
-static void link_init(struct link *l, SSL_CTX *sctx) {
-  memset(l, 0, sizeof(*l));
-  l->server_alert = -1;
-  l->c2s = BIO_new(BIO_s_mem());
-  l->s2c = BIO_new(BIO_s_mem());
-  assert_non_null(l->c2s);
-  assert_non_null(l->s2c);
-  /* An empty queue means "would block" to the server, not EOF. */
-  BIO_set_mem_eof_return(l->c2s, -1);
-  BIO_set_mem_eof_return(l->s2c, -1);
-  l->server = SSL_new(sctx);
-  assert_non_null(l->server);
-  SSL_set_bio(l->server, l->c2s, l->s2c);
+/* A server SSL over l's queues. */
+static int server_open(struct link *l, void *sctx) {
+  BIO *b = BIO_new(queue_bio);
+  l->server = b ? SSL_new(sctx) : NULL;
+  if (!l->server) {
+    BIO_free(b);
+    return 0;
+  }
+  BIO_set_data(b, l);
+  BIO_set_init(b, 1);
+  SSL_set_bio(l->server, b, b);
   SSL_set_accept_state(l->server);
+  return 1;
 }
 
-/* Makes a server SSL over fresh queues and a client connection to host. */
-static void link_open(struct link *l, void *cctx, SSL_CTX *sctx,
-                      const char *host) {
-  link_init(l, sctx);
-  struct hr_tls_io io = {.send = link_send, .recv = link_recv, .io_ctx = l};
-  httpr_error err = {0};
-  assert_int_equal(P->connection_new(cctx, host, &io, &l->conn, &err),
-                   HTTPR_OK);
-}
-
-static void link_close(struct link *l) {
-  P->connection_free(l->conn);
+static void server_close(struct link *l) {
   SSL_free(l->server);
   ERR_clear_error();
 }
@@ -580,77 +458,11 @@ static void server_step(struct link *l) {
   ERR_clear_error(); /* the server's errors are not the client's */
 }
 
-/* Runs client and server in turn until the client's handshake ends, then
- * lets the server take the client's last flight. */
-static enum hr_tls_status handshake(struct link *l, httpr_error *err,
-                                    int rounds) {
-  enum hr_tls_status st = HR_TLS_ERROR;
-  for (int i = 0; i < rounds; i++) {
-    st = P->handshake(l->conn, err);
-    if (st != HR_TLS_WANT_READ && st != HR_TLS_WANT_WRITE)
-      break;
-    server_step(l);
-  }
-  for (int i = 0; i < 4 && l->server_state == 0; i++)
-    server_step(l);
-  return st;
-}
-
-static void expect_handshake_ok(struct link *l) {
-  httpr_error err = {0};
-  enum hr_tls_status st = handshake(l, &err, ROUNDS);
-  if (st != HR_TLS_DONE)
-    print_error("handshake: %s (%s)\n", err.message, err.detail);
-  assert_int_equal(st, HR_TLS_DONE);
-  assert_int_equal(l->server_state, 1);
-}
-
-/* Reads exactly want bytes from the client side. */
-static void client_read_exact(struct link *l, unsigned char *buf, size_t want,
-                              int rounds) {
-  size_t total = 0;
-  for (int i = 0; i < rounds && total < want; i++) {
-    httpr_error err = {0};
-    size_t got = 0;
-    enum hr_tls_status st =
-        P->read(l->conn, buf + total, want - total, &got, &err);
-    if (st == HR_TLS_DONE) {
-      assert_true(got > 0);
-      total += got;
-    } else {
-      assert_int_equal(st, HR_TLS_WANT_READ);
-    }
-  }
-  assert_int_equal(total, want);
-}
-
-/* Writes all of len bytes from the client side, repeating on want-write. */
-static void client_write_all(struct link *l, const unsigned char *buf,
-                             size_t len, int rounds) {
-  size_t done = 0;
-  for (int i = 0; i < rounds && done < len; i++) {
-    httpr_error err = {0};
-    size_t put = 0;
-    enum hr_tls_status st =
-        P->write(l->conn, buf + done, len - done, &put, &err);
-    if (st == HR_TLS_DONE)
-      done += put;
-    else
-      assert_int_equal(st, HR_TLS_WANT_WRITE);
-  }
-  assert_int_equal(done, len);
-}
-
-static void server_read_exact(struct link *l, unsigned char *buf, size_t want) {
-  size_t total = 0;
-  for (int i = 0; i < ROUNDS && total < want; i++) {
-    size_t got = 0;
-    if (SSL_read_ex(l->server, buf + total, want - total, &got) == 1)
-      total += got;
-    else
-      assert_int_equal(SSL_get_error(l->server, 0), SSL_ERROR_WANT_READ);
-  }
-  assert_int_equal(total, want);
+static long server_read(struct link *l, void *buf, size_t len) {
+  size_t got = 0;
+  if (SSL_read_ex(l->server, buf, len, &got) == 1)
+    return (long)got;
+  return SSL_get_error(l->server, 0) == SSL_ERROR_WANT_READ ? 0 : -1;
 }
 
 static void server_write(struct link *l, const void *buf, size_t len) {
@@ -659,15 +471,27 @@ static void server_write(struct link *l, const void *buf, size_t len) {
   assert_int_equal(put, len);
 }
 
-/* Expects a failed handshake with this code and message. */
-static void expect_handshake_error(struct link *l, httpr_code code,
-                                   const char *message, httpr_error *err) {
-  enum hr_tls_status st = handshake(l, err, ROUNDS);
-  assert_int_equal(st, HR_TLS_ERROR);
-  assert_int_equal(err->code, code);
-  assert_string_equal(err->message, message);
-  assert_true(strlen(err->detail) > 0);
+/* The client's alert ended the server's handshake. */
+static void expect_alert(const struct link *l, int alert) {
+  assert_int_equal(l->server_alert, alert);
 }
+
+static void *server_new(const void *opts) { return server_ctx(opts); }
+static void *usual_server(void) { return good_server(); }
+static void server_free(void *sctx) { SSL_CTX_free(sctx); }
+
+static const struct memory_test mbedtls_memory = {
+    .provider = &hr_provider_mbedtls,
+    .server_new = server_new,
+    .good_server = usual_server,
+    .server_free = server_free,
+    .server_open = server_open,
+    .server_close = server_close,
+    .server_step = server_step,
+    .server_read = server_read,
+    .server_write = server_write,
+    .expect_alert = expect_alert,
+};
 
 /* ------------------------------------------------------------------------ */
 /* The provider's identity.                                                 */
@@ -697,42 +521,28 @@ static void provider_identity(void **state) {
 
 static void want_write_then_want_read_then_done(void **state) {
   (void)state;
-  struct hr_tls_settings s = client_settings("root.pem");
-  void *cctx = client_ctx(&s);
-  SSL_CTX *sctx = good_server();
-  struct link l;
+  struct hr_tls_settings cs = client_settings("root.pem");
+  struct session s;
   httpr_error err = {0};
-  link_open(&l, cctx, sctx, "localhost");
-  /* The ClientHello cannot leave: want write, nothing queued. */
-  l.send_blocked = 1;
-  assert_int_equal(P->handshake(l.conn, &err), HR_TLS_WANT_WRITE);
-  assert_int_equal(BIO_ctrl_pending(l.c2s), 0);
-  assert_true(l.send_calls >= 1);
-  /* Now it leaves, and the client waits for the server. */
-  l.send_blocked = 0;
-  assert_int_equal(P->handshake(l.conn, &err), HR_TLS_WANT_READ);
-  size_t hello = BIO_ctrl_pending(l.c2s);
-  assert_true(hello > 0);
-  /* No server answer yet: still want read, nothing more sent. */
-  assert_int_equal(P->handshake(l.conn, &err), HR_TLS_WANT_READ);
-  assert_int_equal(BIO_ctrl_pending(l.c2s), hello);
+  session_begin(&s, &cs, NULL, "localhost");
+  expect_hello_then_wait(&s.l, &err);
   /* The server's flight comes; the client's whole answer (key exchange,
    * change cipher spec, Finished) leaves in one send. */
-  server_step(&l);
-  unsigned long sends = l.send_calls;
-  assert_int_equal(P->handshake(l.conn, &err), HR_TLS_WANT_READ);
-  assert_int_equal(l.send_calls, sends + 1);
-  expect_handshake_ok(&l);
+  server_step(&s.l);
+  unsigned long sends = s.l.send_calls;
+  assert_int_equal(P->handshake(s.l.conn, &err), HR_TLS_WANT_READ);
+  assert_int_equal(s.l.send_calls, sends + 1);
+  expect_handshake_ok(&s.l);
   /* Once done, done again. */
-  assert_int_equal(P->handshake(l.conn, &err), HR_TLS_DONE);
+  assert_int_equal(P->handshake(s.l.conn, &err), HR_TLS_DONE);
   assert_int_equal(err.code, HTTPR_OK);
 
   struct hr_tls_info info;
   memset(&info, 0x55, sizeof(info));
-  P->info(l.conn, &info);
+  P->info(s.l.conn, &info);
   assert_string_equal(info.version, "TLSv1.2");
-  assert_string_equal(
-      info.cipher, SSL_CIPHER_standard_name(SSL_get_current_cipher(l.server)));
+  assert_string_equal(info.cipher, SSL_CIPHER_standard_name(
+                                       SSL_get_current_cipher(s.l.server)));
   assert_string_equal(info.cipher,
                       "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256");
   assert_string_equal(info.alpn, "http/1.1");
@@ -740,77 +550,30 @@ static void want_write_then_want_read_then_done(void **state) {
   assert_string_equal(info.issuer, "CN=httpr memory intermediate");
   assert_int_equal(info.resumed, 0);
   /* SNI carried the name; X25519 was the group. */
-  assert_string_equal(SSL_get_servername(l.server, TLSEXT_NAMETYPE_host_name),
+  assert_string_equal(SSL_get_servername(s.l.server, TLSEXT_NAMETYPE_host_name),
                       "localhost");
-  assert_int_equal(SSL_get_shared_group(l.server, 0), NID_X25519);
-  link_close(&l);
-  SSL_CTX_free(sctx);
-  P->context_free(cctx);
+  assert_int_equal(SSL_get_shared_group(s.l.server, 0), NID_X25519);
+  close_session(&s);
 }
 
 static void byte_at_a_time(void **state) {
   (void)state;
-  struct hr_tls_settings s = client_settings("root.pem");
-  void *cctx = client_ctx(&s);
-  SSL_CTX *sctx = good_server();
-  struct link l;
-  httpr_error err = {0};
-  link_open(&l, cctx, sctx, "localhost");
-  l.trickle = 1;
-  enum hr_tls_status st = handshake(&l, &err, TRICKLE_ROUNDS);
-  assert_int_equal(st, HR_TLS_DONE);
-  assert_int_equal(l.server_state, 1);
-  /* Each callback moved at most one byte, so there were many calls. */
-  assert_true(l.send_calls > 200);
-  assert_true(l.recv_calls > 1000);
-  unsigned char out[3000], in[3000];
-  for (size_t i = 0; i < sizeof(out); i++)
-    out[i] = (unsigned char)(i * 7);
-  client_write_all(&l, out, sizeof(out), TRICKLE_ROUNDS);
-  server_read_exact(&l, in, sizeof(out));
-  assert_memory_equal(in, out, sizeof(out));
-  server_write(&l, out, sizeof(out));
-  memset(in, 0, sizeof(in));
-  client_read_exact(&l, in, sizeof(out), TRICKLE_ROUNDS);
-  assert_memory_equal(in, out, sizeof(out));
-  link_close(&l);
-  SSL_CTX_free(sctx);
-  P->context_free(cctx);
+  expect_byte_at_a_time();
 }
 
 /* ------------------------------------------------------------------------ */
 /* Application data, close_notify, EOF and broken transports.               */
 
-struct session {
-  void *cctx;
-  SSL_CTX *sctx;
-  struct link l;
-};
-
-static void open_session(struct session *s) {
-  struct hr_tls_settings cs = client_settings("root.pem");
-  s->cctx = client_ctx(&cs);
-  s->sctx = good_server();
-  link_open(&s->l, s->cctx, s->sctx, "localhost");
-  expect_handshake_ok(&s->l);
-}
-
-static void close_session(struct session *s) {
-  link_close(&s->l);
-  SSL_CTX_free(s->sctx);
-  P->context_free(s->cctx);
-}
-
 static void application_data_both_ways(void **state) {
   (void)state;
   struct session s;
-  open_session(&s);
+  open_session(&s, 0);
   httpr_error err = {0};
   size_t got = 7;
   unsigned char byte;
   /* No session ticket was asked for: nothing waits, the read wants more
    * instead of reporting zero bytes. */
-  assert_int_equal(BIO_ctrl_pending(s.l.s2c), 0);
+  assert_int_equal(s.l.s2c.len, 0);
   assert_int_equal(P->read(s.l.conn, &byte, 1, &got, &err), HR_TLS_WANT_READ);
   assert_int_equal(got, 0);
 
@@ -861,7 +624,7 @@ static void application_data_both_ways(void **state) {
 static void write_wants_write_then_completes(void **state) {
   (void)state;
   struct session s;
-  open_session(&s);
+  open_session(&s, 0);
   httpr_error err = {0};
   static const char msg[] = "hello over a full socket";
   size_t put = 99;
@@ -879,7 +642,7 @@ static void write_wants_write_then_completes(void **state) {
   char seen[64] = {0};
   server_read_exact(&s.l, (unsigned char *)seen, strlen(msg));
   assert_string_equal(seen, msg);
-  assert_int_equal(BIO_ctrl_pending(s.l.c2s), 0);
+  assert_int_equal(s.l.c2s.len, 0);
   /* A record half sent when the socket filled up is finished later. */
   s.l.trickle = 1;
   client_write_all(&s.l, (const unsigned char *)msg, strlen(msg), ROUNDS * 10);
@@ -892,7 +655,7 @@ static void write_wants_write_then_completes(void **state) {
 static void close_notify_is_closed(void **state) {
   (void)state;
   struct session s;
-  open_session(&s);
+  open_session(&s, 0);
   httpr_error err = {0};
   unsigned char buf[16];
   size_t got = 0;
@@ -916,7 +679,7 @@ static void close_notify_is_closed(void **state) {
 static void client_shutdown_sends_close_notify(void **state) {
   (void)state;
   struct session s;
-  open_session(&s);
+  open_session(&s, 0);
   httpr_error err = {0};
   unsigned char buf[16];
   size_t got = 0;
@@ -932,7 +695,7 @@ static void client_shutdown_sends_close_notify(void **state) {
 static void eof_without_close_notify(void **state) {
   (void)state;
   struct session s;
-  open_session(&s);
+  open_session(&s, 0);
   httpr_error err = {0};
   unsigned char buf[16];
   size_t got = 9;
@@ -946,16 +709,16 @@ static void eof_without_close_notify(void **state) {
   assert_string_equal(err.detail, "mbedtls: -0x7280: SSL - The connection "
                                   "indicated an EOF");
   /* After a fatal error there is nothing to close. */
-  size_t before = BIO_ctrl_pending(s.l.c2s);
+  size_t before = s.l.c2s.len;
   assert_int_equal(P->shutdown(s.l.conn, &err), HR_TLS_DONE);
-  assert_int_equal(BIO_ctrl_pending(s.l.c2s), before);
+  assert_int_equal(s.l.c2s.len, before);
   close_session(&s);
 }
 
 static void transport_errors(void **state) {
   (void)state;
   struct session s;
-  open_session(&s);
+  open_session(&s, 0);
   httpr_error err = {0};
   unsigned char buf[16];
   size_t n = 0;
@@ -967,7 +730,7 @@ static void transport_errors(void **state) {
   assert_string_equal(err.detail, "errno 32");
   close_session(&s);
 
-  open_session(&s);
+  open_session(&s, 0);
   memset(&err, 0, sizeof(err));
   s.l.recv_errno = ECONNRESET;
   assert_int_equal(P->read(s.l.conn, buf, sizeof(buf), &n, &err), HR_TLS_ERROR);
@@ -979,79 +742,33 @@ static void transport_errors(void **state) {
 
   /* And during the handshake. */
   struct hr_tls_settings cs = client_settings("root.pem");
-  void *cctx = client_ctx(&cs);
-  SSL_CTX *sctx = good_server();
   memset(&err, 0, sizeof(err));
-  link_open(&s.l, cctx, sctx, "localhost");
+  session_begin(&s, &cs, NULL, "localhost");
   s.l.send_errno = ECONNREFUSED;
   assert_int_equal(P->handshake(s.l.conn, &err), HR_TLS_ERROR);
   assert_int_equal(err.code, HTTPR_E_SEND);
   assert_string_equal(err.message, "connection broke while sending: "
                                    "Connection refused");
-  link_close(&s.l);
-  SSL_CTX_free(sctx);
-  P->context_free(cctx);
+  close_session(&s);
 }
 
 static void handshake_ended_by_server(void **state) {
   (void)state;
   struct hr_tls_settings cs = client_settings("root.pem");
-  void *cctx = client_ctx(&cs);
-  SSL_CTX *sctx = good_server();
-  struct link l;
+  struct session s;
   httpr_error err = {0};
-  link_open(&l, cctx, sctx, "localhost");
-  l.s2c_eof = 1; /* the server closes without a word */
-  assert_int_equal(P->handshake(l.conn, &err), HR_TLS_ERROR);
+  session_begin(&s, &cs, NULL, "localhost");
+  s.l.s2c_eof = 1; /* the server closes without a word */
+  assert_int_equal(P->handshake(s.l.conn, &err), HR_TLS_ERROR);
   assert_int_equal(err.code, HTTPR_E_TLS_HANDSHAKE);
   assert_string_equal(err.message,
                       "TLS handshake failed: the server closed the connection");
   assert_memory_equal(err.detail, "mbedtls: -0x7280: ", 18);
-  link_close(&l);
-  SSL_CTX_free(sctx);
-  P->context_free(cctx);
+  close_session(&s);
 }
 
 /* ------------------------------------------------------------------------ */
 /* Verification.                                                            */
-
-/* A handshake with this trust file against this server, expected to fail
- * with code/message/detail/hint, the server receiving alert. */
-static void bad_chain(const char *ca_name, const struct server_opts *so,
-                      const char *host, httpr_code code, const char *message,
-                      const char *detail, const char *hint, int alert) {
-  struct hr_tls_settings cs = client_settings(ca_name);
-  void *cctx = client_ctx(&cs);
-  SSL_CTX *sctx = server_ctx(so);
-  struct link l;
-  httpr_error err = {0};
-  link_open(&l, cctx, sctx, host);
-  expect_handshake_error(&l, code, message, &err);
-  assert_string_equal(err.detail, detail);
-  if (hint)
-    assert_string_equal(err.hint, hint);
-  /* The client's alert ended the server's handshake. */
-  assert_int_equal(l.server_state, -1);
-  assert_int_equal(l.server_alert, alert);
-  link_close(&l);
-  SSL_CTX_free(sctx);
-  P->context_free(cctx);
-}
-
-static void good_chain(const char *ca_name, const struct server_opts *so,
-                       const char *host, int verify, int verify_hostname) {
-  struct hr_tls_settings cs = client_settings(ca_name);
-  cs.verify = verify;
-  cs.verify_hostname = verify_hostname;
-  void *cctx = client_ctx(&cs);
-  SSL_CTX *sctx = server_ctx(so);
-  struct link l;
-  link_open(&l, cctx, sctx, host);
-  expect_handshake_ok(&l);
-  link_close(&l);
-  SSL_CTX_free(sctx);
-  P->context_free(cctx);
-}
 
 static const char untrusted_detail[] =
     "mbedtls: The certificate is not correctly signed by the trusted CA "
@@ -1329,14 +1046,10 @@ static void ca_dirs_hashed_or_not(void **state) {
   for (size_t i = 0; i < 2; i++) {
     struct hr_tls_settings cs = client_settings(NULL);
     cs.trust.ca_dir = (char *)path_of(dirs[i]);
-    void *cctx = client_ctx(&cs);
-    SSL_CTX *sctx = good_server();
-    struct link l;
-    link_open(&l, cctx, sctx, "localhost");
-    expect_handshake_ok(&l);
-    link_close(&l);
-    SSL_CTX_free(sctx);
-    P->context_free(cctx);
+    struct session s;
+    session_begin(&s, &cs, NULL, "localhost");
+    expect_handshake_ok(&s.l);
+    close_session(&s);
   }
 }
 
@@ -1349,26 +1062,10 @@ static void ca_file_with_a_broken_block(void **state) {
   good_chain("garbage-then-root.pem", &so, "localhost", 1, 1);
   struct hr_tls_settings cs = client_settings("other.pem");
   cs.trust.ca_dir = (char *)path_of("cadir");
-  void *cctx = client_ctx(&cs);
-  SSL_CTX *sctx = server_ctx(&so);
-  struct link l;
-  link_open(&l, cctx, sctx, "localhost");
-  expect_handshake_ok(&l);
-  link_close(&l);
-  SSL_CTX_free(sctx);
-  P->context_free(cctx);
-}
-
-static void context_fails(const struct hr_tls_settings *s, httpr_code code,
-                          const char *message, const char *hint) {
-  httpr_error err = {0};
-  void *ctx = (void *)&err;
-  assert_int_equal(P->context_new(s, &ctx, &err), code);
-  assert_null(ctx);
-  assert_int_equal(err.code, code);
-  assert_string_equal(err.message, message);
-  if (hint)
-    assert_string_equal(err.hint, hint);
+  struct session s;
+  session_begin(&s, &cs, &so, "localhost");
+  expect_handshake_ok(&s.l);
+  close_session(&s);
 }
 
 static void ca_sources_without_certificates(void **state) {
@@ -1418,21 +1115,17 @@ static void ca_sources_without_certificates(void **state) {
 static void server_answers(const unsigned char *record, size_t len,
                            const char *message, const char *detail) {
   struct hr_tls_settings cs = client_settings("root.pem");
-  void *cctx = client_ctx(&cs);
-  SSL_CTX *sctx = good_server();
-  struct link l;
+  struct session s;
   httpr_error err = {0};
-  link_open(&l, cctx, sctx, "localhost");
-  assert_int_equal(P->handshake(l.conn, &err), HR_TLS_WANT_READ);
-  assert_true(BIO_ctrl_pending(l.c2s) > 0);
-  assert_int_equal(BIO_write(l.s2c, record, (int)len), (int)len);
-  assert_int_equal(P->handshake(l.conn, &err), HR_TLS_ERROR);
+  session_begin(&s, &cs, NULL, "localhost");
+  assert_int_equal(P->handshake(s.l.conn, &err), HR_TLS_WANT_READ);
+  assert_true(s.l.c2s.len > 0);
+  assert_true(queue_put(&s.l.s2c, record, len));
+  assert_int_equal(P->handshake(s.l.conn, &err), HR_TLS_ERROR);
   assert_int_equal(err.code, HTTPR_E_TLS_HANDSHAKE);
   assert_string_equal(err.message, message);
   assert_non_null(strstr(err.detail, detail));
-  link_close(&l);
-  SSL_CTX_free(sctx);
-  P->context_free(cctx);
+  close_session(&s);
 }
 
 static void versions(void **state) {
@@ -1442,23 +1135,19 @@ static void versions(void **state) {
   /* A TLS 1.3-only server: OpenSSL's says protocol_version, and the
    * message names what was offered. */
   struct hr_tls_settings cs = client_settings("root.pem");
-  void *cctx = client_ctx(&cs);
   struct server_opts so = {.cert = g.leaf,
                            .key = g.leaf_key,
                            .chain = {g.inter, NULL},
                            .min = TLS1_3_VERSION,
                            .max = TLS1_3_VERSION};
-  SSL_CTX *sctx = server_ctx(&so);
-  struct link l;
+  struct session s;
   httpr_error err = {0};
-  link_open(&l, cctx, sctx, "localhost");
-  expect_handshake_error(&l, HTTPR_E_TLS_HANDSHAKE, no_common, &err);
+  session_begin(&s, &cs, &so, "localhost");
+  expect_handshake_error(&s.l, HTTPR_E_TLS_HANDSHAKE, no_common, &err);
   assert_string_equal(err.detail, "mbedtls: -0x7780: SSL - A fatal alert "
                                   "message was received from our peer; "
                                   "alert 70 (protocol_version)");
-  link_close(&l);
-  SSL_CTX_free(sctx);
-  P->context_free(cctx);
+  close_session(&s);
   /* A server that picks a version that was not offered (TLS 1.1). */
   unsigned char hello[47] = {0x16, 0x03, 0x03, 0x00, 0x2a, /* record */
                              0x02, 0x00, 0x00, 0x26,       /* ServerHello */
@@ -1504,46 +1193,34 @@ static void no_alpn(void **state) {
   struct hr_tls_settings cs = client_settings("root.pem");
   cs.alpn = NULL;
   cs.alpn_len = 0;
-  void *cctx = client_ctx(&cs);
-  SSL_CTX *sctx = good_server();
-  struct link l;
+  struct session s;
   struct hr_tls_info info;
-  link_open(&l, cctx, sctx, "localhost");
-  expect_handshake_ok(&l);
-  P->info(l.conn, &info);
+  session_begin(&s, &cs, NULL, "localhost");
+  expect_handshake_ok(&s.l);
+  P->info(s.l.conn, &info);
   assert_string_equal(info.alpn, "");
-  link_close(&l);
-  SSL_CTX_free(sctx);
-  P->context_free(cctx);
+  close_session(&s);
   /* Offered, not chosen. */
   struct server_opts so = {.cert = g.leaf,
                            .key = g.leaf_key,
                            .chain = {g.inter, NULL},
                            .no_alpn = 1};
   cs = client_settings("root.pem");
-  cctx = client_ctx(&cs);
-  sctx = server_ctx(&so);
-  link_open(&l, cctx, sctx, "localhost");
-  expect_handshake_ok(&l);
-  P->info(l.conn, &info);
+  session_begin(&s, &cs, &so, "localhost");
+  expect_handshake_ok(&s.l);
+  P->info(s.l.conn, &info);
   assert_string_equal(info.alpn, "");
-  link_close(&l);
-  SSL_CTX_free(sctx);
-  P->context_free(cctx);
+  close_session(&s);
   /* Several offered: the server's choice. */
   static const unsigned char two[] = "\x02h2\x08http/1.1";
   cs = client_settings("root.pem");
   cs.alpn = two;
   cs.alpn_len = sizeof(two) - 1;
-  cctx = client_ctx(&cs);
-  sctx = good_server();
-  link_open(&l, cctx, sctx, "localhost");
-  expect_handshake_ok(&l);
-  P->info(l.conn, &info);
+  session_begin(&s, &cs, NULL, "localhost");
+  expect_handshake_ok(&s.l);
+  P->info(s.l.conn, &info);
   assert_string_equal(info.alpn, "http/1.1");
-  link_close(&l);
-  SSL_CTX_free(sctx);
-  P->context_free(cctx);
+  close_session(&s);
   /* A malformed wire list is the caller's mistake. */
   static const unsigned char bad[] = "\x09http/1.1";
   static const unsigned char empty_name[] = "\x00\x08http/1.1";
@@ -1560,34 +1237,6 @@ static void no_alpn(void **state) {
 
 /* ------------------------------------------------------------------------ */
 /* Client credentials.                                                      */
-
-static struct hr_tls_settings cred(enum hr_cred_kind kind, const char *cert,
-                                   const char *key, const char *password) {
-  struct hr_tls_settings s = client_settings("root.pem");
-  s.cred_kind = kind;
-  s.cert_path = cert ? path_of(cert) : NULL;
-  s.key_path = key ? path_of(key) : NULL;
-  s.password = password;
-  return s;
-}
-
-/* A message with one path in it. Rotating static storage. */
-static const char *msg(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
-static const char *msg(const char *fmt, ...) {
-  static char buf[4][320];
-  static int i;
-  va_list ap;
-  i = (i + 1) % 4;
-  va_start(ap, fmt);
-  vsnprintf(buf[i], sizeof(buf[i]), fmt, ap);
-  va_end(ap);
-  return buf[i];
-}
-
-static void cred_fails(struct hr_tls_settings s, const char *message) {
-  context_fails(&s, HTTPR_E_CLIENT_CERT, message, NULL);
-}
 
 static const struct {
   enum hr_cred_kind kind;
@@ -1770,18 +1419,6 @@ static void wrong_passwords(void **state) {
   }
 }
 
-static unsigned char *read_all(const char *name, size_t *len, int nul) {
-  FILE *f = fopen(path_of(name), "rb");
-  assert_non_null(f);
-  unsigned char *data = malloc(1 << 16);
-  assert_non_null(data);
-  *len = fread(data, 1, (1 << 16) - 1, f);
-  fclose(f);
-  if (nul)
-    data[(*len)++] = '\0';
-  return data;
-}
-
 /* backends/mbedtls_pkcs.c on its own: DER and PEM input, each way a key
  * can be encrypted, and what a PKCS#12 file yields. */
 static void pkcs_readers(void **state) {
@@ -1843,40 +1480,33 @@ static void pkcs_readers(void **state) {
 
 /* A server that demands a client certificate, over TLS 1.2 (the only
  * version mbedTLS 2.28 has: the server refuses during the handshake). */
-static void client_auth(const struct hr_tls_settings *cs, struct link *l,
-                        void **cctx, SSL_CTX **sctx) {
+static void client_auth(struct session *s, const struct hr_tls_settings *cs) {
   struct server_opts so = {.cert = g.leaf,
                            .key = g.leaf_key,
                            .chain = {g.inter, NULL},
                            .require_client_cert = 1};
-  *cctx = client_ctx(cs);
-  *sctx = server_ctx(&so);
-  link_open(l, *cctx, *sctx, "localhost");
+  session_begin(s, cs, &so, "localhost");
 }
 
 static void client_certificate_presented(void **state) {
   (void)state;
   for (size_t i = 0; i < ACCEPTED_FORMS; i++) {
-    struct hr_tls_settings s = accepted(i);
-    struct link l;
-    void *cctx;
-    SSL_CTX *sctx;
-    client_auth(&s, &l, &cctx, &sctx);
-    expect_handshake_ok(&l);
-    client_write_all(&l, (const unsigned char *)"ping", 4, ROUNDS);
+    struct hr_tls_settings cs = accepted(i);
+    struct session s;
+    client_auth(&s, &cs);
+    expect_handshake_ok(&s.l);
+    client_write_all(&s.l, (const unsigned char *)"ping", 4, ROUNDS);
     unsigned char buf[4];
-    server_read_exact(&l, buf, 4);
+    server_read_exact(&s.l, buf, 4);
     assert_memory_equal(buf, "ping", 4);
     /* The server holds our certificate and its chain, and trusts them. */
-    X509 *peer = SSL_get0_peer_certificate(l.server);
+    X509 *peer = SSL_get0_peer_certificate(s.l.server);
     assert_non_null(peer);
     assert_int_equal(X509_cmp(peer, g.client), 0);
-    STACK_OF(X509) *chain = SSL_get_peer_cert_chain(l.server);
+    STACK_OF(X509) *chain = SSL_get_peer_cert_chain(s.l.server);
     assert_int_equal(chain ? sk_X509_num(chain) : 0, accepted_forms[i].chain);
-    assert_int_equal(SSL_get_verify_result(l.server), X509_V_OK);
-    link_close(&l);
-    SSL_CTX_free(sctx);
-    P->context_free(cctx);
+    assert_int_equal(SSL_get_verify_result(s.l.server), X509_V_OK);
+    close_session(&s);
   }
 }
 
@@ -1884,44 +1514,36 @@ static void client_certificate_presented(void **state) {
  * certificate goes anyway and the server says no, as with OpenSSL. */
 static void client_certificate_of_unknown_ca(void **state) {
   (void)state;
-  struct hr_tls_settings s =
+  struct hr_tls_settings cs =
       cred(HR_CRED_PEM, "unknown-client.pem", NULL, NULL);
-  struct link l;
-  void *cctx;
-  SSL_CTX *sctx;
+  struct session s;
   httpr_error err = {0};
-  client_auth(&s, &l, &cctx, &sctx);
-  expect_handshake_error(&l, HTTPR_E_TLS_HANDSHAKE,
+  client_auth(&s, &cs);
+  expect_handshake_error(&s.l, HTTPR_E_TLS_HANDSHAKE,
                          "server rejected the client certificate (alert "
                          "unknown_ca)",
                          &err);
   assert_string_equal(err.detail, "mbedtls: -0x7780: SSL - A fatal alert "
                                   "message was received from our peer; "
                                   "alert 48 (unknown_ca)");
-  assert_int_equal(l.server_state, -1);
-  link_close(&l);
-  SSL_CTX_free(sctx);
-  P->context_free(cctx);
+  assert_int_equal(s.l.server_state, -1);
+  close_session(&s);
 }
 
 static void handshake_failure_alert_in_tls12(void **state) {
   (void)state;
   struct hr_tls_settings cs = client_settings("root.pem");
-  struct link l;
-  void *cctx;
-  SSL_CTX *sctx;
+  struct session s;
   httpr_error err = {0};
-  client_auth(&cs, &l, &cctx, &sctx);
-  expect_handshake_error(&l, HTTPR_E_TLS_HANDSHAKE,
+  client_auth(&s, &cs);
+  expect_handshake_error(&s.l, HTTPR_E_TLS_HANDSHAKE,
                          "TLS handshake failed: server sent alert "
                          "handshake_failure",
                          &err);
   assert_string_equal(err.detail, "mbedtls: -0x7780: SSL - A fatal alert "
                                   "message was received from our peer; "
                                   "alert 40 (handshake_failure)");
-  link_close(&l);
-  SSL_CTX_free(sctx);
-  P->context_free(cctx);
+  close_session(&s);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1942,23 +1564,19 @@ static void key_log_lines(void **state) {
   assert_int_equal(hr_keylog_open(path, &log, &err), HTTPR_OK);
   struct hr_tls_settings cs = client_settings("root.pem");
   cs.keylog = log;
-  void *cctx = client_ctx(&cs);
-  SSL_CTX *sctx = good_server();
-  struct link l;
-  link_open(&l, cctx, sctx, "localhost");
-  expect_handshake_ok(&l);
+  struct session s;
+  session_begin(&s, &cs, NULL, "localhost");
+  expect_handshake_ok(&s.l);
   unsigned char random[32], master[48];
-  assert_int_equal(SSL_get_client_random(l.server, random, 32), 32);
+  assert_int_equal(SSL_get_client_random(s.l.server, random, 32), 32);
   assert_int_equal(
-      SSL_SESSION_get_master_key(SSL_get_session(l.server), master, 48), 48);
+      SSL_SESSION_get_master_key(SSL_get_session(s.l.server), master, 48), 48);
   char want[200] = "CLIENT_RANDOM ";
   hex(want + strlen(want), random, 32);
   strcat(want, " ");
   hex(want + strlen(want), master, 48);
   strcat(want, "\n");
-  link_close(&l);
-  SSL_CTX_free(sctx);
-  P->context_free(cctx);
+  close_session(&s);
   hr_keylog_close(log);
   size_t len = 0;
   unsigned char *text = read_all("keys.log", &len, 1);
@@ -1972,44 +1590,13 @@ static void key_log_lines(void **state) {
 static void no_key_log_without_opt_in(void **state) {
   (void)state;
   struct session s;
-  open_session(&s);
+  open_session(&s, 0);
   close_session(&s);
   assert_int_equal(access(path_of("env-keys.log"), F_OK), -1);
 }
 
 /* ------------------------------------------------------------------------ */
 /* One context, many connections, several threads.                          */
-
-#define THREADS 4
-#define CONNS_PER_THREAD 3
-
-struct worker {
-  void *cctx;
-  SSL_CTX *sctx;
-  int ok; /* connections that completed and echoed */
-};
-
-static void *worker_run(void *arg) {
-  struct worker *w = arg;
-  for (int c = 0; c < CONNS_PER_THREAD; c++) {
-    struct link l;
-    link_init(&l, w->sctx);
-    struct hr_tls_io io = {.send = link_send, .recv = link_recv, .io_ctx = &l};
-    httpr_error err = {0};
-    if (P->connection_new(w->cctx, "localhost", &io, &l.conn, &err) ==
-            HTTPR_OK &&
-        handshake(&l, &err, ROUNDS) == HR_TLS_DONE && l.server_state == 1) {
-      size_t put = 0, got = 0;
-      char buf[8] = {0};
-      if (P->write(l.conn, "ping", 4, &put, &err) == HR_TLS_DONE &&
-          SSL_read_ex(l.server, buf, 4, &got) == 1 && got == 4 &&
-          memcmp(buf, "ping", 4) == 0)
-        w->ok++;
-    }
-    link_close(&l);
-  }
-  return NULL;
-}
 
 /* The DRBG, the trust list and the client key (signing in every
  * handshake) shared by all. */
@@ -2022,21 +1609,13 @@ static void context_shared_by_threads(void **state) {
                            .require_client_cert = 1};
   void *cctx = client_ctx(&cs);
   SSL_CTX *sctx = server_ctx(&so);
-  pthread_t tid[THREADS];
-  struct worker w[THREADS];
-  for (int t = 0; t < THREADS; t++) {
-    w[t] = (struct worker){.cctx = cctx, .sctx = sctx};
-    assert_int_equal(pthread_create(&tid[t], NULL, worker_run, &w[t]), 0);
-  }
-  for (int t = 0; t < THREADS; t++)
-    pthread_join(tid[t], NULL);
-  for (int t = 0; t < THREADS; t++)
-    assert_int_equal(w[t].ok, CONNS_PER_THREAD);
+  expect_shared_by_threads(cctx, sctx);
   SSL_CTX_free(sctx);
   P->context_free(cctx);
 }
 
 int main(void) {
+  memory_test_use(&mbedtls_memory);
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(provider_identity),
       cmocka_unit_test(want_write_then_want_read_then_done),

@@ -1,17 +1,15 @@
 /*
  * test_openssl_memory.c - the OpenSSL provider's client against an OpenSSL
  * server, entirely in memory: the client's hr_tls_io callbacks and the
- * server's memory BIOs share two byte queues, so the tests control every
- * byte and every "would block". It proves the non-blocking contract
- * (want-write, want-read, byte-at-a-time progress), the handshake and its
- * info, application data, close_notify and EOF, the verification and
- * alert mappings onto the shared wording, client credentials in every
- * form, the key log, and a context shared by threads. The PKI is made
- * in-process at start-up and removed at the end.
+ * server's BIO share two byte queues (tests/unit/tls_memory.c), so the
+ * tests control every byte and every "would block". It proves the
+ * non-blocking contract (want-write, want-read, byte-at-a-time progress),
+ * the handshake and its info, application data, close_notify and EOF, the
+ * verification and alert mappings onto the shared wording, client
+ * credentials in every form, the key log, and a context shared by threads.
+ * The PKI is made in-process at start-up and removed at the end.
  */
 #include <errno.h>
-#include <ftw.h>
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -38,34 +36,21 @@
 #include "backends/keylog.h"
 #include "backends/provider.h"
 #include "backends/tls_errors.h"
+#include "tests/unit/pki_files.h"
+#include "tests/unit/tls_memory.h"
 
 extern const struct hr_tls_provider hr_provider_openssl;
 static const struct hr_tls_provider *const P = &hr_provider_openssl;
-
-#define ROUNDS 200           /* plenty for a handshake in whole flights */
-#define TRICKLE_ROUNDS 40000 /* one byte per call in each direction */
-#define PASSWORD "secret"
-
-static const unsigned char alpn_h11[] = "\x08http/1.1";
 
 /* ------------------------------------------------------------------------ */
 /* The PKI: made once, in memory and in a private temporary directory.      */
 
 struct pki {
-  char dir[64];
   EVP_PKEY *root_key, *inter_key, *leaf_key, *self_key, *other_key;
   EVP_PKEY *client_key, *client_other_key;
   X509 *root, *inter, *leaf, *expired, *self, *other, *client;
 };
 static struct pki g;
-
-static const char *path_of(const char *name) {
-  static char buf[16][160];
-  static int i;
-  i = (i + 1) % 16;
-  snprintf(buf[i], sizeof(buf[i]), "%s/%s", g.dir, name);
-  return buf[i];
-}
 
 static int add_ext(X509 *x, X509V3_CTX *v3, int nid, const char *value) {
   X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, v3, nid, value);
@@ -126,14 +111,6 @@ static int write_pem(const char *name, X509 *const *certs, size_t ncerts,
     ok = PEM_write_bio_PrivateKey(b, key, NULL, NULL, 0, NULL, NULL);
   BIO_free(b);
   return ok;
-}
-
-static int write_text(const char *name, const char *text) {
-  FILE *f = fopen(path_of(name), "w");
-  if (!f)
-    return 0;
-  fputs(text, f);
-  return fclose(f) == 0;
 }
 
 static int write_encrypted_keys(void) {
@@ -215,27 +192,57 @@ static int make_pki(void) {
          write_encrypted_keys() && write_pkcs12();
 }
 
+/* ------------------------------------------------------------------------ */
+/* The server: an SSL that reads c2s and writes s2c through a BIO of its    */
+/* own, where an empty queue means "would block", not EOF.                  */
+
+static BIO_METHOD *queue_bio;
+
+static int queue_bio_write(BIO *b, const char *buf, int len) {
+  struct link *l = BIO_get_data(b);
+  BIO_clear_retry_flags(b);
+  return queue_put(&l->s2c, buf, (size_t)len) ? len : -1;
+}
+
+static int queue_bio_read(BIO *b, char *buf, int len) {
+  struct link *l = BIO_get_data(b);
+  BIO_clear_retry_flags(b);
+  if (l->c2s.len == 0) {
+    BIO_set_retry_read(b);
+    return -1;
+  }
+  return (int)queue_take(&l->c2s, buf, (size_t)len);
+}
+
+/* Nothing is buffered, so a flush always succeeds; nothing else is
+ * supported. */
+static long queue_bio_ctrl(BIO *b, int cmd, long num, void *ptr) {
+  (void)b;
+  (void)num;
+  (void)ptr;
+  return cmd == BIO_CTRL_FLUSH;
+}
+
+static int make_queue_bio(void) {
+  queue_bio = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK,
+                           "httpr test queues");
+  return queue_bio && BIO_meth_set_write(queue_bio, queue_bio_write) &&
+         BIO_meth_set_read(queue_bio, queue_bio_read) &&
+         BIO_meth_set_ctrl(queue_bio, queue_bio_ctrl);
+}
+
 static int group_setup(void **state) {
   (void)state;
   httpr_error err = {0};
-  snprintf(g.dir, sizeof(g.dir), "/tmp/httpr-ossl-XXXXXX");
-  if (!mkdtemp(g.dir) || mkdir(path_of("cadir"), 0700) ||
+  if (!pki_dir_create("httpr-ossl") || mkdir(path_of("cadir"), 0700) ||
       mkdir(path_of("emptydir"), 0700))
     return -1;
-  if (P->global_init(&err) != HTTPR_OK || !make_pki()) {
+  if (P->global_init(&err) != HTTPR_OK || !make_pki() || !make_queue_bio()) {
     ERR_print_errors_fp(stderr);
     return -1;
   }
   ERR_clear_error();
   return 0;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag,
-                        struct FTW *ftw) {
-  (void)st;
-  (void)flag;
-  (void)ftw;
-  return remove(path);
 }
 
 static int group_teardown(void **state) {
@@ -248,67 +255,9 @@ static int group_teardown(void **state) {
     EVP_PKEY_free(keys[i]);
   for (size_t i = 0; i < sizeof(certs) / sizeof(certs[0]); i++)
     X509_free(certs[i]);
+  BIO_meth_free(queue_bio);
   P->global_cleanup();
-  return nftw(g.dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
-}
-
-/* ------------------------------------------------------------------------ */
-/* The in-memory link: c2s carries client bytes to the server, s2c server   */
-/* bytes to the client. Both are memory BIOs owned by the server's SSL.     */
-
-struct link {
-  BIO *c2s, *s2c;
-  SSL *server;
-  void *conn;       /* the provider's connection */
-  int server_state; /* 0 running, 1 handshake done, -1 failed */
-  /* Knobs of the client's callbacks. */
-  int send_blocked; /* every send would block */
-  int trickle;      /* one byte per call, every other call would block */
-  int send_errno;   /* send fails with this errno */
-  int recv_errno;   /* recv fails with this errno */
-  int s2c_eof;      /* recv returns 0 once s2c is empty */
-  int send_starved, recv_starved;
-  unsigned long send_calls, recv_calls;
-};
-
-static long link_send(void *ctx, const void *buf, size_t len) {
-  struct link *l = ctx;
-  l->send_calls++;
-  if (l->send_errno) {
-    errno = l->send_errno;
-    return -1;
-  }
-  if (l->send_blocked || (l->trickle && (l->send_starved ^= 1))) {
-    errno = EAGAIN;
-    return -1;
-  }
-  size_t n = l->trickle ? 1 : len;
-  int put = BIO_write(l->c2s, buf, (int)n);
-  return put > 0 ? put : (errno = ENOMEM, -1);
-}
-
-static long link_recv(void *ctx, void *buf, size_t len) {
-  struct link *l = ctx;
-  l->recv_calls++;
-  if (l->recv_errno) {
-    errno = l->recv_errno;
-    return -1;
-  }
-  size_t avail = BIO_ctrl_pending(l->s2c);
-  if (avail == 0) {
-    if (l->s2c_eof)
-      return 0;
-    errno = EAGAIN;
-    return -1;
-  }
-  if (l->trickle && (l->recv_starved ^= 1)) {
-    errno = EAGAIN;
-    return -1;
-  }
-  size_t n = len < avail ? len : avail;
-  if (l->trickle)
-    n = 1;
-  return BIO_read(l->s2c, buf, (int)n);
+  return pki_dir_remove();
 }
 
 struct server_opts {
@@ -356,55 +305,22 @@ static SSL_CTX *good_server(void) {
   return server_ctx(&o);
 }
 
-/* Client settings trusting ca_file (a path under the PKI directory). */
-static struct hr_tls_settings client_settings(const char *ca_name) {
-  struct hr_tls_settings s = {
-      .verify = 1,
-      .verify_hostname = 1,
-      .min_version = 12,
-      .max_version = 0,
-      .alpn = alpn_h11,
-      .alpn_len = sizeof(alpn_h11) - 1,
-  };
-  s.trust.ca_file = ca_name ? (char *)path_of(ca_name) : NULL;
-  s.trust.origin = "config";
-  return s;
-}
-
-static void *client_ctx(const struct hr_tls_settings *s) {
-  httpr_error err = {0};
-  void *ctx = NULL;
-  httpr_code rc = P->context_new(s, &ctx, &err);
-  if (rc != HTTPR_OK)
-    print_error("context_new: %s\n", err.message);
-  assert_int_equal(rc, HTTPR_OK);
-  assert_non_null(ctx);
-  return ctx;
-}
-
-/* Makes a server SSL over fresh queues and a client connection to host. */
-static void link_open(struct link *l, void *cctx, SSL_CTX *sctx,
-                      const char *host) {
-  memset(l, 0, sizeof(*l));
-  l->c2s = BIO_new(BIO_s_mem());
-  l->s2c = BIO_new(BIO_s_mem());
-  assert_non_null(l->c2s);
-  assert_non_null(l->s2c);
-  /* An empty queue means "would block" to the server, not EOF. */
-  BIO_set_mem_eof_return(l->c2s, -1);
-  BIO_set_mem_eof_return(l->s2c, -1);
-  l->server = SSL_new(sctx);
-  assert_non_null(l->server);
-  SSL_set_bio(l->server, l->c2s, l->s2c);
+/* A server SSL over l's queues. */
+static int server_open(struct link *l, void *sctx) {
+  BIO *b = BIO_new(queue_bio);
+  l->server = b ? SSL_new(sctx) : NULL;
+  if (!l->server) {
+    BIO_free(b);
+    return 0;
+  }
+  BIO_set_data(b, l);
+  BIO_set_init(b, 1);
+  SSL_set_bio(l->server, b, b);
   SSL_set_accept_state(l->server);
-  struct hr_tls_io io = {.send = link_send, .recv = link_recv, .io_ctx = l};
-  httpr_error err = {0};
-  assert_int_equal(P->connection_new(cctx, host, &io, &l->conn, &err),
-                   HTTPR_OK);
+  return 1;
 }
 
-static void link_close(struct link *l) {
-  P->connection_free(l->conn);
+static void server_close(struct link *l) {
   SSL_free(l->server);
   ERR_clear_error();
 }
@@ -423,89 +339,36 @@ static void server_step(struct link *l) {
   ERR_clear_error(); /* the server's errors are not the client's */
 }
 
-/* Runs client and server in turn until the client's handshake ends, then
- * lets the server take the client's last flight. */
-static enum hr_tls_status handshake(struct link *l, httpr_error *err,
-                                    int rounds) {
-  enum hr_tls_status st = HR_TLS_ERROR;
-  for (int i = 0; i < rounds; i++) {
-    st = P->handshake(l->conn, err);
-    if (st != HR_TLS_WANT_READ && st != HR_TLS_WANT_WRITE)
-      break;
-    server_step(l);
-  }
-  for (int i = 0; i < 4 && l->server_state == 0; i++)
-    server_step(l);
-  return st;
+static long server_read(struct link *l, void *buf, size_t len) {
+  size_t got = 0;
+  if (SSL_read_ex(l->server, buf, len, &got) == 1)
+    return (long)got;
+  return SSL_get_error(l->server, 0) == SSL_ERROR_WANT_READ ? 0 : -1;
 }
 
-static void expect_handshake_ok(struct link *l) {
-  httpr_error err = {0};
-  enum hr_tls_status st = handshake(l, &err, ROUNDS);
-  if (st != HR_TLS_DONE)
-    print_error("handshake: %s (%s)\n", err.message, err.detail);
-  assert_int_equal(st, HR_TLS_DONE);
-  assert_int_equal(l->server_state, 1);
+static void server_write(struct link *l, const void *buf, size_t len) {
+  assert_int_equal(SSL_write(l->server, buf, (int)len), (int)len);
 }
 
-/* Reads exactly want bytes from the client side. */
-static void client_read_exact(struct link *l, unsigned char *buf, size_t want,
-                              int rounds) {
-  size_t total = 0;
-  for (int i = 0; i < rounds && total < want; i++) {
-    httpr_error err = {0};
-    size_t got = 0;
-    enum hr_tls_status st =
-        P->read(l->conn, buf + total, want - total, &got, &err);
-    if (st == HR_TLS_DONE) {
-      assert_true(got > 0);
-      total += got;
-    } else {
-      assert_int_equal(st, HR_TLS_WANT_READ);
-    }
-  }
-  assert_int_equal(total, want);
-}
+static void *server_new(const void *opts) { return server_ctx(opts); }
+static void *usual_server(void) { return good_server(); }
+static void server_free(void *sctx) { SSL_CTX_free(sctx); }
 
-/* Writes all of len bytes from the client side, repeating on want-write. */
-static void client_write_all(struct link *l, const unsigned char *buf,
-                             size_t len, int rounds) {
-  size_t done = 0;
-  for (int i = 0; i < rounds && done < len; i++) {
-    httpr_error err = {0};
-    size_t put = 0;
-    enum hr_tls_status st =
-        P->write(l->conn, buf + done, len - done, &put, &err);
-    if (st == HR_TLS_DONE)
-      done += put;
-    else
-      assert_int_equal(st, HR_TLS_WANT_WRITE);
-  }
-  assert_int_equal(done, len);
-}
+/* The provider's errors stay off the thread's queue. */
+static void no_openssl_errors(void) { assert_int_equal(ERR_peek_error(), 0); }
 
-static void server_read_exact(struct link *l, unsigned char *buf, size_t want) {
-  size_t total = 0;
-  for (int i = 0; i < ROUNDS && total < want; i++) {
-    size_t got = 0;
-    if (SSL_read_ex(l->server, buf + total, want - total, &got) == 1)
-      total += got;
-    else
-      assert_int_equal(SSL_get_error(l->server, 0), SSL_ERROR_WANT_READ);
-  }
-  assert_int_equal(total, want);
-}
-
-/* Expects a failed handshake with this code and message. */
-static void expect_handshake_error(struct link *l, httpr_code code,
-                                   const char *message, httpr_error *err) {
-  enum hr_tls_status st = handshake(l, err, ROUNDS);
-  assert_int_equal(st, HR_TLS_ERROR);
-  assert_int_equal(err->code, code);
-  assert_string_equal(err->message, message);
-  assert_true(strlen(err->detail) > 0);
-  assert_int_equal(ERR_peek_error(), 0);
-}
+static const struct memory_test openssl_memory = {
+    .provider = &hr_provider_openssl,
+    .server_new = server_new,
+    .good_server = usual_server,
+    .server_free = server_free,
+    .server_open = server_open,
+    .server_close = server_close,
+    .server_step = server_step,
+    .server_read = server_read,
+    .server_write = server_write,
+    .expect_clean = no_openssl_errors,
+};
 
 /* ------------------------------------------------------------------------ */
 /* The provider's identity.                                                 */
@@ -532,102 +395,40 @@ static void provider_identity(void **state) {
 
 static void want_write_then_want_read_then_done(void **state) {
   (void)state;
-  struct hr_tls_settings s = client_settings("root.pem");
-  void *cctx = client_ctx(&s);
-  SSL_CTX *sctx = good_server();
-  struct link l;
+  struct hr_tls_settings cs = client_settings("root.pem");
+  struct session s;
   httpr_error err = {0};
-  link_open(&l, cctx, sctx, "localhost");
-  /* The ClientHello cannot leave: want write, nothing queued. */
-  l.send_blocked = 1;
-  assert_int_equal(P->handshake(l.conn, &err), HR_TLS_WANT_WRITE);
-  assert_int_equal(BIO_ctrl_pending(l.c2s), 0);
-  assert_true(l.send_calls >= 1);
-  /* Now it leaves, and the client waits for the server. */
-  l.send_blocked = 0;
-  assert_int_equal(P->handshake(l.conn, &err), HR_TLS_WANT_READ);
-  size_t hello = BIO_ctrl_pending(l.c2s);
-  assert_true(hello > 0);
-  /* No server answer yet: still want read, nothing more sent. */
-  assert_int_equal(P->handshake(l.conn, &err), HR_TLS_WANT_READ);
-  assert_int_equal(BIO_ctrl_pending(l.c2s), hello);
-  expect_handshake_ok(&l);
+  session_begin(&s, &cs, NULL, "localhost");
+  expect_hello_then_wait(&s.l, &err);
+  expect_handshake_ok(&s.l);
   /* Once done, done again. */
-  assert_int_equal(P->handshake(l.conn, &err), HR_TLS_DONE);
+  assert_int_equal(P->handshake(s.l.conn, &err), HR_TLS_DONE);
   assert_int_equal(err.code, HTTPR_OK);
 
   struct hr_tls_info info;
   memset(&info, 0x55, sizeof(info));
-  P->info(l.conn, &info);
+  P->info(s.l.conn, &info);
   assert_string_equal(info.version, "TLSv1.3");
   assert_string_equal(info.cipher,
-                      SSL_CIPHER_get_name(SSL_get_current_cipher(l.server)));
+                      SSL_CIPHER_get_name(SSL_get_current_cipher(s.l.server)));
   assert_memory_equal(info.cipher, "TLS_", 4);
   assert_string_equal(info.alpn, "http/1.1");
   assert_string_equal(info.subject, "CN=localhost");
   assert_string_equal(info.issuer, "CN=httpr memory intermediate");
   assert_int_equal(info.resumed, 0);
   /* SNI carried the name. */
-  assert_string_equal(SSL_get_servername(l.server, TLSEXT_NAMETYPE_host_name),
+  assert_string_equal(SSL_get_servername(s.l.server, TLSEXT_NAMETYPE_host_name),
                       "localhost");
-  link_close(&l);
-  SSL_CTX_free(sctx);
-  P->context_free(cctx);
+  close_session(&s);
 }
 
 static void byte_at_a_time(void **state) {
   (void)state;
-  struct hr_tls_settings s = client_settings("root.pem");
-  void *cctx = client_ctx(&s);
-  SSL_CTX *sctx = good_server();
-  struct link l;
-  httpr_error err = {0};
-  link_open(&l, cctx, sctx, "localhost");
-  l.trickle = 1;
-  enum hr_tls_status st = handshake(&l, &err, TRICKLE_ROUNDS);
-  assert_int_equal(st, HR_TLS_DONE);
-  assert_int_equal(l.server_state, 1);
-  /* Each callback moved at most one byte, so there were many calls. */
-  assert_true(l.send_calls > 200);
-  assert_true(l.recv_calls > 1000);
-  unsigned char out[3000], in[3000];
-  for (size_t i = 0; i < sizeof(out); i++)
-    out[i] = (unsigned char)(i * 7);
-  client_write_all(&l, out, sizeof(out), TRICKLE_ROUNDS);
-  server_read_exact(&l, in, sizeof(out));
-  assert_memory_equal(in, out, sizeof(out));
-  assert_int_equal(SSL_write(l.server, out, sizeof(out)), (int)sizeof(out));
-  memset(in, 0, sizeof(in));
-  client_read_exact(&l, in, sizeof(out), TRICKLE_ROUNDS);
-  assert_memory_equal(in, out, sizeof(out));
-  link_close(&l);
-  SSL_CTX_free(sctx);
-  P->context_free(cctx);
+  expect_byte_at_a_time();
 }
 
 /* ------------------------------------------------------------------------ */
 /* Application data, close_notify, EOF and broken transports.               */
-
-struct session {
-  void *cctx;
-  SSL_CTX *sctx;
-  struct link l;
-};
-
-static void open_session(struct session *s, int max_version) {
-  struct hr_tls_settings cs = client_settings("root.pem");
-  cs.max_version = max_version;
-  s->cctx = client_ctx(&cs);
-  s->sctx = good_server();
-  link_open(&s->l, s->cctx, s->sctx, "localhost");
-  expect_handshake_ok(&s->l);
-}
-
-static void close_session(struct session *s) {
-  link_close(&s->l);
-  SSL_CTX_free(s->sctx);
-  P->context_free(s->cctx);
-}
 
 static void application_data_both_ways(void **state) {
   (void)state;
@@ -638,10 +439,10 @@ static void application_data_both_ways(void **state) {
   unsigned char byte;
   /* Only session tickets are queued: they are taken, and the read wants
    * more instead of reporting zero bytes. */
-  assert_true(BIO_ctrl_pending(s.l.s2c) > 0);
+  assert_true(s.l.s2c.len > 0);
   assert_int_equal(P->read(s.l.conn, &byte, 1, &got, &err), HR_TLS_WANT_READ);
   assert_int_equal(got, 0);
-  assert_int_equal(BIO_ctrl_pending(s.l.s2c), 0);
+  assert_int_equal(s.l.s2c.len, 0);
 
   static const char request[] = "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n";
   size_t put = 0;
@@ -659,7 +460,7 @@ static void application_data_both_ways(void **state) {
   assert_non_null(in);
   for (size_t i = 0; i < n; i++)
     out[i] = (unsigned char)(i % 251);
-  assert_int_equal(SSL_write(s.l.server, out, (int)n), (int)n);
+  server_write(&s.l, out, n);
   size_t total = 0;
   for (int i = 0; i < 1000 && total < n; i++) {
     size_t cap = n - total < 1000 ? n - total : 1000;
@@ -703,7 +504,7 @@ static void write_wants_write_then_completes(void **state) {
   char seen[64] = {0};
   server_read_exact(&s.l, (unsigned char *)seen, strlen(msg));
   assert_string_equal(seen, msg);
-  assert_int_equal(BIO_ctrl_pending(s.l.c2s), 0);
+  assert_int_equal(s.l.c2s.len, 0);
   close_session(&s);
 }
 
@@ -714,7 +515,7 @@ static void close_notify_is_closed(void **state) {
   httpr_error err = {0};
   unsigned char buf[16];
   size_t got = 0;
-  assert_int_equal(SSL_write(s.l.server, "bye", 3), 3);
+  server_write(&s.l, "bye", 3);
   assert_true(SSL_shutdown(s.l.server) >= 0);
   assert_int_equal(P->read(s.l.conn, buf, sizeof(buf), &got, &err),
                    HR_TLS_DONE);
@@ -798,59 +599,19 @@ static void transport_errors(void **state) {
 static void handshake_ended_by_server(void **state) {
   (void)state;
   struct hr_tls_settings cs = client_settings("root.pem");
-  void *cctx = client_ctx(&cs);
-  SSL_CTX *sctx = good_server();
-  struct link l;
+  struct session s;
   httpr_error err = {0};
-  link_open(&l, cctx, sctx, "localhost");
-  l.s2c_eof = 1; /* the server closes without a word */
-  assert_int_equal(P->handshake(l.conn, &err), HR_TLS_ERROR);
+  session_begin(&s, &cs, NULL, "localhost");
+  s.l.s2c_eof = 1; /* the server closes without a word */
+  assert_int_equal(P->handshake(s.l.conn, &err), HR_TLS_ERROR);
   assert_int_equal(err.code, HTTPR_E_TLS_HANDSHAKE);
   assert_string_equal(err.message,
                       "TLS handshake failed: the server closed the connection");
-  link_close(&l);
-  SSL_CTX_free(sctx);
-  P->context_free(cctx);
+  close_session(&s);
 }
 
 /* ------------------------------------------------------------------------ */
 /* Verification.                                                            */
-
-/* A handshake with this trust file against this server, expected to fail
- * with code/message/detail. */
-static void bad_chain(const char *ca_name, const struct server_opts *so,
-                      const char *host, httpr_code code, const char *message,
-                      const char *detail, const char *hint) {
-  struct hr_tls_settings cs = client_settings(ca_name);
-  void *cctx = client_ctx(&cs);
-  SSL_CTX *sctx = server_ctx(so);
-  struct link l;
-  httpr_error err = {0};
-  link_open(&l, cctx, sctx, host);
-  expect_handshake_error(&l, code, message, &err);
-  assert_string_equal(err.detail, detail);
-  if (hint)
-    assert_string_equal(err.hint, hint);
-  assert_int_equal(l.server_state, -1); /* the client's alert ended it */
-  link_close(&l);
-  SSL_CTX_free(sctx);
-  P->context_free(cctx);
-}
-
-static void good_chain(const char *ca_name, const struct server_opts *so,
-                       const char *host, int verify, int verify_hostname) {
-  struct hr_tls_settings cs = client_settings(ca_name);
-  cs.verify = verify;
-  cs.verify_hostname = verify_hostname;
-  void *cctx = client_ctx(&cs);
-  SSL_CTX *sctx = server_ctx(so);
-  struct link l;
-  link_open(&l, cctx, sctx, host);
-  expect_handshake_ok(&l);
-  link_close(&l);
-  SSL_CTX_free(sctx);
-  P->context_free(cctx);
-}
 
 static void self_signed_trusted_directly(void **state) {
   (void)state;
@@ -866,7 +627,8 @@ static void self_signed_wrong_anchor(void **state) {
             "openssl: X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT (18): "
             "self-signed certificate",
             "the server's certificate is self-signed: trust it with "
-            "--cacert, or use -k for testing only");
+            "--cacert, or use -k for testing only",
+            ANY_ALERT);
 }
 
 static void chain_wrong_anchor(void **state) {
@@ -878,7 +640,8 @@ static void chain_wrong_anchor(void **state) {
             "openssl: X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY (20): "
             "unable to get local issuer certificate",
             "the CA bundle lacks the issuer: give it with --cacert or "
-            "SSL_CERT_FILE");
+            "SSL_CERT_FILE",
+            ANY_ALERT);
 }
 
 static void root_sent_but_not_trusted(void **state) {
@@ -919,7 +682,7 @@ static void expired_leaf(void **state) {
             "certificate verify failed: certificate has expired",
             "openssl: X509_V_ERR_CERT_HAS_EXPIRED (10): certificate has "
             "expired",
-            NULL);
+            NULL, ANY_ALERT);
 }
 
 static void host_name_mismatch(void **state) {
@@ -930,7 +693,8 @@ static void host_name_mismatch(void **state) {
             "name 'www.example.com'",
             "openssl: X509_V_ERR_HOSTNAME_MISMATCH (62): hostname mismatch",
             "the certificate is for another name: check the URL, or use "
-            "--resolve to reach this address under the certificate's name");
+            "--resolve to reach this address under the certificate's name",
+            ANY_ALERT);
   /* The identity check off forgives the name, not the chain. */
   good_chain("root.pem", &so, "www.example.com", 1, 0);
   /* A trailing dot names the same host. */
@@ -958,7 +722,7 @@ static void ip_literal_identity_and_no_sni(void **state) {
             "name '127.0.0.2'",
             "openssl: X509_V_ERR_IP_ADDRESS_MISMATCH (64): IP address "
             "mismatch",
-            NULL);
+            NULL, ANY_ALERT);
 }
 
 static void verify_off_accepts_anything(void **state) {
@@ -1011,27 +775,10 @@ static void ca_dir_without_hash_names(void **state) {
   (void)state;
   struct hr_tls_settings cs = client_settings(NULL);
   cs.trust.ca_dir = (char *)path_of("cadir");
-  void *cctx = client_ctx(&cs);
-  SSL_CTX *sctx = good_server();
-  struct link l;
-  link_open(&l, cctx, sctx, "localhost");
-  expect_handshake_ok(&l);
-  link_close(&l);
-  SSL_CTX_free(sctx);
-  P->context_free(cctx);
-}
-
-static void context_fails(const struct hr_tls_settings *s, httpr_code code,
-                          const char *message, const char *hint) {
-  httpr_error err = {0};
-  void *ctx = (void *)&err;
-  assert_int_equal(P->context_new(s, &ctx, &err), code);
-  assert_null(ctx);
-  assert_int_equal(err.code, code);
-  assert_string_equal(err.message, message);
-  if (hint)
-    assert_string_equal(err.hint, hint);
-  assert_int_equal(ERR_peek_error(), 0);
+  struct session s;
+  session_begin(&s, &cs, NULL, "localhost");
+  expect_handshake_ok(&s.l);
+  close_session(&s);
 }
 
 static void ca_sources_without_certificates(void **state) {
@@ -1065,20 +812,16 @@ static void version_mismatch(int client_min, int client_max, int server_min,
   struct hr_tls_settings cs = client_settings("root.pem");
   cs.min_version = client_min;
   cs.max_version = client_max;
-  void *cctx = client_ctx(&cs);
   struct server_opts so = {.cert = g.leaf,
                            .key = g.leaf_key,
                            .chain = g.inter,
                            .min = server_min,
                            .max = server_max};
-  SSL_CTX *sctx = server_ctx(&so);
-  struct link l;
+  struct session s;
   httpr_error err = {0};
-  link_open(&l, cctx, sctx, "localhost");
-  expect_handshake_error(&l, HTTPR_E_TLS_HANDSHAKE, message, &err);
-  link_close(&l);
-  SSL_CTX_free(sctx);
-  P->context_free(cctx);
+  session_begin(&s, &cs, &so, "localhost");
+  expect_handshake_error(&s.l, HTTPR_E_TLS_HANDSHAKE, message, &err);
+  close_session(&s);
 }
 
 static void versions(void **state) {
@@ -1110,49 +853,17 @@ static void no_alpn_offered(void **state) {
   struct hr_tls_settings cs = client_settings("root.pem");
   cs.alpn = NULL;
   cs.alpn_len = 0;
-  void *cctx = client_ctx(&cs);
-  SSL_CTX *sctx = good_server();
-  struct link l;
-  link_open(&l, cctx, sctx, "localhost");
-  expect_handshake_ok(&l);
+  struct session s;
+  session_begin(&s, &cs, NULL, "localhost");
+  expect_handshake_ok(&s.l);
   struct hr_tls_info info;
-  P->info(l.conn, &info);
+  P->info(s.l.conn, &info);
   assert_string_equal(info.alpn, "");
-  link_close(&l);
-  SSL_CTX_free(sctx);
-  P->context_free(cctx);
+  close_session(&s);
 }
 
 /* ------------------------------------------------------------------------ */
 /* Client credentials.                                                      */
-
-static struct hr_tls_settings cred(enum hr_cred_kind kind, const char *cert,
-                                   const char *key, const char *password) {
-  struct hr_tls_settings s = client_settings("root.pem");
-  s.cred_kind = kind;
-  s.cert_path = cert ? path_of(cert) : NULL;
-  s.key_path = key ? path_of(key) : NULL;
-  s.password = password;
-  return s;
-}
-
-/* A message with one path in it. Rotating static storage. */
-static const char *msg(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
-static const char *msg(const char *fmt, ...) {
-  static char buf[4][320];
-  static int i;
-  va_list ap;
-  i = (i + 1) % 4;
-  va_start(ap, fmt);
-  vsnprintf(buf[i], sizeof(buf[i]), fmt, ap);
-  va_end(ap);
-  return buf[i];
-}
-
-static void cred_fails(struct hr_tls_settings s, const char *message) {
-  context_fails(&s, HTTPR_E_CLIENT_CERT, message, NULL);
-}
 
 static void credentials_accepted(void **state) {
   (void)state;
@@ -1231,17 +942,15 @@ static void wrong_passwords(void **state) {
 
 /* A server that demands a client certificate, over TLS 1.3 (the alert
  * comes after the client's Finished) or TLS 1.2 (during the handshake). */
-static void client_auth(const struct hr_tls_settings *cs, int tls,
-                        struct link *l, void **cctx, SSL_CTX **sctx) {
+static void client_auth(struct session *s, const struct hr_tls_settings *cs,
+                        int tls) {
   struct server_opts so = {.cert = g.leaf,
                            .key = g.leaf_key,
                            .chain = g.inter,
                            .min = tls,
                            .max = tls,
                            .require_client_cert = 1};
-  *cctx = client_ctx(cs);
-  *sctx = server_ctx(&so);
-  link_open(l, *cctx, *sctx, "localhost");
+  session_begin(s, cs, &so, "localhost");
 }
 
 static void client_certificate_presented(void **state) {
@@ -1251,64 +960,53 @@ static void client_certificate_presented(void **state) {
       cred(HR_CRED_PKCS12, "client.p12", NULL, PASSWORD),
   };
   for (size_t i = 0; i < 2; i++) {
-    struct link l;
-    void *cctx;
-    SSL_CTX *sctx;
-    client_auth(&forms[i], TLS1_3_VERSION, &l, &cctx, &sctx);
-    expect_handshake_ok(&l);
-    client_write_all(&l, (const unsigned char *)"ping", 4, ROUNDS);
+    struct session s;
+    client_auth(&s, &forms[i], TLS1_3_VERSION);
+    expect_handshake_ok(&s.l);
+    client_write_all(&s.l, (const unsigned char *)"ping", 4, ROUNDS);
     unsigned char buf[4];
-    server_read_exact(&l, buf, 4);
+    server_read_exact(&s.l, buf, 4);
     assert_memory_equal(buf, "ping", 4);
-    X509 *peer = SSL_get0_peer_certificate(l.server);
+    X509 *peer = SSL_get0_peer_certificate(s.l.server);
     assert_non_null(peer);
     assert_int_equal(X509_cmp(peer, g.client), 0);
-    assert_int_equal(SSL_get_verify_result(l.server), X509_V_OK);
-    link_close(&l);
-    SSL_CTX_free(sctx);
-    P->context_free(cctx);
+    assert_int_equal(SSL_get_verify_result(s.l.server), X509_V_OK);
+    close_session(&s);
   }
 }
 
 static void certificate_required_alert_on_first_read(void **state) {
   (void)state;
   struct hr_tls_settings cs = client_settings("root.pem");
-  struct link l;
-  void *cctx;
-  SSL_CTX *sctx;
+  struct session s;
   httpr_error err = {0};
-  client_auth(&cs, TLS1_3_VERSION, &l, &cctx, &sctx);
+  client_auth(&s, &cs, TLS1_3_VERSION);
   /* The client is done; the server refuses it after its Finished. */
-  assert_int_equal(handshake(&l, &err, ROUNDS), HR_TLS_DONE);
-  assert_int_equal(l.server_state, -1);
+  assert_int_equal(handshake(&s.l, &err, ROUNDS), HR_TLS_DONE);
+  assert_int_equal(s.l.server_state, -1);
   unsigned char buf[16];
   size_t got = 0;
-  assert_int_equal(P->read(l.conn, buf, sizeof(buf), &got, &err), HR_TLS_ERROR);
+  assert_int_equal(P->read(s.l.conn, buf, sizeof(buf), &got, &err),
+                   HR_TLS_ERROR);
   assert_int_equal(err.code, HTTPR_E_TLS_HANDSHAKE);
   assert_string_equal(err.message, "no client certificate presented (server "
                                    "sent alert certificate_required)");
   assert_non_null(strstr(err.detail, "certificate required"));
   assert_int_equal(ERR_peek_error(), 0);
-  link_close(&l);
-  SSL_CTX_free(sctx);
-  P->context_free(cctx);
+  close_session(&s);
 }
 
 static void handshake_failure_alert_in_tls12(void **state) {
   (void)state;
   struct hr_tls_settings cs = client_settings("root.pem");
-  struct link l;
-  void *cctx;
-  SSL_CTX *sctx;
+  struct session s;
   httpr_error err = {0};
-  client_auth(&cs, TLS1_2_VERSION, &l, &cctx, &sctx);
-  expect_handshake_error(&l, HTTPR_E_TLS_HANDSHAKE,
+  client_auth(&s, &cs, TLS1_2_VERSION);
+  expect_handshake_error(&s.l, HTTPR_E_TLS_HANDSHAKE,
                          "TLS handshake failed: server sent alert "
                          "handshake_failure",
                          &err);
-  link_close(&l);
-  SSL_CTX_free(sctx);
-  P->context_free(cctx);
+  close_session(&s);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1322,46 +1020,24 @@ static void key_log_lines(void **state) {
   assert_int_equal(hr_keylog_open(path, &log, &err), HTTPR_OK);
   struct hr_tls_settings cs = client_settings("root.pem");
   cs.keylog = log;
-  void *cctx = client_ctx(&cs);
-  SSL_CTX *sctx = good_server();
-  struct link l;
-  link_open(&l, cctx, sctx, "localhost");
-  expect_handshake_ok(&l);
+  struct session s;
+  session_begin(&s, &cs, NULL, "localhost");
+  expect_handshake_ok(&s.l);
   unsigned char random[32];
-  assert_int_equal(SSL_get_client_random(l.server, random, 32), 32);
+  assert_int_equal(SSL_get_client_random(s.l.server, random, 32), 32);
   /* Secrets are as long as the suite's hash (48 bytes for SHA-384). */
   const EVP_MD *md =
-      SSL_CIPHER_get_handshake_digest(SSL_get_current_cipher(l.server));
+      SSL_CIPHER_get_handshake_digest(SSL_get_current_cipher(s.l.server));
   assert_non_null(md);
-  size_t secret_hex = 2 * (size_t)EVP_MD_get_size(md);
-  char hex[65];
-  for (int i = 0; i < 32; i++)
-    snprintf(hex + 2 * i, 3, "%02x", random[i]);
-  link_close(&l);
-  SSL_CTX_free(sctx);
-  P->context_free(cctx);
+  size_t secret_len = (size_t)EVP_MD_get_size(md);
+  close_session(&s);
   hr_keylog_close(log);
 
   static const char *const labels[] = {
       "CLIENT_HANDSHAKE_TRAFFIC_SECRET", "SERVER_HANDSHAKE_TRAFFIC_SECRET",
       "CLIENT_TRAFFIC_SECRET_0", "SERVER_TRAFFIC_SECRET_0", "EXPORTER_SECRET"};
   int found[5] = {0};
-  FILE *f = fopen(path, "r");
-  assert_non_null(f);
-  char line[512];
-  int lines = 0;
-  while (lines < 100 && fgets(line, sizeof(line), f)) {
-    lines++;
-    char label[64], crandom[80], secret[160];
-    assert_int_equal(sscanf(line, "%63s %79s %159s", label, crandom, secret),
-                     3);
-    assert_string_equal(crandom, hex);
-    assert_int_equal(strlen(secret), secret_hex);
-    for (int i = 0; i < 5; i++)
-      found[i] += strcmp(label, labels[i]) == 0;
-  }
-  fclose(f);
-  assert_int_equal(lines, 5);
+  assert_int_equal(read_key_log(path, random, secret_len, labels, found, 5), 5);
   for (int i = 0; i < 5; i++)
     assert_int_equal(found[i], 1);
   unlink(path);
@@ -1382,61 +1058,12 @@ static void no_key_log_without_opt_in(void **state) {
 /* ------------------------------------------------------------------------ */
 /* One context, many connections, several threads.                          */
 
-#define THREADS 4
-#define CONNS_PER_THREAD 3
-
-struct worker {
-  void *cctx;
-  SSL_CTX *sctx;
-  int ok; /* connections that completed and echoed */
-};
-
-static void *worker_run(void *arg) {
-  struct worker *w = arg;
-  for (int c = 0; c < CONNS_PER_THREAD; c++) {
-    struct link l;
-    memset(&l, 0, sizeof(l));
-    l.c2s = BIO_new(BIO_s_mem());
-    l.s2c = BIO_new(BIO_s_mem());
-    BIO_set_mem_eof_return(l.c2s, -1);
-    BIO_set_mem_eof_return(l.s2c, -1);
-    l.server = SSL_new(w->sctx);
-    SSL_set_bio(l.server, l.c2s, l.s2c);
-    SSL_set_accept_state(l.server);
-    struct hr_tls_io io = {.send = link_send, .recv = link_recv, .io_ctx = &l};
-    httpr_error err = {0};
-    if (P->connection_new(w->cctx, "localhost", &io, &l.conn, &err) ==
-            HTTPR_OK &&
-        handshake(&l, &err, ROUNDS) == HR_TLS_DONE && l.server_state == 1) {
-      size_t put = 0, got = 0;
-      char buf[8] = {0};
-      if (P->write(l.conn, "ping", 4, &put, &err) == HR_TLS_DONE &&
-          SSL_read_ex(l.server, buf, 4, &got) == 1 && got == 4 &&
-          memcmp(buf, "ping", 4) == 0)
-        w->ok++;
-    }
-    P->connection_free(l.conn);
-    SSL_free(l.server);
-    ERR_clear_error();
-  }
-  return NULL;
-}
-
 static void context_shared_by_threads(void **state) {
   (void)state;
   struct hr_tls_settings cs = client_settings("root.pem");
   void *cctx = client_ctx(&cs);
   SSL_CTX *sctx = good_server();
-  pthread_t tid[THREADS];
-  struct worker w[THREADS];
-  for (int t = 0; t < THREADS; t++) {
-    w[t] = (struct worker){.cctx = cctx, .sctx = sctx};
-    assert_int_equal(pthread_create(&tid[t], NULL, worker_run, &w[t]), 0);
-  }
-  for (int t = 0; t < THREADS; t++)
-    pthread_join(tid[t], NULL);
-  for (int t = 0; t < THREADS; t++)
-    assert_int_equal(w[t].ok, CONNS_PER_THREAD);
+  expect_shared_by_threads(cctx, sctx);
   SSL_CTX_free(sctx);
   P->context_free(cctx);
 }
@@ -1493,6 +1120,7 @@ static void shared_wording(void **state) {
 }
 
 int main(void) {
+  memory_test_use(&openssl_memory);
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(provider_identity),
       cmocka_unit_test(want_write_then_want_read_then_done),
