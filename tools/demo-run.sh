@@ -8,7 +8,9 @@ set -eu
 pids=""
 trap 'for p in $pids; do kill "$p" 2>/dev/null || true; done' EXIT
 
-start() { # cert name -> prints the port
+# Starts the test server with a certificate; sets PORT. Not in a
+# subshell, so the EXIT trap knows every pid to stop.
+start() {
   fifo=$(mktemp -u)
   mkfifo "$fifo"
   "$TEST_SERVER" --cert "$PKI_DIR/$1.crt" --key "$PKI_DIR/$1.key" \
@@ -16,11 +18,13 @@ start() { # cert name -> prints the port
   pids="$pids $!"
   read -r line <"$fifo"
   rm -f "$fifo"
-  echo "${line#PORT=}"
+  PORT=${line#PORT=}
 }
 
-good=$(start good-ecdsa)
-expired=$(start expired)
+start good-ecdsa
+good=$PORT
+start expired
+expired=$PORT
 echo "httpr $("$HTTPR_CLI" --version | head -n 1 | cut -d' ' -f2):" \
   "httpr --compare --cacert ca.pem URL"
 echo
