@@ -862,20 +862,12 @@ static enum hr_tls_status verify_failed(struct mt_conn *c, int code,
 }
 
 static enum hr_tls_status io_broke(struct mt_conn *c, httpr_error *err) {
-  int sending = c->io_failed == IO_SEND_FAILED;
-  hr_fail(err, sending ? HTTPR_E_SEND : HTTPR_E_RECV,
-          "connection broke while %s: %s", sending ? "sending" : "receiving",
-          strerror(c->io_errno));
-  hr_detail(err, "errno %d", c->io_errno);
+  hr_io_broke(err, c->io_failed == IO_SEND_FAILED, c->io_errno);
   return HR_TLS_ERROR;
 }
 
 static enum hr_tls_status ended_early(enum op op, int code, httpr_error *err) {
-  if (op == OP_HANDSHAKE)
-    hr_fail(err, HTTPR_E_TLS_HANDSHAKE,
-            "TLS handshake failed: the server closed the connection");
-  else
-    hr_fail(err, HTTPR_E_RECV, "connection closed without TLS close_notify");
+  hr_closed_early(err, op == OP_HANDSHAKE);
   with_detail(err, code);
   return HR_TLS_ERROR;
 }

@@ -703,24 +703,15 @@ static int received_alert(int reason) {
 
 static enum hr_tls_status io_broke(struct ossl_conn *c, httpr_error *err,
                                    const struct ossl_errors *e) {
-  int sending = c->io_failed == IO_SEND_FAILED;
-  hr_fail(err, sending ? HTTPR_E_SEND : HTTPR_E_RECV,
-          "connection broke while %s: %s", sending ? "sending" : "receiving",
-          strerror(c->io_errno));
+  hr_io_broke(err, c->io_failed == IO_SEND_FAILED, c->io_errno);
   if (e->text[0])
     hr_detail(err, "errno %d; %s", c->io_errno, e->text);
-  else
-    hr_detail(err, "errno %d", c->io_errno);
   return HR_TLS_ERROR;
 }
 
 static enum hr_tls_status ended_early(enum op op, httpr_error *err,
                                       const struct ossl_errors *e) {
-  if (op == OP_HANDSHAKE)
-    hr_fail(err, HTTPR_E_TLS_HANDSHAKE,
-            "TLS handshake failed: the server closed the connection");
-  else
-    hr_fail(err, HTTPR_E_RECV, "connection closed without TLS close_notify");
+  hr_closed_early(err, op == OP_HANDSHAKE);
   with_detail(err, e);
   return HR_TLS_ERROR;
 }

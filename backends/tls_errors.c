@@ -5,6 +5,7 @@
  * so the message and hint never depend on the provider.
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "backends/tls_errors.h"
 
@@ -68,6 +69,22 @@ httpr_code hr_verify_failed(httpr_error *err, enum hr_verify_reason reason,
   }
   return hr_fail(err, HTTPR_E_CERT_OTHER, "%s: %s", prefix,
                  other_text && other_text[0] ? other_text : "unknown error");
+}
+
+httpr_code hr_io_broke(httpr_error *err, int sending, int errnum) {
+  hr_fail(err, sending ? HTTPR_E_SEND : HTTPR_E_RECV,
+          "connection broke while %s: %s", sending ? "sending" : "receiving",
+          strerror(errnum));
+  hr_detail(err, "errno %d", errnum);
+  return err->code;
+}
+
+httpr_code hr_closed_early(httpr_error *err, int in_handshake) {
+  if (in_handshake)
+    return hr_fail(err, HTTPR_E_TLS_HANDSHAKE,
+                   "TLS handshake failed: the server closed the connection");
+  return hr_fail(err, HTTPR_E_RECV,
+                 "connection closed without TLS close_notify");
 }
 
 enum hr_verify_reason hr_untrusted_chain_reason(size_t chain_len,

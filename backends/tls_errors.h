@@ -47,6 +47,16 @@ httpr_code hr_verify_failed(httpr_error *err, enum hr_verify_reason reason,
 enum hr_verify_reason hr_untrusted_chain_reason(size_t chain_len,
                                                 int ends_self_issued);
 
+/* The connection broke: HTTPR_E_SEND or HTTPR_E_RECV, "connection broke
+ * while sending: <strerror>", detail "errno N". Returns the code. */
+httpr_code hr_io_broke(httpr_error *err, int sending, int errnum);
+
+/* The peer ended the stream without close_notify: during the handshake
+ * HTTPR_E_TLS_HANDSHAKE "TLS handshake failed: the server closed the
+ * connection", later HTTPR_E_RECV "connection closed without TLS
+ * close_notify". Returns the code. */
+httpr_code hr_closed_early(httpr_error *err, int in_handshake);
+
 /* TLS alert numbers as in the RFCs (the ones with their own wording). */
 enum {
   HR_ALERT_HANDSHAKE_FAILURE = 40,

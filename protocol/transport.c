@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "backends/tls_errors.h"
 #include "protocol/clock.h"
 
 void hr_debugf(const struct hr_debug *d, const char *fmt, ...) {
@@ -242,8 +243,7 @@ static httpr_code handshake(struct hr_conn *c,
                  ? err->code
                  : hr_fail(err, HTTPR_E_TLS_HANDSHAKE, "TLS handshake failed");
     if (st == HR_TLS_CLOSED)
-      return hr_fail(err, HTTPR_E_TLS_HANDSHAKE,
-                     "TLS handshake failed: the server closed the connection");
+      return hr_closed_early(err, 1);
     rc = wait_for(c, st, deadline, ms, what, err);
     if (rc != HTTPR_OK)
       return rc;
@@ -286,11 +286,7 @@ fail:
 /* ---- reading and writing ------------------------------------------------- */
 
 static httpr_code plain_io_error(httpr_code code, httpr_error *err) {
-  int e = errno;
-  const char *verb = code == HTTPR_E_SEND ? "sending" : "receiving";
-  hr_fail(err, code, "connection broke while %s: %s", verb, strerror(e));
-  hr_detail(err, "errno %d", e);
-  return code;
+  return hr_io_broke(err, code == HTTPR_E_SEND, errno);
 }
 
 httpr_code hr_conn_write(struct hr_conn *c, const void *buf, size_t len,
