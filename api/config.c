@@ -12,7 +12,10 @@
 #define DEFAULT_MAX_HEADER_BYTES (100 * 1024)
 #define DEFAULT_MAX_IDLE 16
 #define DEFAULT_IDLE_TIMEOUT_MS 60000
+#define DEFAULT_MAX_PER_ORIGIN 8
+#define DEFAULT_MAX_CONNECTIONS 64
 #define MAX_IDLE_LIMIT 4096
+#define MAX_CONNECTIONS_LIMIT 65536
 
 httpr_config *httpr_config_new(void) {
   httpr_config *cfg = calloc(1, sizeof(*cfg));
@@ -26,6 +29,9 @@ httpr_config *httpr_config_new(void) {
   cfg->max_header_bytes = DEFAULT_MAX_HEADER_BYTES;
   cfg->max_idle = DEFAULT_MAX_IDLE;
   cfg->idle_timeout_ms = DEFAULT_IDLE_TIMEOUT_MS;
+  cfg->max_per_origin = DEFAULT_MAX_PER_ORIGIN;
+  cfg->max_connections = DEFAULT_MAX_CONNECTIONS;
+  cfg->session_resumption = 1;
   return cfg;
 }
 
@@ -249,6 +255,28 @@ httpr_code httpr_config_set_idle_timeout_ms(httpr_config *cfg, long ms) {
   if (!cfg || ms < 0)
     return HTTPR_E_INVALID;
   cfg->idle_timeout_ms = ms;
+  return HTTPR_OK;
+}
+
+httpr_code httpr_config_set_max_connections_per_origin(httpr_config *cfg,
+                                                       size_t count) {
+  if (!cfg || count > MAX_CONNECTIONS_LIMIT)
+    return HTTPR_E_INVALID;
+  cfg->max_per_origin = count;
+  return HTTPR_OK;
+}
+
+httpr_code httpr_config_set_max_connections(httpr_config *cfg, size_t count) {
+  if (!cfg || count > MAX_CONNECTIONS_LIMIT)
+    return HTTPR_E_INVALID;
+  cfg->max_connections = count;
+  return HTTPR_OK;
+}
+
+httpr_code httpr_config_set_session_resumption(httpr_config *cfg, int on) {
+  if (!cfg)
+    return HTTPR_E_INVALID;
+  cfg->session_resumption = on != 0;
   return HTTPR_OK;
 }
 

@@ -259,6 +259,25 @@ HTTPR_EXPORT httpr_code httpr_config_set_max_idle_connections(httpr_config *cfg,
  * 0 means no limit. HTTPR_OK or HTTPR_E_INVALID. */
 HTTPR_EXPORT httpr_code httpr_config_set_idle_timeout_ms(httpr_config *cfg,
                                                          long ms);
+/* Connections a client may have open to one origin (scheme, host, port),
+ * busy and idle together; default 8, 0 means no limit. A request that
+ * finds the limit reached waits for one of them to be given back, at most
+ * the connect timeout (then HTTPR_E_TIMEOUT). HTTPR_OK or HTTPR_E_INVALID. */
+HTTPR_EXPORT httpr_code
+httpr_config_set_max_connections_per_origin(httpr_config *cfg, size_t count);
+/* Connections a client may have open in total, busy and idle together;
+ * default 64, 0 means no limit. At the limit an idle connection to another
+ * origin is closed to make room; when none is idle the request waits as
+ * above. HTTPR_OK or HTTPR_E_INVALID. */
+HTTPR_EXPORT httpr_code httpr_config_set_max_connections(httpr_config *cfg,
+                                                         size_t count);
+/* TLS session resumption; on by default. A client keeps the last session
+ * of each connection key (origin, address pin; its provider and TLS
+ * settings are the client's own) and offers it on the next new connection
+ * with that key, which saves most of a handshake. A server that refuses it
+ * costs a full handshake, never an error. Off: every handshake is full. */
+HTTPR_EXPORT httpr_code httpr_config_set_session_resumption(httpr_config *cfg,
+                                                            int on);
 /* Receive connection, TLS and header events (see httpr_debug_cb). The
  * library keeps `userdata` and passes it back; NULL cb unsets. */
 HTTPR_EXPORT httpr_code httpr_config_set_debug_callback(httpr_config *cfg,
@@ -395,6 +414,11 @@ HTTPR_EXPORT const char *httpr_response_tls_cipher(const httpr_response *r);
 HTTPR_EXPORT const char *httpr_response_tls_alpn(const httpr_response *r);
 HTTPR_EXPORT const char *httpr_response_peer_subject(const httpr_response *r);
 HTTPR_EXPORT const char *httpr_response_peer_issuer(const httpr_response *r);
+
+/* Whether the TLS handshake of the final response's connection resumed an
+ * earlier session (1) or was a full handshake (0; also for cleartext). A
+ * reused connection reports what its handshake did. */
+HTTPR_EXPORT int httpr_response_tls_session_resumed(const httpr_response *r);
 
 /* Whether the final response came on a connection reused from an earlier
  * request (1) or a new one (0). */

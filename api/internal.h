@@ -42,6 +42,9 @@ struct httpr_config {
   int max_redirects;
   size_t max_idle;
   long idle_timeout_ms;
+  size_t max_per_origin;  /* 0: no limit */
+  size_t max_connections; /* 0: no limit */
+  int session_resumption;
   char *backend;
   char *keylog_file;
   httpr_debug_cb debug_cb;

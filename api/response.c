@@ -92,6 +92,10 @@ const char *httpr_response_peer_issuer(const httpr_response *r) {
   return r ? r->tls.issuer : "";
 }
 
+int httpr_response_tls_session_resumed(const httpr_response *r) {
+  return r ? r->tls.resumed : 0;
+}
+
 int httpr_response_connection_reused(const httpr_response *r) {
   return r ? r->reused : 0;
 }

@@ -114,8 +114,27 @@ struct hr_tls_provider {
                               size_t *put, httpr_error *err);
   /* Sends close_notify; HR_TLS_DONE once sent. Best effort. */
   enum hr_tls_status (*shutdown)(void *conn, httpr_error *err);
-  /* Negotiated parameters; valid after a completed handshake. */
+  /* Negotiated parameters; valid after a completed handshake. info.resumed
+   * is 1 when the handshake resumed an imported session. */
   void (*info)(void *conn, struct hr_tls_info *out);
+
+  /* Session resumption (HTTPR_FEATURE_SESSION_RESUME; both NULL without
+   * it). The pool keeps one blob per connection key and offers it on the
+   * next new connection with that key.
+   *
+   * session_export: once the connection holds a resumable session (after
+   * the handshake for TLS 1.2; for TLS 1.3 once a ticket has arrived, which
+   * the pool checks after each response), serializes it into a malloc'd
+   * blob: returns 0 with *blob set (the caller frees it). Returns 0 with
+   * *blob = NULL when there is nothing resumable yet (call again later),
+   * -1 when it failed (out of memory). Never does I/O.
+   *
+   * session_import: offers a blob on a new connection, before its first
+   * handshake call. Returns 0, or -1 when the blob cannot be used (the
+   * connection then does a full handshake; never an error for the caller).
+   * A server that refuses the session also leads to a full handshake. */
+  int (*session_export)(void *conn, unsigned char **blob, size_t *len);
+  int (*session_import)(void *conn, const unsigned char *blob, size_t len);
 };
 
 /* The providers built in, in preference order, and lookup by name.
