@@ -140,7 +140,13 @@ httpr_code httpr_client_new(httpr_client **out, const httpr_config *cfg,
   rc = hr_config_copy(&client->cfg, cfg, err);
   if (rc != HTTPR_OK)
     goto done;
-  client->pool = hr_pool_new(client->cfg.max_idle, client->cfg.idle_timeout_ms);
+  struct hr_pool_limits limits = {
+      .max_idle = client->cfg.max_idle,
+      .idle_ms = client->cfg.idle_timeout_ms,
+      .max_per_origin = client->cfg.max_per_origin,
+      .max_total = client->cfg.max_connections,
+  };
+  client->pool = hr_pool_new(&limits);
   if (!client->pool)
     rc = hr_nomem(err);
 done:

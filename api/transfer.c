@@ -304,14 +304,31 @@ static httpr_code alert_behind_send_failure(struct exchange *x,
 
 /* ---- connections --------------------------------------------------------- */
 
-static httpr_code open_connection(struct exchange *x, httpr_error *err) {
+/* A saved session for key when resumption is on, else NULL (freed by the
+ * caller). */
+static unsigned char *saved_session(struct exchange *x, const char *key,
+                                    size_t *len) {
+  unsigned char *blob = NULL;
+  *len = 0;
+  if (x->client->cfg.session_resumption &&
+      x->client->provider->session_import)
+    hr_pool_session_get(x->client->pool, key, &blob, len);
+  return blob;
+}
+
+static httpr_code open_connection(struct exchange *x, const char *key,
+                                  int64_t connect_deadline,
+                                  httpr_error *err) {
   httpr_client *client = x->client;
   struct hr_transfer *t = x->t;
   void *tls_ctx = NULL;
+  size_t session_len = 0;
+  unsigned char *session = NULL;
   if (t->url->https) {
     httpr_code rc = hr_client_tls_context(client, &tls_ctx, err);
     if (rc != HTTPR_OK)
       return rc;
+    session = saved_session(x, key, &session_len);
   }
   struct hr_connect_params p = {
       .host = t->url->host,
@@ -319,7 +336,9 @@ static httpr_code open_connection(struct exchange *x, httpr_error *err) {
       .pin_address = hr_config_pin(&client->cfg, t->url->host, t->url->port),
       .provider = t->url->https ? client->provider : NULL,
       .tls_ctx = tls_ctx,
-      .connect_deadline = hr_deadline_in(client->cfg.connect_timeout_ms),
+      .session = session,
+      .session_len = session_len,
+      .connect_deadline = connect_deadline,
       .total_deadline = t->deadline,
       .connect_timeout_ms = client->cfg.connect_timeout_ms,
       .total_timeout_ms = client->cfg.total_timeout_ms,
@@ -327,11 +346,57 @@ static httpr_code open_connection(struct exchange *x, httpr_error *err) {
   };
   struct hr_conn_times times = {0};
   httpr_code rc = hr_conn_open(&p, &x->conn, &times, err);
+  /* A session that went with a failed handshake is not offered again. */
+  if (rc != HTTPR_OK && session)
+    hr_pool_session_put(client->pool, key, NULL, 0);
+  free(session);
   double *at = t->resp->times;
   at[HTTPR_TIME_NAMELOOKUP] = times.resolved ? times.resolved - t->t0 : 0;
   at[HTTPR_TIME_CONNECT] = times.connected ? times.connected - t->t0 : 0;
   at[HTTPR_TIME_APPCONNECT] = times.handshaken ? times.handshaken - t->t0 : 0;
   return rc;
+}
+
+/* Takes an idle connection of key from the pool or opens a new one (never
+ * an idle one with fresh). Waiting for a free slot counts against the
+ * connect timeout. *reused tells which. */
+static httpr_code borrow_connection(struct exchange *x, const char *key,
+                                    int fresh, int *reused, httpr_error *err) {
+  httpr_client *client = x->client;
+  int64_t connect_deadline = hr_deadline_in(client->cfg.connect_timeout_ms);
+  int64_t deadline = hr_deadline_min(connect_deadline, x->t->deadline);
+  long wait_ms = deadline == connect_deadline ? client->cfg.connect_timeout_ms
+                                              : client->cfg.total_timeout_ms;
+  httpr_code rc = hr_pool_acquire(client->pool, key, fresh, deadline, wait_ms,
+                                  &x->conn, err);
+  if (rc != HTTPR_OK)
+    return rc;
+  *reused = x->conn != NULL;
+  if (*reused) {
+    hr_debugf(&x->debug, "Re-using existing connection to %s port %d",
+              x->t->url->host, x->t->url->port);
+    return HTTPR_OK;
+  }
+  rc = open_connection(x, key, connect_deadline, err);
+  if (rc != HTTPR_OK)
+    hr_pool_cancel(client->pool, key);
+  return rc;
+}
+
+/* Keeps the connection's session for the next new connection to key,
+ * once it has a resumable one (in TLS 1.3 the ticket comes after the
+ * handshake, so this is tried after each response until it succeeds). */
+static void save_session(struct exchange *x, const char *key) {
+  struct hr_conn *c = x->conn;
+  if (!c->tls || c->session_saved || !x->client->cfg.session_resumption ||
+      !c->provider->session_export)
+    return;
+  unsigned char *blob = NULL;
+  size_t len = 0;
+  if (c->provider->session_export(c->tls, &blob, &len) != 0 || !blob)
+    return;
+  hr_pool_session_put(x->client->pool, key, blob, len);
+  c->session_saved = 1;
 }
 
 static int idempotent(const char *method) {
@@ -398,16 +463,10 @@ httpr_code hr_transfer_run(httpr_client *client, struct hr_transfer *t,
   int replayable = !(t->send_body && t->req->read_cb);
   httpr_code rc = HTTPR_OK;
   for (int attempt = 0; attempt < 2; attempt++) {
-    x.conn = hr_pool_take(client->pool, key);
-    int reused = x.conn != NULL;
-    if (reused) {
-      hr_debugf(&x.debug, "Re-using existing connection to %s port %d",
-                t->url->host, t->url->port);
-    } else {
-      rc = open_connection(&x, err);
-      if (rc != HTTPR_OK)
-        return rc;
-    }
+    int reused = 0;
+    rc = borrow_connection(&x, key, attempt > 0, &reused, err);
+    if (rc != HTTPR_OK)
+      return rc;
     record_connection(&x, reused);
     x.bytes_in = 0;
     rc = send_request(&x, err);
@@ -417,13 +476,14 @@ httpr_code hr_transfer_run(httpr_client *client, struct hr_transfer *t,
       rc = receive_response(&x, err);
     if (rc == HTTPR_OK) {
       t->resp->times[HTTPR_TIME_TOTAL] = since(t);
+      save_session(&x, key);
       if (x.reusable)
         hr_pool_put(client->pool, key, x.conn);
       else
-        hr_conn_close(x.conn, 1);
+        hr_pool_discard(client->pool, key, x.conn, 1);
       return HTTPR_OK;
     }
-    hr_conn_close(x.conn, 0);
+    hr_pool_discard(client->pool, key, x.conn, 0);
     x.conn = NULL;
     int stale =
         reused && x.bytes_in == 0 && (rc == HTTPR_E_SEND || rc == HTTPR_E_RECV);

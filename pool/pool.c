@@ -1,48 +1,86 @@
 /*
- * pool.c - idle connections of one client (see pool.h). A small array in
- * most-recently-used order: a client talks to few origins at a time, and a
- * linear scan of a handful of entries beats any map.
+ * pool.c - a client's connections and TLS sessions (see pool.h).
+ *
+ * Two small arrays under one lock: the origins (key, connections open,
+ * last session) and the idle connections, oldest first. A client talks to
+ * few origins at a time, and a linear scan of a handful of entries beats
+ * any map. Whatever must be closed is first taken out of the tables under
+ * the lock, then closed after it is released.
  */
 #include "pool/pool.h"
 
 #include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "protocol/buf.h"
 #include "protocol/clock.h"
 
-struct hr_pool {
-  pthread_mutex_t lock;
-  struct hr_conn **idle; /* oldest first */
-  size_t count;
-  size_t max_idle;
-  long idle_ms;
+/* Origins remembered without an open connection (for their session)
+ * before the oldest such is forgotten. */
+#define MAX_ORIGINS 256
+/* Connections closed per pass; more wait for the next pass. */
+#define CLOSE_BATCH 8
+
+struct origin {
+  char *key;
+  size_t open; /* busy + idle */
+  unsigned char *session;
+  size_t session_len;
 };
 
-struct hr_pool *hr_pool_new(size_t max_idle, long idle_ms) {
+struct hr_pool {
+  pthread_mutex_t lock;
+  pthread_cond_t freed; /* a slot or an idle connection came back */
+  struct hr_pool_limits limits;
+  struct origin *origins;
+  size_t n_origins, cap_origins;
+  struct hr_conn **idle; /* oldest first */
+  size_t n_idle, cap_idle;
+  size_t open; /* busy + idle, all origins */
+};
+
+/* Connections taken out of the tables under the lock, closed after it. */
+struct closing {
+  struct hr_conn *conn[CLOSE_BATCH];
+  size_t n;
+};
+
+static void close_all(struct closing *cl) {
+  for (size_t i = 0; i < cl->n; i++)
+    hr_conn_close(cl->conn[i], 1);
+  cl->n = 0;
+}
+
+struct hr_pool *hr_pool_new(const struct hr_pool_limits *limits) {
   struct hr_pool *pool = calloc(1, sizeof(*pool));
   if (!pool)
     return NULL;
-  pool->idle = calloc(max_idle ? max_idle : 1, sizeof(*pool->idle));
-  if (!pool->idle) {
-    free(pool);
-    return NULL;
-  }
+  pool->limits = *limits;
+  pthread_condattr_t attr;
+  pthread_condattr_init(&attr);
+  /* Deadlines are on the monotonic clock (protocol/clock.h). */
+  pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+  pthread_cond_init(&pool->freed, &attr);
+  pthread_condattr_destroy(&attr);
   pthread_mutex_init(&pool->lock, NULL);
-  pool->max_idle = max_idle;
-  pool->idle_ms = idle_ms;
   return pool;
 }
 
 void hr_pool_free(struct hr_pool *pool) {
   if (!pool)
     return;
-  for (size_t i = 0; i < pool->count; i++)
+  for (size_t i = 0; i < pool->n_idle; i++)
     hr_conn_close(pool->idle[i], 1);
+  for (size_t i = 0; i < pool->n_origins; i++) {
+    free(pool->origins[i].key);
+    free(pool->origins[i].session);
+  }
+  pthread_cond_destroy(&pool->freed);
   pthread_mutex_destroy(&pool->lock);
   free(pool->idle);
+  free(pool->origins);
   free(pool);
 }
 
@@ -62,60 +100,287 @@ int hr_pool_key(char *out, size_t cap, int https, const char *host, int port) {
   return 0;
 }
 
-static struct hr_conn *remove_at(struct hr_pool *pool, size_t i) {
+/* ---- origins (under the lock) -------------------------------------------- */
+
+static struct origin *origin_find(struct hr_pool *pool, const char *key) {
+  for (size_t i = 0; i < pool->n_origins; i++) {
+    if (strcmp(pool->origins[i].key, key) == 0)
+      return &pool->origins[i];
+  }
+  return NULL;
+}
+
+static void origin_remove(struct hr_pool *pool, struct origin *o) {
+  size_t i = (size_t)(o - pool->origins);
+  free(o->key);
+  free(o->session);
+  memmove(o, o + 1, (pool->n_origins - i - 1) * sizeof(*o));
+  pool->n_origins--;
+}
+
+/* Forgets an origin kept only for its session when there are many. */
+static void origins_trim(struct hr_pool *pool) {
+  if (pool->n_origins < MAX_ORIGINS)
+    return;
+  for (size_t i = 0; i < pool->n_origins; i++) {
+    if (pool->origins[i].open == 0) {
+      origin_remove(pool, &pool->origins[i]);
+      return;
+    }
+  }
+}
+
+static struct origin *origin_get(struct hr_pool *pool, const char *key) {
+  struct origin *o = origin_find(pool, key);
+  if (o)
+    return o;
+  origins_trim(pool);
+  if (pool->n_origins == pool->cap_origins) {
+    size_t cap = pool->cap_origins ? pool->cap_origins * 2 : 4;
+    struct origin *grown = realloc(pool->origins, cap * sizeof(*grown));
+    if (!grown)
+      return NULL;
+    pool->origins = grown;
+    pool->cap_origins = cap;
+  }
+  o = &pool->origins[pool->n_origins];
+  memset(o, 0, sizeof(*o));
+  if (!(o->key = strdup(key)))
+    return NULL;
+  pool->n_origins++;
+  return o;
+}
+
+/* One connection of key is gone: its slot is free. */
+static void slot_release(struct hr_pool *pool, const char *key) {
+  struct origin *o = origin_find(pool, key);
+  if (o && o->open > 0) {
+    o->open--;
+    if (o->open == 0 && !o->session)
+      origin_remove(pool, o);
+  }
+  if (pool->open > 0)
+    pool->open--;
+  pthread_cond_broadcast(&pool->freed);
+}
+
+/* ---- idle connections (under the lock) ----------------------------------- */
+
+static struct hr_conn *idle_remove_at(struct hr_pool *pool, size_t i) {
   struct hr_conn *c = pool->idle[i];
   memmove(&pool->idle[i], &pool->idle[i + 1],
-          (pool->count - i - 1) * sizeof(*pool->idle));
-  pool->count--;
+          (pool->n_idle - i - 1) * sizeof(*pool->idle));
+  pool->n_idle--;
   return c;
 }
 
-struct hr_conn *hr_pool_take(struct hr_pool *pool, const char *key) {
-  struct hr_conn *found = NULL;
-  struct hr_conn *expired[16];
-  size_t n_expired = 0;
-  int64_t now = hr_now_ms();
-  pthread_mutex_lock(&pool->lock);
-  for (size_t i = pool->count; i-- > 0;) {
-    struct hr_conn *c = pool->idle[i];
-    int too_old = pool->idle_ms > 0 && now - c->idle_since > pool->idle_ms;
-    if (too_old && n_expired < sizeof(expired) / sizeof(expired[0])) {
-      expired[n_expired++] = remove_at(pool, i);
-      continue;
+/* Takes an idle connection out to be closed, freeing its slot; 0 when the
+ * batch is full. */
+static int idle_evict_at(struct hr_pool *pool, size_t i, struct closing *cl) {
+  if (cl->n == CLOSE_BATCH)
+    return 0;
+  struct hr_conn *c = idle_remove_at(pool, i);
+  slot_release(pool, c->pool_key);
+  cl->conn[cl->n++] = c;
+  return 1;
+}
+
+static void idle_expire(struct hr_pool *pool, struct closing *cl) {
+  if (pool->limits.idle_ms <= 0)
+    return;
+  int64_t oldest_allowed = hr_now_ms() - pool->limits.idle_ms;
+  /* Oldest first: stop at the first one still young enough. */
+  while (pool->n_idle > 0 && pool->idle[0]->idle_since < oldest_allowed &&
+         idle_evict_at(pool, 0, cl)) {
+  }
+}
+
+/* The most recently used idle connection of key, taken out of the list
+ * (its slot stays taken: it is busy now). */
+static struct hr_conn *idle_take(struct hr_pool *pool, const char *key) {
+  for (size_t i = pool->n_idle; i-- > 0;) {
+    if (strcmp(pool->idle[i]->pool_key, key) == 0)
+      return idle_remove_at(pool, i);
+  }
+  return NULL;
+}
+
+/* ---- limits (under the lock) --------------------------------------------- */
+
+static int origin_full(const struct hr_pool *pool, const struct origin *o) {
+  return pool->limits.max_per_origin &&
+         o->open >= pool->limits.max_per_origin;
+}
+
+static int total_full(const struct hr_pool *pool) {
+  return pool->limits.max_total && pool->open >= pool->limits.max_total;
+}
+
+/* Closes the oldest idle connection standing in the way of a new one for
+ * key: of key itself when its origin is full, else of any origin when the
+ * total is. Returns 1 when one was evicted. */
+static int make_room(struct hr_pool *pool, const char *key,
+                     const struct origin *o, struct closing *cl) {
+  int same_origin_only = origin_full(pool, o);
+  for (size_t i = 0; i < pool->n_idle; i++) {
+    if (!same_origin_only || strcmp(pool->idle[i]->pool_key, key) == 0)
+      return idle_evict_at(pool, i, cl);
+  }
+  return 0;
+}
+
+/* 1: a slot for key is taken; 0: at a limit; -1: out of memory. */
+static int slot_take(struct hr_pool *pool, const char *key,
+                     struct closing *cl) {
+  for (;;) {
+    /* Looked up each time: an eviction may move or drop entries. */
+    struct origin *o = origin_get(pool, key);
+    if (!o)
+      return -1;
+    if (!origin_full(pool, o) && !total_full(pool)) {
+      o->open++;
+      pool->open++;
+      return 1;
     }
-    if (!found && strcmp(c->pool_key, key) == 0)
-      found = remove_at(pool, i);
+    if (!make_room(pool, key, o, cl))
+      return 0;
   }
+}
+
+static void wait_until(struct hr_pool *pool, int64_t deadline) {
+  if (deadline == HR_NO_DEADLINE) {
+    pthread_cond_wait(&pool->freed, &pool->lock);
+    return;
+  }
+  struct timespec at = {.tv_sec = deadline / 1000,
+                        .tv_nsec = (deadline % 1000) * 1000000};
+  pthread_cond_timedwait(&pool->freed, &pool->lock, &at);
+}
+
+static httpr_code no_slot(const struct hr_pool *pool, const char *key,
+                          long wait_ms, httpr_error *err) {
+  return hr_fail(err, HTTPR_E_TIMEOUT,
+                 "no connection to %s became free within %ld ms (limits: "
+                 "%zu per origin, %zu in total; 0 is none)",
+                 key, wait_ms, pool->limits.max_per_origin,
+                 pool->limits.max_total);
+}
+
+/* ---- borrowing and giving back ------------------------------------------- */
+
+httpr_code hr_pool_acquire(struct hr_pool *pool, const char *key, int fresh,
+                           int64_t deadline, long wait_ms,
+                           struct hr_conn **reused, httpr_error *err) {
+  struct closing cl = {.n = 0};
+  *reused = NULL;
+  for (;;) {
+    pthread_mutex_lock(&pool->lock);
+    idle_expire(pool, &cl);
+    struct hr_conn *c = fresh ? NULL : idle_take(pool, key);
+    int got_slot = c ? 0 : slot_take(pool, key, &cl);
+    int timed_out = !c && got_slot == 0 && cl.n == 0 && hr_now_ms() >= deadline;
+    if (!c && got_slot == 0 && cl.n == 0 && !timed_out)
+      wait_until(pool, deadline);
+    pthread_mutex_unlock(&pool->lock);
+    close_all(&cl);
+    if (got_slot < 0)
+      return hr_nomem(err);
+    if (got_slot > 0)
+      return HTTPR_OK;
+    if (timed_out)
+      return no_slot(pool, key, wait_ms, err);
+    if (!c)
+      continue; /* woken up, or room was made: look again */
+    /* The liveness check may read (a late ticket): outside the lock. */
+    if (hr_conn_is_alive(c)) {
+      *reused = c;
+      return HTTPR_OK;
+    }
+    hr_pool_discard(pool, key, c, 0);
+  }
+}
+
+void hr_pool_cancel(struct hr_pool *pool, const char *key) {
+  pthread_mutex_lock(&pool->lock);
+  slot_release(pool, key);
   pthread_mutex_unlock(&pool->lock);
-  /* Closing and the liveness check do I/O: outside the lock. */
-  for (size_t i = 0; i < n_expired; i++)
-    hr_conn_close(expired[i], 1);
-  if (found && !hr_conn_is_alive(found)) {
-    hr_conn_close(found, 0);
-    found = NULL;
+}
+
+void hr_pool_discard(struct hr_pool *pool, const char *key, struct hr_conn *c,
+                     int graceful) {
+  hr_conn_close(c, graceful);
+  hr_pool_cancel(pool, key);
+}
+
+static int idle_append(struct hr_pool *pool, struct hr_conn *c) {
+  if (pool->n_idle == pool->cap_idle) {
+    size_t cap = pool->cap_idle ? pool->cap_idle * 2 : 4;
+    struct hr_conn **grown = realloc(pool->idle, cap * sizeof(*grown));
+    if (!grown)
+      return -1;
+    pool->idle = grown;
+    pool->cap_idle = cap;
   }
-  return found;
+  pool->idle[pool->n_idle++] = c;
+  return 0;
 }
 
 void hr_pool_put(struct hr_pool *pool, const char *key, struct hr_conn *c) {
-  struct hr_conn *evicted = NULL;
-  if (pool->max_idle == 0) {
-    hr_conn_close(c, 1);
+  if (pool->limits.max_idle == 0) {
+    hr_pool_discard(pool, key, c, 1);
     return;
   }
   if (!c->pool_key || strcmp(c->pool_key, key) != 0) {
     free(c->pool_key);
-    c->pool_key = strdup(key);
-    if (!c->pool_key) {
-      hr_conn_close(c, 0);
+    if (!(c->pool_key = strdup(key))) {
+      hr_pool_discard(pool, key, c, 0);
       return;
     }
   }
   c->idle_since = hr_now_ms();
+  struct closing cl = {.n = 0};
   pthread_mutex_lock(&pool->lock);
-  if (pool->count == pool->max_idle)
-    evicted = remove_at(pool, 0);
-  pool->idle[pool->count++] = c;
+  int kept = idle_append(pool, c) == 0;
+  if (kept) {
+    while (pool->n_idle > pool->limits.max_idle && idle_evict_at(pool, 0, &cl)) {
+    }
+    pthread_cond_broadcast(&pool->freed);
+  }
   pthread_mutex_unlock(&pool->lock);
-  hr_conn_close(evicted, 1);
+  close_all(&cl);
+  if (!kept)
+    hr_pool_discard(pool, key, c, 1);
+}
+
+/* ---- sessions ------------------------------------------------------------ */
+
+void hr_pool_session_get(struct hr_pool *pool, const char *key,
+                         unsigned char **blob, size_t *len) {
+  *blob = NULL;
+  *len = 0;
+  pthread_mutex_lock(&pool->lock);
+  struct origin *o = origin_find(pool, key);
+  if (o && o->session && (*blob = malloc(o->session_len))) {
+    memcpy(*blob, o->session, o->session_len);
+    *len = o->session_len;
+  }
+  pthread_mutex_unlock(&pool->lock);
+}
+
+void hr_pool_session_put(struct hr_pool *pool, const char *key,
+                         unsigned char *blob, size_t len) {
+  pthread_mutex_lock(&pool->lock);
+  struct origin *o = blob ? origin_get(pool, key) : origin_find(pool, key);
+  unsigned char *old = NULL;
+  if (o) {
+    old = o->session;
+    o->session = blob;
+    o->session_len = blob ? len : 0;
+    if (!blob && o->open == 0)
+      origin_remove(pool, o);
+  } else {
+    old = blob; /* out of memory: the session is dropped */
+  }
+  pthread_mutex_unlock(&pool->lock);
+  free(old);
 }

@@ -226,12 +226,19 @@ static httpr_code handshake(struct hr_conn *c,
       p->provider->connection_new(p->tls_ctx, p->host, &io, &c->tls, err);
   if (rc != HTTPR_OK)
     return rc;
+  /* An unusable blob only costs the full handshake the provider falls
+   * back to. */
+  if (p->session && p->provider->session_import &&
+      p->provider->session_import(c->tls, p->session, p->session_len) == 0)
+    hr_debugf(p->debug, "Offering the saved TLS session");
   for (int rounds = 0; rounds < 100000; rounds++) {
     enum hr_tls_status st = p->provider->handshake(c->tls, err);
     if (st == HR_TLS_DONE) {
       p->provider->info(c->tls, &c->info);
       hr_debugf(p->debug, "TLS connection using %s / %s (%s)", c->info.version,
                 c->info.cipher, p->provider->name);
+      hr_debugf(p->debug, "TLS session %s",
+                c->info.resumed ? "resumed" : "new (full handshake)");
       hr_debugf(p->debug, "ALPN: %s", c->info.alpn[0] ? c->info.alpn : "none");
       if (c->info.subject[0])
         hr_debugf(p->debug, "Server certificate subject: %s; issuer: %s",

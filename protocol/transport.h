@@ -32,6 +32,7 @@ struct hr_conn {
   char *pool_key;     /* owned; set by the pool */
   int64_t idle_since; /* hr_now_ms() when returned to the pool */
   int ever_used;      /* a request completed on it */
+  int session_saved;  /* its TLS session went to the session cache */
   char *read_buf;     /* HR_READ_CHUNK bytes, kept across requests */
 };
 
@@ -44,6 +45,9 @@ struct hr_connect_params {
   const char *pin_address; /* connect here instead of resolving, or NULL */
   const struct hr_tls_provider *provider; /* NULL: plain TCP */
   void *tls_ctx;
+  /* A saved session to offer (provider blob), or NULL. */
+  const unsigned char *session;
+  size_t session_len;
   int64_t connect_deadline; /* for resolve + connect + handshake */
   int64_t total_deadline;
   long connect_timeout_ms; /* for messages */
