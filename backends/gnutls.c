@@ -7,12 +7,14 @@
  * The only file of the library that includes GnuTLS headers.
  */
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <gnutls/abstract.h>
+#include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/pkcs12.h>
 #include <gnutls/x509.h>
@@ -1197,6 +1199,74 @@ static void gt_info(void *vconn, struct hr_tls_info *out) {
   out->resumed = gnutls_session_is_resumed(c->session) != 0;
 }
 
+/* ---- session resumption -------------------------------------------------- */
+
+/* Whether the session holds something a server can resume. In TLS 1.3
+ * only a ticket can be (GnuTLS's data before one would be a dummy, and
+ * asking for it on a blocking session would wait for one); a resumed
+ * connection's flags count only the tickets that came on it, so the one
+ * just used is not offered again (RFC 8446 C.4). In TLS 1.2 a session id
+ * or a ticket from the server. */
+static int holds_resumable(gnutls_session_t s) {
+  if (gnutls_session_get_flags(s) & GNUTLS_SFLAGS_SESSION_TICKET)
+    return 1;
+  if (gnutls_protocol_get_version(s) == GNUTLS_TLS1_3)
+    return 0;
+  gnutls_datum_t id = {NULL, 0};
+  return gnutls_session_get_id2(s, &id) == 0 && id.size > 0;
+}
+
+/* A blob is GnuTLS's session data after its SHA-256. GnuTLS 3.7 must only
+ * ever be given data it made, whole: gnutls_session_set_data on data cut
+ * short fails but leaves the session half-freed (gnutls_deinit then reads
+ * freed memory) or offering part of it (the handshake then fails). */
+#define DIGEST_LEN 32
+
+static int gt_session_export(void *vconn, unsigned char **blob, size_t *len) {
+  struct gt_conn *c = vconn;
+  gnutls_datum_t d = {NULL, 0};
+  *blob = NULL;
+  *len = 0;
+  if (!c->handshaken || c->failed || !holds_resumable(c->session))
+    return 0;
+  int ret = gnutls_session_get_data2(c->session, &d);
+  if (ret == GNUTLS_E_INVALID_SESSION)
+    return 0; /* GnuTLS says it is not resumable after all */
+  unsigned char *out =
+      ret >= 0 && d.size > 0 ? malloc(DIGEST_LEN + d.size) : NULL;
+  if (out && gnutls_hash_fast(GNUTLS_DIG_SHA256, d.data, d.size, out) == 0) {
+    memcpy(out + DIGEST_LEN, d.data, d.size);
+    *blob = out;
+    *len = DIGEST_LEN + d.size;
+  } else {
+    free(out);
+  }
+  if (d.data)
+    gnutls_memset(d.data, 0, d.size); /* it holds the session's secrets */
+  gnutls_free(d.data);
+  return *blob ? 0 : -1;
+}
+
+/* 1 when blob is a digest and the data it is the digest of. */
+static int blob_intact(const unsigned char *blob, size_t len) {
+  unsigned char digest[DIGEST_LEN];
+  return blob && len > DIGEST_LEN && len - DIGEST_LEN <= UINT_MAX &&
+         gnutls_hash_fast(GNUTLS_DIG_SHA256, blob + DIGEST_LEN,
+                          len - DIGEST_LEN, digest) == 0 &&
+         memcmp(digest, blob, DIGEST_LEN) == 0;
+}
+
+static int gt_session_import(void *vconn, const unsigned char *blob,
+                             size_t len) {
+  struct gt_conn *c = vconn;
+  if (c->handshaken || !blob_intact(blob, len))
+    return -1;
+  return gnutls_session_set_data(c->session, blob + DIGEST_LEN,
+                                 len - DIGEST_LEN) < 0
+             ? -1
+             : 0;
+}
+
 /* ---- the provider -------------------------------------------------------- */
 
 const struct hr_tls_provider hr_provider_gnutls = {
@@ -1204,7 +1274,8 @@ const struct hr_tls_provider hr_provider_gnutls = {
     .features = HTTPR_FEATURE_TLS13 | HTTPR_FEATURE_TLS12 |
                 HTTPR_FEATURE_CA_DIR | HTTPR_FEATURE_PKCS12 |
                 HTTPR_FEATURE_ENCRYPTED_KEY | HTTPR_FEATURE_KEYLOG |
-                HTTPR_FEATURE_ALPN | HTTPR_FEATURE_SYSTEM_STORE,
+                HTTPR_FEATURE_ALPN | HTTPR_FEATURE_SYSTEM_STORE |
+                HTTPR_FEATURE_SESSION_RESUME,
     .library_version = gt_library_version,
     .global_init = gt_global_init,
     .global_cleanup = gt_global_cleanup,
@@ -1217,4 +1288,6 @@ const struct hr_tls_provider hr_provider_gnutls = {
     .write = gt_write,
     .shutdown = gt_shutdown,
     .info = gt_info,
+    .session_export = gt_session_export,
+    .session_import = gt_session_import,
 };

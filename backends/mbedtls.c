@@ -1,14 +1,15 @@
 /*
  * mbedtls.c - the mbedTLS 2.28 provider: builds one SSL configuration per
  * client (a DRBG seeded once, the trust store parsed once, client
- * credentials, TLS 1.2, ALPN, key log), runs non-blocking client
- * connections over the transport's I/O callbacks, verifies the server
- * during the handshake with the shared identity rules (mbedTLS 2.28 has no
- * IP identities and would send an IP literal as SNI), and maps mbedTLS's
- * results onto the shared error wording. mbedTLS 2.28 has no TLS 1.3: the
- * feature bits say so. PKCS#8 keys under AES and PKCS#12 files, which
- * mbedTLS cannot read by itself, are read in backends/mbedtls_pkcs.c; the
- * differences between mbedTLS versions live in backends/mbedtls_compat.h.
+ * credentials, TLS 1.2, ALPN, key log, session tickets), runs non-blocking
+ * client connections over the transport's I/O callbacks, verifies the
+ * server during the handshake with the shared identity rules (mbedTLS 2.28
+ * has no IP identities and would send an IP literal as SNI), tells a
+ * resumed handshake from a full one, and maps mbedTLS's results onto the
+ * shared error wording. mbedTLS 2.28 has no TLS 1.3: the feature bits say
+ * so. PKCS#8 keys under AES and PKCS#12 files, which mbedTLS cannot read
+ * by itself, are read in backends/mbedtls_pkcs.c; the differences between
+ * mbedTLS versions live in backends/mbedtls_compat.h.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -73,6 +74,10 @@ struct mt_conn {
   size_t flight_len, flight_cap;
   uint32_t issuers; /* flags the verify callback saw above the leaf */
   enum hr_verify_reason untrusted; /* what an untrusted chain is called */
+  int offering; /* a session was imported; its ClientHello is not out yet */
+  unsigned char offered_id[32]; /* the session id that ClientHello carried */
+  size_t offered_len;           /* 0: none */
+  int resumed;
 };
 
 enum op { OP_HANDSHAKE, OP_READ, OP_WRITE, OP_SHUTDOWN };
@@ -415,8 +420,9 @@ static httpr_code setup_rng(struct mt_ctx *ctx, httpr_error *err) {
   return HTTPR_OK;
 }
 
-/* What every connection negotiates, and nothing it does not need: no
- * session tickets (no resumption yet), no renegotiation. */
+/* What every connection negotiates, and nothing it does not need: session
+ * tickets (RFC 5077) for resumption, which servers prefer to a session
+ * cache, and no renegotiation. */
 static httpr_code setup_options(struct mt_ctx *ctx, httpr_error *err) {
   int ret = mbedtls_ssl_config_defaults(&ctx->conf, MBEDTLS_SSL_IS_CLIENT,
                                         MBEDTLS_SSL_TRANSPORT_STREAM,
@@ -429,7 +435,7 @@ static httpr_code setup_options(struct mt_ctx *ctx, httpr_error *err) {
   mbedtls_ssl_conf_curves(&ctx->conf, curves);
   mbedtls_ssl_conf_sig_hashes(&ctx->conf, sig_hashes);
   mbedtls_ssl_conf_session_tickets(&ctx->conf,
-                                   MBEDTLS_SSL_SESSION_TICKETS_DISABLED);
+                                   MBEDTLS_SSL_SESSION_TICKETS_ENABLED);
   mbedtls_ssl_conf_renegotiation(&ctx->conf,
                                  MBEDTLS_SSL_RENEGOTIATION_DISABLED);
   return HTTPR_OK;
@@ -983,6 +989,41 @@ static enum hr_tls_status finish_handshake(struct mt_conn *c,
   return HR_TLS_DONE;
 }
 
+/* Writes the ClientHello of a connection offering a session on its own,
+ * and notes the session id it carries: the saved one, or with a ticket
+ * the random one mbedTLS draws then (RFC 5077 3.4). */
+static int write_offer(struct mt_conn *c) {
+  int ret = 0;
+  while (ret == 0 && hr_mbed_state(&c->ssl) < MBEDTLS_SSL_SERVER_HELLO)
+    ret = mbedtls_ssl_handshake_step(&c->ssl);
+  if (ret != 0)
+    return ret;
+  size_t len = 0;
+  const unsigned char *id =
+      hr_mbed_session_id(hr_mbed_session_negotiate(&c->ssl), &len);
+  c->offered_len = len <= sizeof(c->offered_id) ? len : 0;
+  memcpy(c->offered_id, id, c->offered_len);
+  c->offering = 0;
+  return 0;
+}
+
+static int run_handshake(struct mt_conn *c) {
+  int ret = c->offering ? write_offer(c) : 0;
+  return ret != 0 ? ret : mbedtls_ssl_handshake(&c->ssl);
+}
+
+/* mbedTLS 2.28 cannot say whether a handshake resumed. Its client resumes
+ * when the ServerHello echoes the session id offered (with the session's
+ * suite), and the session then keeps that id; a full handshake takes the
+ * server's new id instead. The same test here. */
+static int echoed_offer(const struct mt_conn *c) {
+  const mbedtls_ssl_session *s = mbedtls_ssl_get_session_pointer(&c->ssl);
+  size_t len = 0;
+  const unsigned char *id = s ? hr_mbed_session_id(s, &len) : NULL;
+  return c->offered_len > 0 && id && len == c->offered_len &&
+         memcmp(id, c->offered_id, len) == 0;
+}
+
 static enum hr_tls_status mt_handshake(void *vconn, httpr_error *err) {
   struct mt_conn *c = vconn;
   if (c->handshaken) {
@@ -992,9 +1033,10 @@ static enum hr_tls_status mt_handshake(void *vconn, httpr_error *err) {
   int ret = MBEDTLS_ERR_SSL_WANT_READ;
   for (int i = 0; i < MAX_REPEATS; i++) {
     begin_call(c);
-    ret = mbedtls_ssl_handshake(&c->ssl);
+    ret = run_handshake(c);
     if (ret == 0) {
       c->handshaken = 1;
+      c->resumed = echoed_offer(c);
       return finish_handshake(c, err);
     }
     if (!go_on(c, ret))
@@ -1219,7 +1261,53 @@ static void mt_info(void *vconn, struct hr_tls_info *out) {
     print_dn(out->subject, sizeof(out->subject), &peer->subject);
     print_dn(out->issuer, sizeof(out->issuer), &peer->issuer);
   }
-  out->resumed = 0; /* no session resumption yet */
+  out->resumed = c->resumed;
+}
+
+/* ---- session resumption (TLS 1.2: a session id or a ticket) -------------- */
+
+/* The session is final once the handshake is done and resumable at once
+ * (a TLS 1.2 ticket comes within the handshake): the first call gives it.
+ * It is serialized in place: mbedtls_ssl_get_session would copy it first,
+ * parsing the server's certificate again. */
+static int mt_session_export(void *vconn, unsigned char **blob, size_t *len) {
+  struct mt_conn *c = vconn;
+  *blob = NULL;
+  *len = 0;
+  const mbedtls_ssl_session *s = c->handshaken && !c->failed
+                                     ? mbedtls_ssl_get_session_pointer(&c->ssl)
+                                     : NULL;
+  if (!s || !hr_mbed_session_resumable(s))
+    return 0;
+  size_t need = 0;
+  if (mbedtls_ssl_session_save(s, NULL, 0, &need) !=
+          MBEDTLS_ERR_SSL_BUFFER_TOO_SMALL ||
+      need == 0 || !(*blob = malloc(need)))
+    return -1;
+  if (mbedtls_ssl_session_save(s, *blob, need, len) != 0) {
+    mbedtls_platform_zeroize(*blob, need);
+    free(*blob);
+    *blob = NULL;
+    *len = 0;
+    return -1;
+  }
+  return 0;
+}
+
+/* Only before the first handshake call: the ClientHello must carry it. */
+static int mt_session_import(void *vconn, const unsigned char *blob,
+                             size_t len) {
+  struct mt_conn *c = vconn;
+  mbedtls_ssl_session s;
+  if (c->offering || hr_mbed_state(&c->ssl) != MBEDTLS_SSL_HELLO_REQUEST ||
+      !blob || len == 0)
+    return -1;
+  mbedtls_ssl_session_init(&s);
+  c->offering = mbedtls_ssl_session_load(&s, blob, len) == 0 &&
+                hr_mbed_session_resumable(&s) &&
+                mbedtls_ssl_set_session(&c->ssl, &s) == 0;
+  mbedtls_ssl_session_free(&s); /* zeroized; the connection has a copy */
+  return c->offering ? 0 : -1;
 }
 
 /* ---- the provider -------------------------------------------------------- */
@@ -1229,7 +1317,7 @@ const struct hr_tls_provider hr_provider_mbedtls = {
     .features = HTTPR_FEATURE_TLS12 | HTTPR_FEATURE_CA_DIR |
                 HTTPR_FEATURE_PKCS12 | HTTPR_FEATURE_ENCRYPTED_KEY |
                 HTTPR_FEATURE_KEYLOG | HTTPR_FEATURE_ALPN |
-                HTTPR_FEATURE_SYSTEM_STORE,
+                HTTPR_FEATURE_SYSTEM_STORE | HTTPR_FEATURE_SESSION_RESUME,
     .library_version = mt_library_version,
     .global_init = mt_global_init,
     .global_cleanup = mt_global_cleanup,
@@ -1242,4 +1330,6 @@ const struct hr_tls_provider hr_provider_mbedtls = {
     .write = mt_write,
     .shutdown = mt_shutdown,
     .info = mt_info,
+    .session_export = mt_session_export,
+    .session_import = mt_session_import,
 };

@@ -26,7 +26,10 @@
  * mbedtls_ssl_conf_groups with IANA group numbers
  * instead of mbedtls_ssl_conf_curves; mbedtls_ssl_conf_min_tls_version;
  * the key log through mbedtls_ssl_set_export_keys_cb (per connection,
- * TLS 1.3 secrets too); psa_crypto_init in global init. */
+ * TLS 1.3 secrets too); psa_crypto_init in global init; the session
+ * fields (state, session_negotiate, id, ticket) through MBEDTLS_PRIVATE(),
+ * and for TLS 1.3 a resumption test of its own (3.x can tell whether a
+ * handshake resumed, and its TLS 1.3 sessions are tickets without an id). */
 #error "the mbedtls provider is written for mbedTLS 2.28"
 #endif
 
@@ -85,6 +88,30 @@ static inline size_t hr_mbed_cipher_block_len(const mbedtls_cipher_info_t *c) {
  * MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE: it is still in the input buffer. */
 static inline int hr_mbed_received_alert(const mbedtls_ssl_context *ssl) {
   return ssl->in_msg ? ssl->in_msg[1] : -1;
+}
+
+/* The handshake's state, an mbedtls_ssl_states value. */
+static inline int hr_mbed_state(const mbedtls_ssl_context *ssl) {
+  return ssl->state;
+}
+
+/* The session being negotiated: after the ClientHello is written and
+ * until the ServerHello is read, its id is the one the hello offered. */
+static inline const mbedtls_ssl_session *
+hr_mbed_session_negotiate(const mbedtls_ssl_context *ssl) {
+  return ssl->session_negotiate;
+}
+
+/* A session's id (len 0: none). */
+static inline const unsigned char *
+hr_mbed_session_id(const mbedtls_ssl_session *s, size_t *len) {
+  *len = s->id_len;
+  return s->id;
+}
+
+/* Whether a server could resume the session: it has an id or a ticket. */
+static inline int hr_mbed_session_resumable(const mbedtls_ssl_session *s) {
+  return s->id_len > 0 || (s->ticket && s->ticket_len > 0);
 }
 
 /* Whether the next attribute of a name belongs to the same RDN. */

@@ -6,6 +6,7 @@
  * wording. The only file of the library that includes OpenSSL headers.
  */
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -430,6 +431,18 @@ static void keylog_cb(const SSL *ssl, const char *line) {
     hr_keylog_write_line(ctx->keylog, line);
 }
 
+/* Client sessions are resumable (tickets stay on, the OpenSSL default) but
+ * never stored in the SSL_CTX: the pool keeps one per host and settings,
+ * and a context-wide store would only grow. Client caching on also makes
+ * OpenSSL mark a TLS 1.3 session not resumable once a handshake used it:
+ * a ticket is used once (RFC 8446 C.4), and a resumed connection exports
+ * only the fresh ticket the server sends after it. */
+static void setup_session_cache(SSL_CTX *ssl_ctx) {
+  SSL_CTX_set_session_cache_mode(ssl_ctx, SSL_SESS_CACHE_CLIENT |
+                                              SSL_SESS_CACHE_NO_INTERNAL_STORE);
+  SSL_CTX_clear_options(ssl_ctx, SSL_OP_NO_TICKET);
+}
+
 static void ossl_context_free(void *vctx) {
   struct ossl_ctx *ctx = vctx;
   if (!ctx)
@@ -473,6 +486,7 @@ static httpr_code ossl_context_new(const struct hr_tls_settings *s, void **out,
   }
   if (s->keylog)
     SSL_CTX_set_keylog_callback(ctx->ssl_ctx, keylog_cb);
+  setup_session_cache(ctx->ssl_ctx);
 done:
   ERR_clear_error();
   if (rc != HTTPR_OK) {
@@ -879,6 +893,62 @@ static void ossl_info(void *vconn, struct hr_tls_info *out) {
   clear_errors();
 }
 
+/* ---- session resumption -------------------------------------------------- */
+
+static unsigned char *serialize(SSL_SESSION *s, size_t *len) {
+  int n = i2d_SSL_SESSION(s, NULL);
+  unsigned char *blob = n > 0 ? malloc((size_t)n) : NULL;
+  unsigned char *p = blob;
+  if (blob && i2d_SSL_SESSION(s, &p) != n) {
+    OPENSSL_cleanse(blob, (size_t)n);
+    free(blob);
+    blob = NULL;
+  }
+  *len = blob ? (size_t)n : 0;
+  return blob;
+}
+
+/* A session is resumable once it holds a TLS 1.2 session id or ticket, or
+ * a TLS 1.3 ticket: before one arrives, or once a handshake used it (see
+ * setup_session_cache), OpenSSL says it is not. */
+static int ossl_session_export(void *vconn, unsigned char **blob, size_t *len) {
+  struct ossl_conn *c = vconn;
+  *blob = NULL;
+  *len = 0;
+  /* Before the handshake the session is at most the imported one. */
+  SSL_SESSION *s =
+      c->handshaken && !c->failed ? SSL_get0_session(c->ssl) : NULL;
+  if (!s || !SSL_SESSION_is_resumable(s))
+    return 0;
+  *blob = serialize(s, len);
+  clear_errors();
+  return *blob ? 0 : -1;
+}
+
+/* The whole blob must be one resumable session: anything else is not
+ * ours. */
+static SSL_SESSION *parse_session(const unsigned char *blob, size_t len) {
+  const unsigned char *p = blob;
+  if (!blob || len == 0 || len > LONG_MAX)
+    return NULL;
+  SSL_SESSION *s = d2i_SSL_SESSION(NULL, &p, (long)len);
+  if (s && (p != blob + len || !SSL_SESSION_is_resumable(s))) {
+    SSL_SESSION_free(s);
+    s = NULL;
+  }
+  return s;
+}
+
+static int ossl_session_import(void *vconn, const unsigned char *blob,
+                               size_t len) {
+  struct ossl_conn *c = vconn;
+  SSL_SESSION *s = c->handshaken ? NULL : parse_session(blob, len);
+  int offered = s && SSL_set_session(c->ssl, s) == 1;
+  SSL_SESSION_free(s); /* the SSL holds its own reference */
+  clear_errors();      /* a refused blob leaves its reasons queued */
+  return offered ? 0 : -1;
+}
+
 /* ---- the provider -------------------------------------------------------- */
 
 const struct hr_tls_provider hr_provider_openssl = {
@@ -886,7 +956,8 @@ const struct hr_tls_provider hr_provider_openssl = {
     .features = HTTPR_FEATURE_TLS13 | HTTPR_FEATURE_TLS12 |
                 HTTPR_FEATURE_CA_DIR | HTTPR_FEATURE_PKCS12 |
                 HTTPR_FEATURE_ENCRYPTED_KEY | HTTPR_FEATURE_KEYLOG |
-                HTTPR_FEATURE_ALPN | HTTPR_FEATURE_SYSTEM_STORE,
+                HTTPR_FEATURE_ALPN | HTTPR_FEATURE_SYSTEM_STORE |
+                HTTPR_FEATURE_SESSION_RESUME,
     .library_version = ossl_library_version,
     .global_init = ossl_global_init,
     .global_cleanup = ossl_global_cleanup,
@@ -899,4 +970,6 @@ const struct hr_tls_provider hr_provider_openssl = {
     .write = ossl_write,
     .shutdown = ossl_shutdown,
     .info = ossl_info,
+    .session_export = ossl_session_export,
+    .session_import = ossl_session_import,
 };

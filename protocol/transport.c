@@ -237,8 +237,6 @@ static httpr_code handshake(struct hr_conn *c,
       p->provider->info(c->tls, &c->info);
       hr_debugf(p->debug, "TLS connection using %s / %s (%s)", c->info.version,
                 c->info.cipher, p->provider->name);
-      hr_debugf(p->debug, "TLS session %s",
-                c->info.resumed ? "resumed" : "new (full handshake)");
       hr_debugf(p->debug, "ALPN: %s", c->info.alpn[0] ? c->info.alpn : "none");
       if (c->info.subject[0])
         hr_debugf(p->debug, "Server certificate subject: %s; issuer: %s",

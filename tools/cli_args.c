@@ -53,6 +53,7 @@ enum opt_id {
   OPT_TLS_MAX,
   OPT_MAX_FILESIZE,
   OPT_KEYLOG,
+  OPT_NO_SESSIONID,
   OPT_HELP
 };
 
@@ -101,6 +102,7 @@ static const struct opt_def options[] = {
     {"tls-max", 0, 1, OPT_TLS_MAX},
     {"max-filesize", 0, 1, OPT_MAX_FILESIZE},
     {"keylog", 0, 1, OPT_KEYLOG},
+    {"no-sessionid", 0, 0, OPT_NO_SESSIONID},
     {"help", 'h', 0, OPT_HELP},
 };
 
@@ -377,6 +379,9 @@ static int apply(struct parser *p, enum opt_id id, const char *value) {
                         value);
   case OPT_KEYLOG:
     return set_string(p, &o->keylog, value);
+  case OPT_NO_SESSIONID:
+    o->no_sessionid = 1;
+    return CLI_EXIT_OK;
   case OPT_HELP:
     o->show_help = 1;
     return CLI_EXIT_OK;

@@ -27,7 +27,8 @@ struct cli_resolve {
 
 /* Every string is owned by the struct (cli_options_free frees it). */
 struct cli_options {
-  /* What to fetch: URLs in order; -o paths pair with them in order. */
+  /* What to fetch: URLs in order, all with one client; -o paths pair
+   * with them in order (a URL without one goes to stdout). */
   char **urls;
   size_t url_count;
   char **outputs; /* "-" means stdout */
@@ -66,6 +67,7 @@ struct cli_options {
   int tls_max;
   char *tls_backend;
   char *keylog;
+  int no_sessionid; /* --no-sessionid: no TLS session resumption */
 
   /* What is shown. */
   int silent;

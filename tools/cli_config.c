@@ -100,6 +100,8 @@ static int apply(const struct cli_options *o, httpr_config *cfg, FILE *err) {
           o->tls_backend);
   if (o->keylog)
     CHECK(httpr_config_set_keylog_file(cfg, o->keylog), "--keylog", o->keylog);
+  if (o->no_sessionid)
+    CHECK(httpr_config_set_session_resumption(cfg, 0), "--no-sessionid", "");
   if (o->verbose)
     CHECK(httpr_config_set_debug_callback(cfg, cli_verbose_debug, err), "-v",
           "");

@@ -1,5 +1,6 @@
 /*
- * cli_exit.c - httpr_code -> curl exit code, and printing a failure.
+ * cli_exit.c - httpr_code -> curl exit code, the exit code of several
+ * transfers, and printing a failure.
  * The table follows DESIGN.md "Errors"; a code added to the enum later
  * falls to 1 until it is given a row here.
  */
@@ -72,6 +73,12 @@ int cli_is_cert_failure(httpr_code code) {
     return 0;
   }
 }
+
+int cli_exit_combine(int so_far, int transfer) {
+  return transfer != CLI_EXIT_OK ? transfer : so_far;
+}
+
+int cli_exit_is_fatal(int exit_code) { return exit_code == CLI_EXIT_NOMEM; }
 
 static int nonempty(const char *s) { return s != NULL && s[0] != '\0'; }
 

@@ -30,6 +30,18 @@ int cli_exit_code(httpr_code code);
  * curl reports as a nonzero %{ssl_verify_result}), else 0. */
 int cli_is_cert_failure(httpr_code code);
 
+/* The exit code of a run of several URLs, folded in one transfer's exit
+ * code at a time in the order the transfers end: the last failure's code,
+ * 0 only when every transfer succeeded. (curl's serial transfers return
+ * the last transfer's code, so a later success hides an earlier failure;
+ * its --parallel keeps the last failure, as this does: no failure goes
+ * unseen, and a later -Z keeps the same rule.) */
+int cli_exit_combine(int so_far, int transfer);
+
+/* 1 when a transfer's exit code ends the run at once, the URLs after it
+ * left untried: out of memory, as in curl. */
+int cli_exit_is_fatal(int exit_code);
+
 /* How much of a failure the user asked to see. */
 struct cli_noise {
   int silent;     /* -s */

@@ -1,10 +1,13 @@
 /*
- * cli_transfer.c - one URL: request, response, output, -w, error line.
+ * cli_transfer.c - the URLs of a run: request, response, output, -w,
+ * error line, and the serial scheduler.
  *
  * The body is streamed to its sink while the request runs, except with -i:
  * the head must come before the body and the API hands out the head only
  * when the request is done, so -i buffers the body in the response.
  */
+#include <string.h>
+
 #include "cli_transfer.h"
 #include "cli_exit.h"
 #include "cli_output.h"
@@ -82,44 +85,51 @@ static void library_failure(struct outcome *out, httpr_code code,
   out->detail = httpr_error_detail(err);
 }
 
-int cli_transfer(struct cli_run *run, size_t index) {
+void cli_xfer_start(struct cli_xfer *x, const struct cli_options *o,
+                    size_t index) {
+  memset(x, 0, sizeof(*x));
+  x->index = index;
+  x->url = o->urls[index];
+  x->buffered = o->include && !o->head;
+  cli_sink_init(&x->sink, cli_output_for(o, index));
+  if (!(x->err = httpr_error_new())) {
+    x->code = HTTPR_E_NOMEM;
+    return;
+  }
+  x->code = cli_build_request(o, x->url, &x->req, x->err);
+  if (x->code == HTTPR_OK && !x->buffered)
+    x->code = httpr_request_set_body_sink(x->req, cli_sink_write, &x->sink);
+}
+
+void cli_xfer_perform(struct cli_xfer *x, httpr_client *client) {
+  if (x->code == HTTPR_OK)
+    x->code = httpr_client_send(client, x->req, &x->resp, x->err);
+}
+
+int cli_xfer_finish(struct cli_xfer *x, struct cli_run *run) {
   const struct cli_options *o = run->opts;
-  const char *url = o->urls[index];
   const struct cli_noise noise = {o->silent, o->show_error, o->verbose};
   struct outcome out = {HTTPR_OK, CLI_EXIT_OK, "", "", ""};
-  httpr_request *req = NULL;
-  httpr_response *resp = NULL;
-  struct cli_sink sink;
-  int buffered = o->include && !o->head;
-  httpr_code code;
 
-  cli_sink_init(&sink, cli_output_for(o, index));
-  httpr_error_clear(run->err);
-  code = cli_build_request(o, url, &req, run->err);
-  if (code == HTTPR_OK && !buffered)
-    code = httpr_request_set_body_sink(req, cli_sink_write, &sink);
-  if (code == HTTPR_OK)
-    code = httpr_client_send(run->client, req, &resp, run->err);
-
-  if (code == HTTPR_OK && redirect_refused(o, resp)) {
+  if (x->code == HTTPR_OK && redirect_refused(o, x->resp)) {
     out.exit_code = cli_exit_code(HTTPR_E_REDIRECT_LIMIT);
     out.message = "maximum (0) redirects followed";
-  } else if (code == HTTPR_OK) {
-    write_response(o, &sink, resp, buffered);
+  } else if (x->code == HTTPR_OK) {
+    write_response(o, &x->sink, x->resp, x->buffered);
     if (o->verbose)
-      cli_verbose_summary(stderr, resp);
+      cli_verbose_summary(stderr, x->resp);
   }
   /* A failed write outranks the library's HTTPR_E_WRITE: it says why. */
-  if (cli_sink_finish(&sink, code == HTTPR_OK)) {
+  if (cli_sink_finish(&x->sink, x->code == HTTPR_OK)) {
     out.exit_code = CLI_EXIT_WRITE;
-    out.message = sink.why;
-  } else if (code != HTTPR_OK) {
-    library_failure(&out, code, run->err);
+    out.message = x->sink.why;
+  } else if (x->code != HTTPR_OK) {
+    library_failure(&out, x->code, x->err);
   }
 
   if (o->write_out) {
     struct cli_wo_values v;
-    cli_writeout_fill(&v, url, resp, code, out.exit_code, out.message);
+    cli_writeout_fill(&v, x->url, x->resp, x->code, out.exit_code, out.message);
     if (cli_writeout(o->write_out, &v, stdout, stderr, &run->writeout) &&
         out.exit_code == CLI_EXIT_OK) {
       out.exit_code = CLI_EXIT_WRITE;
@@ -129,7 +139,26 @@ int cli_transfer(struct cli_run *run, size_t index) {
   if (out.exit_code != CLI_EXIT_OK)
     cli_print_failure(stderr, &noise, out.exit_code, out.message, out.hint,
                       out.detail);
-  httpr_response_free(resp);
-  httpr_request_free(req);
+  httpr_response_free(x->resp);
+  httpr_request_free(x->req);
+  httpr_error_free(x->err);
+  x->resp = NULL;
+  x->req = NULL;
+  x->err = NULL;
   return out.exit_code;
+}
+
+int cli_run_serial(struct cli_run *run) {
+  int rc = CLI_EXIT_OK;
+  for (size_t i = 0; i < run->opts->url_count; i++) {
+    struct cli_xfer x;
+    int one;
+    cli_xfer_start(&x, run->opts, i);
+    cli_xfer_perform(&x, run->client);
+    one = cli_xfer_finish(&x, run);
+    rc = cli_exit_combine(rc, one);
+    if (cli_exit_is_fatal(one))
+      break;
+  }
+  return rc;
 }

@@ -1,21 +1,47 @@
 /*
- * cli_transfer.h - one URL of the command line, start to end: build the
- * request, send it on the run's client, write head and body, -v summary,
- * -w output and the error line.
+ * cli_transfer.h - the URLs of the command line, each from start to end:
+ * build the request, send it on the run's one client, write head and
+ * body, -v summary, -w output and the error line.
+ *
+ * A transfer is three steps so that a scheduler other than the serial one
+ * (a later --parallel) reuses them as they are:
+ *   cli_xfer_start    request and output sink; no I/O
+ *   cli_xfer_perform  send and receive: the one step that blocks, and the
+ *                     only one that may run on another thread (the client
+ *                     is thread-safe and each transfer has its own error)
+ *   cli_xfer_finish   everything printed after the response; returns the
+ *                     transfer's exit code and frees what it holds
+ * cli_run_serial is the scheduler of today: one transfer after the other.
  */
 #ifndef HTTPR_TOOLS_CLI_TRANSFER_H
 #define HTTPR_TOOLS_CLI_TRANSFER_H
 
+#include <stddef.h>
+
 #include "api/httpr.h"
 #include "cli_args.h"
+#include "cli_output.h"
 #include "cli_writeout.h"
 
 /* What every transfer of one run shares. */
 struct cli_run {
   const struct cli_options *opts;
-  httpr_client *client; /* one for the run, so connections are reused */
-  httpr_error *err;     /* reused by each transfer */
+  httpr_client *client; /* one for the run: connections and TLS sessions
+                           are reused from one URL to the next */
   struct cli_wo_state writeout;
+};
+
+/* One URL of the command line. Zeroed by cli_xfer_start; must stay where
+ * it is until cli_xfer_finish (the request points at its sink). */
+struct cli_xfer {
+  size_t index;    /* in opts->urls, which pairs it with its -o */
+  const char *url; /* opts->urls[index] */
+  httpr_request *req;
+  httpr_response *resp;
+  httpr_error *err; /* its own, so transfers may run at once */
+  httpr_code code;  /* the result so far; perform is skipped unless OK */
+  int buffered;     /* -i: the body waits in the response for the head */
+  struct cli_sink sink;
 };
 
 /* The request the command line describes for url: method, -H headers and
@@ -23,8 +49,26 @@ struct cli_run {
 httpr_code cli_build_request(const struct cli_options *opts, const char *url,
                              httpr_request **out, httpr_error *err);
 
-/* Fetches opts->urls[index]; returns its exit code (0 on success, also
- * for an HTTP error status, as curl without -f). */
-int cli_transfer(struct cli_run *run, size_t index);
+/* Prepares the transfer of opts->urls[index]. A failure is kept in
+ * x->code for cli_xfer_finish to report. */
+void cli_xfer_start(struct cli_xfer *x, const struct cli_options *opts,
+                    size_t index);
+
+/* Sends the request on client and receives the response, streaming the
+ * body to the transfer's sink (not with -i). Nothing is printed here but
+ * the body and the -v debug lines. */
+void cli_xfer_perform(struct cli_xfer *x, httpr_client *client);
+
+/* Writes the -i head and a buffered body, the -v summary, the -w output
+ * and the error line; frees the transfer's request, response and error.
+ * Returns its exit code: 0 on success, also for an HTTP error status (as
+ * curl without -f). */
+int cli_xfer_finish(struct cli_xfer *x, struct cli_run *run);
+
+/* Fetches every URL in order, each after the one before has ended, and
+ * returns the run's exit code (cli_exit_combine: the last failure's).
+ * A failed URL does not stop the ones after it, unless it is fatal
+ * (cli_exit_is_fatal). */
+int cli_run_serial(struct cli_run *run);
 
 #endif /* HTTPR_TOOLS_CLI_TRANSFER_H */

@@ -60,6 +60,9 @@ void cli_verbose_summary(FILE *fp, const httpr_response *resp) {
   fprintf(fp, "* Server certificate subject: %s\n",
           httpr_response_peer_subject(resp));
   fprintf(fp, "* issuer: %s\n", httpr_response_peer_issuer(resp));
+  fprintf(fp, "* TLS session: %s\n",
+          httpr_response_tls_session_resumed(resp) ? "resumed"
+                                                   : "new (full handshake)");
   fprintf(fp, "* Connection reused: %s\n",
           httpr_response_connection_reused(resp) ? "yes" : "no");
 }

@@ -39,6 +39,7 @@ static const struct var vars[] = {
     {"exitcode", V_INT, FIELD(exitcode)},
     {"errormsg", V_STR, FIELD(errormsg)},
     {"ssl_verify_result", V_INT, FIELD(ssl_verify_result)},
+    {"ssl_session_resumed", V_INT, FIELD(ssl_session_resumed)},
     {"scheme", V_STR, FIELD(scheme)},
     {"tls_version", V_STR, FIELD(tls_version)},
     {"tls_cipher", V_STR, FIELD(tls_cipher)},

@@ -38,7 +38,10 @@ struct cli_wo_values {
   int exitcode;
   const char *errormsg;
   int ssl_verify_result; /* 0 verified (or no TLS), 1 verification failed */
-  const char *scheme;    /* "HTTPS", "HTTP" (curl 7.x prints upper case) */
+  /* Ours, not curl's: 1 when the TLS handshake resumed an earlier session,
+   * 0 for a full handshake, cleartext or no response. */
+  int ssl_session_resumed;
+  const char *scheme; /* "HTTPS", "HTTP" (curl 7.x prints upper case) */
   const char *tls_version;
   const char *tls_cipher;
   const char *tls_provider;

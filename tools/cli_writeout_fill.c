@@ -43,4 +43,5 @@ void cli_writeout_fill(struct cli_wo_values *v, const char *url,
   v->tls_cipher = httpr_response_tls_cipher(resp);
   v->tls_provider = httpr_response_tls_provider(resp);
   v->alpn = httpr_response_tls_alpn(resp);
+  v->ssl_session_resumed = httpr_response_tls_session_resumed(resp) ? 1 : 0;
 }

@@ -1,8 +1,9 @@
 /*
  * httpr.c - main() of the `httpr` command-line program: a curl-compatible
  * HTTP(S) client on libhttpr. It parses the command line, builds one
- * client for the whole run (so several URLs reuse connections), fetches
- * the URLs in order and exits with the first failure's curl exit code.
+ * client for the whole run (so several URLs reuse connections and TLS
+ * sessions), fetches the URLs in order and exits with the last failure's
+ * curl exit code.
  *
  * Only the public header api/httpr.h is used: this program is also the
  * proof that the public API is enough.
@@ -19,38 +20,33 @@
 #include "cli_transfer.h"
 
 static int fetch_all(const struct cli_options *opts) {
-  struct cli_run run = {opts, NULL, NULL, {0}};
+  struct cli_run run = {opts, NULL, {0}};
   const struct cli_noise noise = {opts->silent, opts->show_error,
                                   opts->verbose};
   httpr_config *cfg = NULL;
-  int rc, first_failure = CLI_EXIT_OK;
+  httpr_error *err = NULL;
+  int rc;
 
   if (opts->insecure && !opts->silent)
     fputs("httpr: warning: certificate verification is off (-k)\n", stderr);
   rc = cli_make_config(opts, &cfg, stderr);
   if (rc != CLI_EXIT_OK)
     goto out;
-  if (!(run.err = httpr_error_new())) {
+  if (!(err = httpr_error_new())) {
     rc = CLI_EXIT_NOMEM;
     cli_print_failure(stderr, &noise, rc, "out of memory", "", "");
     goto out;
   }
-  if (httpr_client_new(&run.client, cfg, run.err) != HTTPR_OK) {
-    rc = cli_exit_code(httpr_error_code(run.err));
-    cli_print_failure(stderr, &noise, rc, httpr_error_message(run.err),
-                      httpr_error_hint(run.err), httpr_error_detail(run.err));
+  if (httpr_client_new(&run.client, cfg, err) != HTTPR_OK) {
+    rc = cli_exit_code(httpr_error_code(err));
+    cli_print_failure(stderr, &noise, rc, httpr_error_message(err),
+                      httpr_error_hint(err), httpr_error_detail(err));
     goto out;
   }
-  /* Like curl, a failed URL does not stop the ones after it. */
-  for (size_t i = 0; i < opts->url_count; i++) {
-    int one = cli_transfer(&run, i);
-    if (first_failure == CLI_EXIT_OK)
-      first_failure = one;
-  }
-  rc = first_failure;
+  rc = cli_run_serial(&run);
 out:
   httpr_client_free(run.client);
-  httpr_error_free(run.err);
+  httpr_error_free(err);
   httpr_config_free(cfg);
   return rc;
 }

@@ -149,6 +149,7 @@ static int collect_tests(struct CMUnitTest **out) {
       {tls_tests, tls_tests_count},
       {http_tests, http_tests_count},
       {api_tests, api_tests_count},
+      {pool_tests, pool_tests_count},
   };
   size_t total = 0;
   for (size_t i = 0; i < COUNT_OF(lists); i++)
@@ -193,6 +194,10 @@ int main(int argc, char **argv) {
   int count = collect_tests(&tests);
   if (count < 0)
     return 1;
+  /* HTTPR_TEST_FILTER=pattern runs only the matching tests (cmocka's
+   * wildcards), to repeat one scenario while working on it. */
+  if (getenv("HTTPR_TEST_FILTER"))
+    cmocka_set_test_filter(getenv("HTTPR_TEST_FILTER"));
   char group[64];
   snprintf(group, sizeof(group), "conformance[%s]", provider);
   int failed = _cmocka_run_group_tests(group, tests, (size_t)count, NULL,

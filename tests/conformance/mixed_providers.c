@@ -3,7 +3,8 @@
  * process: one thread per provider, each with its own client, many
  * requests each; every request succeeds and every response names the
  * provider of the client that sent it. Also two clients on different
- * providers used alternately from one thread.
+ * providers used alternately from one thread, and clients on every
+ * provider that must share neither a connection nor a TLS session.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -31,15 +32,22 @@ struct worker {
   int right_label; /* the response names this provider */
 };
 
-static httpr_client *client_for(const char *provider) {
+/* max_idle: idle connections kept, or -1 for the default. */
+static httpr_client *client_with(const char *provider, long max_idle) {
   httpr_config *cfg = httpr_config_new();
   httpr_client *client = NULL;
   httpr_config_set_tls_backend(cfg, provider);
   httpr_config_set_ca_file(cfg, g_ca);
   httpr_config_set_total_timeout_ms(cfg, 15000);
+  if (max_idle >= 0)
+    httpr_config_set_max_idle_connections(cfg, (size_t)max_idle);
   httpr_client_new(&client, cfg, NULL);
   httpr_config_free(cfg);
   return client;
+}
+
+static httpr_client *client_for(const char *provider) {
+  return client_with(provider, -1);
 }
 
 /* One request; 1 when it got 200 and 2000 pattern bytes over `provider`. */
@@ -114,6 +122,81 @@ static void alternating_clients_one_thread(void **state) {
   httpr_request_free(req);
 }
 
+/* GET path on client; asserts 200 and returns the numeric body (the test
+ * server's /conn-id or /resumed), with the reused and resumed flags. */
+static long get_number(httpr_client *client, const char *path, int *reused,
+                       int *resumed) {
+  char url[128];
+  httpr_request *req = NULL;
+  httpr_response *resp = NULL;
+  httpr_error *err = httpr_error_new();
+  snprintf(url, sizeof(url), "https://localhost:%d%s", g_port, path);
+  assert_int_equal(httpr_request_new(&req, "GET", url, NULL), HTTPR_OK);
+  httpr_code rc = httpr_client_send(client, req, &resp, err);
+  if (rc != HTTPR_OK)
+    fail_msg("GET %s: %s: %s", path, httpr_code_name(rc),
+             httpr_error_message(err));
+  assert_int_equal(httpr_response_status(resp), 200);
+  size_t len = 0;
+  const unsigned char *body = httpr_response_body(resp, &len);
+  char num[32];
+  assert_in_range(len, 1, sizeof(num) - 1);
+  memcpy(num, body, len);
+  num[len] = '\0';
+  *reused = httpr_response_connection_reused(resp);
+  *resumed = httpr_response_tls_session_resumed(resp);
+  httpr_response_free(resp);
+  httpr_request_free(req);
+  httpr_error_free(err);
+  return strtol(num, NULL, 10);
+}
+
+/* One client per provider, all against one server, requests interleaved:
+ * each opens its own connection and then reuses only that one; with no
+ * idle connections kept, each one's first handshake is full although the
+ * others hold sessions for the server, and its second resumes (when its
+ * provider has the feature). */
+static void clients_share_no_connection_or_session(void **state) {
+  (void)state;
+  size_t n = httpr_provider_count();
+  httpr_client *clients[MAX_PROVIDERS];
+  long ids[MAX_PROVIDERS];
+  int reused, resumed;
+  for (size_t i = 0; i < n; i++)
+    assert_non_null(clients[i] = client_for(httpr_provider_name(i)));
+  for (int round = 0; round < 2; round++) {
+    for (size_t i = 0; i < n; i++) {
+      long id = get_number(clients[i], "/conn-id", &reused, &resumed);
+      assert_int_equal(reused, round);
+      if (round == 0) {
+        for (size_t k = 0; k < i; k++)
+          assert_true(ids[k] != id);
+        ids[i] = id;
+      } else {
+        assert_int_equal(id, ids[i]);
+      }
+    }
+  }
+  for (size_t i = 0; i < n; i++) {
+    httpr_client_free(clients[i]);
+    assert_non_null(clients[i] = client_with(httpr_provider_name(i), 0));
+  }
+  for (int round = 0; round < 2; round++) {
+    for (size_t i = 0; i < n; i++) {
+      int want = round > 0 && (httpr_provider_features(i) &
+                               HTTPR_FEATURE_SESSION_RESUME) != 0;
+      long server_saw = get_number(clients[i], "/resumed", &reused, &resumed);
+      print_message("%s round %d: resumed %d (server %ld)\n",
+                    httpr_provider_name(i), round, resumed, server_saw);
+      assert_int_equal(reused, 0);
+      assert_int_equal(resumed, want);
+      assert_int_equal(server_saw, want);
+    }
+  }
+  for (size_t i = 0; i < n; i++)
+    httpr_client_free(clients[i]);
+}
+
 int main(void) {
   const char *pki = getenv("PKI_DIR"), *bin = getenv("TEST_SERVER");
   if (!pki || !bin) {
@@ -135,6 +218,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(one_thread_per_provider),
       cmocka_unit_test(alternating_clients_one_thread),
+      cmocka_unit_test(clients_share_no_connection_or_session),
   };
   int failed =
       cmocka_run_group_tests_name("mixed-providers", tests, NULL, NULL);

@@ -37,6 +37,7 @@ static const struct profile_def profiles[SRV_COUNT] = {
     [SRV_NO_ALPN] = {"good-ecdsa", {"--no-alpn"}},
     [SRV_PLAIN] = {NULL, {"--plain"}},
     [SRV_IPV6] = {"good-ecdsa", {"--host", "::1"}},
+    [SRV_NO_RESUME] = {"good-ecdsa", {"--no-session-cache"}},
 };
 
 static struct {

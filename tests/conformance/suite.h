@@ -44,6 +44,7 @@ enum profile {
   SRV_NO_ALPN,
   SRV_PLAIN,
   SRV_IPV6,
+  SRV_NO_RESUME, /* good-ecdsa, no session cache or tickets */
   SRV_COUNT
 };
 
@@ -104,6 +105,8 @@ extern const struct CMUnitTest http_tests[];
 extern const size_t http_tests_count;
 extern const struct CMUnitTest api_tests[];
 extern const size_t api_tests_count;
+extern const struct CMUnitTest pool_tests[];
+extern const size_t pool_tests_count;
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 

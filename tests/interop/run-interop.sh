@@ -6,8 +6,12 @@
 # good, untrusted) and gnutls-serv (good and expired chains, client
 # certificate required). Checks curl's exit codes and the error lines, and
 # the key log. A provider without TLS 1.3 (its feature bits say so) must
-# fail a TLS 1.3-only server with exit 35. Needs PKI_DIR and HTTPR_CLI (make
-# check sets them); nginx, openssl and gnutls-bin must be installed.
+# fail a TLS 1.3-only server with exit 35. TLS session resumption: two URLs
+# in one process against nginx with a session cache and tickets, where the
+# second connection must resume the first one's session (when the provider
+# declares session-resume), never with --no-sessionid. Needs PKI_DIR and
+# HTTPR_CLI (make check sets them); nginx, openssl and gnutls-bin must be
+# installed.
 set -u
 
 PKI=${PKI_DIR:?PKI_DIR not set}
@@ -42,7 +46,7 @@ wait_port() {
   return 1
 }
 
-# ---- nginx: one server block per case, ports BASE..BASE+7 ----------------
+# ---- nginx: one server block per case, ports BASE..BASE+8 ----------------
 mkdir -p "$WORK/www"
 # nginx workers run as an unprivileged user: the docroot must be readable.
 chmod 755 "$WORK" "$WORK/www"
@@ -79,11 +83,16 @@ start_nginx() {
     nginx_block $((base + 6)) good-ecdsa "ssl_protocols TLSv1.3;"
     nginx_block $((base + 7)) good-ecdsa \
       "ssl_client_certificate $PKI/client-ca.pem; ssl_verify_client on;"
+    # Sessions resumable by session ID (TLS 1.2) and by ticket.
+    nginx_block $((base + 8)) good-ecdsa "ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_session_cache shared:HTTPRINTEROP:1m; ssl_session_tickets on;
+    ssl_session_timeout 10m;"
     echo "}"
   } >"$WORK/nginx.conf"
   mkdir -p "$WORK/tmp"
   "$NGINX" -p "$WORK" -c "$WORK/nginx.conf" -e "$WORK/nginx-error.log" \
-    2>>"$WORK/nginx-start.log" 9>&- && wait_port "$base"
+    2>>"$WORK/nginx-start.log" 9>&- && wait_port "$base" &&
+    wait_port $((base + 8))
 }
 
 NGX=""
@@ -187,6 +196,41 @@ providers=$("$CLI" --list-backends | awk 'NR > 1 && $1 != "" { print $1 }')
 has_tls13() {
   "$CLI" --list-backends | awk -v p="$1" '$1 == p { print ($NF ~ /tls1\.3/) ? 1 : 0 }'
 }
+# 1 when provider $1 declares TLS session resumption.
+has_resume() {
+  "$CLI" --list-backends |
+    awk -v p="$1" '$1 == p { print ($NF ~ /(^|,)session-resume(,|$)/) ? 1 : 0 }'
+}
+
+# session_check NAME WANT_W WANT_V -- httpr args with two URLs...
+# Two transfers in one process with -v and -w '%{ssl_session_resumed}':
+# exit 0, the -w values (joined by spaces) exactly WANT_W, and the -v lines
+# "TLS session: ..." and "Connection reused: ..." (joined by '|') exactly
+# WANT_V.
+session_check() {
+  local name=$1 want_w=$2 want_v=$3
+  shift 4
+  local out rc v
+  out=$("$CLI" -sS -v -o /dev/null -o /dev/null \
+    -w '%{ssl_session_resumed}\n' "$@" 2>"$WORK/stderr")
+  rc=$?
+  out=$(echo "$out" | paste -sd ' ')
+  v=$(sed -n 's/^\* \(TLS session: .*\|Connection reused: .*\)$/\1/p' \
+    "$WORK/stderr" | paste -sd '|')
+  if [ "$rc" = 0 ] && [ "$out" = "$want_w" ] && [ "$v" = "$want_v" ]; then
+    PASS=$((PASS + 1))
+    echo "ok   $name ($out)"
+  else
+    FAIL=$((FAIL + 1))
+    echo "FAIL $name: exit $rc, -w '$out' (want '$want_w'), -v '$v'"
+    echo "     want -v '$want_v'"
+    grep -v '^[<>]' "$WORK/stderr" | sed 's/^/     stderr: /'
+  fi
+}
+FULL="TLS session: new (full handshake)"
+RESUMED="TLS session: resumed"
+NEW="Connection reused: no"
+REUSED="Connection reused: yes"
 
 for p in $providers; do
   B=(--tls-backend "$p")
@@ -222,6 +266,29 @@ for p in $providers; do
     --cert "$PKI/unknown-client.pem" -o /dev/null -w '%{http_code}' \
     "$N:$((NGX + 7))/"
   check "$p nginx unknown CA file" 77 "" -- "${B[@]}" --cacert "$WORK/none.pem" "$N:$NGX/"
+  # TLS session resumption: the same URL twice in one process. With
+  # "Connection: close" nginx closes each connection after its response,
+  # so the second transfer, same origin, needs a new connection, which
+  # offers the first one's session.
+  RES="$N:$((NGX + 8))/"
+  CLOSE=(-H "Connection: close")
+  if [ "$(has_resume "$p")" = 1 ]; then
+    W2="0 1" V2="$RESUMED" WHAT="resumes the session"
+  else
+    W2="0 0" V2="$FULL" WHAT="full handshake (no session-resume feature)"
+  fi
+  session_check "$p nginx new connection $WHAT" "$W2" \
+    "$FULL|$NEW|$V2|$NEW" -- "${B[@]}" "${CA[@]}" "${CLOSE[@]}" "$RES" "$RES"
+  session_check "$p nginx new connection $WHAT, TLS 1.2" "$W2" \
+    "$FULL|$NEW|$V2|$NEW" -- "${B[@]}" "${CA[@]}" --tls-max 1.2 \
+    "${CLOSE[@]}" "$RES" "$RES"
+  session_check "$p nginx --no-sessionid: full handshakes" "0 0" \
+    "$FULL|$NEW|$FULL|$NEW" -- "${B[@]}" "${CA[@]}" --no-sessionid \
+    "${CLOSE[@]}" "$RES" "$RES"
+  # Kept alive, the second transfer reuses the connection, which reports
+  # what its handshake did: a full one.
+  session_check "$p nginx kept alive: one handshake" "0 0" \
+    "$FULL|$NEW|$FULL|$REUSED" -- "${B[@]}" "${CA[@]}" "$RES" "$RES"
   # The process default from the environment, as -v reports it.
   out=$(HTTPR_TLS_BACKEND=$p "$CLI" -sS -v "${CA[@]}" -o /dev/null "$N:$NGX/" 2>&1)
   if [[ "$out" == *"* TLS provider: $p"* ]]; then

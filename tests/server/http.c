@@ -324,7 +324,13 @@ void ts_http_serve(struct ts_conn *c) {
   while (rq) {
     int r = read_request(c, rq);
 
-    if (r == 1) {
+    if (r == 1 && c->drop_next) {
+      /* Armed by /drop-next: the request came in whole, and the
+       * connection ends without a byte of answer (close_notify, FIN). */
+      ts_log("conn %lu from %s: dropping %s %s unanswered", c->id, c->peer,
+             rq->method, rq->target);
+      after = TS_CLOSE;
+    } else if (r == 1) {
       after = ts_route(c, rq);
       if (after == TS_KEEP && !rq->close)
         continue;

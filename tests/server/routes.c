@@ -18,6 +18,7 @@
 #define MAX_BYTES (1ULL << 30)
 #define MAX_HEADER_LINES 1000000ULL
 #define NEVER_SECONDS 30
+#define MAX_DELAY_MS 5000
 
 /* Body bytes follow one pattern: byte i is 'a' + i % 26. g_pattern holds a
  * block plus one period, so any offset has PAT_BLOCK bytes after it. */
@@ -346,6 +347,45 @@ static enum ts_after r_conn_id(struct ts_conn *c, struct ts_request *rq,
   return text(c, rq, 200, id);
 }
 
+/* Answers with the connection id (as /conn-id) after sleeping the given
+ * milliseconds, at most MAX_DELAY_MS, in short naps so a server stop is
+ * noticed. Keeps a connection busy for pool tests. */
+static enum ts_after r_delay(struct ts_conn *c, struct ts_request *rq,
+                             const char *arg) {
+  unsigned long long ms, slept = 0;
+
+  if (number_arg(c, rq, arg, MAX_DELAY_MS, &ms) < 0)
+    return TS_KEEP;
+  while (slept < ms && !ts_stopping()) {
+    unsigned long long nap = ms - slept < 20 ? ms - slept : 20;
+    struct timespec ts = {0, (long)nap * 1000 * 1000};
+
+    nanosleep(&ts, NULL);
+    slept += nap;
+  }
+  if (ts_stopping())
+    return TS_CLOSE;
+  return r_conn_id(c, rq, "");
+}
+
+/* Answers normally (the connection id, keep-alive), and arms the
+ * connection so that the next request on it is read and then dropped
+ * without an answer (http.c): to the client the idle connection looks
+ * alive when taken and dies once used. */
+static enum ts_after r_drop_next(struct ts_conn *c, struct ts_request *rq,
+                                 const char *arg) {
+  c->drop_next = 1;
+  return r_conn_id(c, rq, arg);
+}
+
+/* What the server saw of the handshake: "1" when it resumed a session,
+ * "0" for a full handshake (or no TLS). */
+static enum ts_after r_resumed(struct ts_conn *c, struct ts_request *rq,
+                               const char *arg) {
+  (void)arg;
+  return text(c, rq, 200, c->ssl && SSL_session_reused(c->ssl) ? "1" : "0");
+}
+
 /* Echoes the request line, the header lines as received, a blank line and
  * the body, so tests can see exactly what a client sent. */
 static enum ts_after r_echo(struct ts_conn *c, struct ts_request *rq,
@@ -526,6 +566,9 @@ static const struct route g_routes[] = {
     {"/http10", 0, r_http10},
     {"/repeat-headers", 0, r_repeat_headers},
     {"/close-after-response", 0, r_close_after_response},
+    {"/delay/", 0, r_delay},
+    {"/drop-next", 0, r_drop_next},
+    {"/resumed", 0, r_resumed},
 };
 
 /* Finds the route for path; *arg gets the rest after a prefix route. */

@@ -23,6 +23,7 @@ struct ts_options {
   int tls_min; /* TLS1_2_VERSION etc.; 0 = OpenSSL's default */
   int tls_max;
   int no_alpn;
+  int no_session_cache;    /* no session cache, no tickets: never resumes */
   unsigned char alpn[256]; /* accepted protocols, ALPN wire format */
   size_t alpn_len;
   const char *host;
@@ -37,6 +38,7 @@ struct ts_conn {
   unsigned long id;          /* 1, 2, ... in accept order */
   SSL *ssl;                  /* NULL with --plain */
   int tls_broken;            /* a fatal TLS error happened: no SSL_shutdown */
+  int drop_next;             /* /drop-next: close at the next request */
   char peer[96];             /* "ADDR port N" */
   unsigned char rbuf[16384]; /* bytes read but not yet consumed */
   size_t rpos, rlen;

@@ -56,7 +56,8 @@ static void usage(void) {
         "[--client-ca FILE]\n"
         "         [--tls-min 1.2|1.3] [--tls-max 1.2|1.3] "
         "[--alpn LIST | --no-alpn]\n"
-        "         [--host ADDR] [--port N] [--max-seconds S]\n",
+        "         [--no-session-cache] [--host ADDR] [--port N] "
+        "[--max-seconds S]\n",
         stderr);
 }
 
@@ -93,6 +94,7 @@ static int parse_args(int argc, char **argv) {
     O_TLS_MAX,
     O_ALPN,
     O_NO_ALPN,
+    O_NO_SESSION_CACHE,
     O_HOST,
     O_PORT,
     O_MAX_SECONDS
@@ -106,6 +108,7 @@ static int parse_args(int argc, char **argv) {
       {"tls-max", required_argument, NULL, O_TLS_MAX},
       {"alpn", required_argument, NULL, O_ALPN},
       {"no-alpn", no_argument, NULL, O_NO_ALPN},
+      {"no-session-cache", no_argument, NULL, O_NO_SESSION_CACHE},
       {"host", required_argument, NULL, O_HOST},
       {"port", required_argument, NULL, O_PORT},
       {"max-seconds", required_argument, NULL, O_MAX_SECONDS},
@@ -145,6 +148,9 @@ static int parse_args(int argc, char **argv) {
       break;
     case O_NO_ALPN:
       g_opts.no_alpn = 1;
+      break;
+    case O_NO_SESSION_CACHE:
+      g_opts.no_session_cache = 1;
       break;
     case O_HOST:
       g_opts.host = optarg;

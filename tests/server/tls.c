@@ -1,6 +1,7 @@
 /* tls.c: the test server's OpenSSL context: certificate chain and key,
  * client-certificate requirement, protocol version limits, ALPN selection,
- * and error logging. Nothing here reads or writes HTTP. */
+ * session resumption (on, or off with --no-session-cache), and error
+ * logging. Nothing here reads or writes HTTP. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -130,6 +131,16 @@ SSL_CTX *ts_tls_ctx_new(const struct ts_options *o) {
     goto fail;
   if (o->client_ca && require_client_cert(ctx, o->client_ca) < 0)
     goto fail;
+  if (o->no_session_cache) {
+    /* Nothing to resume from: no server-side cache (TLS 1.2 session IDs,
+     * TLS 1.3 stateful tickets), no stateless tickets, and no TLS 1.3
+     * tickets sent at all. A client offering a session gets a full
+     * handshake. */
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+    SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+    if (SSL_CTX_set_num_tickets(ctx, 0) != 1)
+      goto fail;
+  }
   if (!o->no_alpn)
     SSL_CTX_set_alpn_select_cb(ctx, alpn_select, (void *)o);
   return ctx;

@@ -642,6 +642,57 @@ static void tls_and_misc_flags(void **state) {
   done(&p);
 }
 
+static void no_sessionid(void **state) {
+  struct parsed p;
+  (void)state;
+  PARSE(&p, "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_int_equal(p.opts.no_sessionid, 0); /* resumption on by default */
+  done(&p);
+  PARSE(&p, "https://a/", "--no-sessionid", "https://a/x");
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_int_equal(p.opts.no_sessionid, 1);
+  assert_int_equal(p.opts.url_count, 2); /* a flag: takes no URL away */
+  assert_string_equal(p.opts.urls[1], "https://a/x");
+  assert_int_equal(p.err_len, 0);
+  done(&p);
+  /* curl has no short form and no value. */
+  PARSE(&p, "--sessionid", "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_USAGE);
+  assert_string_equal(p.err, "httpr: option --sessionid: is unknown\n"
+                             "httpr: try 'httpr --help' for more "
+                             "information\n");
+  done(&p);
+}
+
+/* Several URLs: every option applies to all of them (whatever its place
+ * on the line), only -o pairs with them in order, and a URL repeated is
+ * fetched again. */
+static void several_urls_share_options(void **state) {
+  struct parsed p;
+  (void)state;
+  PARSE(&p, "https://a/1", "-o", "f1", "-v", "https://a/1", "-w",
+        "%{ssl_session_resumed}\\n", "-o", "f2", "https://b/", "--no-sessionid",
+        "-H", "Connection: close");
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_int_equal(p.opts.url_count, 3);
+  assert_string_equal(p.opts.urls[0], "https://a/1");
+  assert_string_equal(p.opts.urls[1], "https://a/1");
+  assert_string_equal(p.opts.urls[2], "https://b/");
+  assert_string_equal(cli_output_for(&p.opts, 0), "f1");
+  assert_string_equal(cli_output_for(&p.opts, 1), "f2");
+  assert_null(cli_output_for(&p.opts, 2));
+  assert_null(cli_output_for(&p.opts, 3)); /* past the end: stdout */
+  assert_int_equal(p.opts.verbose, 1);
+  assert_int_equal(p.opts.no_sessionid, 1);
+  assert_string_equal(p.opts.write_out, "%{ssl_session_resumed}\\n");
+  assert_int_equal(p.opts.header_count, 1);
+  assert_string_equal(p.opts.headers[0].name, "Connection");
+  assert_string_equal(p.opts.headers[0].value, "close");
+  assert_int_equal(p.err_len, 0);
+  done(&p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(bundled_flags),
@@ -679,6 +730,8 @@ int main(void) {
       cmocka_unit_test(outputs_pair_with_urls),
       cmocka_unit_test(write_out_from_file),
       cmocka_unit_test(tls_and_misc_flags),
+      cmocka_unit_test(no_sessionid),
+      cmocka_unit_test(several_urls_share_options),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

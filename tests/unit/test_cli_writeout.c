@@ -74,6 +74,7 @@ static struct cli_wo_values sample(void) {
   v.tls_cipher = "TLS_AES_256_GCM_SHA384";
   v.tls_provider = "openssl";
   v.alpn = "http/1.1";
+  v.ssl_session_resumed = 1;
   return v;
 }
 
@@ -141,6 +142,30 @@ static void every_variable_of_a_success(void **state) {
              "[0][][0]");
   expect_out("%{tls_version} %{tls_cipher} %{tls_provider} %{alpn}", &v,
              "TLSv1.3 TLS_AES_256_GCM_SHA384 openssl http/1.1");
+  expect_out("%{ssl_session_resumed}", &v, "1");
+}
+
+/* Ours, not curl's: 1 for a resumed session, 0 for a full handshake. */
+static void ssl_session_resumed_variable(void **state) {
+  struct cli_wo_values v = sample();
+  struct rendered r;
+  (void)state;
+  expect_out("[%{ssl_session_resumed}]", &v, "[1]");
+  v.ssl_session_resumed = 0;
+  expect_out("[%{ssl_session_resumed}]\\n", &v, "[0]\n");
+  /* A known name: no warning, even on the first render of a run. */
+  render(&r, "%{ssl_session_resumed}", &v);
+  assert_int_equal(r.err_len, 0);
+  assert_string_equal(r.out, "0");
+  release(&r);
+  /* Near misses are unknown variables. */
+  render(&r, "%{ssl_session_resume}%{ssl_session_resumed_}", &v);
+  assert_string_equal(r.out, "");
+  assert_string_equal(r.err, "httpr: unknown --write-out variable: "
+                             "'ssl_session_resume'\n"
+                             "httpr: unknown --write-out variable: "
+                             "'ssl_session_resumed_'\n");
+  release(&r);
 }
 
 static void http_version_formatting(void **state) {
@@ -191,9 +216,9 @@ static void failed_transfer_prints_zero_values(void **state) {
   expect_out("%{http_code}|%{http_version}|%{time_total}|%{size_download}|"
              "%{remote_ip}|%{remote_port}|%{scheme}|%{tls_version}|"
              "%{url_effective}|%{exitcode}|%{ssl_verify_result}|"
-             "%{errormsg}",
+             "%{ssl_session_resumed}|%{errormsg}",
              &v,
-             "000|0|0.000000|0||0|||https://localhost:1/|60|1|"
+             "000|0|0.000000|0||0|||https://localhost:1/|60|1|0|"
              "certificate verify failed: certificate has expired");
 }
 
@@ -295,6 +320,35 @@ static void cert_failures_set_ssl_verify_result(void **state) {
   }
 }
 
+/* Several URLs: the last failure's code, 0 only when all succeeded. */
+static void exit_code_of_several_transfers(void **state) {
+  static const struct {
+    int codes[4];
+    size_t n;
+    int expected;
+  } runs[] = {
+      {{0}, 1, 0},           {{0, 0, 0}, 3, 0},   {{6}, 1, 6},
+      {{6, 0}, 2, 6}, /* a later success does not hide a failure */
+      {{0, 60}, 2, 60},      {{6, 60, 0}, 3, 60}, /* the last failure wins, not
+                                                     the first */
+      {{60, 6, 0, 0}, 4, 6}, {{23, 0}, 2, 23},
+  };
+  (void)state;
+  for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+    int rc = CLI_EXIT_OK;
+    for (size_t j = 0; j < runs[i].n; j++)
+      rc = cli_exit_combine(rc, runs[i].codes[j]);
+    if (rc != runs[i].expected)
+      fail_msg("run %zu: exit %d, expected %d", i, rc, runs[i].expected);
+  }
+  /* Only running out of memory stops the URLs after it. */
+  assert_int_equal(cli_exit_is_fatal(CLI_EXIT_NOMEM), 1);
+  assert_int_equal(cli_exit_is_fatal(0), 0);
+  assert_int_equal(cli_exit_is_fatal(6), 0);
+  assert_int_equal(cli_exit_is_fatal(60), 0);
+  assert_int_equal(cli_exit_is_fatal(CLI_EXIT_WRITE), 0);
+}
+
 static char *failure_text(int silent, int show_error, int verbose,
                           const char *hint, const char *detail) {
   const struct cli_noise noise = {silent, show_error, verbose};
@@ -349,6 +403,7 @@ int main(void) {
       cmocka_unit_test(percent_forms),
       cmocka_unit_test(stream_switching),
       cmocka_unit_test(every_variable_of_a_success),
+      cmocka_unit_test(ssl_session_resumed_variable),
       cmocka_unit_test(http_version_formatting),
       cmocka_unit_test(http_code_is_three_digits),
       cmocka_unit_test(timings_round_to_microseconds),
@@ -358,6 +413,7 @@ int main(void) {
       cmocka_unit_test(write_failure_is_reported),
       cmocka_unit_test(exit_code_table),
       cmocka_unit_test(cert_failures_set_ssl_verify_result),
+      cmocka_unit_test(exit_code_of_several_transfers),
       cmocka_unit_test(error_lines),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

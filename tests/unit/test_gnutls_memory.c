@@ -7,7 +7,8 @@
  * (want-write, want-read, byte-at-a-time progress), the handshake and its
  * info, application data, close_notify and EOF, the verification and
  * alert mappings onto the shared wording, client credentials in every
- * form, the key log and its opt-in, and a context shared by threads. The
+ * form, the key log and its opt-in, a context shared by threads, and
+ * session resumption (and its refusal) in TLS 1.2 and 1.3. The
  * PKI is made in-process with GnuTLS at start-up, encrypted keys and
  * PKCS#12 as OpenSSL 3 writes them, and removed at the end.
  */
@@ -618,6 +619,7 @@ struct server_opts {
   int min, max;               /* 12 or 13; 0: both */
   int require_client_cert;
   int no_alpn;
+  int no_tickets; /* resumes nothing: no tickets and no session cache */
 };
 
 struct server {
@@ -673,7 +675,8 @@ static int server_open(struct link *l, void *server) {
   gnutls_transport_set_pull_function(session, server_pull);
   gnutls_transport_set_pull_timeout_function(session, server_pull_timeout);
   gnutls_session_set_keylog_function(session, no_keylog);
-  if (gnutls_session_ticket_enable_server(session, &g.ticket_key) != 0 ||
+  if ((!o->no_tickets &&
+       gnutls_session_ticket_enable_server(session, &g.ticket_key) != 0) ||
       (!o->no_alpn && gnutls_alpn_set_protocols(session, &proto, 1, 0) != 0))
     return 0;
   if (o->require_client_cert) {
@@ -738,6 +741,10 @@ static void expect_alert(const struct link *l, int alert) {
   assert_int_equal(gnutls_alert_get(l->server), alert);
 }
 
+static int server_resumed(const struct link *l) {
+  return gnutls_session_is_resumed(l->server) != 0;
+}
+
 static void *server_new_any(const void *opts) { return server_new(opts); }
 static void *usual_server(void) { return good_server(); }
 static void server_free_any(void *server) { server_free(server); }
@@ -753,6 +760,7 @@ static const struct memory_test gnutls_memory = {
     .server_read = server_read,
     .server_write = server_write,
     .expect_alert = expect_alert,
+    .server_resumed = server_resumed,
 };
 
 /* ------------------------------------------------------------------------ */
@@ -766,7 +774,8 @@ static void provider_identity(void **state) {
                    HTTPR_FEATURE_TLS13 | HTTPR_FEATURE_TLS12 |
                        HTTPR_FEATURE_CA_DIR | HTTPR_FEATURE_PKCS12 |
                        HTTPR_FEATURE_ENCRYPTED_KEY | HTTPR_FEATURE_KEYLOG |
-                       HTTPR_FEATURE_ALPN | HTTPR_FEATURE_SYSTEM_STORE);
+                       HTTPR_FEATURE_ALPN | HTTPR_FEATURE_SYSTEM_STORE |
+                       HTTPR_FEATURE_SESSION_RESUME);
   snprintf(version, sizeof(version), "GnuTLS %s", gnutls_check_version(NULL));
   assert_string_equal(P->library_version(), version);
   /* Init and cleanup are balanced inside GnuTLS's own count: ours leave
@@ -1721,6 +1730,32 @@ static void context_shared_by_threads(void **state) {
   P->context_free(cctx);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Session resumption: tickets in TLS 1.3 and 1.2 (the server keeps no     */
+/* session cache).                                                          */
+
+static void session_resumed(void **state) {
+  (void)state;
+  expect_session_resumed(12, NULL);
+  expect_session_resumed(0, NULL);
+}
+
+static void session_refused_by_the_server(void **state) {
+  (void)state;
+  struct server_opts so = {.cert = g.leaf,
+                           .key = g.leaf_key,
+                           .chain = {g.inter, NULL},
+                           .no_tickets = 1};
+  expect_session_refused(12, &so);
+  expect_session_refused(0, &so);
+}
+
+static void session_blobs_refused(void **state) {
+  (void)state;
+  expect_bad_session_blobs(12);
+  expect_bad_session_blobs(0);
+}
+
 int main(void) {
   memory_test_use(&gnutls_memory);
   const struct CMUnitTest tests[] = {
@@ -1762,6 +1797,9 @@ int main(void) {
       cmocka_unit_test(handshake_failure_alert_in_tls12),
       cmocka_unit_test(key_log_lines),
       cmocka_unit_test(context_shared_by_threads),
+      cmocka_unit_test(session_resumed),
+      cmocka_unit_test(session_refused_by_the_server),
+      cmocka_unit_test(session_blobs_refused),
       cmocka_unit_test(no_key_log_without_opt_in),
   };
   return cmocka_run_group_tests_name("gnutls_memory", tests, group_setup,

@@ -8,11 +8,12 @@
  * non-blocking contract (want-write, want-read, byte-at-a-time progress),
  * the handshake and its info, application data, close_notify and EOF, the
  * verification and alert mappings onto the shared wording, client
- * credentials in every form, the key log and its opt-in, and a context
- * shared by threads. Encrypted keys and PKCS#12 files, which mbedTLS 2.28
- * cannot read by itself (backends/mbedtls_pkcs.c reads them), are made by
- * the openssl command in its default and legacy forms at start-up; the
- * PKI is made in-process, and everything is removed at the end.
+ * credentials in every form, the key log and its opt-in, a context shared
+ * by threads, and TLS 1.2 session resumption (and its refusal). Encrypted
+ * keys and PKCS#12 files, which mbedTLS 2.28 cannot read by itself
+ * (backends/mbedtls_pkcs.c reads them), are made by the openssl command in
+ * its default and legacy forms at start-up; the PKI is made in-process,
+ * and everything is removed at the end.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -375,6 +376,8 @@ struct server_opts {
   int min, max;   /* TLS1_2_VERSION, TLS1_3_VERSION; 0: both */
   int require_client_cert;
   int no_alpn;
+  int no_tickets; /* TLS 1.2: session ids only; TLS 1.3: stateful tickets */
+  int no_cache;   /* no session cache (and no tickets sent in TLS 1.3) */
 };
 
 static int select_alpn(SSL *ssl, const unsigned char **out,
@@ -407,6 +410,12 @@ static SSL_CTX *server_ctx(const struct server_opts *o) {
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
                        NULL);
   }
+  if (o->no_tickets)
+    SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+  if (o->no_cache) {
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+    assert_int_equal(SSL_CTX_set_num_tickets(ctx, 0), 1);
+  }
   return ctx;
 }
 
@@ -431,7 +440,12 @@ static int server_open(struct link *l, void *sctx) {
   return 1;
 }
 
+/* A server that completed its handshake sends close_notify first, as one
+ * in the field does: OpenSSL drops the session of a connection freed
+ * without it from its cache, and cached sessions are resumed. */
 static void server_close(struct link *l) {
+  if (l->server && l->server_state == 1)
+    SSL_shutdown(l->server);
   SSL_free(l->server);
   ERR_clear_error();
 }
@@ -476,6 +490,10 @@ static void expect_alert(const struct link *l, int alert) {
   assert_int_equal(l->server_alert, alert);
 }
 
+static int server_resumed(const struct link *l) {
+  return SSL_session_reused(l->server) == 1;
+}
+
 static void *server_new(const void *opts) { return server_ctx(opts); }
 static void *usual_server(void) { return good_server(); }
 static void server_free(void *sctx) { SSL_CTX_free(sctx); }
@@ -491,6 +509,7 @@ static const struct memory_test mbedtls_memory = {
     .server_read = server_read,
     .server_write = server_write,
     .expect_alert = expect_alert,
+    .server_resumed = server_resumed,
 };
 
 /* ------------------------------------------------------------------------ */
@@ -499,13 +518,14 @@ static const struct memory_test mbedtls_memory = {
 static void provider_identity(void **state) {
   (void)state;
   assert_string_equal(P->name, "mbedtls");
-  /* mbedTLS 2.28 has no TLS 1.3 and resumption is not built yet: the bits
-   * say so, and the client refuses what needs them. */
+  /* mbedTLS 2.28 has no TLS 1.3: the bits say so, and the client refuses
+   * what needs it. */
   assert_int_equal(P->features, HTTPR_FEATURE_TLS12 | HTTPR_FEATURE_CA_DIR |
                                     HTTPR_FEATURE_PKCS12 |
                                     HTTPR_FEATURE_ENCRYPTED_KEY |
                                     HTTPR_FEATURE_KEYLOG | HTTPR_FEATURE_ALPN |
-                                    HTTPR_FEATURE_SYSTEM_STORE);
+                                    HTTPR_FEATURE_SYSTEM_STORE |
+                                    HTTPR_FEATURE_SESSION_RESUME);
   assert_string_equal(P->library_version(), "mbed TLS " MBEDTLS_VERSION_STRING);
   httpr_error err = {0};
   assert_int_equal(P->global_init(&err), HTTPR_OK); /* nothing to undo */
@@ -571,8 +591,8 @@ static void application_data_both_ways(void **state) {
   httpr_error err = {0};
   size_t got = 7;
   unsigned char byte;
-  /* No session ticket was asked for: nothing waits, the read wants more
-   * instead of reporting zero bytes. */
+  /* A TLS 1.2 session ticket comes within the handshake: nothing waits,
+   * the read wants more instead of reporting zero bytes. */
   assert_int_equal(s.l.s2c.len, 0);
   assert_int_equal(P->read(s.l.conn, &byte, 1, &got, &err), HR_TLS_WANT_READ);
   assert_int_equal(got, 0);
@@ -1614,6 +1634,50 @@ static void context_shared_by_threads(void **state) {
   P->context_free(cctx);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Session resumption (TLS 1.2): a ticket, with the random session id      */
+/* mbedTLS offers beside it, or a session id, echoed when the server       */
+/* resumes.                                                                 */
+
+static void session_resumed(void **state) {
+  (void)state;
+  expect_session_resumed(0, NULL);
+}
+
+/* A server without tickets: the session id it gave is offered, and
+ * echoed. */
+static void session_resumed_from_the_server_cache(void **state) {
+  (void)state;
+  struct server_opts so = {.cert = g.leaf,
+                           .key = g.leaf_key,
+                           .chain = {g.inter, NULL},
+                           .no_tickets = 1};
+  expect_session_resumed(0, &so);
+}
+
+static void session_refused_by_the_server(void **state) {
+  (void)state;
+  struct server_opts so = {.cert = g.leaf,
+                           .key = g.leaf_key,
+                           .chain = {g.inter, NULL},
+                           .no_tickets = 1,
+                           .no_cache = 1};
+  expect_session_refused(0, &so);
+}
+
+static void session_from_another_server(void **state) {
+  (void)state;
+  /* A context of its own: other ticket keys, an empty cache. */
+  struct server_opts so = {
+      .cert = g.leaf, .key = g.leaf_key, .chain = {g.inter, NULL}};
+  expect_session_refused(0, &so);
+}
+
+static void session_blobs_refused(void **state) {
+  (void)state;
+  expect_bad_session_blobs(0);
+}
+
 int main(void) {
   memory_test_use(&mbedtls_memory);
   const struct CMUnitTest tests[] = {
@@ -1656,6 +1720,11 @@ int main(void) {
       cmocka_unit_test(handshake_failure_alert_in_tls12),
       cmocka_unit_test(key_log_lines),
       cmocka_unit_test(context_shared_by_threads),
+      cmocka_unit_test(session_resumed),
+      cmocka_unit_test(session_resumed_from_the_server_cache),
+      cmocka_unit_test(session_refused_by_the_server),
+      cmocka_unit_test(session_from_another_server),
+      cmocka_unit_test(session_blobs_refused),
       cmocka_unit_test(no_key_log_without_opt_in),
   };
   return cmocka_run_group_tests_name("mbedtls_memory", tests, group_setup,

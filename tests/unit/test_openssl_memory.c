@@ -6,7 +6,8 @@
  * non-blocking contract (want-write, want-read, byte-at-a-time progress),
  * the handshake and its info, application data, close_notify and EOF, the
  * verification and alert mappings onto the shared wording, client
- * credentials in every form, the key log, and a context shared by threads.
+ * credentials in every form, the key log, a context shared by threads, and
+ * session resumption (and its refusal) in TLS 1.2 and 1.3.
  * The PKI is made in-process at start-up and removed at the end.
  */
 #include <errno.h>
@@ -266,6 +267,8 @@ struct server_opts {
   X509 *chain; /* sent after the leaf, or NULL */
   int min, max;
   int require_client_cert;
+  int no_tickets; /* TLS 1.2: session ids only; TLS 1.3: stateful tickets */
+  int no_cache;   /* no session cache (and no tickets sent in TLS 1.3) */
 };
 
 static int select_alpn(SSL *ssl, const unsigned char **out,
@@ -297,6 +300,12 @@ static SSL_CTX *server_ctx(const struct server_opts *o) {
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
                        NULL);
   }
+  if (o->no_tickets)
+    SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+  if (o->no_cache) {
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+    assert_int_equal(SSL_CTX_set_num_tickets(ctx, 0), 1);
+  }
   return ctx;
 }
 
@@ -320,7 +329,12 @@ static int server_open(struct link *l, void *sctx) {
   return 1;
 }
 
+/* A server that completed its handshake sends close_notify first, as one
+ * in the field does: OpenSSL drops the session of a connection freed
+ * without it from its cache, and cached sessions are resumed. */
 static void server_close(struct link *l) {
+  if (l->server && l->server_state == 1)
+    SSL_shutdown(l->server);
   SSL_free(l->server);
   ERR_clear_error();
 }
@@ -357,6 +371,10 @@ static void server_free(void *sctx) { SSL_CTX_free(sctx); }
 /* The provider's errors stay off the thread's queue. */
 static void no_openssl_errors(void) { assert_int_equal(ERR_peek_error(), 0); }
 
+static int server_resumed(const struct link *l) {
+  return SSL_session_reused(l->server) == 1;
+}
+
 static const struct memory_test openssl_memory = {
     .provider = &hr_provider_openssl,
     .server_new = server_new,
@@ -368,6 +386,7 @@ static const struct memory_test openssl_memory = {
     .server_read = server_read,
     .server_write = server_write,
     .expect_clean = no_openssl_errors,
+    .server_resumed = server_resumed,
 };
 
 /* ------------------------------------------------------------------------ */
@@ -380,7 +399,8 @@ static void provider_identity(void **state) {
                    HTTPR_FEATURE_TLS13 | HTTPR_FEATURE_TLS12 |
                        HTTPR_FEATURE_CA_DIR | HTTPR_FEATURE_PKCS12 |
                        HTTPR_FEATURE_ENCRYPTED_KEY | HTTPR_FEATURE_KEYLOG |
-                       HTTPR_FEATURE_ALPN | HTTPR_FEATURE_SYSTEM_STORE);
+                       HTTPR_FEATURE_ALPN | HTTPR_FEATURE_SYSTEM_STORE |
+                       HTTPR_FEATURE_SESSION_RESUME);
   assert_string_equal(P->library_version(), OpenSSL_version(OPENSSL_VERSION));
   httpr_error err = {0};
   assert_int_equal(P->global_init(&err), HTTPR_OK); /* idempotent */
@@ -1069,6 +1089,50 @@ static void context_shared_by_threads(void **state) {
 }
 
 /* ------------------------------------------------------------------------ */
+/* Session resumption: tickets in TLS 1.3, tickets and ids in TLS 1.2.      */
+
+static void session_resumed(void **state) {
+  (void)state;
+  expect_session_resumed(12, NULL);
+  expect_session_resumed(0, NULL);
+}
+
+/* A server that keeps sessions itself: TLS 1.2 resumes by session id,
+ * TLS 1.3 by a ticket that only names the cached session. */
+static void session_resumed_from_the_server_cache(void **state) {
+  (void)state;
+  struct server_opts so = {
+      .cert = g.leaf, .key = g.leaf_key, .chain = g.inter, .no_tickets = 1};
+  expect_session_resumed(12, &so);
+  expect_session_resumed(0, &so);
+}
+
+static void session_refused_by_the_server(void **state) {
+  (void)state;
+  struct server_opts so = {.cert = g.leaf,
+                           .key = g.leaf_key,
+                           .chain = g.inter,
+                           .no_tickets = 1,
+                           .no_cache = 1};
+  expect_session_refused(12, &so);
+  expect_session_refused(0, &so);
+}
+
+static void session_from_another_server(void **state) {
+  (void)state;
+  /* A context of its own: other ticket keys, an empty cache. */
+  struct server_opts so = {.cert = g.leaf, .key = g.leaf_key, .chain = g.inter};
+  expect_session_refused(12, &so);
+  expect_session_refused(0, &so);
+}
+
+static void session_blobs_refused(void **state) {
+  (void)state;
+  expect_bad_session_blobs(12);
+  expect_bad_session_blobs(0);
+}
+
+/* ------------------------------------------------------------------------ */
 /* The shared wording the mappings above rely on.                           */
 
 static void shared_wording(void **state) {
@@ -1155,6 +1219,11 @@ int main(void) {
       cmocka_unit_test(key_log_lines),
       cmocka_unit_test(no_key_log_without_opt_in),
       cmocka_unit_test(context_shared_by_threads),
+      cmocka_unit_test(session_resumed),
+      cmocka_unit_test(session_resumed_from_the_server_cache),
+      cmocka_unit_test(session_refused_by_the_server),
+      cmocka_unit_test(session_from_another_server),
+      cmocka_unit_test(session_blobs_refused),
       cmocka_unit_test(shared_wording),
   };
   return cmocka_run_group_tests_name("openssl_memory", tests, group_setup,

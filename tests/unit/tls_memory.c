@@ -435,3 +435,177 @@ void expect_shared_by_threads(void *cctx, void *server) {
   for (int t = 0; t < THREADS; t++)
     assert_int_equal(w[t].ok, CONNS_PER_THREAD);
 }
+
+/* ------------------------------------------------------------------------ */
+/* Session resumption.                                                      */
+
+/* A blob a connection exported, or none. */
+struct blob {
+  unsigned char *data;
+  size_t len;
+};
+
+static struct blob export_session(struct link *l) {
+  struct blob b = {(unsigned char *)&b, 99}; /* must be overwritten */
+  assert_int_equal(T->provider->session_export(l->conn, &b.data, &b.len), 0);
+  if (!b.data)
+    assert_int_equal(b.len, 0);
+  else
+    assert_true(b.len > 0);
+  return b;
+}
+
+static void expect_nothing_exported(struct link *l) {
+  struct blob b = export_session(l);
+  assert_null(b.data);
+}
+
+/* "ping" to the server and "pong" back: the client's read also takes
+ * whatever came before the data (TLS 1.3 session tickets). */
+static void ping_pong(struct link *l) {
+  unsigned char buf[4];
+  client_write_all(l, (const unsigned char *)"ping", 4, ROUNDS);
+  server_read_exact(l, buf, 4);
+  assert_memory_equal(buf, "ping", 4);
+  T->server_write(l, "pong", 4);
+  client_read_exact(l, buf, 4, ROUNDS);
+  assert_memory_equal(buf, "pong", 4);
+}
+
+static void expect_resumed(struct link *l, int resumed, const char *version) {
+  struct hr_tls_info info;
+  T->provider->info(l->conn, &info);
+  assert_int_equal(info.resumed, resumed);
+  if (T->server_resumed)
+    assert_int_equal(T->server_resumed(l), resumed);
+  if (version)
+    assert_string_equal(info.version, version);
+  /* Every provider keeps the server's certificate in the session. */
+  assert_string_equal(info.subject, "CN=localhost");
+  assert_string_equal(info.issuer, "CN=httpr memory intermediate");
+}
+
+static int is_tls13(struct link *l) {
+  struct hr_tls_info info;
+  T->provider->info(l->conn, &info);
+  return strcmp(info.version, "TLSv1.3") == 0;
+}
+
+/* The version a client up to max_version gets from the test servers. */
+static const char *version_up_to(int max_version) {
+  int tls13 =
+      (T->provider->features & HTTPR_FEATURE_TLS13) && max_version != 12;
+  return tls13 ? "TLSv1.3" : "TLSv1.2";
+}
+
+/* A full handshake with cctx (up to max_version) and server, and the blob
+ * it exports once data went both ways. */
+static struct blob first_session(void *cctx, void *server, int max_version) {
+  struct link l;
+  link_open(&l, cctx, server, "localhost");
+  expect_nothing_exported(&l);
+  expect_handshake_ok(&l);
+  expect_resumed(&l, 0, version_up_to(max_version));
+  if (is_tls13(&l)) {
+    /* The server's tickets wait unread: nothing resumable yet. */
+    assert_true(l.s2c.len > 0);
+    expect_nothing_exported(&l);
+  }
+  ping_pong(&l);
+  struct blob b = export_session(&l);
+  assert_non_null(b.data);
+  link_close(&l);
+  return b;
+}
+
+/* A connection that offers b and resumes; the blob it exports then. */
+static struct blob resume_with(void *cctx, void *server, struct blob b,
+                               int max_version) {
+  struct link l;
+  link_open(&l, cctx, server, "localhost");
+  assert_int_equal(T->provider->session_import(l.conn, b.data, b.len), 0);
+  expect_nothing_exported(&l); /* what was imported is not the connection's */
+  expect_handshake_ok(&l);
+  expect_resumed(&l, 1, version_up_to(max_version));
+  int tls13 = is_tls13(&l);
+  if (tls13)
+    expect_nothing_exported(&l); /* not the ticket just used */
+  ping_pong(&l);
+  struct blob next = export_session(&l);
+  assert_non_null(next.data);
+  if (tls13)
+    assert_true(next.len != b.len || memcmp(next.data, b.data, b.len) != 0);
+  link_close(&l);
+  return next;
+}
+
+static void *resumption_ctx(int max_version) {
+  struct hr_tls_settings cs = client_settings("root.pem");
+  cs.max_version = max_version;
+  return client_ctx(&cs);
+}
+
+void expect_session_resumed(int max_version, const void *opts) {
+  assert_true(T->provider->features & HTTPR_FEATURE_SESSION_RESUME);
+  void *cctx = resumption_ctx(max_version);
+  void *server = opts ? T->server_new(opts) : T->good_server();
+  struct blob first = first_session(cctx, server, max_version);
+  struct blob second = resume_with(cctx, server, first, max_version);
+  struct blob third = resume_with(cctx, server, second, max_version);
+  free(first.data);
+  free(second.data);
+  free(third.data);
+  T->server_free(server);
+  T->provider->context_free(cctx);
+}
+
+void expect_session_refused(int max_version, const void *opts) {
+  void *cctx = resumption_ctx(max_version);
+  void *server = T->good_server();
+  void *refusing = T->server_new(opts);
+  struct blob b = first_session(cctx, server, max_version);
+  struct link l;
+  httpr_error err = {0};
+  link_open(&l, cctx, refusing, "localhost");
+  assert_int_equal(T->provider->session_import(l.conn, b.data, b.len), 0);
+  assert_int_equal(handshake(&l, &err, ROUNDS), HR_TLS_DONE);
+  assert_int_equal(err.code, HTTPR_OK);
+  assert_int_equal(l.server_state, 1);
+  expect_resumed(&l, 0, version_up_to(max_version));
+  ping_pong(&l);
+  link_close(&l);
+  free(b.data);
+  T->server_free(refusing);
+  T->server_free(server);
+  T->provider->context_free(cctx);
+}
+
+/* A connection that refuses bad and then does a full handshake. */
+static void refuse_blob(void *cctx, void *server, const unsigned char *bad,
+                        size_t len) {
+  struct link l;
+  link_open(&l, cctx, server, "localhost");
+  assert_int_equal(T->provider->session_import(l.conn, bad, len), -1);
+  if (T->expect_clean)
+    T->expect_clean();
+  expect_handshake_ok(&l);
+  expect_resumed(&l, 0, NULL);
+  ping_pong(&l);
+  link_close(&l);
+}
+
+void expect_bad_session_blobs(int max_version) {
+  void *cctx = resumption_ctx(max_version);
+  void *server = T->good_server();
+  struct blob b = first_session(cctx, server, max_version);
+  unsigned char garbage[300];
+  for (size_t i = 0; i < sizeof(garbage); i++)
+    garbage[i] = (unsigned char)(i * 37 + 11);
+  refuse_blob(cctx, server, garbage, sizeof(garbage));
+  refuse_blob(cctx, server, b.data, b.len / 2);
+  refuse_blob(cctx, server, b.data, b.len - 1);
+  refuse_blob(cctx, server, b.data, 0);
+  free(b.data);
+  T->server_free(server);
+  T->provider->context_free(cctx);
+}

@@ -5,7 +5,8 @@
  * broken transport; a loop pumps client and server in turn until both are
  * done. Also the client settings every memory test starts from and the
  * checks the provider tests share (a chain accepted or refused, a context
- * refused, data a byte at a time, a context shared by threads).
+ * refused, data a byte at a time, a context shared by threads, session
+ * resumption).
  *
  * The server stays the test's own, in its own TLS library: it plugs in
  * through struct memory_test. Nothing here includes a TLS library's
@@ -91,6 +92,9 @@ struct memory_test {
   /* Optional: asserts that the provider left nothing behind after a
    * failure it reported (OpenSSL: its thread's error queue is empty). */
   void (*expect_clean)(void);
+  /* Optional: 1 when the server resumed l's session, by its own account.
+   * The resumption checks below compare it with the client's. */
+  int (*server_resumed)(const struct link *l);
 };
 
 /* The test's setup, kept (not copied) until the program ends. Call it
@@ -220,5 +224,27 @@ int read_key_log(const char *path, const unsigned char *random,
 /* Four threads with three connections each on cctx and server at once:
  * every handshake completes and every "ping" reaches the server. */
 void expect_shared_by_threads(void *cctx, void *server);
+
+/* Session resumption up to max_version (12, or 0: the provider's newest,
+ * checked to be what is negotiated) against a server from opts (NULL: the
+ * usual one), for "localhost". Nothing is exported before the handshake,
+ * nor in TLS 1.3 before a ticket came; once data went both ways a blob
+ * is. A second connection importing it (and exporting nothing before its
+ * handshake) resumes, by both sides' account, with the server's subject
+ * and issuer still known, and data flows; it exports again once data went
+ * both ways, and that blob resumes a third. In TLS 1.3 the ticket a
+ * connection resumed with is never exported again: the new blob is a
+ * fresh ticket. */
+void expect_session_resumed(int max_version, const void *opts);
+
+/* A blob from the usual server offered to a server made from opts, which
+ * does not resume it: the import succeeds, the handshake is full and
+ * without error, and data flows. */
+void expect_session_refused(int max_version, const void *opts);
+
+/* Blobs that are not sessions (garbage, a session cut short, an empty
+ * one) are refused by import, leaving nothing behind, and the handshake
+ * that follows is full and succeeds. */
+void expect_bad_session_blobs(int max_version);
 
 #endif

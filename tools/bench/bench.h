@@ -24,6 +24,9 @@
 #define BENCH_EXIT_USAGE 2       /* bad command line */
 #define BENCH_EXIT_UNSUPPORTED 4 /* not in this release */
 
+/* soak: the most threads --threads accepts. */
+#define BENCH_MAX_THREADS 256
+
 /* The command line. Strings point into argv. */
 struct bench_opts {
   const char *url;        /* base URL of keepalive, handshake, bulk */
@@ -35,6 +38,7 @@ struct bench_opts {
   const char *backend;    /* NULL: HTTPR_TLS_BACKEND, else build default */
   long n;                 /* operations; 0: the scenario's default */
   long streams;           /* h2-multiplex streams in flight */
+  long threads;           /* soak: threads sharing the one client */
   double max_seconds;     /* cap of each timed part */
   int insecure;           /* no certificate verification */
   int show_version;
@@ -57,6 +61,13 @@ struct bench_result {
   double cpu_s;  /* user+sys CPU seconds in the timed part */
   long conns;    /* new connections in the timed part */
   int truncated; /* --max-seconds cut the run short */
+  /* Extra keys, printed only by the scenarios that set has_*: */
+  int has_resumed;
+  long resumed; /* resume: new connections whose handshake resumed */
+  int has_soak;
+  long threads;     /* soak: threads sharing the client */
+  long rss_warm_kb; /* soak: resident set after the first 10% */
+  long rss_end_kb;  /* soak: resident set at the end */
   char backend[32];
   char proto[16];
   char tls[128];
@@ -83,20 +94,34 @@ struct bench_sink {
   uint64_t bytes;
 };
 
+/* One thread's use of a client: the client may be shared (it is
+ * thread-safe), the error object and the sink are the thread's own. */
 struct bench_client {
   httpr_client *client;
+  int owns_client;        /* 0 for a worker sharing another's client */
   httpr_error *err;       /* reused by every call */
   const char *scenario;   /* for messages */
   struct bench_sink sink; /* the body sink of every request made here */
 };
 
-/* Builds a client from the options for requests to base_url. max_idle < 0
- * keeps the library's default pool; 0 closes every connection after its
- * response, so each request makes a new one with a full handshake (and the
- * trust store is still parsed once, by this one client). */
+/* How a scenario wants its connections made. */
+struct bench_pool {
+  long max_idle;  /* < 0: the library's default pool; 0: every connection
+                     is closed after its response, so each request makes a
+                     new one (the trust store is still parsed once, by the
+                     one client) */
+  int resumption; /* offer the last TLS session on a new connection */
+};
+
+/* Builds a client from the options for requests to base_url. */
 int bench_client_open(struct bench_client *bc, const struct bench_opts *o,
                       const char *scenario, const char *base_url,
-                      long max_idle);
+                      const struct bench_pool *pool);
+/* A worker on `shared`'s client with its own error object and sink, for
+ * another thread. 0, or -1 after a message. */
+int bench_client_worker(struct bench_client *w,
+                        const struct bench_client *shared);
+/* Frees the error object, and the client when bc owns it. */
 void bench_client_close(struct bench_client *bc);
 
 /* A GET of base_url + path whose body goes to bc's sink; NULL after a
@@ -104,18 +129,37 @@ void bench_client_close(struct bench_client *bc);
 httpr_request *bench_request(struct bench_client *bc, const char *base_url,
                              const char *path);
 
+/* What the responses of a timed part came on. */
+struct bench_counts {
+  long conns;   /* new connections */
+  long resumed; /* new connections whose TLS handshake resumed a session */
+};
+
 /* Sends req and checks the response: HTTP 200 and exactly Content-Length
- * body bytes. Adds 1 to *new_conns when it came on a new connection, and
- * describes the TLS session and protocol in r when r is not NULL (the
- * warm-up). Returns 0, or -1 after a message on stderr. */
+ * body bytes. Counts its connection in *c, and describes the TLS session
+ * and protocol in r when r is not NULL (the warm-up). Returns 0, or -1
+ * after a message on stderr. */
 int bench_get(struct bench_client *bc, const httpr_request *req,
-              long *new_conns, struct bench_result *r);
+              struct bench_counts *c, struct bench_result *r);
 
 /* ---- measuring (bench_meter.c) ---- */
+
+/* Within a timed loop the clock is read every BENCH_CLOCK_EVERY
+ * operations, as curlbench does, so the --max-seconds check costs the
+ * same in both programs. */
+#define BENCH_CLOCK_EVERY 16
+
+/* Fills the parts of a result every scenario fills the same way: n_done,
+ * conns, and secs and cpu_s since the marks t0 (bench_now_s) and c0
+ * (bench_cpu_s) taken when the timed part began. */
+void bench_finish(struct bench_result *r, long done, long conns, double t0,
+                  double c0);
 
 double bench_now_s(void);
 double bench_cpu_s(void); /* user + system CPU of the process so far */
 long bench_peak_rss_kb(void);
+/* The resident set now (not the peak), kB; 0 when it cannot be read. */
+long bench_rss_kb(void);
 /* "OpenSSL 3.0.11 19 Sep 2023" -> "OpenSSL/3.0.11": the provider's library
  * version in curl's form, without spaces. */
 void bench_tlslib(const char *provider, char *out, size_t cap);

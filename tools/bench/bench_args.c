@@ -24,6 +24,7 @@ enum {
   OPT_MAX_SECONDS,
   OPT_BACKEND,
   OPT_INSECURE,
+  OPT_THREADS,
   OPT_VERSION,
   OPT_HELP
 };
@@ -39,6 +40,7 @@ static const struct option long_options[] = {
     {"backend", required_argument, NULL, OPT_BACKEND},
     {"streams", required_argument, NULL, 'm'},
     {"insecure", no_argument, NULL, OPT_INSECURE},
+    {"threads", required_argument, NULL, OPT_THREADS},
     {"version", no_argument, NULL, OPT_VERSION},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0}};
@@ -46,21 +48,30 @@ static const struct option long_options[] = {
 void bench_usage(FILE *f) {
   fputs(
       "usage: httpr-bench [options] SCENARIO... [options]\n"
-      "  SCENARIO: keepalive | handshake | bulk      (resume and h2-multiplex\n"
-      "            are not supported by this release: exit status 4)\n"
+      "  SCENARIO: keepalive | handshake | resume | bulk | soak\n"
+      "            (h2-multiplex is not supported by this release: exit\n"
+      "            status 4)\n"
+      "  resume: as handshake, with the TLS session cache on (point --url\n"
+      "          at a server that resumes); adds resumed=<count>\n"
+      "  soak:   keep-alive GETs of the small resource from --threads\n"
+      "          threads on one client; adds threads=, rss_warm_kb= (the\n"
+      "          resident set after the first 10%) and rss_end_kb= (at the\n"
+      "          end); not part of the shared contract\n"
       "options (the last occurrence wins):\n"
-      "  --url URL         base URL of keepalive, handshake, bulk\n"
-      "                    [https://localhost:19443]\n"
+      "  --url URL         base URL of keepalive, handshake, resume, bulk,\n"
+      "                    soak [https://localhost:19443]\n"
       "  --h2-url URL      base URL of h2-multiplex [https://localhost:19444]\n"
       "  --cacert FILE     trust exactly the CA certificates in FILE\n"
       "                    [the system store]\n"
       "  --insecure        do not verify the server certificate\n"
       "  --connect-ip IP   connect to IP for the URL's host and port (SNI and\n"
       "                    the identity check still use the host)\n"
-      "  -n N              keepalive: requests [5000]; handshake: connections\n"
-      "                    [500]; bulk: downloads [1]; h2-multiplex: requests\n"
-      "                    [20000]\n"
+      "  -n N              keepalive: requests [5000]; handshake, resume:\n"
+      "                    connections [500]; bulk: downloads [1];\n"
+      "                    h2-multiplex: requests [20000]; soak: requests\n"
+      "                    [100000]\n"
       "  -m, --streams M   h2-multiplex: streams in flight [10]\n"
+      "  --threads T       soak: threads sharing the client [8, at most 256]\n"
       "  --small PATH      the small resource [/small]\n"
       "  --big PATH        bulk: the resource to download [/big]\n"
       "  --max-seconds S   cap of each timed part; a capped result covers "
@@ -127,6 +138,7 @@ int bench_parse_args(int argc, char **argv, struct bench_opts *o) {
       .small_path = "/small",
       .big_path = "/big",
       .streams = 10,
+      .threads = 8,
       .max_seconds = 60,
   };
   opterr = 0; /* our own messages, one format */
@@ -156,6 +168,13 @@ int bench_parse_args(int argc, char **argv, struct bench_opts *o) {
       break;
     case OPT_INSECURE:
       o->insecure = 1;
+      break;
+    case OPT_THREADS:
+      if (parse_count(optarg, &o->threads) != 0 ||
+          o->threads > BENCH_MAX_THREADS)
+        return usage_error("--threads takes a whole number from 1 to %d, "
+                           "not '%s'",
+                           BENCH_MAX_THREADS, optarg);
       break;
     case OPT_VERSION:
       o->show_version = 1;

@@ -107,7 +107,7 @@ static int pin_address(httpr_config *cfg, const char *scenario,
 
 static int configure(httpr_config *cfg, const struct bench_opts *o,
                      const char *scenario, const char *base_url,
-                     long max_idle) {
+                     const struct bench_pool *pool) {
   httpr_code rc;
   if (o->backend && (rc = httpr_config_set_tls_backend(cfg, o->backend)))
     return refused(scenario, "--backend", rc);
@@ -122,23 +122,26 @@ static int configure(httpr_config *cfg, const struct bench_opts *o,
   long total_ms = (long)((o->max_seconds + REQUEST_GRACE_S) * 1000.0);
   if ((rc = httpr_config_set_total_timeout_ms(cfg, total_ms)))
     return refused(scenario, "--max-seconds", rc);
-  if (max_idle >= 0 &&
-      (rc = httpr_config_set_max_idle_connections(cfg, (size_t)max_idle)))
+  if (pool->max_idle >= 0 &&
+      (rc = httpr_config_set_max_idle_connections(cfg, (size_t)pool->max_idle)))
     return refused(scenario, "the idle connection limit", rc);
+  if ((rc = httpr_config_set_session_resumption(cfg, pool->resumption)))
+    return refused(scenario, "the session resumption switch", rc);
   return 0;
 }
 
 int bench_client_open(struct bench_client *bc, const struct bench_opts *o,
                       const char *scenario, const char *base_url,
-                      long max_idle) {
+                      const struct bench_pool *pool) {
   memset(bc, 0, sizeof(*bc));
   bc->scenario = scenario;
+  bc->owns_client = 1;
   httpr_config *cfg = httpr_config_new();
   bc->err = httpr_error_new();
   int rc = -1;
   if (!cfg || !bc->err)
     fprintf(stderr, "httpr-bench: %s: out of memory\n", scenario);
-  else if (configure(cfg, o, scenario, base_url, max_idle) == 0)
+  else if (configure(cfg, o, scenario, base_url, pool) == 0)
     rc = httpr_client_new(&bc->client, cfg, bc->err) == HTTPR_OK
              ? 0
              : report(bc, "cannot make the client");
@@ -148,8 +151,21 @@ int bench_client_open(struct bench_client *bc, const struct bench_opts *o,
   return rc;
 }
 
+int bench_client_worker(struct bench_client *w,
+                        const struct bench_client *shared) {
+  memset(w, 0, sizeof(*w));
+  w->client = shared->client;
+  w->scenario = shared->scenario;
+  if (!(w->err = httpr_error_new())) {
+    fprintf(stderr, "httpr-bench: %s: out of memory\n", w->scenario);
+    return -1;
+  }
+  return 0;
+}
+
 void bench_client_close(struct bench_client *bc) {
-  httpr_client_free(bc->client);
+  if (bc->owns_client)
+    httpr_client_free(bc->client);
   httpr_error_free(bc->err);
   bc->client = NULL;
   bc->err = NULL;
@@ -240,14 +256,17 @@ static void describe(const httpr_response *resp, struct bench_result *r) {
 }
 
 int bench_get(struct bench_client *bc, const httpr_request *req,
-              long *new_conns, struct bench_result *r) {
+              struct bench_counts *c, struct bench_result *r) {
   httpr_response *resp = NULL;
   bc->sink.bytes = 0;
   if (httpr_client_send(bc->client, req, &resp, bc->err) != HTTPR_OK)
     return report(bc, "request failed");
   int rc = check(bc, resp);
-  if (rc == 0 && !httpr_response_connection_reused(resp))
-    (*new_conns)++;
+  if (rc == 0 && !httpr_response_connection_reused(resp)) {
+    c->conns++;
+    if (httpr_response_tls_session_resumed(resp))
+      c->resumed++;
+  }
   if (rc == 0 && r)
     describe(resp, r);
   httpr_response_free(resp);

@@ -9,6 +9,9 @@
  *     tls=TLSv1.3/TLS_AES_256_GCM_SHA384 client=httpr/0.1.0
  *     tlslib=OpenSSL/3.0.11 truncated=0                     (one line)
  *
+ * resume adds resumed=<new connections that resumed a session>; soak adds
+ * threads=, rss_warm_kb= and rss_end_kb=.
+ *
  * Everything else (failures, warnings) goes to stderr, so a caller can
  * take stdout as data.
  */
@@ -30,10 +33,17 @@ static void print_result(const struct bench_result *r) {
   bench_tlslib(r->backend, tlslib, sizeof(tlslib));
   printf("scenario=%s backend=%s value=%.1f unit=%s rss_kb=%ld n=%ld "
          "secs=%.3f cpu_s=%.3f conns=%ld proto=%s tls=%s client=httpr/%s "
-         "tlslib=%s truncated=%d\n",
+         "tlslib=%s truncated=%d",
          r->scenario, r->backend, r->value, r->unit, bench_peak_rss_kb(),
          r->n_done, r->secs, r->cpu_s, r->conns, r->proto, r->tls,
          httpr_version(), tlslib, r->truncated);
+  /* Keys of our own, after the contract's: parsers ignore unknown keys. */
+  if (r->has_resumed)
+    printf(" resumed=%ld", r->resumed);
+  if (r->has_soak)
+    printf(" threads=%ld rss_warm_kb=%ld rss_end_kb=%ld", r->threads,
+           r->rss_warm_kb, r->rss_end_kb);
+  putchar('\n');
   fflush(stdout);
 }
 

@@ -3,7 +3,10 @@
 # on loopback, once per TLS provider built in, with the scenarios and
 # arguments of the benchmark contract (keepalive -n 5000, handshake -n 500,
 # handshake -n 200 with the system roots plus the test CA as trust store,
-# bulk). Prints httpr-bench's own lines, then a table.
+# resume -n 500 against a port that resumes sessions, bulk), and our own
+# soak (100,000 keep-alive GETs from 8 threads on one client, with the
+# resident set after warm-up and at the end). Prints httpr-bench's own
+# lines, then a table.
 #
 # Self-contained: certificates come from the build's test PKI, the server
 # config, content and logs live in a temporary directory removed at the
@@ -104,6 +107,10 @@ if [ "${BENCH_PIN:-1}" = 1 ] && [ "$(nproc)" -ge 2 ] &&
   AFFINITY="worker_cpu_affinity 1$(printf '0%.0s' $(seq 1 $(($(nproc) - 1))));"
 fi
 
+# Two servers: $1 makes every new connection a full handshake (keepalive,
+# handshake, bulk, soak), $1 + 1 keeps a session cache and issues tickets
+# so new connections can resume (resume), as the shared kit's ports 19443
+# and 19445.
 write_conf() { # port
   cat >"$WORK/nginx.conf" <<EOF
 worker_processes 1;
@@ -138,6 +145,20 @@ http {
     root $DOCROOT;
     location / { }
   }
+  server {
+    listen 127.0.0.1:$(($1 + 1)) ssl;
+    server_name localhost;
+    ssl_certificate $PKI/good-ecdsa.crt;
+    ssl_certificate_key $PKI/good-ecdsa.key;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    # sessions resumable: by session ID (TLS 1.2) and by ticket
+    ssl_session_cache shared:HTTPRBENCH:10m;
+    ssl_session_tickets on;
+    ssl_session_timeout 1h;
+    ssl_prefer_server_ciphers off;
+    root $DOCROOT;
+    location / { }
+  }
 }
 EOF
 }
@@ -151,8 +172,8 @@ wait_port() {
   return 1
 }
 
-# Starts nginx on $1; fails when the port is taken. fd 9 is closed for the
-# daemon, as tests/interop does, so no caller waits on it.
+# Starts nginx on $1 and $1 + 1; fails when a port is taken. fd 9 is
+# closed for the daemon, as tests/interop does, so no caller waits on it.
 start_nginx() {
   write_conf "$1"
   mkdir -p "$WORK/tmp"
@@ -163,7 +184,7 @@ start_nginx() {
     sleep 0.1
   done
   NGINX_PID=$(cat "$WORK/nginx.pid" 2>/dev/null)
-  [ -n "$NGINX_PID" ] && wait_port "$1"
+  [ -n "$NGINX_PID" ] && wait_port "$1" && wait_port $(($1 + 1))
 }
 
 PORT=""
@@ -177,7 +198,9 @@ if [ -z "$PORT" ]; then
   cat "$WORK/start.log" "$WORK/error.log" >&2 2>/dev/null
   exit 1
 fi
-say "nginx pid $NGINX_PID on 127.0.0.1:$PORT; /big is $BIG_MIB MiB in $DOCROOT"
+RESUME_PORT=$((PORT + 1))
+say "nginx pid $NGINX_PID on 127.0.0.1:$PORT (resumable: $RESUME_PORT);" \
+  "/big is $BIG_MIB MiB in $DOCROOT"
 
 # ---- the runs -------------------------------------------------------------
 # The trust store of a client verifying "normally": the system roots plus
@@ -215,12 +238,16 @@ for p in $PROVIDERS; do
   run "$p" keepalive keepalive -n 5000
   run "$p" handshake handshake -n 500
   run "$p" handshake-system-ca handshake -n 200 --cacert "$CA_PLUS"
+  run "$p" resume resume -n 500 --url "https://localhost:$RESUME_PORT"
   run "$p" bulk bulk
+  run "$p" soak soak -n 100000 --threads 8
 done
 
 # ---- the table --------------------------------------------------------------
 # client CPU: CPU time of the client per operation (bulk: MB per CPU
-# second), less sensitive to a busy machine than the rates.
+# second), less sensitive to a busy machine than the rates. notes: how many
+# new connections resumed (resume), the resident set after warm-up and at
+# the end (soak).
 echo
 awk '
 function field(k,   i, kv) {
@@ -231,8 +258,8 @@ function field(k,   i, kv) {
   return ""
 }
 BEGIN {
-  printf "%-9s %-20s %12s %-13s %16s %6s %8s  %s\n", "provider", "scenario",
-    "value", "unit", "client CPU", "conns", "rss_kb", "tls"
+  printf "%-9s %-20s %12s %-13s %16s %6s %8s  %-20s %s\n", "provider",
+    "scenario", "value", "unit", "client CPU", "conns", "rss_kb", "notes", "tls"
 }
 {
   if (field("failed") == "1") {
@@ -246,8 +273,12 @@ BEGIN {
     c = n > 0 ? sprintf("%.1f us/op", 1e6 * cpu / n) : "n/a"
   if (field("truncated") == "1") truncated = 1
   v = field("value") (field("truncated") == "1" ? "*" : "")
-  printf "%-9s %-20s %12s %-13s %16s %6s %8s  %s\n", field("provider"),
-    field("row"), v, field("unit"), c, field("conns"), field("rss_kb"),
+  notes = "-"
+  if (field("resumed") != "") notes = "resumed " field("resumed")
+  if (field("rss_end_kb") != "")
+    notes = "rss " field("rss_warm_kb") "->" field("rss_end_kb") " kB"
+  printf "%-9s %-20s %12s %-13s %16s %6s %8s  %-20s %s\n", field("provider"),
+    field("row"), v, field("unit"), c, field("conns"), field("rss_kb"), notes,
     field("tls")
 }
 END { if (truncated) print "* cut short by --max-seconds" }' "$RESULTS"
