@@ -12,7 +12,10 @@
 #include "api/transfer.h"
 #include "protocol/clock.h"
 
+/* ALPN lists (wire format) for each version policy. */
 static const unsigned char alpn_http11[] = "\x08http/1.1";
+static const unsigned char alpn_h2[] = "\x02h2";
+static const unsigned char alpn_any[] = "\x02h2\x08http/1.1";
 
 static httpr_error *local_or(httpr_error *err, httpr_error *local) {
   return err ? err : local;
@@ -77,9 +80,21 @@ static httpr_code build_tls_context(httpr_client *client, httpr_error *err) {
       .password = cfg->password,
       .min_version = cfg->min_tls,
       .max_version = cfg->max_tls,
-      .alpn = alpn_http11,
-      .alpn_len = sizeof(alpn_http11) - 1,
   };
+  switch (cfg->http_policy) {
+  case HTTPR_HTTP1_ONLY:
+    s.alpn = alpn_http11;
+    s.alpn_len = sizeof(alpn_http11) - 1;
+    break;
+  case HTTPR_HTTP2_ONLY:
+    s.alpn = alpn_h2;
+    s.alpn_len = sizeof(alpn_h2) - 1;
+    break;
+  default:
+    s.alpn = alpn_any;
+    s.alpn_len = sizeof(alpn_any) - 1;
+    break;
+  }
   httpr_code rc = hr_keylog_open(cfg->keylog_file, &client->keylog, err);
   if (rc != HTTPR_OK)
     return rc;
@@ -146,7 +161,7 @@ httpr_code httpr_client_new(httpr_client **out, const httpr_config *cfg,
       .max_per_origin = client->cfg.max_per_origin,
       .max_total = client->cfg.max_connections,
   };
-  client->pool = hr_pool_new(&limits);
+  client->pool = hr_pool_new(&limits, client->provider->session_free);
   if (!client->pool)
     rc = hr_nomem(err);
 done:

@@ -280,6 +280,15 @@ httpr_code httpr_config_set_session_resumption(httpr_config *cfg, int on) {
   return HTTPR_OK;
 }
 
+httpr_code httpr_config_set_http_policy(httpr_config *cfg,
+                                       httpr_http_policy p) {
+  if (!cfg || (p != HTTPR_HTTP_ANY && p != HTTPR_HTTP1_ONLY &&
+               p != HTTPR_HTTP2_ONLY))
+    return HTTPR_E_INVALID;
+  cfg->http_policy = p;
+  return HTTPR_OK;
+}
+
 httpr_code httpr_config_set_tls_backend(httpr_config *cfg, const char *name) {
   return cfg ? set_string(&cfg->backend, name) : HTTPR_E_INVALID;
 }

@@ -278,6 +278,18 @@ HTTPR_EXPORT httpr_code httpr_config_set_max_connections(httpr_config *cfg,
  * costs a full handshake, never an error. Off: every handshake is full. */
 HTTPR_EXPORT httpr_code httpr_config_set_session_resumption(httpr_config *cfg,
                                                             int on);
+/* Which HTTP versions a client offers for https:// URLs (by ALPN).
+ * http:// URLs always use HTTP/1.1 (no h2c). */
+typedef enum httpr_http_policy {
+  HTTPR_HTTP_ANY = 0,     /* offer h2 and http/1.1; use what the server picks
+                             (the default) */
+  HTTPR_HTTP1_ONLY = 1,   /* offer http/1.1 only */
+  HTTPR_HTTP2_ONLY = 2    /* offer h2 only; a server that does not select it
+                             (or an http:// URL) fails with HTTPR_E_PROTOCOL */
+} httpr_http_policy;
+/* HTTPR_OK or HTTPR_E_INVALID. */
+HTTPR_EXPORT httpr_code httpr_config_set_http_policy(httpr_config *cfg,
+                                                     httpr_http_policy p);
 /* Receive connection, TLS and header events (see httpr_debug_cb). The
  * library keeps `userdata` and passes it back; NULL cb unsets. */
 HTTPR_EXPORT httpr_code httpr_config_set_debug_callback(httpr_config *cfg,
@@ -359,6 +371,26 @@ HTTPR_EXPORT httpr_code httpr_client_send(httpr_client *client,
                                           const httpr_request *req,
                                           httpr_response **out,
                                           httpr_error *err);
+
+/* Sends n requests at once and waits for all of them. Requests to an
+ * origin that speaks HTTP/2 go as concurrent streams on one connection
+ * (shared with every other thread using the client); to an HTTP/1.1
+ * origin they spread over up to the per-origin connection limit. At most
+ * `parallel` requests are in flight at a time (0: 50, as curl's
+ * --parallel-max).
+ *
+ * Each request has its own result: out[i] is its response (caller frees)
+ * or NULL, codes[i] its code, and when errs is not NULL errs[i] (an error
+ * object of the caller's, or NULL) its error. One failure does not stop
+ * the others. Returns HTTPR_OK when every request succeeded, else the code
+ * of the first request (in array order) that failed; HTTPR_E_INVALID for
+ * bad arguments (then nothing was sent). */
+HTTPR_EXPORT httpr_code httpr_client_send_all(httpr_client *client,
+                                              const httpr_request *const *reqs,
+                                              size_t n, size_t parallel,
+                                              httpr_response **out,
+                                              httpr_code *codes,
+                                              httpr_error *const *errs);
 
 /* ------------------------------------------------------------------------ */
 /* Response. Read-only; every string is owned by the response. */

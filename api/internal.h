@@ -45,6 +45,7 @@ struct httpr_config {
   size_t max_per_origin;  /* 0: no limit */
   size_t max_connections; /* 0: no limit */
   int session_resumption;
+  httpr_http_policy http_policy;
   char *backend;
   char *keylog_file;
   httpr_debug_cb debug_cb;

@@ -14,6 +14,7 @@
 #include "protocol/clock.h"
 #include "protocol/h1_parser.h"
 #include "protocol/h1_writer.h"
+#include "protocol/h2.h"
 
 #define IO_CHUNK (16 * 1024)
 #define MAX_BUFFERED_BODY ((uint64_t)1 << 30) /* 1 GiB */
@@ -56,11 +57,17 @@ static httpr_code on_status(void *ud, int version, int status,
   free(resp->reason);
   resp->reason = copy;
   resp->status = status;
-  resp->version = version == 10 ? HTTPR_HTTP_1_0 : HTTPR_HTTP_1_1;
+  resp->version = version == 10   ? HTTPR_HTTP_1_0
+                  : version == 20 ? HTTPR_HTTP_2
+                                  : HTTPR_HTTP_1_1;
+  if (!resp->times[HTTPR_TIME_STARTTRANSFER])
+    resp->times[HTTPR_TIME_STARTTRANSFER] = since(x->t);
   if (x->debug.fn) {
     char line[300];
-    int n = snprintf(line, sizeof(line), "HTTP/1.%d %d %s", version % 10,
-                     status, copy);
+    int n = version == 20
+                ? snprintf(line, sizeof(line), "HTTP/2 %d", status)
+                : snprintf(line, sizeof(line), "HTTP/1.%d %d %s", version % 10,
+                           status, copy);
     if (n > 0)
       debug_bytes(&x->debug, HTTPR_DEBUG_HEADER_IN, line,
                   (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
@@ -304,16 +311,14 @@ static httpr_code alert_behind_send_failure(struct exchange *x,
 
 /* ---- connections --------------------------------------------------------- */
 
-/* A saved session for key when resumption is on, else NULL (freed by the
- * caller). */
-static unsigned char *saved_session(struct exchange *x, const char *key,
-                                    size_t *len) {
-  unsigned char *blob = NULL;
-  *len = 0;
-  if (x->client->cfg.session_resumption &&
-      x->client->provider->session_import)
-    hr_pool_session_get(x->client->pool, key, &blob, len);
-  return blob;
+/* The session kept for key when resumption is on, else NULL (released by
+ * the caller). */
+static struct hr_pool_session *saved_session(struct exchange *x,
+                                             const char *key) {
+  if (!x->client->cfg.session_resumption ||
+      !x->client->provider->session_import)
+    return NULL;
+  return hr_pool_session_get(x->client->pool, key);
 }
 
 static httpr_code open_connection(struct exchange *x, const char *key,
@@ -322,13 +327,12 @@ static httpr_code open_connection(struct exchange *x, const char *key,
   httpr_client *client = x->client;
   struct hr_transfer *t = x->t;
   void *tls_ctx = NULL;
-  size_t session_len = 0;
-  unsigned char *session = NULL;
+  struct hr_pool_session *session = NULL;
   if (t->url->https) {
     httpr_code rc = hr_client_tls_context(client, &tls_ctx, err);
     if (rc != HTTPR_OK)
       return rc;
-    session = saved_session(x, key, &session_len);
+    session = saved_session(x, key);
   }
   struct hr_connect_params p = {
       .host = t->url->host,
@@ -336,8 +340,7 @@ static httpr_code open_connection(struct exchange *x, const char *key,
       .pin_address = hr_config_pin(&client->cfg, t->url->host, t->url->port),
       .provider = t->url->https ? client->provider : NULL,
       .tls_ctx = tls_ctx,
-      .session = session,
-      .session_len = session_len,
+      .session = session ? session->object : NULL,
       .connect_deadline = connect_deadline,
       .total_deadline = t->deadline,
       .connect_timeout_ms = client->cfg.connect_timeout_ms,
@@ -348,8 +351,9 @@ static httpr_code open_connection(struct exchange *x, const char *key,
   httpr_code rc = hr_conn_open(&p, &x->conn, &times, err);
   /* A session that went with a failed handshake is not offered again. */
   if (rc != HTTPR_OK && session)
-    hr_pool_session_put(client->pool, key, NULL, 0);
-  free(session);
+    hr_pool_session_put(client->pool, key, NULL);
+  if (session)
+    hr_pool_session_release(client->pool, session);
   double *at = t->resp->times;
   at[HTTPR_TIME_NAMELOOKUP] = times.resolved ? times.resolved - t->t0 : 0;
   at[HTTPR_TIME_CONNECT] = times.connected ? times.connected - t->t0 : 0;
@@ -357,17 +361,56 @@ static httpr_code open_connection(struct exchange *x, const char *key,
   return rc;
 }
 
-/* Takes an idle connection of key from the pool or opens a new one (never
- * an idle one with fresh). Waiting for a free slot counts against the
- * connect timeout. *reused tells which. */
+/* Keeps c's session for the next new connection to key, once it has a
+ * resumable one (in TLS 1.3 the ticket comes after the handshake, so this
+ * is tried after each response until it succeeds). */
+static void keep_session(httpr_client *client, struct hr_conn *c,
+                         const char *key) {
+  if (!c->tls || c->session_saved || !client->cfg.session_resumption ||
+      !c->provider->session_export)
+    return;
+  void *session = c->provider->session_export(c->tls);
+  if (!session)
+    return;
+  hr_pool_session_put(client->pool, key, session);
+  c->session_saved = 1;
+}
+
+/* An HTTP/2 connection's hook: runs on the thread doing its I/O, the only
+ * one touching the TLS connection then. */
+static void h2_input(struct hr_conn *c, void *client) {
+  keep_session(client, c, c->pool_key);
+}
+
+/* A new connection speaks what ALPN chose: HTTP/2 starts here, and a
+ * client that requires it refuses anything else. */
+static httpr_code start_protocol(struct exchange *x, httpr_error *err) {
+  httpr_client *client = x->client;
+  int h2 = x->conn->tls && strcmp(x->conn->info.alpn, "h2") == 0;
+  if (client->cfg.http_policy == HTTPR_HTTP2_ONLY && !h2)
+    return hr_fail(err, HTTPR_E_PROTOCOL,
+                   "HTTP/2 is required but the server did not select it "
+                   "(ALPN: %s)",
+                   x->conn->info.alpn[0] ? x->conn->info.alpn : "none");
+  if (!h2)
+    return HTTPR_OK;
+  return hr_h2_attach(x->conn, client->cfg.max_header_bytes, h2_input, client,
+                      err);
+}
+
+/* Takes a pooled connection of key or opens a new one (HR_POOL_FRESH: never
+ * a pooled one). Waiting for a free slot, or for a connection being opened
+ * that may be shared, counts against the connect timeout. *reused tells
+ * which. */
 static httpr_code borrow_connection(struct exchange *x, const char *key,
-                                    int fresh, int *reused, httpr_error *err) {
+                                    unsigned flags, int *reused,
+                                    httpr_error *err) {
   httpr_client *client = x->client;
   int64_t connect_deadline = hr_deadline_in(client->cfg.connect_timeout_ms);
   int64_t deadline = hr_deadline_min(connect_deadline, x->t->deadline);
   long wait_ms = deadline == connect_deadline ? client->cfg.connect_timeout_ms
                                               : client->cfg.total_timeout_ms;
-  httpr_code rc = hr_pool_acquire(client->pool, key, fresh, deadline, wait_ms,
+  httpr_code rc = hr_pool_acquire(client->pool, key, flags, deadline, wait_ms,
                                   &x->conn, err);
   if (rc != HTTPR_OK)
     return rc;
@@ -378,25 +421,59 @@ static httpr_code borrow_connection(struct exchange *x, const char *key,
     return HTTPR_OK;
   }
   rc = open_connection(x, key, connect_deadline, err);
-  if (rc != HTTPR_OK)
+  if (rc == HTTPR_OK && (rc = start_protocol(x, err)) != HTTPR_OK) {
+    hr_conn_close(x->conn, 1);
+    x->conn = NULL;
+  }
+  if (rc != HTTPR_OK) {
     hr_pool_cancel(client->pool, key);
-  return rc;
+    return rc;
+  }
+  hr_pool_opened(client->pool, key, x->conn);
+  return HTTPR_OK;
 }
 
-/* Keeps the connection's session for the next new connection to key,
- * once it has a resumable one (in TLS 1.3 the ticket comes after the
- * handshake, so this is tried after each response until it succeeds). */
-static void save_session(struct exchange *x, const char *key) {
-  struct hr_conn *c = x->conn;
-  if (!c->tls || c->session_saved || !x->client->cfg.session_resumption ||
-      !c->provider->session_export)
+/* ---- HTTP/2 -------------------------------------------------------------- */
+
+static void debug_h2_request(struct exchange *x) {
+  if (!x->debug.fn)
     return;
-  unsigned char *blob = NULL;
-  size_t len = 0;
-  if (c->provider->session_export(c->tls, &blob, &len) != 0 || !blob)
-    return;
-  hr_pool_session_put(x->client->pool, key, blob, len);
-  c->session_saved = 1;
+  const struct hr_transfer *t = x->t;
+  struct hr_buf text = {0};
+  int bad = hr_buf_appendf(&text, "%s %s HTTP/2\r\n", t->method,
+                           t->url->target);
+  for (size_t i = 0; !bad && t->headers && i < t->headers->count; i++)
+    bad = hr_buf_appendf(&text, "%s: %s\r\n", t->headers->v[i].name,
+                         t->headers->v[i].value);
+  if (!bad && !hr_buf_append(&text, "\r\n", 2))
+    debug_bytes(&x->debug, HTTPR_DEBUG_HEADER_OUT, text.data, text.len);
+  hr_buf_free(&text);
+}
+
+/* One request as a stream of the connection's HTTP/2 session. */
+static httpr_code h2_exchange(struct exchange *x, struct hr_h2_outcome *oc,
+                              httpr_error *err) {
+  const struct hr_transfer *t = x->t;
+  const httpr_request *req = t->req;
+  int has_body = t->send_body && req->has_body;
+  struct hr_h2_request rq = {
+      .method = t->method,
+      .url = t->url,
+      .headers = t->headers,
+      .has_body = has_body,
+      .body = req->body,
+      .body_len = req->body_len,
+      .read_cb = has_body ? req->read_cb : NULL,
+      .read_ud = req->read_ud,
+      .read_len = req->read_len,
+  };
+  debug_h2_request(x);
+  t->resp->times[HTTPR_TIME_PRETRANSFER] = since(t);
+  httpr_code rc =
+      hr_h2_exchange(x->conn->h2, &rq, &parser_callbacks, x, t->deadline,
+                     x->client->cfg.total_timeout_ms, oc, err);
+  x->bytes_in = oc->bytes_in;
+  return rc;
 }
 
 static int idempotent(const char *method) {
@@ -446,6 +523,48 @@ static void record_connection(struct exchange *x, int reused) {
   }
 }
 
+/* One HTTP/1.1 exchange on x->conn, which goes back to the pool or is
+ * closed. *retry: it died before any response byte, on a reused
+ * connection (the server may have closed it while idle). */
+static httpr_code run_h1(struct exchange *x, const char *key, int reused,
+                         int *retry, httpr_error *err) {
+  struct hr_pool *pool = x->client->pool;
+  httpr_code rc = send_request(x, err);
+  if (rc == HTTPR_E_SEND)
+    rc = alert_behind_send_failure(x, err);
+  if (rc == HTTPR_OK)
+    rc = receive_response(x, err);
+  if (rc == HTTPR_OK) {
+    x->t->resp->times[HTTPR_TIME_TOTAL] = since(x->t);
+    keep_session(x->client, x->conn, key);
+    if (x->reusable)
+      hr_pool_put(pool, key, x->conn);
+    else
+      hr_pool_discard(pool, key, x->conn, 1);
+    return HTTPR_OK;
+  }
+  hr_pool_discard(pool, key, x->conn, 0);
+  *retry = reused && x->bytes_in == 0 &&
+           (rc == HTTPR_E_SEND || rc == HTTPR_E_RECV);
+  return rc;
+}
+
+/* One stream on x->conn's HTTP/2 session; the connection stays shared.
+ * *retry: the server never processed it (refused, or above a GOAWAY's
+ * last stream), or a reused connection died before any response byte. */
+static httpr_code run_h2(struct exchange *x, const char *key, int reused,
+                         int *retry, httpr_error *err) {
+  struct hr_h2_outcome oc;
+  httpr_code rc = h2_exchange(x, &oc, err);
+  if (rc == HTTPR_OK)
+    x->t->resp->times[HTTPR_TIME_TOTAL] = since(x->t);
+  hr_pool_release(x->client->pool, key, x->conn,
+                  hr_h2_accepting(x->conn->h2));
+  *retry = oc.refused || (reused && oc.bytes_in == 0 &&
+                          (rc == HTTPR_E_SEND || rc == HTTPR_E_RECV));
+  return rc;
+}
+
 httpr_code hr_transfer_run(httpr_client *client, struct hr_transfer *t,
                            httpr_error *err) {
   char key[512];
@@ -461,36 +580,32 @@ httpr_code hr_transfer_run(httpr_client *client, struct hr_transfer *t,
   if (!x.body_limit && !t->req->sink)
     x.body_limit = MAX_BUFFERED_BODY;
   int replayable = !(t->send_body && t->req->read_cb);
+  int may_retry = replayable && idempotent(t->method);
+  unsigned share = t->url->https && client->cfg.http_policy != HTTPR_HTTP1_ONLY
+                       ? HR_POOL_SHARE
+                       : 0;
+  if (!t->url->https && client->cfg.http_policy == HTTPR_HTTP2_ONLY)
+    return hr_fail(err, HTTPR_E_PROTOCOL,
+                   "HTTP/2 is required but http:// URLs use HTTP/1.1 (h2c is "
+                   "not supported)");
   httpr_code rc = HTTPR_OK;
   for (int attempt = 0; attempt < 2; attempt++) {
-    int reused = 0;
-    rc = borrow_connection(&x, key, attempt > 0, &reused, err);
+    int reused = 0, retry = 0;
+    rc = borrow_connection(&x, key, share | (attempt ? HR_POOL_FRESH : 0),
+                           &reused, err);
     if (rc != HTTPR_OK)
       return rc;
     record_connection(&x, reused);
     x.bytes_in = 0;
-    rc = send_request(&x, err);
-    if (rc == HTTPR_E_SEND)
-      rc = alert_behind_send_failure(&x, err);
-    if (rc == HTTPR_OK)
-      rc = receive_response(&x, err);
-    if (rc == HTTPR_OK) {
-      t->resp->times[HTTPR_TIME_TOTAL] = since(t);
-      save_session(&x, key);
-      if (x.reusable)
-        hr_pool_put(client->pool, key, x.conn);
-      else
-        hr_pool_discard(client->pool, key, x.conn, 1);
-      return HTTPR_OK;
-    }
-    hr_pool_discard(client->pool, key, x.conn, 0);
+    if (x.conn->h2)
+      rc = run_h2(&x, key, reused, &retry, err);
+    else
+      rc = run_h1(&x, key, reused, &retry, err);
     x.conn = NULL;
-    int stale =
-        reused && x.bytes_in == 0 && (rc == HTTPR_E_SEND || rc == HTTPR_E_RECV);
-    if (!stale || !idempotent(t->method) || !replayable)
+    if (rc == HTTPR_OK || !retry || !may_retry)
       break;
-    hr_debugf(&x.debug, "Connection died before the response; retrying on a "
-                        "new connection");
+    hr_debugf(&x.debug, "The request was not answered on that connection; "
+                        "retrying on a new connection");
     reset_response(t->resp);
   }
   return rc;

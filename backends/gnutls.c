@@ -23,6 +23,7 @@
 #include "backends/identity.h"
 #include "backends/pem.h"
 #include "backends/provider.h"
+#include "backends/session_blob.h"
 #include "backends/tls_errors.h"
 
 /* ---- types --------------------------------------------------------------- */
@@ -302,7 +303,8 @@ static httpr_code load_pem_credentials(struct gt_ctx *ctx,
   return rc;
 }
 
-/* A MAC or a decryption that fails means a wrong or a missing password. */
+/* A MAC that does not match, or encrypted content that does not open,
+ * means a wrong or a missing password. */
 static httpr_code pkcs12_password_failed(const struct hr_tls_settings *s,
                                          int code, httpr_error *err) {
   if (!s->password || !s->password[0])
@@ -359,6 +361,95 @@ static void pkcs12_parts_clear(struct pkcs12_parts *p) {
   memset(p, 0, sizeof(*p));
 }
 
+/* GnuTLS's code when an element of a bag does not import: a key under
+ * pass (NULL for a plain one), or a certificate. */
+static int import_bag_element(int type, const gnutls_datum_t *d,
+                              const char *pass) {
+  int ret;
+  if (type == GNUTLS_BAG_CERTIFICATE) {
+    gnutls_x509_crt_t crt = NULL;
+    if ((ret = gnutls_x509_crt_init(&crt)) >= 0)
+      ret = gnutls_x509_crt_import(crt, d, GNUTLS_X509_FMT_DER);
+    gnutls_x509_crt_deinit(crt);
+    return ret;
+  }
+  gnutls_x509_privkey_t key = NULL;
+  if ((ret = gnutls_x509_privkey_init(&key)) >= 0)
+    ret = gnutls_x509_privkey_import_pkcs8(key, d, GNUTLS_X509_FMT_DER, pass,
+                                           pass ? 0 : GNUTLS_PKCS_PLAIN);
+  gnutls_x509_privkey_deinit(key);
+  return ret;
+}
+
+/* Opens one bag's encrypted parts under pass as gnutls_pkcs12_simple_parse
+ * does (keys only up to the first one, *key_seen): GnuTLS's code for the
+ * first part that does not decrypt to content that imports, else 0. A
+ * part whose encryption GnuTLS cannot even describe is left to the
+ * caller's "cannot be parsed": no password opens it. */
+static int bag_open_failure(gnutls_pkcs12_bag_t bag, const char *pass,
+                            int *key_seen) {
+  int decrypted = 0;
+  if (gnutls_pkcs12_bag_get_type(bag, 0) == GNUTLS_BAG_ENCRYPTED) {
+    if (gnutls_pkcs12_bag_enc_info(bag, NULL, NULL, NULL, NULL, NULL, NULL) < 0)
+      return 0;
+    int ret = gnutls_pkcs12_bag_decrypt(bag, pass);
+    if (ret < 0)
+      return ret;
+    decrypted = 1;
+  }
+  int count = gnutls_pkcs12_bag_get_count(bag);
+  for (int i = 0; i < count; i++) {
+    int type = gnutls_pkcs12_bag_get_type(bag, (unsigned)i);
+    gnutls_datum_t d;
+    int ret = 0;
+    if (gnutls_pkcs12_bag_get_data(bag, (unsigned)i, &d) < 0)
+      continue;
+    if (type == GNUTLS_BAG_PKCS8_ENCRYPTED_KEY ||
+        type == GNUTLS_BAG_PKCS8_KEY) {
+      if (*key_seen)
+        continue;
+      *key_seen = 1;
+      if (type == GNUTLS_BAG_PKCS8_ENCRYPTED_KEY &&
+          gnutls_pkcs8_info(&d, GNUTLS_X509_FMT_DER, NULL, NULL, NULL, NULL,
+                            NULL, NULL) >= 0)
+        ret = import_bag_element(type, &d, pass);
+      else if (type == GNUTLS_BAG_PKCS8_KEY && decrypted)
+        ret = import_bag_element(type, &d, NULL);
+    } else if (type == GNUTLS_BAG_CERTIFICATE && decrypted) {
+      ret = import_bag_element(type, &d, NULL);
+    }
+    if (ret < 0)
+      return ret;
+  }
+  return 0;
+}
+
+/* Why gnutls_pkcs12_simple_parse failed, when the password is the reason:
+ * GnuTLS's code for the encrypted part that does not open under pass, or
+ * 0 when every one opens (the file itself is at fault then). A CBC
+ * padding check lets about one wrong password in 256 through, and the
+ * garbage it lets by then fails whichever parser reads it next, with that
+ * parser's code (an ASN.1 tag error, say). Without a MAC nothing else
+ * tells a wrong password; with one, a part encrypted under another
+ * password fails the same way. A right password always decrypts a valid
+ * file to content that parses, so content that does not parse means a
+ * wrong password, as in the other providers. */
+static int pkcs12_open_failure(gnutls_pkcs12_t p12, const char *pass) {
+  int failure = 0, key_seen = 0;
+  for (int idx = 0; failure == 0; idx++) {
+    gnutls_pkcs12_bag_t bag = NULL;
+    if (gnutls_pkcs12_bag_init(&bag) < 0)
+      break;
+    if (gnutls_pkcs12_get_bag(p12, idx, bag) < 0) {
+      gnutls_pkcs12_bag_deinit(bag);
+      break; /* the last bag, or a structure no password changes */
+    }
+    failure = bag_open_failure(bag, pass, &key_seen);
+    gnutls_pkcs12_bag_deinit(bag);
+  }
+  return failure == GNUTLS_E_MEMORY_ERROR ? 0 : failure;
+}
+
 static httpr_code parse_pkcs12(gnutls_pkcs12_t p12,
                                const struct hr_tls_settings *s,
                                struct pkcs12_parts *parts, httpr_error *err) {
@@ -370,10 +461,16 @@ static httpr_code parse_pkcs12(gnutls_pkcs12_t p12,
   int ret = gnutls_pkcs12_simple_parse(p12, pass, &parts->key, &parts->chain,
                                        &parts->chain_len, &parts->extra,
                                        &parts->extra_len, NULL, 0);
-  if (ret == GNUTLS_E_DECRYPTION_FAILED)
-    return pkcs12_password_failed(s, ret, err);
-  if (ret < 0 && ret != GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+  if (ret == GNUTLS_E_MEMORY_ERROR)
+    return hr_nomem(err);
+  if (ret < 0 && ret != GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE) {
+    int failure = ret == GNUTLS_E_DECRYPTION_FAILED
+                      ? ret
+                      : pkcs12_open_failure(p12, pass);
+    if (failure < 0)
+      return pkcs12_password_failed(s, failure, err);
     return pkcs12_unparsable(s, ret, err);
+  }
   /* OpenSSL finds the certificate through the key: without a key there is
    * no certificate either. */
   if (parts->chain_len == 0)
@@ -1216,55 +1313,32 @@ static int holds_resumable(gnutls_session_t s) {
   return gnutls_session_get_id2(s, &id) == 0 && id.size > 0;
 }
 
-/* A blob is GnuTLS's session data after its SHA-256. GnuTLS 3.7 must only
- * ever be given data it made, whole: gnutls_session_set_data on data cut
- * short fails but leaves the session half-freed (gnutls_deinit then reads
- * freed memory) or offering part of it (the handshake then fails). */
-#define DIGEST_LEN 32
-
-static int gt_session_export(void *vconn, unsigned char **blob, size_t *len) {
+/* The session is GnuTLS's session data, which never leaves the process
+ * and is only ever given back whole (GnuTLS 3.7's gnutls_session_set_data
+ * on data cut short leaves the session half-freed). */
+static void *gt_session_export(void *vconn) {
   struct gt_conn *c = vconn;
   gnutls_datum_t d = {NULL, 0};
-  *blob = NULL;
-  *len = 0;
   if (!c->handshaken || c->failed || !holds_resumable(c->session))
-    return 0;
+    return NULL;
+  /* GNUTLS_E_INVALID_SESSION: GnuTLS says it is not resumable after all. */
   int ret = gnutls_session_get_data2(c->session, &d);
-  if (ret == GNUTLS_E_INVALID_SESSION)
-    return 0; /* GnuTLS says it is not resumable after all */
-  unsigned char *out =
-      ret >= 0 && d.size > 0 ? malloc(DIGEST_LEN + d.size) : NULL;
-  if (out && gnutls_hash_fast(GNUTLS_DIG_SHA256, d.data, d.size, out) == 0) {
-    memcpy(out + DIGEST_LEN, d.data, d.size);
-    *blob = out;
-    *len = DIGEST_LEN + d.size;
-  } else {
-    free(out);
-  }
+  struct hr_session_blob *b =
+      ret >= 0 && d.size > 0 ? hr_session_blob_new(d.size) : NULL;
+  if (b)
+    memcpy(b->data, d.data, d.size);
   if (d.data)
     gnutls_memset(d.data, 0, d.size); /* it holds the session's secrets */
   gnutls_free(d.data);
-  return *blob ? 0 : -1;
+  return b;
 }
 
-/* 1 when blob is a digest and the data it is the digest of. */
-static int blob_intact(const unsigned char *blob, size_t len) {
-  unsigned char digest[DIGEST_LEN];
-  return blob && len > DIGEST_LEN && len - DIGEST_LEN <= UINT_MAX &&
-         gnutls_hash_fast(GNUTLS_DIG_SHA256, blob + DIGEST_LEN,
-                          len - DIGEST_LEN, digest) == 0 &&
-         memcmp(digest, blob, DIGEST_LEN) == 0;
-}
-
-static int gt_session_import(void *vconn, const unsigned char *blob,
-                             size_t len) {
+static int gt_session_import(void *vconn, void *session) {
   struct gt_conn *c = vconn;
-  if (c->handshaken || !blob_intact(blob, len))
+  const struct hr_session_blob *b = session;
+  if (c->handshaken || !b || b->len == 0)
     return -1;
-  return gnutls_session_set_data(c->session, blob + DIGEST_LEN,
-                                 len - DIGEST_LEN) < 0
-             ? -1
-             : 0;
+  return gnutls_session_set_data(c->session, b->data, b->len) < 0 ? -1 : 0;
 }
 
 /* ---- the provider -------------------------------------------------------- */
@@ -1290,4 +1364,5 @@ const struct hr_tls_provider hr_provider_gnutls = {
     .info = gt_info,
     .session_export = gt_session_export,
     .session_import = gt_session_import,
+    .session_free = hr_session_blob_free,
 };

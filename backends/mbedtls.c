@@ -33,6 +33,7 @@
 #include "backends/credentials.h"
 #include "backends/identity.h"
 #include "backends/mbedtls_compat.h"
+#include "backends/session_blob.h"
 #include "backends/mbedtls_pkcs.h"
 #include "backends/pem.h"
 #include "backends/provider.h"
@@ -1270,40 +1271,35 @@ static void mt_info(void *vconn, struct hr_tls_info *out) {
  * (a TLS 1.2 ticket comes within the handshake): the first call gives it.
  * It is serialized in place: mbedtls_ssl_get_session would copy it first,
  * parsing the server's certificate again. */
-static int mt_session_export(void *vconn, unsigned char **blob, size_t *len) {
+static void *mt_session_export(void *vconn) {
   struct mt_conn *c = vconn;
-  *blob = NULL;
-  *len = 0;
   const mbedtls_ssl_session *s = c->handshaken && !c->failed
                                      ? mbedtls_ssl_get_session_pointer(&c->ssl)
                                      : NULL;
-  if (!s || !hr_mbed_session_resumable(s))
-    return 0;
   size_t need = 0;
-  if (mbedtls_ssl_session_save(s, NULL, 0, &need) !=
+  if (!s || !hr_mbed_session_resumable(s) ||
+      mbedtls_ssl_session_save(s, NULL, 0, &need) !=
           MBEDTLS_ERR_SSL_BUFFER_TOO_SMALL ||
-      need == 0 || !(*blob = malloc(need)))
-    return -1;
-  if (mbedtls_ssl_session_save(s, *blob, need, len) != 0) {
-    mbedtls_platform_zeroize(*blob, need);
-    free(*blob);
-    *blob = NULL;
-    *len = 0;
-    return -1;
+      need == 0)
+    return NULL;
+  struct hr_session_blob *b = hr_session_blob_new(need);
+  if (b && mbedtls_ssl_session_save(s, b->data, need, &b->len) != 0) {
+    hr_session_blob_free(b);
+    b = NULL;
   }
-  return 0;
+  return b;
 }
 
 /* Only before the first handshake call: the ClientHello must carry it. */
-static int mt_session_import(void *vconn, const unsigned char *blob,
-                             size_t len) {
+static int mt_session_import(void *vconn, void *session) {
   struct mt_conn *c = vconn;
+  const struct hr_session_blob *b = session;
   mbedtls_ssl_session s;
   if (c->offering || hr_mbed_state(&c->ssl) != MBEDTLS_SSL_HELLO_REQUEST ||
-      !blob || len == 0)
+      !b || b->len == 0)
     return -1;
   mbedtls_ssl_session_init(&s);
-  c->offering = mbedtls_ssl_session_load(&s, blob, len) == 0 &&
+  c->offering = mbedtls_ssl_session_load(&s, b->data, b->len) == 0 &&
                 hr_mbed_session_resumable(&s) &&
                 mbedtls_ssl_set_session(&c->ssl, &s) == 0;
   mbedtls_ssl_session_free(&s); /* zeroized; the connection has a copy */
@@ -1332,4 +1328,5 @@ const struct hr_tls_provider hr_provider_mbedtls = {
     .info = mt_info,
     .session_export = mt_session_export,
     .session_import = mt_session_import,
+    .session_free = hr_session_blob_free,
 };

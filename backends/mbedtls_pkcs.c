@@ -612,11 +612,11 @@ static enum outcome walk_safe_contents(struct p12_walk *w, unsigned char *p,
 /* A SafeContents DER (SEQUENCE and all) from a data content or a
  * decrypted one. */
 static enum outcome safe_contents_der(struct p12_walk *w, unsigned char *der,
-                                      size_t len, int decrypted) {
+                                      size_t len) {
   unsigned char *p = der;
   struct span seq;
   if (!take(&p, der + len, SEQUENCE, &seq))
-    return decrypted ? WRONG_PASSWORD : MALFORMED;
+    return MALFORMED;
   return walk_safe_contents(w, seq.p, seq.p + seq.len, 0);
 }
 
@@ -645,8 +645,15 @@ static enum outcome encrypted_data(struct p12_walk *w, const struct span *c) {
   size_t plain_len = 0;
   enum outcome o =
       pbe_decrypt(&alg, &params, w->password, &data, &plain, &plain_len);
-  if (o == DONE)
-    o = safe_contents_der(w, plain, plain_len, 1);
+  /* The padding check lets about one wrong password in 256 through, and
+   * what it lets by may even start as a SEQUENCE should. A right password
+   * always decrypts to contents that parse: any that do not, however deep
+   * the walk got, mean a wrong password. */
+  if (o == DONE) {
+    o = safe_contents_der(w, plain, plain_len);
+    if (o == MALFORMED)
+      o = WRONG_PASSWORD;
+  }
   wipe_free(plain, plain_len);
   return o;
 }
@@ -669,7 +676,7 @@ static enum outcome content_info(struct p12_walk *w, const struct span *ci) {
   p = content.p;
   if (!take(&p, content.p + content.len, MBEDTLS_ASN1_OCTET_STRING, &octets))
     return MALFORMED;
-  return safe_contents_der(w, octets.p, octets.len, 0);
+  return safe_contents_der(w, octets.p, octets.len);
 }
 
 /* The parts of a PFX (RFC 7292 section 4). */

@@ -895,59 +895,37 @@ static void ossl_info(void *vconn, struct hr_tls_info *out) {
 
 /* ---- session resumption -------------------------------------------------- */
 
-static unsigned char *serialize(SSL_SESSION *s, size_t *len) {
-  int n = i2d_SSL_SESSION(s, NULL);
-  unsigned char *blob = n > 0 ? malloc((size_t)n) : NULL;
-  unsigned char *p = blob;
-  if (blob && i2d_SSL_SESSION(s, &p) != n) {
-    OPENSSL_cleanse(blob, (size_t)n);
-    free(blob);
-    blob = NULL;
-  }
-  *len = blob ? (size_t)n : 0;
-  return blob;
-}
-
 /* A session is resumable once it holds a TLS 1.2 session id or ticket, or
  * a TLS 1.3 ticket: before one arrives, or once a handshake used it (see
- * setup_session_cache), OpenSSL says it is not. */
-static int ossl_session_export(void *vconn, unsigned char **blob, size_t *len) {
+ * setup_session_cache), OpenSSL says it is not. The SSL_SESSION object is
+ * kept, not serialized: decoding a serialized one costs a decode of the
+ * server's certificate and key (about 1.5 M instructions) on every
+ * resumption. */
+static void *ossl_session_export(void *vconn) {
   struct ossl_conn *c = vconn;
-  *blob = NULL;
-  *len = 0;
   /* Before the handshake the session is at most the imported one. */
   SSL_SESSION *s =
       c->handshaken && !c->failed ? SSL_get0_session(c->ssl) : NULL;
   if (!s || !SSL_SESSION_is_resumable(s))
-    return 0;
-  *blob = serialize(s, len);
-  clear_errors();
-  return *blob ? 0 : -1;
-}
-
-/* The whole blob must be one resumable session: anything else is not
- * ours. */
-static SSL_SESSION *parse_session(const unsigned char *blob, size_t len) {
-  const unsigned char *p = blob;
-  if (!blob || len == 0 || len > LONG_MAX)
     return NULL;
-  SSL_SESSION *s = d2i_SSL_SESSION(NULL, &p, (long)len);
-  if (s && (p != blob + len || !SSL_SESSION_is_resumable(s))) {
-    SSL_SESSION_free(s);
-    s = NULL;
-  }
-  return s;
+  /* A copy (the certificates in it are shared, not copied): OpenSSL marks
+   * the connection's own session unresumable when the connection is freed
+   * without close_notify, which must not take the saved one with it. */
+  SSL_SESSION *copy = SSL_SESSION_dup(s);
+  clear_errors();
+  return copy;
 }
 
-static int ossl_session_import(void *vconn, const unsigned char *blob,
-                               size_t len) {
+static int ossl_session_import(void *vconn, void *session) {
   struct ossl_conn *c = vconn;
-  SSL_SESSION *s = c->handshaken ? NULL : parse_session(blob, len);
-  int offered = s && SSL_set_session(c->ssl, s) == 1;
-  SSL_SESSION_free(s); /* the SSL holds its own reference */
-  clear_errors();      /* a refused blob leaves its reasons queued */
+  SSL_SESSION *s = session;
+  int offered = !c->handshaken && s && SSL_SESSION_is_resumable(s) &&
+                SSL_set_session(c->ssl, s) == 1; /* takes its own reference */
+  clear_errors();
   return offered ? 0 : -1;
 }
+
+static void ossl_session_free(void *session) { SSL_SESSION_free(session); }
 
 /* ---- the provider -------------------------------------------------------- */
 
@@ -972,4 +950,5 @@ const struct hr_tls_provider hr_provider_openssl = {
     .info = ossl_info,
     .session_export = ossl_session_export,
     .session_import = ossl_session_import,
+    .session_free = ossl_session_free,
 };

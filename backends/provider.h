@@ -118,23 +118,30 @@ struct hr_tls_provider {
    * is 1 when the handshake resumed an imported session. */
   void (*info)(void *conn, struct hr_tls_info *out);
 
-  /* Session resumption (HTTPR_FEATURE_SESSION_RESUME; both NULL without
-   * it). The pool keeps one blob per connection key and offers it on the
-   * next new connection with that key.
+  /* Session resumption (HTTPR_FEATURE_SESSION_RESUME; all three NULL
+   * without it). A session is an opaque object of the provider's, kept by
+   * the pool (one per connection key) and offered on the next new
+   * connection with that key. It is never serialized: keeping the
+   * library's own object spares re-parsing the server's certificate on
+   * every resumption.
    *
    * session_export: once the connection holds a resumable session (after
    * the handshake for TLS 1.2; for TLS 1.3 once a ticket has arrived, which
-   * the pool checks after each response), serializes it into a malloc'd
-   * blob: returns 0 with *blob set (the caller frees it). Returns 0 with
-   * *blob = NULL when there is nothing resumable yet (call again later),
-   * -1 when it failed (out of memory). Never does I/O.
+   * the pool checks after each response), a new reference to it (or a
+   * copy); NULL when there is nothing resumable yet (call again later) or
+   * memory ran out. Never does I/O.
    *
-   * session_import: offers a blob on a new connection, before its first
-   * handshake call. Returns 0, or -1 when the blob cannot be used (the
-   * connection then does a full handshake; never an error for the caller).
-   * A server that refuses the session also leads to a full handshake. */
-  int (*session_export)(void *conn, unsigned char **blob, size_t *len);
-  int (*session_import)(void *conn, const unsigned char *blob, size_t len);
+   * session_import: offers a session exported from a connection of the
+   * same context, before the new connection's first handshake call. The
+   * session stays the caller's; the same session may be offered to several
+   * connections, from several threads at once. Returns 0, or -1 when it
+   * cannot be offered (the handshake is then full). A server that refuses
+   * the session also leads to a full handshake, never an error.
+   *
+   * session_free: drops what session_export returned. */
+  void *(*session_export)(void *conn);
+  int (*session_import)(void *conn, void *session);
+  void (*session_free)(void *session);
 };
 
 /* The providers built in, in preference order, and lookup by name.

@@ -16,6 +16,7 @@
 
 #include "protocol/buf.h"
 #include "protocol/clock.h"
+#include "protocol/h2.h"
 
 /* Origins remembered without an open connection (for their session)
  * before the oldest such is forgotten. */
@@ -26,18 +27,22 @@
 struct origin {
   char *key;
   size_t open; /* busy + idle */
-  unsigned char *session;
-  size_t session_len;
+  struct hr_pool_session *session;
+  int probing; /* a new connection may turn out HTTP/2: others wait */
+  int h1;      /* a connection answered HTTP/1.1: nobody waits */
 };
 
 struct hr_pool {
   pthread_mutex_t lock;
   pthread_cond_t freed; /* a slot or an idle connection came back */
   struct hr_pool_limits limits;
+  void (*session_free)(void *object);
   struct origin *origins;
   size_t n_origins, cap_origins;
-  struct hr_conn **idle; /* oldest first */
+  struct hr_conn **idle; /* HTTP/1.1, oldest first */
   size_t n_idle, cap_idle;
+  struct hr_conn **shared; /* HTTP/2, in use or not */
+  size_t n_shared, cap_shared;
   size_t open; /* busy + idle, all origins */
 };
 
@@ -53,11 +58,30 @@ static void close_all(struct closing *cl) {
   cl->n = 0;
 }
 
-struct hr_pool *hr_pool_new(const struct hr_pool_limits *limits) {
+/* ---- sessions (under the lock) ------------------------------------------- */
+
+/* Drops a reference; returns the object to free (outside the lock) when
+ * it was the last. */
+static void *session_unref(struct hr_pool_session *s) {
+  if (!s || --s->refs > 0)
+    return NULL;
+  void *object = s->object;
+  free(s);
+  return object;
+}
+
+static void free_object(struct hr_pool *pool, void *object) {
+  if (object && pool->session_free)
+    pool->session_free(object);
+}
+
+struct hr_pool *hr_pool_new(const struct hr_pool_limits *limits,
+                            void (*session_free)(void *object)) {
   struct hr_pool *pool = calloc(1, sizeof(*pool));
   if (!pool)
     return NULL;
   pool->limits = *limits;
+  pool->session_free = session_free;
   pthread_condattr_t attr;
   pthread_condattr_init(&attr);
   /* Deadlines are on the monotonic clock (protocol/clock.h). */
@@ -73,9 +97,12 @@ void hr_pool_free(struct hr_pool *pool) {
     return;
   for (size_t i = 0; i < pool->n_idle; i++)
     hr_conn_close(pool->idle[i], 1);
+  for (size_t i = 0; i < pool->n_shared; i++)
+    hr_conn_close(pool->shared[i], 1);
+  free(pool->shared);
   for (size_t i = 0; i < pool->n_origins; i++) {
     free(pool->origins[i].key);
-    free(pool->origins[i].session);
+    free_object(pool, session_unref(pool->origins[i].session));
   }
   pthread_cond_destroy(&pool->freed);
   pthread_mutex_destroy(&pool->lock);
@@ -113,7 +140,8 @@ static struct origin *origin_find(struct hr_pool *pool, const char *key) {
 static void origin_remove(struct hr_pool *pool, struct origin *o) {
   size_t i = (size_t)(o - pool->origins);
   free(o->key);
-  free(o->session);
+  /* Freeing a session object is memory only: fine under the lock. */
+  free_object(pool, session_unref(o->session));
   memmove(o, o + 1, (pool->n_origins - i - 1) * sizeof(*o));
   pool->n_origins--;
 }
@@ -166,12 +194,30 @@ static void slot_release(struct hr_pool *pool, const char *key) {
 
 /* ---- idle connections (under the lock) ----------------------------------- */
 
-static struct hr_conn *idle_remove_at(struct hr_pool *pool, size_t i) {
-  struct hr_conn *c = pool->idle[i];
-  memmove(&pool->idle[i], &pool->idle[i + 1],
-          (pool->n_idle - i - 1) * sizeof(*pool->idle));
-  pool->n_idle--;
+static struct hr_conn *list_remove_at(struct hr_conn **list, size_t *n,
+                                      size_t i) {
+  struct hr_conn *c = list[i];
+  memmove(&list[i], &list[i + 1], (*n - i - 1) * sizeof(*list));
+  (*n)--;
   return c;
+}
+
+static int list_append(struct hr_conn ***list, size_t *n, size_t *cap,
+                       struct hr_conn *c) {
+  if (*n == *cap) {
+    size_t grown_cap = *cap ? *cap * 2 : 4;
+    struct hr_conn **grown = realloc(*list, grown_cap * sizeof(*grown));
+    if (!grown)
+      return -1;
+    *list = grown;
+    *cap = grown_cap;
+  }
+  (*list)[(*n)++] = c;
+  return 0;
+}
+
+static struct hr_conn *idle_remove_at(struct hr_pool *pool, size_t i) {
+  return list_remove_at(pool->idle, &pool->n_idle, i);
 }
 
 /* Takes an idle connection out to be closed, freeing its slot; 0 when the
@@ -185,6 +231,17 @@ static int idle_evict_at(struct hr_pool *pool, size_t i, struct closing *cl) {
   return 1;
 }
 
+/* Takes a shared connection nobody uses out to be closed. */
+static int shared_evict_at(struct hr_pool *pool, size_t i,
+                           struct closing *cl) {
+  if (cl->n == CLOSE_BATCH)
+    return 0;
+  struct hr_conn *c = list_remove_at(pool->shared, &pool->n_shared, i);
+  slot_release(pool, c->pool_key);
+  cl->conn[cl->n++] = c;
+  return 1;
+}
+
 static void idle_expire(struct hr_pool *pool, struct closing *cl) {
   if (pool->limits.idle_ms <= 0)
     return;
@@ -193,6 +250,25 @@ static void idle_expire(struct hr_pool *pool, struct closing *cl) {
   while (pool->n_idle > 0 && pool->idle[0]->idle_since < oldest_allowed &&
          idle_evict_at(pool, 0, cl)) {
   }
+  for (size_t i = pool->n_shared; i-- > 0;) {
+    struct hr_conn *c = pool->shared[i];
+    if (c->users == 0 && c->idle_since < oldest_allowed &&
+        !shared_evict_at(pool, i, cl))
+      break;
+  }
+}
+
+/* A shared connection to key that takes new requests, with one more user;
+ * NULL when there is none. */
+static struct hr_conn *shared_take(struct hr_pool *pool, const char *key) {
+  for (size_t i = 0; i < pool->n_shared; i++) {
+    struct hr_conn *c = pool->shared[i];
+    if (!c->retired && strcmp(c->pool_key, key) == 0) {
+      c->users++;
+      return c;
+    }
+  }
+  return NULL;
 }
 
 /* The most recently used idle connection of key, taken out of the list
@@ -225,6 +301,12 @@ static int make_room(struct hr_pool *pool, const char *key,
   for (size_t i = 0; i < pool->n_idle; i++) {
     if (!same_origin_only || strcmp(pool->idle[i]->pool_key, key) == 0)
       return idle_evict_at(pool, i, cl);
+  }
+  for (size_t i = 0; i < pool->n_shared; i++) {
+    struct hr_conn *c = pool->shared[i];
+    if (c->users == 0 &&
+        (!same_origin_only || strcmp(c->pool_key, key) == 0))
+      return shared_evict_at(pool, i, cl);
   }
   return 0;
 }
@@ -268,18 +350,39 @@ static httpr_code no_slot(const struct hr_pool *pool, const char *key,
 
 /* ---- borrowing and giving back ------------------------------------------- */
 
-httpr_code hr_pool_acquire(struct hr_pool *pool, const char *key, int fresh,
-                           int64_t deadline, long wait_ms,
+static int probing(struct hr_pool *pool, const char *key) {
+  struct origin *o = origin_find(pool, key);
+  return o && o->probing;
+}
+
+/* The caller's new connection may turn out HTTP/2: others wait for it,
+ * unless key answered HTTP/1.1 before. */
+static void start_probing(struct hr_pool *pool, const char *key) {
+  struct origin *o = origin_find(pool, key);
+  if (o && !o->h1)
+    o->probing = 1;
+}
+
+httpr_code hr_pool_acquire(struct hr_pool *pool, const char *key,
+                           unsigned flags, int64_t deadline, long wait_ms,
                            struct hr_conn **reused, httpr_error *err) {
+  int fresh = flags & HR_POOL_FRESH, share = flags & HR_POOL_SHARE;
   struct closing cl = {.n = 0};
   *reused = NULL;
   for (;;) {
+    int got_slot = 0, must_wait = 0;
     pthread_mutex_lock(&pool->lock);
     idle_expire(pool, &cl);
-    struct hr_conn *c = fresh ? NULL : idle_take(pool, key);
-    int got_slot = c ? 0 : slot_take(pool, key, &cl);
-    int timed_out = !c && got_slot == 0 && cl.n == 0 && hr_now_ms() >= deadline;
-    if (!c && got_slot == 0 && cl.n == 0 && !timed_out)
+    struct hr_conn *c = share && !fresh ? shared_take(pool, key) : NULL;
+    if (!c && !fresh)
+      c = idle_take(pool, key);
+    if (!c && share && !fresh && probing(pool, key))
+      must_wait = 1;
+    else if (!c && (got_slot = slot_take(pool, key, &cl)) > 0 && share)
+      start_probing(pool, key);
+    int stuck = !c && (must_wait || got_slot == 0) && cl.n == 0;
+    int timed_out = stuck && hr_now_ms() >= deadline;
+    if (stuck && !timed_out)
       wait_until(pool, deadline);
     pthread_mutex_unlock(&pool->lock);
     close_all(&cl);
@@ -291,17 +394,70 @@ httpr_code hr_pool_acquire(struct hr_pool *pool, const char *key, int fresh,
       return no_slot(pool, key, wait_ms, err);
     if (!c)
       continue; /* woken up, or room was made: look again */
-    /* The liveness check may read (a late ticket): outside the lock. */
-    if (hr_conn_is_alive(c)) {
+    /* Liveness checks may read (a late ticket, a GOAWAY): outside the
+     * lock. */
+    if (c->h2 ? hr_h2_accepting(c->h2) : hr_conn_is_alive(c)) {
       *reused = c;
       return HTTPR_OK;
     }
-    hr_pool_discard(pool, key, c, 0);
+    if (c->h2)
+      hr_pool_release(pool, key, c, 0);
+    else
+      hr_pool_discard(pool, key, c, 0);
   }
+}
+
+void hr_pool_opened(struct hr_pool *pool, const char *key, struct hr_conn *c) {
+  char *copy = c->h2 && !c->pool_key ? strdup(key) : NULL;
+  pthread_mutex_lock(&pool->lock);
+  struct origin *o = origin_find(pool, key);
+  if (o) {
+    o->probing = 0;
+    o->h1 = !c->h2;
+  }
+  if (c->h2) {
+    c->users = 1;
+    if (copy)
+      c->pool_key = copy;
+    /* Not listed (out of memory): it serves this request only. */
+    if (!c->pool_key || list_append(&pool->shared, &pool->n_shared,
+                                    &pool->cap_shared, c) != 0)
+      c->retired = 1;
+  }
+  pthread_cond_broadcast(&pool->freed);
+  pthread_mutex_unlock(&pool->lock);
+}
+
+void hr_pool_release(struct hr_pool *pool, const char *key, struct hr_conn *c,
+                     int usable) {
+  pthread_mutex_lock(&pool->lock);
+  if (!usable)
+    c->retired = 1;
+  if (c->users > 0)
+    c->users--;
+  int last = c->users == 0 && c->retired;
+  if (last) {
+    for (size_t i = 0; i < pool->n_shared; i++) {
+      if (pool->shared[i] == c) {
+        list_remove_at(pool->shared, &pool->n_shared, i);
+        break;
+      }
+    }
+    slot_release(pool, key);
+  } else if (c->users == 0) {
+    c->idle_since = hr_now_ms();
+  }
+  pthread_cond_broadcast(&pool->freed);
+  pthread_mutex_unlock(&pool->lock);
+  if (last)
+    hr_conn_close(c, 1);
 }
 
 void hr_pool_cancel(struct hr_pool *pool, const char *key) {
   pthread_mutex_lock(&pool->lock);
+  struct origin *o = origin_find(pool, key);
+  if (o)
+    o->probing = 0; /* waiters try for themselves */
   slot_release(pool, key);
   pthread_mutex_unlock(&pool->lock);
 }
@@ -310,19 +466,6 @@ void hr_pool_discard(struct hr_pool *pool, const char *key, struct hr_conn *c,
                      int graceful) {
   hr_conn_close(c, graceful);
   hr_pool_cancel(pool, key);
-}
-
-static int idle_append(struct hr_pool *pool, struct hr_conn *c) {
-  if (pool->n_idle == pool->cap_idle) {
-    size_t cap = pool->cap_idle ? pool->cap_idle * 2 : 4;
-    struct hr_conn **grown = realloc(pool->idle, cap * sizeof(*grown));
-    if (!grown)
-      return -1;
-    pool->idle = grown;
-    pool->cap_idle = cap;
-  }
-  pool->idle[pool->n_idle++] = c;
-  return 0;
 }
 
 void hr_pool_put(struct hr_pool *pool, const char *key, struct hr_conn *c) {
@@ -340,7 +483,7 @@ void hr_pool_put(struct hr_pool *pool, const char *key, struct hr_conn *c) {
   c->idle_since = hr_now_ms();
   struct closing cl = {.n = 0};
   pthread_mutex_lock(&pool->lock);
-  int kept = idle_append(pool, c) == 0;
+  int kept = list_append(&pool->idle, &pool->n_idle, &pool->cap_idle, c) == 0;
   if (kept) {
     while (pool->n_idle > pool->limits.max_idle && idle_evict_at(pool, 0, &cl)) {
     }
@@ -354,33 +497,43 @@ void hr_pool_put(struct hr_pool *pool, const char *key, struct hr_conn *c) {
 
 /* ---- sessions ------------------------------------------------------------ */
 
-void hr_pool_session_get(struct hr_pool *pool, const char *key,
-                         unsigned char **blob, size_t *len) {
-  *blob = NULL;
-  *len = 0;
+struct hr_pool_session *hr_pool_session_get(struct hr_pool *pool,
+                                            const char *key) {
   pthread_mutex_lock(&pool->lock);
   struct origin *o = origin_find(pool, key);
-  if (o && o->session && (*blob = malloc(o->session_len))) {
-    memcpy(*blob, o->session, o->session_len);
-    *len = o->session_len;
-  }
+  struct hr_pool_session *s = o ? o->session : NULL;
+  if (s)
+    s->refs++;
   pthread_mutex_unlock(&pool->lock);
+  return s;
 }
 
-void hr_pool_session_put(struct hr_pool *pool, const char *key,
-                         unsigned char *blob, size_t len) {
+void hr_pool_session_release(struct hr_pool *pool, struct hr_pool_session *s) {
   pthread_mutex_lock(&pool->lock);
-  struct origin *o = blob ? origin_get(pool, key) : origin_find(pool, key);
-  unsigned char *old = NULL;
+  void *object = session_unref(s);
+  pthread_mutex_unlock(&pool->lock);
+  free_object(pool, object);
+}
+
+void hr_pool_session_put(struct hr_pool *pool, const char *key, void *object) {
+  struct hr_pool_session *fresh = NULL;
+  if (object && (fresh = malloc(sizeof(*fresh)))) {
+    fresh->object = object;
+    fresh->refs = 1;
+  }
+  void *unused = object && !fresh ? object : NULL; /* out of memory */
+  pthread_mutex_lock(&pool->lock);
+  struct origin *o = fresh ? origin_get(pool, key) : origin_find(pool, key);
+  void *replaced = NULL;
   if (o) {
-    old = o->session;
-    o->session = blob;
-    o->session_len = blob ? len : 0;
-    if (!blob && o->open == 0)
+    replaced = session_unref(o->session);
+    o->session = fresh;
+    if (!fresh && o->open == 0)
       origin_remove(pool, o);
-  } else {
-    old = blob; /* out of memory: the session is dropped */
+  } else if (fresh) {
+    unused = session_unref(fresh);
   }
   pthread_mutex_unlock(&pool->lock);
-  free(old);
+  free_object(pool, replaced);
+  free_object(pool, unused);
 }

@@ -38,8 +38,10 @@ struct hr_pool_limits {
 
 struct hr_pool;
 
-/* NULL when out of memory. */
-struct hr_pool *hr_pool_new(const struct hr_pool_limits *limits);
+/* NULL when out of memory. session_free frees the provider's session
+ * objects (NULL when no session is ever kept). */
+struct hr_pool *hr_pool_new(const struct hr_pool_limits *limits,
+                            void (*session_free)(void *object));
 /* Closes every idle connection (sending close_notify), drops every session
  * and frees the pool. Every borrowed connection must have come back. */
 void hr_pool_free(struct hr_pool *pool);
@@ -47,19 +49,39 @@ void hr_pool_free(struct hr_pool *pool);
 /* Formats the key of an origin into out; returns 0, or -1 when too long. */
 int hr_pool_key(char *out, size_t cap, int https, const char *host, int port);
 
-/* Borrows a connection for key. Either *reused is a live idle connection
- * (checked just now), or *reused is NULL and the caller holds a slot for a
- * new connection, which it opens and then hands to hr_pool_put or
- * hr_pool_discard, or gives up with hr_pool_cancel. With fresh, idle
- * connections are never taken (a retry after one died). At a limit this
- * waits until deadline (hr_now_ms clock): HTTPR_E_TIMEOUT then, naming
- * wait_ms. HTTPR_E_NOMEM. */
-httpr_code hr_pool_acquire(struct hr_pool *pool, const char *key, int fresh,
-                           int64_t deadline, long wait_ms,
+/* How a request borrows (flags of hr_pool_acquire). */
+#define HR_POOL_FRESH 1u /* a new connection only (a retry after one died) */
+#define HR_POOL_SHARE 2u /* an HTTP/2 connection to key may be shared */
+
+/* Borrows a connection for key. Either *reused is a live connection
+ * (checked just now): an idle HTTP/1.1 one, now the caller's alone, or
+ * with HR_POOL_SHARE an HTTP/2 one, shared; or *reused is NULL and the
+ * caller holds a slot for a new connection, which it opens and reports
+ * with hr_pool_opened, or gives up with hr_pool_cancel.
+ *
+ * With HR_POOL_SHARE, while another request is opening a connection to
+ * key that may turn out to be HTTP/2, this waits to see (so that many
+ * requests at once make one connection, not one each) unless key is known
+ * to answer HTTP/1.1. At a limit this waits too. Waits end at deadline
+ * (hr_now_ms clock): HTTPR_E_TIMEOUT then, naming wait_ms. HTTPR_E_NOMEM. */
+httpr_code hr_pool_acquire(struct hr_pool *pool, const char *key,
+                           unsigned flags, int64_t deadline, long wait_ms,
                            struct hr_conn **reused, httpr_error *err);
+
+/* The caller's new connection is open. With c->h2 set it is shared from
+ * now on (the caller is its first user) and is given back with
+ * hr_pool_release; otherwise key answers HTTP/1.1 and c is given back with
+ * hr_pool_put or hr_pool_discard. */
+void hr_pool_opened(struct hr_pool *pool, const char *key, struct hr_conn *c);
 
 /* Gives back the slot of a connection that could not be opened. */
 void hr_pool_cancel(struct hr_pool *pool, const char *key);
+
+/* One user of a shared (HTTP/2) connection is done. With usable 0 (a
+ * GOAWAY or a broken connection) it takes no new requests; it is closed
+ * when its last user leaves. */
+void hr_pool_release(struct hr_pool *pool, const char *key, struct hr_conn *c,
+                     int usable);
 
 /* Gives a connection back for reuse under key (idle from now). When more
  * than max_idle are idle the oldest is closed. */
@@ -70,13 +92,20 @@ void hr_pool_put(struct hr_pool *pool, const char *key, struct hr_conn *c);
 void hr_pool_discard(struct hr_pool *pool, const char *key, struct hr_conn *c,
                      int graceful);
 
-/* The session cache: the last resumable session seen for key, as the
- * provider's opaque blob. session_get copies it (malloc'd, caller frees)
- * or sets *blob to NULL; session_put takes ownership of blob (NULL drops
- * the key's session). */
-void hr_pool_session_get(struct hr_pool *pool, const char *key,
-                         unsigned char **blob, size_t *len);
-void hr_pool_session_put(struct hr_pool *pool, const char *key,
-                         unsigned char *blob, size_t len);
+/* The session cache: the last resumable session seen for key, a
+ * provider's session object (provider.h), shared by reference between
+ * the connections that offer it. */
+struct hr_pool_session {
+  void *object;
+  size_t refs; /* the cache's own + one per hr_pool_session_get */
+};
+/* A reference to key's session, or NULL; give it back with
+ * hr_pool_session_release. */
+struct hr_pool_session *hr_pool_session_get(struct hr_pool *pool,
+                                            const char *key);
+void hr_pool_session_release(struct hr_pool *pool, struct hr_pool_session *s);
+/* Keeps object (taking ownership) as key's session, replacing the one
+ * before; NULL drops key's session. */
+void hr_pool_session_put(struct hr_pool *pool, const char *key, void *object);
 
 #endif

@@ -9,7 +9,6 @@
 #include <inttypes.h>
 #include <string.h>
 
-#define USER_AGENT "httpr/" HTTPR_VERSION_STRING
 
 static int is_tchar(unsigned char c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -87,7 +86,7 @@ static httpr_code check_header(const struct hr_header *h, httpr_error *err) {
   return HTTPR_OK;
 }
 
-static httpr_code check_request(const char *method, const struct hr_url *url,
+httpr_code hr_h1_check_request(const char *method, const struct hr_url *url,
                                 const struct hr_headers *headers,
                                 int64_t body_length, httpr_error *err) {
   char shown[64];
@@ -148,7 +147,7 @@ static int write_head(struct hr_buf *out, const char *method,
   if (!caller_has(headers, "Host") && write_host(out, url))
     return -1;
   if (!caller_has(headers, "User-Agent") &&
-      hr_buf_append_str(out, "User-Agent: " USER_AGENT "\r\n"))
+      hr_buf_append_str(out, "User-Agent: " HR_USER_AGENT "\r\n"))
     return -1;
   if (!caller_has(headers, "Accept") &&
       hr_buf_append_str(out, "Accept: */*\r\n"))
@@ -171,7 +170,7 @@ httpr_code hr_h1_write_head(struct hr_buf *out, const char *method,
   httpr_error scratch;
   if (!err)
     err = &scratch;
-  httpr_code rc = check_request(method, url, headers, body_length, err);
+  httpr_code rc = hr_h1_check_request(method, url, headers, body_length, err);
   if (rc != HTTPR_OK)
     return rc;
   size_t mark = out->len;

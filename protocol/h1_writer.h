@@ -23,6 +23,17 @@ int hr_h1_is_field_value(const char *s);
 #define HR_H1_NO_BODY (-2)  /* no body, no framing header */
 #define HR_H1_CHUNKED (-1)  /* Transfer-Encoding: chunked */
 
+/* The checks every request passes before it is written, in HTTP/1.1 or
+ * HTTP/2: method a token, a target, header names tokens and values
+ * without CR, LF, NUL or other controls, no caller Content-Length or
+ * Transfer-Encoding. HTTPR_OK or HTTPR_E_INVALID. */
+httpr_code hr_h1_check_request(const char *method, const struct hr_url *url,
+                               const struct hr_headers *headers,
+                               int64_t body_length, httpr_error *err);
+
+/* The User-Agent sent unless the caller gives one. */
+#define HR_USER_AGENT "httpr/" HTTPR_VERSION_STRING
+
 /* Appends "METHOD target HTTP/1.1\r\n", Host, User-Agent "httpr/VERSION"
  * and Accept ("*", "/", "*" written together) unless the caller's headers
  * give them, the caller's headers in order, Content-Length (body_length >= 0;

@@ -226,10 +226,9 @@ static httpr_code handshake(struct hr_conn *c,
       p->provider->connection_new(p->tls_ctx, p->host, &io, &c->tls, err);
   if (rc != HTTPR_OK)
     return rc;
-  /* An unusable blob only costs the full handshake the provider falls
-   * back to. */
+  /* A session that cannot be offered only costs a full handshake. */
   if (p->session && p->provider->session_import &&
-      p->provider->session_import(c->tls, p->session, p->session_len) == 0)
+      p->provider->session_import(c->tls, p->session) == 0)
     hr_debugf(p->debug, "Offering the saved TLS session");
   for (int rounds = 0; rounds < 100000; rounds++) {
     enum hr_tls_status st = p->provider->handshake(c->tls, err);
@@ -350,6 +349,72 @@ httpr_code hr_conn_read(struct hr_conn *c, void *buf, size_t cap, size_t *got,
   }
 }
 
+httpr_code hr_conn_try_read(struct hr_conn *c, void *buf, size_t cap,
+                            size_t *moved, short *want, httpr_error *err) {
+  enum hr_tls_status st;
+  *moved = 0;
+  *want = 0;
+  if (c->tls) {
+    st = c->provider->read(c->tls, buf, cap, moved, err);
+  } else {
+    long n = sock_recv(c, buf, cap);
+    if (n < 0 && errno != EAGAIN)
+      return plain_io_error(HTTPR_E_RECV, err);
+    st = n < 0 ? HR_TLS_WANT_READ : n == 0 ? HR_TLS_CLOSED : HR_TLS_DONE;
+    *moved = n > 0 ? (size_t)n : 0;
+  }
+  if (st == HR_TLS_ERROR)
+    return err->code;
+  if (st == HR_TLS_WANT_READ || st == HR_TLS_WANT_WRITE)
+    *want = st == HR_TLS_WANT_READ ? POLLIN : POLLOUT;
+  return HTTPR_OK;
+}
+
+httpr_code hr_conn_try_write(struct hr_conn *c, const void *buf, size_t len,
+                             size_t *moved, short *want, httpr_error *err) {
+  enum hr_tls_status st;
+  *moved = 0;
+  *want = 0;
+  if (c->tls) {
+    st = c->provider->write(c->tls, buf, len, moved, err);
+  } else {
+    long n = sock_send(c, buf, len);
+    if (n < 0 && errno != EAGAIN)
+      return plain_io_error(HTTPR_E_SEND, err);
+    st = n >= 0 ? HR_TLS_DONE : HR_TLS_WANT_WRITE;
+    *moved = n > 0 ? (size_t)n : 0;
+  }
+  if (st == HR_TLS_ERROR)
+    return err->code;
+  if (st == HR_TLS_CLOSED)
+    return hr_fail(err, HTTPR_E_SEND,
+                   "connection broke while sending: peer closed it");
+  if (st == HR_TLS_WANT_READ || st == HR_TLS_WANT_WRITE)
+    *want = st == HR_TLS_WANT_READ ? POLLIN : POLLOUT;
+  return HTTPR_OK;
+}
+
+int hr_conn_poll(struct hr_conn *c, short events, int wake_fd,
+                 int64_t deadline) {
+  for (int spins = 0; spins < 1000000; spins++) {
+    int timeout = 60000;
+    if (deadline != HR_NO_DEADLINE) {
+      int64_t left = deadline - hr_now_ms();
+      if (left <= 0)
+        return 0;
+      timeout = left > 60000 ? 60000 : (int)left;
+    }
+    struct pollfd pfd[2] = {{.fd = c->fd, .events = events},
+                            {.fd = wake_fd, .events = POLLIN}};
+    int n = poll(pfd, wake_fd >= 0 ? 2 : 1, timeout);
+    if (n > 0)
+      return pfd[0].revents ? 1 : 2;
+    if (n < 0 && errno != EINTR)
+      return -1;
+  }
+  return 0;
+}
+
 int hr_conn_is_alive(struct hr_conn *c) {
   struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
   if (poll(&pfd, 1, 0) == 0)
@@ -369,6 +434,8 @@ int hr_conn_is_alive(struct hr_conn *c) {
 void hr_conn_close(struct hr_conn *c, int graceful) {
   if (!c)
     return;
+  if (c->h2)
+    c->h2_free(c->h2);
   if (c->tls) {
     if (graceful) {
       httpr_error scratch = {0};

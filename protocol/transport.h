@@ -32,8 +32,14 @@ struct hr_conn {
   char *pool_key;     /* owned; set by the pool */
   int64_t idle_since; /* hr_now_ms() when returned to the pool */
   int ever_used;      /* a request completed on it */
+  size_t users;       /* HTTP/2: requests using it now (pool-managed) */
+  int retired;        /* HTTP/2: takes no new requests (pool-managed) */
   int session_saved;  /* its TLS session went to the session cache */
   char *read_buf;     /* HR_READ_CHUNK bytes, kept across requests */
+  /* The HTTP/2 session running on it, freed by hr_conn_close before the
+   * TLS connection (protocol/h2.c). NULL for HTTP/1.1. */
+  struct hr_h2 *h2;
+  void (*h2_free)(struct hr_h2 *h2);
 };
 
 /* Size of a connection's read buffer (one TLS record's worth of data). */
@@ -45,9 +51,7 @@ struct hr_connect_params {
   const char *pin_address; /* connect here instead of resolving, or NULL */
   const struct hr_tls_provider *provider; /* NULL: plain TCP */
   void *tls_ctx;
-  /* A saved session to offer (provider blob), or NULL. */
-  const unsigned char *session;
-  size_t session_len;
+  void *session; /* a saved session to offer (provider object), or NULL */
   int64_t connect_deadline; /* for resolve + connect + handshake */
   int64_t total_deadline;
   long connect_timeout_ms; /* for messages */
@@ -76,6 +80,22 @@ httpr_code hr_conn_write(struct hr_conn *c, const void *buf, size_t len,
  * HTTPR_E_TLS_HANDSHAKE. */
 httpr_code hr_conn_read(struct hr_conn *c, void *buf, size_t cap, size_t *got,
                         int64_t deadline, long timeout_ms, httpr_error *err);
+
+/* Non-blocking steps, for a caller that multiplexes reading and writing
+ * (HTTP/2). Each moves what it can now: *moved bytes, or 0 with *want set
+ * to the poll event to wait for (POLLIN / POLLOUT). hr_conn_try_read
+ * reports a clean end of stream as 0 bytes with *want 0. Errors as for
+ * hr_conn_read / hr_conn_write. After a try_write that moved nothing,
+ * the next one must pass the same bytes (TLS libraries require it). */
+httpr_code hr_conn_try_read(struct hr_conn *c, void *buf, size_t cap,
+                            size_t *moved, short *want, httpr_error *err);
+httpr_code hr_conn_try_write(struct hr_conn *c, const void *buf, size_t len,
+                             size_t *moved, short *want, httpr_error *err);
+/* Waits until the connection is ready for events, or wake_fd (-1: none)
+ * is readable, or the deadline. Returns 1 (connection ready), 2 (woken),
+ * 0 (deadline) or -1 (poll failed, errno set). */
+int hr_conn_poll(struct hr_conn *c, short events, int wake_fd,
+                 int64_t deadline);
 
 /* 1 when an idle connection can carry another request: the peer has not
  * closed it, sent close_notify or sent unexpected bytes. Never blocks. */

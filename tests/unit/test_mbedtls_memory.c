@@ -1673,9 +1673,9 @@ static void session_from_another_server(void **state) {
   expect_session_refused(0, &so);
 }
 
-static void session_blobs_refused(void **state) {
+static void session_offer_rules(void **state) {
   (void)state;
-  expect_bad_session_blobs(0);
+  expect_session_offer_rules();
 }
 
 int main(void) {
@@ -1724,7 +1724,7 @@ int main(void) {
       cmocka_unit_test(session_resumed_from_the_server_cache),
       cmocka_unit_test(session_refused_by_the_server),
       cmocka_unit_test(session_from_another_server),
-      cmocka_unit_test(session_blobs_refused),
+      cmocka_unit_test(session_offer_rules),
       cmocka_unit_test(no_key_log_without_opt_in),
   };
   return cmocka_run_group_tests_name("mbedtls_memory", tests, group_setup,

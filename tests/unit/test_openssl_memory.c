@@ -952,12 +952,13 @@ static void wrong_passwords(void **state) {
                   "check the password given with --pass or after --cert "
                   "FILE:");
   }
-  /* OpenSSL's own words stay in the detail. */
+  /* OpenSSL's own words stay in the detail: usually "bad decrypt", but
+   * about one wrong password in 200 gets past the padding check and then
+   * fails decoding ("wrong tag"), so only the prefix is certain. */
   httpr_error err = {0};
   void *ctx = NULL;
   assert_int_equal(P->context_new(&forms[1], &ctx, &err), HTTPR_E_CLIENT_CERT);
   assert_memory_equal(err.detail, "openssl: error:", 15);
-  assert_non_null(strstr(err.detail, "bad decrypt"));
 }
 
 /* A server that demands a client certificate, over TLS 1.3 (the alert
@@ -1126,10 +1127,9 @@ static void session_from_another_server(void **state) {
   expect_session_refused(0, &so);
 }
 
-static void session_blobs_refused(void **state) {
+static void session_offer_rules(void **state) {
   (void)state;
-  expect_bad_session_blobs(12);
-  expect_bad_session_blobs(0);
+  expect_session_offer_rules();
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1223,7 +1223,7 @@ int main(void) {
       cmocka_unit_test(session_resumed_from_the_server_cache),
       cmocka_unit_test(session_refused_by_the_server),
       cmocka_unit_test(session_from_another_server),
-      cmocka_unit_test(session_blobs_refused),
+      cmocka_unit_test(session_offer_rules),
       cmocka_unit_test(shared_wording),
   };
   return cmocka_run_group_tests_name("openssl_memory", tests, group_setup,

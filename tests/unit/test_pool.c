@@ -39,7 +39,7 @@ static struct hr_conn *conn_new(int *peer) {
 static struct hr_pool *pool_with(size_t max_idle, long idle_ms,
                                  size_t per_origin, size_t total) {
   struct hr_pool_limits l = {max_idle, idle_ms, per_origin, total};
-  struct hr_pool *pool = hr_pool_new(&l);
+  struct hr_pool *pool = hr_pool_new(&l, free);
   assert_non_null(pool);
   return pool;
 }
@@ -204,31 +204,31 @@ static void no_idle_kept_at_zero(void **state) {
   hr_pool_free(pool);
 }
 
+static char *object(const char *text) {
+  char *o = strdup(text);
+  assert_non_null(o);
+  return o;
+}
+
 static void sessions_per_key(void **state) {
   (void)state;
   struct hr_pool *pool = pool_with(4, 0, 0, 0);
-  unsigned char *blob;
-  size_t len;
-  hr_pool_session_get(pool, KEY_A, &blob, &len);
-  assert_null(blob);
-  unsigned char *s1 = malloc(3);
-  memcpy(s1, "one", 3);
-  hr_pool_session_put(pool, KEY_A, s1, 3);
-  hr_pool_session_get(pool, KEY_B, &blob, &len);
-  assert_null(blob);
-  hr_pool_session_get(pool, KEY_A, &blob, &len);
-  assert_int_equal(len, 3);
-  assert_memory_equal(blob, "one", 3);
-  free(blob);
-  unsigned char *s2 = malloc(3);
-  memcpy(s2, "two", 3);
-  hr_pool_session_put(pool, KEY_A, s2, 3); /* replaces */
-  hr_pool_session_get(pool, KEY_A, &blob, &len);
-  assert_memory_equal(blob, "two", 3);
-  free(blob);
-  hr_pool_session_put(pool, KEY_A, NULL, 0); /* drops */
-  hr_pool_session_get(pool, KEY_A, &blob, &len);
-  assert_null(blob);
+  assert_null(hr_pool_session_get(pool, KEY_A));
+  hr_pool_session_put(pool, KEY_A, object("one"));
+  assert_null(hr_pool_session_get(pool, KEY_B));
+  struct hr_pool_session *one = hr_pool_session_get(pool, KEY_A);
+  assert_non_null(one);
+  assert_string_equal(one->object, "one");
+  /* Replaced while in use: the user's reference keeps it alive. */
+  hr_pool_session_put(pool, KEY_A, object("two"));
+  assert_string_equal(one->object, "one");
+  hr_pool_session_release(pool, one); /* freed now (valgrind checks) */
+  struct hr_pool_session *two = hr_pool_session_get(pool, KEY_A);
+  assert_string_equal(two->object, "two");
+  hr_pool_session_release(pool, two);
+  hr_pool_session_put(pool, KEY_A, NULL); /* drops */
+  assert_null(hr_pool_session_get(pool, KEY_A));
+  hr_pool_session_put(pool, KEY_B, object("kept")); /* freed with the pool */
   hr_pool_free(pool);
 }
 

@@ -228,23 +228,23 @@ void expect_shared_by_threads(void *cctx, void *server);
 /* Session resumption up to max_version (12, or 0: the provider's newest,
  * checked to be what is negotiated) against a server from opts (NULL: the
  * usual one), for "localhost". Nothing is exported before the handshake,
- * nor in TLS 1.3 before a ticket came; once data went both ways a blob
+ * nor in TLS 1.3 before a ticket came; once data went both ways a session
  * is. A second connection importing it (and exporting nothing before its
  * handshake) resumes, by both sides' account, with the server's subject
  * and issuer still known, and data flows; it exports again once data went
- * both ways, and that blob resumes a third. In TLS 1.3 the ticket a
- * connection resumed with is never exported again: the new blob is a
- * fresh ticket. */
+ * both ways, and that session resumes a third. In TLS 1.3 the ticket a
+ * connection resumed with is never exported again: the new session is
+ * a fresh ticket. */
 void expect_session_resumed(int max_version, const void *opts);
 
-/* A blob from the usual server offered to a server made from opts, which
+/* A session from the usual server offered to a server made from opts, which
  * does not resume it: the import succeeds, the handshake is full and
  * without error, and data flows. */
 void expect_session_refused(int max_version, const void *opts);
 
-/* Blobs that are not sessions (garbage, a session cut short, an empty
- * one) are refused by import, leaving nothing behind, and the handshake
- * that follows is full and succeeds. */
-void expect_bad_session_blobs(int max_version);
+/* TLS 1.2: one session offered to two connections resumes both (the pool
+ * shares a session by reference); a connection refuses NULL, and a session
+ * once its handshake began, and then goes on with a full handshake. */
+void expect_session_offer_rules(void);
 
 #endif

@@ -1,0 +1,82 @@
+/*
+ * h2.h - HTTP/2 on one connection, over nghttp2, shared by every thread
+ * that borrows the connection from the pool.
+ *
+ * Each request is a stream run by its own thread (hr_h2_exchange). One
+ * thread at a time does the connection's I/O for all streams (the
+ * "driver"); the others wait on a condition variable and take over when it
+ * leaves. What arrives for a stream is kept with the stream and handed to
+ * the caller's callbacks on the caller's own thread, and flow-control
+ * credit goes back to the server only once the caller has taken the bytes,
+ * so a slow body sink slows its own stream down rather than filling
+ * memory. A request body from a callback is read on the caller's thread
+ * too.
+ */
+#ifndef HTTPR_H2_H
+#define HTTPR_H2_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "api/error_internal.h"
+#include "protocol/h1_parser.h"
+#include "protocol/headers.h"
+#include "protocol/transport.h"
+#include "protocol/url.h"
+
+struct hr_h2;
+
+/* One request as a stream. The body is none (has_body 0), memory (body,
+ * body_len) or a callback (read_cb; read_len -1 when unknown). */
+struct hr_h2_request {
+  const char *method;
+  const struct hr_url *url;
+  const struct hr_headers *headers;
+  int has_body;
+  const char *body;
+  size_t body_len;
+  httpr_read_cb read_cb;
+  void *read_ud;
+  int64_t read_len;
+};
+
+struct hr_h2_outcome {
+  uint64_t bytes_in; /* response bytes (head and body) handed over */
+  /* The server never processed the stream (it was above the last stream
+   * id of a GOAWAY, refused with REFUSED_STREAM, or never sent because
+   * the connection went away first): safe to send again elsewhere. */
+  int refused;
+};
+
+/* Starts HTTP/2 on a connection whose ALPN chose "h2": the connection
+ * preface and our SETTINGS (no push, our windows) go out with the first
+ * request; response header blocks are limited to max_header_bytes (counted
+ * as HTTP/1.1 would carry them). on_input (may be NULL) runs after input
+ * was processed, on the thread doing the connection's I/O, which is then
+ * the only one using the TLS connection (to export its session once a
+ * ticket came). On success c->h2 is set and the session is freed with the
+ * connection. HTTPR_E_NOMEM. */
+httpr_code hr_h2_attach(struct hr_conn *c, size_t max_header_bytes,
+                        void (*on_input)(struct hr_conn *c, void *ud),
+                        void *ud, httpr_error *err);
+
+/* 1 while new streams may start on the connection: no GOAWAY received and
+ * no connection error. An idle connection (no stream running) first reads
+ * what the server sent meanwhile, without blocking. */
+int hr_h2_accepting(struct hr_h2 *h2);
+
+/* Runs one request on the connection: the callbacks get the final
+ * response's status (version 20), headers, end of head, body, then any
+ * trailers as more headers. Returns HTTPR_OK once the stream ended
+ * cleanly. Errors: HTTPR_E_PROTOCOL (stream reset by the server, GOAWAY
+ * before the answer, malformed frames: the connection is then failed for
+ * every stream), HTTPR_E_TOO_LARGE (header block over the limit),
+ * HTTPR_E_TIMEOUT, HTTPR_E_SEND / HTTPR_E_RECV (the connection broke),
+ * HTTPR_E_READ (the body callback failed), whatever a callback returned,
+ * HTTPR_E_NOMEM. out tells whether a retry elsewhere is safe. */
+httpr_code hr_h2_exchange(struct hr_h2 *h2, const struct hr_h2_request *rq,
+                          const struct hr_h1_callbacks *cb, void *ud,
+                          int64_t deadline, long timeout_ms,
+                          struct hr_h2_outcome *out, httpr_error *err);
+
+#endif
