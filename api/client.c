@@ -330,3 +330,90 @@ done:
   *out = resp;
   return HTTPR_OK;
 }
+
+/* ---- many requests on one HTTP/2 connection ------------------------------ */
+
+/* Puts err where the caller asked for it (errs may be NULL). */
+static void give_error(httpr_error *const *errs, size_t i,
+                       const httpr_error *err) {
+  if (errs && errs[i])
+    *errs[i] = *err;
+}
+
+void hr_client_send_batch(httpr_client *client, const char *key,
+                          const httpr_request *const *reqs, const size_t *idx,
+                          size_t m, size_t window, httpr_response **out,
+                          httpr_code *codes, httpr_error *const *errs,
+                          unsigned char *again) {
+  const struct httpr_config *cfg = &client->cfg;
+  struct hr_conn *conn = NULL;
+  httpr_error err = {0};
+  int64_t deadline = hr_deadline_in(cfg->connect_timeout_ms);
+  if (hr_pool_acquire(client->pool, key, HR_POOL_SHARE, deadline,
+                      cfg->connect_timeout_ms, &conn, &err) != HTTPR_OK ||
+      !conn || !conn->h2) {
+    /* No shared HTTP/2 connection now: the ordinary way for all. */
+    if (conn)
+      hr_pool_put(client->pool, key, conn);
+    else if (err.code == HTTPR_OK)
+      hr_pool_cancel(client->pool, key);
+    memset(again, 1, m);
+    return;
+  }
+  struct hop *hops = calloc(m, sizeof(*hops));
+  struct hr_batch_item *items = calloc(m, sizeof(*items));
+  size_t *which = calloc(m, sizeof(*which)); /* item -> position in idx */
+  size_t ready = 0;
+  for (size_t k = 0; hops && items && which && k < m; k++) {
+    const httpr_request *req = reqs[idx[k]];
+    httpr_response *resp = calloc(1, sizeof(*resp));
+    if (!resp || hop_init(&hops[ready], req, &err) != HTTPR_OK) {
+      free(resp);
+      again[k] = 1;
+      continue;
+    }
+    struct hop *h = &hops[ready];
+    items[ready].t = (struct hr_transfer){
+        .method = h->method,
+        .url = &h->url,
+        .headers = &h->headers,
+        .req = req,
+        .send_body = h->send_body,
+        .follow = cfg->max_redirects > 0,
+        .deadline = hr_deadline_in(cfg->total_timeout_ms),
+        .t0 = hr_now_s(),
+        .resp = resp,
+    };
+    which[ready++] = k;
+  }
+  if (ready)
+    hr_transfer_run_batch(client, key, conn, items, ready, window);
+  else
+    hr_pool_release(client->pool, key, conn, 1);
+  for (size_t r = 0; r < ready; r++) {
+    struct hr_batch_item *it = &items[r];
+    size_t k = which[r], i = idx[k];
+    httpr_response *resp = it->t.resp;
+    httpr_code rc = it->rc;
+    /* A redirect to follow and a request never answered go the
+     * ordinary way, which follows and retries (they are idempotent). */
+    if ((rc == HTTPR_OK && it->t.redirect) || (rc != HTTPR_OK && it->retry)) {
+      again[k] = 1;
+      httpr_response_free(resp);
+    } else if (rc == HTTPR_OK &&
+               (rc = finish_response(resp, &hops[r], &it->err)) == HTTPR_OK) {
+      out[i] = resp;
+      codes[i] = HTTPR_OK;
+    } else {
+      codes[i] = rc;
+      give_error(errs, i, &it->err);
+      httpr_response_free(resp);
+    }
+    hop_free(&hops[r]);
+  }
+  if (!hops || !items || !which)
+    memset(again, 1, m);
+  free(which);
+  free(hops);
+  free(items);
+}

@@ -22,6 +22,7 @@ httpr_code hr_fail(httpr_error *err, httpr_code code, const char *fmt, ...) {
   va_end(ap);
   err->detail[0] = '\0';
   err->hint[0] = '\0';
+  err->http2 = 0;
   return code;
 }
 
@@ -67,6 +68,8 @@ const char *httpr_error_detail(const httpr_error *err) {
 const char *httpr_error_hint(const httpr_error *err) {
   return err ? err->hint : "";
 }
+
+int httpr_error_is_http2(const httpr_error *err) { return err ? err->http2 : 0; }
 
 struct code_text {
   const char *name;

@@ -13,6 +13,7 @@ struct httpr_error {
   char message[256]; /* one line, the same for every provider */
   char detail[512];  /* the provider's or system's own text */
   char hint[192];    /* a known cure, or empty */
+  int http2;         /* 1: the failure belongs to HTTP/2 (curl's exit 16) */
 };
 
 /* Records a failure: sets the code and message (printf-style) and clears

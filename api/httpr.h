@@ -97,6 +97,10 @@ HTTPR_EXPORT const char *httpr_error_detail(const httpr_error *err);
 /* A short cure for a common cause, e.g. "the CA bundle lacks the issuer:
  * give it with --cacert or SSL_CERT_FILE". Empty string when none. */
 HTTPR_EXPORT const char *httpr_error_hint(const httpr_error *err);
+/* 1 when the failure belongs to HTTP/2: it happened on an HTTP/2
+ * connection, or HTTP/2 was required and not negotiated (curl reports
+ * HTTP/2 protocol errors as exit 16, HTTP/1.x ones as 8). */
+HTTPR_EXPORT int httpr_error_is_http2(const httpr_error *err);
 
 /* ------------------------------------------------------------------------ */
 /* Library and provider registry. */

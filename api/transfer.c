@@ -387,19 +387,21 @@ static void h2_input(struct hr_conn *c, void *client) {
 static httpr_code start_protocol(struct exchange *x, httpr_error *err) {
   httpr_client *client = x->client;
   int h2 = x->conn->tls && strcmp(x->conn->info.alpn, "h2") == 0;
-  if (client->cfg.http_policy == HTTPR_HTTP2_ONLY && !h2)
-    return hr_fail(err, HTTPR_E_PROTOCOL,
-                   "HTTP/2 is required but the server did not select it "
-                   "(ALPN: %s)",
-                   x->conn->info.alpn[0] ? x->conn->info.alpn : "none");
+  if (client->cfg.http_policy == HTTPR_HTTP2_ONLY && !h2) {
+    hr_fail(err, HTTPR_E_PROTOCOL,
+            "HTTP/2 is required but the server did not select it (ALPN: %s)",
+            x->conn->info.alpn[0] ? x->conn->info.alpn : "none");
+    err->http2 = 1;
+    return HTTPR_E_PROTOCOL;
+  }
   if (!h2)
     return HTTPR_OK;
   return hr_h2_attach(x->conn, client->cfg.max_header_bytes, h2_input, client,
                       err);
 }
 
-/* Takes a pooled connection of key or opens a new one (HR_POOL_FRESH: never
- * a pooled one). Waiting for a free slot, or for a connection being opened
+/* Takes a pooled connection of key or opens a new one (HR_POOL_FRESH: no
+ * idle HTTP/1.1 one). Waiting for a free slot, or for a connection being opened
  * that may be shared, counts against the connect timeout. *reused tells
  * which. */
 static httpr_code borrow_connection(struct exchange *x, const char *key,
@@ -450,10 +452,7 @@ static void debug_h2_request(struct exchange *x) {
   hr_buf_free(&text);
 }
 
-/* One request as a stream of the connection's HTTP/2 session. */
-static httpr_code h2_exchange(struct exchange *x, struct hr_h2_outcome *oc,
-                              httpr_error *err) {
-  const struct hr_transfer *t = x->t;
+static struct hr_h2_request h2_request_of(const struct hr_transfer *t) {
   const httpr_request *req = t->req;
   int has_body = t->send_body && req->has_body;
   struct hr_h2_request rq = {
@@ -467,6 +466,14 @@ static httpr_code h2_exchange(struct exchange *x, struct hr_h2_outcome *oc,
       .read_ud = req->read_ud,
       .read_len = req->read_len,
   };
+  return rq;
+}
+
+/* One request as a stream of the connection's HTTP/2 session. */
+static httpr_code h2_exchange(struct exchange *x, struct hr_h2_outcome *oc,
+                              httpr_error *err) {
+  const struct hr_transfer *t = x->t;
+  struct hr_h2_request rq = h2_request_of(t);
   debug_h2_request(x);
   t->resp->times[HTTPR_TIME_PRETRANSFER] = since(t);
   httpr_code rc =
@@ -476,7 +483,7 @@ static httpr_code h2_exchange(struct exchange *x, struct hr_h2_outcome *oc,
   return rc;
 }
 
-static int idempotent(const char *method) {
+int hr_method_idempotent(const char *method) {
   static const char *const safe[] = {"GET",    "HEAD",    "PUT",
                                      "DELETE", "OPTIONS", "TRACE"};
   for (size_t i = 0; i < sizeof(safe) / sizeof(safe[0]); i++) {
@@ -523,6 +530,18 @@ static void record_connection(struct exchange *x, int reused) {
   }
 }
 
+static void exchange_init(struct exchange *x, httpr_client *client,
+                          struct hr_transfer *t) {
+  memset(x, 0, sizeof(*x));
+  x->client = client;
+  x->t = t;
+  x->debug.fn = client->cfg.debug_cb;
+  x->debug.ud = client->cfg.debug_ud;
+  x->body_limit = client->cfg.max_body_bytes;
+  if (!x->body_limit && !t->req->sink)
+    x->body_limit = MAX_BUFFERED_BODY;
+}
+
 /* One HTTP/1.1 exchange on x->conn, which goes back to the pool or is
  * closed. *retry: it died before any response byte, on a reused
  * connection (the server may have closed it while idle). */
@@ -558,6 +577,8 @@ static httpr_code run_h2(struct exchange *x, const char *key, int reused,
   httpr_code rc = h2_exchange(x, &oc, err);
   if (rc == HTTPR_OK)
     x->t->resp->times[HTTPR_TIME_TOTAL] = since(x->t);
+  else
+    err->http2 = 1;
   hr_pool_release(x->client->pool, key, x->conn,
                   hr_h2_accepting(x->conn->h2));
   *retry = oc.refused || (reused && oc.bytes_in == 0 &&
@@ -571,23 +592,20 @@ httpr_code hr_transfer_run(httpr_client *client, struct hr_transfer *t,
   if (hr_pool_key(key, sizeof(key), t->url->https, t->url->host,
                   t->url->port) != 0)
     return hr_fail(err, HTTPR_E_URL, "host name too long");
-  struct exchange x = {
-      .client = client,
-      .t = t,
-      .debug = {.fn = client->cfg.debug_cb, .ud = client->cfg.debug_ud},
-  };
-  x.body_limit = client->cfg.max_body_bytes;
-  if (!x.body_limit && !t->req->sink)
-    x.body_limit = MAX_BUFFERED_BODY;
+  struct exchange x;
+  exchange_init(&x, client, t);
   int replayable = !(t->send_body && t->req->read_cb);
-  int may_retry = replayable && idempotent(t->method);
+  int may_retry = replayable && hr_method_idempotent(t->method);
   unsigned share = t->url->https && client->cfg.http_policy != HTTPR_HTTP1_ONLY
                        ? HR_POOL_SHARE
                        : 0;
-  if (!t->url->https && client->cfg.http_policy == HTTPR_HTTP2_ONLY)
-    return hr_fail(err, HTTPR_E_PROTOCOL,
-                   "HTTP/2 is required but http:// URLs use HTTP/1.1 (h2c is "
-                   "not supported)");
+  if (!t->url->https && client->cfg.http_policy == HTTPR_HTTP2_ONLY) {
+    hr_fail(err, HTTPR_E_PROTOCOL,
+            "HTTP/2 is required but http:// URLs use HTTP/1.1 (h2c is not "
+            "supported)");
+    err->http2 = 1;
+    return HTTPR_E_PROTOCOL;
+  }
   httpr_code rc = HTTPR_OK;
   for (int attempt = 0; attempt < 2; attempt++) {
     int reused = 0, retry = 0;
@@ -609,4 +627,48 @@ httpr_code hr_transfer_run(httpr_client *client, struct hr_transfer *t,
     reset_response(t->resp);
   }
   return rc;
+}
+
+void hr_transfer_run_batch(httpr_client *client, const char *key,
+                           struct hr_conn *conn, struct hr_batch_item *items,
+                           size_t n, size_t window) {
+  struct exchange *xs = calloc(n, sizeof(*xs));
+  struct hr_h2_job *jobs = calloc(n, sizeof(*jobs));
+  for (size_t i = 0; xs && jobs && i < n; i++) {
+    struct hr_transfer *t = &items[i].t;
+    struct exchange *x = &xs[i];
+    exchange_init(x, client, t);
+    x->conn = conn;
+    record_connection(x, 1);
+    debug_h2_request(x);
+    t->resp->times[HTTPR_TIME_PRETRANSFER] = since(t);
+    jobs[i].rq = h2_request_of(t);
+    jobs[i].cb = &parser_callbacks;
+    jobs[i].ud = x;
+    jobs[i].deadline = t->deadline;
+    jobs[i].timeout_ms = client->cfg.total_timeout_ms;
+  }
+  if (xs && jobs)
+    hr_h2_run_jobs(conn->h2, jobs, n, window);
+  for (size_t i = 0; i < n; i++) {
+    struct hr_batch_item *it = &items[i];
+    if (!xs || !jobs) {
+      it->rc = hr_nomem(&it->err);
+      it->retry = 1; /* the ordinary way may still have the memory */
+      continue;
+    }
+    it->rc = jobs[i].rc;
+    it->err = jobs[i].err;
+    if (it->rc == HTTPR_OK) {
+      it->t.resp->times[HTTPR_TIME_TOTAL] = since(&it->t);
+      continue;
+    }
+    it->err.http2 = 1;
+    it->retry = jobs[i].out.refused ||
+                (jobs[i].out.bytes_in == 0 &&
+                 (it->rc == HTTPR_E_SEND || it->rc == HTTPR_E_RECV));
+  }
+  hr_pool_release(client->pool, key, conn, hr_h2_accepting(conn->h2));
+  free(xs);
+  free(jobs);
 }

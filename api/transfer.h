@@ -24,6 +24,24 @@ struct hr_transfer {
   int redirect; /* the response is a redirect that will be followed */
 };
 
+/* 1 for methods that may be sent twice (RFC 9110 9.2.2). */
+int hr_method_idempotent(const char *method);
+
+/* One request of hr_transfer_run_batch and its outcome. */
+struct hr_batch_item {
+  struct hr_transfer t; /* set as for hr_transfer_run */
+  httpr_code rc;
+  httpr_error err;
+  int retry; /* never answered: may go again on another connection */
+};
+
+/* Runs the items (one hop each, no retry) as streams of conn, an HTTP/2
+ * connection to key borrowed from the pool, from the calling thread alone
+ * with up to `window` in flight; gives conn back. (api/transfer.c) */
+void hr_transfer_run_batch(httpr_client *client, const char *key,
+                           struct hr_conn *conn, struct hr_batch_item *items,
+                           size_t n, size_t window);
+
 /* 1 for the status codes a redirect is followed for. */
 int hr_is_redirect_status(int status);
 

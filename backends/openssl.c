@@ -309,23 +309,48 @@ static httpr_code load_pem_credentials(SSL_CTX *ssl_ctx,
   return rc;
 }
 
-/* PKCS12_parse verifies the MAC first: its failure means a wrong (or a
- * missing) password. */
+/* A password that does not open the file: a MAC that does not match, a
+ * decryption whose padding check fails, or decrypted content that does not
+ * decode (about one wrong password in 256 gets past the padding check, and
+ * the garbage it lets by fails as "decode error"). A right password always
+ * decrypts a valid file to content that parses, as in the other providers;
+ * a file corrupted inside an encrypted part fails the same way. */
+static int pkcs12_password_failed(const struct ossl_errors *e) {
+  return has_error(e, ERR_LIB_PKCS12, PKCS12_R_MAC_VERIFY_FAILURE) ||
+         has_error(e, ERR_LIB_PKCS12, PKCS12_R_PKCS12_CIPHERFINAL_ERROR) ||
+         has_error(e, ERR_LIB_PKCS12, PKCS12_R_DECODE_ERROR);
+}
+
+static httpr_code pkcs12_unparsable(const struct hr_tls_settings *s,
+                                    const struct ossl_errors *e,
+                                    httpr_error *err) {
+  hr_fail(err, HTTPR_E_CLIENT_CERT,
+          "client certificate file '%s' cannot be parsed as PKCS#12: %s",
+          s->cert_path, reason_text(main_error(e)));
+  return with_detail(err, e);
+}
+
 static httpr_code pkcs12_failed(const struct hr_tls_settings *s,
                                 httpr_error *err) {
   struct ossl_errors e;
   drain_errors(&e);
-  if (has_error(&e, ERR_LIB_PKCS12, PKCS12_R_MAC_VERIFY_FAILURE)) {
-    if (!s->password || !s->password[0])
-      hr_creds_no_password(err, s->cert_path);
-    else
-      wrong_password(err, &e);
-    return with_detail(err, &e);
-  }
-  hr_fail(err, HTTPR_E_CLIENT_CERT,
-          "client certificate file '%s' cannot be parsed as PKCS#12: %s",
-          s->cert_path, reason_text(main_error(&e)));
+  if (!pkcs12_password_failed(&e))
+    return pkcs12_unparsable(s, &e, err);
+  if (s->password && s->password[0])
+    return wrong_password(err, &e);
+  hr_creds_no_password(err, s->cert_path);
   return with_detail(err, &e);
+}
+
+/* OpenSSL 3.0's PKCS12_parse checks the MAC whenever a password is given,
+ * even in a file that has none, and that check fails for every password.
+ * Such a file gets a MAC here, under the password given, so that the
+ * decryption alone tells whether the password is right. Without a
+ * password PKCS12_parse skips the check itself. */
+static int mac_for_parse(PKCS12 *p12, const char *password) {
+  if (!password || PKCS12_mac_present(p12))
+    return 1;
+  return PKCS12_set_mac(p12, password, -1, NULL, 0, 1, NULL);
 }
 
 /* Reads and parses a PKCS#12 file into its key, certificate and CAs. */
@@ -347,6 +372,9 @@ static httpr_code parse_pkcs12(const struct hr_tls_settings *s, EVP_PKEY **key,
     hr_fail(err, HTTPR_E_CLIENT_CERT,
             "client certificate file '%s' is not a PKCS#12 file", s->cert_path);
     rc = with_detail(err, &e);
+  } else if (!mac_for_parse(p12, s->password)) {
+    drain_errors(&e); /* no MAC can be made: the password is not the cause */
+    rc = pkcs12_unparsable(s, &e, err);
   } else if (!PKCS12_parse(p12, s->password, key, leaf, cas)) {
     rc = pkcs12_failed(s, err);
   }

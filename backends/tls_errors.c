@@ -170,6 +170,15 @@ httpr_code hr_alert_received(httpr_error *err, int alert) {
                    "no TLS version in common with the server (server sent "
                    "alert %s)",
                    name);
+  case HR_ALERT_NO_APPLICATION_PROTOCOL:
+    /* Only a client that offered h2 alone meets it: "h2 required but not
+     * negotiated" in DESIGN's error table. */
+    hr_fail(err, HTTPR_E_PROTOCOL,
+            "the server speaks none of the HTTP versions offered (server "
+            "sent alert %s)",
+            name);
+    err->http2 = 1;
+    return HTTPR_E_PROTOCOL;
   default:
     return hr_fail(err, HTTPR_E_TLS_HANDSHAKE,
                    "TLS handshake failed: server sent alert %s", name);

@@ -373,10 +373,12 @@ httpr_code hr_pool_acquire(struct hr_pool *pool, const char *key,
     int got_slot = 0, must_wait = 0;
     pthread_mutex_lock(&pool->lock);
     idle_expire(pool, &cl);
-    struct hr_conn *c = share && !fresh ? shared_take(pool, key) : NULL;
+    /* A retry (fresh) may still share: a connection that failed it is
+     * retired and never handed out again. */
+    struct hr_conn *c = share ? shared_take(pool, key) : NULL;
     if (!c && !fresh)
       c = idle_take(pool, key);
-    if (!c && share && !fresh && probing(pool, key))
+    if (!c && share && probing(pool, key))
       must_wait = 1;
     else if (!c && (got_slot = slot_take(pool, key, &cl)) > 0 && share)
       start_probing(pool, key);

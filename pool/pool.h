@@ -50,7 +50,8 @@ void hr_pool_free(struct hr_pool *pool);
 int hr_pool_key(char *out, size_t cap, int https, const char *host, int port);
 
 /* How a request borrows (flags of hr_pool_acquire). */
-#define HR_POOL_FRESH 1u /* a new connection only (a retry after one died) */
+#define HR_POOL_FRESH 1u /* no idle HTTP/1.1 connection (a retry after one
+                            died); a shared HTTP/2 one that works is fine */
 #define HR_POOL_SHARE 2u /* an HTTP/2 connection to key may be shared */
 
 /* Borrows a connection for key. Either *reused is a live connection

@@ -5,7 +5,9 @@
  * except the I/O buffers (out, in), which only the driving thread touches
  * and only while h2->driving is set. nghttp2's callbacks run inside
  * nghttp2_session_mem_recv / _mem_send, which the driver calls with the
- * lock held, so they may touch any stream.
+ * lock held, so they may touch any stream. A caller waits on its own
+ * stream's condition variable, woken only for its stream's news (or to
+ * take over the I/O when the driver leaves).
  */
 #include "protocol/h2.h"
 
@@ -33,6 +35,18 @@ struct stream {
   struct hr_h2_fields fields; /* until submitted */
   int32_t id;                 /* 0 until submitted */
   struct stream *next;        /* in the queue waiting for SETTINGS */
+  struct stream *prev_run, *next_run; /* h2->runs */
+  struct waiter *w;           /* its caller's, woken when it has news */
+  /* the caller's side */
+  const struct hr_h1_callbacks *cb;
+  void *ud;
+  int64_t deadline;
+  long timeout_ms;
+  struct hr_h2_outcome *out;
+  httpr_error *err;
+  struct hr_buf spare;   /* body buffer swapped with the driver's */
+  int head_given;
+  struct hr_h2_job *job; /* in hr_h2_run_jobs */
   /* request body */
   size_t body_sent;    /* memory body: bytes given to nghttp2 */
   struct hr_buf up;    /* callback body: read, not yet given */
@@ -55,11 +69,16 @@ struct stream {
   httpr_error fail;
 };
 
+/* A thread waiting for news of its streams (one, or a batch of them). */
+struct waiter {
+  pthread_cond_t cond;
+  int waiting;
+};
+
 struct hr_h2 {
   struct hr_conn *conn;
   nghttp2_session *ng;
   pthread_mutex_t lock;
-  pthread_cond_t changed; /* a stream moved, or the driver left */
   int wake[2];            /* a byte here ends the driver's poll */
   int driving;
   int got_settings;
@@ -68,6 +87,7 @@ struct hr_h2 {
   httpr_error broke; /* why, once broken */
   char why[160];     /* nghttp2's reason for a protocol error */
   size_t running;    /* exchanges in progress */
+  struct stream *runs; /* their streams */
   struct stream *queue, *queue_tail;
   size_t max_header_bytes;
   struct hr_buf out; /* frames to write (driver only) */
@@ -81,6 +101,28 @@ struct hr_h2 {
 
 static struct stream *stream_of(nghttp2_session *ng, int32_t id) {
   return nghttp2_session_get_stream_user_data(ng, id);
+}
+
+/* Wakes the caller of s if it waits. Only that caller: waking every
+ * waiting thread for each frame would cost a context switch per thread. */
+static void notify(struct stream *s) {
+  if (s && s->w->waiting)
+    pthread_cond_signal(&s->w->cond);
+}
+
+static void notify_all(struct hr_h2 *h2) {
+  for (struct stream *s = h2->runs; s; s = s->next_run)
+    notify(s);
+}
+
+/* The driver left: one waiting caller takes over the connection's I/O. */
+static void hand_over(struct hr_h2 *h2) {
+  for (struct stream *s = h2->runs; s; s = s->next_run) {
+    if (s->w->waiting) {
+      pthread_cond_signal(&s->w->cond);
+      return;
+    }
+  }
 }
 
 static void wake_driver(struct hr_h2 *h2) {
@@ -98,7 +140,7 @@ static void break_connection(struct hr_h2 *h2, const httpr_error *err) {
     return;
   h2->broken = 1;
   h2->broke = *err;
-  pthread_cond_broadcast(&h2->changed);
+  notify_all(h2);
 }
 
 static void break_with(struct hr_h2 *h2, httpr_code code, const char *what) {
@@ -201,7 +243,7 @@ static int on_frame_recv(nghttp2_session *ng, const nghttp2_frame *frame,
   if (s && (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) &&
       (frame->hd.type == NGHTTP2_HEADERS || frame->hd.type == NGHTTP2_DATA))
     s->ended = 1;
-  pthread_cond_broadcast(&h2->changed);
+  notify(s);
   return 0;
 }
 
@@ -221,13 +263,13 @@ static int on_data(nghttp2_session *ng, uint8_t flags, int32_t stream_id,
 
 static int on_stream_close(nghttp2_session *ng, int32_t stream_id,
                            uint32_t error_code, void *user_data) {
-  struct hr_h2 *h2 = user_data;
+  (void)user_data;
   struct stream *s = stream_of(ng, stream_id);
   if (s) {
     s->closed = 1;
     s->error_code = error_code;
     s->refused = error_code == NGHTTP2_REFUSED_STREAM;
-    pthread_cond_broadcast(&h2->changed);
+    notify(s);
   }
   return 0;
 }
@@ -236,13 +278,13 @@ static int on_stream_close(nghttp2_session *ng, int32_t stream_id,
 static int on_not_sent(nghttp2_session *ng, const nghttp2_frame *frame,
                        int lib_error_code, void *user_data) {
   (void)lib_error_code;
-  struct hr_h2 *h2 = user_data;
+  (void)user_data;
   struct stream *s = stream_of(ng, frame->hd.stream_id);
   if (frame->hd.type == NGHTTP2_HEADERS && s) {
     s->closed = 1;
     s->refused = 1;
     s->error_code = NGHTTP2_REFUSED_STREAM;
-    pthread_cond_broadcast(&h2->changed);
+    notify(s);
   }
   return 0;
 }
@@ -264,6 +306,23 @@ static int on_error(nghttp2_session *ng, int lib_error_code, const char *msg,
   return 0;
 }
 
+/* Some protocol errors end the session with our GOAWAY and no other
+ * callback: its debug data (or error code) is the reason. */
+static int on_frame_sent(nghttp2_session *ng, const nghttp2_frame *frame,
+                         void *user_data) {
+  (void)ng;
+  if (frame->hd.type != NGHTTP2_GOAWAY ||
+      frame->goaway.error_code == NGHTTP2_NO_ERROR)
+    return 0;
+  const char *why = frame->goaway.opaque_data_len
+                        ? (const char *)frame->goaway.opaque_data
+                        : nghttp2_http2_strerror(frame->goaway.error_code);
+  size_t len = frame->goaway.opaque_data_len ? frame->goaway.opaque_data_len
+                                             : strlen(why);
+  remember_why(user_data, why, len);
+  return 0;
+}
+
 static int on_invalid_frame(nghttp2_session *ng, const nghttp2_frame *frame,
                             int lib_error_code, void *user_data) {
   (void)ng;
@@ -278,7 +337,7 @@ static ssize_t read_body(nghttp2_session *ng, int32_t stream_id, uint8_t *buf,
                          size_t length, uint32_t *data_flags,
                          nghttp2_data_source *source, void *user_data) {
   (void)source;
-  struct hr_h2 *h2 = user_data;
+  (void)user_data;
   struct stream *s = stream_of(ng, stream_id);
   if (!s)
     return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE; /* its caller left */
@@ -296,7 +355,7 @@ static ssize_t read_body(nghttp2_session *ng, int32_t stream_id, uint8_t *buf,
   size_t n = s->up.len - s->up_off;
   if (n == 0 && !s->up_eof) {
     s->up_deferred = 1;
-    pthread_cond_broadcast(&h2->changed); /* the caller reads more */
+    notify(s); /* its caller reads more */
     return NGHTTP2_ERR_DEFERRED;
   }
   if (n > length)
@@ -309,7 +368,7 @@ static ssize_t read_body(nghttp2_session *ng, int32_t stream_id, uint8_t *buf,
     if (s->up_eof)
       *data_flags |= NGHTTP2_DATA_FLAG_EOF;
   }
-  pthread_cond_broadcast(&h2->changed); /* room for more */
+  notify(s); /* room for more */
   return (ssize_t)n;
 }
 
@@ -480,7 +539,6 @@ static void drive(struct hr_h2 *h2, int64_t deadline) {
       break_connection(h2, &ioerr);
   }
   h2->driving = 0;
-  pthread_cond_broadcast(&h2->changed);
 }
 
 /* ---- the caller's side of a stream (lock held) ------------------------- */
@@ -637,72 +695,135 @@ static void stream_leave(struct hr_h2 *h2, struct stream *s) {
     wake_driver(h2);
   }
   h2->running--;
-  pthread_cond_broadcast(&h2->changed);
+  if (s->prev_run)
+    s->prev_run->next_run = s->next_run;
+  else
+    h2->runs = s->next_run;
+  if (s->next_run)
+    s->next_run->prev_run = s->prev_run;
+  hand_over(h2);
 }
 
-static httpr_code run_stream(struct hr_h2 *h2, struct stream *s,
-                             const struct hr_h1_callbacks *cb, void *ud,
-                             int64_t deadline, long timeout_ms,
-                             struct hr_h2_outcome *out, httpr_error *err) {
-  struct hr_buf spare = {0};
-  httpr_code rc = HTTPR_OK;
-  int head_given = 0;
+/* Moves s on as far as it goes without waiting: hands over what arrived,
+ * reads more of a callback body. Returns 1 once s is finished, with *rc
+ * its result; 0 when it needs the connection to move. */
+static int stream_step(struct hr_h2 *h2, struct stream *s, httpr_code *rc) {
   for (;;) {
+    *rc = HTTPR_OK;
     if (s->failed && !s->closed) {
-      *err = s->fail;
-      rc = s->failed;
-      break;
+      *s->err = s->fail;
+      *rc = s->failed;
+      return 1;
     }
-    if (s->head_done && !head_given) {
-      head_given = 1;
-      if ((rc = give_head(h2, s, cb, ud, out, err)) != HTTPR_OK)
-        break;
-      continue;
-    }
-    if (s->body.len && head_given) {
-      if ((rc = give_body(h2, s, &spare, cb, ud, out, err)) != HTTPR_OK)
-        break;
-      continue;
-    }
-    if (upload_wants_more(s)) {
-      if ((rc = read_upload(h2, s, err)) != HTTPR_OK)
-        break;
-      continue;
-    }
-    if (s->closed) {
-      rc = closed_result(s, out, err);
-      if (rc == HTTPR_OK && !head_given)
-        rc = hr_fail(err, HTTPR_E_PROTOCOL,
-                     "the HTTP/2 stream ended without a response");
-      if (rc == HTTPR_OK)
-        rc = give_trailers(h2, s, cb, ud, err);
-      break;
-    }
-    if (h2->broken) {
-      *err = h2->broke;
-      rc = err->code;
-      out->refused = !s->id;
-      break;
-    }
-    if (hr_now_ms() >= deadline) {
-      rc = hr_fail(err, HTTPR_E_TIMEOUT,
-                   "operation timed out after %ld milliseconds", timeout_ms);
-      break;
-    }
-    if (!h2->driving) {
-      drive(h2, deadline);
+    if (s->head_done && !s->head_given) {
+      s->head_given = 1;
+      *rc = give_head(h2, s, s->cb, s->ud, s->out, s->err);
+    } else if (s->body.len && s->head_given) {
+      *rc = give_body(h2, s, &s->spare, s->cb, s->ud, s->out, s->err);
+    } else if (upload_wants_more(s)) {
+      *rc = read_upload(h2, s, s->err);
     } else {
-      struct timespec at = {.tv_sec = deadline / 1000,
-                            .tv_nsec = (deadline % 1000) * 1000000};
-      if (deadline == HR_NO_DEADLINE)
-        pthread_cond_wait(&h2->changed, &h2->lock);
-      else
-        pthread_cond_timedwait(&h2->changed, &h2->lock, &at);
+      break;
     }
+    if (*rc != HTTPR_OK)
+      return 1;
   }
-  stream_leave(h2, s);
-  hr_buf_free(&spare);
-  return rc;
+  if (s->closed) {
+    *rc = closed_result(s, s->out, s->err);
+    if (*rc == HTTPR_OK && !s->head_given)
+      *rc = hr_fail(s->err, HTTPR_E_PROTOCOL,
+                    "the HTTP/2 stream ended without a response");
+    if (*rc == HTTPR_OK)
+      *rc = give_trailers(h2, s, s->cb, s->ud, s->err);
+    return 1;
+  }
+  if (h2->broken) {
+    *s->err = h2->broke;
+    *rc = s->err->code;
+    s->out->refused = !s->id;
+    return 1;
+  }
+  if (hr_now_ms() >= s->deadline) {
+    *rc = hr_fail(s->err, HTTPR_E_TIMEOUT,
+                  "operation timed out after %ld milliseconds", s->timeout_ms);
+    return 1;
+  }
+  return 0;
+}
+
+/* Until deadline: drives the connection when nobody does, else waits for
+ * news of w's streams. */
+static void progress(struct hr_h2 *h2, struct waiter *w, int64_t deadline) {
+  if (!h2->driving) {
+    drive(h2, deadline);
+    return;
+  }
+  w->waiting = 1;
+  if (deadline == HR_NO_DEADLINE) {
+    pthread_cond_wait(&w->cond, &h2->lock);
+  } else {
+    struct timespec at = {.tv_sec = deadline / 1000,
+                          .tv_nsec = (deadline % 1000) * 1000000};
+    pthread_cond_timedwait(&w->cond, &h2->lock, &at);
+  }
+  w->waiting = 0;
+}
+
+static void waiter_init(struct waiter *w) {
+  pthread_condattr_t attr;
+  pthread_condattr_init(&attr);
+  pthread_condattr_setclock(&attr, CLOCK_MONOTONIC); /* deadlines' clock */
+  pthread_cond_init(&w->cond, &attr);
+  pthread_condattr_destroy(&attr);
+  w->waiting = 0;
+}
+
+/* A stream for one request, its fields built; NULL with *err set. */
+static struct stream *stream_new(const struct hr_h2_request *rq,
+                                 const struct hr_h1_callbacks *cb, void *ud,
+                                 int64_t deadline, long timeout_ms,
+                                 struct hr_h2_outcome *out, httpr_error *err) {
+  memset(out, 0, sizeof(*out));
+  struct stream *s = calloc(1, sizeof(*s));
+  if (!s) {
+    hr_nomem(err);
+    return NULL;
+  }
+  s->rq = rq;
+  s->cb = cb;
+  s->ud = ud;
+  s->deadline = deadline;
+  s->timeout_ms = timeout_ms;
+  s->out = out;
+  s->err = err;
+  if (hr_h2_fields_build(&s->fields, rq, err) != HTTPR_OK) {
+    free(s);
+    return NULL;
+  }
+  return s;
+}
+
+static void stream_free(struct stream *s) {
+  hr_h2_fields_free(&s->fields);
+  hr_headers_free(&s->head);
+  hr_headers_free(&s->trailers);
+  hr_buf_free(&s->body);
+  hr_buf_free(&s->up);
+  hr_buf_free(&s->spare);
+  free(s);
+}
+
+/* Lists s among the running streams and queues it for submission. */
+static void stream_start(struct hr_h2 *h2, struct stream *s,
+                         struct waiter *w) {
+  s->w = w;
+  h2->running++;
+  s->next_run = h2->runs;
+  if (h2->runs)
+    h2->runs->prev_run = s;
+  h2->runs = s;
+  enqueue(h2, s);
+  wake_driver(h2);
 }
 
 /* ---- public -------------------------------------------------------------- */
@@ -711,27 +832,70 @@ httpr_code hr_h2_exchange(struct hr_h2 *h2, const struct hr_h2_request *rq,
                           const struct hr_h1_callbacks *cb, void *ud,
                           int64_t deadline, long timeout_ms,
                           struct hr_h2_outcome *out, httpr_error *err) {
-  memset(out, 0, sizeof(*out));
-  struct stream *s = calloc(1, sizeof(*s));
+  struct stream *s = stream_new(rq, cb, ud, deadline, timeout_ms, out, err);
   if (!s)
-    return hr_nomem(err);
-  s->rq = rq;
-  httpr_code rc = hr_h2_fields_build(&s->fields, rq, err);
-  if (rc == HTTPR_OK) {
-    pthread_mutex_lock(&h2->lock);
-    h2->running++;
-    enqueue(h2, s);
-    wake_driver(h2);
-    rc = run_stream(h2, s, cb, ud, deadline, timeout_ms, out, err);
-    pthread_mutex_unlock(&h2->lock);
-  }
-  hr_h2_fields_free(&s->fields);
-  hr_headers_free(&s->head);
-  hr_headers_free(&s->trailers);
-  hr_buf_free(&s->body);
-  hr_buf_free(&s->up);
-  free(s);
+    return err->code;
+  struct waiter w;
+  waiter_init(&w);
+  httpr_code rc;
+  pthread_mutex_lock(&h2->lock);
+  stream_start(h2, s, &w);
+  while (!stream_step(h2, s, &rc))
+    progress(h2, &w, deadline);
+  stream_leave(h2, s);
+  pthread_mutex_unlock(&h2->lock);
+  pthread_cond_destroy(&w.cond);
+  stream_free(s);
   return rc;
+}
+
+void hr_h2_run_jobs(struct hr_h2 *h2, struct hr_h2_job *jobs, size_t n,
+                    size_t window) {
+  struct stream **mine = calloc(window ? window : 1, sizeof(*mine));
+  size_t next = 0, active = 0;
+  struct waiter w;
+  waiter_init(&w);
+  pthread_mutex_lock(&h2->lock);
+  for (;;) {
+    /* Keep `window` streams in flight while jobs are left. */
+    while (mine && active < window && next < n) {
+      struct hr_h2_job *j = &jobs[next++];
+      struct stream *s = stream_new(&j->rq, j->cb, j->ud, j->deadline,
+                                    j->timeout_ms, &j->out, &j->err);
+      if (!s) {
+        j->rc = j->err.code;
+        continue;
+      }
+      s->job = j;
+      stream_start(h2, s, &w);
+      mine[active++] = s;
+    }
+    if (active == 0)
+      break;
+    int finished = 0;
+    int64_t soonest = HR_NO_DEADLINE;
+    for (size_t i = 0; i < active;) {
+      struct stream *s = mine[i];
+      httpr_code rc;
+      if (stream_step(h2, s, &rc)) {
+        s->job->rc = rc;
+        stream_leave(h2, s);
+        stream_free(s);
+        mine[i] = mine[--active];
+        finished = 1;
+        continue;
+      }
+      soonest = hr_deadline_min(soonest, s->deadline);
+      i++;
+    }
+    if (!finished)
+      progress(h2, &w, soonest);
+  }
+  pthread_mutex_unlock(&h2->lock);
+  for (; next < n; next++) /* no memory for the list of streams */
+    jobs[next].rc = hr_nomem(&jobs[next].err);
+  pthread_cond_destroy(&w.cond);
+  free(mine);
 }
 
 int hr_h2_accepting(struct hr_h2 *h2) {
@@ -751,7 +915,6 @@ static void h2_free(struct hr_h2 *h2) {
   if (!h2)
     return;
   nghttp2_session_del(h2->ng);
-  pthread_cond_destroy(&h2->changed);
   pthread_mutex_destroy(&h2->lock);
   if (h2->wake[0] >= 0)
     close(h2->wake[0]);
@@ -776,6 +939,7 @@ static int session_new(struct hr_h2 *h2) {
   nghttp2_session_callbacks_set_error_callback2(cbs, on_error);
   nghttp2_session_callbacks_set_on_invalid_frame_recv_callback(
       cbs, on_invalid_frame);
+  nghttp2_session_callbacks_set_on_frame_send_callback(cbs, on_frame_sent);
   /* Window credit goes back as callers take their bytes (give_body). */
   nghttp2_option_set_no_auto_window_update(opt, 1);
   if (nghttp2_session_client_new2(&h2->ng, cbs, h2, opt) != 0)
@@ -804,11 +968,6 @@ httpr_code hr_h2_attach(struct hr_conn *c, size_t max_header_bytes,
     return hr_nomem(err);
   h2->wake[0] = h2->wake[1] = -1;
   pthread_mutex_init(&h2->lock, NULL);
-  pthread_condattr_t attr;
-  pthread_condattr_init(&attr);
-  pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-  pthread_cond_init(&h2->changed, &attr);
-  pthread_condattr_destroy(&attr);
   h2->conn = c;
   h2->max_header_bytes = max_header_bytes;
   h2->on_input = on_input;

@@ -79,4 +79,26 @@ httpr_code hr_h2_exchange(struct hr_h2 *h2, const struct hr_h2_request *rq,
                           int64_t deadline, long timeout_ms,
                           struct hr_h2_outcome *out, httpr_error *err);
 
+/* One request of a batch run by hr_h2_run_jobs: the same inputs as
+ * hr_h2_exchange, and its result. */
+struct hr_h2_job {
+  struct hr_h2_request rq;
+  const struct hr_h1_callbacks *cb;
+  void *ud;
+  int64_t deadline;
+  long timeout_ms;
+  httpr_code rc;
+  struct hr_h2_outcome out;
+  httpr_error err;
+};
+
+/* Runs the jobs as streams of the connection from the calling thread
+ * alone, keeping up to `window` in flight (a finished one is replaced at
+ * once): many requests at once without a thread each, and without handing
+ * the connection's I/O between threads. Other threads may use the
+ * connection meanwhile. Each job's rc, out and err say how it went, as
+ * hr_h2_exchange would. */
+void hr_h2_run_jobs(struct hr_h2 *h2, struct hr_h2_job *jobs, size_t n,
+                    size_t window);
+
 #endif

@@ -25,6 +25,10 @@ enum opt_id {
   OPT_PASS,
   OPT_INSECURE,
   OPT_HTTP11,
+  OPT_HTTP2,
+  OPT_HTTP2_ONLY,
+  OPT_PARALLEL,
+  OPT_PARALLEL_MAX,
   OPT_PROTO,
   OPT_OUTPUT,
   OPT_SILENT,
@@ -73,6 +77,10 @@ static const struct opt_def options[] = {
     {"pass", 0, 1, OPT_PASS},
     {"insecure", 'k', 0, OPT_INSECURE},
     {"http1.1", 0, 0, OPT_HTTP11},
+    {"http2", 0, 0, OPT_HTTP2},
+    {"http2-only", 0, 0, OPT_HTTP2_ONLY},
+    {"parallel", 'Z', 0, OPT_PARALLEL},
+    {"parallel-max", 0, 1, OPT_PARALLEL_MAX},
     {"proto", 0, 1, OPT_PROTO},
     {"output", 'o', 1, OPT_OUTPUT},
     {"silent", 's', 0, OPT_SILENT},
@@ -298,8 +306,21 @@ static int apply(struct parser *p, enum opt_id id, const char *value) {
   case OPT_INSECURE:
     o->insecure = 1;
     return CLI_EXIT_OK;
-  case OPT_HTTP11: /* HTTP/1.1 is what httpr speaks without ALPN h2 */
+  case OPT_HTTP11:
+    o->http_version = CLI_HTTP1_ONLY;
     return CLI_EXIT_OK;
+  case OPT_HTTP2:
+    o->http_version = CLI_HTTP_ANY;
+    return CLI_EXIT_OK;
+  case OPT_HTTP2_ONLY:
+    o->http_version = CLI_HTTP2_ONLY;
+    return CLI_EXIT_OK;
+  case OPT_PARALLEL:
+    o->parallel = 1;
+    return CLI_EXIT_OK;
+  case OPT_PARALLEL_MAX:
+    return value_result(p, cli_parse_parallel_max(value, &o->parallel_max),
+                        "expects a number of transfers", value);
   case OPT_PROTO:
     return value_result(p, cli_parse_proto(value, &o->https_only),
                         "supports only \"=https\" (or \"-all,+https\"), "
@@ -480,6 +501,7 @@ int cli_parse_args(struct cli_options *opts, int argc, char **argv, FILE *in,
   opts->max_redirs = 50;
   opts->max_time_ms = -1;
   opts->connect_timeout_ms = -1;
+  opts->parallel_max = CLI_PARALLEL_DEFAULT;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     int rc;

@@ -12,6 +12,20 @@
 
 enum cli_cert_type { CLI_CERT_PEM = 0, CLI_CERT_P12 = 1 };
 
+/* Which HTTP versions are offered for https:// (--http1.1, --http2,
+ * --http2-only; the last one given wins). cli_config.c maps them to the
+ * library's httpr_http_policy. */
+enum cli_http_version {
+  CLI_HTTP_ANY = 0,   /* --http2 or nothing: h2 when the server picks it */
+  CLI_HTTP1_ONLY = 1, /* --http1.1 */
+  CLI_HTTP2_ONLY = 2  /* --http2-only: fail unless h2 is negotiated */
+};
+
+/* --parallel-max: curl's default and its ceiling (larger values are
+ * lowered to it, 0 means the default, as in curl). */
+#define CLI_PARALLEL_DEFAULT 50
+#define CLI_PARALLEL_LIMIT 300
+
 /* One -H. An empty value sends an empty header ("Name:" or "Name;"). */
 struct cli_header {
   char *name;
@@ -44,6 +58,12 @@ struct cli_options {
   size_t data_len;
   int follow;     /* -L */
   int max_redirs; /* default 50; --max-redirs -1: no practical limit */
+  enum cli_http_version http_version;
+
+  /* How the URLs are scheduled: one after the other, or with -Z up to
+   * parallel_max at a time (1..CLI_PARALLEL_LIMIT, default 50). */
+  int parallel;
+  long parallel_max;
 
   /* Limits; -1 when not given (the library's default then applies). */
   long max_time_ms;

@@ -3,6 +3,7 @@
  * string and fills plain values; none prints or touches the library.
  */
 #include <errno.h>
+#include <limits.h>
 #include <math.h> /* isfinite: a macro, no -lm needed */
 #include <stdlib.h>
 #include <string.h>
@@ -261,5 +262,19 @@ int cli_parse_tls_max(const char *arg, int *version) {
     *version = 0;
   else
     return CLI_VALUE_BAD;
+  return CLI_VALUE_OK;
+}
+
+int cli_parse_parallel_max(const char *arg, long *out) {
+  long v;
+  if (*arg < '0' || *arg > '9')
+    return CLI_VALUE_BAD;
+  if (cli_parse_long(arg, 0, LONG_MAX, &v) != CLI_VALUE_OK)
+    return CLI_VALUE_BAD;
+  if (v == 0)
+    v = CLI_PARALLEL_DEFAULT;
+  else if (v > CLI_PARALLEL_LIMIT)
+    v = CLI_PARALLEL_LIMIT;
+  *out = v;
   return CLI_VALUE_OK;
 }

@@ -46,6 +46,11 @@ int cli_parse_seconds(const char *arg, long *ms);
 /* Bytes, with an optional k, m or g suffix (powers of 1024). */
 int cli_parse_size(const char *arg, uint64_t *bytes);
 
+/* --parallel-max N as curl takes it: a whole number >= 0; 0 gives
+ * CLI_PARALLEL_DEFAULT and anything above CLI_PARALLEL_LIMIT gives the
+ * limit. */
+int cli_parse_parallel_max(const char *arg, long *out);
+
 /* --tls-max: "1.2" -> 12, "1.3" -> 13, "default" -> 0. */
 int cli_parse_tls_max(const char *arg, int *version);
 

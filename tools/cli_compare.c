@@ -46,7 +46,8 @@ static void run_one(const struct cli_options *opts, const char *url,
     r->code = httpr_request_set_body_sink(req, discard, NULL);
   if (r->code == HTTPR_OK)
     r->code = httpr_client_send(client, req, &r->resp, r->err);
-  r->exit_code = cli_exit_code(r->code);
+  r->exit_code =
+      cli_exit_code_http(r->code, opts->http_version == CLI_HTTP2_ONLY);
 done:
   httpr_request_free(req);
   httpr_client_free(client);

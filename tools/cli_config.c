@@ -51,6 +51,24 @@ static int redirect_hops(const struct cli_options *o) {
   return o->max_redirs < 0 ? INT_MAX / 2 : o->max_redirs;
 }
 
+static httpr_http_policy http_policy(enum cli_http_version v) {
+  switch (v) {
+  case CLI_HTTP1_ONLY:
+    return HTTPR_HTTP1_ONLY;
+  case CLI_HTTP2_ONLY:
+    return HTTPR_HTTP2_ONLY;
+  case CLI_HTTP_ANY:
+  default:
+    return HTTPR_HTTP_ANY;
+  }
+}
+
+static const char *http_option(enum cli_http_version v) {
+  return v == CLI_HTTP1_ONLY   ? "--http1.1"
+         : v == CLI_HTTP2_ONLY ? "--http2-only"
+                               : "--http2";
+}
+
 static int apply(const struct cli_options *o, httpr_config *cfg, FILE *err) {
   char text[32];
   int rc;
@@ -67,6 +85,8 @@ static int apply(const struct cli_options *o, httpr_config *cfg, FILE *err) {
     CHECK(httpr_config_set_ca_dir(cfg, o->capath), "--capath", o->capath);
   if ((rc = set_credentials(o, cfg, err)) != CLI_EXIT_OK)
     return rc;
+  CHECK(httpr_config_set_http_policy(cfg, http_policy(o->http_version)),
+        http_option(o->http_version), "");
   if (o->https_only)
     CHECK(httpr_config_set_https_only(cfg, 1), "--proto", "=https");
   if (o->tls_min)

@@ -39,9 +39,7 @@ int cli_exit_code(httpr_code code) {
   case HTTPR_E_PARTIAL:
     return 18;
   case HTTPR_E_PROTOCOL:
-    /* 8 is curl's code for HTTP/1.x; the public API cannot tell us yet
-     * whether a failed request was on HTTP/2 (curl's 16). */
-    return 8;
+    return 8; /* HTTP/1.x; cli_exit_code_http knows about HTTP/2 */
   case HTTPR_E_TOO_LARGE:
     return 63;
   case HTTPR_E_UNSUPPORTED:
@@ -59,6 +57,12 @@ int cli_exit_code(httpr_code code) {
     return CLI_EXIT_READ;
   }
   return 1;
+}
+
+int cli_exit_code_http(httpr_code code, int http2) {
+  if (code == HTTPR_E_PROTOCOL && http2)
+    return 16;
+  return cli_exit_code(code);
 }
 
 int cli_is_cert_failure(httpr_code code) {
@@ -87,10 +91,12 @@ void cli_print_failure(FILE *err, const struct cli_noise *noise, int exit_code,
                        const char *detail) {
   if (noise->silent && !noise->show_error)
     return;
+  flockfile(err); /* the lines stay together while -Z threads print -v */
   fprintf(err, "httpr: (%d) %s\n", exit_code, message ? message : "");
   if (!noise->silent && nonempty(hint))
     fprintf(err, "httpr: hint: %s\n", hint);
   /* The detail explains the error line, so it never comes without it. */
   if (noise->verbose && nonempty(detail))
     fprintf(err, "httpr: detail: %s\n", detail);
+  funlockfile(err);
 }

@@ -26,6 +26,11 @@ enum {
  * the enum gives 1 (curl's "unsupported protocol" doubles as "unknown"). */
 int cli_exit_code(httpr_code code);
 
+/* As cli_exit_code, knowing whether the transfer was on HTTP/2 (or had to
+ * be, with --http2-only): there HTTPR_E_PROTOCOL is curl's 16 (an HTTP/2
+ * error, RST_STREAM, GOAWAY, or h2 not negotiated), elsewhere 8. */
+int cli_exit_code_http(httpr_code code, int http2);
+
 /* 1 when the code means the peer's certificate failed verification (what
  * curl reports as a nonzero %{ssl_verify_result}), else 0. */
 int cli_is_cert_failure(httpr_code code);

@@ -71,10 +71,14 @@ static int write_response(const struct cli_options *o, struct cli_sink *sink,
   return 0;
 }
 
-static void library_failure(struct outcome *out, httpr_code code,
-                            const httpr_error *err) {
+static void library_failure(struct outcome *out, const struct cli_options *o,
+                            httpr_code code, const httpr_error *err) {
   out->code = code;
-  out->exit_code = cli_exit_code(code);
+  /* An HTTP/2 failure is curl's 16 ("h2 required but not negotiated"
+   * included; with --http2-only every protocol failure is one), an
+   * HTTP/1.x one 8. */
+  out->exit_code = cli_exit_code_http(
+      code, o->http_version == CLI_HTTP2_ONLY || httpr_error_is_http2(err));
   /* A setter fails without filling err; its code still says what. */
   if (httpr_error_code(err) == HTTPR_OK) {
     out->message = httpr_code_description(code);
@@ -90,8 +94,8 @@ void cli_xfer_start(struct cli_xfer *x, const struct cli_options *o,
   memset(x, 0, sizeof(*x));
   x->index = index;
   x->url = o->urls[index];
-  x->buffered = o->include && !o->head;
   cli_sink_init(&x->sink, cli_output_for(o, index));
+  x->buffered = !o->head && (o->include || (o->parallel && !x->sink.path));
   if (!(x->err = httpr_error_new())) {
     x->code = HTTPR_E_NOMEM;
     return;
@@ -124,7 +128,7 @@ int cli_xfer_finish(struct cli_xfer *x, struct cli_run *run) {
     out.exit_code = CLI_EXIT_WRITE;
     out.message = x->sink.why;
   } else if (x->code != HTTPR_OK) {
-    library_failure(&out, x->code, x->err);
+    library_failure(&out, o, x->code, x->err);
   }
 
   if (o->write_out) {

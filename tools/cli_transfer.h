@@ -11,7 +11,8 @@
  *                     is thread-safe and each transfer has its own error)
  *   cli_xfer_finish   everything printed after the response; returns the
  *                     transfer's exit code and frees what it holds
- * cli_run_serial is the scheduler of today: one transfer after the other.
+ * cli_run_serial runs one transfer after the other; cli_run_parallel
+ * (-Z, cli_parallel.c) runs up to --parallel-max at once.
  */
 #ifndef HTTPR_TOOLS_CLI_TRANSFER_H
 #define HTTPR_TOOLS_CLI_TRANSFER_H
@@ -40,7 +41,8 @@ struct cli_xfer {
   httpr_response *resp;
   httpr_error *err; /* its own, so transfers may run at once */
   httpr_code code;  /* the result so far; perform is skipped unless OK */
-  int buffered;     /* -i: the body waits in the response for the head */
+  int buffered;     /* the body waits in the response: for the head (-i),
+                       or with -Z for its turn on stdout */
   struct cli_sink sink;
 };
 
@@ -50,7 +52,9 @@ httpr_code cli_build_request(const struct cli_options *opts, const char *url,
                              httpr_request **out, httpr_error *err);
 
 /* Prepares the transfer of opts->urls[index]. A failure is kept in
- * x->code for cli_xfer_finish to report. */
+ * x->code for cli_xfer_finish to report. With -Z a body bound for stdout
+ * is buffered, so that transfers running at once never mix their bodies
+ * there; -o files are written as the body arrives. */
 void cli_xfer_start(struct cli_xfer *x, const struct cli_options *opts,
                     size_t index);
 
@@ -70,5 +74,16 @@ int cli_xfer_finish(struct cli_xfer *x, struct cli_run *run);
  * A failed URL does not stop the ones after it, unless it is fatal
  * (cli_exit_is_fatal). */
 int cli_run_serial(struct cli_run *run);
+
+/* -Z: runs up to opts->parallel_max transfers at once on worker threads
+ * (start and perform), and finishes them on the calling thread in
+ * command-line order, each as soon as it and the ones before it are done:
+ * the output of one transfer (head, stdout body, -v summary, -w, error
+ * line) is never mixed with another's, only the -v debug lines of running
+ * transfers interleave (each line whole). Exit code as cli_run_serial,
+ * the transfers taken in command-line order; after a fatal failure no
+ * new transfer starts, those already running are finished. Falls back to
+ * cli_run_serial when no thread can be started. */
+int cli_run_parallel(struct cli_run *run);
 
 #endif /* HTTPR_TOOLS_CLI_TRANSFER_H */

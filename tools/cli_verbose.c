@@ -2,7 +2,9 @@
  * cli_verbose.c - the -v output. The request head arrives as one block of
  * CRLF lines and is split here; info and response lines arrive one per
  * call. Every line gets its prefix, an empty one too ("> " ends the
- * request head as in curl).
+ * request head as in curl). With -Z the callback runs on several threads
+ * at once: each call holds the stream's lock, so a block of lines from
+ * one transfer is never cut by another's.
  */
 #include <string.h>
 
@@ -35,6 +37,7 @@ static void print_lines(FILE *fp, const char *prefix, const char *text,
 void cli_verbose_debug(httpr_debug_kind kind, const char *text, size_t len,
                        void *userdata) {
   FILE *fp = userdata;
+  flockfile(fp);
   switch (kind) {
   case HTTPR_DEBUG_INFO:
     print_lines(fp, "* ", text, len);
@@ -46,13 +49,31 @@ void cli_verbose_debug(httpr_debug_kind kind, const char *text, size_t len,
     print_lines(fp, "< ", text, len);
     break;
   }
+  funlockfile(fp);
+}
+
+static const char *http_version_name(httpr_http_version v) {
+  switch (v) {
+  case HTTPR_HTTP_1_0:
+    return "HTTP/1.0";
+  case HTTPR_HTTP_1_1:
+    return "HTTP/1.1";
+  case HTTPR_HTTP_2:
+    return "HTTP/2";
+  }
+  return "unknown";
 }
 
 void cli_verbose_summary(FILE *fp, const httpr_response *resp) {
   const char *provider = httpr_response_tls_provider(resp);
   const char *alpn = httpr_response_tls_alpn(resp);
-  if (!provider || !provider[0])
+  flockfile(fp);
+  fprintf(fp, "* HTTP version: %s\n",
+          http_version_name(httpr_response_http_version(resp)));
+  if (!provider || !provider[0]) {
+    funlockfile(fp);
     return;
+  }
   fprintf(fp, "* TLS provider: %s\n", provider);
   fprintf(fp, "* TLS: %s / %s\n", httpr_response_tls_version(resp),
           httpr_response_tls_cipher(resp));
@@ -65,4 +86,5 @@ void cli_verbose_summary(FILE *fp, const httpr_response *resp) {
                                                    : "new (full handshake)");
   fprintf(fp, "* Connection reused: %s\n",
           httpr_response_connection_reused(resp) ? "yes" : "no");
+  funlockfile(fp);
 }

@@ -33,6 +33,7 @@ static const struct var vars[] = {
     {"time_total", V_TIME, TIME(CLI_WO_TOTAL)},
     {"size_download", V_U64, FIELD(size_download)},
     {"num_redirects", V_INT, FIELD(num_redirects)},
+    {"num_connects", V_INT, FIELD(num_connects)},
     {"url_effective", V_STR, FIELD(url_effective)},
     {"remote_ip", V_STR, FIELD(remote_ip)},
     {"remote_port", V_INT, FIELD(remote_port)},

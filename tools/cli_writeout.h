@@ -32,6 +32,7 @@ struct cli_wo_values {
   double times[CLI_WO_TIME_COUNT]; /* seconds */
   uint64_t size_download;
   int num_redirects;
+  int num_connects; /* new connections the transfer made: 0 or 1 */
   const char *url_effective;
   const char *remote_ip;
   int remote_port;

@@ -35,6 +35,10 @@ void cli_writeout_fill(struct cli_wo_values *v, const char *url,
     v->times[i] = httpr_response_time(resp, timings[i]);
   v->size_download = httpr_response_body_bytes(resp);
   v->num_redirects = httpr_response_redirect_count(resp);
+  /* curl counts the connections a transfer opened; the library tells
+   * whether the final response's connection was new. A redirect to
+   * another origin that opened one more is not counted. */
+  v->num_connects = httpr_response_connection_reused(resp) ? 0 : 1;
   v->url_effective = httpr_response_url(resp);
   v->remote_ip = httpr_response_remote_ip(resp);
   v->remote_port = httpr_response_remote_port(resp);

@@ -2,8 +2,8 @@
  * httpr.c - main() of the `httpr` command-line program: a curl-compatible
  * HTTP(S) client on libhttpr. It parses the command line, builds one
  * client for the whole run (so several URLs reuse connections and TLS
- * sessions), fetches the URLs in order and exits with the last failure's
- * curl exit code.
+ * sessions), fetches the URLs in order (with -Z several at once) and exits
+ * with the last failure's curl exit code.
  *
  * Only the public header api/httpr.h is used: this program is also the
  * proof that the public API is enough.
@@ -43,7 +43,7 @@ static int fetch_all(const struct cli_options *opts) {
                       httpr_error_hint(err), httpr_error_detail(err));
     goto out;
   }
-  rc = cli_run_serial(&run);
+  rc = opts->parallel ? cli_run_parallel(&run) : cli_run_serial(&run);
 out:
   httpr_client_free(run.client);
   httpr_error_free(err);

@@ -38,6 +38,17 @@ static const struct profile_def profiles[SRV_COUNT] = {
     [SRV_PLAIN] = {NULL, {"--plain"}},
     [SRV_IPV6] = {"good-ecdsa", {"--host", "::1"}},
     [SRV_NO_RESUME] = {"good-ecdsa", {"--no-session-cache"}},
+    [SRV_H2] = {"good-ecdsa", {"--alpn", "h2,http/1.1"}},
+    [SRV_H2_CLIENT_AUTH] = {"good-ecdsa",
+                            {"--alpn", "h2,http/1.1", "--client-ca",
+                             "@client-ca.pem"}},
+    [SRV_H2_GOAWAY] = {"good-ecdsa",
+                       {"--alpn", "h2,http/1.1", "--h2-goaway-after", "2"}},
+    [SRV_H2_TINY_WINDOW] = {"good-ecdsa",
+                            {"--alpn", "h2,http/1.1", "--h2-window", "16"}},
+    [SRV_H2_MAX_STREAMS_2] = {"good-ecdsa",
+                              {"--alpn", "h2,http/1.1", "--h2-max-streams",
+                               "2"}},
 };
 
 static struct {

@@ -45,6 +45,13 @@ enum profile {
   SRV_PLAIN,
   SRV_IPV6,
   SRV_NO_RESUME, /* good-ecdsa, no session cache or tickets */
+  /* HTTP/2: good-ecdsa offering ALPN h2,http/1.1 (every profile above
+   * offers http/1.1 only, so those tests stay HTTP/1.1). */
+  SRV_H2,
+  SRV_H2_CLIENT_AUTH,   /* requires a client certificate */
+  SRV_H2_GOAWAY,        /* GOAWAY when a connection's 3rd stream arrives */
+  SRV_H2_TINY_WINDOW,   /* SETTINGS_INITIAL_WINDOW_SIZE 16 */
+  SRV_H2_MAX_STREAMS_2, /* SETTINGS_MAX_CONCURRENT_STREAMS 2 */
   SRV_COUNT
 };
 
@@ -107,6 +114,8 @@ extern const struct CMUnitTest api_tests[];
 extern const size_t api_tests_count;
 extern const struct CMUnitTest pool_tests[];
 extern const size_t pool_tests_count;
+extern const struct CMUnitTest h2_tests[];
+extern const size_t h2_tests_count;
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 

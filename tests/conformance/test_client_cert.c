@@ -1,8 +1,10 @@
 /*
  * test_client_cert.c - client certificates against a server that requires
  * one: every accepted form (one PEM, separate files, encrypted keys in
- * PKCS#8 and legacy form, PKCS#12), and every way they can be wrong.
+ * PKCS#8 and legacy form, PKCS#12 with and without a MAC), and every way
+ * they can be wrong.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -157,26 +159,66 @@ static void missing_certificate_file(void **state) {
   httpr_config_free(cfg);
 }
 
-static void pkcs12_case(const char *password, httpr_code want) {
+/* PKCS#12 files, with a MAC (client.p12) and without one
+ * (client-nomac.p12, whose password only the decryption tells): accepted
+ * with the right password and refused in the shared words otherwise where
+ * the provider declares PKCS#12, HTTPR_E_UNSUPPORTED where it does not. */
+static void pkcs12_case(const char *file, const char *password, httpr_code want,
+                        const char *message) {
   httpr_config *cfg = cfg_new();
-  httpr_config_set_client_pkcs12(cfg, pki("client.p12"), password);
-  if (!(g_suite.features & HTTPR_FEATURE_PKCS12))
+  httpr_config_set_client_pkcs12(cfg, pki(file), password);
+  if (!(g_suite.features & HTTPR_FEATURE_PKCS12)) {
     want = HTTPR_E_UNSUPPORTED;
-  if (want == HTTPR_OK)
+    message = NULL;
+  }
+  httpr_error *err = httpr_error_new();
+  if (want == HTTPR_OK) {
     expect_presented(cfg);
-  else
-    assert_code(client_auth_code(cfg, NULL), want);
+  } else {
+    assert_code_err(client_auth_code(cfg, err), want, err);
+    if (message)
+      assert_string_equal(httpr_error_message(err), message);
+  }
+  httpr_error_free(err);
   httpr_config_free(cfg);
+}
+
+static void pkcs12_without_password_case(const char *file) {
+  char message[600];
+  snprintf(message, sizeof(message),
+           "the key in '%s' is encrypted and no password was given", pki(file));
+  pkcs12_case(file, NULL, HTTPR_E_CLIENT_CERT, message);
 }
 
 static void pkcs12_right_password(void **state) {
   (void)state;
-  pkcs12_case(PASSWORD, HTTPR_OK);
+  pkcs12_case("client.p12", PASSWORD, HTTPR_OK, NULL);
 }
 
 static void pkcs12_wrong_password(void **state) {
   (void)state;
-  pkcs12_case("wrong", HTTPR_E_CLIENT_CERT);
+  pkcs12_case("client.p12", "wrong", HTTPR_E_CLIENT_CERT, "wrong key password");
+}
+
+static void pkcs12_without_password(void **state) {
+  (void)state;
+  pkcs12_without_password_case("client.p12");
+}
+
+static void pkcs12_nomac_right_password(void **state) {
+  (void)state;
+  pkcs12_case("client-nomac.p12", PASSWORD, HTTPR_OK, NULL);
+}
+
+static void pkcs12_nomac_wrong_password(void **state) {
+  (void)state;
+  pkcs12_case("client-nomac.p12", "wrong", HTTPR_E_CLIENT_CERT,
+              "wrong key password");
+}
+
+static void pkcs12_nomac_without_password(void **state) {
+  (void)state;
+  pkcs12_without_password_case("client-nomac.p12");
 }
 
 static void unknown_ca(void **state) {
@@ -217,6 +259,10 @@ const struct CMUnitTest client_cert_tests[] = {
     cmocka_unit_test(missing_certificate_file),
     cmocka_unit_test(pkcs12_right_password),
     cmocka_unit_test(pkcs12_wrong_password),
+    cmocka_unit_test(pkcs12_without_password),
+    cmocka_unit_test(pkcs12_nomac_right_password),
+    cmocka_unit_test(pkcs12_nomac_wrong_password),
+    cmocka_unit_test(pkcs12_nomac_without_password),
     cmocka_unit_test(unknown_ca),
     cmocka_unit_test(certificate_not_requested),
 };

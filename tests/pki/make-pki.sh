@@ -38,6 +38,9 @@
 #   client-enc.pem               certificate + the encrypted PKCS#8 key
 #   client.p12                   PKCS#12 with certificate and key (openssl 3
 #                                default algorithms)
+#   client-nomac.p12             the same without a MAC, certificate and key
+#                                encrypted with AES-256-CBC (the password is
+#                                checked by decryption alone)
 #   client-other.key             a different unencrypted key (mismatch tests)
 #   unknown-client.pem           cert+key of a client signed by other-root
 #   client-ca.pem                what the server trusts for client
@@ -234,6 +237,10 @@ fi
 cat "$OUT/client.crt" "$OUT/client-key-pkcs8-enc.pem" >"$OUT/client-enc.pem"
 run openssl pkcs12 -export -in "$OUT/client.crt" -inkey "$OUT/client.key" \
   -name "httpr test client" -passout "pass:$PASS" -out "$OUT/client.p12"
+# -certpbe: with -nomac alone OpenSSL 3.0 leaves the certificates in clear.
+run openssl pkcs12 -export -in "$OUT/client.crt" -inkey "$OUT/client.key" \
+  -name "httpr test client" -nomac -certpbe AES-256-CBC -keypbe AES-256-CBC \
+  -passout "pass:$PASS" -out "$OUT/client-nomac.p12"
 eckey "$OUT/client-other.key"
 eckey "$W/unknown-client.key"
 sign other-root-ca "$W/unknown-client.key" "httpr unknown client" ext_client \

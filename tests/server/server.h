@@ -29,6 +29,10 @@ struct ts_options {
   const char *host;
   const char *port;
   long max_seconds; /* 0 = no limit */
+  /* HTTP/2 (h2.c), used when ALPN selects "h2": */
+  long h2_goaway_after; /* GOAWAY when stream N+1 arrives; -1 = never */
+  long h2_window;       /* SETTINGS_INITIAL_WINDOW_SIZE; -1 = default */
+  long h2_max_streams;  /* SETTINGS_MAX_CONCURRENT_STREAMS */
 };
 
 /* One accepted connection, owned by its thread. */
@@ -112,5 +116,19 @@ int ts_send_continue(struct ts_conn *c, struct ts_request *rq);
 /* routes.c */
 void ts_routes_init(void);
 enum ts_after ts_route(struct ts_conn *c, struct ts_request *rq);
+
+/* h2.c: serves a connection whose ALPN selected "h2", then closes it. */
+void ts_h2_serve(struct ts_conn *c, const struct ts_options *o);
+
+/* stats.c: counters the HTTP/2 route /stats reports. Thread-safe. */
+void ts_stats_connection(void);
+void ts_stats_handshake(void);
+void ts_stats_h2_connection(unsigned long conn_id);
+void ts_stats_stream_opened(unsigned long conn_id, size_t open_now);
+void ts_stats_refused(unsigned long conn_id);
+void ts_stats_conn_error(unsigned long conn_id);
+void ts_stats_data_frame(unsigned long conn_id);
+void ts_stats_format(struct ts_buf *b);
+int ts_stats_format_conn(struct ts_buf *b, unsigned long conn_id);
 
 #endif

@@ -2,7 +2,8 @@
  * line, listens, prints "PORT=<n>", accepts connections and hands each to a
  * detached thread, and stops cleanly on SIGTERM/SIGINT or after
  * --max-seconds. What a connection does lives in conn.c, http.c and
- * routes.c; the TLS context in tls.c. */
+ * routes.c (HTTP/1.1) or h2.c and h2_routes.c (when ALPN selects "h2");
+ * the TLS context in tls.c; the counters /stats reports in stats.c. */
 #include <errno.h>
 #include <getopt.h>
 #include <netdb.h>
@@ -57,8 +58,45 @@ static void usage(void) {
         "         [--tls-min 1.2|1.3] [--tls-max 1.2|1.3] "
         "[--alpn LIST | --no-alpn]\n"
         "         [--no-session-cache] [--host ADDR] [--port N] "
-        "[--max-seconds S]\n",
+        "[--max-seconds S]\n"
+        "         [--h2-goaway-after N] [--h2-window BYTES] "
+        "[--h2-max-streams N]\n"
+        "\n"
+        "ALPN offers http/1.1 only unless --alpn says otherwise; with\n"
+        "--alpn h2,http/1.1 a client that offers h2 gets HTTP/2 (the\n"
+        "client's preference decides). HTTP/2 options:\n"
+        "  --h2-goaway-after N  when a connection's stream N+1 arrives, send\n"
+        "                       GOAWAY (NO_ERROR) naming stream N as the\n"
+        "                       last; later streams are never answered; the\n"
+        "                       connection closes once the first N are\n"
+        "  --h2-window BYTES    SETTINGS_INITIAL_WINDOW_SIZE (e.g. 16): the\n"
+        "                       client's uploads must respect flow control\n"
+        "  --h2-max-streams N   SETTINGS_MAX_CONCURRENT_STREAMS (default\n"
+        "                       100); a stream over it is refused\n"
+        "                       (REFUSED_STREAM) or, once the client has\n"
+        "                       acknowledged it, a connection error; both\n"
+        "                       are counted in /stats\n"
+        "HTTP/2 routes: / /bytes/N /conn-id /delay/MS /echo /trailers\n"
+        "  /status/N /client-cert /tls /resumed; /stats (handshakes,\n"
+        "  connections, streams, max_open_streams, refused_streams,\n"
+        "  connection_errors, data_frames_received) and /stats/conn/ID;\n"
+        "  misbehaving per stream:\n"
+        "  /h2/rst[/MS] (RST_STREAM INTERNAL_ERROR), /h2/big-headers/N (N\n"
+        "  bytes of header fields), /h2/bad-frame (DATA on stream 0),\n"
+        "  /h2/bad-frame-length (PING of 7 bytes).\n",
         stderr);
+}
+
+static int parse_count(const char *s, long max, long *out) {
+  char *end;
+  long v;
+
+  errno = 0;
+  v = strtol(s, &end, 10);
+  if (errno || end == s || *end || v < 0 || v > max)
+    return -1;
+  *out = v;
+  return 0;
 }
 
 static int parse_tls_version(const char *s, int *out) {
@@ -97,7 +135,10 @@ static int parse_args(int argc, char **argv) {
     O_NO_SESSION_CACHE,
     O_HOST,
     O_PORT,
-    O_MAX_SECONDS
+    O_MAX_SECONDS,
+    O_H2_GOAWAY_AFTER,
+    O_H2_WINDOW,
+    O_H2_MAX_STREAMS
   };
   static const struct option longopts[] = {
       {"plain", no_argument, NULL, O_PLAIN},
@@ -112,6 +153,9 @@ static int parse_args(int argc, char **argv) {
       {"host", required_argument, NULL, O_HOST},
       {"port", required_argument, NULL, O_PORT},
       {"max-seconds", required_argument, NULL, O_MAX_SECONDS},
+      {"h2-goaway-after", required_argument, NULL, O_H2_GOAWAY_AFTER},
+      {"h2-window", required_argument, NULL, O_H2_WINDOW},
+      {"h2-max-streams", required_argument, NULL, O_H2_MAX_STREAMS},
       {NULL, 0, NULL, 0}};
   const char *alpn = "http/1.1";
   int have_alpn = 0;
@@ -120,6 +164,9 @@ static int parse_args(int argc, char **argv) {
   g_opts.host = "127.0.0.1";
   g_opts.port = "0";
   g_opts.max_seconds = 300;
+  g_opts.h2_goaway_after = -1;
+  g_opts.h2_window = -1;
+  g_opts.h2_max_streams = 100;
   while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
     switch (ch) {
     case O_PLAIN:
@@ -160,6 +207,18 @@ static int parse_args(int argc, char **argv) {
       break;
     case O_MAX_SECONDS:
       if (parse_seconds(optarg, &g_opts.max_seconds) < 0)
+        goto bad;
+      break;
+    case O_H2_GOAWAY_AFTER:
+      if (parse_count(optarg, 1000000, &g_opts.h2_goaway_after) < 0)
+        goto bad;
+      break;
+    case O_H2_WINDOW: /* RFC 9113: at most 2^31-1 */
+      if (parse_count(optarg, 0x7fffffffL, &g_opts.h2_window) < 0)
+        goto bad;
+      break;
+    case O_H2_MAX_STREAMS:
+      if (parse_count(optarg, 0x7fffffffL, &g_opts.h2_max_streams) < 0)
         goto bad;
       break;
     default:
@@ -246,13 +305,17 @@ static void *conn_thread(void *arg) {
   struct ts_conn *c = arg;
   int slot = c->slot, fd = c->fd;
 
+  ts_stats_connection();
   if (g_ctx && ts_conn_handshake(c, g_ctx) < 0) {
     ts_conn_close_failed_handshake(c);
   } else {
+    int h2 = 0;
     if (c->ssl) {
       const unsigned char *proto = NULL;
       unsigned proto_len = 0;
+      ts_stats_handshake();
       SSL_get0_alpn_selected(c->ssl, &proto, &proto_len);
+      h2 = proto_len == 2 && memcmp(proto, "h2", 2) == 0;
       ts_log("conn %lu from %s: %s %s alpn=%.*s%s", c->id, c->peer,
              SSL_get_version(c->ssl), SSL_get_cipher_name(c->ssl),
              (int)proto_len, proto ? (const char *)proto : "",
@@ -260,7 +323,10 @@ static void *conn_thread(void *arg) {
     } else {
       ts_log("conn %lu from %s: plain", c->id, c->peer);
     }
-    ts_http_serve(c);
+    if (h2)
+      ts_h2_serve(c, &g_opts);
+    else
+      ts_http_serve(c);
   }
   SSL_free(c->ssl);
   free(c);

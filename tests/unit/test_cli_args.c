@@ -165,9 +165,9 @@ static void unknown_long_option(void **state) {
 static void unknown_short_option_in_bundle(void **state) {
   struct parsed p;
   (void)state;
-  PARSE(&p, "-sZ", "https://a/");
+  PARSE(&p, "-sj", "https://a/");
   assert_int_equal(p.rc, CLI_EXIT_USAGE);
-  assert_string_equal(p.err, "httpr: option -Z: is unknown\n"
+  assert_string_equal(p.err, "httpr: option -j: is unknown\n"
                              "httpr: try 'httpr --help' for more "
                              "information\n");
   done(&p);
@@ -588,6 +588,18 @@ static void value_parsers_direct(void **state) {
   assert_int_equal(n, 2001);
   assert_int_equal(cli_parse_long("", 0, 10, &n), CLI_VALUE_BAD);
   assert_int_equal(cli_parse_long("11", 0, 10, &n), CLI_VALUE_BAD);
+  n = -7;
+  assert_int_equal(cli_parse_parallel_max("1", &n), CLI_VALUE_OK);
+  assert_int_equal(n, 1);
+  assert_int_equal(cli_parse_parallel_max("300", &n), CLI_VALUE_OK);
+  assert_int_equal(n, 300);
+  assert_int_equal(cli_parse_parallel_max("301", &n), CLI_VALUE_OK);
+  assert_int_equal(n, 300);
+  assert_int_equal(cli_parse_parallel_max("0", &n), CLI_VALUE_OK);
+  assert_int_equal(n, 50);
+  n = -7; /* a refused value leaves *out alone */
+  assert_int_equal(cli_parse_parallel_max("-0", &n), CLI_VALUE_BAD);
+  assert_int_equal(n, -7);
 }
 
 static void outputs_pair_with_urls(void **state) {
@@ -693,6 +705,172 @@ static void several_urls_share_options(void **state) {
   done(&p);
 }
 
+/* ------------------------------------------------- HTTP versions, -Z */
+
+static void http_version_options(void **state) {
+  static const struct {
+    const char *words[3];
+    enum cli_http_version want;
+  } cases[] = {
+      {{"https://a/", NULL, NULL}, CLI_HTTP_ANY}, /* the default */
+      {{"--http1.1", "https://a/", NULL}, CLI_HTTP1_ONLY},
+      {{"--http2", "https://a/", NULL}, CLI_HTTP_ANY},
+      {{"--http2-only", "https://a/", NULL}, CLI_HTTP2_ONLY},
+      /* The last one given wins, as curl's --http1.1 / --http2. */
+      {{"--http2-only", "--http1.1", "https://a/"}, CLI_HTTP1_ONLY},
+      {{"--http1.1", "--http2", "https://a/"}, CLI_HTTP_ANY},
+      {{"--http1.1", "--http2-only", "https://a/"}, CLI_HTTP2_ONLY},
+  };
+  (void)state;
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    struct parsed p;
+    const char *words[4] = {cases[i].words[0], cases[i].words[1],
+                            cases[i].words[2], NULL};
+    parse_in(&p, "", words);
+    assert_int_equal(p.rc, CLI_EXIT_OK);
+    if (p.opts.http_version != cases[i].want)
+      fail_msg("case %zu (%s %s): http_version %d, want %d", i, words[0],
+               words[1] ? words[1] : "", (int)p.opts.http_version,
+               (int)cases[i].want);
+    /* A flag: the URL after it stays a URL. */
+    assert_int_equal(p.opts.url_count, 1);
+    assert_string_equal(p.opts.urls[0], "https://a/");
+    assert_int_equal(p.err_len, 0);
+    done(&p);
+  }
+}
+
+static void http_version_unknown_forms(void **state) {
+  struct parsed p;
+  (void)state;
+  /* curl's h2c option and an HTTP/3 one are not ours: usage errors. */
+  PARSE(&p, "--http2-prior-knowledge", "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_USAGE);
+  assert_string_equal(p.err,
+                      "httpr: option --http2-prior-knowledge: is unknown\n"
+                      "httpr: try 'httpr --help' for more information\n");
+  done(&p);
+  PARSE(&p, "--http3", "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_USAGE);
+  done(&p);
+}
+
+static void parallel_options(void **state) {
+  struct parsed p;
+  (void)state;
+  PARSE(&p, "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_int_equal(p.opts.parallel, 0);
+  assert_int_equal(p.opts.parallel_max, CLI_PARALLEL_DEFAULT);
+  assert_int_equal(CLI_PARALLEL_DEFAULT, 50); /* curl's */
+  done(&p);
+  PARSE(&p, "-Z", "https://a/", "https://b/");
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_int_equal(p.opts.parallel, 1);
+  assert_int_equal(p.opts.url_count, 2);
+  done(&p);
+  PARSE(&p, "https://a/", "--parallel");
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_int_equal(p.opts.parallel, 1);
+  done(&p);
+  /* -Z bundles like any flag. */
+  PARSE(&p, "-sZv", "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_int_equal(p.opts.parallel, 1);
+  assert_int_equal(p.opts.silent, 1);
+  assert_int_equal(p.opts.verbose, 1);
+  done(&p);
+  PARSE(&p, "-Z", "--parallel-max", "7", "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_int_equal(p.opts.parallel_max, 7);
+  done(&p);
+  /* As curl: 0 means the default, above 300 means 300; last one wins. */
+  PARSE(&p, "--parallel-max", "0", "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_int_equal(p.opts.parallel_max, 50);
+  done(&p);
+  PARSE(&p, "--parallel-max", "1000", "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_int_equal(p.opts.parallel_max, CLI_PARALLEL_LIMIT);
+  assert_int_equal(CLI_PARALLEL_LIMIT, 300);
+  done(&p);
+  PARSE(&p, "--parallel-max", "3", "--parallel-max", "1", "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_int_equal(p.opts.parallel_max, 1);
+  done(&p);
+}
+
+static void parallel_max_bad_values(void **state) {
+  static const char *const bad[] = {
+      "-1", "x", "", "1.5", " 5", "+5", "5x", "99999999999999999999999"};
+  struct parsed p;
+  (void)state;
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    PARSE(&p, "--parallel-max", bad[i], "https://a/");
+    if (p.rc != CLI_EXIT_USAGE)
+      fail_msg("--parallel-max '%s' gave %d", bad[i], p.rc);
+    done(&p);
+  }
+  PARSE(&p, "--parallel-max", "x", "https://a/");
+  assert_string_equal(p.err, "httpr: option --parallel-max: expects a number "
+                             "of transfers, got 'x'\n"
+                             "httpr: try 'httpr --help' for more "
+                             "information\n");
+  done(&p);
+  PARSE(&p, "https://a/", "--parallel-max");
+  assert_int_equal(p.rc, CLI_EXIT_USAGE);
+  assert_string_equal(p.err, "httpr: option --parallel-max: requires an "
+                             "argument\n"
+                             "httpr: try 'httpr --help' for more "
+                             "information\n");
+  done(&p);
+}
+
+/* -Z with 1000 URLs in one argv: every one kept, in order, each -o with
+ * its URL. */
+static void parallel_thousand_urls(void **state) {
+  enum { URLS = 1000, OUTPUTS = 3 };
+  char **argv = calloc(URLS + 2 * OUTPUTS + 3, sizeof(char *));
+  struct cli_options opts;
+  FILE *err;
+  char *err_text = NULL;
+  size_t err_len = 0;
+  int argc = 0;
+  (void)state;
+  assert_non_null(argv);
+  argv[argc++] = strdup("httpr");
+  argv[argc++] = strdup("-Z");
+  for (int i = 0; i < OUTPUTS; i++) {
+    char name[32];
+    snprintf(name, sizeof(name), "out%d", i);
+    argv[argc++] = strdup("-o");
+    argv[argc++] = strdup(name);
+  }
+  for (int i = 0; i < URLS; i++) {
+    char url[64];
+    snprintf(url, sizeof(url), "https://localhost:8443/small?%d", i);
+    argv[argc++] = strdup(url);
+  }
+  for (int i = 0; i < argc; i++)
+    assert_non_null(argv[i]);
+  err = open_memstream(&err_text, &err_len);
+  assert_non_null(err);
+  assert_int_equal(cli_parse_args(&opts, argc, argv, stdin, err), CLI_EXIT_OK);
+  fclose(err);
+  assert_int_equal(err_len, 0);
+  assert_int_equal(opts.parallel, 1);
+  assert_int_equal(opts.url_count, URLS);
+  assert_string_equal(opts.urls[0], "https://localhost:8443/small?0");
+  assert_string_equal(opts.urls[URLS - 1], "https://localhost:8443/small?999");
+  assert_string_equal(cli_output_for(&opts, 2), "out2");
+  assert_null(cli_output_for(&opts, 3));
+  cli_options_free(&opts);
+  for (int i = 0; i < argc; i++)
+    free(argv[i]);
+  free(argv);
+  free(err_text);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(bundled_flags),
@@ -732,6 +910,11 @@ int main(void) {
       cmocka_unit_test(tls_and_misc_flags),
       cmocka_unit_test(no_sessionid),
       cmocka_unit_test(several_urls_share_options),
+      cmocka_unit_test(http_version_options),
+      cmocka_unit_test(http_version_unknown_forms),
+      cmocka_unit_test(parallel_options),
+      cmocka_unit_test(parallel_max_bad_values),
+      cmocka_unit_test(parallel_thousand_urls),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

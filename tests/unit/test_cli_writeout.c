@@ -63,6 +63,7 @@ static struct cli_wo_values sample(void) {
   v.times[CLI_WO_TOTAL] = 1.5;
   v.size_download = 1234567890123ULL;
   v.num_redirects = 2;
+  v.num_connects = 1;
   v.url_effective = "https://localhost:8443/final";
   v.remote_ip = "127.0.0.1";
   v.remote_port = 8443;
@@ -135,7 +136,8 @@ static void every_variable_of_a_success(void **state) {
   expect_out("%{time_namelookup} %{time_connect} %{time_appconnect} "
              "%{time_pretransfer} %{time_starttransfer} %{time_total}",
              &v, "0.001000 0.012346 0.050000 0.050000 0.250000 1.500000");
-  expect_out("%{size_download} %{num_redirects}", &v, "1234567890123 2");
+  expect_out("%{size_download} %{num_redirects} %{num_connects}", &v,
+             "1234567890123 2 1");
   expect_out("%{url_effective} %{remote_ip} %{remote_port} %{scheme}", &v,
              "https://localhost:8443/final 127.0.0.1 8443 HTTPS");
   expect_out("[%{exitcode}][%{errormsg}][%{ssl_verify_result}]", &v,
@@ -143,6 +145,17 @@ static void every_variable_of_a_success(void **state) {
   expect_out("%{tls_version} %{tls_cipher} %{tls_provider} %{alpn}", &v,
              "TLSv1.3 TLS_AES_256_GCM_SHA384 openssl http/1.1");
   expect_out("%{ssl_session_resumed}", &v, "1");
+}
+
+/* An HTTP/2 transfer on a connection another one opened: "2" and no new
+ * connection, as curl prints them. */
+static void http2_on_a_shared_connection(void **state) {
+  struct cli_wo_values v = sample();
+  (void)state;
+  v.http_version = 20;
+  v.num_connects = 0;
+  v.alpn = "h2";
+  expect_out("%{http_version} %{num_connects} %{alpn}\\n", &v, "2 0 h2\n");
 }
 
 /* Ours, not curl's: 1 for a resumed session, 0 for a full handshake. */
@@ -216,9 +229,9 @@ static void failed_transfer_prints_zero_values(void **state) {
   expect_out("%{http_code}|%{http_version}|%{time_total}|%{size_download}|"
              "%{remote_ip}|%{remote_port}|%{scheme}|%{tls_version}|"
              "%{url_effective}|%{exitcode}|%{ssl_verify_result}|"
-             "%{ssl_session_resumed}|%{errormsg}",
+             "%{ssl_session_resumed}|%{num_connects}|%{errormsg}",
              &v,
-             "000|0|0.000000|0||0|||https://localhost:1/|60|1|0|"
+             "000|0|0.000000|0||0|||https://localhost:1/|60|1|0|0|"
              "certificate verify failed: certificate has expired");
 }
 
@@ -308,6 +321,24 @@ static void exit_code_table(void **state) {
     if (cli_exit_code(table[i].code) != table[i].exit_code)
       fail_msg("code %d: exit %d, expected %d", (int)table[i].code,
                cli_exit_code(table[i].code), table[i].exit_code);
+}
+
+/* On HTTP/2 (or with --http2-only) a protocol failure is curl's 16; every
+ * other code keeps its exit code. */
+static void exit_code_on_http2(void **state) {
+  (void)state;
+  assert_int_equal(cli_exit_code_http(HTTPR_E_PROTOCOL, 1), 16);
+  assert_int_equal(cli_exit_code_http(HTTPR_E_PROTOCOL, 0), 8);
+  for (int c = HTTPR_OK; c <= HTTPR_E_READ + 1; c++) {
+    if (c == HTTPR_E_PROTOCOL)
+      continue;
+    if (cli_exit_code_http((httpr_code)c, 1) != cli_exit_code((httpr_code)c) ||
+        cli_exit_code_http((httpr_code)c, 0) != cli_exit_code((httpr_code)c))
+      fail_msg("code %d: exit %d on h2, %d on h1, want %d", c,
+               cli_exit_code_http((httpr_code)c, 1),
+               cli_exit_code_http((httpr_code)c, 0),
+               cli_exit_code((httpr_code)c));
+  }
 }
 
 static void cert_failures_set_ssl_verify_result(void **state) {
@@ -412,6 +443,8 @@ int main(void) {
       cmocka_unit_test(variable_names_are_exact),
       cmocka_unit_test(write_failure_is_reported),
       cmocka_unit_test(exit_code_table),
+      cmocka_unit_test(exit_code_on_http2),
+      cmocka_unit_test(http2_on_a_shared_connection),
       cmocka_unit_test(cert_failures_set_ssl_verify_result),
       cmocka_unit_test(exit_code_of_several_transfers),
       cmocka_unit_test(error_lines),

@@ -24,7 +24,8 @@
 #define BENCH_EXIT_USAGE 2       /* bad command line */
 #define BENCH_EXIT_UNSUPPORTED 4 /* not in this release */
 
-/* soak: the most threads --threads accepts. */
+/* soak: the most threads --threads accepts; h2-multiplex: the most
+ * streams -m accepts (one thread each). */
 #define BENCH_MAX_THREADS 256
 
 /* The command line. Strings point into argv. */
@@ -64,6 +65,8 @@ struct bench_result {
   /* Extra keys, printed only by the scenarios that set has_*: */
   int has_resumed;
   long resumed; /* resume: new connections whose handshake resumed */
+  long streams; /* h2-multiplex: streams in flight (one thread each); 0
+                   for the other scenarios */
   int has_soak;
   long threads;     /* soak: threads sharing the client */
   long rss_warm_kb; /* soak: resident set after the first 10% */
@@ -111,6 +114,10 @@ struct bench_pool {
                      new one (the trust store is still parsed once, by the
                      one client) */
   int resumption; /* offer the last TLS session on a new connection */
+  httpr_http_policy http; /* what ALPN offers: HTTP/1.1 only, as curlbench
+                             forces for every scenario but h2-multiplex,
+                             which offers h2 and http/1.1 as libcurl's
+                             CURL_HTTP_VERSION_2TLS */
 };
 
 /* Builds a client from the options for requests to base_url. */

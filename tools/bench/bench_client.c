@@ -127,6 +127,8 @@ static int configure(httpr_config *cfg, const struct bench_opts *o,
     return refused(scenario, "the idle connection limit", rc);
   if ((rc = httpr_config_set_session_resumption(cfg, pool->resumption)))
     return refused(scenario, "the session resumption switch", rc);
+  if ((rc = httpr_config_set_http_policy(cfg, pool->http)))
+    return refused(scenario, "the HTTP version policy", rc);
   return 0;
 }
 

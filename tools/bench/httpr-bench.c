@@ -9,8 +9,9 @@
  *     tls=TLSv1.3/TLS_AES_256_GCM_SHA384 client=httpr/0.1.0
  *     tlslib=OpenSSL/3.0.11 truncated=0                     (one line)
  *
- * resume adds resumed=<new connections that resumed a session>; soak adds
- * threads=, rss_warm_kb= and rss_end_kb=.
+ * resume adds resumed=<new connections that resumed a session>;
+ * h2-multiplex adds streams=<streams in flight>; soak adds threads=,
+ * rss_warm_kb= and rss_end_kb=.
  *
  * Everything else (failures, warnings) goes to stderr, so a caller can
  * take stdout as data.
@@ -40,6 +41,8 @@ static void print_result(const struct bench_result *r) {
   /* Keys of our own, after the contract's: parsers ignore unknown keys. */
   if (r->has_resumed)
     printf(" resumed=%ld", r->resumed);
+  if (r->streams > 0)
+    printf(" streams=%ld", r->streams);
   if (r->has_soak)
     printf(" threads=%ld rss_warm_kb=%ld rss_end_kb=%ld", r->threads,
            r->rss_warm_kb, r->rss_end_kb);

@@ -3,7 +3,8 @@
 # on loopback, once per TLS provider built in, with the scenarios and
 # arguments of the benchmark contract (keepalive -n 5000, handshake -n 500,
 # handshake -n 200 with the system roots plus the test CA as trust store,
-# resume -n 500 against a port that resumes sessions, bulk), and our own
+# resume -n 500 against a port that resumes sessions, bulk, h2-multiplex
+# -n 20000 -m 10 against a port with HTTP/2), and our own
 # soak (100,000 keep-alive GETs from 8 threads on one client, with the
 # resident set after warm-up and at the end). Prints httpr-bench's own
 # lines, then a table.
@@ -107,10 +108,12 @@ if [ "${BENCH_PIN:-1}" = 1 ] && [ "$(nproc)" -ge 2 ] &&
   AFFINITY="worker_cpu_affinity 1$(printf '0%.0s' $(seq 1 $(($(nproc) - 1))));"
 fi
 
-# Two servers: $1 makes every new connection a full handshake (keepalive,
-# handshake, bulk, soak), $1 + 1 keeps a session cache and issues tickets
-# so new connections can resume (resume), as the shared kit's ports 19443
-# and 19445.
+# Three servers: $1 makes every new connection a full handshake
+# (keepalive, handshake, bulk, soak), $1 + 1 keeps a session cache and
+# issues tickets so new connections can resume (resume), $1 + 2 is $1 with
+# HTTP/2 (ALPN h2, http/1.1; h2-multiplex), as the shared kit's ports
+# 19443, 19445 and 19444. keepalive_requests also bounds the requests of
+# an HTTP/2 connection, and http2_max_concurrent_streams is the kit's.
 write_conf() { # port
   cat >"$WORK/nginx.conf" <<EOF
 worker_processes 1;
@@ -146,6 +149,19 @@ http {
     location / { }
   }
   server {
+    listen 127.0.0.1:$(($1 + 2)) ssl http2;
+    server_name localhost;
+    ssl_certificate $PKI/good-ecdsa.crt;
+    ssl_certificate_key $PKI/good-ecdsa.key;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_session_cache off;
+    ssl_session_tickets off;
+    ssl_prefer_server_ciphers off;
+    http2_max_concurrent_streams 128;
+    root $DOCROOT;
+    location / { }
+  }
+  server {
     listen 127.0.0.1:$(($1 + 1)) ssl;
     server_name localhost;
     ssl_certificate $PKI/good-ecdsa.crt;
@@ -172,7 +188,7 @@ wait_port() {
   return 1
 }
 
-# Starts nginx on $1 and $1 + 1; fails when a port is taken. fd 9 is
+# Starts nginx on $1, $1 + 1 and $1 + 2; fails when a port is taken. fd 9 is
 # closed for the daemon, as tests/interop does, so no caller waits on it.
 start_nginx() {
   write_conf "$1"
@@ -184,7 +200,8 @@ start_nginx() {
     sleep 0.1
   done
   NGINX_PID=$(cat "$WORK/nginx.pid" 2>/dev/null)
-  [ -n "$NGINX_PID" ] && wait_port "$1" && wait_port $(($1 + 1))
+  [ -n "$NGINX_PID" ] && wait_port "$1" && wait_port $(($1 + 1)) &&
+    wait_port $(($1 + 2))
 }
 
 PORT=""
@@ -199,8 +216,9 @@ if [ -z "$PORT" ]; then
   exit 1
 fi
 RESUME_PORT=$((PORT + 1))
-say "nginx pid $NGINX_PID on 127.0.0.1:$PORT (resumable: $RESUME_PORT);" \
-  "/big is $BIG_MIB MiB in $DOCROOT"
+H2_PORT=$((PORT + 2))
+say "nginx pid $NGINX_PID on 127.0.0.1:$PORT (resumable: $RESUME_PORT," \
+  "HTTP/2: $H2_PORT); /big is $BIG_MIB MiB in $DOCROOT"
 
 # ---- the runs -------------------------------------------------------------
 # The trust store of a client verifying "normally": the system roots plus
@@ -209,7 +227,8 @@ CA_PLUS=$WORK/ca-plus-system.pem
 cat "$SYSTEM_CA" "$PKI/ca-bundle.pem" >"$CA_PLUS" 2>/dev/null ||
   cp "$PKI/ca-bundle.pem" "$CA_PLUS"
 COMMON=(--cacert "$PKI/ca-bundle.pem" --connect-ip 127.0.0.1
-  --url "https://localhost:$PORT" --max-seconds 30)
+  --url "https://localhost:$PORT" --h2-url "https://localhost:$H2_PORT"
+  --max-seconds 30)
 RESULTS=$WORK/results
 : >"$RESULTS"
 FAILED=0
@@ -240,14 +259,15 @@ for p in $PROVIDERS; do
   run "$p" handshake-system-ca handshake -n 200 --cacert "$CA_PLUS"
   run "$p" resume resume -n 500 --url "https://localhost:$RESUME_PORT"
   run "$p" bulk bulk
+  run "$p" h2-multiplex h2-multiplex -n 20000 -m 10
   run "$p" soak soak -n 100000 --threads 8
 done
 
 # ---- the table --------------------------------------------------------------
 # client CPU: CPU time of the client per operation (bulk: MB per CPU
 # second), less sensitive to a busy machine than the rates. notes: how many
-# new connections resumed (resume), the resident set after warm-up and at
-# the end (soak).
+# new connections resumed (resume), streams in flight and protocol
+# (h2-multiplex), the resident set after warm-up and at the end (soak).
 echo
 awk '
 function field(k,   i, kv) {
@@ -275,6 +295,7 @@ BEGIN {
   v = field("value") (field("truncated") == "1" ? "*" : "")
   notes = "-"
   if (field("resumed") != "") notes = "resumed " field("resumed")
+  if (field("streams") != "") notes = field("streams") " streams, " field("proto")
   if (field("rss_end_kb") != "")
     notes = "rss " field("rss_warm_kb") "->" field("rss_end_kb") " kB"
   printf "%-9s %-20s %12s %-13s %16s %6s %8s  %-20s %s\n", field("provider"),
