@@ -83,6 +83,29 @@ httpr_code fetch(const httpr_config *cfg, const char *method, const char *url,
 httpr_response *expect_get(const httpr_config *cfg, const char *url,
                            httpr_code want, httpr_error *err);
 
+/* What a test keeps of one exchange once the response is freed; filled
+ * without asserting, so threads may use it. */
+struct kept {
+  httpr_code rc;
+  int status;
+  int http_version; /* httpr_http_version */
+  long id;          /* the body as a number (a connection id), else -1 */
+  int reused;       /* httpr_response_connection_reused */
+  int resumed;      /* httpr_response_tls_session_resumed */
+  char provider[16];
+  char tls_version[16];
+  char alpn[16];
+  double done; /* now_s() when it returned */
+};
+void keep_response(struct kept *k, httpr_code rc, const httpr_response *resp);
+/* Sends method url (with body when not NULL) on client and keeps the
+ * outcome; never asserts. */
+httpr_code send_kept(httpr_client *client, const char *method,
+                     const char *url, const char *body, struct kept *out,
+                     httpr_error *err);
+/* Monotonic seconds. */
+double now_s(void);
+
 /* Assert two codes are equal, printing their names. */
 #define assert_code(actual, expected)                                          \
   assert_code_impl((actual), (expected), NULL, __FILE__, __LINE__)

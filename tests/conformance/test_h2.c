@@ -30,62 +30,13 @@
 
 /* What one request saw. id: the body as a number (/conn-id, /delay/MS),
  * -1 when the body is not one. */
-struct got {
-  httpr_code rc;
-  int status;
-  int version;
-  int reused;
-  long id;
-  char alpn[16];
-};
-
-static void record(struct got *g, httpr_code rc, const httpr_response *resp) {
-  memset(g, 0, sizeof(*g));
-  g->rc = rc;
-  g->id = -1;
-  if (rc != HTTPR_OK || !resp)
-    return;
-  size_t len = 0;
-  const unsigned char *b = httpr_response_body(resp, &len);
-  char num[32];
-  g->status = httpr_response_status(resp);
-  g->version = (int)httpr_response_http_version(resp);
-  g->reused = httpr_response_connection_reused(resp);
-  snprintf(g->alpn, sizeof(g->alpn), "%s", httpr_response_tls_alpn(resp));
-  if (len > 0 && len < sizeof(num)) {
-    char *end = NULL;
-    memcpy(num, b, len);
-    num[len] = '\0';
-    long v = strtol(num, &end, 10);
-    if (end && *end == '\0')
-      g->id = v;
-  }
-}
-
-/* Sends one request without asserting (safe from any thread). */
-static httpr_code send_got(httpr_client *client, const char *method,
-                           const char *url, const char *body, struct got *out,
-                           httpr_error *err) {
-  httpr_request *req = NULL;
-  httpr_response *resp = NULL;
-  httpr_code rc = httpr_request_new(&req, method, url, err);
-  if (rc == HTTPR_OK && body)
-    rc = httpr_request_set_body(req, body, strlen(body));
-  if (rc == HTTPR_OK)
-    rc = httpr_client_send(client, req, &resp, err);
-  record(out, rc, resp);
-  httpr_response_free(resp);
-  httpr_request_free(req);
-  return rc;
-}
-
 /* GET that must succeed with 200 over HTTP/2. */
-static struct got get_h2(httpr_client *client, const char *url) {
-  struct got g;
+static struct kept get_h2(httpr_client *client, const char *url) {
+  struct kept g;
   httpr_error *err = httpr_error_new();
-  assert_code_err(send_got(client, "GET", url, NULL, &g, err), HTTPR_OK, err);
+  assert_code_err(send_kept(client, "GET", url, NULL, &g, err), HTTPR_OK, err);
   assert_int_equal(g.status, 200);
-  assert_int_equal(g.version, HTTPR_HTTP_2);
+  assert_int_equal(g.http_version, HTTPR_HTTP_2);
   httpr_error_free(err);
   return g;
 }
@@ -175,7 +126,7 @@ static httpr_request **requests_of(const char *url, size_t n) {
 
 /* Runs httpr_client_send_all and records each result in got[i]. */
 static httpr_code send_all_got(httpr_client *client, httpr_request **reqs,
-                               size_t n, size_t parallel, struct got *got,
+                               size_t n, size_t parallel, struct kept *got,
                                httpr_error **errs) {
   httpr_response **out = calloc(n, sizeof(*out));
   httpr_code *codes = calloc(n, sizeof(*codes));
@@ -189,7 +140,7 @@ static httpr_code send_all_got(httpr_client *client, httpr_request **reqs,
       httpr_client_send_all(client, (const httpr_request *const *)reqs, n,
                             parallel, out, codes, (httpr_error *const *)errs);
   for (size_t i = 0; i < n; i++) {
-    record(&got[i], codes[i], out[i]);
+    keep_response(&got[i], codes[i], out[i]);
     httpr_response_free(out[i]);
   }
   free(out);
@@ -441,10 +392,10 @@ static void h2_sequential_requests_reuse_h2_connection(void **state) {
   httpr_config *cfg = cfg_new();
   httpr_client *client = client_of(cfg);
   const char *url = url_of(SRV_H2, NULL, "/conn-id");
-  struct got first = get_h2(client, url);
+  struct kept first = get_h2(client, url);
   assert_int_equal(first.reused, 0);
   for (int i = 0; i < 4; i++) {
-    struct got g = get_h2(client, url);
+    struct kept g = get_h2(client, url);
     assert_int_equal(g.id, first.id);
     assert_int_equal(g.reused, 1);
   }
@@ -463,13 +414,13 @@ static void h2_send_all_100_streams_one_connection(void **state) {
   httpr_config *cfg = cfg_new();
   httpr_client *client = client_of(cfg);
   httpr_request **reqs = requests_of(url_of(SRV_H2, NULL, "/delay/500"), MANY);
-  static struct got got[MANY];
+  static struct kept got[MANY];
   httpr_error *errs[MANY];
   httpr_code rc = send_all_got(client, reqs, MANY, MANY, got, errs);
   for (size_t i = 0; i < MANY; i++) {
     assert_code_err(got[i].rc, HTTPR_OK, errs[i]);
     assert_int_equal(got[i].status, 200);
-    assert_int_equal(got[i].version, HTTPR_HTTP_2);
+    assert_int_equal(got[i].http_version, HTTPR_HTTP_2);
     assert_true(got[i].id > 0);
     assert_int_equal(got[i].id, got[0].id);
   }
@@ -494,13 +445,13 @@ static void h2_send_all_100_streams_one_connection(void **state) {
 struct worker {
   httpr_client *client;
   char url[128];
-  struct got got[PER_THREAD];
+  struct kept got[PER_THREAD];
 };
 
 static void *worker_run(void *arg) {
   struct worker *w = arg;
   for (int i = 0; i < PER_THREAD; i++)
-    send_got(w->client, "GET", w->url, NULL, &w->got[i], NULL);
+    send_kept(w->client, "GET", w->url, NULL, &w->got[i], NULL);
   return NULL;
 }
 
@@ -524,10 +475,10 @@ static void h2_threads_share_one_connection(void **state) {
   long id = w[0].got[0].id;
   for (int i = 0; i < THREADS; i++) {
     for (int k = 0; k < PER_THREAD; k++) {
-      const struct got *g = &w[i].got[k];
+      const struct kept *g = &w[i].got[k];
       assert_code(g->rc, HTTPR_OK);
       assert_int_equal(g->status, 200);
-      assert_int_equal(g->version, HTTPR_HTTP_2);
+      assert_int_equal(g->http_version, HTTPR_HTTP_2);
       assert_true(g->id > 0);
       assert_int_equal(g->id, id);
     }
@@ -596,7 +547,7 @@ static void h2_goaway_get_retried_on_new_connection(void **state) {
   const char *url = url_of(SRV_H2_GOAWAY, NULL, "/conn-id");
   long ids[COUNT_OF(reused)];
   for (size_t i = 0; i < COUNT_OF(reused); i++) {
-    struct got g = get_h2(client, url);
+    struct kept g = get_h2(client, url);
     ids[i] = g.id;
     assert_true(g.id > 0);
     assert_int_equal(g.reused, reused[i]);
@@ -619,13 +570,13 @@ static void h2_goaway_concurrent_gets_succeed(void **state) {
   httpr_client *client = client_of(cfg);
   httpr_request **reqs =
       requests_of(url_of(SRV_H2_GOAWAY, NULL, "/delay/300"), N);
-  struct got got[N];
+  struct kept got[N];
   httpr_error *errs[N];
   assert_code(send_all_got(client, reqs, N, N, got, errs), HTTPR_OK);
   for (size_t i = 0; i < N; i++) {
     assert_code_err(got[i].rc, HTTPR_OK, errs[i]);
     assert_int_equal(got[i].status, 200);
-    assert_int_equal(got[i].version, HTTPR_HTTP_2);
+    assert_int_equal(got[i].http_version, HTTPR_HTTP_2);
     size_t same = 0;
     for (size_t k = 0; k < N; k++)
       same += got[k].id == got[i].id;
@@ -651,15 +602,15 @@ static void h2_goaway_post_fails(void **state) {
   httpr_config *cfg = cfg_new();
   httpr_client *client = client_of(cfg);
   const char *url = url_of(SRV_H2_GOAWAY, NULL, "/conn-id");
-  struct got a = get_h2(client, url);
-  struct got b = get_h2(client, url);
+  struct kept a = get_h2(client, url);
+  struct kept b = get_h2(client, url);
   assert_int_equal(b.id, a.id);
   httpr_error *err = httpr_error_new();
-  struct got post;
-  assert_code_err(send_got(client, "POST", url_of(SRV_H2_GOAWAY, NULL, "/echo"),
+  struct kept post;
+  assert_code_err(send_kept(client, "POST", url_of(SRV_H2_GOAWAY, NULL, "/echo"),
                            "x=1", &post, err),
                   HTTPR_E_PROTOCOL, err);
-  struct got next = get_h2(client, url);
+  struct kept next = get_h2(client, url);
   assert_true(next.id != a.id);
   assert_int_equal(next.reused, 0);
   httpr_error_free(err);
@@ -676,13 +627,13 @@ static void h2_rst_stream_fails_only_that_request(void **state) {
   enum { N = 4, RST = 1 };
   httpr_config *cfg = cfg_new();
   httpr_client *client = client_of(cfg);
-  struct got warm = get_h2(client, url_of(SRV_H2, NULL, "/conn-id"));
+  struct kept warm = get_h2(client, url_of(SRV_H2, NULL, "/conn-id"));
   httpr_request **reqs = requests_of(url_of(SRV_H2, NULL, "/delay/400"), N);
   httpr_request_free(reqs[RST]);
   assert_code(httpr_request_new(&reqs[RST], "GET",
                                 url_of(SRV_H2, NULL, "/h2/rst/100"), NULL),
               HTTPR_OK);
-  struct got got[N];
+  struct kept got[N];
   httpr_error *errs[N];
   httpr_code rc = send_all_got(client, reqs, N, N, got, errs);
   assert_code(rc, HTTPR_E_PROTOCOL);
@@ -693,10 +644,10 @@ static void h2_rst_stream_fails_only_that_request(void **state) {
     }
     assert_code_err(got[i].rc, HTTPR_OK, errs[i]);
     assert_int_equal(got[i].status, 200);
-    assert_int_equal(got[i].version, HTTPR_HTTP_2);
+    assert_int_equal(got[i].http_version, HTTPR_HTTP_2);
     assert_int_equal(got[i].id, warm.id);
   }
-  struct got after = get_h2(client, url_of(SRV_H2, NULL, "/conn-id"));
+  struct kept after = get_h2(client, url_of(SRV_H2, NULL, "/conn-id"));
   assert_int_equal(after.id, warm.id);
   assert_int_equal(after.reused, 1);
   free_all(reqs, errs, N);
@@ -718,7 +669,7 @@ static void h2_tiny_window_upload_and_download(void **state) {
   /* First a request, so the upload goes on a connection whose SETTINGS
    * the client has (otherwise most of it fits the default 65535 window it
    * may use before they arrive). */
-  struct got warm =
+  struct kept warm =
       get_h2(client, url_of(SRV_H2_TINY_WINDOW, NULL, "/conn-id"));
   enum { SIZE = 64 * 1024 + 3 };
   unsigned char *data = malloc(SIZE);
@@ -742,7 +693,7 @@ static void h2_tiny_window_upload_and_download(void **state) {
   assert_string_equal(httpr_response_header(resp, "x-method", 0), "PUT");
   assert_int_equal(httpr_response_connection_reused(resp), 1);
   httpr_response_free(resp);
-  struct got same =
+  struct kept same =
       get_h2(client, url_of(SRV_H2_TINY_WINDOW, NULL, "/conn-id"));
   assert_int_equal(same.id, warm.id);
   struct srv_stats conn = conn_stats(SRV_H2_TINY_WINDOW, warm.id);
@@ -766,13 +717,13 @@ enum { LIMITED = 20 };
 static void limited_burst(httpr_client *client, long *ids) {
   httpr_request **reqs =
       requests_of(url_of(SRV_H2_MAX_STREAMS_2, NULL, "/delay/100"), LIMITED);
-  struct got got[LIMITED];
+  struct kept got[LIMITED];
   httpr_error *errs[LIMITED];
   httpr_code rc = send_all_got(client, reqs, LIMITED, LIMITED, got, errs);
   for (size_t i = 0; i < LIMITED; i++) {
     assert_code_err(got[i].rc, HTTPR_OK, errs[i]);
     assert_int_equal(got[i].status, 200);
-    assert_int_equal(got[i].version, HTTPR_HTTP_2);
+    assert_int_equal(got[i].http_version, HTTPR_HTTP_2);
     assert_true(got[i].id > 0);
     ids[i] = got[i].id;
   }
@@ -843,8 +794,8 @@ static void h2_header_block_over_limit(void **state) {
   assert_code(httpr_config_set_max_header_bytes(cfg, 8192), HTTPR_OK);
   httpr_client *client = client_of(cfg);
   httpr_error *err = httpr_error_new();
-  struct got g;
-  assert_code_err(send_got(client, "GET",
+  struct kept g;
+  assert_code_err(send_kept(client, "GET",
                            url_of(SRV_H2, NULL, "/h2/big-headers/32768"), NULL,
                            &g, err),
                   HTTPR_E_TOO_LARGE, err);

@@ -21,73 +21,17 @@
 
 /* What one request saw. id: the body as a number (/conn-id, /delay/N,
  * /drop-next, /resumed), -1 when the body is not one. */
-struct seen {
-  httpr_code rc;
-  int status;
-  long id;
-  int reused;  /* httpr_response_connection_reused */
-  int resumed; /* httpr_response_tls_session_resumed */
-  char provider[16];
-  char version[16];
-  double done; /* monotonic seconds when it returned */
-};
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void sleep_ms(long ms) {
   struct timespec ts = {ms / 1000, (ms % 1000) * 1000 * 1000};
   nanosleep(&ts, NULL);
 }
 
-/* Sends one request without asserting (safe from any thread). */
-static httpr_code send_seen(httpr_client *client, const char *method,
-                            const char *url, const char *body, struct seen *out,
-                            httpr_error *err) {
-  httpr_request *req = NULL;
-  httpr_response *resp = NULL;
-  memset(out, 0, sizeof(*out));
-  out->id = -1;
-  httpr_code rc = httpr_request_new(&req, method, url, err);
-  if (rc == HTTPR_OK && body)
-    rc = httpr_request_set_body(req, body, strlen(body));
-  if (rc == HTTPR_OK)
-    rc = httpr_client_send(client, req, &resp, err);
-  out->rc = rc;
-  out->done = now_s();
-  if (rc == HTTPR_OK) {
-    size_t len = 0;
-    const unsigned char *b = httpr_response_body(resp, &len);
-    char num[32];
-    out->status = httpr_response_status(resp);
-    out->reused = httpr_response_connection_reused(resp);
-    out->resumed = httpr_response_tls_session_resumed(resp);
-    snprintf(out->provider, sizeof(out->provider), "%s",
-             httpr_response_tls_provider(resp));
-    snprintf(out->version, sizeof(out->version), "%s",
-             httpr_response_tls_version(resp));
-    if (len > 0 && len < sizeof(num)) {
-      char *end = NULL;
-      memcpy(num, b, len);
-      num[len] = '\0';
-      long v = strtol(num, &end, 10);
-      if (end && *end == '\0')
-        out->id = v;
-    }
-  }
-  httpr_response_free(resp);
-  httpr_request_free(req);
-  return rc;
-}
 
 /* GET that must succeed with 200 and a numeric body. */
-static struct seen get_ok(httpr_client *client, const char *url) {
-  struct seen s;
+static struct kept get_ok(httpr_client *client, const char *url) {
+  struct kept s;
   httpr_error *err = httpr_error_new();
-  assert_code_err(send_seen(client, "GET", url, NULL, &s, err), HTTPR_OK, err);
+  assert_code_err(send_kept(client, "GET", url, NULL, &s, err), HTTPR_OK, err);
   assert_int_equal(s.status, 200);
   assert_true(s.id >= 0);
   httpr_error_free(err);
@@ -117,7 +61,7 @@ static void sequential_requests_one_connection(void **state) {
   const char *url = url_of(SRV_GOOD_ECDSA, NULL, "/conn-id");
   long first = -1;
   for (int i = 0; i < 10; i++) {
-    struct seen s = get_ok(client, url);
+    struct kept s = get_ok(client, url);
     if (i == 0)
       first = s.id;
     assert_int_equal(s.id, first);
@@ -135,13 +79,13 @@ static void sequential_requests_one_connection(void **state) {
 struct limit_worker {
   httpr_client *client;
   char url[128];
-  struct seen seen[LIMIT_REQUESTS];
+  struct kept seen[LIMIT_REQUESTS];
 };
 
 static void *limit_worker_run(void *arg) {
   struct limit_worker *w = arg;
   for (int i = 0; i < LIMIT_REQUESTS; i++)
-    send_seen(w->client, "GET", w->url, NULL, &w->seen[i], NULL);
+    send_kept(w->client, "GET", w->url, NULL, &w->seen[i], NULL);
   return NULL;
 }
 
@@ -167,7 +111,7 @@ static void per_origin_limit_shared_by_threads(void **state) {
   size_t distinct = 0, reused = 0;
   for (int i = 0; i < LIMIT_THREADS; i++) {
     for (int k = 0; k < LIMIT_REQUESTS; k++) {
-      const struct seen *s = &w[i].seen[k];
+      const struct kept *s = &w[i].seen[k];
       assert_code(s->rc, HTTPR_OK);
       assert_int_equal(s->status, 200);
       assert_true(s->id > 0);
@@ -192,12 +136,12 @@ struct busy_worker {
   httpr_client *client;
   char url[128];
   double started; /* monotonic seconds before the thread was created */
-  struct seen seen;
+  struct kept seen;
 };
 
 static void *busy_worker_run(void *arg) {
   struct busy_worker *w = arg;
-  send_seen(w->client, "GET", w->url, NULL, &w->seen, NULL);
+  send_kept(w->client, "GET", w->url, NULL, &w->seen, NULL);
   return NULL;
 }
 
@@ -223,16 +167,16 @@ static void per_origin_limit_wait_times_out(void **state) {
   assert_code(httpr_config_set_max_connections_per_origin(cfg, 1), HTTPR_OK);
   assert_code(httpr_config_set_connect_timeout_ms(cfg, 1000), HTTPR_OK);
   httpr_client *client = client_of(cfg);
-  struct seen warm = get_ok(client, url_of(SRV_GOOD_ECDSA, NULL, "/conn-id"));
+  struct kept warm = get_ok(client, url_of(SRV_GOOD_ECDSA, NULL, "/conn-id"));
 
   static struct busy_worker w;
   pthread_t t;
   const char *url = url_of(SRV_GOOD_ECDSA, NULL, "/conn-id");
   httpr_error *err = httpr_error_new();
-  struct seen s;
+  struct kept s;
   start_busy(&w, &t, client, SRV_GOOD_ECDSA, "/delay/4000");
   double t0 = now_s();
-  httpr_code rc = send_seen(client, "GET", url, NULL, &s, err);
+  httpr_code rc = send_kept(client, "GET", url, NULL, &s, err);
   pthread_join(t, NULL); /* before any assert can leave this function */
   assert_code_err(rc, HTTPR_E_TIMEOUT, err);
   double waited = s.done - t0;
@@ -246,7 +190,7 @@ static void per_origin_limit_wait_times_out(void **state) {
   assert_int_equal(w.seen.status, 200);
   assert_int_equal(w.seen.reused, 1);
   assert_int_equal(w.seen.id, warm.id);
-  struct seen after = get_ok(client, url_of(SRV_GOOD_ECDSA, NULL, "/conn-id"));
+  struct kept after = get_ok(client, url_of(SRV_GOOD_ECDSA, NULL, "/conn-id"));
   assert_int_equal(after.id, warm.id);
   assert_int_equal(after.reused, 1);
   httpr_error_free(err);
@@ -272,7 +216,7 @@ static void total_limit_closes_idle_other_origin(void **state) {
   } steps[] = {{0, 0}, {0, 1}, {1, 0}, {1, 1}, {0, 0}, {1, 0}, {0, 0}};
   long last_id[2] = {-1, -1};
   for (size_t i = 0; i < COUNT_OF(steps); i++) {
-    struct seen s = get_ok(client, steps[i].to_b ? b : a);
+    struct kept s = get_ok(client, steps[i].to_b ? b : a);
     assert_int_equal(s.reused, steps[i].reused);
     if (steps[i].reused)
       assert_int_equal(s.id, last_id[steps[i].to_b]);
@@ -296,9 +240,9 @@ static void total_limit_waits_for_busy_connection(void **state) {
   pthread_t t;
   const char *url = url_of(SRV_GOOD_RSA, NULL, "/conn-id");
   httpr_error *err = httpr_error_new();
-  struct seen s;
+  struct kept s;
   start_busy(&w, &t, client, SRV_GOOD_ECDSA, "/delay/1000");
-  httpr_code rc = send_seen(client, "GET", url, NULL, &s, err);
+  httpr_code rc = send_kept(client, "GET", url, NULL, &s, err);
   pthread_join(t, NULL); /* before any assert can leave this function */
   assert_code_err(rc, HTTPR_OK, err);
   httpr_error_free(err);
@@ -320,12 +264,12 @@ static void idle_connection_expires(void **state) {
   assert_code(httpr_config_set_idle_timeout_ms(cfg, 200), HTTPR_OK);
   httpr_client *client = client_of(cfg);
   const char *url = url_of(SRV_GOOD_ECDSA, NULL, "/conn-id");
-  struct seen s1 = get_ok(client, url);
-  struct seen s2 = get_ok(client, url); /* well within the 200 ms */
+  struct kept s1 = get_ok(client, url);
+  struct kept s2 = get_ok(client, url); /* well within the 200 ms */
   assert_int_equal(s2.reused, 1);
   assert_int_equal(s2.id, s1.id);
   sleep_ms(500);
-  struct seen s3 = get_ok(client, url);
+  struct kept s3 = get_ok(client, url);
   assert_int_equal(s3.reused, 0);
   assert_true(s3.id != s1.id);
   httpr_client_free(client);
@@ -342,13 +286,13 @@ static void server_closed_idle_connection_get(void **state) {
   httpr_config *cfg = cfg_new();
   httpr_client *client = client_of(cfg);
   httpr_error *err = httpr_error_new();
-  struct seen s;
+  struct kept s;
   assert_code_err(
-      send_seen(client, "GET",
+      send_kept(client, "GET",
                 url_of(SRV_GOOD_ECDSA, NULL, "/close-after-response"), NULL, &s,
                 err),
       HTTPR_OK, err);
-  struct seen next = get_ok(client, url_of(SRV_GOOD_ECDSA, NULL, "/conn-id"));
+  struct kept next = get_ok(client, url_of(SRV_GOOD_ECDSA, NULL, "/conn-id"));
   assert_int_equal(next.reused, 0);
   httpr_error_free(err);
   httpr_client_free(client);
@@ -362,12 +306,12 @@ static void dropped_get_retried(void **state) {
   httpr_config *cfg = cfg_new();
   httpr_client *client = client_of(cfg);
   const char *url = url_of(SRV_GOOD_ECDSA, NULL, "/conn-id");
-  struct seen armed =
+  struct kept armed =
       get_ok(client, url_of(SRV_GOOD_ECDSA, NULL, "/drop-next"));
-  struct seen s = get_ok(client, url);
+  struct kept s = get_ok(client, url);
   assert_int_equal(s.reused, 0);
   assert_true(s.id != armed.id);
-  struct seen again = get_ok(client, url);
+  struct kept again = get_ok(client, url);
   assert_int_equal(again.reused, 1);
   assert_int_equal(again.id, s.id);
   httpr_client_free(client);
@@ -380,15 +324,15 @@ static void dropped_post_not_retried(void **state) {
   (void)state;
   httpr_config *cfg = cfg_new();
   httpr_client *client = client_of(cfg);
-  struct seen armed =
+  struct kept armed =
       get_ok(client, url_of(SRV_GOOD_ECDSA, NULL, "/drop-next"));
   httpr_error *err = httpr_error_new();
-  struct seen s;
-  assert_code_err(send_seen(client, "POST",
+  struct kept s;
+  assert_code_err(send_kept(client, "POST",
                             url_of(SRV_GOOD_ECDSA, NULL, "/echo"), "x=1", &s,
                             err),
                   HTTPR_E_RECV, err);
-  struct seen next = get_ok(client, url_of(SRV_GOOD_ECDSA, NULL, "/conn-id"));
+  struct kept next = get_ok(client, url_of(SRV_GOOD_ECDSA, NULL, "/conn-id"));
   assert_int_equal(next.reused, 0);
   assert_true(next.id != armed.id);
   httpr_error_free(err);
@@ -407,11 +351,11 @@ static void expect_resumed(httpr_config *cfg, enum profile p, const int *want,
   httpr_client *client = client_of(cfg);
   const char *url = url_of(p, NULL, "/resumed");
   for (size_t i = 0; i < n; i++) {
-    struct seen s = get_ok(client, url);
+    struct kept s = get_ok(client, url);
     assert_int_equal(s.reused, 0);
     assert_int_equal(s.resumed, want[i]);
     assert_int_equal(s.id, want[i]); /* the server agrees */
-    snprintf(version, version_cap, "%s", s.version);
+    snprintf(version, version_cap, "%s", s.tls_version);
   }
   httpr_client_free(client);
 }
@@ -482,7 +426,7 @@ static void reused_connection_keeps_resumed_flag(void **state) {
   httpr_config *cfg = cfg_new();
   httpr_client *client = client_of(cfg);
   const char *url = url_of(SRV_GOOD_ECDSA, NULL, "/resumed");
-  struct seen s = get_ok(client, url);
+  struct kept s = get_ok(client, url);
   assert_int_equal(s.reused, 0);
   assert_int_equal(s.resumed, 0);
   s = get_ok(client, url);
@@ -490,8 +434,8 @@ static void reused_connection_keeps_resumed_flag(void **state) {
   assert_int_equal(s.resumed, 0);
   assert_int_equal(s.id, 0);
   /* An HTTP/1.0 answer ends the connection; the session stays. */
-  struct seen end;
-  assert_code(send_seen(client, "GET", url_of(SRV_GOOD_ECDSA, NULL, "/http10"),
+  struct kept end;
+  assert_code(send_kept(client, "GET", url_of(SRV_GOOD_ECDSA, NULL, "/http10"),
                         NULL, &end, NULL),
               HTTPR_OK);
   assert_int_equal(end.reused, 1);
@@ -519,11 +463,11 @@ static void resumption_keeps_identity_check(void **state) {
   const char *by_name = url_of(SRV_NOIP, NULL, "/resumed");
   const char *by_ip = url_of(SRV_NOIP, "127.0.0.1", "/resumed");
   httpr_error *err = httpr_error_new();
-  struct seen s = get_ok(client, by_name);
+  struct kept s = get_ok(client, by_name);
   assert_int_equal(s.resumed, 0);
   for (int round = 0; round < 2; round++) {
-    struct seen bad;
-    assert_code_err(send_seen(client, "GET", by_ip, NULL, &bad, err),
+    struct kept bad;
+    assert_code_err(send_kept(client, "GET", by_ip, NULL, &bad, err),
                     HTTPR_E_CERT_HOSTNAME, err);
     s = get_ok(client, by_name);
     assert_int_equal(s.resumed, r);
@@ -543,8 +487,8 @@ static void wrong_host_fails_every_time(void **state) {
   const char *url = url_of(SRV_WRONGHOST, NULL, "/resumed");
   httpr_error *err = httpr_error_new();
   for (int i = 0; i < 3; i++) {
-    struct seen s;
-    assert_code_err(send_seen(client, "GET", url, NULL, &s, err),
+    struct kept s;
+    assert_code_err(send_kept(client, "GET", url, NULL, &s, err),
                     HTTPR_E_CERT_HOSTNAME, err);
   }
   httpr_error_free(err);
@@ -572,7 +516,7 @@ static void clients_share_nothing(const char *other) {
   long ids[2];
   for (int round = 0; round < 2; round++) {
     for (int k = 0; k < 2; k++) {
-      struct seen s = get_ok(c[k], url);
+      struct kept s = get_ok(c[k], url);
       assert_string_equal(s.provider, names[k]);
       assert_int_equal(s.reused, round);
       if (round == 0)
@@ -594,7 +538,7 @@ static void clients_share_nothing(const char *other) {
   }
   for (int round = 0; round < 2; round++) {
     for (int k = 0; k < 2; k++) {
-      struct seen s = get_ok(c[k], url);
+      struct kept s = get_ok(c[k], url);
       int want = round == 0 ? 0 : resumes[k];
       assert_int_equal(s.reused, 0);
       assert_int_equal(s.resumed, want);
