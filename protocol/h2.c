@@ -557,7 +557,7 @@ static httpr_code give_head(struct hr_h2 *h2, struct stream *s,
   }
   if (rc == HTTPR_OK)
     rc = cb->on_head_done(ud, err);
-  out->bytes_in += s->head_bytes + 1;
+  out->bytes_in += s->head_bytes + 1; /* +1: a head without fields counts */
   pthread_mutex_lock(&h2->lock);
   return rc;
 }
