@@ -4,8 +4,10 @@
  * closed is not handed out), the per-origin and total limits (room made
  * by closing an idle connection in the way, else a bounded wait that a
  * returning connection ends), fresh borrows, idle expiry and the idle
- * cap, and the session cache. The conformance suite proves the same
- * behaviour end to end on every provider.
+ * cap, the session cache, and HTTP/2 connections shared by many users
+ * (over cleartext socketpairs: the pool only needs the session to exist).
+ * The conformance suite proves the same behaviour end to end on every
+ * provider.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -20,6 +22,7 @@
 #include <cmocka.h>
 
 #include "pool/pool.h"
+#include "protocol/h2.h"
 #include "protocol/clock.h"
 
 #define KEY_A "https://a.test:443"
@@ -59,6 +62,13 @@ static httpr_code borrow(struct hr_pool *pool, const char *key, int fresh,
   httpr_error err = {0};
   return hr_pool_acquire(pool, key, fresh, hr_now_ms() + wait_ms, wait_ms, c,
                          &err);
+}
+
+static httpr_code borrow_shared(struct hr_pool *pool, const char *key,
+                                struct hr_conn **c) {
+  httpr_error err = {0};
+  return hr_pool_acquire(pool, key, HR_POOL_SHARE, hr_now_ms() + 2000, 2000,
+                         c, &err);
 }
 
 static void reuses_most_recent_live(void **state) {
@@ -232,6 +242,82 @@ static void sessions_per_key(void **state) {
   hr_pool_free(pool);
 }
 
+/* A connection carrying an HTTP/2 session, as one opened to key. */
+static struct hr_conn *h2_conn_new(int *peer) {
+  struct hr_conn *c = conn_new(peer);
+  httpr_error err = {0};
+  assert_int_equal(hr_h2_attach(c, 1 << 16, NULL, NULL, &err), HTTPR_OK);
+  return c;
+}
+
+static void h2_connection_shared_until_retired(void **state) {
+  (void)state;
+  struct hr_pool *pool = pool_with(4, 0, 1, 0);
+  int peer;
+  take_new_slot(pool, KEY_A);
+  struct hr_conn *c = h2_conn_new(&peer);
+  hr_pool_opened(pool, KEY_A, c);
+  /* Shared: a second and third user get it, the origin limit of 1
+   * notwithstanding. */
+  struct hr_conn *got = NULL;
+  assert_int_equal(borrow_shared(pool, KEY_A, &got), HTTPR_OK);
+  assert_ptr_equal(got, c);
+  assert_int_equal(borrow_shared(pool, KEY_A, &got), HTTPR_OK);
+  assert_ptr_equal(got, c);
+  assert_int_equal(c->users, 3);
+  hr_pool_release(pool, KEY_A, c, 1);
+  hr_pool_release(pool, KEY_A, c, 1);
+  hr_pool_release(pool, KEY_A, c, 1);
+  /* Idle, still shared. */
+  assert_int_equal(borrow_shared(pool, KEY_A, &got), HTTPR_OK);
+  assert_ptr_equal(got, c);
+  /* Retired (a GOAWAY): nobody new gets it; closed with its last user. */
+  hr_pool_release(pool, KEY_A, c, 0);
+  char byte;
+  assert_int_equal(read(peer, &byte, 1), 0);
+  take_new_slot(pool, KEY_A);
+  hr_pool_cancel(pool, KEY_A);
+  close(peer);
+  hr_pool_free(pool);
+}
+
+struct opener {
+  struct hr_pool *pool;
+  struct hr_conn *conn;
+  int peer;
+};
+
+static void *open_h2_later(void *arg) {
+  struct opener *o = arg;
+  usleep(100 * 1000);
+  o->conn = h2_conn_new(&o->peer);
+  hr_pool_opened(o->pool, KEY_A, o->conn);
+  return NULL;
+}
+
+/* While a connection that may turn out HTTP/2 is being opened, another
+ * request waits for it rather than opening one of its own. */
+static void waits_for_probing_connection(void **state) {
+  (void)state;
+  struct hr_pool *pool = pool_with(4, 0, 0, 0);
+  struct hr_conn *got = NULL;
+  httpr_error err = {0};
+  assert_int_equal(hr_pool_acquire(pool, KEY_A, HR_POOL_SHARE,
+                                   hr_now_ms() + 1000, 1000, &got, &err),
+                   HTTPR_OK);
+  assert_null(got); /* the slot of the one opening */
+  struct opener o = {pool, NULL, -1};
+  pthread_t tid;
+  assert_int_equal(pthread_create(&tid, NULL, open_h2_later, &o), 0);
+  assert_int_equal(borrow_shared(pool, KEY_A, &got), HTTPR_OK);
+  pthread_join(tid, NULL);
+  assert_ptr_equal(got, o.conn);
+  hr_pool_release(pool, KEY_A, got, 1);
+  hr_pool_release(pool, KEY_A, got, 1);
+  close(o.peer);
+  hr_pool_free(pool); /* closes the idle shared connection */
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(reuses_most_recent_live),
@@ -242,6 +328,8 @@ int main(void) {
       cmocka_unit_test(idle_expiry_and_cap),
       cmocka_unit_test(no_idle_kept_at_zero),
       cmocka_unit_test(sessions_per_key),
+      cmocka_unit_test(h2_connection_shared_until_retired),
+      cmocka_unit_test(waits_for_probing_connection),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
