@@ -3,6 +3,7 @@
  * suite.h): they send from several threads, where cmocka must not assert,
  * and compare the results afterwards.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,9 +50,8 @@ void keep_response(struct kept *k, httpr_code rc, const httpr_response *resp) {
   snprintf(k->alpn, sizeof(k->alpn), "%s", httpr_response_tls_alpn(resp));
 }
 
-httpr_code send_kept(httpr_client *client, const char *method,
-                     const char *url, const char *body, struct kept *out,
-                     httpr_error *err) {
+httpr_code send_kept(httpr_client *client, const char *method, const char *url,
+                     const char *body, struct kept *out, httpr_error *err) {
   httpr_request *req = NULL;
   httpr_response *resp = NULL;
   httpr_code rc = httpr_request_new(&req, method, url, err);
@@ -63,4 +63,31 @@ httpr_code send_kept(httpr_client *client, const char *method,
   httpr_response_free(resp);
   httpr_request_free(req);
   return rc;
+}
+
+struct sender {
+  httpr_client *client;
+  const char *url;
+  struct kept *out;
+  int count;
+};
+
+static void *sender_run(void *arg) {
+  struct sender *snd = arg;
+  for (int i = 0; i < snd->count; i++)
+    send_kept(snd->client, "GET", snd->url, NULL, &snd->out[i], NULL);
+  return NULL;
+}
+
+void get_from_threads(httpr_client *client, const char *url, int threads,
+                      int per_thread, struct kept *out) {
+  pthread_t tid[MAX_SENDERS];
+  struct sender snd[MAX_SENDERS];
+  assert_in_range(threads, 1, MAX_SENDERS);
+  for (int i = 0; i < threads; i++) {
+    snd[i] = (struct sender){client, url, out + i * per_thread, per_thread};
+    assert_int_equal(pthread_create(&tid[i], NULL, sender_run, &snd[i]), 0);
+  }
+  for (int i = 0; i < threads; i++)
+    pthread_join(tid[i], NULL);
 }

@@ -103,6 +103,11 @@ void keep_response(struct kept *k, httpr_code rc, const httpr_response *resp);
 httpr_code send_kept(httpr_client *client, const char *method,
                      const char *url, const char *body, struct kept *out,
                      httpr_error *err);
+/* GETs url per_thread times from each of `threads` threads (at most
+ * MAX_SENDERS) sharing client; out[t * per_thread + k] is thread t's k-th. */
+#define MAX_SENDERS 16
+void get_from_threads(httpr_client *client, const char *url, int threads,
+                      int per_thread, struct kept *out);
 /* Monotonic seconds. */
 double now_s(void);
 

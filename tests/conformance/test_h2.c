@@ -442,46 +442,23 @@ static void h2_send_all_100_streams_one_connection(void **state) {
 #define THREADS 8
 #define PER_THREAD 4
 
-struct worker {
-  httpr_client *client;
-  char url[128];
-  struct kept got[PER_THREAD];
-};
-
-static void *worker_run(void *arg) {
-  struct worker *w = arg;
-  for (int i = 0; i < PER_THREAD; i++)
-    send_kept(w->client, "GET", w->url, NULL, &w->got[i], NULL);
-  return NULL;
-}
-
 /* 8 threads sending on one client share its one HTTP/2 connection. */
 static void h2_threads_share_one_connection(void **state) {
   (void)state;
   struct srv_stats before = server_stats(SRV_H2);
   httpr_config *cfg = cfg_new();
   httpr_client *client = client_of(cfg);
-  static struct worker w[THREADS];
-  pthread_t t[THREADS];
-  const char *url = url_of(SRV_H2, NULL, "/delay/200");
-  for (int i = 0; i < THREADS; i++) {
-    memset(&w[i], 0, sizeof(w[i]));
-    w[i].client = client;
-    snprintf(w[i].url, sizeof(w[i].url), "%s", url);
-    assert_int_equal(pthread_create(&t[i], NULL, worker_run, &w[i]), 0);
-  }
-  for (int i = 0; i < THREADS; i++)
-    pthread_join(t[i], NULL);
-  long id = w[0].got[0].id;
-  for (int i = 0; i < THREADS; i++) {
-    for (int k = 0; k < PER_THREAD; k++) {
-      const struct kept *g = &w[i].got[k];
-      assert_code(g->rc, HTTPR_OK);
-      assert_int_equal(g->status, 200);
-      assert_int_equal(g->http_version, HTTPR_HTTP_2);
-      assert_true(g->id > 0);
-      assert_int_equal(g->id, id);
-    }
+  static struct kept got[THREADS * PER_THREAD];
+  get_from_threads(client, url_of(SRV_H2, NULL, "/delay/200"), THREADS,
+                   PER_THREAD, got);
+  long id = got[0].id;
+  for (int i = 0; i < THREADS * PER_THREAD; i++) {
+    const struct kept *g = &got[i];
+    assert_code(g->rc, HTTPR_OK);
+    assert_int_equal(g->status, 200);
+    assert_int_equal(g->http_version, HTTPR_HTTP_2);
+    assert_true(g->id > 0);
+    assert_int_equal(g->id, id);
   }
   struct srv_stats after = server_stats(SRV_H2);
   assert_int_equal(handshakes_between(&before, &after), 1);
@@ -607,8 +584,9 @@ static void h2_goaway_post_fails(void **state) {
   assert_int_equal(b.id, a.id);
   httpr_error *err = httpr_error_new();
   struct kept post;
-  assert_code_err(send_kept(client, "POST", url_of(SRV_H2_GOAWAY, NULL, "/echo"),
-                           "x=1", &post, err),
+  assert_code_err(send_kept(client, "POST",
+                            url_of(SRV_H2_GOAWAY, NULL, "/echo"), "x=1", &post,
+                            err),
                   HTTPR_E_PROTOCOL, err);
   struct kept next = get_h2(client, url);
   assert_true(next.id != a.id);
@@ -796,8 +774,8 @@ static void h2_header_block_over_limit(void **state) {
   httpr_error *err = httpr_error_new();
   struct kept g;
   assert_code_err(send_kept(client, "GET",
-                           url_of(SRV_H2, NULL, "/h2/big-headers/32768"), NULL,
-                           &g, err),
+                            url_of(SRV_H2, NULL, "/h2/big-headers/32768"), NULL,
+                            &g, err),
                   HTTPR_E_TOO_LARGE, err);
   get_h2(client, url_of(SRV_H2, NULL, "/conn-id"));
   httpr_error_free(err);

@@ -26,7 +26,6 @@ static void sleep_ms(long ms) {
   nanosleep(&ts, NULL);
 }
 
-
 /* GET that must succeed with 200 and a numeric body. */
 static struct kept get_ok(httpr_client *client, const char *url) {
   struct kept s;
@@ -76,19 +75,6 @@ static void sequential_requests_one_connection(void **state) {
 #define LIMIT_THREADS 8
 #define LIMIT_REQUESTS 3
 
-struct limit_worker {
-  httpr_client *client;
-  char url[128];
-  struct kept seen[LIMIT_REQUESTS];
-};
-
-static void *limit_worker_run(void *arg) {
-  struct limit_worker *w = arg;
-  for (int i = 0; i < LIMIT_REQUESTS; i++)
-    send_kept(w->client, "GET", w->url, NULL, &w->seen[i], NULL);
-  return NULL;
-}
-
 /* 8 threads, one client, a limit of 2 connections to the origin: every
  * request succeeds (waiting its turn), on at most 2 connections. */
 static void per_origin_limit_shared_by_threads(void **state) {
@@ -96,32 +82,22 @@ static void per_origin_limit_shared_by_threads(void **state) {
   httpr_config *cfg = cfg_new();
   assert_code(httpr_config_set_max_connections_per_origin(cfg, 2), HTTPR_OK);
   httpr_client *client = client_of(cfg);
-  static struct limit_worker w[LIMIT_THREADS];
-  pthread_t t[LIMIT_THREADS];
-  const char *url = url_of(SRV_GOOD_ECDSA, NULL, "/delay/100");
-  for (int i = 0; i < LIMIT_THREADS; i++) {
-    memset(&w[i], 0, sizeof(w[i]));
-    w[i].client = client;
-    snprintf(w[i].url, sizeof(w[i].url), "%s", url);
-    assert_int_equal(pthread_create(&t[i], NULL, limit_worker_run, &w[i]), 0);
-  }
-  for (int i = 0; i < LIMIT_THREADS; i++)
-    pthread_join(t[i], NULL);
+  static struct kept seen[LIMIT_THREADS * LIMIT_REQUESTS];
+  get_from_threads(client, url_of(SRV_GOOD_ECDSA, NULL, "/delay/100"),
+                   LIMIT_THREADS, LIMIT_REQUESTS, seen);
   long ids[LIMIT_THREADS * LIMIT_REQUESTS];
   size_t distinct = 0, reused = 0;
-  for (int i = 0; i < LIMIT_THREADS; i++) {
-    for (int k = 0; k < LIMIT_REQUESTS; k++) {
-      const struct kept *s = &w[i].seen[k];
-      assert_code(s->rc, HTTPR_OK);
-      assert_int_equal(s->status, 200);
-      assert_true(s->id > 0);
-      reused += (size_t)s->reused;
-      size_t j = 0;
-      while (j < distinct && ids[j] != s->id)
-        j++;
-      if (j == distinct)
-        ids[distinct++] = s->id;
-    }
+  for (int i = 0; i < LIMIT_THREADS * LIMIT_REQUESTS; i++) {
+    const struct kept *s = &seen[i];
+    assert_code(s->rc, HTTPR_OK);
+    assert_int_equal(s->status, 200);
+    assert_true(s->id > 0);
+    reused += (size_t)s->reused;
+    size_t j = 0;
+    while (j < distinct && ids[j] != s->id)
+      j++;
+    if (j == distinct)
+      ids[distinct++] = s->id;
   }
   print_message("per-origin limit 2: %zu connection(s) for %d requests\n",
                 distinct, LIMIT_THREADS * LIMIT_REQUESTS);
