@@ -119,6 +119,10 @@ HTTPR_EXPORT const char *httpr_version(void);
 #define HTTPR_FEATURE_ALPN (1u << 6)           /* ALPN */
 #define HTTPR_FEATURE_SESSION_RESUME (1u << 7) /* TLS session resumption */
 #define HTTPR_FEATURE_SYSTEM_STORE (1u << 8)   /* system trust store */
+/* A CA certificate sent by the server may carry a critical nameConstraints
+ * extension (mbedTLS 2.28 cannot parse one: such a chain fails with
+ * HTTPR_E_CERT_OTHER "unhandled critical extension"). */
+#define HTTPR_FEATURE_PEER_CRITICAL_NC (1u << 9)
 
 /* Number of providers built in. */
 HTTPR_EXPORT size_t httpr_provider_count(void);

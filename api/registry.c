@@ -60,6 +60,7 @@ static const struct {
     {HTTPR_FEATURE_ALPN, "alpn"},
     {HTTPR_FEATURE_SESSION_RESUME, "session-resume"},
     {HTTPR_FEATURE_SYSTEM_STORE, "system-store"},
+    {HTTPR_FEATURE_PEER_CRITICAL_NC, "peer-critical-nc"},
 };
 
 const char *httpr_feature_name(uint32_t bit) {

@@ -1349,7 +1349,7 @@ const struct hr_tls_provider hr_provider_gnutls = {
                 HTTPR_FEATURE_CA_DIR | HTTPR_FEATURE_PKCS12 |
                 HTTPR_FEATURE_ENCRYPTED_KEY | HTTPR_FEATURE_KEYLOG |
                 HTTPR_FEATURE_ALPN | HTTPR_FEATURE_SYSTEM_STORE |
-                HTTPR_FEATURE_SESSION_RESUME,
+                HTTPR_FEATURE_SESSION_RESUME | HTTPR_FEATURE_PEER_CRITICAL_NC,
     .library_version = gt_library_version,
     .global_init = gt_global_init,
     .global_cleanup = gt_global_cleanup,
