@@ -19,6 +19,8 @@
 #include <gnutls/pkcs12.h>
 #include <gnutls/x509.h>
 
+#include "backends/cert_path.h"
+#include "backends/cert_policy.h"
 #include "backends/credentials.h"
 #include "backends/identity.h"
 #include "backends/pem.h"
@@ -58,7 +60,8 @@ struct verdict {
   enum hr_verify_reason reason;
   int code;        /* a GnuTLS error when verification itself failed */
   unsigned status; /* gnutls_certificate_status_t bits otherwise */
-  char text[192];  /* GnuTLS's words for it */
+  char text[192];  /* GnuTLS's words for it, or the shared policy's */
+  int policy;      /* the shared policy decided: text is its why */
 };
 
 struct gt_conn {
@@ -149,9 +152,15 @@ static httpr_code setup_verify(struct gt_ctx *ctx,
   httpr_code rc = hr_trust_load(&s->trust, add_cert_block, &l, err);
   if (rc != HTTPR_OK && !err->detail[0] && l.last_error)
     with_detail(err, l.last_error);
-  if (rc == HTTPR_OK)
-    gnutls_certificate_set_verify_function(ctx->creds, verify_cb);
-  return rc;
+  if (rc != HTTPR_OK)
+    return rc;
+  gnutls_certificate_set_verify_function(ctx->creds, verify_cb);
+  /* GnuTLS takes the server's chain (leaf, the policy's intermediates, and
+   * a root it may send) up to the depth; a longer one fails as too long.
+   * The key sizes come with the priority (setup_priority). */
+  gnutls_certificate_set_verify_limits(ctx->creds, 16384,
+                                       HR_POLICY_MAX_INTERMEDIATES + 2);
+  return HTTPR_OK;
 }
 
 /* ---- client credentials -------------------------------------------------- */
@@ -547,8 +556,13 @@ static httpr_code setup_priority(struct gt_ctx *ctx,
   if (min > max)
     return hr_fail(err, HTTPR_E_INVALID,
                    "minimum TLS version is above the maximum");
-  char prio[64];
-  snprintf(prio, sizeof(prio), "NORMAL:-VERS-ALL%s%s",
+  char prio[128];
+  /* %PROFILE_MEDIUM: the policy's key sizes, 112-bit security as
+   * OpenSSL's level 2 (NORMAL alone takes RSA-1024). A system-wide
+   * min-verification-profile may raise it, never lower it. The profile
+   * must come with the priority: GnuTLS ORs a credential's profile number
+   * with the priority's, which gives a stricter profile than either. */
+  snprintf(prio, sizeof(prio), "NORMAL:%%PROFILE_MEDIUM:-VERS-ALL%s%s",
            max >= 13 ? ":+VERS-TLS1.3" : "", min <= 12 ? ":+VERS-TLS1.2" : "");
   const char *where = NULL;
   int ret = gnutls_priority_init(&ctx->priority, prio, &where);
@@ -801,10 +815,97 @@ done:
   return match;
 }
 
+/* What the negotiated key exchange does with the server's key. */
+static enum hr_kx key_exchange(gnutls_session_t session) {
+  if (gnutls_protocol_get_version(session) == GNUTLS_TLS1_3)
+    return HR_KX_SIGN;
+  switch (gnutls_kx_get(session)) {
+  case GNUTLS_KX_RSA:
+    return HR_KX_RSA;
+  case GNUTLS_KX_DHE_RSA:
+  case GNUTLS_KX_DHE_DSS:
+  case GNUTLS_KX_ECDHE_RSA:
+  case GNUTLS_KX_ECDHE_ECDSA:
+    return HR_KX_SIGN;
+  default:
+    return HR_KX_UNKNOWN;
+  }
+}
+
+/* The trust anchors met while linking a path, kept until it is judged. */
+struct anchors {
+  gnutls_x509_trust_list_t list;
+  gnutls_datum_t der[HR_POLICY_MAX_PATH];
+  size_t count;
+};
+
+/* hr_anchor_fn over the credential's trust list. */
+static int find_anchor(void *ud, const struct hr_der *name,
+                       struct hr_der *anchor) {
+  struct anchors *a = ud;
+  gnutls_datum_t dn = {(unsigned char *)name->p, (unsigned)name->len};
+  gnutls_x509_crt_t issuer = NULL;
+  if (a->count >= HR_POLICY_MAX_PATH ||
+      gnutls_x509_trust_list_get_issuer_by_dn(a->list, &dn, &issuer, 0) < 0)
+    return 0;
+  gnutls_datum_t *d = &a->der[a->count];
+  int ret = gnutls_x509_crt_export2(issuer, GNUTLS_X509_FMT_DER, d);
+  gnutls_x509_crt_deinit(issuer);
+  if (ret < 0)
+    return 0;
+  a->count++;
+  anchor->p = d->data;
+  anchor->len = d->size;
+  return 1;
+}
+
+/* The shared policy on the path from the server's leaf to the trust
+ * anchor GnuTLS verified it against: 0 when it passes (or no path to a
+ * trust anchor can be made), -1 with the verdict recorded. */
+static int policy_refuses(struct gt_conn *c, gnutls_session_t session) {
+  unsigned n = 0;
+  const gnutls_datum_t *peers = gnutls_certificate_get_peers(session, &n);
+  struct hr_der sent[HR_POLICY_MAX_PATH * 2];
+  struct anchors a = {0};
+  struct hr_cert_path path;
+  struct hr_policy_verdict verdict;
+  int refused = 0;
+  if (!peers || n == 0)
+    return 0;
+  for (unsigned i = 0; i < n && i < HR_POLICY_MAX_PATH * 2; i++) {
+    sent[i].p = peers[i].data;
+    sent[i].len = peers[i].size;
+  }
+  gnutls_certificate_get_trust_list(c->ctx->creds, &a.list);
+  if (hr_path_link(sent, n < HR_POLICY_MAX_PATH * 2 ? n : HR_POLICY_MAX_PATH * 2,
+                   find_anchor, &a, &path) ||
+      path.overflow)
+    refused = hr_policy_check(&path, key_exchange(session), &verdict) != 0;
+  for (size_t i = 0; i < a.count; i++)
+    gnutls_free(a.der[i].data);
+  if (refused) {
+    c->verdict.failed = 1;
+    c->verdict.policy = 1;
+    c->verdict.reason = verdict.reason;
+    snprintf(c->verdict.text, sizeof(c->verdict.text), "%s", verdict.why);
+  }
+  return refused ? -1 : 0;
+}
+
+/* A status with a defect in a certificate (not only a missing issuer or
+ * a date) is judged again by the shared policy, which names the defect as
+ * every provider does ("path length constraint exceeded" where GnuTLS
+ * only says "violates the signer's constraints"). */
+static int has_defect(unsigned status) {
+  return !(status & GNUTLS_CERT_SIGNER_NOT_FOUND) &&
+         (status & ~(unsigned)(GNUTLS_CERT_INVALID | VALIDITY_BITS));
+}
+
 /* Runs when the server's Certificate (and in TLS 1.3 CertificateVerify)
  * has arrived; non-zero aborts the handshake, so a bad certificate never
- * gets to carry data. The chain is verified without a host name, and the
- * name by the shared rules, so every provider matches names alike. */
+ * gets to carry data. The chain is verified without a host name, then by
+ * the shared policy, and the name by the shared rules, so every provider
+ * judges chains and names alike. */
 static int verify_cb(gnutls_session_t session) {
   struct gt_conn *c = gnutls_session_get_ptr(session);
   gnutls_typed_vdata_st purpose = {
@@ -814,6 +915,12 @@ static int verify_cb(gnutls_session_t session) {
   if (!c)
     return -1;
   int ret = gnutls_certificate_verify_peers(session, &purpose, 1, &status);
+  if (ret == GNUTLS_E_CONSTRAINT_ERROR) { /* more than the depth allows */
+    c->verdict.failed = 1;
+    c->verdict.reason = HR_VERIFY_CHAIN_TOO_LONG;
+    c->verdict.code = ret;
+    return -1;
+  }
   if (ret < 0) {
     c->verdict.failed = 1;
     c->verdict.reason = HR_VERIFY_OTHER;
@@ -822,10 +929,12 @@ static int verify_cb(gnutls_session_t session) {
              gnutls_strerror(ret));
     return -1;
   }
-  if (status) {
+  if (status && (!has_defect(status) || policy_refuses(c, session) == 0)) {
     status_verdict(c, status, reason_of(session, status));
     return -1;
   }
+  if (status || policy_refuses(c, session) != 0)
+    return -1;
   if (c->ctx->verify_hostname && !leaf_matches(session, c->name)) {
     status_verdict(c, GNUTLS_CERT_INVALID | GNUTLS_CERT_UNEXPECTED_OWNER,
                    HR_VERIFY_HOSTNAME);
@@ -1032,7 +1141,9 @@ static int verify_alert(enum hr_verify_reason reason) {
 static enum hr_tls_status verify_failed(struct gt_conn *c, httpr_error *err) {
   const struct verdict *v = &c->verdict;
   hr_verify_failed(err, v->reason, c->host, v->text);
-  if (v->code)
+  if (v->policy)
+    hr_detail(err, "httpr policy: %s", v->text);
+  else if (v->code)
     with_detail(err, v->code);
   else
     hr_detail(err, "gnutls: %s (status 0x%x)", v->text, v->status);
@@ -1081,6 +1192,15 @@ static enum hr_tls_status failed(struct gt_conn *c, enum op op, int code,
     return io_broke(c, err);
   if (op == OP_HANDSHAKE && c->verdict.failed)
     return verify_failed(c, err);
+  /* GnuTLS checks the leaf's keyUsage against the key exchange itself,
+   * when the server signs (TLS 1.3: before the verify callback). */
+  if (op == OP_HANDSHAKE && code == GNUTLS_E_KEY_USAGE_VIOLATION &&
+      c->ctx->verify) {
+    c->verdict.failed = 1;
+    c->verdict.reason = HR_VERIFY_BAD_PURPOSE;
+    c->verdict.code = code;
+    return verify_failed(c, err);
+  }
   if (code == GNUTLS_E_FATAL_ALERT_RECEIVED ||
       code == GNUTLS_E_CERTIFICATE_REQUIRED)
     return alert_received(c, code, err);

@@ -30,6 +30,8 @@
 #include <mbedtls/version.h>
 #include <mbedtls/x509_crt.h>
 
+#include "backends/cert_path.h"
+#include "backends/cert_policy.h"
 #include "backends/credentials.h"
 #include "backends/identity.h"
 #include "backends/mbedtls_compat.h"
@@ -75,6 +77,11 @@ struct mt_conn {
   size_t flight_len, flight_cap;
   uint32_t issuers; /* flags the verify callback saw above the leaf */
   enum hr_verify_reason untrusted; /* what an untrusted chain is called */
+  /* The verified chain as the verify callback saw it, leaf first. */
+  const mbedtls_x509_crt *chain[HR_POLICY_MAX_PATH];
+  size_t chain_len;
+  int policy_refused;               /* the shared policy refused it */
+  struct hr_policy_verdict verdict; /* why, when it did */
   int offering; /* a session was imported; its ClientHello is not out yet */
   unsigned char offered_id[32]; /* the session id that ClientHello carried */
   size_t offered_len;           /* 0: none */
@@ -134,13 +141,33 @@ static int pem_decode(const struct hr_pem_block *b, mbedtls_pem_context *pem) {
       pem, header, footer, (const unsigned char *)b->begin, NULL, 0, &used);
 }
 
-/* Adds the certificate of one block to chain. */
+/* mbedTLS 2.28 knows no nameConstraints extension: a trust anchor with a
+ * critical one is accepted here, and its constraints are the shared
+ * policy's to enforce. Every other unknown critical extension still makes
+ * the certificate unusable. */
+static int accept_name_constraints(void *ud, mbedtls_x509_crt const *crt,
+                                   mbedtls_x509_buf const *oid, int critical,
+                                   const unsigned char *p,
+                                   const unsigned char *end) {
+  (void)ud;
+  (void)crt;
+  (void)critical;
+  (void)p;
+  (void)end;
+  return MBEDTLS_OID_CMP(MBEDTLS_OID_NAME_CONSTRAINTS, oid) == 0 ? 0 : -1;
+}
+
+/* Adds the certificate of one block to chain; a trust anchor may carry a
+ * critical nameConstraints. */
 static int parse_cert_block(mbedtls_x509_crt *chain,
-                            const struct hr_pem_block *b) {
+                            const struct hr_pem_block *b, int anchor) {
   mbedtls_pem_context pem;
   mbedtls_pem_init(&pem);
   int ret = pem_decode(b, &pem);
-  if (ret == 0)
+  if (ret == 0 && anchor)
+    ret = mbedtls_x509_crt_parse_der_with_ext_cb(
+        chain, pem.buf, pem.buflen, 1, accept_name_constraints, NULL);
+  else if (ret == 0)
     ret = mbedtls_x509_crt_parse_der(chain, pem.buf, pem.buflen);
   mbedtls_pem_free(&pem);
   return ret;
@@ -181,7 +208,7 @@ static void drop_last(mbedtls_x509_crt *ca) {
  * of failing the whole file. */
 static int add_cert_block(const struct hr_pem_block *b, void *ud) {
   struct trust_load *t = ud;
-  int ret = parse_cert_block(t->ca, b);
+  int ret = parse_cert_block(t->ca, b, 1);
   if (ret != 0) {
     t->last_error = ret;
     return 0;
@@ -220,7 +247,7 @@ static httpr_code setup_verify(struct mt_ctx *ctx,
 static httpr_code parse_certs(const struct hr_pem_creds *pc,
                               mbedtls_x509_crt *certs, httpr_error *err) {
   for (size_t i = 0; i < pc->cert_count; i++) {
-    int ret = parse_cert_block(certs, &pc->certs[i]);
+    int ret = parse_cert_block(certs, &pc->certs[i], 0);
     if (ret == MBEDTLS_ERR_X509_ALLOC_FAILED)
       return hr_nomem(err);
     if (ret != 0) {
@@ -614,16 +641,120 @@ static int leaf_matches(const mbedtls_x509_crt *leaf, const char *host) {
   return 0;
 }
 
-/* Called for each certificate of the verified chain, the leaf (depth 0)
- * last. mbedTLS's own name check (with its CN fallback, and no IP
- * addresses) never decides: the shared rules do, and only for a chain
- * that is otherwise sound, as in the other providers. A flag set here
- * fails the handshake with MBEDTLS_ERR_X509_CERT_VERIFY_FAILED and the
- * alert mbedTLS chooses for it. */
+/* What the negotiated key exchange does with the server's key. */
+static enum hr_kx key_exchange(const mbedtls_ssl_context *ssl) {
+  switch (hr_mbed_negotiating_kx(ssl)) {
+  case MBEDTLS_KEY_EXCHANGE_RSA:
+    return HR_KX_RSA;
+  case MBEDTLS_KEY_EXCHANGE_DHE_RSA:
+  case MBEDTLS_KEY_EXCHANGE_ECDHE_RSA:
+  case MBEDTLS_KEY_EXCHANGE_ECDHE_ECDSA:
+    return HR_KX_SIGN;
+  default:
+    return HR_KX_UNKNOWN;
+  }
+}
+
+/* hr_anchor_fn over the context's trust anchors. */
+static int find_anchor(void *ud, const struct hr_der *name,
+                       struct hr_der *anchor) {
+  const mbedtls_x509_crt *ca = ud;
+  for (const mbedtls_x509_crt *t = ca; t && t->raw.p; t = t->next) {
+    if (t->subject_raw.len == name->len &&
+        memcmp(t->subject_raw.p, name->p, name->len) == 0) {
+      anchor->p = t->raw.p;
+      anchor->len = t->raw.len;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* The certificate (of the server's list or the trust anchors) whose DER
+ * is at der. */
+static const mbedtls_x509_crt *cert_at(const mbedtls_x509_crt *lists[2],
+                                       const unsigned char *der) {
+  for (int i = 0; i < 2; i++) {
+    for (const mbedtls_x509_crt *t = lists[i]; t && t->raw.p; t = t->next) {
+      if (t->raw.p == der)
+        return t;
+    }
+  }
+  return NULL;
+}
+
+static void refuse(struct mt_conn *c, const struct hr_policy_verdict *v) {
+  c->policy_refused = 1;
+  c->verdict = *v;
+}
+
+/* mbedTLS says only "not trusted" when no issuer it accepts is found: a
+ * parent that is no CA, lacks keyCertSign, breaks a path length or does
+ * not verify the signature is passed over without a word. The path by
+ * names from the leaf to a trust anchor, judged by the shared policy and
+ * its signatures checked here, tells which, as the other providers do. */
+static void diagnose_untrusted(struct mt_conn *c, const mbedtls_x509_crt *leaf) {
+  struct hr_der sent[HR_POLICY_MAX_PATH * 2];
+  struct hr_cert_path path;
+  struct hr_policy_verdict v;
+  size_t n = 0;
+  for (const mbedtls_x509_crt *t = leaf; t && t->raw.p && n < HR_POLICY_MAX_PATH * 2;
+       t = t->next) {
+    sent[n].p = t->raw.p;
+    sent[n].len = t->raw.len;
+    n++;
+  }
+  if (!hr_path_link(sent, n, find_anchor, (void *)&c->ctx->ca, &path)) {
+    if (path.overflow && hr_policy_check(&path, HR_KX_UNKNOWN, &v) != 0)
+      refuse(c, &v);
+    return;
+  }
+  if (hr_policy_check(&path, key_exchange(&c->ssl), &v) != 0) {
+    refuse(c, &v);
+    return;
+  }
+  const mbedtls_x509_crt *lists[2] = {leaf, &c->ctx->ca};
+  for (size_t i = 0; i + 1 < path.count; i++) {
+    const mbedtls_x509_crt *child = cert_at(lists, path.certs[i].p);
+    const mbedtls_x509_crt *parent = cert_at(lists, path.certs[i + 1].p);
+    if (child && parent && !hr_mbed_signed_by(child, parent)) {
+      v.reason = HR_VERIFY_BAD_SIGNATURE;
+      snprintf(v.why, sizeof(v.why),
+               "depth %zu: the signature does not verify with the key of "
+               "depth %zu",
+               i, i + 1);
+      refuse(c, &v);
+      return;
+    }
+  }
+}
+
+/* The shared policy on the chain mbedTLS verified. */
+static void judge_chain(struct mt_conn *c) {
+  struct hr_cert_path path = {0};
+  struct hr_policy_verdict v;
+  for (size_t i = 0; i < c->chain_len; i++)
+    hr_path_add(&path, c->chain[i]->raw.p, c->chain[i]->raw.len);
+  if (hr_policy_check(&path, key_exchange(&c->ssl), &v) != 0)
+    refuse(c, &v);
+}
+
+/* Called for each certificate of the verified chain, the trust anchor
+ * first and the leaf (depth 0) last. mbedTLS's own name check (with its
+ * CN fallback, and no IP addresses) never decides: the shared rules do,
+ * and only for a chain that is otherwise sound, as in the other
+ * providers; the chain is judged by the shared policy too. A flag set
+ * here fails the handshake with MBEDTLS_ERR_X509_CERT_VERIFY_FAILED and
+ * the alert mbedTLS chooses for it. */
 static int verify_cb(void *p, mbedtls_x509_crt *crt, int depth,
                      uint32_t *flags) {
   struct mt_conn *c = p;
   *flags &= ~(uint32_t)MBEDTLS_X509_BADCERT_CN_MISMATCH;
+  if (depth >= 0 && depth < HR_POLICY_MAX_PATH) {
+    c->chain[depth] = crt;
+    if ((size_t)depth + 1 > c->chain_len)
+      c->chain_len = (size_t)depth + 1;
+  }
   if (depth > 0) {
     c->issuers |= *flags;
     return 0;
@@ -635,6 +766,12 @@ static int verify_cb(void *p, mbedtls_x509_crt *crt, int depth,
           crt, MBEDTLS_OID_SERVER_AUTH,
           MBEDTLS_OID_SIZE(MBEDTLS_OID_SERVER_AUTH)) != 0)
     *flags |= MBEDTLS_X509_BADCERT_EXT_KEY_USAGE;
+  if ((c->issuers | *flags) & MBEDTLS_X509_BADCERT_NOT_TRUSTED)
+    diagnose_untrusted(c, crt);
+  else
+    judge_chain(c);
+  if (c->policy_refused)
+    *flags |= MBEDTLS_X509_BADCERT_OTHER;
   if (c->ctx->verify_hostname && !(c->issuers | *flags) &&
       !leaf_matches(crt, c->name))
     *flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
@@ -857,6 +994,10 @@ static void flags_text(char *out, size_t cap, uint32_t flags) {
 
 static enum hr_tls_status verify_failed(struct mt_conn *c, int code,
                                         httpr_error *err) {
+  if (c->policy_refused) {
+    hr_policy_failed(err, &c->verdict, c->host);
+    return HR_TLS_ERROR;
+  }
   uint32_t flags = mbedtls_ssl_get_verify_result(&c->ssl);
   char text[400];
   flags_text(text, sizeof(text), flags);
@@ -910,6 +1051,27 @@ static int is_version_failure(int code) {
   return code == MBEDTLS_ERR_SSL_BAD_HS_PROTOCOL_VERSION;
 }
 
+/* Two ways mbedTLS refuses a chain before any verdict: more certificates
+ * than its compiled-in limit (MBEDTLS_X509_MAX_INTERMEDIATE_CA, the
+ * policy's limit too), and a certificate it cannot parse because of a
+ * critical extension it does not know (mbedTLS 2.28 knows no
+ * nameConstraints: see README, "What a provider cannot do"). Both are
+ * reported as the other providers report them. */
+static int unusable_chain(struct mt_conn *c, int code, httpr_error *err) {
+  enum hr_verify_reason reason;
+  if (code == MBEDTLS_ERR_X509_FATAL_ERROR)
+    reason = HR_VERIFY_CHAIN_TOO_LONG;
+  else if (code ==
+           MBEDTLS_ERR_X509_INVALID_EXTENSIONS + MBEDTLS_ERR_ASN1_UNEXPECTED_TAG)
+    reason = HR_VERIFY_CRITICAL_EXTENSION;
+  else
+    return 0;
+  c->failed = 1;
+  hr_verify_failed(err, reason, c->host, NULL);
+  with_detail(err, code);
+  return 1;
+}
+
 /* Maps a fatal mbedTLS error of one operation. */
 static enum hr_tls_status failed(struct mt_conn *c, enum op op, int code,
                                  httpr_error *err) {
@@ -919,6 +1081,8 @@ static enum hr_tls_status failed(struct mt_conn *c, enum op op, int code,
     return io_broke(c, err);
   if (op == OP_HANDSHAKE && refused_certificate(c, code))
     return verify_failed(c, code, err);
+  if (op == OP_HANDSHAKE && c->ctx->verify && unusable_chain(c, code, err))
+    return HR_TLS_ERROR;
   if (code == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE)
     return alert_received(c, code, err);
   if (code == MBEDTLS_ERR_SSL_CONN_EOF || code == MBEDTLS_ERR_NET_CONN_RESET ||

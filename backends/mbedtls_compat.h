@@ -15,6 +15,7 @@
 #include <mbedtls/pk.h>
 #include <mbedtls/pkcs5.h>
 #include <mbedtls/ssl.h>
+#include <mbedtls/ssl_ciphersuites.h>
 #include <mbedtls/version.h>
 #include <mbedtls/x509.h>
 
@@ -112,6 +113,30 @@ hr_mbed_session_id(const mbedtls_ssl_session *s, size_t *len) {
 /* Whether a server could resume the session: it has an id or a ticket. */
 static inline int hr_mbed_session_resumable(const mbedtls_ssl_session *s) {
   return s->id_len > 0 || (s->ticket && s->ticket_len > 0);
+}
+
+/* The key exchange of the suite being negotiated (known once the
+ * ServerHello is read, so when the server's certificate is verified). */
+static inline mbedtls_key_exchange_type_t
+hr_mbed_negotiating_kx(const mbedtls_ssl_context *ssl) {
+  const mbedtls_ssl_ciphersuite_t *suite =
+      ssl->session_negotiate
+          ? mbedtls_ssl_ciphersuite_from_id(ssl->session_negotiate->ciphersuite)
+          : NULL;
+  return suite ? suite->key_exchange : MBEDTLS_KEY_EXCHANGE_NONE;
+}
+
+/* 1 when parent's key verifies child's signature. */
+static inline int hr_mbed_signed_by(const mbedtls_x509_crt *child,
+                                    const mbedtls_x509_crt *parent) {
+  unsigned char hash[MBEDTLS_MD_MAX_SIZE];
+  const mbedtls_md_info_t *md = mbedtls_md_info_from_type(child->sig_md);
+  if (!md || mbedtls_md(md, child->tbs.p, child->tbs.len, hash) != 0)
+    return 0;
+  return mbedtls_pk_verify_ext(child->sig_pk, child->sig_opts,
+                               (mbedtls_pk_context *)&parent->pk,
+                               child->sig_md, hash, mbedtls_md_get_size(md),
+                               child->sig.p, child->sig.len) == 0;
 }
 
 /* Whether the next attribute of a name belongs to the same RDN. */

@@ -22,6 +22,7 @@
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
+#include "backends/cert_policy.h"
 #include "backends/credentials.h"
 #include "backends/identity.h"
 #include "backends/pem.h"
@@ -51,6 +52,8 @@ struct ossl_conn {
   enum io_failure io_failed; /* which callback failed, if one did */
   int handshaken;
   int failed; /* a fatal error happened: no close_notify may follow */
+  int policy_refused;                /* the shared policy refused the chain */
+  struct hr_policy_verdict verdict; /* why, when it did */
 };
 
 enum op { OP_HANDSHAKE, OP_READ, OP_WRITE, OP_SHUTDOWN };
@@ -179,6 +182,76 @@ static EVP_PKEY *key_from_block(const struct hr_pem_block *b,
   return k;
 }
 
+/* ---- verification -------------------------------------------------------- */
+
+/* What the key exchange negotiated so far does with the server's key: in
+ * TLS 1.2 the ServerHello, and with it the suite, came before the
+ * certificate. */
+static enum hr_kx key_exchange(const SSL *ssl) {
+  if (SSL_version(ssl) >= TLS1_3_VERSION)
+    return HR_KX_SIGN;
+  const SSL_CIPHER *suite = SSL_get_pending_cipher(ssl);
+  switch (suite ? SSL_CIPHER_get_kx_nid(suite) : NID_undef) {
+  case NID_kx_rsa:
+    return HR_KX_RSA;
+  case NID_kx_ecdhe:
+  case NID_kx_dhe:
+    return HR_KX_SIGN;
+  default:
+    return HR_KX_UNKNOWN;
+  }
+}
+
+/* The shared policy on the chain OpenSSL verified (leaf first, the trust
+ * anchor last). 0 when it passes; a chain that cannot be encoded fails. */
+static int policy_refuses(struct ossl_conn *c, X509_STORE_CTX *sctx) {
+  STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(sctx);
+  struct hr_cert_path path = {0};
+  unsigned char *ders[HR_POLICY_MAX_PATH] = {0};
+  int refused = 0;
+  for (int i = 0; chain && i < sk_X509_num(chain); i++) {
+    unsigned char *der = NULL;
+    int len = i2d_X509(sk_X509_value(chain, i), &der);
+    if (len <= 0) {
+      OPENSSL_free(der);
+      c->verdict.reason = HR_VERIFY_MALFORMED;
+      snprintf(c->verdict.why, sizeof(c->verdict.why),
+               "depth %d: cannot be encoded", i);
+      refused = 1;
+      break;
+    }
+    if (path.count < HR_POLICY_MAX_PATH)
+      ders[path.count] = der;
+    else
+      OPENSSL_free(der);
+    hr_path_add(&path, der, (size_t)len);
+  }
+  if (!refused)
+    refused = hr_policy_check(&path, key_exchange(c->ssl), &c->verdict) != 0;
+  for (size_t i = 0; i < HR_POLICY_MAX_PATH; i++)
+    OPENSSL_free(ders[i]);
+  return refused;
+}
+
+/* Replaces X509_verify_cert for the server's chain: OpenSSL's own
+ * verification first, then the shared policy on what it built. */
+static int verify_chain(X509_STORE_CTX *sctx, void *arg) {
+  (void)arg;
+  int ok = X509_verify_cert(sctx);
+  if (ok <= 0)
+    return ok;
+  SSL *ssl =
+      X509_STORE_CTX_get_ex_data(sctx, SSL_get_ex_data_X509_STORE_CTX_idx());
+  struct ossl_conn *c = ssl ? SSL_get_app_data(ssl) : NULL;
+  if (!c || policy_refuses(c, sctx)) {
+    if (c)
+      c->policy_refused = 1;
+    X509_STORE_CTX_set_error(sctx, X509_V_ERR_APPLICATION_VERIFICATION);
+    return 0;
+  }
+  return 1;
+}
+
 /* ---- trust store --------------------------------------------------------- */
 
 /* hr_trust_add_fn: 1 when the certificate went into the store. */
@@ -199,6 +272,10 @@ static httpr_code setup_verify(struct ossl_ctx *ctx,
     return HTTPR_OK;
   }
   SSL_CTX_set_verify(ctx->ssl_ctx, SSL_VERIFY_PEER, NULL);
+  SSL_CTX_set_cert_verify_callback(ctx->ssl_ctx, verify_chain, NULL);
+  /* The policy's chain length: levels 1 to 8 are intermediates, the trust
+   * anchor may be one more. */
+  SSL_CTX_set_verify_depth(ctx->ssl_ctx, HR_POLICY_MAX_INTERMEDIATES);
   /* An intermediate in the trust store is a trust anchor, as in GnuTLS
    * and mbedTLS. */
   X509_VERIFY_PARAM_set_flags(SSL_CTX_get0_param(ctx->ssl_ctx),
@@ -500,6 +577,10 @@ static httpr_code ossl_context_new(const struct hr_tls_settings *s, void **out,
   SSL_CTX_set_mode(ctx->ssl_ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
                                      SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
                                      SSL_MODE_AUTO_RETRY);
+  /* The system's configuration (OPENSSL_CONF) may raise the security
+   * level, never lower it below the policy's level 2 (112-bit keys). */
+  if (SSL_CTX_get_security_level(ctx->ssl_ctx) < 2)
+    SSL_CTX_set_security_level(ctx->ssl_ctx, 2);
   if ((rc = setup_versions(ctx, s, err)) != HTTPR_OK ||
       (rc = setup_verify(ctx, s, err)) != HTTPR_OK ||
       (rc = setup_credentials(ctx->ssl_ctx, s, err)) != HTTPR_OK)
@@ -662,6 +743,7 @@ static httpr_code ossl_connection_new(void *vctx, const char *host,
   }
   c->ctx = ctx;
   c->io = *io;
+  SSL_set_app_data(c->ssl, c); /* for verify_chain */
   SSL_set_connect_state(c->ssl);
   if (!set_identity(c, name)) {
     drain_errors(&e);
@@ -711,10 +793,26 @@ static const struct verify_name verify_names[] = {
     VERIFY(X509_V_ERR_EE_KEY_TOO_SMALL, HR_VERIFY_INSECURE),
     VERIFY(X509_V_ERR_CA_KEY_TOO_SMALL, HR_VERIFY_INSECURE),
     VERIFY(X509_V_ERR_CA_MD_TOO_WEAK, HR_VERIFY_INSECURE),
+    VERIFY(X509_V_ERR_EC_KEY_EXPLICIT_PARAMS, HR_VERIFY_INSECURE),
+    VERIFY(X509_V_ERR_CERT_CHAIN_TOO_LONG, HR_VERIFY_CHAIN_TOO_LONG),
+    VERIFY(X509_V_ERR_PATH_LENGTH_EXCEEDED, HR_VERIFY_PATH_LENGTH),
+    VERIFY(X509_V_ERR_KEYUSAGE_NO_CERTSIGN, HR_VERIFY_NO_CERTSIGN),
+    VERIFY(X509_V_ERR_UNHANDLED_CRITICAL_EXTENSION,
+           HR_VERIFY_CRITICAL_EXTENSION),
+    VERIFY(X509_V_ERR_PERMITTED_VIOLATION, HR_VERIFY_NC_PERMITTED),
+    VERIFY(X509_V_ERR_EXCLUDED_VIOLATION, HR_VERIFY_NC_EXCLUDED),
+    VERIFY(X509_V_ERR_UNSUPPORTED_CONSTRAINT_TYPE, HR_VERIFY_NC_UNSUPPORTED),
+    VERIFY(X509_V_ERR_UNSUPPORTED_CONSTRAINT_SYNTAX, HR_VERIFY_NC_UNSUPPORTED),
+    VERIFY(X509_V_ERR_UNSUPPORTED_NAME_SYNTAX, HR_VERIFY_NC_UNSUPPORTED),
+    VERIFY(X509_V_ERR_SUBTREE_MINMAX, HR_VERIFY_NC_UNSUPPORTED),
 };
 
 static enum hr_tls_status verify_failed(struct ossl_conn *c, long result,
                                         httpr_error *err) {
+  if (result == X509_V_ERR_APPLICATION_VERIFICATION && c->policy_refused) {
+    hr_policy_failed(err, &c->verdict, c->host);
+    return HR_TLS_ERROR;
+  }
   const char *text = X509_verify_cert_error_string(result);
   const struct verify_name *known = NULL;
   for (size_t i = 0; i < sizeof(verify_names) / sizeof(verify_names[0]); i++) {

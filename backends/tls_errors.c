@@ -64,6 +64,22 @@ httpr_code hr_verify_failed(httpr_error *err, enum hr_verify_reason reason,
     return other(err, "invalid CA certificate");
   case HR_VERIFY_INSECURE:
     return other(err, "certificate uses an insecure algorithm or key");
+  case HR_VERIFY_CHAIN_TOO_LONG:
+    return other(err, "certificate chain too long");
+  case HR_VERIFY_PATH_LENGTH:
+    return other(err, "path length constraint exceeded");
+  case HR_VERIFY_NO_CERTSIGN:
+    return other(err, "key usage does not include certificate signing");
+  case HR_VERIFY_CRITICAL_EXTENSION:
+    return other(err, "unhandled critical extension");
+  case HR_VERIFY_NC_PERMITTED:
+    return other(err, "permitted subtree violation");
+  case HR_VERIFY_NC_EXCLUDED:
+    return other(err, "excluded subtree violation");
+  case HR_VERIFY_NC_UNSUPPORTED:
+    return other(err, "unsupported name constraint type");
+  case HR_VERIFY_MALFORMED:
+    return other(err, "certificate cannot be decoded");
   case HR_VERIFY_OTHER:
     break;
   }
