@@ -98,6 +98,16 @@ httpr_response *expect_get(const httpr_config *cfg, const char *url,
   return resp;
 }
 
+void expect_failure(const httpr_config *cfg, const char *url, httpr_code want,
+                    const char *message) {
+  httpr_error *err = httpr_error_new();
+  httpr_response *resp = expect_get(cfg, url, want, err);
+  assert_null(resp);
+  assert_string_equal(httpr_error_message(err), message);
+  assert_true(strlen(httpr_error_detail(err)) > 0);
+  httpr_error_free(err);
+}
+
 char *body_string(const httpr_response *resp) {
   size_t len = 0;
   const unsigned char *body = httpr_response_body(resp, &len);
@@ -151,6 +161,7 @@ static int collect_tests(struct CMUnitTest **out) {
       {api_tests, api_tests_count},
       {pool_tests, pool_tests_count},
       {h2_tests, h2_tests_count},
+      {policy_tests, policy_tests_count},
   };
   size_t total = 0;
   for (size_t i = 0; i < COUNT_OF(lists); i++)

@@ -12,6 +12,14 @@
 
 /* ---- profiles ------------------------------------------------------------ */
 
+/* TLS 1.2 suites (OpenSSL names) for the key-usage cases: the server's key
+ * signs an ECDHE exchange, or the client encrypts to it (RSA key
+ * transport). Every provider offers some of each by default. */
+#define ECDHE_RSA_SUITES                                                       \
+  "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:"                   \
+  "ECDHE-RSA-CHACHA20-POLY1305"
+#define RSA_KX_SUITES "AES128-GCM-SHA256:AES256-GCM-SHA384"
+
 struct profile_def {
   const char *cert; /* PKI base name: <name>.crt and <name>.key */
   const char *extra[6];
@@ -49,6 +57,49 @@ static const struct profile_def profiles[SRV_COUNT] = {
     [SRV_H2_MAX_STREAMS_2] = {"good-ecdsa",
                               {"--alpn", "h2,http/1.1", "--h2-max-streams",
                                "2"}},
+    [SRV_NC_PERMIT_VIOLATION] = {"nc-permit-violation", {NULL}},
+    [SRV_NC_CRITICAL_OK] = {"nc-critical-ok", {NULL}},
+    [SRV_NC_CRITICAL_VIOLATION] = {"nc-critical-violation", {NULL}},
+    [SRV_NC_EXCLUDE_DNS] = {"nc-exclude-dns", {NULL}},
+    [SRV_NC_PERMIT_IP_VIOLATION] = {"nc-permit-ip-violation", {NULL}},
+    [SRV_NC_EXCLUDE_IP] = {"nc-exclude-ip", {NULL}},
+    [SRV_NC_PERMIT_DIRNAME_OK] = {"nc-permit-dirname-ok", {NULL}},
+    [SRV_NC_PERMIT_DIRNAME_VIOLATION] = {"nc-permit-dirname-violation", {NULL}},
+    [SRV_NC_EXCLUDE_DIRNAME] = {"nc-exclude-dirname", {NULL}},
+    [SRV_NC_UNSUPPORTED_RFC822] = {"nc-unsupported-rfc822", {NULL}},
+    [SRV_NC_UNSUPPORTED_URI] = {"nc-unsupported-uri", {NULL}},
+    [SRV_NC_ROOT_OK] = {"nc-root-ok", {NULL}},
+    [SRV_NC_ROOT_VIOLATION] = {"nc-root-violation", {NULL}},
+    /* OpenSSL's default security level refuses to load these. */
+    [SRV_RSA1024] = {"rsa1024", {"--seclevel", "0"}},
+    [SRV_RSA1024_INTER] = {"rsa1024-inter", {"--seclevel", "0"}},
+    [SRV_SHA1_LEAF] = {"sha1-leaf", {"--seclevel", "0"}},
+    [SRV_SHA1_INTER] = {"sha1-inter", {"--seclevel", "0"}},
+    [SRV_SHA1_ROOT_OK] = {"sha1-root-ok", {NULL}},
+    [SRV_KU_ECDSA_NODIGSIG] = {"ku-ecdsa-nodigsig", {NULL}},
+    [SRV_KU_RSA_KEYENC_ECDHE] = {"ku-rsa-keyenc",
+                                 {"--tls-max", "1.2", "--ciphers",
+                                  ECDHE_RSA_SUITES}},
+    [SRV_KU_RSA_KEYENC_RSAKX] = {"ku-rsa-keyenc",
+                                 {"--tls-max", "1.2", "--ciphers",
+                                  RSA_KX_SUITES}},
+    [SRV_KU_RSA_DIGSIG_ECDHE] = {"ku-rsa-digsig",
+                                 {"--tls-max", "1.2", "--ciphers",
+                                  ECDHE_RSA_SUITES}},
+    [SRV_KU_RSA_DIGSIG_RSAKX] = {"ku-rsa-digsig",
+                                 {"--tls-max", "1.2", "--ciphers",
+                                  RSA_KX_SUITES}},
+    [SRV_CRIT_EXT_LEAF] = {"crit-ext-leaf", {NULL}},
+    [SRV_CRIT_EXT_INTER] = {"crit-ext-inter", {NULL}},
+    [SRV_CHAIN_8] = {"chain-8", {NULL}},
+    [SRV_CHAIN_9] = {"chain-9", {NULL}},
+    [SRV_CHAIN_12] = {"chain-12", {NULL}},
+    [SRV_INTER_NOT_CA] = {"inter-not-ca", {NULL}},
+    [SRV_INTER_NO_BC] = {"inter-no-bc", {NULL}},
+    [SRV_INTER_NO_CERTSIGN] = {"inter-no-certsign", {NULL}},
+    [SRV_INTER_EKU_CLIENT] = {"inter-eku-client", {NULL}},
+    [SRV_PATHLEN_EXCEEDED] = {"pathlen-exceeded", {NULL}},
+    [SRV_BAD_LEAF_SIG] = {"bad-leaf-sig", {NULL}},
 };
 
 static struct {

@@ -52,6 +52,42 @@ enum profile {
   SRV_H2_GOAWAY,        /* GOAWAY when a connection's 3rd stream arrives */
   SRV_H2_TINY_WINDOW,   /* SETTINGS_INITIAL_WINDOW_SIZE 16 */
   SRV_H2_MAX_STREAMS_2, /* SETTINGS_MAX_CONCURRENT_STREAMS 2 */
+  /* The verification policy (test_policy.c): one profile per case of
+   * tests/pki/make-pki.sh, named after it. */
+  SRV_NC_PERMIT_VIOLATION,
+  SRV_NC_CRITICAL_OK,
+  SRV_NC_CRITICAL_VIOLATION,
+  SRV_NC_EXCLUDE_DNS,
+  SRV_NC_PERMIT_IP_VIOLATION,
+  SRV_NC_EXCLUDE_IP,
+  SRV_NC_PERMIT_DIRNAME_OK,
+  SRV_NC_PERMIT_DIRNAME_VIOLATION,
+  SRV_NC_EXCLUDE_DIRNAME,
+  SRV_NC_UNSUPPORTED_RFC822,
+  SRV_NC_UNSUPPORTED_URI,
+  SRV_NC_ROOT_OK,        /* trust nc-root-ok-ca.pem */
+  SRV_NC_ROOT_VIOLATION, /* trust nc-root-violation-ca.pem */
+  SRV_RSA1024,           /* served at OpenSSL security level 0 */
+  SRV_RSA1024_INTER,     /* level 0 */
+  SRV_SHA1_LEAF,         /* level 0 */
+  SRV_SHA1_INTER,        /* level 0 */
+  SRV_SHA1_ROOT_OK,      /* trust sha1-root-ok-ca.pem */
+  SRV_KU_ECDSA_NODIGSIG,
+  SRV_KU_RSA_KEYENC_ECDHE, /* TLS 1.2, ECDHE-RSA suites only */
+  SRV_KU_RSA_KEYENC_RSAKX, /* TLS 1.2, RSA key transport suites only */
+  SRV_KU_RSA_DIGSIG_ECDHE, /* TLS 1.2, ECDHE-RSA suites only */
+  SRV_KU_RSA_DIGSIG_RSAKX, /* TLS 1.2, RSA key transport suites only */
+  SRV_CRIT_EXT_LEAF,
+  SRV_CRIT_EXT_INTER,
+  SRV_CHAIN_8,
+  SRV_CHAIN_9,
+  SRV_CHAIN_12,
+  SRV_INTER_NOT_CA,
+  SRV_INTER_NO_BC,
+  SRV_INTER_NO_CERTSIGN,
+  SRV_INTER_EKU_CLIENT,
+  SRV_PATHLEN_EXCEEDED,
+  SRV_BAD_LEAF_SIG,
   SRV_COUNT
 };
 
@@ -82,6 +118,11 @@ httpr_code fetch(const httpr_config *cfg, const char *method, const char *url,
  * codes and the message. Returns the response (NULL unless HTTPR_OK). */
 httpr_response *expect_get(const httpr_config *cfg, const char *url,
                            httpr_code want, httpr_error *err);
+/* A GET of url with cfg must fail with exactly `want` and `message`, and
+ * carry the provider's own text as a non-empty detail: one outcome,
+ * whatever the provider. */
+void expect_failure(const httpr_config *cfg, const char *url, httpr_code want,
+                    const char *message);
 
 /* What a test keeps of one exchange once the response is freed; filled
  * without asserting, so threads may use it. */
@@ -110,6 +151,15 @@ void get_from_threads(httpr_client *client, const char *url, int threads,
                       int per_thread, struct kept *out);
 /* Monotonic seconds. */
 double now_s(void);
+
+/* Runs the httpr CLI ($HTTPR_CLI) with args (NULL-terminated, without
+ * argv[0]) and env_name=env_value set in the child alone (env_name may be
+ * NULL); stdout goes to /dev/null. At most 30 s, then the child is killed.
+ * Fills err_out (cap bytes, NUL-terminated, truncated) with its stderr.
+ * Returns the exit status, or -1 when it did not exit by itself. Skips the
+ * test when HTTPR_CLI is unset. (run_cli.c) */
+int run_cli(const char *const args[], const char *env_name,
+            const char *env_value, char *err_out, size_t cap);
 
 /* Assert two codes are equal, printing their names. */
 #define assert_code(actual, expected)                                          \
@@ -144,6 +194,8 @@ extern const struct CMUnitTest pool_tests[];
 extern const size_t pool_tests_count;
 extern const struct CMUnitTest h2_tests[];
 extern const size_t h2_tests_count;
+extern const struct CMUnitTest policy_tests[];
+extern const size_t policy_tests_count;
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 

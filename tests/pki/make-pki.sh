@@ -4,7 +4,8 @@
 # is written last, and when it exists the script exits at once. Quiet on
 # success; on failure it prints the failing openssl command's output.
 # The password of every encrypted file is "secret". Keys are EC P-256 except
-# where RSA is the point (good-rsa), because EC keys are generated instantly.
+# where RSA is the point (good-rsa, rsa1024*, ku-rsa-*), because EC keys are
+# generated instantly.
 #
 # Files created in OUTDIR:
 #   root-ca.pem, root-ca.key     trusted root, CN "httpr test root"
@@ -27,6 +28,53 @@
 #   missing-inter the good-ecdsa leaf and key; chain = leaf only
 #   badpurpose    like good-ecdsa but extendedKeyUsage clientAuth only (not
 #                 usable by a server)
+#   Verification-policy cases (tests/conformance/test_policy.c), each a
+#   server profile P.crt (leaf first) + P.key; leaves have the good SANs and
+#   CN localhost unless said otherwise; "inter" is one intermediate of the
+#   case's own, below the test root, and the chain is leaf + inter:
+#   nc-permit-violation   inter: nameConstraints permitted DNS:example.org
+#   nc-critical-ok        inter: critical, permitted DNS:localhost,
+#                         IP:127.0.0.0/8, IP:::1/128 (satisfied)
+#   nc-critical-violation inter: critical, permitted DNS:example.org
+#   nc-exclude-dns        inter: excluded DNS:localhost
+#   nc-permit-ip-violation inter: permitted IP:10.0.0.0/8; leaf SAN
+#                         DNS:localhost, IP:127.0.0.1
+#   nc-exclude-ip         inter: excluded IP:127.0.0.0/8
+#   nc-permit-dirname-ok  inter: permitted dirName O=httpr test; leaf
+#                         subject O=httpr test, CN=localhost
+#   nc-permit-dirname-violation  the same inter; leaf subject CN=localhost
+#   nc-exclude-dirname    inter: excluded dirName O=httpr test; leaf
+#                         subject O=httpr test, CN=localhost
+#   nc-unsupported-rfc822 inter: permitted email:example.org (no email name
+#                         in the leaf)
+#   nc-unsupported-uri    inter: permitted URI:.example.org (no URI in the
+#                         leaf)
+#   nc-root-ok, nc-root-violation  under a root of their own, P-ca.pem, that
+#                         carries a critical nameConstraints (permitted
+#                         DNS:localhost + the loopback IPs / permitted
+#                         DNS:example.org); chain leaf + inter of that root
+#   sha1-root-ok          under a root of its own, sha1-root-ok-ca.pem,
+#                         self-signed with SHA-1; inter and leaf SHA-256
+#   rsa1024               RSA 1024 leaf below inter-ca
+#   rsa1024-inter         inter with an RSA 1024 key
+#   sha1-leaf             leaf signed by inter-ca with SHA-1
+#   sha1-inter            inter signed by the root with SHA-1
+#   ku-ecdsa-nodigsig     P-256 leaf, keyUsage critical keyAgreement only
+#   ku-rsa-keyenc         RSA 2048 leaf, keyUsage critical keyEncipherment
+#   ku-rsa-digsig         RSA 2048 leaf, keyUsage critical digitalSignature
+#   crit-ext-leaf         leaf with the unknown critical extension
+#                         1.3.6.1.4.1.55555.1 (NULL)
+#   crit-ext-inter        inter with that extension
+#   chain-8, chain-9, chain-12  N intermediates without a path length
+#                         limit between the root and the leaf; chain leaf +
+#                         the N, nearest first
+#   inter-not-ca          inter with basicConstraints CA:FALSE
+#   inter-no-bc           inter without basicConstraints
+#   inter-no-certsign     inter whose keyUsage lacks keyCertSign
+#   inter-eku-client      inter with extendedKeyUsage clientAuth only
+#   pathlen-exceeded      root -> inter (pathlen:0) -> inter -> leaf
+#   bad-leaf-sig          the good-ecdsa leaf with the last byte of its
+#                         signature changed; chain leaf + inter-ca
 #   Client credentials (signed by the root, CN "httpr test client",
 #   extendedKeyUsage clientAuth):
 #   client.crt                   the client certificate
@@ -79,7 +127,8 @@ run() {
 }
 
 # One config serves `openssl req` and `openssl ca`. Extensions are fixed per
-# section; only the SAN changes, so it comes from the environment.
+# section; only the SAN and the name constraints change, so they come from
+# the environment (SAN, NC).
 CFG=$W/openssl.cnf
 cat >"$CFG" <<EOF
 [ req ]
@@ -94,11 +143,13 @@ database = $W/index.txt
 new_certs_dir = $W/newcerts
 serial = $W/serial
 default_md = sha256
+default_days = 3650
 policy = policy_any
 unique_subject = no
 copy_extensions = none
 email_in_dn = no
 [ policy_any ]
+organizationName = optional
 commonName = supplied
 [ ext_root ]
 basicConstraints = critical, CA:TRUE
@@ -142,35 +193,106 @@ keyUsage = critical, digitalSignature
 extendedKeyUsage = clientAuth
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid:always
+[ ext_ca ]
+basicConstraints = critical, CA:TRUE
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+[ ext_root_nc ]
+basicConstraints = critical, CA:TRUE
+keyUsage = critical, keyCertSign, cRLSign
+nameConstraints = \$ENV::NC
+subjectKeyIdentifier = hash
+[ ext_inter_nc ]
+basicConstraints = critical, CA:TRUE, pathlen:0
+keyUsage = critical, keyCertSign, cRLSign
+nameConstraints = \$ENV::NC
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+[ nc_dir ]
+O = httpr test
+[ ext_inter_not_ca ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+[ ext_inter_no_bc ]
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+[ ext_inter_no_certsign ]
+basicConstraints = critical, CA:TRUE, pathlen:0
+keyUsage = critical, digitalSignature, cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+[ ext_inter_eku_client ]
+basicConstraints = critical, CA:TRUE, pathlen:0
+keyUsage = critical, keyCertSign, cRLSign
+extendedKeyUsage = clientAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+[ ext_inter_crit ]
+basicConstraints = critical, CA:TRUE, pathlen:0
+keyUsage = critical, keyCertSign, cRLSign
+1.3.6.1.4.1.55555.1 = critical, ASN1:NULL
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+[ ext_server_crit ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = \$ENV::SAN
+1.3.6.1.4.1.55555.1 = critical, ASN1:NULL
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+[ ext_server_ku_agree ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, keyAgreement
+extendedKeyUsage = serverAuth
+subjectAltName = \$ENV::SAN
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+[ ext_server_ku_keyenc ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = \$ENV::SAN
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
 EOF
 GOOD_SAN="DNS:localhost, IP:127.0.0.1, IP:::1"
 SAN=$GOOD_SAN
-export SAN
+NC="permitted;DNS:unused.invalid" # every config load needs a value
+export SAN NC
 
 eckey() { run openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
   -out "$1"; }
-rsakey() { run openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
-  -out "$1"; }
+# rsakey OUT [BITS]: an RSA key, 2048 bits unless BITS says otherwise.
+rsakey() { run openssl genpkey -algorithm RSA \
+  -pkeyopt "rsa_keygen_bits:${2:-2048}" -out "$1"; }
 
-# selfsign KEY CN EXT OUT: a self-signed certificate valid for ten years.
+# selfsign KEY CN EXT OUT [DIGEST]: a self-signed certificate valid for ten
+# years, signed with DIGEST (default sha256).
 selfsign() {
   run openssl req -config "$CFG" -new -x509 -key "$1" -subj "/CN=$2" \
-    -extensions "$3" -days 3650 -sha256 -out "$4"
+    -extensions "$3" -days 3650 "-${5:-sha256}" -out "$4"
 }
 
-# sign CA KEY CN EXT OUT [DATES...]: a certificate for KEY issued by CA
-# (CA.pem/CA.key). DATES are -startdate/-enddate for fixed past or future
-# validity; without them it is valid from now for ten years.
+# sign CA KEY CN EXT OUT [OPTS...]: a certificate for KEY issued by CA
+# (CA.pem/CA.key; a name relative to OUTDIR, or an absolute path). CN is the
+# common name, or a whole subject when it starts with "/". OPTS go to
+# `openssl ca`: -startdate/-enddate for fixed past or future validity
+# (without them it is valid from now for ten years), -md to choose the
+# digest.
 sign() {
   ca=$1 key=$2 cn=$3 ext=$4 out=$5
   shift 5
-  run openssl req -config "$CFG" -new -key "$key" -subj "/CN=$cn" \
+  case $ca in /*) ;; *) ca=$OUT/$ca ;; esac
+  case $cn in /*) subj=$cn ;; *) subj=/CN=$cn ;; esac
+  run openssl req -config "$CFG" -new -key "$key" -subj "$subj" \
     -out "$W/req.csr"
-  if [ $# -eq 0 ]; then
-    set -- -days 3650
-  fi
   run openssl ca -config "$CFG" -batch -notext -rand_serial \
-    -cert "$OUT/$ca.pem" -keyfile "$OUT/$ca.key" -extensions "$ext" \
+    -cert "$ca.pem" -keyfile "$ca.key" -extensions "$ext" \
     -in "$W/req.csr" -out "$out" "$@"
 }
 
@@ -187,8 +309,9 @@ cp "$OUT/root-ca.pem" "$OUT/ca-bundle.pem"
 cp "$OUT/inter-ca.pem" "$OUT/inter-only.pem"
 cp "$OUT/root-ca.pem" "$OUT/client-ca.pem"
 
-# server PROFILE CA CN EXT CHAIN_EXTRA [DATES...]: leaf PROFILE.crt/.key
-# issued by CA; CHAIN_EXTRA is the file appended after the leaf ("" = none).
+# server PROFILE CA CN EXT CHAIN_EXTRA [OPTS...]: leaf PROFILE.crt/.key
+# issued by CA (as sign takes them); CHAIN_EXTRA is the file appended after
+# the leaf ("" = none).
 server() {
   p=$1 ca=$2 cn=$3 ext=$4 extra=$5
   shift 5
@@ -221,6 +344,141 @@ selfsign "$OUT/selfsigned.key" localhost ext_selfsigned "$OUT/selfsigned.crt"
 SAN=$GOOD_SAN
 cp "$W/good-ecdsa.leaf" "$OUT/missing-inter.crt"
 cp "$OUT/good-ecdsa.key" "$OUT/missing-inter.key"
+
+# Verification-policy cases.
+
+# ca_cert NAME ISSUER EXT [OPTS...]: the CA certificate $W/NAME.pem, CN
+# "httpr NAME", issued by ISSUER (as sign takes it), for the key $W/NAME.key
+# (made as P-256 unless it exists).
+ca_cert() {
+  cc_name=$1 cc_issuer=$2 cc_ext=$3
+  shift 3
+  if [ ! -f "$W/$cc_name.key" ]; then eckey "$W/$cc_name.key"; fi
+  sign "$cc_issuer" "$W/$cc_name.key" "httpr $cc_name" "$cc_ext" \
+    "$W/$cc_name.pem" "$@"
+}
+
+# below_inter PROFILE INTER_EXT LEAF_EXT [LEAF_CN]: an intermediate
+# $W/PROFILE-ca made with INTER_EXT below the test root, and below it the
+# leaf (LEAF_EXT, LEAF_CN as sign takes it, default localhost); the chain is
+# leaf + intermediate.
+below_inter() {
+  bi_p=$1 bi_ext=$2 bi_leaf_ext=$3 bi_cn=${4:-localhost}
+  ca_cert "$bi_p-ca" root-ca "$bi_ext"
+  server "$bi_p" "$W/$bi_p-ca" "$bi_cn" "$bi_leaf_ext" "$W/$bi_p-ca.pem"
+}
+
+# own_root PROFILE ROOT_EXT [DIGEST]: a root of its own, PROFILE-ca.pem
+# (ROOT_EXT, self-signed with DIGEST), an intermediate below it and a leaf
+# below that; the chain is leaf + intermediate.
+own_root() {
+  or_p=$1 or_ext=$2 or_md=${3:-sha256}
+  eckey "$W/$or_p-root.key"
+  selfsign "$W/$or_p-root.key" "httpr $or_p root" "$or_ext" \
+    "$W/$or_p-root.pem" "$or_md"
+  cp "$W/$or_p-root.pem" "$OUT/$or_p-ca.pem"
+  ca_cert "$or_p-inter" "$W/$or_p-root" ext_inter
+  server "$or_p" "$W/$or_p-inter" localhost ext_server_ec "$W/$or_p-inter.pem"
+}
+
+# Name constraints. Only the nc-critical-* and nc-root-* ones are critical
+# (as RFC 5280 wants): mbedTLS 2.28 cannot parse a critical one in a
+# certificate the server sends, and the others test the check itself.
+LOOPBACK_NC="permitted;IP:127.0.0.0/255.0.0.0,\
+ permitted;IP:::1/ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"
+NC="permitted;DNS:example.org"
+below_inter nc-permit-violation ext_inter_nc ext_server_ec
+NC="critical, permitted;DNS:localhost, $LOOPBACK_NC"
+below_inter nc-critical-ok ext_inter_nc ext_server_ec
+NC="critical, permitted;DNS:example.org"
+below_inter nc-critical-violation ext_inter_nc ext_server_ec
+NC="excluded;DNS:localhost"
+below_inter nc-exclude-dns ext_inter_nc ext_server_ec
+NC="permitted;IP:10.0.0.0/255.0.0.0"
+SAN="DNS:localhost, IP:127.0.0.1"
+below_inter nc-permit-ip-violation ext_inter_nc ext_server_ec
+SAN=$GOOD_SAN
+NC="excluded;IP:127.0.0.0/255.0.0.0"
+below_inter nc-exclude-ip ext_inter_nc ext_server_ec
+NC="permitted;dirName:nc_dir"
+below_inter nc-permit-dirname-ok ext_inter_nc ext_server_ec \
+  "/O=httpr test/CN=localhost"
+server nc-permit-dirname-violation "$W/nc-permit-dirname-ok-ca" localhost \
+  ext_server_ec "$W/nc-permit-dirname-ok-ca.pem"
+NC="excluded;dirName:nc_dir"
+below_inter nc-exclude-dirname ext_inter_nc ext_server_ec \
+  "/O=httpr test/CN=localhost"
+NC="permitted;email:example.org"
+below_inter nc-unsupported-rfc822 ext_inter_nc ext_server_ec
+NC="permitted;URI:.example.org"
+below_inter nc-unsupported-uri ext_inter_nc ext_server_ec
+NC="critical, permitted;DNS:localhost, $LOOPBACK_NC"
+own_root nc-root-ok ext_root_nc
+NC="critical, permitted;DNS:example.org"
+own_root nc-root-violation ext_root_nc
+
+# Weak keys and digests: a trust anchor's own signature does not count.
+rsakey "$OUT/rsa1024.key" 1024
+server rsa1024 inter-ca localhost ext_server_rsa "$INTER"
+rsakey "$W/rsa1024-inter-ca.key" 1024
+below_inter rsa1024-inter ext_inter ext_server_ec
+server sha1-leaf inter-ca localhost ext_server_ec "$INTER" -md sha1
+ca_cert sha1-inter-ca root-ca ext_inter -md sha1
+server sha1-inter "$W/sha1-inter-ca" localhost ext_server_ec \
+  "$W/sha1-inter-ca.pem"
+own_root sha1-root-ok ext_root sha1
+
+# Key usage against the key exchange (the RSA leaves share good-rsa's key).
+server ku-ecdsa-nodigsig inter-ca localhost ext_server_ku_agree "$INTER"
+cp "$OUT/good-rsa.key" "$OUT/ku-rsa-keyenc.key"
+server ku-rsa-keyenc inter-ca localhost ext_server_ku_keyenc "$INTER"
+cp "$OUT/good-rsa.key" "$OUT/ku-rsa-digsig.key"
+server ku-rsa-digsig inter-ca localhost ext_server_ec "$INTER"
+
+# Unknown critical extensions.
+server crit-ext-leaf inter-ca localhost ext_server_crit "$INTER"
+below_inter crit-ext-inter ext_inter_crit ext_server_ec
+
+# Chain length: chain-N has the intermediates 1..N, each signing the next.
+: >"$W/chain"
+issuer=root-ca
+i=1
+while [ $i -le 12 ]; do
+  ca_cert "chain-ca-$i" "$issuer" ext_ca
+  cat "$W/chain-ca-$i.pem" "$W/chain" >"$W/chain.new"
+  mv "$W/chain.new" "$W/chain"
+  issuer=$W/chain-ca-$i
+  case $i in
+  8 | 9 | 12) server "chain-$i" "$issuer" localhost ext_server_ec "$W/chain" ;;
+  esac
+  i=$((i + 1))
+done
+
+# Broken CA certificates.
+below_inter inter-not-ca ext_inter_not_ca ext_server_ec
+below_inter inter-no-bc ext_inter_no_bc ext_server_ec
+below_inter inter-no-certsign ext_inter_no_certsign ext_server_ec
+below_inter inter-eku-client ext_inter_eku_client ext_server_ec
+ca_cert pathlen-ca-1 root-ca ext_inter
+ca_cert pathlen-ca-2 "$W/pathlen-ca-1" ext_inter
+cat "$W/pathlen-ca-2.pem" "$W/pathlen-ca-1.pem" >"$W/pathlen-chain"
+server pathlen-exceeded "$W/pathlen-ca-2" localhost ext_server_ec \
+  "$W/pathlen-chain"
+
+# A leaf whose signature fails: the last byte of the DER, the end of the
+# signature value, changed (never to 0, which printf cannot pass through
+# every shell).
+run openssl x509 -in "$W/good-ecdsa.leaf" -outform DER -out "$W/bad-sig.der"
+size=$(wc -c <"$W/bad-sig.der")
+last=$(tail -c 1 "$W/bad-sig.der" | od -An -tu1 | tr -d ' ')
+new=$((last ^ 1))
+if [ $new -eq 0 ]; then new=2; fi
+# shellcheck disable=SC2059
+printf "\\$(printf %03o $new)" |
+  dd of="$W/bad-sig.der" bs=1 seek=$((size - 1)) conv=notrunc 2>/dev/null
+run openssl x509 -inform DER -in "$W/bad-sig.der" -out "$W/bad-sig.pem"
+cat "$W/bad-sig.pem" "$INTER" >"$OUT/bad-leaf-sig.crt"
+cp "$OUT/good-ecdsa.key" "$OUT/bad-leaf-sig.key"
 
 # Client credentials.
 eckey "$OUT/client.key"

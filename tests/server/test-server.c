@@ -57,8 +57,8 @@ static void usage(void) {
         "[--client-ca FILE]\n"
         "         [--tls-min 1.2|1.3] [--tls-max 1.2|1.3] "
         "[--alpn LIST | --no-alpn]\n"
-        "         [--no-session-cache] [--host ADDR] [--port N] "
-        "[--max-seconds S]\n"
+        "         [--no-session-cache] [--seclevel N] [--ciphers LIST]\n"
+        "         [--host ADDR] [--port N] [--max-seconds S]\n"
         "         [--h2-goaway-after N] [--h2-window BYTES] "
         "[--h2-max-streams N]\n"
         "\n"
@@ -76,6 +76,9 @@ static void usage(void) {
         "                       (REFUSED_STREAM) or, once the client has\n"
         "                       acknowledged it, a connection error; both\n"
         "                       are counted in /stats\n"
+        "--seclevel N sets OpenSSL's security level (0 serves an RSA 1024\n"
+        "or SHA-1 signed certificate); --ciphers LIST sets the TLS 1.2\n"
+        "cipher list (OpenSSL syntax; TLS 1.3 suites are not affected).\n"
         "HTTP/2 routes: / /bytes/N /conn-id /delay/MS /echo /trailers\n"
         "  /status/N /client-cert /tls /resumed; /stats (handshakes,\n"
         "  connections, streams, max_open_streams, refused_streams,\n"
@@ -133,6 +136,8 @@ static int parse_args(int argc, char **argv) {
     O_ALPN,
     O_NO_ALPN,
     O_NO_SESSION_CACHE,
+    O_SECLEVEL,
+    O_CIPHERS,
     O_HOST,
     O_PORT,
     O_MAX_SECONDS,
@@ -150,6 +155,8 @@ static int parse_args(int argc, char **argv) {
       {"alpn", required_argument, NULL, O_ALPN},
       {"no-alpn", no_argument, NULL, O_NO_ALPN},
       {"no-session-cache", no_argument, NULL, O_NO_SESSION_CACHE},
+      {"seclevel", required_argument, NULL, O_SECLEVEL},
+      {"ciphers", required_argument, NULL, O_CIPHERS},
       {"host", required_argument, NULL, O_HOST},
       {"port", required_argument, NULL, O_PORT},
       {"max-seconds", required_argument, NULL, O_MAX_SECONDS},
@@ -159,8 +166,10 @@ static int parse_args(int argc, char **argv) {
       {NULL, 0, NULL, 0}};
   const char *alpn = "http/1.1";
   int have_alpn = 0;
+  long seclevel;
   int ch;
 
+  g_opts.seclevel = -1;
   g_opts.host = "127.0.0.1";
   g_opts.port = "0";
   g_opts.max_seconds = 300;
@@ -198,6 +207,14 @@ static int parse_args(int argc, char **argv) {
       break;
     case O_NO_SESSION_CACHE:
       g_opts.no_session_cache = 1;
+      break;
+    case O_SECLEVEL: /* OpenSSL defines levels 0 to 5 */
+      if (parse_count(optarg, 5, &seclevel) < 0)
+        goto bad;
+      g_opts.seclevel = (int)seclevel;
+      break;
+    case O_CIPHERS:
+      g_opts.ciphers = optarg;
       break;
     case O_HOST:
       g_opts.host = optarg;

@@ -1,7 +1,8 @@
 /* tls.c: the test server's OpenSSL context: certificate chain and key,
- * client-certificate requirement, protocol version limits, ALPN selection,
- * session resumption (on, or off with --no-session-cache), and error
- * logging. Nothing here reads or writes HTTP. */
+ * client-certificate requirement, protocol version limits, security level
+ * and TLS 1.2 cipher list, ALPN selection, session resumption (on, or off
+ * with --no-session-cache), and error logging. Nothing here reads or
+ * writes HTTP. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -119,6 +120,13 @@ SSL_CTX *ts_tls_ctx_new(const struct ts_options *o) {
    * connection normally; it is not an error worth a log line. */
   SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
   SSL_CTX_set_default_passwd_cb(ctx, no_password);
+  /* Before the certificates load: at OpenSSL's default level a weak
+   * certificate (RSA 1024, a SHA-1 signature) is refused, and the
+   * verification-policy tests need a server that serves one. */
+  if (o->seclevel >= 0)
+    SSL_CTX_set_security_level(ctx, o->seclevel);
+  if (o->ciphers && SSL_CTX_set_cipher_list(ctx, o->ciphers) != 1)
+    goto fail;
   if (o->tls_min && SSL_CTX_set_min_proto_version(ctx, o->tls_min) != 1)
     goto fail;
   if (o->tls_max && SSL_CTX_set_max_proto_version(ctx, o->tls_max) != 1)

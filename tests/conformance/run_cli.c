@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * run_cli.c - runs the httpr command-line program ($HTTPR_CLI, which make
+ * check sets) as a child process, with one extra environment variable of
+ * its own, and keeps its exit status and what it wrote on stderr. For
+ * settings a TLS library reads once per process, at its first
+ * initialisation (OPENSSL_CONF): the suite's own process initialised every
+ * provider long ago.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tests/conformance/suite.h"
+
+#define CLI_LIMIT_S 30.0 /* the CLI's own --max-time is well below */
+#define CLI_MAX_ARGS 32
+
+static void child(const char *cli, const char *const args[],
+                  const char *env_name, const char *env_value, int err_fd) {
+  char *argv[CLI_MAX_ARGS + 2] = {(char *)cli};
+  size_t n = 1;
+  int null_fd = open("/dev/null", O_RDWR);
+
+  for (size_t i = 0; args[i] && n <= CLI_MAX_ARGS; i++)
+    argv[n++] = (char *)args[i];
+  argv[n] = NULL;
+  if (null_fd < 0 || dup2(null_fd, STDIN_FILENO) < 0 ||
+      dup2(null_fd, STDOUT_FILENO) < 0 || dup2(err_fd, STDERR_FILENO) < 0)
+    _exit(126);
+  if (env_name && setenv(env_name, env_value, 1) != 0)
+    _exit(126);
+  execv(cli, argv);
+  _exit(127);
+}
+
+/* Reads fd until EOF or the deadline; returns 0 at EOF, -1 otherwise. */
+static int read_all(int fd, double deadline, char *out, size_t cap) {
+  size_t used = 0;
+
+  while (now_s() < deadline) {
+    struct pollfd pfd = {.fd = fd, .events = POLLIN};
+    int ready = poll(&pfd, 1, 100);
+    if (ready < 0 && errno != EINTR)
+      return -1;
+    if (ready <= 0)
+      continue;
+    char buf[512];
+    ssize_t got = read(fd, buf, sizeof(buf));
+    if (got < 0 && errno == EINTR)
+      continue;
+    if (got <= 0)
+      return got == 0 ? 0 : -1;
+    size_t keep = (size_t)got < cap - 1 - used ? (size_t)got : cap - 1 - used;
+    memcpy(out + used, buf, keep);
+    used += keep;
+    out[used] = '\0';
+  }
+  return -1;
+}
+
+/* Waits for pid until the deadline; returns its wait status, -1 when it
+ * still runs at the deadline, -2 when waitpid fails. */
+static int reap(pid_t pid, double deadline) {
+  int status = 0;
+
+  while (now_s() < deadline) {
+    pid_t done = waitpid(pid, &status, WNOHANG);
+    if (done == pid)
+      return status;
+    if (done < 0 && errno != EINTR)
+      return -2;
+    struct timespec ts = {0, 10 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+  }
+  return -1;
+}
+
+int run_cli(const char *const args[], const char *env_name,
+            const char *env_value, char *err_out, size_t cap) {
+  const char *cli = getenv("HTTPR_CLI");
+  int fds[2];
+
+  assert_true(cap > 0);
+  err_out[0] = '\0';
+  if (!cli || !*cli) {
+    print_message("HTTPR_CLI is not set (make check sets it): skipped\n");
+    skip();
+  }
+  if (pipe(fds) != 0)
+    return -1;
+  pid_t pid = fork();
+  if (pid < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    return -1;
+  }
+  if (pid == 0) {
+    close(fds[0]);
+    child(cli, args, env_name, env_value, fds[1]);
+  }
+  close(fds[1]);
+  double deadline = now_s() + CLI_LIMIT_S;
+  int eof = read_all(fds[0], deadline, err_out, cap);
+  close(fds[0]);
+  int status = eof == 0 ? reap(pid, deadline) : -1;
+  if (status == -1) { /* still running: our own child, killed by its pid */
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+  }
+  if (status < 0)
+    return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
