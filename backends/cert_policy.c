@@ -91,9 +91,10 @@ static int check_issuer(const struct hr_cert *c, size_t depth, size_t below,
     return refuse(v, HR_VERIFY_INVALID_CA, "depth %zu: not a CA (%s)", depth,
                   c->has_basic_constraints ? "basicConstraints cA is false"
                                            : "no basicConstraints");
+  /* OpenSSL names this "invalid CA certificate" too. */
   if (c->has_key_usage && !(c->key_usage & HR_KU_KEY_CERT_SIGN))
-    return refuse(v, HR_VERIFY_NO_CERTSIGN,
-                  "depth %zu: keyUsage lacks keyCertSign", depth);
+    return refuse(v, HR_VERIFY_INVALID_CA,
+                  "depth %zu: not a CA (keyUsage lacks keyCertSign)", depth);
   if (c->path_len >= 0 && below > (size_t)c->path_len)
     return refuse(v, HR_VERIFY_PATH_LENGTH,
                   "depth %zu: pathLenConstraint %lld, %zu intermediates "
@@ -112,11 +113,17 @@ static int check_purpose(const struct hr_cert *c, size_t depth,
 
 static int check_names(const struct hr_cert *certs, size_t count,
                        struct hr_policy_verdict *v) {
-  static const enum hr_verify_reason reasons[] = {
-      [HR_NC_PERMITTED] = HR_VERIFY_NC_PERMITTED,
-      [HR_NC_EXCLUDED] = HR_VERIFY_NC_EXCLUDED,
-      [HR_NC_UNSUPPORTED] = HR_VERIFY_NC_UNSUPPORTED,
-      [HR_NC_MALFORMED] = HR_VERIFY_MALFORMED,
+  static const struct {
+    enum hr_verify_reason reason;
+    const char *what;
+  } results[] = {
+      [HR_NC_PERMITTED] = {HR_VERIFY_NC_PERMITTED,
+                           "a name outside the permitted subtrees"},
+      [HR_NC_EXCLUDED] = {HR_VERIFY_NC_EXCLUDED,
+                          "a name inside an excluded subtree"},
+      [HR_NC_UNSUPPORTED] = {HR_VERIFY_NC_UNSUPPORTED,
+                             "a subtree of a type not checked"},
+      [HR_NC_MALFORMED] = {HR_VERIFY_MALFORMED, "malformed name constraints"},
   };
   for (size_t i = count; i-- > 1;) {
     if (!certs[i].name_constraints.p)
@@ -127,9 +134,8 @@ static int check_names(const struct hr_cert *certs, size_t count,
         continue;
       enum hr_nc_result r = hr_nc_check(&certs[i].name_constraints, &certs[j]);
       if (r != HR_NC_OK)
-        return refuse(v, reasons[r],
-                      "depth %zu: outside the name constraints of depth %zu",
-                      j, i);
+        return refuse(v, results[r].reason,
+                      "depth %zu: %s of depth %zu", j, results[r].what, i);
     }
   }
   return 0;

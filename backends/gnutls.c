@@ -60,8 +60,9 @@ struct verdict {
   enum hr_verify_reason reason;
   int code;        /* a GnuTLS error when verification itself failed */
   unsigned status; /* gnutls_certificate_status_t bits otherwise */
-  char text[192];  /* GnuTLS's words for it, or the shared policy's */
-  int policy;      /* the shared policy decided: text is its why */
+  char text[192];  /* GnuTLS's words for it */
+  int policy;      /* the shared policy decided the reason */
+  char why[160];   /* and this is why */
 };
 
 struct gt_conn {
@@ -887,7 +888,7 @@ static int policy_refuses(struct gt_conn *c, gnutls_session_t session) {
     c->verdict.failed = 1;
     c->verdict.policy = 1;
     c->verdict.reason = verdict.reason;
-    snprintf(c->verdict.text, sizeof(c->verdict.text), "%s", verdict.why);
+    snprintf(c->verdict.why, sizeof(c->verdict.why), "%s", verdict.why);
   }
   return refused ? -1 : 0;
 }
@@ -929,11 +930,13 @@ static int verify_cb(gnutls_session_t session) {
              gnutls_strerror(ret));
     return -1;
   }
-  if (status && (!has_defect(status) || policy_refuses(c, session) == 0)) {
+  if (status) {
     status_verdict(c, status, reason_of(session, status));
+    if (has_defect(status))
+      policy_refuses(c, session); /* its reason, if it finds one */
     return -1;
   }
-  if (status || policy_refuses(c, session) != 0)
+  if (policy_refuses(c, session) != 0)
     return -1;
   if (c->ctx->verify_hostname && !leaf_matches(session, c->name)) {
     status_verdict(c, GNUTLS_CERT_INVALID | GNUTLS_CERT_UNEXPECTED_OWNER,
@@ -1141,12 +1144,15 @@ static int verify_alert(enum hr_verify_reason reason) {
 static enum hr_tls_status verify_failed(struct gt_conn *c, httpr_error *err) {
   const struct verdict *v = &c->verdict;
   hr_verify_failed(err, v->reason, c->host, v->text);
-  if (v->policy)
-    hr_detail(err, "httpr policy: %s", v->text);
-  else if (v->code)
+  if (v->code)
     with_detail(err, v->code);
-  else
+  else if (v->status && v->policy)
+    hr_detail(err, "gnutls: %s (status 0x%x); httpr policy: %s", v->text,
+              v->status, v->why);
+  else if (v->status)
     hr_detail(err, "gnutls: %s (status 0x%x)", v->text, v->status);
+  else
+    hr_detail(err, "httpr policy: %s", v->why);
   gnutls_alert_send(c->session, GNUTLS_AL_FATAL,
                     (gnutls_alert_description_t)verify_alert(v->reason));
   return HR_TLS_ERROR;

@@ -770,7 +770,9 @@ static int verify_cb(void *p, mbedtls_x509_crt *crt, int depth,
     diagnose_untrusted(c, crt);
   else
     judge_chain(c);
-  if (c->policy_refused)
+  /* A flag fails the handshake; mbedTLS's own, when it found something,
+   * also chooses the alert. */
+  if (c->policy_refused && !(c->issuers | *flags))
     *flags |= MBEDTLS_X509_BADCERT_OTHER;
   if (c->ctx->verify_hostname && !(c->issuers | *flags) &&
       !leaf_matches(crt, c->name))
@@ -994,12 +996,19 @@ static void flags_text(char *out, size_t cap, uint32_t flags) {
 
 static enum hr_tls_status verify_failed(struct mt_conn *c, int code,
                                         httpr_error *err) {
-  if (c->policy_refused) {
-    hr_policy_failed(err, &c->verdict, c->host);
-    return HR_TLS_ERROR;
-  }
   uint32_t flags = mbedtls_ssl_get_verify_result(&c->ssl);
   char text[400];
+  if (c->policy_refused) {
+    /* The policy's reason; mbedTLS's own findings stay in the detail. */
+    flags &= ~(uint32_t)MBEDTLS_X509_BADCERT_OTHER;
+    hr_policy_failed(err, &c->verdict, c->host);
+    if (flags != 0 && flags != (uint32_t)-1) {
+      flags_text(text, sizeof(text), flags);
+      hr_detail(err, "mbedtls: %s (flags 0x%x); httpr policy: %s", text,
+                (unsigned)flags, c->verdict.why);
+    }
+    return HR_TLS_ERROR;
+  }
   flags_text(text, sizeof(text), flags);
   hr_verify_failed(err, reason_of(c, flags), c->host, text);
   if (flags == (uint32_t)-1)

@@ -68,8 +68,6 @@ httpr_code hr_verify_failed(httpr_error *err, enum hr_verify_reason reason,
     return other(err, "certificate chain too long");
   case HR_VERIFY_PATH_LENGTH:
     return other(err, "path length constraint exceeded");
-  case HR_VERIFY_NO_CERTSIGN:
-    return other(err, "key usage does not include certificate signing");
   case HR_VERIFY_CRITICAL_EXTENSION:
     return other(err, "unhandled critical extension");
   case HR_VERIFY_NC_PERMITTED:

@@ -22,11 +22,10 @@ enum hr_verify_reason {
   HR_VERIFY_BAD_PURPOSE,   /* key usage does not allow a server */
   HR_VERIFY_BAD_SIGNATURE, /* a signature in the chain is wrong */
   HR_VERIFY_REVOKED,       /* revoked */
-  HR_VERIFY_INVALID_CA,    /* an issuer is not allowed to be a CA */
+  HR_VERIFY_INVALID_CA,    /* an issuer is not a CA, or may not sign */
   HR_VERIFY_INSECURE,      /* too weak an algorithm or key */
   HR_VERIFY_CHAIN_TOO_LONG,     /* more intermediates than the policy takes */
   HR_VERIFY_PATH_LENGTH,        /* a CA's pathLenConstraint exceeded */
-  HR_VERIFY_NO_CERTSIGN,        /* an issuer's keyUsage lacks keyCertSign */
   HR_VERIFY_CRITICAL_EXTENSION, /* a critical extension nobody handles */
   HR_VERIFY_NC_PERMITTED,       /* a name outside a permitted subtree */
   HR_VERIFY_NC_EXCLUDED,        /* a name inside an excluded subtree */

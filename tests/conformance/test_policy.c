@@ -263,11 +263,19 @@ static void rsa1024_intermediate_under_openssl_conf_seclevel1(void **state) {
  * only TLS 1.3 brings it to the client's check. */
 static void ku_ecdsa_without_digital_signature(void **state) {
   (void)state;
-  if (!has_feature(HTTPR_FEATURE_TLS13)) {
-    print_message("no TLS 1.3: the test server cannot send this leaf\n");
-    skip();
+  if (has_feature(HTTPR_FEATURE_TLS13)) {
+    rejected(SRV_KU_ECDSA_NODIGSIG, NULL, NULL, unsuitable);
+    return;
   }
-  rejected(SRV_KU_ECDSA_NODIGSIG, NULL, NULL, unsuitable);
+  /* Without TLS 1.3 the case cannot be reached (the OpenSSL test server
+   * will not sign a TLS 1.2 exchange with this leaf): the provider must
+   * refuse TLS 1.3 outright, as its feature bits say. */
+  httpr_config *cfg = cfg_new();
+  assert_int_equal(httpr_config_set_min_tls_version(cfg, HTTPR_TLS_1_3),
+                   HTTPR_OK);
+  expect_get(cfg, url_of(SRV_KU_ECDSA_NODIGSIG, NULL, "/"),
+             HTTPR_E_UNSUPPORTED, NULL);
+  httpr_config_free(cfg);
 }
 
 /* ECDHE: the server's RSA key signs the exchange. */

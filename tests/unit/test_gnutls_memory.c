@@ -1146,7 +1146,8 @@ static void other_verify_failure(void **state) {
   bad_chain("root.pem", &so, "localhost", HTTPR_E_CERT_OTHER,
             "certificate verify failed: unsuitable certificate purpose",
             "gnutls: The certificate is NOT trusted. The certificate chain "
-            "does not match the intended purpose. (status 0x40002)",
+            "does not match the intended purpose. (status 0x40002); httpr "
+            "policy: depth 0: extendedKeyUsage lacks serverAuth",
             "", GNUTLS_A_BAD_CERTIFICATE);
 }
 

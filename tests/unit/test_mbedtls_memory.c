@@ -904,7 +904,8 @@ static void other_verify_failure(void **state) {
   bad_chain("root.pem", &so, "localhost", HTTPR_E_CERT_OTHER,
             "certificate verify failed: unsuitable certificate purpose",
             "mbedtls: Usage does not match the extendedKeyUsage extension "
-            "(flags 0x1000)",
+            "(flags 0x1000); httpr policy: depth 0: extendedKeyUsage lacks "
+            "serverAuth",
             "", 43 /* unsupported_certificate */);
 }
 
