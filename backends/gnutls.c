@@ -50,6 +50,15 @@ struct gt_ctx {
   int verify_hostname;
   int min_version; /* as configured (12, 13), for messages */
   int max_version; /* 0: the highest */
+  /* Trust anchors' DER by subject, for the shared policy: GnuTLS hands
+   * out a trusted certificate only as a copy, parsed again on every
+   * lookup (a sixtieth of a handshake). The trust list never changes, so
+   * an entry, once made, stays valid as long as the context. */
+  pthread_mutex_t anchors_lock;
+  struct {
+    gnutls_datum_t dn, der;
+  } anchors[16];
+  size_t anchor_count;
 };
 
 enum io_failure { IO_OK, IO_SEND_FAILED, IO_RECV_FAILED };
@@ -611,6 +620,11 @@ static void gt_context_free(void *vctx) {
   client_cred_clear(&ctx->client);
   free(ctx->alpn);
   free(ctx->alpn_data);
+  for (size_t i = 0; i < ctx->anchor_count; i++) {
+    free(ctx->anchors[i].dn.data);
+    gnutls_free(ctx->anchors[i].der.data);
+  }
+  pthread_mutex_destroy(&ctx->anchors_lock);
   free(ctx);
 }
 
@@ -619,6 +633,8 @@ static httpr_code gt_context_new(const struct hr_tls_settings *s, void **out,
   httpr_code rc = HTTPR_OK;
   *out = NULL;
   struct gt_ctx *ctx = calloc(1, sizeof(*ctx));
+  if (ctx)
+    pthread_mutex_init(&ctx->anchors_lock, NULL);
   if (!ctx || gnutls_certificate_allocate_credentials(&ctx->creds) < 0) {
     rc = hr_nomem(err);
     goto done;
@@ -833,30 +849,80 @@ static enum hr_kx key_exchange(gnutls_session_t session) {
   }
 }
 
-/* The trust anchors met while linking a path, kept until it is judged. */
+/* The trust anchors a path links to: the context's cache, and copies
+ * made when it is full, kept until the path is judged. */
 struct anchors {
-  gnutls_x509_trust_list_t list;
+  struct gt_ctx *ctx;
   gnutls_datum_t der[HR_POLICY_MAX_PATH];
   size_t count;
 };
+
+static int cached_anchor(struct gt_ctx *ctx, const gnutls_datum_t *dn,
+                         struct hr_der *anchor) {
+  int found = 0;
+  pthread_mutex_lock(&ctx->anchors_lock);
+  for (size_t i = 0; i < ctx->anchor_count && !found; i++) {
+    if (ctx->anchors[i].dn.size == dn->size &&
+        memcmp(ctx->anchors[i].dn.data, dn->data, dn->size) == 0) {
+      anchor->p = ctx->anchors[i].der.data;
+      anchor->len = ctx->anchors[i].der.size;
+      found = 1;
+    }
+  }
+  pthread_mutex_unlock(&ctx->anchors_lock);
+  return found;
+}
+
+/* Keeps a fresh anchor in the cache; 0 when it is full (or another
+ * thread cached the same one first), and the caller keeps it. */
+static int cache_anchor(struct gt_ctx *ctx, const gnutls_datum_t *dn,
+                        gnutls_datum_t *der) {
+  int kept = 0;
+  unsigned char *dn_copy = malloc(dn->size);
+  if (!dn_copy)
+    return 0;
+  memcpy(dn_copy, dn->data, dn->size);
+  pthread_mutex_lock(&ctx->anchors_lock);
+  size_t n = ctx->anchor_count;
+  int known = 0;
+  for (size_t i = 0; i < n; i++)
+    known |= ctx->anchors[i].dn.size == dn->size &&
+             memcmp(ctx->anchors[i].dn.data, dn->data, dn->size) == 0;
+  if (!known && n < sizeof(ctx->anchors) / sizeof(ctx->anchors[0])) {
+    ctx->anchors[n].dn.data = dn_copy;
+    ctx->anchors[n].dn.size = dn->size;
+    ctx->anchors[n].der = *der;
+    ctx->anchor_count = n + 1;
+    kept = 1;
+  }
+  pthread_mutex_unlock(&ctx->anchors_lock);
+  if (!kept)
+    free(dn_copy);
+  return kept;
+}
 
 /* hr_anchor_fn over the credential's trust list. */
 static int find_anchor(void *ud, const struct hr_der *name,
                        struct hr_der *anchor) {
   struct anchors *a = ud;
   gnutls_datum_t dn = {(unsigned char *)name->p, (unsigned)name->len};
+  gnutls_x509_trust_list_t list = NULL;
   gnutls_x509_crt_t issuer = NULL;
+  gnutls_datum_t der = {NULL, 0};
+  if (cached_anchor(a->ctx, &dn, anchor))
+    return 1;
+  gnutls_certificate_get_trust_list(a->ctx->creds, &list);
   if (a->count >= HR_POLICY_MAX_PATH ||
-      gnutls_x509_trust_list_get_issuer_by_dn(a->list, &dn, &issuer, 0) < 0)
+      gnutls_x509_trust_list_get_issuer_by_dn(list, &dn, &issuer, 0) < 0)
     return 0;
-  gnutls_datum_t *d = &a->der[a->count];
-  int ret = gnutls_x509_crt_export2(issuer, GNUTLS_X509_FMT_DER, d);
+  int ret = gnutls_x509_crt_export2(issuer, GNUTLS_X509_FMT_DER, &der);
   gnutls_x509_crt_deinit(issuer);
   if (ret < 0)
     return 0;
-  a->count++;
-  anchor->p = d->data;
-  anchor->len = d->size;
+  anchor->p = der.data;
+  anchor->len = der.size;
+  if (!cache_anchor(a->ctx, &dn, &der))
+    a->der[a->count++] = der;
   return 1;
 }
 
@@ -867,7 +933,7 @@ static int policy_refuses(struct gt_conn *c, gnutls_session_t session) {
   unsigned n = 0;
   const gnutls_datum_t *peers = gnutls_certificate_get_peers(session, &n);
   struct hr_der sent[HR_POLICY_MAX_PATH * 2];
-  struct anchors a = {0};
+  struct anchors a = {.ctx = (struct gt_ctx *)c->ctx};
   struct hr_cert_path path;
   struct hr_policy_verdict verdict;
   int refused = 0;
@@ -877,7 +943,6 @@ static int policy_refuses(struct gt_conn *c, gnutls_session_t session) {
     sent[i].p = peers[i].data;
     sent[i].len = peers[i].size;
   }
-  gnutls_certificate_get_trust_list(c->ctx->creds, &a.list);
   if (hr_path_link(sent, n < HR_POLICY_MAX_PATH * 2 ? n : HR_POLICY_MAX_PATH * 2,
                    find_anchor, &a, &path) ||
       path.overflow)
