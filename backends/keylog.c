@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api/env.h"
 #include "backends/keylog.h"
 
 struct hr_keylog {
@@ -21,8 +22,8 @@ struct hr_keylog {
 httpr_code hr_keylog_open(const char *cfg_path, struct hr_keylog **out,
                           httpr_error *err) {
   *out = NULL;
-  const char *env = getenv("SSLKEYLOGFILE");
-  const char *path = cfg_path ? cfg_path : (env && env[0] ? env : NULL);
+  const char *env = hr_env_get(HR_ENV_SSLKEYLOGFILE);
+  const char *path = cfg_path ? cfg_path : env;
   if (!path)
     return HTTPR_OK;
   int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
