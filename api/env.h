@@ -37,7 +37,10 @@
     "CA directory, beside `SSL_CERT_FILE` or alone, on the same terms.",       \
     "a client's first https request, verification on (backends/trust.c)")      \
   X(SSLKEYLOGFILE,                                                             \
-    "Key log (NSS format) when the config names none.",                        \
+    "Key log (NSS format) when the config names none. Refused, with a "        \
+    "warning through the debug callback and no key log, when it is a "         \
+    "symbolic link, not a regular file, has other hard links, is "             \
+    "writable by group or others or belongs to another user.",                 \
     "a client's first https request (backends/keylog.c)")
 
 #define HR_ENV_ID(name, what, reader) HR_ENV_##name,

@@ -3,6 +3,7 @@
  * wording of their failures (see credentials.h). No TLS library here.
  */
 #include "backends/credentials.h"
+#include "api/wipe.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -39,14 +40,14 @@ static int collect_key(const struct hr_pem_block *b, void *ud) {
 httpr_code hr_pem_creds_read(const char *cert_path, const char *key_path,
                              const char *password, struct hr_pem_creds *pc,
                              httpr_error *err) {
-  size_t cert_len = 0, key_len = 0;
+  size_t key_len = 0;
   memset(pc, 0, sizeof(*pc));
   pc->cert_path = cert_path;
   pc->key_path = key_path ? key_path : cert_path;
-  if (hr_file_read(cert_path, &pc->cert_text, &cert_len) != 0)
+  if (hr_file_read(cert_path, &pc->cert_text, &pc->cert_len) != 0)
     return hr_creds_unreadable(err, "client certificate file", cert_path,
                                errno);
-  hr_pem_each(pc->cert_text, cert_len, collect_cert, pc);
+  hr_pem_each(pc->cert_text, pc->cert_len, collect_cert, pc);
   if (pc->nomem)
     return hr_nomem(err);
   if (pc->cert_count == 0)
@@ -55,11 +56,12 @@ httpr_code hr_pem_creds_read(const char *cert_path, const char *key_path,
                    cert_path);
   const char *key_text = pc->cert_text;
   if (key_path) {
-    if (hr_file_read(key_path, &pc->key_text, &key_len) != 0)
+    if (hr_file_read(key_path, &pc->key_text, &pc->key_len) != 0)
       return hr_creds_unreadable(err, "client key file", key_path, errno);
     key_text = pc->key_text;
+    key_len = pc->key_len;
   } else {
-    key_len = cert_len;
+    key_len = pc->cert_len;
   }
   hr_pem_each(key_text, key_len, collect_key, pc);
   if (!pc->key.begin)
@@ -70,10 +72,11 @@ httpr_code hr_pem_creds_read(const char *cert_path, const char *key_path,
   return HTTPR_OK;
 }
 
+/* Either text may hold the private key (one PEM holds both). */
 void hr_pem_creds_clear(struct hr_pem_creds *pc) {
   free(pc->certs);
-  free(pc->cert_text);
-  free(pc->key_text);
+  hr_wipe_free(pc->cert_text, pc->cert_len);
+  hr_wipe_free(pc->key_text, pc->key_len);
   memset(pc, 0, sizeof(*pc));
 }
 

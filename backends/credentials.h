@@ -18,8 +18,10 @@
 struct hr_pem_creds {
   const char *cert_path;
   const char *key_path; /* == cert_path for one PEM holding both */
-  char *cert_text;
+  char *cert_text;      /* wiped when cleared: it may hold the key */
+  size_t cert_len;
   char *key_text;
+  size_t key_len;
   struct hr_pem_block *certs;
   size_t cert_count;
   size_t cert_cap;

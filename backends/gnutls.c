@@ -19,6 +19,7 @@
 #include <gnutls/pkcs12.h>
 #include <gnutls/x509.h>
 
+#include "api/wipe.h"
 #include "backends/credentials.h"
 #include "backends/identity.h"
 #include "backends/pem.h"
@@ -509,7 +510,7 @@ static httpr_code load_pkcs12_credentials(struct gt_ctx *ctx,
   pkcs12_parts_clear(&parts);
   if (p12)
     gnutls_pkcs12_deinit(p12);
-  free(data);
+  hr_wipe_free(data, len);
   return rc;
 }
 
@@ -932,6 +933,7 @@ static int keylog_cb(gnutls_session_t session, const char *label,
   if (hr_keylog_format(line, sizeof(line), label, client_random.data,
                        client_random.size, secret->data, secret->size))
     hr_keylog_write_line(c->ctx->keylog, line);
+  hr_wipe(line, sizeof(line));
   return 0;
 }
 

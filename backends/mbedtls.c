@@ -30,6 +30,7 @@
 #include <mbedtls/version.h>
 #include <mbedtls/x509_crt.h>
 
+#include "api/wipe.h"
 #include "backends/credentials.h"
 #include "backends/identity.h"
 #include "backends/mbedtls_compat.h"
@@ -495,6 +496,7 @@ static int keylog_cb(void *p, const unsigned char *master,
   if (ctx->keylog && hr_keylog_format(line, sizeof(line), "CLIENT_RANDOM",
                                       client_random, 32, master, 48))
     hr_keylog_write_line(ctx->keylog, line);
+  hr_wipe(line, sizeof(line));
   return 0;
 }
 

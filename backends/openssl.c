@@ -22,6 +22,7 @@
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
+#include "api/wipe.h"
 #include "backends/credentials.h"
 #include "backends/identity.h"
 #include "backends/pem.h"
@@ -380,7 +381,7 @@ static httpr_code parse_pkcs12(const struct hr_tls_settings *s, EVP_PKEY **key,
   }
   PKCS12_free(p12);
   BIO_free(bio);
-  free(data);
+  hr_wipe_free(data, len);
   return rc;
 }
 

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "api/wipe.h"
 #include "backends/pem.h"
 
 #define FILE_CAP ((size_t)64 * 1024 * 1024)
@@ -160,6 +161,17 @@ size_t hr_pem_count(const char *text, size_t len, enum hr_pem_kind kind) {
   return c.n;
 }
 
+/* A bigger copy of buf's first n bytes; the old buffer is wiped, not left
+ * behind by realloc, since a credential file may hold a private key. */
+static char *grow_wiped(char *buf, size_t n, size_t size) {
+  char *bigger = malloc(size);
+  if (!bigger)
+    return NULL;
+  memcpy(bigger, buf, n);
+  hr_wipe_free(buf, n);
+  return bigger;
+}
+
 /* Reads fd to its end into a NUL-terminated buffer; EFBIG past the cap. */
 static int read_all(int fd, size_t hint, char **data, size_t *len) {
   size_t cap = hint < FILE_CAP ? hint + 1 : FILE_CAP + 1;
@@ -175,7 +187,7 @@ static int read_all(int fd, size_t hint, char **data, size_t *len) {
         goto done;
       }
       size_t ncap = cap * 2 > FILE_CAP + 1 ? FILE_CAP + 1 : cap * 2;
-      char *nbuf = realloc(buf, ncap + 1);
+      char *nbuf = grow_wiped(buf, n, ncap + 1);
       if (!nbuf)
         goto done;
       buf = nbuf;
@@ -200,7 +212,7 @@ static int read_all(int fd, size_t hint, char **data, size_t *len) {
   buf = NULL;
   rc = 0;
 done:
-  free(buf);
+  hr_wipe_free(buf, n);
   return rc;
 }
 

@@ -43,7 +43,8 @@ int main(void) {
     printf("trust origin=none (%s)\n", err.message);
   hr_trust_free(&trust);
   struct hr_keylog *log = NULL;
-  hr_keylog_open(NULL, &log, &err);
+  httpr_error warning = {0};
+  hr_keylog_open(NULL, &log, &err, &warning);
   printf("key log=%s\n", log ? "open" : "none");
   hr_keylog_close(log);
   return 0;
