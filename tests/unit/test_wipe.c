@@ -69,15 +69,18 @@ static void track(void *p, size_t n) {
   pthread_mutex_unlock(&lock);
 }
 
-/* The block's size as allocated, forgetting it; a string's length for a
- * block allocated elsewhere. Called with the lock held. */
-static size_t forget(void *p) {
+/* The block's size as allocated, forgetting it (*tracked 1); for a block
+ * allocated elsewhere a string's length (*tracked 0). Called with the
+ * lock held. */
+static size_t forget(void *p, int *tracked) {
+  *tracked = 1;
   for (size_t i = 0; i < SLOTS; i++) {
     if (slots[i].p == p) {
       slots[i].p = NULL;
       return slots[i].n;
     }
   }
+  *tracked = 0;
   return strnlen(p, malloc_usable_size(p));
 }
 
@@ -86,8 +89,12 @@ static void check_block(void *p, size_t n) {
     unwiped++;
 }
 
+/* Blocks start zeroed, so that the check never reads bytes nobody wrote
+ * (a buffer sized for the worst case, a string's slack). */
 void *__wrap_malloc(size_t n) {
   void *p = __real_malloc(n);
+  if (p)
+    memset(p, 0, n);
   track(p, n);
   return p;
 }
@@ -99,20 +106,28 @@ void *__wrap_calloc(size_t count, size_t n) {
 }
 
 void *__wrap_realloc(void *p, size_t n) {
+  size_t old = 0;
+  int tracked = 1;
   if (p) {
     pthread_mutex_lock(&lock);
-    check_block(p, forget(p));
+    old = forget(p, &tracked);
+    check_block(p, old);
+    if (!tracked)
+      old = malloc_usable_size(p); /* realloc copies all of it */
     pthread_mutex_unlock(&lock);
   }
   void *q = __real_realloc(p, n);
+  if (q && n > old)
+    memset((char *)q + old, 0, n - old);
   track(q, n);
   return q;
 }
 
 void __wrap_free(void *p) {
   if (p) {
+    int tracked;
     pthread_mutex_lock(&lock);
-    check_block(p, forget(p));
+    check_block(p, forget(p, &tracked));
     pthread_mutex_unlock(&lock);
   }
   __real_free(p);
