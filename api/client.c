@@ -95,9 +95,14 @@ static httpr_code build_tls_context(httpr_client *client, httpr_error *err) {
     s.alpn_len = sizeof(alpn_any) - 1;
     break;
   }
-  httpr_code rc = hr_keylog_open(cfg->keylog_file, &client->keylog, err);
+  httpr_error warning = {0};
+  httpr_code rc =
+      hr_keylog_open(cfg->keylog_file, &client->keylog, err, &warning);
   if (rc != HTTPR_OK)
     return rc;
+  if (warning.code != HTTPR_OK && cfg->debug_cb)
+    cfg->debug_cb(HTTPR_DEBUG_INFO, warning.message, strlen(warning.message),
+                  cfg->debug_ud);
   s.keylog = client->keylog;
   rc = check_features(client, err);
   if (rc == HTTPR_OK && cfg->verify)

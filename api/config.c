@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api/internal.h"
+#include "api/wipe.h"
 
 #define DEFAULT_CONNECT_TIMEOUT_MS 30000
 #define DEFAULT_MAX_HEADER_BYTES (100 * 1024)
@@ -40,11 +41,7 @@ void hr_config_clear(struct httpr_config *cfg) {
   free(cfg->ca_dir);
   free(cfg->cert_path);
   free(cfg->key_path);
-  if (cfg->password) {
-    /* Passwords do not linger in freed memory. */
-    memset(cfg->password, 0, strlen(cfg->password));
-    free(cfg->password);
-  }
+  hr_wipe_free_string(cfg->password); /* not left in freed memory */
   for (size_t i = 0; i < cfg->pin_count; i++) {
     free(cfg->pins[i].host);
     free(cfg->pins[i].address);
@@ -110,9 +107,7 @@ static httpr_code set_credentials(httpr_config *cfg, enum hr_cred_kind kind,
   }
   free(cfg->cert_path);
   free(cfg->key_path);
-  if (cfg->password)
-    memset(cfg->password, 0, strlen(cfg->password));
-  free(cfg->password);
+  hr_wipe_free_string(cfg->password);
   cfg->cert_path = tmp.cert_path;
   cfg->key_path = tmp.key_path;
   cfg->password = tmp.password;

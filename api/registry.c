@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 
+#include "api/env.h"
 #include "api/internal.h"
 
 const char *httpr_version(void) { return PACKAGE_VERSION; }
@@ -39,7 +40,7 @@ httpr_code httpr_provider_features_by_name(const char *name,
 
 const char *httpr_default_provider(void) {
   const struct hr_tls_provider *p =
-      hr_provider_find(getenv("HTTPR_TLS_BACKEND"));
+      hr_provider_find(hr_env_get(HR_ENV_HTTPR_TLS_BACKEND));
   if (!p)
     p = hr_provider_find(HTTPR_DEFAULT_TLS);
   if (!p)

@@ -3,6 +3,7 @@
  * wording of their failures (see credentials.h). No TLS library here.
  */
 #include "backends/credentials.h"
+#include "api/wipe.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -36,17 +37,62 @@ static int collect_key(const struct hr_pem_block *b, void *ud) {
   return 1; /* the first key is the one */
 }
 
+/* The one message for a file above the cap, on every provider. */
+static httpr_code kdf_check(const char *path, const struct hr_kdf_scan *scan,
+                            httpr_error *err) {
+  if (scan->iterations <= HR_KDF_MAX_ITERATIONS)
+    return HTTPR_OK;
+  hr_fail(err, HTTPR_E_CLIENT_CERT,
+          "client credential file '%s' asks for %llu key derivation "
+          "iterations, above the cap of %u",
+          path, (unsigned long long)scan->iterations, HR_KDF_MAX_ITERATIONS);
+  hr_detail(err,
+            "httpr: %u password-based derivations (PKCS#12 MAC, PBKDF2, "
+            "PKCS#12 PBE, scrypt) counted before any was run",
+            scan->derivations);
+  hr_hint(err, "re-encrypt the file with fewer iterations (OpenSSL's "
+               "default is 2048)");
+  return err->code;
+}
+
+/* An encrypted PKCS#8 key: its KDF parameters, before a library runs
+ * them. */
+static httpr_code check_key_kdf(const struct hr_pem_creds *pc,
+                                httpr_error *err) {
+  unsigned char *der = NULL;
+  size_t len = 0;
+  struct hr_kdf_scan scan = {0};
+  if (hr_pem_block_der(&pc->key, &der, &len) != 0) {
+    if (errno == ENOMEM)
+      return hr_nomem(err);
+    hr_fail(err, HTTPR_E_CLIENT_CERT, "the key in '%s' cannot be parsed",
+            pc->key_path);
+    hr_detail(err, "httpr: the PEM block is not base64");
+    return err->code;
+  }
+  enum hr_kdf_result r = hr_kdf_scan_pkcs8(der, len, &scan);
+  hr_wipe_free(der, len);
+  if (r != HR_KDF_READ) {
+    hr_fail(err, HTTPR_E_CLIENT_CERT, "the key in '%s' cannot be parsed",
+            pc->key_path);
+    hr_detail(err, "httpr: encrypted PKCS#8: %s",
+              scan.why ? scan.why : "not an EncryptedPrivateKeyInfo");
+    return err->code;
+  }
+  return kdf_check(pc->key_path, &scan, err);
+}
+
 httpr_code hr_pem_creds_read(const char *cert_path, const char *key_path,
                              const char *password, struct hr_pem_creds *pc,
                              httpr_error *err) {
-  size_t cert_len = 0, key_len = 0;
+  size_t key_len = 0;
   memset(pc, 0, sizeof(*pc));
   pc->cert_path = cert_path;
   pc->key_path = key_path ? key_path : cert_path;
-  if (hr_file_read(cert_path, &pc->cert_text, &cert_len) != 0)
+  if (hr_file_read(cert_path, &pc->cert_text, &pc->cert_len) != 0)
     return hr_creds_unreadable(err, "client certificate file", cert_path,
                                errno);
-  hr_pem_each(pc->cert_text, cert_len, collect_cert, pc);
+  hr_pem_each(pc->cert_text, pc->cert_len, collect_cert, pc);
   if (pc->nomem)
     return hr_nomem(err);
   if (pc->cert_count == 0)
@@ -55,26 +101,69 @@ httpr_code hr_pem_creds_read(const char *cert_path, const char *key_path,
                    cert_path);
   const char *key_text = pc->cert_text;
   if (key_path) {
-    if (hr_file_read(key_path, &pc->key_text, &key_len) != 0)
+    if (hr_file_read(key_path, &pc->key_text, &pc->key_len) != 0)
       return hr_creds_unreadable(err, "client key file", key_path, errno);
     key_text = pc->key_text;
+    key_len = pc->key_len;
   } else {
-    key_len = cert_len;
+    key_len = pc->cert_len;
   }
   hr_pem_each(key_text, key_len, collect_key, pc);
   if (!pc->key.begin)
     return hr_fail(err, HTTPR_E_CLIENT_CERT, "no private key found in '%s'",
                    pc->key_path);
+  httpr_code rc;
+  if (pc->key.kind == HR_PEM_KEY_PKCS8_ENCRYPTED &&
+      (rc = check_key_kdf(pc, err)) != HTTPR_OK)
+    return rc;
   if (pc->key_encrypted && !password)
     return hr_creds_no_password(err, pc->key_path);
   return HTTPR_OK;
 }
 
+/* Either text may hold the private key (one PEM holds both). */
 void hr_pem_creds_clear(struct hr_pem_creds *pc) {
   free(pc->certs);
-  free(pc->cert_text);
-  free(pc->key_text);
+  hr_wipe_free(pc->cert_text, pc->cert_len);
+  hr_wipe_free(pc->key_text, pc->key_len);
   memset(pc, 0, sizeof(*pc));
+}
+
+httpr_code hr_creds_read_pkcs12(const char *path, char **data, size_t *len,
+                                struct hr_kdf_scan *scan, httpr_error *err) {
+  memset(scan, 0, sizeof(*scan));
+  if (hr_file_read(path, data, len) != 0)
+    return hr_creds_unreadable(err, "client certificate file", path, errno);
+  httpr_code rc = HTTPR_OK;
+  enum hr_kdf_result r =
+      hr_kdf_scan_pkcs12((const unsigned char *)*data, *len, scan);
+  if (r == HR_KDF_UNREADABLE) {
+    rc = hr_fail(err, HTTPR_E_CLIENT_CERT,
+                 "client certificate file '%s' cannot be parsed as PKCS#12: "
+                 "%s",
+                 path, scan->why);
+    hr_detail(err, "httpr reads a PKCS#12 file's key derivation parameters "
+                   "before any TLS library does, and reads DER only");
+  } else {
+    rc = kdf_check(path, scan, err);
+  }
+  if (rc != HTTPR_OK) {
+    hr_wipe_free(*data, *len);
+    *data = NULL;
+    *len = 0;
+  }
+  return rc;
+}
+
+httpr_code hr_creds_kdf_inner_key(const char *path, const unsigned char *der,
+                                  size_t len, struct hr_kdf_scan *scan,
+                                  httpr_error *err) {
+  if (hr_kdf_scan_pkcs8(der, len, scan) == HR_KDF_UNREADABLE)
+    return hr_fail(err, HTTPR_E_CLIENT_CERT,
+                   "client certificate file '%s' cannot be parsed as "
+                   "PKCS#12: %s",
+                   path, scan->why);
+  return kdf_check(path, scan, err);
 }
 
 httpr_code hr_creds_unreadable(httpr_error *err, const char *what,

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "api/error_internal.h"
+#include "backends/kdf_params.h"
 #include "backends/pem.h"
 
 /* A PEM credential as read from its file(s): the certificate blocks in
@@ -18,8 +19,10 @@
 struct hr_pem_creds {
   const char *cert_path;
   const char *key_path; /* == cert_path for one PEM holding both */
-  char *cert_text;
+  char *cert_text;      /* wiped when cleared: it may hold the key */
+  size_t cert_len;
   char *key_text;
+  size_t key_len;
   struct hr_pem_block *certs;
   size_t cert_count;
   size_t cert_cap;
@@ -29,13 +32,33 @@ struct hr_pem_creds {
 };
 
 /* Reads cert_path (and key_path, when not NULL) and sorts the blocks.
- * HTTPR_E_CLIENT_CERT for an unreadable file, no certificate, no key, or
- * an encrypted key without password; HTTPR_E_NOMEM. Free out with
- * hr_pem_creds_clear in every case. */
+ * HTTPR_E_CLIENT_CERT for an unreadable file, no certificate, no key, an
+ * encrypted PKCS#8 key whose KDF parameters cannot be read or ask for
+ * more than HR_KDF_MAX_ITERATIONS, or an encrypted key without password;
+ * HTTPR_E_NOMEM. Free out with hr_pem_creds_clear in every case (the
+ * texts are wiped). */
 httpr_code hr_pem_creds_read(const char *cert_path, const char *key_path,
                              const char *password, struct hr_pem_creds *out,
                              httpr_error *err);
 void hr_pem_creds_clear(struct hr_pem_creds *pc);
+
+/* Reads a PKCS#12 file for a provider to parse, after adding up its key
+ * derivations (kdf_params.h): *data (wipe it with hr_wipe_free) and the
+ * scan, which the provider extends with the keys it finds inside
+ * encrypted parts (hr_creds_kdf_inner_key). HTTPR_E_CLIENT_CERT for an
+ * unreadable file, a PFX that is not DER or malformed, or one above the
+ * cap, with the shared messages; *data is NULL then. A file that is no
+ * PFX at all is returned, for the provider's own "not a PKCS#12 file". */
+httpr_code hr_creds_read_pkcs12(const char *path, char **data, size_t *len,
+                                struct hr_kdf_scan *scan, httpr_error *err);
+
+/* Adds a key found inside a decrypted part of the PKCS#12 file at path
+ * (the DER of its EncryptedPrivateKeyInfo) to scan, before any library
+ * decrypts it: HTTPR_E_CLIENT_CERT when the sum passes the cap or the key
+ * cannot be read. */
+httpr_code hr_creds_kdf_inner_key(const char *path, const unsigned char *der,
+                                  size_t len, struct hr_kdf_scan *scan,
+                                  httpr_error *err);
 
 /* Shared messages; each fills err with HTTPR_E_CLIENT_CERT (and a hint)
  * and returns it. Providers add their own text with hr_detail(). */

@@ -19,6 +19,7 @@
 #include <gnutls/pkcs12.h>
 #include <gnutls/x509.h>
 
+#include "api/wipe.h"
 #include "backends/cert_path.h"
 #include "backends/cert_policy.h"
 #include "backends/credentials.h"
@@ -469,11 +470,46 @@ static int pkcs12_open_failure(gnutls_pkcs12_t p12, const char *pass) {
   return failure == GNUTLS_E_MEMORY_ERROR ? 0 : failure;
 }
 
+/* Keys inside encrypted bags are out of hr_creds_read_pkcs12's sight:
+ * each bag is opened here under pass and its keys counted before
+ * gnutls_pkcs12_simple_parse derives anything from them. A bag that does
+ * not open is left to simple_parse's own error. */
+static httpr_code check_inner_keys(gnutls_pkcs12_t p12, const char *pass,
+                                   const char *path, struct hr_kdf_scan *scan,
+                                   httpr_error *err) {
+  httpr_code rc = HTTPR_OK;
+  for (int idx = 0; rc == HTTPR_OK; idx++) {
+    gnutls_pkcs12_bag_t bag = NULL;
+    if (gnutls_pkcs12_bag_init(&bag) < 0)
+      return hr_nomem(err);
+    if (gnutls_pkcs12_get_bag(p12, idx, bag) < 0) {
+      gnutls_pkcs12_bag_deinit(bag);
+      break; /* the last bag */
+    }
+    if (gnutls_pkcs12_bag_get_type(bag, 0) == GNUTLS_BAG_ENCRYPTED &&
+        gnutls_pkcs12_bag_decrypt(bag, pass) >= 0) {
+      int count = gnutls_pkcs12_bag_get_count(bag);
+      for (int i = 0; rc == HTTPR_OK && i < count; i++) {
+        gnutls_datum_t d;
+        if (gnutls_pkcs12_bag_get_type(bag, (unsigned)i) ==
+                GNUTLS_BAG_PKCS8_ENCRYPTED_KEY &&
+            gnutls_pkcs12_bag_get_data(bag, (unsigned)i, &d) >= 0)
+          rc = hr_creds_kdf_inner_key(path, d.data, d.size, scan, err);
+      }
+    }
+    gnutls_pkcs12_bag_deinit(bag);
+  }
+  return rc;
+}
+
 static httpr_code parse_pkcs12(gnutls_pkcs12_t p12,
                                const struct hr_tls_settings *s,
+                               struct hr_kdf_scan *scan,
                                struct pkcs12_parts *parts, httpr_error *err) {
   const char *pass = NULL;
   httpr_code rc = check_pkcs12_mac(p12, s, &pass, err);
+  if (rc == HTTPR_OK)
+    rc = check_inner_keys(p12, pass, s->cert_path, scan, err);
   if (rc != HTTPR_OK)
     return rc;
   /* The leaf is the certificate of the key, and its chain follows. */
@@ -509,10 +545,10 @@ static httpr_code load_pkcs12_credentials(struct gt_ctx *ctx,
   size_t len = 0;
   gnutls_pkcs12_t p12 = NULL;
   struct pkcs12_parts parts = {0};
-  httpr_code rc = HTTPR_OK;
-  if (hr_file_read(s->cert_path, &data, &len) != 0)
-    return hr_creds_unreadable(err, "client certificate file", s->cert_path,
-                               errno);
+  struct hr_kdf_scan scan;
+  httpr_code rc = hr_creds_read_pkcs12(s->cert_path, &data, &len, &scan, err);
+  if (rc != HTTPR_OK)
+    return rc;
   gnutls_datum_t d = {(unsigned char *)data, (unsigned)len};
   int ret = gnutls_pkcs12_init(&p12);
   if (ret < 0) {
@@ -522,13 +558,13 @@ static httpr_code load_pkcs12_credentials(struct gt_ctx *ctx,
     hr_fail(err, HTTPR_E_CLIENT_CERT,
             "client certificate file '%s' is not a PKCS#12 file", s->cert_path);
     rc = with_detail(err, ret);
-  } else if ((rc = parse_pkcs12(p12, s, &parts, err)) == HTTPR_OK) {
+  } else if ((rc = parse_pkcs12(p12, s, &scan, &parts, err)) == HTTPR_OK) {
     rc = use_credentials(ctx, parts.chain, parts.chain_len, parts.key, err);
   }
   pkcs12_parts_clear(&parts);
   if (p12)
     gnutls_pkcs12_deinit(p12);
-  free(data);
+  hr_wipe_free(data, len);
   return rc;
 }
 
@@ -1109,6 +1145,7 @@ static int keylog_cb(gnutls_session_t session, const char *label,
   if (hr_keylog_format(line, sizeof(line), label, client_random.data,
                        client_random.size, secret->data, secret->size))
     hr_keylog_write_line(c->ctx->keylog, line);
+  hr_wipe(line, sizeof(line));
   return 0;
 }
 

@@ -14,11 +14,16 @@
 struct hr_keylog;
 
 /* Opens the key log named by cfg_path, else by SSLKEYLOGFILE, for
- * appending (created 0600). *out is NULL when neither is set. A config
- * file that cannot be opened is HTTPR_E_INVALID; an SSLKEYLOGFILE that
- * cannot be opened is ignored (*out NULL), as other TLS clients do. */
+ * appending (created 0600 when absent). *out is NULL when neither is set.
+ * The file must be a regular file with one link, owned by the effective
+ * user, that group and others cannot write; a symbolic link is never
+ * followed. A config file that cannot be opened or is refused for any of
+ * these is HTTPR_E_INVALID in err, with a message saying which rule.
+ * An SSLKEYLOGFILE in the same case is no failure: *out stays NULL, the
+ * result is HTTPR_OK, and warning (when not NULL) gets the message, so
+ * the caller can pass it on (the client's debug callback). */
 httpr_code hr_keylog_open(const char *cfg_path, struct hr_keylog **out,
-                          httpr_error *err);
+                          httpr_error *err, httpr_error *warning);
 void hr_keylog_close(struct hr_keylog *log);
 
 /* Appends one line (without newline; one is added). Thread-safe. */

@@ -30,6 +30,7 @@
 #include <mbedtls/version.h>
 #include <mbedtls/x509_crt.h>
 
+#include "api/wipe.h"
 #include "backends/cert_path.h"
 #include "backends/cert_policy.h"
 #include "backends/credentials.h"
@@ -522,6 +523,7 @@ static int keylog_cb(void *p, const unsigned char *master,
   if (ctx->keylog && hr_keylog_format(line, sizeof(line), "CLIENT_RANDOM",
                                       client_random, 32, master, 48))
     hr_keylog_write_line(ctx->keylog, line);
+  hr_wipe(line, sizeof(line));
   return 0;
 }
 

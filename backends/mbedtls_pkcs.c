@@ -5,7 +5,6 @@
  * reading the PKCS#12 file. Every secret (derived keys, passwords in
  * BMPString form, decrypted keys) is wiped before it is freed.
  */
-#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +30,8 @@ enum outcome {
   UNSUPPORTED,    /* an algorithm neither mbedTLS nor this file has */
   USES_RC2,       /* RC2, which OpenSSL's -legacy files use */
   MALFORMED,      /* not the ASN.1 the RFC describes */
-  NO_MEMORY
+  NO_MEMORY,
+  REFUSED /* err already says why (the shared KDF cap) */
 };
 
 /* The object identifiers mbedTLS 2.28 has no name for. */
@@ -501,6 +501,12 @@ struct p12_walk {
   size_t certs;
   int key_error;   /* mbedTLS's code when a key bag did not parse */
   const char *why; /* what was malformed, for the message */
+  /* Key derivations, counted before they run: hr_creds_read_pkcs12 saw
+   * those in clear, the walk adds keys inside decrypted parts. */
+  const char *path;
+  struct hr_kdf_scan scan;
+  int decrypted; /* the bags being walked came out of an encryptedData */
+  httpr_error *err;
 };
 
 static enum outcome walk_safe_contents(struct p12_walk *w, unsigned char *p,
@@ -547,6 +553,10 @@ static enum outcome key_bag(struct p12_walk *w, const struct span *value,
   if (!take(&p, value->p + value->len, SEQUENCE, &inner))
     return MALFORMED;
   size_t der_len = (size_t)(inner.p + inner.len - value->p);
+  if (shrouded && w->decrypted &&
+      hr_creds_kdf_inner_key(w->path, value->p, der_len, &w->scan, w->err) !=
+          HTTPR_OK)
+    return REFUSED;
   int ret = shrouded ? hr_mbed_parse_key(w->key, value->p, der_len,
                                          w->password ? w->password : "")
                      : hr_mbed_pk_parse_key(w->key, value->p, der_len, NULL, 0);
@@ -650,7 +660,9 @@ static enum outcome encrypted_data(struct p12_walk *w, const struct span *c) {
    * always decrypts to contents that parse: any that do not, however deep
    * the walk got, mean a wrong password. */
   if (o == DONE) {
+    w->decrypted++;
     o = safe_contents_der(w, plain, plain_len);
+    w->decrypted--;
     if (o == MALFORMED)
       o = WRONG_PASSWORD;
   }
@@ -849,6 +861,8 @@ static httpr_code walk_failed(const struct p12_walk *w, enum outcome o,
                    path);
   case NO_MEMORY:
     return hr_nomem(err);
+  case REFUSED:
+    return err->code;
   case UNSUPPORTED:
     unparsable(path, w->why ? w->why : "it uses an unsupported encryption",
                err);
@@ -907,10 +921,10 @@ httpr_code hr_mbed_pkcs12_load(const char *path, const char *password,
   char *data = NULL;
   size_t len = 0;
   struct pfx pfx;
-  struct p12_walk w = {.key = &out->key};
-  httpr_code rc = HTTPR_OK;
-  if (hr_file_read(path, &data, &len) != 0)
-    return hr_creds_unreadable(err, "client certificate file", path, errno);
+  struct p12_walk w = {.key = &out->key, .path = path, .err = err};
+  httpr_code rc = hr_creds_read_pkcs12(path, &data, &len, &w.scan, err);
+  if (rc != HTTPR_OK)
+    return rc;
   mbedtls_x509_crt_init(&w.all);
   if (!parse_pfx((unsigned char *)data, len, &pfx)) {
     rc = hr_fail(err, HTTPR_E_CLIENT_CERT,

@@ -22,6 +22,7 @@
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
+#include "api/wipe.h"
 #include "backends/cert_policy.h"
 #include "backends/credentials.h"
 #include "backends/identity.h"
@@ -430,6 +431,60 @@ static int mac_for_parse(PKCS12 *p12, const char *password) {
   return PKCS12_set_mac(p12, password, -1, NULL, 0, 1, NULL);
 }
 
+typedef STACK_OF(PKCS12_SAFEBAG) safebag_list;
+
+/* Shrouded keys in bags (and bags of bags) from a decrypted part. */
+static httpr_code count_inner_keys(const safebag_list *bags, const char *path,
+                                   struct hr_kdf_scan *scan, int depth,
+                                   httpr_error *err) {
+  httpr_code rc = HTTPR_OK;
+  for (int i = 0; rc == HTTPR_OK && i < sk_PKCS12_SAFEBAG_num(bags); i++) {
+    const PKCS12_SAFEBAG *bag = sk_PKCS12_SAFEBAG_value(bags, i);
+    int nid = PKCS12_SAFEBAG_get_nid(bag);
+    if (nid == NID_safeContentsBag && depth < 8) {
+      rc = count_inner_keys(PKCS12_SAFEBAG_get0_safes(bag), path, scan,
+                            depth + 1, err);
+    } else if (nid == NID_pkcs8ShroudedKeyBag) {
+      unsigned char *der = NULL;
+      int n = i2d_X509_SIG(PKCS12_SAFEBAG_get0_pkcs8(bag), &der);
+      if (n > 0)
+        rc = hr_creds_kdf_inner_key(path, der, (size_t)n, scan, err);
+      OPENSSL_free(der);
+    }
+  }
+  return rc;
+}
+
+/* Keys inside encrypted parts are out of hr_creds_read_pkcs12's sight:
+ * each part is opened here, with the passwords PKCS12_parse tries, and
+ * its keys counted before PKCS12_parse derives anything from them. A part
+ * that does not open is left to PKCS12_parse's own error. */
+static httpr_code check_inner_keys(PKCS12 *p12, const struct hr_tls_settings *s,
+                                   struct hr_kdf_scan *scan, httpr_error *err) {
+  /* PKCS12_parse's passwords: the one given, else none, then "". */
+  const char *tries[2] = {NULL, ""};
+  int n = 2;
+  if (s->password && s->password[0]) {
+    tries[0] = s->password;
+    n = 1;
+  }
+  STACK_OF(PKCS7) *safes = PKCS12_unpack_authsafes(p12);
+  httpr_code rc = HTTPR_OK;
+  for (int i = 0; rc == HTTPR_OK && i < sk_PKCS7_num(safes); i++) {
+    PKCS7 *p7 = sk_PKCS7_value(safes, i);
+    if (OBJ_obj2nid(p7->type) != NID_pkcs7_encrypted)
+      continue;
+    safebag_list *bags = NULL;
+    for (int t = 0; !bags && t < n; t++)
+      bags = PKCS12_unpack_p7encdata(p7, tries[t], -1);
+    rc = count_inner_keys(bags, s->cert_path, scan, 0, err);
+    sk_PKCS12_SAFEBAG_pop_free(bags, PKCS12_SAFEBAG_free);
+  }
+  sk_PKCS7_pop_free(safes, PKCS7_free);
+  clear_errors();
+  return rc;
+}
+
 /* Reads and parses a PKCS#12 file into its key, certificate and CAs. */
 static httpr_code parse_pkcs12(const struct hr_tls_settings *s, EVP_PKEY **key,
                                X509 **leaf, x509_list **cas, httpr_error *err) {
@@ -438,10 +493,10 @@ static httpr_code parse_pkcs12(const struct hr_tls_settings *s, EVP_PKEY **key,
   BIO *bio = NULL;
   PKCS12 *p12 = NULL;
   struct ossl_errors e;
-  httpr_code rc = HTTPR_OK;
-  if (hr_file_read(s->cert_path, &data, &len) != 0)
-    return hr_creds_unreadable(err, "client certificate file", s->cert_path,
-                               errno);
+  struct hr_kdf_scan scan;
+  httpr_code rc = hr_creds_read_pkcs12(s->cert_path, &data, &len, &scan, err);
+  if (rc != HTTPR_OK)
+    return rc;
   if (!(bio = BIO_new_mem_buf(data, (int)len))) {
     rc = hr_nomem(err);
   } else if (!(p12 = d2i_PKCS12_bio(bio, NULL))) {
@@ -449,15 +504,17 @@ static httpr_code parse_pkcs12(const struct hr_tls_settings *s, EVP_PKEY **key,
     hr_fail(err, HTTPR_E_CLIENT_CERT,
             "client certificate file '%s' is not a PKCS#12 file", s->cert_path);
     rc = with_detail(err, &e);
-  } else if (!mac_for_parse(p12, s->password)) {
-    drain_errors(&e); /* no MAC can be made: the password is not the cause */
-    rc = pkcs12_unparsable(s, &e, err);
-  } else if (!PKCS12_parse(p12, s->password, key, leaf, cas)) {
-    rc = pkcs12_failed(s, err);
+  } else if ((rc = check_inner_keys(p12, s, &scan, err)) == HTTPR_OK) {
+    if (!mac_for_parse(p12, s->password)) {
+      drain_errors(&e); /* no MAC can be made: not the password's fault */
+      rc = pkcs12_unparsable(s, &e, err);
+    } else if (!PKCS12_parse(p12, s->password, key, leaf, cas)) {
+      rc = pkcs12_failed(s, err);
+    }
   }
   PKCS12_free(p12);
   BIO_free(bio);
-  free(data);
+  hr_wipe_free(data, len);
   return rc;
 }
 

@@ -1,8 +1,10 @@
 /*
  * pem.c - reading credential files and splitting PEM text into typed
  * blocks, so every provider classifies a file (certificate, plain key,
- * encrypted key) the same way before its TLS library parses a block. No
- * base64 is decoded here: only the armour lines are looked at.
+ * encrypted key) the same way before its TLS library parses a block.
+ * Splitting looks at the armour lines only; hr_pem_block_der decodes one
+ * block's base64 for the shared checks that read DER (a key's KDF
+ * parameters).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "api/wipe.h"
 #include "backends/pem.h"
 
 #define FILE_CAP ((size_t)64 * 1024 * 1024)
@@ -160,6 +163,102 @@ size_t hr_pem_count(const char *text, size_t len, enum hr_pem_kind kind) {
   return c.n;
 }
 
+/* A bigger copy of buf's first n bytes; the old buffer is wiped, not left
+ * behind by realloc, since a credential file may hold a private key. */
+static char *grow_wiped(char *buf, size_t n, size_t size) {
+  char *bigger = malloc(size);
+  if (!bigger)
+    return NULL;
+  memcpy(bigger, buf, n);
+  hr_wipe_free(buf, n);
+  return bigger;
+}
+
+/* The value of a base64 digit, -1 for whitespace, -2 for anything else. */
+static int b64_value(unsigned char c) {
+  if (c >= 'A' && c <= 'Z')
+    return c - 'A';
+  if (c >= 'a' && c <= 'z')
+    return c - 'a' + 26;
+  if (c >= '0' && c <= '9')
+    return c - '0' + 52;
+  if (c == '+')
+    return 62;
+  if (c == '/')
+    return 63;
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n' ? -1 : -2;
+}
+
+/* Decodes [p, end): whitespace anywhere, '=' padding only at the end. */
+static int b64_decode(const char *p, const char *end, unsigned char *out,
+                      size_t *out_len) {
+  uint32_t acc = 0;
+  size_t n = 0, digits = 0, pad = 0;
+  for (; p < end; p++) {
+    int v = b64_value((unsigned char)*p);
+    if (v == -1)
+      continue;
+    if (*p == '=') {
+      pad++;
+      continue;
+    }
+    if (v < 0 || pad > 0)
+      return -1;
+    acc = (acc << 6) | (uint32_t)v;
+    if (++digits % 4 == 0) {
+      out[n++] = (unsigned char)(acc >> 16);
+      out[n++] = (unsigned char)(acc >> 8);
+      out[n++] = (unsigned char)acc;
+      acc = 0;
+    }
+  }
+  size_t rest = digits % 4;
+  if (rest == 1 || pad > 2 || (pad && rest + pad != 4))
+    return -1;
+  if (rest == 2) {
+    out[n++] = (unsigned char)(acc >> 4);
+  } else if (rest == 3) {
+    out[n++] = (unsigned char)(acc >> 10);
+    out[n++] = (unsigned char)(acc >> 2);
+  }
+  hr_wipe(&acc, sizeof(acc));
+  *out_len = n;
+  return 0;
+}
+
+int hr_pem_block_der(const struct hr_pem_block *b, unsigned char **der,
+                     size_t *len) {
+  const char *end = b->begin + b->len;
+  struct line l = line_at(b->begin, end); /* the BEGIN line */
+  const char *body = l.next;
+  /* RFC 1421 headers: "Name: value" lines, then an empty line. */
+  while (body < end) {
+    l = line_at(body, end);
+    if (!memchr(l.p, ':', l.len))
+      break;
+    body = l.next;
+  }
+  const char *stop = end;
+  while (stop > body && stop[-1] != '\n')
+    stop--; /* the END line */
+  unsigned char *out = malloc((size_t)(stop - body) / 4 * 3 + 3);
+  *der = NULL;
+  *len = 0;
+  if (!out) {
+    errno = ENOMEM;
+    return -1;
+  }
+  size_t n = 0;
+  if (b64_decode(body, stop, out, &n) != 0) {
+    hr_wipe_free(out, (size_t)(stop - body) / 4 * 3 + 3);
+    errno = EINVAL;
+    return -1;
+  }
+  *der = out;
+  *len = n;
+  return 0;
+}
+
 /* Reads fd to its end into a NUL-terminated buffer; EFBIG past the cap. */
 static int read_all(int fd, size_t hint, char **data, size_t *len) {
   size_t cap = hint < FILE_CAP ? hint + 1 : FILE_CAP + 1;
@@ -175,7 +274,7 @@ static int read_all(int fd, size_t hint, char **data, size_t *len) {
         goto done;
       }
       size_t ncap = cap * 2 > FILE_CAP + 1 ? FILE_CAP + 1 : cap * 2;
-      char *nbuf = realloc(buf, ncap + 1);
+      char *nbuf = grow_wiped(buf, n, ncap + 1);
       if (!nbuf)
         goto done;
       buf = nbuf;
@@ -200,7 +299,7 @@ static int read_all(int fd, size_t hint, char **data, size_t *len) {
   buf = NULL;
   rc = 0;
 done:
-  free(buf);
+  hr_wipe_free(buf, n);
   return rc;
 }
 

@@ -34,6 +34,13 @@ size_t hr_pem_each(const char *text, size_t len,
                    int (*cb)(const struct hr_pem_block *block, void *ud),
                    void *ud);
 
+/* The bytes a block's base64 encodes (between its armour lines; RFC 1421
+ * header lines, such as legacy encryption's, are skipped), in a malloc'd
+ * buffer to wipe and free (hr_wipe_free). 0, or -1 with errno EINVAL
+ * (not base64) or ENOMEM. */
+int hr_pem_block_der(const struct hr_pem_block *block, unsigned char **der,
+                     size_t *len);
+
 /* Counts blocks of one kind. */
 size_t hr_pem_count(const char *text, size_t len, enum hr_pem_kind kind);
 

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "api/env.h"
 #include "backends/pem.h"
 #include "backends/trust.h"
 
@@ -31,12 +32,6 @@ static const char origin_bundle[] = "HTTPR_CA_BUNDLE";
 static const char origin_cert_file[] = "SSL_CERT_FILE";
 static const char origin_cert_dir[] = "SSL_CERT_DIR";
 static const char origin_system[] = "system";
-
-/* An environment variable, with an empty value counting as unset. */
-static const char *env(const char *name) {
-  const char *v = getenv(name);
-  return v && v[0] ? v : NULL;
-}
 
 /* With SSL_CERT_FILE and SSL_CERT_DIR both set the struct holds one origin
  * (the file's); the directory's messages still name its own variable. */
@@ -122,12 +117,13 @@ static int choose(const char *cfg_file, const char *cfg_dir, const char **file,
     *file = cfg_file;
     *dir = cfg_dir;
     *origin = origin_config;
-  } else if (env(origin_bundle)) {
-    *file = env(origin_bundle);
+  } else if (hr_env_get(HR_ENV_HTTPR_CA_BUNDLE)) {
+    *file = hr_env_get(HR_ENV_HTTPR_CA_BUNDLE);
     *origin = origin_bundle;
-  } else if (env(origin_cert_file) || env(origin_cert_dir)) {
-    *file = env(origin_cert_file);
-    *dir = env(origin_cert_dir);
+  } else if (hr_env_get(HR_ENV_SSL_CERT_FILE) ||
+             hr_env_get(HR_ENV_SSL_CERT_DIR)) {
+    *file = hr_env_get(HR_ENV_SSL_CERT_FILE);
+    *dir = hr_env_get(HR_ENV_SSL_CERT_DIR);
     *origin = *file ? origin_cert_file : origin_cert_dir;
   } else if (is_regular(HTTPR_SYSTEM_CA_BUNDLE)) {
     /* The bundle is one read instead of hundreds of small files. */

@@ -3,6 +3,12 @@
  * short-option bundles, "--", and the checks that need the whole command
  * line. Value syntax lives in cli_argvalue.c, @FILE reading in cli_data.c.
  * Nothing here calls the library.
+ *
+ * Values that carry a secret (a password) are blanked in argv once copied,
+ * as curl does, so other users do not read them in the process list
+ * (/proc/PID/cmdline, ps). Blanking is a flag of the option table: an
+ * option that carries credentials (curl's -u, -U) gets it where it is
+ * added.
  */
 #include <errno.h>
 #include <limits.h>
@@ -61,20 +67,29 @@ enum opt_id {
   OPT_HELP
 };
 
+/* Whether an option takes a value (non-zero), and what of the value is a
+ * secret, to blank in argv once parsed. */
+enum value_kind {
+  NO_VALUE = 0,
+  VALUE = 1,
+  SECRET_VALUE = 2,      /* the whole value is one (--pass) */
+  SECRET_AFTER_COLON = 3 /* the PASSWORD of FILE:PASSWORD is (--cert) */
+};
+
 struct opt_def {
   const char *long_name;
-  char short_name; /* 0: none */
-  int takes_value;
+  char short_name;             /* 0: none */
+  enum value_kind takes_value; /* 0 and 1 in most rows */
   enum opt_id id;
 };
 
 static const struct opt_def options[] = {
     {"cacert", 0, 1, OPT_CACERT},
     {"capath", 0, 1, OPT_CAPATH},
-    {"cert", 'E', 1, OPT_CERT},
+    {"cert", 'E', SECRET_AFTER_COLON, OPT_CERT},
     {"cert-type", 0, 1, OPT_CERT_TYPE},
     {"key", 0, 1, OPT_KEY},
-    {"pass", 0, 1, OPT_PASS},
+    {"pass", 0, SECRET_VALUE, OPT_PASS},
     {"insecure", 'k', 0, OPT_INSECURE},
     {"http1.1", 0, 0, OPT_HTTP11},
     {"http2", 0, 0, OPT_HTTP2},
@@ -219,17 +234,35 @@ static int add_data(struct parser *p, const char *value, enum opt_id id) {
   return CLI_EXIT_OK;
 }
 
+/* Frees a copy of a secret, wiped first. */
+static void free_secret(char *s) {
+  if (s)
+    explicit_bzero(s, strlen(s));
+  free(s);
+}
+
+static int set_secret(struct parser *p, char **slot, const char *value) {
+  char *copy = strdup(value);
+  if (!copy)
+    return nomem(p);
+  free_secret(*slot);
+  *slot = copy;
+  return CLI_EXIT_OK;
+}
+
 static int set_cert(struct parser *p, const char *value) {
   struct cli_options *o = p->opts;
   char *file, *password;
   if (cli_split_cert(value, &file, &password) != CLI_VALUE_OK)
     return nomem(p);
   free(o->cert);
-  free(o->cert_password);
+  free_secret(o->cert_password);
   o->cert = file;
   o->cert_password = password;
+  /* The message shows no password. */
   if (o->cert[0] == '\0')
-    return bad_value(p, "expects FILE[:PASSWORD]", value);
+    return usage_error(p, "option %s: expects FILE[:PASSWORD], got no FILE",
+                       p->shown);
   return CLI_EXIT_OK;
 }
 
@@ -302,7 +335,7 @@ static int apply(struct parser *p, enum opt_id id, const char *value) {
   case OPT_KEY:
     return set_string(p, &o->key, value);
   case OPT_PASS:
-    return set_string(p, &o->pass, value);
+    return set_secret(p, &o->pass, value);
   case OPT_INSECURE:
     o->insecure = 1;
     return CLI_EXIT_OK;
@@ -432,6 +465,24 @@ static int missing(struct parser *p) {
   return usage_error(p, "option %s: requires an argument", p->shown);
 }
 
+/* Overwrites the secret part of value (in argv itself) with '*'. */
+static void blank_secret(enum value_kind kind, char *value) {
+  char *from = kind == SECRET_VALUE         ? value
+               : kind == SECRET_AFTER_COLON ? (char *)cli_cert_password(value)
+                                            : NULL;
+  if (from)
+    memset(from, '*', strlen(from));
+}
+
+/* Applies an option's value, then blanks what of it is secret: the
+ * options hold their own copy by then, whatever apply returned. */
+static int apply_value(struct parser *p, const struct opt_def *def,
+                       char *value) {
+  int rc = apply(p, def->id, value);
+  blank_secret(def->takes_value, value);
+  return rc;
+}
+
 /* "--name [value]"; *i moves past a separate value. */
 static int long_option(struct parser *p, int argc, char **argv, int *i) {
   const struct opt_def *def = find_long(argv[*i] + 2);
@@ -442,13 +493,13 @@ static int long_option(struct parser *p, int argc, char **argv, int *i) {
     return apply(p, def->id, NULL);
   if (*i + 1 >= argc)
     return missing(p);
-  return apply(p, def->id, argv[++*i]);
+  return apply_value(p, def, argv[++*i]);
 }
 
 /* "-abc", "-ofile", "-o file": flags bundle until one takes a value, which
  * is the rest of the word or else the next word. */
 static int short_options(struct parser *p, int argc, char **argv, int *i) {
-  const char *word = argv[*i];
+  char *word = argv[*i];
   char shown[3] = {'-', 0, 0};
   for (size_t j = 1; word[j]; j++) {
     const struct opt_def *def = find_short(word[j]);
@@ -463,10 +514,10 @@ static int short_options(struct parser *p, int argc, char **argv, int *i) {
       continue;
     }
     if (word[j + 1])
-      return apply(p, def->id, word + j + 1);
+      return apply_value(p, def, word + j + 1);
     if (*i + 1 >= argc)
       return missing(p);
-    return apply(p, def->id, argv[++*i]);
+    return apply_value(p, def, argv[++*i]);
   }
   return CLI_EXIT_OK;
 }
@@ -548,9 +599,9 @@ void cli_options_free(struct cli_options *opts) {
   free(opts->cacert);
   free(opts->capath);
   free(opts->cert);
-  free(opts->cert_password);
+  free_secret(opts->cert_password);
   free(opts->key);
-  free(opts->pass);
+  free_secret(opts->pass);
   free(opts->tls_backend);
   free(opts->keylog);
   free(opts->write_out);

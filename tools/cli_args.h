@@ -77,7 +77,8 @@ struct cli_options {
   char *cacert;
   char *capath;
   char *cert;          /* file part of --cert */
-  char *cert_password; /* password part of --cert, NULL when none */
+  char *cert_password; /* password part of --cert, NULL when none (wiped
+                          when freed, as pass is) */
   enum cli_cert_type cert_type;
   char *key;
   char *pass; /* --pass */
@@ -108,7 +109,10 @@ struct cli_options {
  * Options and URLs may be mixed; "--" ends options; short options bundle
  * ("-sSv") and take values attached ("-ofile") or separate ("-o file").
  * `in` is read for "@-" values (stdin in the program); usage errors and
- * read errors are printed on `err`. Returns CLI_EXIT_OK (0),
+ * read errors are printed on `err`. The secret part of a value (the
+ * PASSWORD of --cert FILE:PASSWORD, the whole of --pass) is overwritten
+ * with '*' in argv once copied, so the process list does not show it;
+ * argv's strings must be writable, as main's are. Returns CLI_EXIT_OK (0),
  * CLI_EXIT_USAGE (2), CLI_EXIT_READ (26, a @FILE could not be read) or
  * CLI_EXIT_NOMEM (27). *opts must be freed with cli_options_free whatever
  * the result. */

@@ -20,18 +20,33 @@ static char *dup_range(const char *s, size_t len) {
   return d;
 }
 
+/* The end of FILE in a --cert argument: its first unescaped ':' or its
+ * NUL. Only "\:" and "\\" are escapes, as in curl, so a path with other
+ * backslashes needs no doubling. */
+static const char *cert_file_end(const char *p) {
+  for (; *p && *p != ':'; p++) {
+    if (p[0] == '\\' && (p[1] == ':' || p[1] == '\\'))
+      p++;
+  }
+  return p;
+}
+
+const char *cli_cert_password(const char *arg) {
+  const char *colon = cert_file_end(arg);
+  return *colon == ':' ? colon + 1 : NULL;
+}
+
 int cli_split_cert(const char *arg, char **file, char **password) {
   size_t n = strlen(arg);
   char *f = malloc(n + 1);
   size_t o = 0;
   const char *p = arg;
+  const char *end = cert_file_end(arg);
   *file = NULL;
   *password = NULL;
   if (!f)
     return CLI_VALUE_NOMEM;
-  for (; *p && *p != ':'; p++) {
-    /* Only "\:" and "\\" are escapes, as in curl, so a path with other
-     * backslashes needs no doubling. */
+  for (; p < end; p++) {
     if (p[0] == '\\' && (p[1] == ':' || p[1] == '\\'))
       p++;
     f[o++] = *p;

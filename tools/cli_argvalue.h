@@ -21,6 +21,10 @@ enum { CLI_VALUE_OK = 0, CLI_VALUE_BAD = 1, CLI_VALUE_NOMEM = 2 };
  * when there is no split. Both are malloc'd. OK or NOMEM. */
 int cli_split_cert(const char *arg, char **file, char **password);
 
+/* Where PASSWORD starts in a --cert argument, by cli_split_cert's rule, or
+ * NULL when there is none. */
+const char *cli_cert_password(const char *arg);
+
 /* --resolve HOST:PORT:ADDR. HOST may be bracketed ("[::1]"), ADDR too
  * ("[::1]" or "::1"); PORT is 1..65535. A leading '+' (curl's "add") is
  * accepted. One address only. Fills *out (malloc'd strings). */

@@ -2,12 +2,13 @@
 # install-deps.sh - installs, with apt-get, everything httpr needs to build,
 # test and benchmark on Debian 12. Run as root (or with sudo available).
 # nghttp2-server gives nghttpd (the HTTP/2 interop tests), nghttp2-client
-# gives nghttp and h2load (HTTP/2 by hand, the h2 benchmark anchor).
+# gives nghttp and h2load (HTTP/2 by hand, the h2 benchmark anchor);
+# python3 runs tests/pki/kdf-files.py (as /usr/bin/python3).
 set -eu
 packages="build-essential autoconf automake libtool pkg-config
   libssl-dev openssl ca-certificates libgnutls28-dev libmbedtls-dev
   libnghttp2-dev libcmocka-dev nginx gnutls-bin curl valgrind
-  nghttp2-server nghttp2-client"
+  nghttp2-server nghttp2-client python3"
 if [ "$(id -u)" -eq 0 ]; then
   run=""
 elif command -v sudo >/dev/null 2>&1; then

@@ -1,8 +1,9 @@
 /*
  * test_client_cert.c - client certificates against a server that requires
  * one: every accepted form (one PEM, separate files, encrypted keys in
- * PKCS#8 and legacy form, PKCS#12 with and without a MAC), and every way
- * they can be wrong.
+ * PKCS#8 and legacy form, PKCS#12 with and without a MAC, a key inside an
+ * encrypted part), and every way they can be wrong, down to files whose
+ * key derivations ask for more iterations than the cap.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -221,6 +222,90 @@ static void pkcs12_nomac_without_password(void **state) {
   pkcs12_without_password_case("client-nomac.p12");
 }
 
+/* A MAC-less file whose key bag sits inside an encrypted part: the
+ * provider must open the part to find the key (and count its KDF). */
+static void pkcs12_key_in_encrypted_part(void **state) {
+  (void)state;
+  pkcs12_case("client-nested.p12", PASSWORD, HTTPR_OK, NULL);
+}
+
+/* A PKCS#12 file that is BER, not DER, is refused on every provider:
+ * httpr reads its KDF counts before any library does, and reads DER. */
+static void pkcs12_ber_refused(void **state) {
+  (void)state;
+  char message[600];
+  snprintf(message, sizeof(message),
+           "client certificate file '%s' cannot be parsed as PKCS#12: not "
+           "DER-encoded",
+           pki("client-ber.p12"));
+  pkcs12_case("client-ber.p12", PASSWORD, HTTPR_E_CLIENT_CERT, message);
+}
+
+/* ---- the key-derivation cap ---------------------------------------------- */
+
+/* Each file asks for 10,000,001 iterations in one place (make-pki.sh);
+ * the PKCS#12 files add their other two derivations of 2048. */
+#define COSTLY_KEY "10000001"
+#define COSTLY_P12 "10004097"
+
+/* Refused with the one message, before any derivation runs: well under
+ * a second, where 10 million iterations take seconds (and the patched
+ * files would not even decrypt). */
+static void costly_case(const char *cert, const char *key, const char *count) {
+  httpr_config *cfg = cfg_new();
+  int pkcs12 = key == NULL;
+  uint32_t needs = pkcs12 ? HTTPR_FEATURE_PKCS12 : HTTPR_FEATURE_ENCRYPTED_KEY;
+  if (pkcs12)
+    httpr_config_set_client_pkcs12(cfg, pki(cert), PASSWORD);
+  else
+    httpr_config_set_client_cert(cfg, pki(cert), pki(key), PASSWORD);
+  httpr_error *err = httpr_error_new();
+  double start = now_s();
+  httpr_code rc = client_auth_code(cfg, err);
+  double took = now_s() - start;
+  if (!(g_suite.features & needs)) {
+    assert_code_err(rc, HTTPR_E_UNSUPPORTED, err);
+  } else {
+    char message[600];
+    snprintf(message, sizeof(message),
+             "client credential file '%s' asks for %s key derivation "
+             "iterations, above the cap of 10000000",
+             pki(pkcs12 ? cert : key), count);
+    assert_code_err(rc, HTTPR_E_CLIENT_CERT, err);
+    assert_string_equal(httpr_error_message(err), message);
+    assert_true(took < 1.0);
+  }
+  httpr_error_free(err);
+  httpr_config_free(cfg);
+}
+
+static void kdf_cap_pkcs8_key(void **state) {
+  (void)state;
+  costly_case("client.crt", "client-key-pkcs8-costly.pem", COSTLY_KEY);
+}
+
+static void kdf_cap_pkcs12_mac(void **state) {
+  (void)state;
+  costly_case("client-costly-mac.p12", NULL, COSTLY_P12);
+}
+
+static void kdf_cap_pkcs12_key(void **state) {
+  (void)state;
+  costly_case("client-costly-key.p12", NULL, COSTLY_P12);
+}
+
+static void kdf_cap_pkcs12_encrypted_part(void **state) {
+  (void)state;
+  costly_case("client-costly-safe.p12", NULL, COSTLY_P12);
+}
+
+/* The key's count is inside an encrypted part: counted once the provider
+ * has opened the part (2048 iterations), before the key is decrypted. */
+static void kdf_cap_pkcs12_key_in_encrypted_part(void **state) {
+  (void)state;
+  costly_case("client-costly-nested.p12", NULL, COSTLY_P12);
+}
+
 static void unknown_ca(void **state) {
   (void)state;
   httpr_config *cfg = cfg_new();
@@ -263,6 +348,13 @@ const struct CMUnitTest client_cert_tests[] = {
     cmocka_unit_test(pkcs12_nomac_right_password),
     cmocka_unit_test(pkcs12_nomac_wrong_password),
     cmocka_unit_test(pkcs12_nomac_without_password),
+    cmocka_unit_test(pkcs12_key_in_encrypted_part),
+    cmocka_unit_test(pkcs12_ber_refused),
+    cmocka_unit_test(kdf_cap_pkcs8_key),
+    cmocka_unit_test(kdf_cap_pkcs12_mac),
+    cmocka_unit_test(kdf_cap_pkcs12_key),
+    cmocka_unit_test(kdf_cap_pkcs12_encrypted_part),
+    cmocka_unit_test(kdf_cap_pkcs12_key_in_encrypted_part),
     cmocka_unit_test(unknown_ca),
     cmocka_unit_test(certificate_not_requested),
 };

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tests/conformance/suite.h"
@@ -240,6 +241,84 @@ static void keylog_unwritable_config_file(void **state) {
   httpr_config_free(cfg);
 }
 
+/* An empty file to be a symbolic link's target, and the link to it. */
+static void make_link(const char *target, const char *link_path) {
+  unlink(target);
+  unlink(link_path);
+  FILE *f = fopen(target, "w");
+  assert_non_null(f);
+  fclose(f);
+  assert_int_equal(symlink(target, link_path), 0);
+}
+
+static long file_size(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
+/* Collects the debug callback's INFO lines. */
+struct info_lines {
+  char text[4096];
+};
+
+static void collect_info(httpr_debug_kind kind, const char *text, size_t len,
+                         void *ud) {
+  struct info_lines *l = ud;
+  size_t used = strlen(l->text);
+  if (kind != HTTPR_DEBUG_INFO || used + len + 2 > sizeof(l->text))
+    return;
+  memcpy(l->text + used, text, len);
+  memcpy(l->text + used + len, "\n", 2);
+}
+
+/* A symbolic link in SSLKEYLOGFILE: the request works, its target gets no
+ * secret (whatever the TLS library would do with the variable itself),
+ * and the debug callback hears why. */
+static void keylog_symlinked_variable_writes_nothing(void **state) {
+  (void)state;
+  const char *target = tmp_path("keys-link-target.log");
+  const char *link_path = tmp_path("keys-link.log");
+  make_link(target, link_path);
+  setenv("SSLKEYLOGFILE", link_path, 1);
+  httpr_config *cfg = cfg_new();
+  struct info_lines lines = {{0}};
+  httpr_config_set_debug_callback(cfg, collect_info, &lines);
+  httpr_code want = keylog_supported() ? HTTPR_OK : HTTPR_E_UNSUPPORTED;
+  assert_code(keylog_fetch(cfg, SRV_GOOD_ECDSA), want);
+  assert_int_equal(file_size(target), 0);
+  char line[700];
+  snprintf(line, sizeof(line),
+           "key log file '%s' (from SSLKEYLOGFILE) refused: it is a symbolic "
+           "link; no key log is written\n",
+           link_path);
+  assert_non_null(strstr(lines.text, line));
+  httpr_config_free(cfg);
+}
+
+/* The config's key log must not be a link either: the client fails at
+ * once, saying so, and nothing reaches the target. */
+static void keylog_symlinked_config_file_fails(void **state) {
+  (void)state;
+  const char *target = tmp_path("keys-cfg-target.log");
+  const char *link_path = tmp_path("keys-cfg-link.log");
+  make_link(target, link_path);
+  httpr_config *cfg = cfg_new();
+  httpr_config_set_keylog_file(cfg, link_path);
+  httpr_error *err = httpr_error_new();
+  httpr_response *resp = NULL;
+  httpr_code rc =
+      fetch(cfg, "GET", url_of(SRV_GOOD_ECDSA, NULL, "/"), &resp, err);
+  httpr_response_free(resp);
+  char message[600];
+  snprintf(message, sizeof(message),
+           "key log file '%s' refused: it is a symbolic link", link_path);
+  assert_code_err(rc, HTTPR_E_INVALID, err);
+  assert_string_equal(httpr_error_message(err), message);
+  assert_int_equal(file_size(target), 0);
+  httpr_error_free(err);
+  httpr_config_free(cfg);
+}
+
 #define ENV_TEST(f) cmocka_unit_test_setup_teardown(f, env_clean, env_clean)
 
 const struct CMUnitTest tls_tests[] = {
@@ -256,5 +335,7 @@ const struct CMUnitTest tls_tests[] = {
     ENV_TEST(keylog_config_beats_environment),
     ENV_TEST(keylog_off_by_default),
     ENV_TEST(keylog_unwritable_config_file),
+    ENV_TEST(keylog_symlinked_variable_writes_nothing),
+    ENV_TEST(keylog_symlinked_config_file_fails),
 };
 const size_t tls_tests_count = COUNT_OF(tls_tests);

@@ -1,6 +1,7 @@
 #!/bin/sh
 # make-pki.sh OUTDIR -- build the throw-away PKI the conformance suite and the
-# test server use. Only the openssl CLI is needed. Idempotent: OUTDIR/.complete
+# test server use. Only the openssl CLI is needed, and /usr/bin/python3 for
+# tests/pki/kdf-files.py. Idempotent: OUTDIR/.complete
 # is written last, and when it exists the script exits at once. Quiet on
 # success; on failure it prints the failing openssl command's output.
 # The password of every encrypted file is "secret". Keys are EC P-256 except
@@ -89,6 +90,20 @@
 #   client-nomac.p12             the same without a MAC, certificate and key
 #                                encrypted with AES-256-CBC (the password is
 #                                checked by decryption alone)
+#   client-nested.p12            client.p12 without a MAC and with its key bag
+#                                inside a second encrypted part (2048
+#                                iterations everywhere: a file that works)
+#   Key derivations above httpr's cap of 10,000,000 iterations per file, the
+#   count 10,000,001 written into copies of the files above (kdf-files.py),
+#   so that none takes long to make; none decrypts any more:
+#   client-key-pkcs8-costly.pem  the encrypted PKCS#8 key's PBKDF2 count
+#   client-costly-mac.p12        client.p12's MAC count
+#   client-costly-key.p12        client.p12's shrouded key bag's count
+#   client-costly-safe.p12       client.p12's encrypted certificate part's
+#   client-costly-nested.p12     client-nested.p12's key, inside an
+#                                encrypted part (seen once it is decrypted)
+#   client-ber.p12               client.p12 with its outer SEQUENCE in BER's
+#                                indefinite-length form (refused: not DER)
 #   client-other.key             a different unencrypted key (mismatch tests)
 #   unknown-client.pem           cert+key of a client signed by other-root
 #   client-ca.pem                what the server trusts for client
@@ -499,6 +514,17 @@ run openssl pkcs12 -export -in "$OUT/client.crt" -inkey "$OUT/client.key" \
 run openssl pkcs12 -export -in "$OUT/client.crt" -inkey "$OUT/client.key" \
   -name "httpr test client" -nomac -certpbe AES-256-CBC -keypbe AES-256-CBC \
   -passout "pass:$PASS" -out "$OUT/client-nomac.p12"
+KDF_FILES="$(dirname "$0")/kdf-files.py"
+COSTLY=10000001
+kdf() { run /usr/bin/python3 "$KDF_FILES" "$@"; }
+kdf pkcs8 "$OUT/client-key-pkcs8-enc.pem" "$OUT/client-key-pkcs8-costly.pem" \
+  $COSTLY
+for part in mac key safe; do
+  kdf p12 "$OUT/client.p12" "$OUT/client-costly-$part.p12" $part $COSTLY
+done
+kdf nested "$OUT/client.p12" "$OUT/client-nested.p12" "$PASS" 0
+kdf nested "$OUT/client.p12" "$OUT/client-costly-nested.p12" "$PASS" $COSTLY
+kdf ber "$OUT/client.p12" "$OUT/client-ber.p12"
 eckey "$OUT/client-other.key"
 eckey "$W/unknown-client.key"
 sign other-root-ca "$W/unknown-client.key" "httpr unknown client" ext_client \

@@ -19,23 +19,29 @@
 #include "tools/cli_argvalue.h"
 #include "tools/cli_exit.h"
 
-/* One parse: the options, the exit code and what went to stderr. */
+/* One parse: the options, the exit code, what went to stderr, and argv
+ * as the parser left it (writable copies, as main's strings are). */
 struct parsed {
   struct cli_options opts;
   int rc;
   char *err;
   size_t err_len;
+  char *argv[64];
+  int argc;
 };
 
 /* Parses the NULL-terminated words after "httpr"; `input` feeds "@-". */
 static void parse_in(struct parsed *p, const char *input, const char **words) {
-  char *argv[64];
+  char **argv = p->argv;
   int argc = 0;
   FILE *err, *in;
-  argv[argc++] = (char *)"httpr";
-  while (*words)
-    argv[argc++] = (char *)*words++;
+  argv[argc++] = strdup("httpr");
+  while (*words && argc < 63)
+    argv[argc++] = strdup(*words++);
   argv[argc] = NULL;
+  p->argc = argc;
+  for (int i = 0; i < argc; i++)
+    assert_non_null(argv[i]);
   err = open_memstream(&p->err, &p->err_len);
   in = tmpfile();
   assert_non_null(err);
@@ -56,6 +62,8 @@ static void parse_in(struct parsed *p, const char *input, const char **words) {
 static void done(struct parsed *p) {
   cli_options_free(&p->opts);
   free(p->err);
+  for (int i = 0; i < p->argc; i++)
+    free(p->argv[i]);
 }
 
 /* Writes `content` (len bytes) to a new temp file; returns its path. */
@@ -292,6 +300,62 @@ static void cert_empty_file_is_usage_error(void **state) {
   (void)state;
   PARSE(&p, "--cert", ":pw", "https://a/");
   assert_int_equal(p.rc, CLI_EXIT_USAGE);
+  /* The message does not repeat the password, and argv lost it too. */
+  assert_string_equal(p.err,
+                      "httpr: option --cert: expects FILE[:PASSWORD], got no "
+                      "FILE\nhttpr: try 'httpr --help' for more information\n");
+  assert_string_equal(p.argv[2], ":**");
+  done(&p);
+}
+
+/* ----------------------------------------------- secrets blanked in argv */
+
+/* After parsing, the process list shows '*' where a password was: the
+ * password part of --cert/-E (separate, attached or bundled; escaped
+ * colons in FILE respected) and the whole --pass value. The options
+ * hold the real values, and nothing else in argv changes. */
+static void secrets_blanked_in_argv(void **state) {
+  struct parsed p;
+  (void)state;
+  PARSE(&p, "--cert", "c.pem:hunter2", "--pass", "s3cr3t", "--cacert",
+        "ca:x.pem", "https://u:p@a/");
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_string_equal(p.opts.cert, "c.pem");
+  assert_string_equal(p.opts.cert_password, "hunter2");
+  assert_string_equal(p.opts.pass, "s3cr3t");
+  assert_string_equal(p.argv[1], "--cert");
+  assert_string_equal(p.argv[2], "c.pem:*******");
+  assert_string_equal(p.argv[4], "******");
+  assert_string_equal(p.argv[6], "ca:x.pem");
+  assert_string_equal(p.argv[7], "https://u:p@a/");
+  done(&p);
+  PARSE(&p, "-E", "dir\\:x/c.pem:pw:more", "https://a/");
+  assert_string_equal(p.opts.cert_password, "pw:more");
+  assert_string_equal(p.argv[2], "dir\\:x/c.pem:*******");
+  done(&p);
+  PARSE(&p, "-sEc.p12:pw", "-Ed.pem", "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_string_equal(p.opts.cert, "d.pem");
+  assert_null(p.opts.cert_password);
+  assert_string_equal(p.argv[1], "-sEc.p12:**");
+  assert_string_equal(p.argv[2], "-Ed.pem");
+  done(&p);
+  /* An empty password leaves nothing to blank; a later option still is. */
+  PARSE(&p, "--cert", "c.pem:", "--pass", "", "--pass", "x", "https://a/");
+  assert_string_equal(p.argv[2], "c.pem:");
+  assert_string_equal(p.argv[4], "");
+  assert_string_equal(p.argv[6], "*");
+  assert_string_equal(p.opts.pass, "x");
+  done(&p);
+}
+
+/* Blanked even when the command line fails afterwards. */
+static void secrets_blanked_on_usage_error(void **state) {
+  struct parsed p;
+  (void)state;
+  PARSE(&p, "--pass", "s3cr3t", "--key", "k.pem");
+  assert_int_equal(p.rc, CLI_EXIT_USAGE);
+  assert_string_equal(p.argv[2], "******");
   done(&p);
 }
 
@@ -889,6 +953,8 @@ int main(void) {
       cmocka_unit_test(conflicting_options),
       cmocka_unit_test(cert_splitting),
       cmocka_unit_test(cert_empty_file_is_usage_error),
+      cmocka_unit_test(secrets_blanked_in_argv),
+      cmocka_unit_test(secrets_blanked_on_usage_error),
       cmocka_unit_test(cert_type_and_key),
       cmocka_unit_test(resolve_forms),
       cmocka_unit_test(resolve_bad_forms),

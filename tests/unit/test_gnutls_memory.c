@@ -1661,7 +1661,7 @@ static void key_log_session(int max_version, const char *path,
                             unsigned char random[32], size_t *secret_len) {
   httpr_error err = {0};
   struct hr_keylog *log = NULL;
-  assert_int_equal(hr_keylog_open(path, &log, &err), HTTPR_OK);
+  assert_int_equal(hr_keylog_open(path, &log, &err, NULL), HTTPR_OK);
   struct hr_tls_settings cs = client_settings("root.pem");
   cs.keylog = log;
   cs.max_version = max_version;

@@ -1,9 +1,11 @@
 /*
  * test_keylog.c - the NSS key log: line formatting (lowercase hex, exact
  * buffer bounds), the opt-in rules (config file > SSLKEYLOGFILE > nothing,
- * empty variable unset, unopenable variable ignored, unopenable config
- * file an error), append mode and 0600 creation, and whole lines from many
- * threads at once.
+ * empty variable unset, unopenable variable ignored with a warning,
+ * unopenable config file an error), append mode and 0600 creation, the
+ * files refused (a symbolic link, not a regular file, other hard links,
+ * writable by group or others, another user's) with their messages and
+ * nothing written anywhere, and whole lines from many threads at once.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -31,8 +33,10 @@ static const char *tmp_path(const char *name) {
   return buf[i];
 }
 
-static const char *const file_names[] = {"a.log", "b.log", "env.log",
-                                         "threads.log", "mode.log"};
+static const char *const file_names[] = {
+    "a.log",      "b.log",     "env.log",    "threads.log", "mode.log",
+    "target.log", "link.log",  "dangle.log", "gone.log",    "fifo.log",
+    "other.log",  "group.log", "world.log",  "hard.log",    "hard2.log"};
 
 static int setup(void **state) {
   (void)state;
@@ -44,6 +48,7 @@ static int teardown(void **state) {
   (void)state;
   for (size_t i = 0; i < sizeof(file_names) / sizeof(file_names[0]); i++)
     unlink(tmp_path(file_names[i]));
+  rmdir(tmp_path("dir.log"));
   return rmdir(tmpdir);
 }
 
@@ -53,6 +58,7 @@ static int clean(void **state) {
   unsetenv("SSLKEYLOGFILE");
   for (size_t i = 0; i < sizeof(file_names) / sizeof(file_names[0]); i++)
     unlink(tmp_path(file_names[i]));
+  rmdir(tmp_path("dir.log"));
   return 0;
 }
 
@@ -110,11 +116,11 @@ static void nothing_without_opt_in(void **state) {
   (void)state;
   httpr_error err = {0};
   struct hr_keylog *log = (struct hr_keylog *)&err; /* must be reset */
-  assert_int_equal(hr_keylog_open(NULL, &log, &err), HTTPR_OK);
+  assert_int_equal(hr_keylog_open(NULL, &log, &err, NULL), HTTPR_OK);
   assert_null(log);
   setenv("SSLKEYLOGFILE", "", 1);
   log = (struct hr_keylog *)&err;
-  assert_int_equal(hr_keylog_open(NULL, &log, &err), HTTPR_OK);
+  assert_int_equal(hr_keylog_open(NULL, &log, &err, NULL), HTTPR_OK);
   assert_null(log);
   /* A NULL log takes lines and does nothing. */
   hr_keylog_write_line(NULL, "CLIENT_RANDOM 00 00");
@@ -130,7 +136,7 @@ static void config_file_appends_lines(void **state) {
   assert_non_null(f);
   fputs("# earlier\n", f);
   fclose(f);
-  assert_int_equal(hr_keylog_open(path, &log, &err), HTTPR_OK);
+  assert_int_equal(hr_keylog_open(path, &log, &err, NULL), HTTPR_OK);
   assert_non_null(log);
   hr_keylog_write_line(log, "CLIENT_RANDOM 0a0b 0c0d");
   hr_keylog_write_line(log, "SERVER_TRAFFIC_SECRET_0 01 02");
@@ -147,7 +153,7 @@ static void created_private(void **state) {
   httpr_error err = {0};
   struct hr_keylog *log = NULL;
   mode_t old = umask(0);
-  httpr_code rc = hr_keylog_open(tmp_path("mode.log"), &log, &err);
+  httpr_code rc = hr_keylog_open(tmp_path("mode.log"), &log, &err, NULL);
   umask(old);
   assert_int_equal(rc, HTTPR_OK);
   hr_keylog_close(log);
@@ -161,7 +167,8 @@ static void config_wins_over_variable(void **state) {
   httpr_error err = {0};
   struct hr_keylog *log = NULL;
   setenv("SSLKEYLOGFILE", tmp_path("env.log"), 1);
-  assert_int_equal(hr_keylog_open(tmp_path("b.log"), &log, &err), HTTPR_OK);
+  assert_int_equal(hr_keylog_open(tmp_path("b.log"), &log, &err, NULL),
+                   HTTPR_OK);
   hr_keylog_write_line(log, "X 00 11");
   hr_keylog_close(log);
   char *data = slurp(tmp_path("b.log"));
@@ -175,7 +182,7 @@ static void variable_used_without_config(void **state) {
   httpr_error err = {0};
   struct hr_keylog *log = NULL;
   setenv("SSLKEYLOGFILE", tmp_path("env.log"), 1);
-  assert_int_equal(hr_keylog_open(NULL, &log, &err), HTTPR_OK);
+  assert_int_equal(hr_keylog_open(NULL, &log, &err, NULL), HTTPR_OK);
   assert_non_null(log);
   hr_keylog_write_line(log, "Y 22 33");
   hr_keylog_close(log);
@@ -186,12 +193,25 @@ static void variable_used_without_config(void **state) {
 
 static void unopenable_variable_is_ignored(void **state) {
   (void)state;
-  httpr_error err = {0};
+  httpr_error err = {0}, warning = {0};
   struct hr_keylog *log = (struct hr_keylog *)&err;
-  setenv("SSLKEYLOGFILE", tmp_path("no-such-dir/k.log"), 1);
-  assert_int_equal(hr_keylog_open(NULL, &log, &err), HTTPR_OK);
+  const char *path = tmp_path("no-such-dir/k.log");
+  setenv("SSLKEYLOGFILE", path, 1);
+  assert_int_equal(hr_keylog_open(NULL, &log, &err, NULL), HTTPR_OK);
   assert_null(log);
   assert_int_equal(err.code, HTTPR_OK);
+  /* The reason goes to whoever asks for it. */
+  log = (struct hr_keylog *)&err;
+  assert_int_equal(hr_keylog_open(NULL, &log, &err, &warning), HTTPR_OK);
+  assert_null(log);
+  assert_int_equal(err.code, HTTPR_OK);
+  char want[256];
+  snprintf(want, sizeof(want),
+           "key log file '%s' (from SSLKEYLOGFILE) cannot be opened: No such "
+           "file or directory; no key log is written",
+           path);
+  assert_int_equal(warning.code, HTTPR_E_INVALID);
+  assert_string_equal(warning.message, want);
 }
 
 static void unopenable_config_file_fails(void **state) {
@@ -203,11 +223,126 @@ static void unopenable_config_file_fails(void **state) {
   snprintf(want, sizeof(want),
            "key log file '%s' cannot be opened: No such file or directory",
            path);
-  assert_int_equal(hr_keylog_open(path, &log, &err), HTTPR_E_INVALID);
+  assert_int_equal(hr_keylog_open(path, &log, &err, NULL), HTTPR_E_INVALID);
   assert_null(log);
   assert_int_equal(err.code, HTTPR_E_INVALID);
   assert_string_equal(err.message, want);
   assert_string_equal(err.detail, "errno 2");
+}
+
+/* ---- files refused ------------------------------------------------------ */
+
+static void make_file(const char *name, mode_t mode) {
+  FILE *f = fopen(tmp_path(name), "w");
+  assert_non_null(f);
+  fclose(f);
+  assert_int_equal(chmod(tmp_path(name), mode), 0);
+}
+
+static off_t size_of(const char *name) {
+  struct stat st;
+  return lstat(tmp_path(name), &st) == 0 ? st.st_size : -1;
+}
+
+/* The config's file is refused with HTTPR_E_INVALID and why. */
+static void expect_refused(const char *name, const char *why) {
+  httpr_error err = {0};
+  struct hr_keylog *log = (struct hr_keylog *)&err;
+  char want[256];
+  snprintf(want, sizeof(want), "key log file '%s' refused: %s", tmp_path(name),
+           why);
+  assert_int_equal(hr_keylog_open(tmp_path(name), &log, &err, NULL),
+                   HTTPR_E_INVALID);
+  assert_null(log);
+  assert_string_equal(err.message, want);
+  assert_string_equal(err.hint,
+                      "a key log holds session secrets: name a regular file "
+                      "of your own that only you can write (created 0600 when "
+                      "absent)");
+}
+
+/* A link to an existing file: the target is never appended to. */
+static void symlink_refused(void **state) {
+  (void)state;
+  make_file("target.log", 0600);
+  assert_int_equal(symlink(tmp_path("target.log"), tmp_path("link.log")), 0);
+  expect_refused("link.log", "it is a symbolic link");
+  assert_int_equal(size_of("target.log"), 0);
+}
+
+/* A dangling link: its target is not created (O_CREAT alone would). */
+static void dangling_symlink_refused(void **state) {
+  (void)state;
+  assert_int_equal(symlink(tmp_path("gone.log"), tmp_path("dangle.log")), 0);
+  expect_refused("dangle.log", "it is a symbolic link");
+  assert_int_equal(size_of("gone.log"), -1);
+}
+
+/* The variable's link: no failure, no key log, a warning, the target
+ * untouched. */
+static void symlink_variable_warns(void **state) {
+  (void)state;
+  httpr_error err = {0}, warning = {0};
+  struct hr_keylog *log = (struct hr_keylog *)&err;
+  make_file("target.log", 0600);
+  assert_int_equal(symlink(tmp_path("target.log"), tmp_path("link.log")), 0);
+  setenv("SSLKEYLOGFILE", tmp_path("link.log"), 1);
+  assert_int_equal(hr_keylog_open(NULL, &log, &err, &warning), HTTPR_OK);
+  assert_null(log);
+  assert_int_equal(err.code, HTTPR_OK);
+  char want[256];
+  snprintf(want, sizeof(want),
+           "key log file '%s' (from SSLKEYLOGFILE) refused: it is a symbolic "
+           "link; no key log is written",
+           tmp_path("link.log"));
+  assert_int_equal(warning.code, HTTPR_E_INVALID);
+  assert_string_equal(warning.message, want);
+  assert_int_equal(size_of("target.log"), 0);
+}
+
+/* A FIFO is opened without blocking, then refused; a directory too. */
+static void not_regular_refused(void **state) {
+  (void)state;
+  assert_int_equal(mkfifo(tmp_path("fifo.log"), 0600), 0);
+  expect_refused("fifo.log", "it is not a regular file");
+  assert_int_equal(mkdir(tmp_path("dir.log"), 0700), 0);
+  expect_refused("dir.log", "it is not a regular file");
+}
+
+static void writable_by_others_refused(void **state) {
+  (void)state;
+  make_file("group.log", 0620);
+  expect_refused("group.log", "group or others may write to it (mode 0620)");
+  make_file("world.log", 0606);
+  expect_refused("world.log", "group or others may write to it (mode 0606)");
+  assert_int_equal(size_of("group.log"), 0);
+  /* Readable by others is the user's choice (a 0644 file works). */
+  make_file("a.log", 0644);
+  httpr_error err = {0};
+  struct hr_keylog *log = NULL;
+  assert_int_equal(hr_keylog_open(tmp_path("a.log"), &log, &err, NULL),
+                   HTTPR_OK);
+  hr_keylog_close(log);
+}
+
+/* A second name for a file elsewhere would receive the secrets there. */
+static void hard_link_refused(void **state) {
+  (void)state;
+  make_file("hard.log", 0600);
+  assert_int_equal(link(tmp_path("hard.log"), tmp_path("hard2.log")), 0);
+  expect_refused("hard2.log", "it has 2 hard links");
+}
+
+/* Another user's file (needs root to make one; skipped otherwise). */
+static void other_users_file_refused(void **state) {
+  (void)state;
+  make_file("other.log", 0600);
+  if (geteuid() != 0 || chown(tmp_path("other.log"), 65534, 65534) != 0) {
+    skip();
+    return;
+  }
+  expect_refused("other.log", "it belongs to another user (uid 65534)");
+  assert_int_equal(size_of("other.log"), 0);
 }
 
 /* ---- many threads, one file ---------------------------------------------- */
@@ -254,7 +389,7 @@ static void whole_lines_from_threads(void **state) {
   (void)state;
   httpr_error err = {0};
   struct hr_keylog *log = NULL;
-  assert_int_equal(hr_keylog_open(tmp_path("threads.log"), &log, &err),
+  assert_int_equal(hr_keylog_open(tmp_path("threads.log"), &log, &err, NULL),
                    HTTPR_OK);
   pthread_t tid[THREADS];
   struct writer w[THREADS];
@@ -294,6 +429,13 @@ int main(void) {
       cmocka_unit_test_setup(variable_used_without_config, clean),
       cmocka_unit_test_setup(unopenable_variable_is_ignored, clean),
       cmocka_unit_test_setup(unopenable_config_file_fails, clean),
+      cmocka_unit_test_setup(symlink_refused, clean),
+      cmocka_unit_test_setup(dangling_symlink_refused, clean),
+      cmocka_unit_test_setup(symlink_variable_warns, clean),
+      cmocka_unit_test_setup(not_regular_refused, clean),
+      cmocka_unit_test_setup(writable_by_others_refused, clean),
+      cmocka_unit_test_setup(hard_link_refused, clean),
+      cmocka_unit_test_setup(other_users_file_refused, clean),
       cmocka_unit_test_setup(whole_lines_from_threads, clean),
   };
   return cmocka_run_group_tests_name("keylog", tests, setup, teardown);

@@ -1116,7 +1116,7 @@ static void key_log_lines(void **state) {
   httpr_error err = {0};
   struct hr_keylog *log = NULL;
   const char *path = path_of("keys.log");
-  assert_int_equal(hr_keylog_open(path, &log, &err), HTTPR_OK);
+  assert_int_equal(hr_keylog_open(path, &log, &err, NULL), HTTPR_OK);
   struct hr_tls_settings cs = client_settings("root.pem");
   cs.keylog = log;
   struct session s;

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * env.h - every environment variable the library reads, in one table, and
+ * the one way to read them. Reads go through secure_getenv, as OpenSSL's
+ * and GnuTLS's own do: in a setuid or setgid program (any process the
+ * kernel marks AT_SECURE) every variable reads as unset, so a caller
+ * cannot swap the trust anchors, the provider or the key log of a
+ * privileged program. An empty value reads as unset too.
+ *
+ * A variable the library starts to read (a module path, proxy variables)
+ * is one more line of HR_ENV_TABLE and read with hr_env_get: README.md's
+ * Environment section is generated from the table (`make readme-env`,
+ * checked by `make check`), the conformance suite unsets what it lists,
+ * and no other file of the library calls getenv, which is checked too.
+ */
+#ifndef HTTPR_ENV_H
+#define HTTPR_ENV_H
+
+#include <stddef.h>
+
+/* X(NAME, what it does, who reads it and when). The texts are the
+ * README's, in Markdown. */
+#define HR_ENV_TABLE(X)                                                        \
+  X(HTTPR_TLS_BACKEND,                                                         \
+    "The TLS provider of every config that names none (an unknown name "       \
+    "fails `httpr_client_new` with `HTTPR_E_BACKEND`).",                       \
+    "`httpr_client_new`, `httpr_default_provider` (api/registry.c)")           \
+  X(HTTPR_CA_BUNDLE,                                                           \
+    "CA file (PEM) when the config names no CA file or directory; wins "       \
+    "over `SSL_CERT_FILE` and `SSL_CERT_DIR`.",                                \
+    "a client's first https request, verification on (backends/trust.c)")      \
+  X(SSL_CERT_FILE,                                                             \
+    "CA file (PEM) when neither the config nor `HTTPR_CA_BUNDLE` names "       \
+    "one.",                                                                    \
+    "a client's first https request, verification on (backends/trust.c)")      \
+  X(SSL_CERT_DIR,                                                              \
+    "CA directory, beside `SSL_CERT_FILE` or alone, on the same terms.",       \
+    "a client's first https request, verification on (backends/trust.c)")      \
+  X(SSLKEYLOGFILE,                                                             \
+    "Key log (NSS format) when the config names none. Refused, with a "        \
+    "warning through the debug callback and no key log, when it is a "         \
+    "symbolic link, not a regular file, has other hard links, is "             \
+    "writable by group or others or belongs to another user.",                 \
+    "a client's first https request (backends/keylog.c)")
+
+#define HR_ENV_ID(name, what, reader) HR_ENV_##name,
+enum hr_env_id { HR_ENV_TABLE(HR_ENV_ID) HR_ENV_COUNT };
+#undef HR_ENV_ID
+
+struct hr_env_var {
+  const char *name;
+  const char *what;   /* what it does */
+  const char *reader; /* who reads it, and when */
+};
+
+/* The variable's value through secure_getenv, or NULL when it is unset,
+ * empty, the process runs AT_SECURE, or id is not in the table. Valid
+ * until the environment changes. */
+const char *hr_env_get(enum hr_env_id id);
+
+/* The variable's name ("SSL_CERT_FILE"), or NULL for an id not in the
+ * table. */
+const char *hr_env_name(enum hr_env_id id);
+
+/* The table in order: HR_ENV_COUNT entries, for the README generator. */
+const struct hr_env_var *hr_env_at(size_t i);
+
+#endif
