@@ -9,7 +9,7 @@
 
 #include "backends/der.h"
 
-/* Reads the length octets at in[*pos]; -1 unless they are DER's. */
+/* Reads the length octets at in[*pos]: 0, HR_DER_NOT_DER, or -1. */
 static int read_length(const struct hr_der *in, size_t *pos, size_t *len) {
   if (*pos >= in->len)
     return -1;
@@ -19,9 +19,10 @@ static int read_length(const struct hr_der *in, size_t *pos, size_t *len) {
     return 0;
   }
   size_t count = first & 0x7f;
-  /* 0x80 is BER's indefinite length; more than 4 octets is more than any
-   * buffer here holds. */
-  if (count == 0 || count > 4 || in->len - *pos < count)
+  if (count == 0)
+    return HR_DER_NOT_DER; /* BER's indefinite length */
+  /* More than 4 octets is more than any buffer here holds. */
+  if (count > 4 || in->len - *pos < count)
     return -1;
   size_t v = 0;
   for (size_t i = 0; i < count; i++)
@@ -29,7 +30,7 @@ static int read_length(const struct hr_der *in, size_t *pos, size_t *len) {
   /* The shortest form only: a long form for less than 128, or a leading
    * zero octet, is not DER. */
   if (v < 0x80 || in->p[*pos - count] == 0)
-    return -1;
+    return HR_DER_NOT_DER;
   *len = v;
   return 0;
 }
@@ -41,8 +42,11 @@ int hr_der_next(struct hr_der *in, struct hr_der_elem *out) {
   unsigned tag = in->p[pos++];
   /* Tag numbers above 30 take more octets; nothing read here has one. */
   if ((tag & 0x1f) == 0x1f)
-    return -1;
-  if (read_length(in, &pos, &len) != 0 || in->len - pos < len)
+    return HR_DER_NOT_DER;
+  int rc = read_length(in, &pos, &len);
+  if (rc != 0)
+    return rc;
+  if (in->len - pos < len)
     return -1;
   out->tag = tag;
   out->value.p = in->p + pos;
@@ -57,7 +61,10 @@ int hr_der_next(struct hr_der *in, struct hr_der_elem *out) {
 int hr_der_take(struct hr_der *in, unsigned tag, struct hr_der *value) {
   struct hr_der rest = *in;
   struct hr_der_elem e;
-  if (hr_der_next(&rest, &e) != 0 || e.tag != tag)
+  int rc = hr_der_next(&rest, &e);
+  if (rc != 0)
+    return rc;
+  if (e.tag != tag)
     return -1;
   *in = rest;
   if (value)
@@ -71,8 +78,9 @@ int hr_der_take_optional(struct hr_der *in, unsigned tag,
   struct hr_der_elem e;
   if (in->len == 0)
     return 0;
-  if (hr_der_next(&rest, &e) != 0)
-    return -1;
+  int rc = hr_der_next(&rest, &e);
+  if (rc != 0)
+    return rc;
   if (e.tag != tag)
     return 0;
   *in = rest;

@@ -45,17 +45,21 @@ struct hr_der_elem {
 };
 
 /* Takes the next element off the front of in, which moves past it.
- * Returns 0, or -1 when in is empty or the element is malformed (in is
- * then unchanged). */
+ * Returns 0; HR_DER_NOT_DER when the element is BER but not DER (an
+ * indefinite or longer than needed length, a multi-octet tag); -1 when in
+ * is empty or the element is otherwise malformed. in is unchanged on
+ * failure. */
+#define HR_DER_NOT_DER (-2)
 int hr_der_next(struct hr_der *in, struct hr_der_elem *out);
 
 /* Takes the next element, which must carry tag; its value goes to value
- * (may be NULL). -1 when it is missing, malformed or of another tag. */
+ * (may be NULL). -1 when it is missing, malformed or of another tag,
+ * HR_DER_NOT_DER as hr_der_next says. */
 int hr_der_take(struct hr_der *in, unsigned tag, struct hr_der *value);
 
 /* For OPTIONAL and DEFAULT fields: takes the next element when it carries
  * tag. Returns 1 when taken, 0 when the next element is another one (or
- * in is empty), -1 when what comes next is malformed. */
+ * in is empty), -1 or HR_DER_NOT_DER when what comes next is malformed. */
 int hr_der_take_optional(struct hr_der *in, unsigned tag,
                          struct hr_der *value);
 

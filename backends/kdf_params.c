@@ -7,25 +7,20 @@
  */
 #include <string.h>
 
+#include "backends/der.h"
 #include "backends/kdf_params.h"
 
 /* How deep safeContentsBags may nest (OpenSSL writes none). */
 #define MAX_NESTING 8
 
-#define TAG_INTEGER 0x02
-#define TAG_OCTET_STRING 0x04
-#define TAG_OID 0x06
-#define TAG_SEQUENCE 0x30
-#define TAG_EXPLICIT_0 0xa0
+#define TAG_INTEGER HR_DER_INTEGER
+#define TAG_OCTET_STRING HR_DER_OCTET_STRING
+#define TAG_OID HR_DER_OID
+#define TAG_SEQUENCE HR_DER_SEQUENCE
+#define TAG_EXPLICIT_0 (HR_DER_CONTEXT_CONS | 0)
 
 static const char not_der[] = "not DER-encoded";
 static const char malformed[] = "malformed contents";
-
-/* A span of bytes still to read, or one element's value. */
-struct span {
-  const unsigned char *p;
-  size_t len;
-};
 
 /* The walk's state: the scan being filled and the first reason to stop. */
 struct reader {
@@ -39,44 +34,24 @@ static int fail(struct reader *r, const char *why) {
   return -1;
 }
 
-/* Takes the next element off in: its tag and value. -1 (and the reason)
- * when in is empty or the element is not DER. */
-static int next(struct reader *r, struct span *in, unsigned *tag,
-                struct span *value) {
-  const unsigned char *p = in->p;
-  size_t left = in->len;
-  if (left < 2 || (p[0] & 0x1f) == 0x1f)
-    return fail(r, left < 2 ? malformed : not_der);
-  size_t len = p[1];
-  size_t head = 2;
-  if (len == 0x80)
-    return fail(r, not_der); /* BER's indefinite length */
-  if (len > 0x80) {
-    size_t n = len & 0x7f;
-    if (n > sizeof(size_t) || n > left - 2 || p[2] == 0)
-      return fail(r, n > left - 2 ? malformed : not_der);
-    len = 0;
-    for (size_t i = 0; i < n; i++)
-      len = (len << 8) | p[2 + i];
-    if (len < 0x80)
-      return fail(r, not_der); /* the short form was due */
-    head += n;
-  }
-  if (len > left - head)
-    return fail(r, malformed);
-  *tag = p[0];
-  value->p = p + head;
-  value->len = len;
-  in->p = p + head + len;
-  in->len = left - head - len;
+/* Takes the next element off in (backends/der.h): its tag and value. -1
+ * (and the reason) when in is empty or the element is not DER. */
+static int next(struct reader *r, struct hr_der *in, unsigned *tag,
+                struct hr_der *value) {
+  struct hr_der_elem e;
+  int rc = hr_der_next(in, &e);
+  if (rc != 0)
+    return fail(r, rc == HR_DER_NOT_DER ? not_der : malformed);
+  *tag = e.tag;
+  *value = e.value;
   return 0;
 }
 
 /* The next element, which must carry tag. */
-static int take(struct reader *r, struct span *in, unsigned tag,
-                struct span *value) {
+static int take(struct reader *r, struct hr_der *in, unsigned tag,
+                struct hr_der *value) {
   unsigned got;
-  struct span saved = *in;
+  struct hr_der saved = *in;
   if (next(r, in, &got, value) != 0)
     return -1;
   if (got != tag) {
@@ -105,7 +80,7 @@ static const unsigned char oid_scrypt[] = {0x2b, 0x06, 0x01, 0x04, 0x01,
   ((span).len == sizeof(oid) && memcmp((span).p, oid, sizeof(oid)) == 0)
 
 /* An OID under arc, one more number (1..127) below it, or 0. */
-static unsigned below(const struct span *oid, const unsigned char *arc,
+static unsigned below(const struct hr_der *oid, const unsigned char *arc,
                       size_t arc_len) {
   if (oid->len != arc_len + 1 || memcmp(oid->p, arc, arc_len) != 0 ||
       oid->p[arc_len] == 0 || oid->p[arc_len] > 0x7f)
@@ -132,8 +107,8 @@ static void add(struct reader *r, uint64_t n) {
 
 /* An INTEGER's value as a count; a negative one is refused, one too big
  * for 64 bits counts as the most there is. */
-static int integer(struct reader *r, struct span *in, uint64_t *out) {
-  struct span v;
+static int integer(struct reader *r, struct hr_der *in, uint64_t *out) {
+  struct hr_der v;
   if (take(r, in, TAG_INTEGER, &v) != 0)
     return -1;
   if (v.len == 0)
@@ -157,8 +132,8 @@ static uint64_t times(uint64_t a, uint64_t b) {
 
 /* PBKDF2-params: a salt (given, or an AlgorithmIdentifier naming how to
  * make one), then the count; the rest is not needed. */
-static int pbkdf2(struct reader *r, struct span params) {
-  struct span salt;
+static int pbkdf2(struct reader *r, struct hr_der params) {
+  struct hr_der salt;
   unsigned tag;
   uint64_t n;
   if (next(r, &params, &tag, &salt) != 0 ||
@@ -171,8 +146,8 @@ static int pbkdf2(struct reader *r, struct span params) {
 }
 
 /* scrypt-params (RFC 7914): salt, N, r, p; the work is N * r * p. */
-static int scrypt(struct reader *r, struct span params) {
-  struct span salt;
+static int scrypt(struct reader *r, struct hr_der params) {
+  struct hr_der salt;
   uint64_t n, block, parallel;
   if (take(r, &params, TAG_OCTET_STRING, &salt) != 0 ||
       integer(r, &params, &n) != 0 || integer(r, &params, &block) != 0 ||
@@ -182,11 +157,11 @@ static int scrypt(struct reader *r, struct span params) {
   return 0;
 }
 
-static int algorithm(struct reader *r, struct span alg);
+static int algorithm(struct reader *r, struct hr_der alg);
 
 /* PBES2-params or PBMAC1-params: the key derivation comes first. */
-static int pbes2(struct reader *r, struct span params) {
-  struct span kdf, oid, kdf_params;
+static int pbes2(struct reader *r, struct hr_der params) {
+  struct hr_der kdf, oid, kdf_params;
   if (take(r, &params, TAG_SEQUENCE, &kdf) != 0 ||
       take(r, &kdf, TAG_OID, &oid) != 0)
     return -1;
@@ -200,8 +175,8 @@ static int pbes2(struct reader *r, struct span params) {
 }
 
 /* PBEParameter (PBES1) and pkcs-12PbeParams: a salt and a count. */
-static int salt_and_count(struct reader *r, struct span params) {
-  struct span salt;
+static int salt_and_count(struct reader *r, struct hr_der params) {
+  struct hr_der salt;
   uint64_t n;
   if (take(r, &params, TAG_OCTET_STRING, &salt) != 0 ||
       integer(r, &params, &n) != 0)
@@ -212,8 +187,8 @@ static int salt_and_count(struct reader *r, struct span params) {
 
 /* An AlgorithmIdentifier's value: the OID, then its parameters. Any
  * password-based scheme adds its count; other algorithms add nothing. */
-static int algorithm(struct reader *r, struct span alg) {
-  struct span oid, params;
+static int algorithm(struct reader *r, struct hr_der alg) {
+  struct hr_der oid, params;
   if (take(r, &alg, TAG_OID, &oid) != 0)
     return -1;
   unsigned pkcs5 = below(&oid, oid_pkcs5, sizeof(oid_pkcs5));
@@ -232,8 +207,8 @@ static int algorithm(struct reader *r, struct span alg) {
 /* ---- PKCS#8 -------------------------------------------------------------- */
 
 /* EncryptedPrivateKeyInfo's value: the encryption, then the data. */
-static int encrypted_key(struct reader *r, struct span epki) {
-  struct span alg, data;
+static int encrypted_key(struct reader *r, struct hr_der epki) {
+  struct hr_der alg, data;
   if (take(r, &epki, TAG_SEQUENCE, &alg) != 0 || algorithm(r, alg) != 0 ||
       take(r, &epki, TAG_OCTET_STRING, &data) != 0)
     return -1;
@@ -243,7 +218,7 @@ static int encrypted_key(struct reader *r, struct span epki) {
 enum hr_kdf_result hr_kdf_scan_pkcs8(const unsigned char *der, size_t len,
                                      struct hr_kdf_scan *scan) {
   struct reader r = {.scan = scan};
-  struct span in = {der, len}, epki;
+  struct hr_der in = {der, len}, epki;
   unsigned tag;
   if (len < 2 || der[0] != TAG_SEQUENCE)
     return HR_KDF_NOT_FOUND;
@@ -256,11 +231,11 @@ enum hr_kdf_result hr_kdf_scan_pkcs8(const unsigned char *der, size_t len,
 
 /* ---- PKCS#12 ------------------------------------------------------------- */
 
-static int safe_contents(struct reader *r, struct span bags, int depth);
+static int safe_contents(struct reader *r, struct hr_der bags, int depth);
 
 /* SafeBag: bagId, [0] bagValue, optional attributes. */
-static int safe_bag(struct reader *r, struct span bag, int depth) {
-  struct span oid, wrapped, value;
+static int safe_bag(struct reader *r, struct hr_der bag, int depth) {
+  struct hr_der oid, wrapped, value;
   if (take(r, &bag, TAG_OID, &oid) != 0 ||
       take(r, &bag, TAG_EXPLICIT_0, &wrapped) != 0)
     return -1;
@@ -279,9 +254,9 @@ static int safe_bag(struct reader *r, struct span bag, int depth) {
 }
 
 /* SafeContents' value: a SEQUENCE OF SafeBag. */
-static int safe_contents(struct reader *r, struct span bags, int depth) {
+static int safe_contents(struct reader *r, struct hr_der bags, int depth) {
   while (bags.len > 0) {
-    struct span bag;
+    struct hr_der bag;
     if (take(r, &bags, TAG_SEQUENCE, &bag) != 0 || safe_bag(r, bag, depth) != 0)
       return -1;
   }
@@ -289,8 +264,8 @@ static int safe_contents(struct reader *r, struct span bags, int depth) {
 }
 
 /* Content of type data: an OCTET STRING holding a DER SafeContents. */
-static int data_content(struct reader *r, struct span content) {
-  struct span octets, bags;
+static int data_content(struct reader *r, struct hr_der content) {
+  struct hr_der octets, bags;
   if (take(r, &content, TAG_OCTET_STRING, &octets) != 0 ||
       take(r, &octets, TAG_SEQUENCE, &bags) != 0)
     return -1;
@@ -299,8 +274,8 @@ static int data_content(struct reader *r, struct span content) {
 
 /* EncryptedData: version, EncryptedContentInfo (type, encryption,
  * [0] the encrypted bytes); only the encryption is read. */
-static int encrypted_content(struct reader *r, struct span content) {
-  struct span ed, eci, type, alg;
+static int encrypted_content(struct reader *r, struct hr_der content) {
+  struct hr_der ed, eci, type, alg;
   uint64_t version;
   if (take(r, &content, TAG_SEQUENCE, &ed) != 0 ||
       integer(r, &ed, &version) != 0 || take(r, &ed, TAG_SEQUENCE, &eci) != 0 ||
@@ -312,12 +287,12 @@ static int encrypted_content(struct reader *r, struct span content) {
 
 /* AuthenticatedSafe: a SEQUENCE OF ContentInfo, data or encryptedData;
  * public-key privacy (envelopedData) derives nothing from a password. */
-static int auth_safe(struct reader *r, struct span octets) {
-  struct span infos;
+static int auth_safe(struct reader *r, struct hr_der octets) {
+  struct hr_der infos;
   if (take(r, &octets, TAG_SEQUENCE, &infos) != 0)
     return -1;
   while (infos.len > 0) {
-    struct span ci, type, content;
+    struct hr_der ci, type, content;
     if (take(r, &infos, TAG_SEQUENCE, &ci) != 0 ||
         take(r, &ci, TAG_OID, &type) != 0)
       return -1;
@@ -335,8 +310,8 @@ static int auth_safe(struct reader *r, struct span octets) {
 
 /* MacData: DigestInfo (algorithm, digest), salt, iterations DEFAULT 1.
  * A PBMAC1 algorithm (RFC 9579) adds its PBKDF2 count as well. */
-static int mac_data(struct reader *r, struct span mac) {
-  struct span digest_info, alg, digest, salt;
+static int mac_data(struct reader *r, struct hr_der mac) {
+  struct hr_der digest_info, alg, digest, salt;
   uint64_t n = 1;
   if (take(r, &mac, TAG_SEQUENCE, &digest_info) != 0 ||
       take(r, &digest_info, TAG_SEQUENCE, &alg) != 0 ||
@@ -358,7 +333,7 @@ static int mac_data(struct reader *r, struct span mac) {
 enum hr_kdf_result hr_kdf_scan_pkcs12(const unsigned char *der, size_t len,
                                       struct hr_kdf_scan *scan) {
   struct reader r = {.scan = scan};
-  struct span in = {der, len}, pfx, version, ci, type;
+  struct hr_der in = {der, len}, pfx, version, ci, type;
   unsigned tag;
   if (len < 2 || der[0] != TAG_SEQUENCE)
     return HR_KDF_NOT_FOUND;
@@ -372,14 +347,14 @@ enum hr_kdf_result hr_kdf_scan_pkcs12(const unsigned char *der, size_t len,
     return HR_KDF_NOT_FOUND;
   }
   if (OID_IS(type, oid_data)) {
-    struct span content, octets;
+    struct hr_der content, octets;
     if (take(&r, &ci, TAG_EXPLICIT_0, &content) != 0 ||
         take(&r, &content, TAG_OCTET_STRING, &octets) != 0 ||
         auth_safe(&r, octets) != 0)
       goto unreadable;
   }
   if (pfx.len > 0) {
-    struct span mac;
+    struct hr_der mac;
     if (take(&r, &pfx, TAG_SEQUENCE, &mac) != 0 || mac_data(&r, mac) != 0)
       goto unreadable;
   }
