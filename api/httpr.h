@@ -226,6 +226,28 @@ HTTPR_EXPORT httpr_code httpr_config_set_connect_timeout_ms(httpr_config *cfg,
  * default 0 (no limit). */
 HTTPR_EXPORT httpr_code httpr_config_set_total_timeout_ms(httpr_config *cfg,
                                                           long ms);
+/* Time a transfer may go on without moving a byte in either direction,
+ * in milliseconds, once its connection is ready: a silent server, a
+ * request body the server stops taking (also an HTTP/2 flow-control
+ * window it never opens), a response that does not start. Default 30000;
+ * 0 means no limit. Running out gives HTTPR_E_TIMEOUT ("inactivity
+ * timeout: nothing sent or received for N milliseconds"). A request
+ * waiting for its turn on a shared HTTP/2 connection counts the
+ * connection's bytes, not only its own. Time spent in the caller's own
+ * callbacks does not count. HTTPR_OK or HTTPR_E_INVALID (ms < 0). */
+HTTPR_EXPORT httpr_code
+httpr_config_set_inactivity_timeout_ms(httpr_config *cfg, long ms);
+/* A low-speed limit, as curl's --speed-limit / --speed-time: a transfer
+ * that moves fewer than bytes_per_second * seconds bytes (both directions
+ * together) in a span of `seconds` fails with HTTPR_E_TIMEOUT ("operation
+ * too slow: less than B bytes/sec transferred the last S seconds"). The
+ * spans start when the connection is ready and follow each other, so a
+ * transfer that turns slow fails within 2 * seconds. Either value 0 turns
+ * the limit off (the default). HTTPR_OK, or HTTPR_E_INVALID for a negative
+ * value, seconds above 86400 or bytes_per_second above 2^40. */
+HTTPR_EXPORT httpr_code httpr_config_set_low_speed(httpr_config *cfg,
+                                                   long bytes_per_second,
+                                                   long seconds);
 /* Pin host:port to an address (as curl's --resolve): connections to that
  * origin go to `address` (an IPv4 or IPv6 literal) while SNI and identity
  * checks keep using `host`. May be called several times; a later pin for
