@@ -49,6 +49,8 @@ static const struct profile_def profiles[SRV_COUNT] = {
     [SRV_H2_MAX_STREAMS_2] = {"good-ecdsa",
                               {"--alpn", "h2,http/1.1", "--h2-max-streams",
                                "2"}},
+    [SRV_H2_ZERO_WINDOW] = {"good-ecdsa",
+                            {"--alpn", "h2,http/1.1", "--h2-window", "0"}},
 };
 
 static struct {

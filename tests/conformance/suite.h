@@ -52,6 +52,7 @@ enum profile {
   SRV_H2_GOAWAY,        /* GOAWAY when a connection's 3rd stream arrives */
   SRV_H2_TINY_WINDOW,   /* SETTINGS_INITIAL_WINDOW_SIZE 16 */
   SRV_H2_MAX_STREAMS_2, /* SETTINGS_MAX_CONCURRENT_STREAMS 2 */
+  SRV_H2_ZERO_WINDOW,   /* SETTINGS_INITIAL_WINDOW_SIZE 0, never opened */
   SRV_COUNT
 };
 
@@ -144,6 +145,8 @@ extern const struct CMUnitTest pool_tests[];
 extern const size_t pool_tests_count;
 extern const struct CMUnitTest h2_tests[];
 extern const size_t h2_tests_count;
+extern const struct CMUnitTest bounds_tests[];
+extern const size_t bounds_tests_count;
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
