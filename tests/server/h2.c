@@ -517,9 +517,10 @@ static int run_timers(struct ts_h2 *h) {
       ts_h2_timer_fn fn = st->on_due;
       st->due_ms = 0;
       fn(h, st);
-    } else if (st->due_ms < next) {
-      next = st->due_ms;
     }
+    /* Also a timer the callback just armed again. */
+    if (st->due_ms != 0 && st->due_ms < next)
+      next = st->due_ms > now ? st->due_ms : now;
   }
   return (int)(next - now);
 }

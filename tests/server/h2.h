@@ -104,8 +104,7 @@ void ts_h2_route(struct ts_h2 *h, struct ts_h2_stream *st);
 
 /* h2_slow_routes.c: /endless, /silent-after-head, /drip/MS, /1xx-flood,
  * as over HTTP/1.1 (for the client's time and size bounds). */
-void ts_h2_r_endless(struct ts_h2 *h, struct ts_h2_stream *st,
-                     const char *arg);
+void ts_h2_r_endless(struct ts_h2 *h, struct ts_h2_stream *st, const char *arg);
 void ts_h2_r_silent_after_head(struct ts_h2 *h, struct ts_h2_stream *st,
                                const char *arg);
 void ts_h2_r_drip(struct ts_h2 *h, struct ts_h2_stream *st, const char *arg);
