@@ -459,18 +459,24 @@ static void bounds_h2_huge_length_default_limit(void **state) {
   huge_length_default_limit(SRV_H2);
 }
 
-/* Streamed, against a set limit: the sink never sees a byte. */
+/* Streamed, against a set limit: refused as soon as the head is in, and
+ * the sink never sees a byte. The server announces 1000 bytes and sends
+ * none, so only a refusal of the announced length can end it at once. */
 static void huge_length_set_limit(enum profile p) {
   httpr_config *cfg = cfg_bounds(0, 0);
-  assert_code(httpr_config_set_max_body_bytes(cfg, 1000), HTTPR_OK);
+  assert_code(httpr_config_set_max_body_bytes(cfg, 999), HTTPR_OK);
   struct run r;
+  run_once(cfg, p, "GET", "/silent-after-head", SINK, &r);
+  EXPECT_TOO_LARGE(&r, BODY_MSG, 999L);
+  assert_int_equal(r.sunk, 0);
+  expect_at(&r, 0);
   run_once(cfg, p, "GET", "/bytes/1000000000", SINK, &r);
-  EXPECT_TOO_LARGE(&r, BODY_MSG, 1000L);
+  EXPECT_TOO_LARGE(&r, BODY_MSG, 999L);
   assert_int_equal(r.sunk, 0);
   /* At the limit exactly it goes through. */
-  run_once(cfg, p, "GET", "/bytes/1000", SINK, &r);
+  run_once(cfg, p, "GET", "/bytes/999", SINK, &r);
   assert_code(r.rc, HTTPR_OK);
-  assert_int_equal(r.sunk, 1000);
+  assert_int_equal(r.sunk, 999);
   httpr_config_free(cfg);
 }
 
