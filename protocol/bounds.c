@@ -13,19 +13,18 @@ void hr_bounds_start(struct hr_bounds *b, const struct hr_limits *lim,
   b->idle_from = now;
   b->span_start = now;
   b->span_bytes = 0;
+  b->fresh = 0;
 }
 
-void hr_bounds_moved(struct hr_bounds *b, size_t n) {
-  if (n == 0)
-    return;
-  b->idle_from = hr_now_ms();
-  b->span_bytes += n;
+void hr_bounds_date(struct hr_bounds *b) {
+  if (b->fresh) {
+    b->idle_from = hr_now_ms();
+    b->fresh = 0;
+  }
 }
-
-void hr_bounds_resume(struct hr_bounds *b) { b->idle_from = hr_now_ms(); }
 
 void hr_bounds_wait_turn(struct hr_bounds *b, int64_t conn_last) {
-  if (conn_last > b->idle_from)
+  if (!b->fresh && conn_last > b->idle_from)
     b->idle_from = conn_last;
   b->span_start = hr_now_ms();
   b->span_bytes = 0;
@@ -46,6 +45,10 @@ int64_t hr_bounds_wake(const struct hr_bounds *b) {
 
 httpr_code hr_bounds_check(struct hr_bounds *b, httpr_error *err) {
   int64_t now = hr_now_ms();
+  if (b->fresh) {
+    b->idle_from = now;
+    b->fresh = 0;
+  }
   if (now >= b->deadline)
     return hr_fail(err, HTTPR_E_TIMEOUT,
                    "operation timed out after %ld milliseconds",

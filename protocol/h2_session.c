@@ -125,7 +125,7 @@ static int on_header(nghttp2_session *ng, const nghttp2_frame *frame,
   struct stream *s = hr_h2_stream_of(ng, frame->hd.stream_id);
   if (frame->hd.type != NGHTTP2_HEADERS || !s || s->failed)
     return 0;
-  hr_bounds_moved(&s->bounds, namelen + valuelen);
+  hr_bounds_count(&s->bounds, namelen + valuelen);
   if (namelen == 7 && memcmp(name, ":status", 7) == 0) {
     int status = parse_status(value, valuelen);
     s->informational = status >= 100 && status < 200;
@@ -174,6 +174,8 @@ static int on_frame_recv(nghttp2_session *ng, const nghttp2_frame *frame,
   if (s && (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) &&
       (frame->hd.type == NGHTTP2_HEADERS || frame->hd.type == NGHTTP2_DATA))
     s->ended = 1;
+  if (s)
+    hr_bounds_date(&s->bounds); /* its owner may be asleep until later */
   notify(s);
   return 0;
 }
@@ -184,7 +186,7 @@ static int on_data(nghttp2_session *ng, uint8_t flags, int32_t stream_id,
   (void)user_data;
   struct stream *s = hr_h2_stream_of(ng, stream_id);
   if (s)
-    hr_bounds_moved(&s->bounds, len);
+    hr_bounds_count(&s->bounds, len);
   if (!s || s->failed || hr_buf_append(&s->body, data, len) != 0) {
     if (s)
       stream_fail(s, HTTPR_E_NOMEM, NULL, 0);
@@ -239,17 +241,20 @@ static int on_error(nghttp2_session *ng, int lib_error_code, const char *msg,
   return 0;
 }
 
-/* Some protocol errors end the session with our GOAWAY and no other
- * callback: its debug data (or error code) is the reason. */
+/* A stream's frame went out: it moved (see bounds.h). And some protocol
+ * errors end the session with our GOAWAY and no other callback: its
+ * debug data (or error code) is the reason. */
 static int on_frame_sent(nghttp2_session *ng, const nghttp2_frame *frame,
                          void *user_data) {
-  if (frame->hd.type == NGHTTP2_HEADERS) {
-    /* A request's turn came: from now on only its own bytes count. */
-    struct stream *s = hr_h2_stream_of(ng, frame->hd.stream_id);
-    if (s && !s->headers_sent) {
+  struct stream *s =
+      frame->hd.stream_id ? hr_h2_stream_of(ng, frame->hd.stream_id) : NULL;
+  if (s) {
+    if (frame->hd.type == NGHTTP2_HEADERS && !s->headers_sent) {
+      /* A request's turn came: from now on only its own bytes count. */
       s->headers_sent = 1;
-      hr_bounds_moved(&s->bounds, frame->hd.length + 9);
+      hr_bounds_count(&s->bounds, frame->hd.length + 9);
     }
+    hr_bounds_date(&s->bounds); /* its HEADERS or DATA went out now */
     return 0;
   }
   if (frame->hd.type != NGHTTP2_GOAWAY ||
@@ -289,7 +294,7 @@ static ssize_t read_body(nghttp2_session *ng, int32_t stream_id, uint8_t *buf,
       n = length;
     memcpy(buf, rq->body + s->body_sent, n);
     s->body_sent += n;
-    hr_bounds_moved(&s->bounds, n);
+    hr_bounds_count(&s->bounds, n);
     if (s->body_sent == rq->body_len)
       *data_flags |= NGHTTP2_DATA_FLAG_EOF;
     return (ssize_t)n;
@@ -304,7 +309,7 @@ static ssize_t read_body(nghttp2_session *ng, int32_t stream_id, uint8_t *buf,
     n = length;
   memcpy(buf, s->up.data + s->up_off, n);
   s->up_off += n;
-  hr_bounds_moved(&s->bounds, n);
+  hr_bounds_count(&s->bounds, n);
   if (s->up_off == s->up.len) {
     hr_buf_reset(&s->up);
     s->up_off = 0;

@@ -331,7 +331,7 @@ httpr_code hr_conn_write(struct hr_conn *c, const void *buf, size_t len,
     if (st == HR_TLS_DONE) {
       p += put;
       len -= put;
-      hr_bounds_moved(b, put);
+      hr_bounds_count(b, put);
       continue;
     }
     if (st == HR_TLS_ERROR)
@@ -367,7 +367,7 @@ httpr_code hr_conn_read(struct hr_conn *c, void *buf, size_t cap, size_t *got,
       *got = n > 0 ? (size_t)n : 0;
     }
     if (st == HR_TLS_DONE || st == HR_TLS_CLOSED) {
-      hr_bounds_moved(b, *got);
+      hr_bounds_count(b, *got);
       return HTTPR_OK;
     }
     if (st == HR_TLS_ERROR)
