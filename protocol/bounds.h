@@ -14,10 +14,9 @@
  * in all), or hr_bounds_date does when bytes are counted for a transfer
  * whose owner may not check soon (HTTP/2: the thread driving the
  * connection counts every stream's). The low-speed limit is judged over
- * spans of
- * low_speed_secs that follow each other from the start, so a transfer
- * that turns slow fails within two spans, and every failure is true to
- * its words: less than the limit moved in the span just ended.
+ * spans of low_speed_secs that follow each other from the start, so a
+ * transfer that turns slow fails within two spans, and every failure is
+ * true to its words: less than the limit moved in the span just ended.
  */
 #ifndef HTTPR_BOUNDS_H
 #define HTTPR_BOUNDS_H
