@@ -67,7 +67,22 @@ static httpr_code give_trailers(struct hr_h2 *h2, struct stream *s,
   return rc;
 }
 
-/* Reads the next piece of a callback body (lock released meanwhile). */
+/* Drops what nghttp2 already took from the front of the upload buffer.
+ * read_body empties it only when it takes the last byte, which frames
+ * smaller than a piece rarely do: without this the buffer grew with the
+ * whole body. */
+static void drop_sent(struct stream *s) {
+  size_t left = s->up.len - s->up_off;
+  if (s->up_off == 0)
+    return;
+  memmove(s->up.data, s->up.data + s->up_off, left);
+  s->up.len = left;
+  s->up.data[left] = '\0';
+  s->up_off = 0;
+}
+
+/* Reads the next piece of a callback body (lock released meanwhile); the
+ * buffer holds at most two pieces. */
 static httpr_code read_upload(struct hr_h2 *h2, struct stream *s,
                               httpr_error *err) {
   const struct hr_h2_request *rq = s->rq;
@@ -77,6 +92,7 @@ static httpr_code read_upload(struct hr_h2 *h2, struct stream *s,
   pthread_mutex_unlock(&h2->lock);
   long n = rq->read_cb(buf, UPLOAD_CHUNK, rq->read_ud);
   pthread_mutex_lock(&h2->lock);
+  drop_sent(s);
   httpr_code rc = HTTPR_OK;
   if (n < 0 || n > UPLOAD_CHUNK)
     rc = hr_fail(err, HTTPR_E_READ, "the body read callback failed");
