@@ -10,6 +10,7 @@
 #include "api/wipe.h"
 
 #define DEFAULT_CONNECT_TIMEOUT_MS 30000
+#define DEFAULT_INACTIVITY_TIMEOUT_MS 30000
 #define DEFAULT_MAX_HEADER_BYTES (100 * 1024)
 #define DEFAULT_MAX_IDLE 16
 #define DEFAULT_IDLE_TIMEOUT_MS 60000
@@ -27,6 +28,7 @@ httpr_config *httpr_config_new(void) {
   cfg->min_tls = HTTPR_TLS_1_2;
   cfg->max_tls = HTTPR_TLS_DEFAULT;
   cfg->connect_timeout_ms = DEFAULT_CONNECT_TIMEOUT_MS;
+  cfg->inactivity_timeout_ms = DEFAULT_INACTIVITY_TIMEOUT_MS;
   cfg->max_header_bytes = DEFAULT_MAX_HEADER_BYTES;
   cfg->max_idle = DEFAULT_MAX_IDLE;
   cfg->idle_timeout_ms = DEFAULT_IDLE_TIMEOUT_MS;
@@ -172,6 +174,30 @@ httpr_code httpr_config_set_total_timeout_ms(httpr_config *cfg, long ms) {
   if (!cfg || ms < 0)
     return HTTPR_E_INVALID;
   cfg->total_timeout_ms = ms;
+  return HTTPR_OK;
+}
+
+httpr_code httpr_config_set_inactivity_timeout_ms(httpr_config *cfg,
+                                                 long ms) {
+  if (!cfg || ms < 0)
+    return HTTPR_E_INVALID;
+  cfg->inactivity_timeout_ms = ms;
+  return HTTPR_OK;
+}
+
+/* Limits that could not be multiplied into bytes per window are refused
+ * here rather than overflowing later. */
+#define MAX_LOW_SPEED_SECONDS (24L * 3600)
+#define MAX_LOW_SPEED_BYTES (1L << 40)
+
+httpr_code httpr_config_set_low_speed(httpr_config *cfg, long bytes_per_second,
+                                      long seconds) {
+  if (!cfg || bytes_per_second < 0 || seconds < 0 ||
+      bytes_per_second > MAX_LOW_SPEED_BYTES || seconds > MAX_LOW_SPEED_SECONDS)
+    return HTTPR_E_INVALID;
+  int off = bytes_per_second == 0 || seconds == 0;
+  cfg->low_speed_bytes = off ? 0 : bytes_per_second;
+  cfg->low_speed_seconds = off ? 0 : seconds;
   return HTTPR_OK;
 }
 

@@ -43,7 +43,8 @@ typedef enum httpr_code {
   HTTPR_E_UNSUPPORTED_PROTOCOL = 2, /* e.g. http:// while HTTPS-only */
   HTTPR_E_RESOLVE = 3,              /* host name not resolved */
   HTTPR_E_CONNECT = 4,              /* TCP connect failed */
-  HTTPR_E_TIMEOUT = 5,              /* connect or total time limit reached */
+  HTTPR_E_TIMEOUT = 5,              /* a time limit reached: connect, total,
+                                       inactivity or low speed */
   HTTPR_E_TLS_HANDSHAKE = 6,        /* handshake failed, incl. server alerts */
   HTTPR_E_CERT_UNTRUSTED = 7,       /* chain does not lead to a trust anchor */
   HTTPR_E_CERT_EXPIRED = 8,         /* a certificate's validity has ended */
@@ -223,9 +224,33 @@ HTTPR_EXPORT httpr_code httpr_config_set_max_tls_version(httpr_config *cfg,
 HTTPR_EXPORT httpr_code httpr_config_set_connect_timeout_ms(httpr_config *cfg,
                                                             long ms);
 /* Time allowed for a whole request including redirects, in milliseconds;
- * default 0 (no limit). */
+ * default 0 (no limit). Checked in every send and receive loop, also
+ * when data never stops coming: HTTPR_E_TIMEOUT ("operation timed out
+ * after N milliseconds"). */
 HTTPR_EXPORT httpr_code httpr_config_set_total_timeout_ms(httpr_config *cfg,
                                                           long ms);
+/* Time a transfer may go on without moving a byte in either direction,
+ * in milliseconds, once its connection is ready: a silent server, a
+ * request body the server stops taking (also an HTTP/2 flow-control
+ * window it never opens), a response that does not start. Default 30000;
+ * 0 means no limit. Running out gives HTTPR_E_TIMEOUT ("inactivity
+ * timeout: nothing sent or received for N milliseconds"). A request
+ * waiting for its turn on a shared HTTP/2 connection counts the
+ * connection's bytes, not only its own. Time spent in the caller's own
+ * callbacks does not count. HTTPR_OK or HTTPR_E_INVALID (ms < 0). */
+HTTPR_EXPORT httpr_code
+httpr_config_set_inactivity_timeout_ms(httpr_config *cfg, long ms);
+/* A low-speed limit, as curl's --speed-limit / --speed-time: a transfer
+ * that moves fewer than bytes_per_second * seconds bytes (both directions
+ * together) in a span of `seconds` fails with HTTPR_E_TIMEOUT ("operation
+ * too slow: less than B bytes/sec transferred the last S seconds"). The
+ * spans start when the connection is ready and follow each other, so a
+ * transfer that turns slow fails within 2 * seconds. Either value 0 turns
+ * the limit off (the default). HTTPR_OK, or HTTPR_E_INVALID for a negative
+ * value, seconds above 86400 or bytes_per_second above 2^40. */
+HTTPR_EXPORT httpr_code httpr_config_set_low_speed(httpr_config *cfg,
+                                                   long bytes_per_second,
+                                                   long seconds);
 /* Pin host:port to an address (as curl's --resolve): connections to that
  * origin go to `address` (an IPv4 or IPv6 literal) while SNI and identity
  * checks keep using `host`. May be called several times; a later pin for
@@ -235,11 +260,16 @@ HTTPR_EXPORT httpr_code httpr_config_add_resolve(httpr_config *cfg,
                                                  const char *host, int port,
                                                  const char *address);
 /* Limit on the response head (status line plus header lines, each with
- * its CRLF); default 102400 bytes. Exceeding it gives HTTPR_E_TOO_LARGE. */
+ * its CRLF), every interim (1xx) head before it counted with it; default
+ * 102400 bytes. Exceeding it gives HTTPR_E_TOO_LARGE ("response headers
+ * exceed the limit of N bytes"). */
 HTTPR_EXPORT httpr_code httpr_config_set_max_header_bytes(httpr_config *cfg,
                                                           size_t bytes);
-/* Limit on a response body; default 0 (no limit) for streamed bodies and
- * 1 GiB for buffered ones. Exceeding it gives HTTPR_E_TOO_LARGE. */
+/* Limit on a response body; default 0: no limit for a body streamed to a
+ * sink, 16 MiB (16777216 bytes) for one kept in memory. Exceeding it gives
+ * HTTPR_E_TOO_LARGE ("response body exceeds the limit of N bytes"), at
+ * once when the server announces a larger Content-Length, before any body
+ * byte reaches the sink or memory. HTTPR_OK or HTTPR_E_INVALID. */
 HTTPR_EXPORT httpr_code httpr_config_set_max_body_bytes(httpr_config *cfg,
                                                         uint64_t bytes);
 /* Follow redirects (301, 302, 303, 307, 308) up to max_hops; 0 (default)

@@ -35,6 +35,9 @@ struct httpr_config {
   int max_tls;
   long connect_timeout_ms;
   long total_timeout_ms;
+  long inactivity_timeout_ms; /* 0: none */
+  long low_speed_bytes;       /* bytes per second; 0: no low-speed limit */
+  long low_speed_seconds;
   struct hr_pin *pins;
   size_t pin_count;
   size_t max_header_bytes;

@@ -17,15 +17,19 @@
 #include "protocol/h2.h"
 
 #define IO_CHUNK (16 * 1024)
-#define MAX_BUFFERED_BODY ((uint64_t)1 << 30) /* 1 GiB */
+/* A body kept in memory: 16 MiB (see the README, "What bounds each
+ * wait"). Bodies that may be larger go to a sink, or raise the limit. */
+#define MAX_BUFFERED_BODY ((uint64_t)16 << 20)
 
 struct exchange {
   httpr_client *client;
   struct hr_transfer *t;
   struct hr_conn *conn;
   struct hr_debug debug;
-  uint64_t bytes_in; /* response bytes received on this connection */
+  struct hr_bounds bounds; /* time limits, from the connection's readiness */
+  uint64_t bytes_in;       /* response bytes received on this connection */
   uint64_t body_limit;
+  int default_body_limit; /* body_limit is MAX_BUFFERED_BODY, not the user's */
   int reusable;
 };
 
@@ -105,11 +109,53 @@ static int will_follow(const struct hr_transfer *t, int status) {
   return 1;
 }
 
+/* The one wording of the body limit, whether the body grew past it or
+ * its announced length did. */
+static httpr_code body_too_large(const struct exchange *x, httpr_error *err) {
+  hr_fail(err, HTTPR_E_TOO_LARGE,
+          "response body exceeds the limit of %llu bytes",
+          (unsigned long long)x->body_limit);
+  if (x->default_body_limit)
+    hr_hint(err, "stream the body to a sink (httpr_request_set_body_sink) or "
+                 "raise the limit (httpr_config_set_max_body_bytes)");
+  return HTTPR_E_TOO_LARGE;
+}
+
+/* Content-Length as a number; UINT64_MAX when it is too large for one
+ * (the parsers have already refused malformed values). */
+static uint64_t announced_length(const char *v) {
+  uint64_t n = 0;
+  for (; *v >= '0' && *v <= '9'; v++) {
+    if (n > (UINT64_MAX - 9) / 10)
+      return UINT64_MAX;
+    n = n * 10 + (uint64_t)(*v - '0');
+  }
+  return n;
+}
+
+/* A body announced larger than the limit is refused before its first
+ * byte, rather than once that much has arrived. HEAD, 204 and 304
+ * announce a length without carrying a body. */
+static httpr_code check_announced_body(const struct exchange *x,
+                                       httpr_error *err) {
+  const httpr_response *resp = x->t->resp;
+  if (!x->body_limit || strcmp(x->t->method, "HEAD") == 0 ||
+      resp->status == 204 || resp->status == 304)
+    return HTTPR_OK;
+  const char *cl = hr_headers_get(&resp->headers, "Content-Length", 0);
+  if (!cl || announced_length(cl) <= x->body_limit)
+    return HTTPR_OK;
+  body_too_large(x, err);
+  hr_detail(err, "the server announced %s bytes (Content-Length)", cl);
+  return HTTPR_E_TOO_LARGE;
+}
+
 static httpr_code on_head_done(void *ud, httpr_error *err) {
-  (void)err;
   struct exchange *x = ud;
   x->t->redirect = will_follow(x->t, x->t->resp->status);
-  return HTTPR_OK;
+  if (x->t->redirect)
+    return HTTPR_OK; /* its body is not kept */
+  return check_announced_body(x, err);
 }
 
 static httpr_code on_body(void *ud, const char *data, size_t len,
@@ -119,9 +165,7 @@ static httpr_code on_body(void *ud, const char *data, size_t len,
   if (x->t->redirect)
     return HTTPR_OK; /* the body of a redirect we follow is not kept */
   if (x->body_limit && resp->body_bytes + len > x->body_limit)
-    return hr_fail(err, HTTPR_E_TOO_LARGE,
-                   "response body exceeds the limit of %llu bytes",
-                   (unsigned long long)x->body_limit);
+    return body_too_large(x, err);
   resp->body_bytes += len;
   const httpr_request *req = x->t->req;
   if (req->sink) {
@@ -146,8 +190,7 @@ static const struct hr_h1_callbacks parser_callbacks = {
 
 static httpr_code send_bytes(struct exchange *x, const void *data, size_t len,
                              httpr_error *err) {
-  long total_ms = x->client->cfg.total_timeout_ms;
-  return hr_conn_write(x->conn, data, len, x->t->deadline, total_ms, err);
+  return hr_conn_write(x->conn, data, len, &x->bounds, err);
 }
 
 static int64_t body_length(const struct hr_transfer *t) {
@@ -254,11 +297,9 @@ static httpr_code receive_response(struct exchange *x, httpr_error *err) {
     goto done;
   }
   char *buf = x->conn->read_buf;
-  long total_ms = x->client->cfg.total_timeout_ms;
   while (!parser.done) {
     size_t got = 0;
-    rc = hr_conn_read(x->conn, buf, HR_READ_CHUNK, &got, x->t->deadline,
-                      total_ms, err);
+    rc = hr_conn_read(x->conn, buf, HR_READ_CHUNK, &got, &x->bounds, err);
     if (rc != HTTPR_OK) {
       /* An alert after response bytes is a broken transfer, not a
        * handshake failure (DESIGN rule 8 covers only the first byte). */
@@ -300,9 +341,13 @@ static httpr_code alert_behind_send_failure(struct exchange *x,
     return err->code;
   httpr_error send_err = *err;
   size_t got = 0;
-  int64_t grace = hr_deadline_min(hr_now_ms() + ALERT_GRACE_MS, x->t->deadline);
+  struct hr_limits none = {.total_ms = ALERT_GRACE_MS};
+  struct hr_bounds grace;
+  hr_bounds_start(
+      &grace, &none,
+      hr_deadline_min(hr_now_ms() + ALERT_GRACE_MS, x->t->deadline));
   httpr_code rc = hr_conn_read(x->conn, x->conn->read_buf, HR_READ_CHUNK, &got,
-                               grace, ALERT_GRACE_MS, err);
+                               &grace, err);
   if (rc == HTTPR_E_TLS_HANDSHAKE)
     return rc;
   *err = send_err;
@@ -476,9 +521,8 @@ static httpr_code h2_exchange(struct exchange *x, struct hr_h2_outcome *oc,
   struct hr_h2_request rq = h2_request_of(t);
   debug_h2_request(x);
   t->resp->times[HTTPR_TIME_PRETRANSFER] = since(t);
-  httpr_code rc =
-      hr_h2_exchange(x->conn->h2, &rq, &parser_callbacks, x, t->deadline,
-                     x->client->cfg.total_timeout_ms, oc, err);
+  httpr_code rc = hr_h2_exchange(x->conn->h2, &rq, &parser_callbacks, x,
+                                 &x->bounds, oc, err);
   x->bytes_in = oc->bytes_in;
   return rc;
 }
@@ -538,8 +582,24 @@ static void exchange_init(struct exchange *x, httpr_client *client,
   x->debug.fn = client->cfg.debug_cb;
   x->debug.ud = client->cfg.debug_ud;
   x->body_limit = client->cfg.max_body_bytes;
-  if (!x->body_limit && !t->req->sink)
+  if (!x->body_limit && !t->req->sink) {
     x->body_limit = MAX_BUFFERED_BODY;
+    x->default_body_limit = 1;
+  }
+}
+
+/* The client's time limits for a transfer whose connection is ready now:
+ * the request's total deadline goes on, the other clocks start. */
+static void start_bounds(struct hr_bounds *b, const httpr_client *client,
+                         const struct hr_transfer *t) {
+  const struct httpr_config *cfg = &client->cfg;
+  struct hr_limits lim = {
+      .total_ms = cfg->total_timeout_ms,
+      .inactivity_ms = cfg->inactivity_timeout_ms,
+      .low_speed_bytes = cfg->low_speed_bytes,
+      .low_speed_secs = cfg->low_speed_seconds,
+  };
+  hr_bounds_start(b, &lim, t->deadline);
 }
 
 /* One HTTP/1.1 exchange on x->conn, which goes back to the pool or is
@@ -614,6 +674,7 @@ httpr_code hr_transfer_run(httpr_client *client, struct hr_transfer *t,
     if (rc != HTTPR_OK)
       return rc;
     record_connection(&x, reused);
+    start_bounds(&x.bounds, client, t);
     x.bytes_in = 0;
     if (x.conn->h2)
       rc = run_h2(&x, key, reused, &retry, err);
@@ -645,8 +706,7 @@ void hr_transfer_run_batch(httpr_client *client, const char *key,
     jobs[i].rq = h2_request_of(t);
     jobs[i].cb = &parser_callbacks;
     jobs[i].ud = x;
-    jobs[i].deadline = t->deadline;
-    jobs[i].timeout_ms = client->cfg.total_timeout_ms;
+    start_bounds(&jobs[i].bounds, client, t);
   }
   if (xs && jobs)
     hr_h2_run_jobs(conn->h2, jobs, n, window);

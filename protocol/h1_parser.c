@@ -338,8 +338,8 @@ static httpr_code end_of_head(struct hr_h1_parser *p,
                               const struct hr_h1_callbacks *cb, void *ud,
                               httpr_error *err) {
   if (interim(p)) {
-    /* Each 1xx head has a limit of its own; the real one follows. */
-    p->head_bytes = 0;
+    /* The final head follows. Its bytes add to those of every 1xx head
+     * before it, so an endless series of 1xx heads ends at the limit. */
     p->state = ST_STATUS;
     return HTTPR_OK;
   }

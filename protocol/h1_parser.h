@@ -5,10 +5,12 @@
  *
  * It enforces framing strictly: Content-Length (repeats must agree),
  * chunked with extensions and trailers, read until close; 1xx responses
- * are skipped (not reported); HEAD, 204 and 304 have no body; conflicting
- * Content-Length values, Content-Length with Transfer-Encoding, a
- * malformed status line, header line or chunk size are HTTPR_E_PROTOCOL;
- * a head larger than the limit is HTTPR_E_TOO_LARGE.
+ * are skipped (not reported) but count, all of them together with the
+ * final head, against the head limit; HEAD, 204 and 304 have no body;
+ * conflicting Content-Length values, Content-Length with
+ * Transfer-Encoding, a malformed status line, header line or chunk size
+ * are HTTPR_E_PROTOCOL; a head larger than the limit is
+ * HTTPR_E_TOO_LARGE.
  */
 #ifndef HTTPR_H1_PARSER_H
 #define HTTPR_H1_PARSER_H
@@ -49,8 +51,9 @@ enum hr_h1_framing {
 
 struct hr_h1_parser {
   /* configuration */
-  size_t max_head_bytes;  /* limit on each response head (incl. 1xx) and on
-                             the trailer section */
+  size_t max_head_bytes;  /* limit on the response head, all 1xx heads
+                             before it included, and on the trailer
+                             section */
   int no_body;            /* 1 for a HEAD request */
   /* results, readable once the head is done */
   int version;            /* 10 or 11 */

@@ -67,7 +67,22 @@ static httpr_code give_trailers(struct hr_h2 *h2, struct stream *s,
   return rc;
 }
 
-/* Reads the next piece of a callback body (lock released meanwhile). */
+/* Drops what nghttp2 already took from the front of the upload buffer.
+ * read_body empties it only when it takes the last byte, which frames
+ * smaller than a piece rarely do: without this the buffer grew with the
+ * whole body. */
+static void drop_sent(struct stream *s) {
+  size_t left = s->up.len - s->up_off;
+  if (s->up_off == 0)
+    return;
+  memmove(s->up.data, s->up.data + s->up_off, left);
+  s->up.len = left;
+  s->up.data[left] = '\0';
+  s->up_off = 0;
+}
+
+/* Reads the next piece of a callback body (lock released meanwhile); the
+ * buffer holds at most two pieces. */
 static httpr_code read_upload(struct hr_h2 *h2, struct stream *s,
                               httpr_error *err) {
   const struct hr_h2_request *rq = s->rq;
@@ -77,6 +92,7 @@ static httpr_code read_upload(struct hr_h2 *h2, struct stream *s,
   pthread_mutex_unlock(&h2->lock);
   long n = rq->read_cb(buf, UPLOAD_CHUNK, rq->read_ud);
   pthread_mutex_lock(&h2->lock);
+  drop_sent(s);
   httpr_code rc = HTTPR_OK;
   if (n < 0 || n > UPLOAD_CHUNK)
     rc = hr_fail(err, HTTPR_E_READ, "the body read callback failed");
@@ -196,6 +212,11 @@ static int stream_step(struct hr_h2 *h2, struct stream *s, httpr_code *rc) {
     }
     if (*rc != HTTPR_OK)
       return 1;
+    /* Time in the caller's callbacks is not the server's silence; and
+     * while another thread drives, the body may never stop coming. */
+    hr_bounds_resume(&s->bounds);
+    if ((*rc = hr_bounds_check(&s->bounds, s->err)) != HTTPR_OK)
+      return 1;
   }
   if (s->closed) {
     *rc = closed_result(s, s->out, s->err);
@@ -212,16 +233,15 @@ static int stream_step(struct hr_h2 *h2, struct stream *s, httpr_code *rc) {
     s->out->refused = !s->id;
     return 1;
   }
-  if (hr_now_ms() >= s->deadline) {
-    *rc = hr_fail(s->err, HTTPR_E_TIMEOUT,
-                  "operation timed out after %ld milliseconds", s->timeout_ms);
-    return 1;
-  }
-  return 0;
+  /* Until its turn comes, the connection's bytes are its own. */
+  if (!s->headers_sent)
+    hr_bounds_wait_turn(&s->bounds, h2->last_io);
+  *rc = hr_bounds_check(&s->bounds, s->err);
+  return *rc != HTTPR_OK;
 }
 
-/* Until deadline: drives the connection when nobody does, else waits for
- * news of w's streams. */
+/* Until deadline (a stream's next wake-up): drives the connection when
+ * nobody does, else waits for news of w's streams. */
 static void progress(struct hr_h2 *h2, struct waiter *w, int64_t deadline) {
   if (!h2->driving) {
     hr_h2_drive(h2, deadline);
@@ -250,7 +270,7 @@ static void waiter_init(struct waiter *w) {
 /* A stream for one request, its fields built; NULL with *err set. */
 static struct stream *stream_new(const struct hr_h2_request *rq,
                                  const struct hr_h1_callbacks *cb, void *ud,
-                                 int64_t deadline, long timeout_ms,
+                                 const struct hr_bounds *bounds,
                                  struct hr_h2_outcome *out, httpr_error *err) {
   memset(out, 0, sizeof(*out));
   struct stream *s = calloc(1, sizeof(*s));
@@ -261,8 +281,8 @@ static struct stream *stream_new(const struct hr_h2_request *rq,
   s->rq = rq;
   s->cb = cb;
   s->ud = ud;
-  s->deadline = deadline;
-  s->timeout_ms = timeout_ms;
+  s->bounds = *bounds;
+  hr_bounds_resume(&s->bounds); /* a stream waits from its start */
   s->out = out;
   s->err = err;
   if (hr_h2_fields_build(&s->fields, rq, err) != HTTPR_OK) {
@@ -298,9 +318,9 @@ static void stream_start(struct hr_h2 *h2, struct stream *s, struct waiter *w) {
 
 httpr_code hr_h2_exchange(struct hr_h2 *h2, const struct hr_h2_request *rq,
                           const struct hr_h1_callbacks *cb, void *ud,
-                          int64_t deadline, long timeout_ms,
+                          const struct hr_bounds *bounds,
                           struct hr_h2_outcome *out, httpr_error *err) {
-  struct stream *s = stream_new(rq, cb, ud, deadline, timeout_ms, out, err);
+  struct stream *s = stream_new(rq, cb, ud, bounds, out, err);
   if (!s)
     return err->code;
   struct waiter w;
@@ -309,7 +329,7 @@ httpr_code hr_h2_exchange(struct hr_h2 *h2, const struct hr_h2_request *rq,
   pthread_mutex_lock(&h2->lock);
   stream_start(h2, s, &w);
   while (!stream_step(h2, s, &rc))
-    progress(h2, &w, deadline);
+    progress(h2, &w, hr_bounds_wake(&s->bounds));
   stream_leave(h2, s);
   pthread_mutex_unlock(&h2->lock);
   pthread_cond_destroy(&w.cond);
@@ -328,8 +348,8 @@ void hr_h2_run_jobs(struct hr_h2 *h2, struct hr_h2_job *jobs, size_t n,
     /* Keep `window` streams in flight while jobs are left. */
     while (mine && active < window && next < n) {
       struct hr_h2_job *j = &jobs[next++];
-      struct stream *s = stream_new(&j->rq, j->cb, j->ud, j->deadline,
-                                    j->timeout_ms, &j->out, &j->err);
+      struct stream *s =
+          stream_new(&j->rq, j->cb, j->ud, &j->bounds, &j->out, &j->err);
       if (!s) {
         j->rc = j->err.code;
         continue;
@@ -353,7 +373,7 @@ void hr_h2_run_jobs(struct hr_h2 *h2, struct hr_h2_job *jobs, size_t n,
         finished = 1;
         continue;
       }
-      soonest = hr_deadline_min(soonest, s->deadline);
+      soonest = hr_deadline_min(soonest, hr_bounds_wake(&s->bounds));
       i++;
     }
     if (!finished)

@@ -67,16 +67,23 @@ int hr_h2_accepting(struct hr_h2 *h2);
 
 /* Runs one request on the connection: the callbacks get the final
  * response's status (version 20), headers, end of head, body, then any
- * trailers as more headers. Returns HTTPR_OK once the stream ended
- * cleanly. Errors: HTTPR_E_PROTOCOL (stream reset by the server, GOAWAY
- * before the answer, malformed frames: the connection is then failed for
- * every stream), HTTPR_E_TOO_LARGE (header block over the limit),
- * HTTPR_E_TIMEOUT, HTTPR_E_SEND / HTTPR_E_RECV (the connection broke),
- * HTTPR_E_READ (the body callback failed), whatever a callback returned,
- * HTTPR_E_NOMEM. out tells whether a retry elsewhere is safe. */
+ * trailers as more headers. The stream keeps a copy of the started
+ * bounds and counts its own bytes (its HEADERS, DATA both ways, the
+ * response's fields): a stream is inactive while nothing of its own
+ * moves, whatever the other streams do, except while it waits for its
+ * turn (the server's SETTINGS, a free stream slot), when the
+ * connection's bytes count. Every wait, driving the connection or
+ * waiting for the thread that does, ends by the bounds' next wake-up.
+ * Returns HTTPR_OK once the stream ended cleanly. Errors:
+ * HTTPR_E_PROTOCOL (stream reset by the server, GOAWAY before the
+ * answer, malformed frames: the connection is then failed for every
+ * stream), HTTPR_E_TOO_LARGE (header block, 1xx heads included, over the
+ * limit), HTTPR_E_TIMEOUT, HTTPR_E_SEND / HTTPR_E_RECV (the connection
+ * broke), HTTPR_E_READ (the body callback failed), whatever a callback
+ * returned, HTTPR_E_NOMEM. out tells whether a retry elsewhere is safe. */
 httpr_code hr_h2_exchange(struct hr_h2 *h2, const struct hr_h2_request *rq,
                           const struct hr_h1_callbacks *cb, void *ud,
-                          int64_t deadline, long timeout_ms,
+                          const struct hr_bounds *bounds,
                           struct hr_h2_outcome *out, httpr_error *err);
 
 /* One request of a batch run by hr_h2_run_jobs: the same inputs as
@@ -85,8 +92,7 @@ struct hr_h2_job {
   struct hr_h2_request rq;
   const struct hr_h1_callbacks *cb;
   void *ud;
-  int64_t deadline;
-  long timeout_ms;
+  struct hr_bounds bounds; /* started by the caller */
   httpr_code rc;
   struct hr_h2_outcome out;
   httpr_error err;

@@ -32,8 +32,8 @@ struct stream {
   /* the caller's side */
   const struct hr_h1_callbacks *cb;
   void *ud;
-  int64_t deadline;
-  long timeout_ms;
+  struct hr_bounds bounds; /* its time limits; its own bytes count */
+  int headers_sent;        /* its turn came: its HEADERS went out */
   struct hr_h2_outcome *out;
   httpr_error *err;
   struct hr_buf spare; /* body buffer swapped with the driver's */
@@ -76,6 +76,7 @@ struct hr_h2 {
   int got_settings;
   int goaway;
   int broken;
+  int64_t last_io;     /* hr_now_ms() when a byte last moved either way */
   httpr_error broke;   /* why, once broken */
   char why[160];       /* nghttp2's reason for a protocol error */
   size_t running;      /* exchanges in progress */

@@ -102,6 +102,21 @@ static int parse_status(const uint8_t *v, size_t len) {
   return n;
 }
 
+/* Counts a field against the head limit, as HTTP/1.1 would carry it:
+ * "name: value\r\n". 1xx heads count too, all of them together with the
+ * final head, so an endless series of them ends at the limit. */
+static int count_field(struct hr_h2 *h2, struct stream *s, size_t namelen,
+                       size_t valuelen) {
+  s->head_bytes += namelen + valuelen + 4;
+  if (s->head_bytes <= h2->max_header_bytes)
+    return 0;
+  stream_fail(s, HTTPR_E_TOO_LARGE,
+              s->head_done ? "response trailers exceed"
+                           : "response headers exceed",
+              h2->max_header_bytes);
+  return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE; /* resets the stream */
+}
+
 static int on_header(nghttp2_session *ng, const nghttp2_frame *frame,
                      const uint8_t *name, size_t namelen, const uint8_t *value,
                      size_t valuelen, uint8_t flags, void *user_data) {
@@ -110,24 +125,20 @@ static int on_header(nghttp2_session *ng, const nghttp2_frame *frame,
   struct stream *s = hr_h2_stream_of(ng, frame->hd.stream_id);
   if (frame->hd.type != NGHTTP2_HEADERS || !s || s->failed)
     return 0;
+  hr_bounds_count(&s->bounds, namelen + valuelen);
   if (namelen == 7 && memcmp(name, ":status", 7) == 0) {
     int status = parse_status(value, valuelen);
     s->informational = status >= 100 && status < 200;
     if (!s->informational)
       s->status = status;
-    return 0;
+    /* A 1xx head's status line is all some of them carry. */
+    return s->informational ? count_field(h2, s, namelen, valuelen) : 0;
   }
-  if (s->informational || name[0] == ':')
-    return 0; /* 1xx heads are skipped; nghttp2 checks pseudo-headers */
-  /* Counted as HTTP/1.1 would carry it: "name: value\r\n". */
-  s->head_bytes += namelen + valuelen + 4;
-  if (s->head_bytes > h2->max_header_bytes) {
-    stream_fail(s, HTTPR_E_TOO_LARGE,
-                s->head_done ? "response trailers exceed"
-                             : "response headers exceed",
-                h2->max_header_bytes);
-    return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE; /* resets the stream */
-  }
+  if (name[0] == ':')
+    return 0; /* nghttp2 checks pseudo-headers */
+  int rv = count_field(h2, s, namelen, valuelen);
+  if (rv != 0 || s->informational)
+    return rv; /* 1xx heads are not kept */
   struct hr_headers *to = s->head_done ? &s->trailers : &s->head;
   if (hr_headers_add(to, (const char *)name, namelen, (const char *)value,
                      valuelen) != 0) {
@@ -163,6 +174,8 @@ static int on_frame_recv(nghttp2_session *ng, const nghttp2_frame *frame,
   if (s && (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) &&
       (frame->hd.type == NGHTTP2_HEADERS || frame->hd.type == NGHTTP2_DATA))
     s->ended = 1;
+  if (s)
+    hr_bounds_date(&s->bounds); /* its owner may be asleep until later */
   notify(s);
   return 0;
 }
@@ -172,6 +185,8 @@ static int on_data(nghttp2_session *ng, uint8_t flags, int32_t stream_id,
   (void)flags;
   (void)user_data;
   struct stream *s = hr_h2_stream_of(ng, stream_id);
+  if (s)
+    hr_bounds_count(&s->bounds, len);
   if (!s || s->failed || hr_buf_append(&s->body, data, len) != 0) {
     if (s)
       stream_fail(s, HTTPR_E_NOMEM, NULL, 0);
@@ -226,11 +241,22 @@ static int on_error(nghttp2_session *ng, int lib_error_code, const char *msg,
   return 0;
 }
 
-/* Some protocol errors end the session with our GOAWAY and no other
- * callback: its debug data (or error code) is the reason. */
+/* A stream's frame went out: it moved (see bounds.h). And some protocol
+ * errors end the session with our GOAWAY and no other callback: its
+ * debug data (or error code) is the reason. */
 static int on_frame_sent(nghttp2_session *ng, const nghttp2_frame *frame,
                          void *user_data) {
-  (void)ng;
+  struct stream *s =
+      frame->hd.stream_id ? hr_h2_stream_of(ng, frame->hd.stream_id) : NULL;
+  if (s) {
+    if (frame->hd.type == NGHTTP2_HEADERS && !s->headers_sent) {
+      /* A request's turn came: from now on only its own bytes count. */
+      s->headers_sent = 1;
+      hr_bounds_count(&s->bounds, frame->hd.length + 9);
+    }
+    hr_bounds_date(&s->bounds); /* its HEADERS or DATA went out now */
+    return 0;
+  }
   if (frame->hd.type != NGHTTP2_GOAWAY ||
       frame->goaway.error_code == NGHTTP2_NO_ERROR)
     return 0;
@@ -268,6 +294,7 @@ static ssize_t read_body(nghttp2_session *ng, int32_t stream_id, uint8_t *buf,
       n = length;
     memcpy(buf, rq->body + s->body_sent, n);
     s->body_sent += n;
+    hr_bounds_count(&s->bounds, n);
     if (s->body_sent == rq->body_len)
       *data_flags |= NGHTTP2_DATA_FLAG_EOF;
     return (ssize_t)n;
@@ -282,6 +309,7 @@ static ssize_t read_body(nghttp2_session *ng, int32_t stream_id, uint8_t *buf,
     n = length;
   memcpy(buf, s->up.data + s->up_off, n);
   s->up_off += n;
+  hr_bounds_count(&s->bounds, n);
   if (s->up_off == s->up.len) {
     hr_buf_reset(&s->up);
     s->up_off = 0;
@@ -367,13 +395,16 @@ static void drain_wake(struct hr_h2 *h2) {
 
 /* The driver's I/O, without the lock: writes what it can, reads what has
  * arrived (*got bytes in h2->in), and when neither moves waits for the
- * connection, a wake-up or the deadline (then returns with nothing). */
+ * connection, a wake-up or the deadline (then returns with nothing).
+ * *wrote: some output went out. */
 static httpr_code io_turn(struct hr_h2 *h2, int64_t deadline, size_t *got,
-                          httpr_error *err) {
+                          int *wrote, httpr_error *err) {
   *got = 0;
   for (int turns = 0; turns < 64; turns++) {
     short want_write = 0, want_read = 0;
+    size_t before = h2->out_off;
     httpr_code rc = flush_some(h2, &want_write, err);
+    *wrote |= h2->out_off != before;
     if (rc != HTTPR_OK)
       return rc;
     while (*got < IN_CAP) {
@@ -436,10 +467,13 @@ void hr_h2_drive(struct hr_h2 *h2, int64_t deadline) {
   pthread_mutex_unlock(&h2->lock);
   httpr_error ioerr = {0};
   size_t got = 0;
+  int wrote = 0;
   httpr_code rc = HTTPR_OK;
   if (!h2->broken)
-    rc = io_turn(h2, deadline, &got, &ioerr);
+    rc = io_turn(h2, deadline, &got, &wrote, &ioerr);
   pthread_mutex_lock(&h2->lock);
+  if (got || wrote)
+    h2->last_io = hr_now_ms();
   if (rc != HTTPR_OK)
     break_connection(h2, &ioerr);
   else if (got)
@@ -532,6 +566,7 @@ httpr_code hr_h2_attach(struct hr_conn *c, size_t max_header_bytes,
   h2->wake[0] = h2->wake[1] = -1;
   pthread_mutex_init(&h2->lock, NULL);
   h2->conn = c;
+  h2->last_io = hr_now_ms();
   h2->max_header_bytes = max_header_bytes;
   h2->on_input = on_input;
   h2->on_input_ud = ud;

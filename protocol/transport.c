@@ -293,10 +293,30 @@ static httpr_code plain_io_error(httpr_code code, httpr_error *err) {
   return hr_io_broke(err, code == HTTPR_E_SEND, errno);
 }
 
+/* Waits until the connection can go on with what the provider wants, or
+ * until a limit of b may run out. HTTPR_OK to try again (also once a
+ * low-speed span passed), else why it may not. */
+static httpr_code wait_bounded(struct hr_conn *c, enum hr_tls_status st,
+                               struct hr_bounds *b, httpr_error *err) {
+  short ev = st == HR_TLS_WANT_WRITE ? POLLOUT : POLLIN;
+  int ready = wait_fd(c->fd, ev, hr_bounds_wake(b));
+  if (ready > 0)
+    return HTTPR_OK;
+  if (ready == 0)
+    return hr_bounds_check(b, err);
+  return hr_fail(err, HTTPR_E_RECV, "poll failed: %s", strerror(errno));
+}
+
 httpr_code hr_conn_write(struct hr_conn *c, const void *buf, size_t len,
-                         int64_t deadline, long timeout_ms, httpr_error *err) {
+                         struct hr_bounds *b, httpr_error *err) {
   const char *p = buf;
+  hr_bounds_resume(b);
   while (len > 0) {
+    /* Also when every write goes through at once (a server that reads
+     * as fast as we send): the limits hold in this loop too. */
+    httpr_code rc = hr_bounds_check(b, err);
+    if (rc != HTTPR_OK)
+      return rc;
     size_t put = 0;
     enum hr_tls_status st;
     if (c->tls) {
@@ -311,6 +331,7 @@ httpr_code hr_conn_write(struct hr_conn *c, const void *buf, size_t len,
     if (st == HR_TLS_DONE) {
       p += put;
       len -= put;
+      hr_bounds_count(b, put);
       continue;
     }
     if (st == HR_TLS_ERROR)
@@ -318,7 +339,7 @@ httpr_code hr_conn_write(struct hr_conn *c, const void *buf, size_t len,
     if (st == HR_TLS_CLOSED)
       return hr_fail(err, HTTPR_E_SEND,
                      "connection broke while sending: peer closed it");
-    httpr_code rc = wait_for(c, st, deadline, timeout_ms, "operation", err);
+    rc = wait_bounded(c, st, b, err);
     if (rc != HTTPR_OK)
       return rc;
   }
@@ -326,8 +347,14 @@ httpr_code hr_conn_write(struct hr_conn *c, const void *buf, size_t len,
 }
 
 httpr_code hr_conn_read(struct hr_conn *c, void *buf, size_t cap, size_t *got,
-                        int64_t deadline, long timeout_ms, httpr_error *err) {
+                        struct hr_bounds *b, httpr_error *err) {
+  hr_bounds_resume(b);
   for (;;) {
+    /* Checked before every read, not only when one would block: a server
+     * that never pauses must not outlast the limits. */
+    httpr_code rc = hr_bounds_check(b, err);
+    if (rc != HTTPR_OK)
+      return rc;
     enum hr_tls_status st;
     *got = 0;
     if (c->tls) {
@@ -339,11 +366,13 @@ httpr_code hr_conn_read(struct hr_conn *c, void *buf, size_t cap, size_t *got,
       st = n < 0 ? HR_TLS_WANT_READ : n == 0 ? HR_TLS_CLOSED : HR_TLS_DONE;
       *got = n > 0 ? (size_t)n : 0;
     }
-    if (st == HR_TLS_DONE || st == HR_TLS_CLOSED)
+    if (st == HR_TLS_DONE || st == HR_TLS_CLOSED) {
+      hr_bounds_count(b, *got);
       return HTTPR_OK;
+    }
     if (st == HR_TLS_ERROR)
       return err->code;
-    httpr_code rc = wait_for(c, st, deadline, timeout_ms, "operation", err);
+    rc = wait_bounded(c, st, b, err);
     if (rc != HTTPR_OK)
       return rc;
   }

@@ -13,6 +13,7 @@
 
 #include "api/error_internal.h"
 #include "backends/provider.h"
+#include "protocol/bounds.h"
 
 /* Emits one debug event (see httpr_debug_cb); fn may be NULL. */
 struct hr_debug {
@@ -69,17 +70,19 @@ struct hr_conn_times {
 httpr_code hr_conn_open(const struct hr_connect_params *p, struct hr_conn **out,
                         struct hr_conn_times *times, httpr_error *err);
 
-/* Writes all len bytes before the deadline. HTTPR_E_SEND, HTTPR_E_TIMEOUT,
- * or the provider's codes. */
+/* Writes all len bytes within the limits of b, which counts them; the
+ * limits are checked before every write, whether or not it would block.
+ * HTTPR_E_SEND, HTTPR_E_TIMEOUT, or the provider's codes. */
 httpr_code hr_conn_write(struct hr_conn *c, const void *buf, size_t len,
-                         int64_t deadline, long timeout_ms, httpr_error *err);
+                         struct hr_bounds *b, httpr_error *err);
 
-/* Reads what is available (waiting until the deadline for something).
- * *got = 0 means a clean end of stream (TCP EOF for plain HTTP,
- * close_notify for TLS). Errors: HTTPR_E_RECV, HTTPR_E_TIMEOUT, alerts as
- * HTTPR_E_TLS_HANDSHAKE. */
+/* Reads what is available, waiting within the limits of b for something
+ * (checked before every read, whether or not it would block); b counts
+ * the bytes. *got = 0 means a clean end of stream (TCP EOF for plain
+ * HTTP, close_notify for TLS). Errors: HTTPR_E_RECV, HTTPR_E_TIMEOUT,
+ * alerts as HTTPR_E_TLS_HANDSHAKE. */
 httpr_code hr_conn_read(struct hr_conn *c, void *buf, size_t cap, size_t *got,
-                        int64_t deadline, long timeout_ms, httpr_error *err);
+                        struct hr_bounds *b, httpr_error *err);
 
 /* Non-blocking steps, for a caller that multiplexes reading and writing
  * (HTTP/2). Each moves what it can now: *moved bytes, or 0 with *want set

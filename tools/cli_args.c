@@ -52,6 +52,9 @@ enum opt_id {
   OPT_WRITE_OUT,
   OPT_MAX_TIME,
   OPT_CONNECT_TIMEOUT,
+  OPT_INACTIVITY_TIMEOUT,
+  OPT_SPEED_LIMIT,
+  OPT_SPEED_TIME,
   OPT_RESOLVE,
   OPT_VERSION,
   OPT_TLS_BACKEND,
@@ -114,6 +117,9 @@ static const struct opt_def options[] = {
     {"write-out", 'w', 1, OPT_WRITE_OUT},
     {"max-time", 'm', 1, OPT_MAX_TIME},
     {"connect-timeout", 0, 1, OPT_CONNECT_TIMEOUT},
+    {"inactivity-timeout", 0, 1, OPT_INACTIVITY_TIMEOUT},
+    {"speed-limit", 'Y', 1, OPT_SPEED_LIMIT},
+    {"speed-time", 'y', 1, OPT_SPEED_TIME},
     {"resolve", 0, 1, OPT_RESOLVE},
     {"version", 'V', 0, OPT_VERSION},
     {"tls-backend", 0, 1, OPT_TLS_BACKEND},
@@ -401,6 +407,17 @@ static int apply(struct parser *p, enum opt_id id, const char *value) {
   case OPT_CONNECT_TIMEOUT:
     return value_result(p, cli_parse_seconds(value, &o->connect_timeout_ms),
                         "expects seconds", value);
+  case OPT_INACTIVITY_TIMEOUT:
+    return value_result(p, cli_parse_seconds(value, &o->inactivity_timeout_ms),
+                        "expects seconds (0: no limit)", value);
+  case OPT_SPEED_LIMIT:
+    return value_result(
+        p, cli_parse_long(value, 0, CLI_SPEED_LIMIT_MAX, &o->speed_limit),
+        "expects bytes per second", value);
+  case OPT_SPEED_TIME:
+    return value_result(
+        p, cli_parse_long(value, 0, CLI_SPEED_TIME_MAX, &o->speed_time),
+        "expects whole seconds", value);
   case OPT_RESOLVE:
     return add_resolve(p, value);
   case OPT_VERSION:
@@ -552,6 +569,9 @@ int cli_parse_args(struct cli_options *opts, int argc, char **argv, FILE *in,
   opts->max_redirs = 50;
   opts->max_time_ms = -1;
   opts->connect_timeout_ms = -1;
+  opts->inactivity_timeout_ms = -1;
+  opts->speed_limit = -1;
+  opts->speed_time = -1;
   opts->parallel_max = CLI_PARALLEL_DEFAULT;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];

@@ -21,6 +21,11 @@ enum cli_http_version {
   CLI_HTTP2_ONLY = 2  /* --http2-only: fail unless h2 is negotiated */
 };
 
+/* --speed-limit and --speed-time: the largest values the library takes
+ * (httpr_config_set_low_speed). */
+#define CLI_SPEED_LIMIT_MAX (1L << 40)
+#define CLI_SPEED_TIME_MAX 86400L
+
 /* --parallel-max: curl's default and its ceiling (larger values are
  * lowered to it, 0 means the default, as in curl). */
 #define CLI_PARALLEL_DEFAULT 50
@@ -68,6 +73,9 @@ struct cli_options {
   /* Limits; -1 when not given (the library's default then applies). */
   long max_time_ms;
   long connect_timeout_ms;
+  long inactivity_timeout_ms; /* --inactivity-timeout; 0: none */
+  long speed_limit;           /* -Y bytes per second */
+  long speed_time;            /* -y seconds */
   int has_max_filesize;
   uint64_t max_filesize;
   struct cli_resolve *resolves;

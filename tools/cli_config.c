@@ -70,7 +70,7 @@ static const char *http_option(enum cli_http_version v) {
 }
 
 static int apply(const struct cli_options *o, httpr_config *cfg, FILE *err) {
-  char text[32];
+  char text[64];
   int rc;
 #define CHECK(call, option, value)                                             \
   do {                                                                         \
@@ -104,6 +104,20 @@ static int apply(const struct cli_options *o, httpr_config *cfg, FILE *err) {
     snprintf(text, sizeof(text), "%ld ms", o->max_time_ms);
     CHECK(httpr_config_set_total_timeout_ms(cfg, o->max_time_ms), "--max-time",
           text);
+  }
+  if (o->inactivity_timeout_ms >= 0) {
+    snprintf(text, sizeof(text), "%ld ms", o->inactivity_timeout_ms);
+    CHECK(httpr_config_set_inactivity_timeout_ms(cfg, o->inactivity_timeout_ms),
+          "--inactivity-timeout", text);
+  }
+  if (o->speed_limit >= 0 || o->speed_time >= 0) {
+    /* As curl: a limit alone is judged over 30 s, a time alone means 1
+     * byte a second. */
+    long bytes = o->speed_limit >= 0 ? o->speed_limit : 1;
+    long secs = o->speed_time >= 0 ? o->speed_time : 30;
+    snprintf(text, sizeof(text), "%ld B/s over %ld s", bytes, secs);
+    CHECK(httpr_config_set_low_speed(cfg, bytes, secs),
+          o->speed_limit >= 0 ? "--speed-limit" : "--speed-time", text);
   }
   for (size_t i = 0; i < o->resolve_count; i++) {
     const struct cli_resolve *r = &o->resolves[i];

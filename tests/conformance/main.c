@@ -166,6 +166,7 @@ static int collect_tests(struct CMUnitTest **out) {
       {pool_tests, pool_tests_count},
       {h2_tests, h2_tests_count},
       {policy_tests, policy_tests_count},
+      {bounds_tests, bounds_tests_count},
   };
   size_t total = 0;
   for (size_t i = 0; i < COUNT_OF(lists); i++)

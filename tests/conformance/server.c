@@ -100,6 +100,8 @@ static const struct profile_def profiles[SRV_COUNT] = {
     [SRV_INTER_EKU_CLIENT] = {"inter-eku-client", {NULL}},
     [SRV_PATHLEN_EXCEEDED] = {"pathlen-exceeded", {NULL}},
     [SRV_BAD_LEAF_SIG] = {"bad-leaf-sig", {NULL}},
+    [SRV_H2_ZERO_WINDOW] = {"good-ecdsa",
+                            {"--alpn", "h2,http/1.1", "--h2-window", "0"}},
 };
 
 static struct {

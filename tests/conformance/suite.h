@@ -88,6 +88,7 @@ enum profile {
   SRV_INTER_EKU_CLIENT,
   SRV_PATHLEN_EXCEEDED,
   SRV_BAD_LEAF_SIG,
+  SRV_H2_ZERO_WINDOW,   /* SETTINGS_INITIAL_WINDOW_SIZE 0, never opened */
   SRV_COUNT
 };
 
@@ -196,6 +197,8 @@ extern const struct CMUnitTest h2_tests[];
 extern const size_t h2_tests_count;
 extern const struct CMUnitTest policy_tests[];
 extern const size_t policy_tests_count;
+extern const struct CMUnitTest bounds_tests[];
+extern const size_t bounds_tests_count;
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 

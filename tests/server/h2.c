@@ -227,6 +227,13 @@ static ssize_t read_body(nghttp2_session *s, int32_t id, uint8_t *buf,
   size_t k = left < cap ? (size_t)left : cap;
 
   (void)ud;
+  if (st->paced) {
+    if (st->allow == 0)
+      return NGHTTP2_ERR_DEFERRED; /* ts_h2_release resumes it */
+    if (k > st->allow)
+      k = (size_t)st->allow;
+    st->allow -= k;
+  }
   if (st->pattern) {
     unsigned r = (unsigned)(st->off % 26);
     for (size_t i = 0; i < k; i++) {
@@ -316,6 +323,27 @@ int ts_h2_respond_pattern(struct ts_h2 *h, struct ts_h2_stream *st,
   st->off = 0;
   st->len = n;
   return submit(h, st, 200, &type, 1);
+}
+
+int ts_h2_respond_paced(struct ts_h2 *h, struct ts_h2_stream *st,
+                        unsigned long long n) {
+  st->paced = 1;
+  st->allow = 0;
+  return ts_h2_respond_pattern(h, st, n);
+}
+
+void ts_h2_release(struct ts_h2 *h, struct ts_h2_stream *st,
+                   unsigned long long n) {
+  st->allow += n;
+  nghttp2_session_resume_data(h->s, st->id);
+}
+
+int ts_h2_interim(struct ts_h2 *h, struct ts_h2_stream *st,
+                  const nghttp2_nv *headers, size_t nheaders) {
+  return nghttp2_submit_headers(h->s, NGHTTP2_FLAG_NONE, st->id, NULL, headers,
+                                nheaders, NULL) < 0
+             ? -1
+             : 0;
 }
 
 int ts_h2_reset(struct ts_h2 *h, struct ts_h2_stream *st, uint32_t code) {
@@ -489,9 +517,10 @@ static int run_timers(struct ts_h2 *h) {
       ts_h2_timer_fn fn = st->on_due;
       st->due_ms = 0;
       fn(h, st);
-    } else if (st->due_ms < next) {
-      next = st->due_ms;
     }
+    /* Also a timer the callback just armed again. */
+    if (st->due_ms != 0 && st->due_ms < next)
+      next = st->due_ms > now ? st->due_ms : now;
   }
   return (int)(next - now);
 }

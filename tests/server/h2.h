@@ -37,12 +37,17 @@ struct ts_h2_stream {
   long long due_ms; /* when on_due runs; 0: no timer */
   ts_h2_timer_fn on_due;
   unsigned long long arg; /* a number for on_due */
+  long long every_ms;     /* the period of a timer that re-arms itself */
   /* The response body: `pattern` bytes ('a' + offset % 26) or `resp`. */
   int pattern;
   struct ts_buf resp;
   unsigned long long off, len;
   const nghttp2_nv *trailers; /* static storage; sent after the body */
   size_t ntrailers;
+  /* A paced body (ts_h2_respond_paced): only `allow` more bytes may go
+   * out now; the body waits (deferred) until ts_h2_release adds more. */
+  int paced;
+  unsigned long long allow;
 };
 
 /* One HTTP/2 connection. */
@@ -74,6 +79,15 @@ int ts_h2_respond(struct ts_h2 *h, struct ts_h2_stream *st, int status,
 /* A body of n pattern bytes, generated as it is sent (never buffered). */
 int ts_h2_respond_pattern(struct ts_h2 *h, struct ts_h2_stream *st,
                           unsigned long long n);
+/* The same, but no body byte goes out until ts_h2_release lets it. */
+int ts_h2_respond_paced(struct ts_h2 *h, struct ts_h2_stream *st,
+                        unsigned long long n);
+/* Lets n more bytes of a paced body go out. */
+void ts_h2_release(struct ts_h2 *h, struct ts_h2_stream *st,
+                   unsigned long long n);
+/* An interim (1xx) head; the final response may follow. 0 or -1. */
+int ts_h2_interim(struct ts_h2 *h, struct ts_h2_stream *st,
+                  const nghttp2_nv *headers, size_t nheaders);
 /* RST_STREAM with the given error code instead of a response. */
 int ts_h2_reset(struct ts_h2 *h, struct ts_h2_stream *st, uint32_t code);
 /* Runs fn for the stream after ms milliseconds, without blocking others. */
@@ -87,5 +101,14 @@ nghttp2_nv ts_h2_nv(const char *name, const char *value);
 
 /* h2_routes.c: answers a complete request (headers and body in). */
 void ts_h2_route(struct ts_h2 *h, struct ts_h2_stream *st);
+
+/* h2_slow_routes.c: /endless, /silent-after-head, /drip/MS, /1xx-flood,
+ * as over HTTP/1.1 (for the client's time and size bounds). */
+void ts_h2_r_endless(struct ts_h2 *h, struct ts_h2_stream *st, const char *arg);
+void ts_h2_r_silent_after_head(struct ts_h2 *h, struct ts_h2_stream *st,
+                               const char *arg);
+void ts_h2_r_drip(struct ts_h2 *h, struct ts_h2_stream *st, const char *arg);
+void ts_h2_r_1xx_flood(struct ts_h2 *h, struct ts_h2_stream *st,
+                       const char *arg);
 
 #endif

@@ -1,8 +1,9 @@
 /* h2_routes.c: what the test server answers over HTTP/2, on the same paths
  * as HTTP/1.1 where they make sense (/, /bytes/N, /conn-id, /delay/MS,
  * /echo, /status/N, /client-cert, /tls, /resumed), plus /trailers, the
- * server's counters (/stats, /stats/conn/ID) and the misbehaviours the
- * conformance suite needs per stream (/h2/...). A request arrives whole
+ * server's counters (/stats, /stats/conn/ID), the misbehaviours the
+ * conformance suite needs per stream (/h2/...), and those of
+ * h2_slow_routes.c for the client's bounds. A request arrives whole
  * (headers and body); a route answers at once or sets a timer. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -305,6 +306,10 @@ static const struct route g_routes[] = {
     {"/h2/big-headers/", 0, r_big_headers},
     {"/h2/bad-frame", 1, r_bad_frame},
     {"/h2/bad-frame-length", 1, r_bad_frame_length},
+    {"/endless", 0, ts_h2_r_endless},
+    {"/silent-after-head", 0, ts_h2_r_silent_after_head},
+    {"/drip/", 0, ts_h2_r_drip},
+    {"/1xx-flood", 0, ts_h2_r_1xx_flood},
 };
 
 static const struct route *find_route(const char *path, const char **arg) {

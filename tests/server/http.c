@@ -314,6 +314,8 @@ static int read_request(struct ts_conn *c, struct ts_request *rq) {
     r = 400; /* request smuggling shape; our clients never send it */
   if (r != 0)
     return r;
+  if (ts_route_reads_body(rq))
+    return 1; /* the route takes the body as it comes, or leaves it */
   return read_body(c, rq, &f);
 }
 

@@ -2,7 +2,8 @@
  * deliberately broken responses the conformance suite needs (bad status
  * line, bad chunk size, truncated bodies, abrupt closes). Requests arrive
  * parsed and complete from http.c; each handler says how the connection
- * goes on afterwards. */
+ * goes on afterwards. The routes that test a client's time and size
+ * bounds (endless, silent, dripping, 1xx floods) are in slow_routes.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -569,6 +570,12 @@ static const struct route g_routes[] = {
     {"/delay/", 0, r_delay},
     {"/drop-next", 0, r_drop_next},
     {"/resumed", 0, r_resumed},
+    {"/endless", 0, ts_r_endless},
+    {"/silent-after-head", 0, ts_r_silent_after_head},
+    {"/drip/", 0, ts_r_drip},
+    {"/1xx-flood", 0, ts_r_1xx_flood},
+    {"/upload-stall", 1, ts_r_upload_stall},
+    {"/upload-sink", 1, ts_r_upload_sink},
 };
 
 /* Finds the route for path; *arg gets the rest after a prefix route. */

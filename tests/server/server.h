@@ -119,6 +119,23 @@ int ts_send_continue(struct ts_conn *c, struct ts_request *rq);
 void ts_routes_init(void);
 enum ts_after ts_route(struct ts_conn *c, struct ts_request *rq);
 
+/* slow_routes.c: routes that never end, stay silent, drip, flood with
+ * 1xx heads, or leave an upload unread (for the client's bounds). */
+enum ts_after ts_r_endless(struct ts_conn *c, struct ts_request *rq,
+                           const char *arg);
+enum ts_after ts_r_silent_after_head(struct ts_conn *c, struct ts_request *rq,
+                                     const char *arg);
+enum ts_after ts_r_drip(struct ts_conn *c, struct ts_request *rq,
+                        const char *arg);
+enum ts_after ts_r_1xx_flood(struct ts_conn *c, struct ts_request *rq,
+                             const char *arg);
+enum ts_after ts_r_upload_stall(struct ts_conn *c, struct ts_request *rq,
+                                const char *arg);
+enum ts_after ts_r_upload_sink(struct ts_conn *c, struct ts_request *rq,
+                               const char *arg);
+/* 1 for the routes that get the request before its body is read. */
+int ts_route_reads_body(const struct ts_request *rq);
+
 /* h2.c: serves a connection whose ALPN selected "h2", then closes it. */
 void ts_h2_serve(struct ts_conn *c, const struct ts_options *o);
 

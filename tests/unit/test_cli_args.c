@@ -619,13 +619,60 @@ static void numbers_and_times(void **state) {
   done(&p);
 }
 
+/* --inactivity-timeout takes seconds as --max-time does; -Y/-y take
+ * whole numbers as in curl. Not given: -1, the library's default. */
+static void bound_options(void **state) {
+  struct parsed p;
+  (void)state;
+  PARSE(&p, "--inactivity-timeout", "0.25", "--speed-limit", "1000",
+        "--speed-time", "5", "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_int_equal(p.opts.inactivity_timeout_ms, 250);
+  assert_int_equal(p.opts.speed_limit, 1000);
+  assert_int_equal(p.opts.speed_time, 5);
+  done(&p);
+  PARSE(&p, "-Y100", "-y", "2", "--inactivity-timeout", "0", "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_int_equal(p.opts.speed_limit, 100);
+  assert_int_equal(p.opts.speed_time, 2);
+  assert_int_equal(p.opts.inactivity_timeout_ms, 0); /* off */
+  done(&p);
+  PARSE(&p, "https://a/");
+  assert_int_equal(p.opts.inactivity_timeout_ms, -1);
+  assert_int_equal(p.opts.speed_limit, -1);
+  assert_int_equal(p.opts.speed_time, -1);
+  done(&p);
+  PARSE(&p, "--speed-time", "1.5", "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_USAGE);
+  assert_string_equal(p.err, "httpr: option --speed-time: expects whole "
+                             "seconds, got '1.5'\n"
+                             "httpr: try 'httpr --help' for more "
+                             "information\n");
+  done(&p);
+  PARSE(&p, "-Y", "-5", "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_USAGE);
+  assert_string_equal(p.err, "httpr: option -Y: expects bytes per second, "
+                             "got '-5'\n"
+                             "httpr: try 'httpr --help' for more "
+                             "information\n");
+  done(&p);
+}
+
 static void bad_numbers(void **state) {
-  static const char *const cases[][2] = {
-      {"--max-time", "abc"},    {"--max-time", "-1"},
-      {"--max-time", "1s"},     {"--connect-timeout", "nan"},
-      {"--max-redirs", "-2"},   {"--max-redirs", "1.5"},
-      {"--max-filesize", "-1"}, {"--max-filesize", "10kb"},
-      {"--max-filesize", "x"},  {"--tls-max", "1.1"}};
+  static const char *const cases[][2] = {{"--max-time", "abc"},
+                                         {"--max-time", "-1"},
+                                         {"--max-time", "1s"},
+                                         {"--connect-timeout", "nan"},
+                                         {"--max-redirs", "-2"},
+                                         {"--max-redirs", "1.5"},
+                                         {"--max-filesize", "-1"},
+                                         {"--max-filesize", "10kb"},
+                                         {"--max-filesize", "x"},
+                                         {"--tls-max", "1.1"},
+                                         {"--inactivity-timeout", "-1"},
+                                         {"--inactivity-timeout", "x"},
+                                         {"--speed-limit", "1099511627777"},
+                                         {"--speed-time", "86401"}};
   (void)state;
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     struct parsed p;
@@ -969,6 +1016,7 @@ int main(void) {
       cmocka_unit_test(proto_forms),
       cmocka_unit_test(proto_on_command_line),
       cmocka_unit_test(numbers_and_times),
+      cmocka_unit_test(bound_options),
       cmocka_unit_test(bad_numbers),
       cmocka_unit_test(value_parsers_direct),
       cmocka_unit_test(outputs_pair_with_urls),
