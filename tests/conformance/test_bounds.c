@@ -109,7 +109,7 @@ static void timed(httpr_client *client, const char *method, const char *url,
 }
 
 /* The outcome must be `code` with exactly `message`. */
-static void expect_failure(const struct run *r, httpr_code code,
+static void expect_run_failure(const struct run *r, httpr_code code,
                            const char *message) {
   if (r->rc != code || strcmp(r->message, message) != 0)
     fail_msg("got %s \"%s\" after %.0f ms, expected %s \"%s\"",
@@ -136,7 +136,7 @@ static void expect_at(const struct run *r, double limit_ms) {
   do {                                                                         \
     char want_[256];                                                           \
     snprintf(want_, sizeof(want_), __VA_ARGS__);                               \
-    expect_failure((r), HTTPR_E_TIMEOUT, want_);                               \
+    expect_run_failure((r), HTTPR_E_TIMEOUT, want_);                               \
     expect_at((r), (at_ms));                                                   \
   } while (0)
 
@@ -144,7 +144,7 @@ static void expect_at(const struct run *r, double limit_ms) {
   do {                                                                         \
     char want_[256];                                                           \
     snprintf(want_, sizeof(want_), __VA_ARGS__);                               \
-    expect_failure((r), HTTPR_E_TOO_LARGE, want_);                             \
+    expect_run_failure((r), HTTPR_E_TOO_LARGE, want_);                             \
   } while (0)
 
 /* ---- clients ------------------------------------------------------------- */
@@ -294,7 +294,7 @@ static void bounds_h1_upload_never_read_inactivity(void **state) {
         UPLOAD_ENDLESS, &r);
   char want[256];
   snprintf(want, sizeof(want), IDLE_MSG, idle);
-  expect_failure(&r, HTTPR_E_TIMEOUT, want);
+  expect_run_failure(&r, HTTPR_E_TIMEOUT, want);
   expect_late(&r, (double)idle, (double)scaled(100));
   httpr_client_free(client);
   httpr_config_free(cfg);
