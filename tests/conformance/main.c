@@ -89,6 +89,14 @@ void assert_code_impl(httpr_code actual, httpr_code expected,
   _fail(file, line);
 }
 
+httpr_client *client_of(const httpr_config *cfg) {
+  httpr_client *client = NULL;
+  httpr_error *err = httpr_error_new();
+  assert_code_err(httpr_client_new(&client, cfg, err), HTTPR_OK, err);
+  httpr_error_free(err);
+  return client;
+}
+
 httpr_response *expect_get(const httpr_config *cfg, const char *url,
                            httpr_code want, httpr_error *err) {
   httpr_error *local = err ? NULL : httpr_error_new();

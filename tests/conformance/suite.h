@@ -115,6 +115,8 @@ httpr_config *cfg_bare(void);
  * HTTPR_OK *resp is set (caller frees). err may be NULL. */
 httpr_code fetch(const httpr_config *cfg, const char *method, const char *url,
                  httpr_response **resp, httpr_error *err);
+/* A client from cfg; fails the test when it cannot be made. */
+httpr_client *client_of(const httpr_config *cfg);
 /* fetch GET that expects `want`; on mismatch fails the test printing both
  * codes and the message. Returns the response (NULL unless HTTPR_OK). */
 httpr_response *expect_get(const httpr_config *cfg, const char *url,

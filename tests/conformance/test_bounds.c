@@ -160,14 +160,6 @@ static httpr_config *cfg_bounds(long total_ms, long idle_ms) {
   return cfg;
 }
 
-static httpr_client *client_of(const httpr_config *cfg) {
-  httpr_client *client = NULL;
-  httpr_error *err = httpr_error_new();
-  assert_code_err(httpr_client_new(&client, cfg, err), HTTPR_OK, err);
-  httpr_error_free(err);
-  return client;
-}
-
 /* One plain GET, so the next request reuses a ready connection. */
 static void warm(httpr_client *client, enum profile p, int http_version) {
   struct kept k;

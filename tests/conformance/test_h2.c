@@ -41,14 +41,6 @@ static struct kept get_h2(httpr_client *client, const char *url) {
   return g;
 }
 
-static httpr_client *client_of(const httpr_config *cfg) {
-  httpr_client *client = NULL;
-  httpr_error *err = httpr_error_new();
-  assert_code_err(httpr_client_new(&client, cfg, err), HTTPR_OK, err);
-  httpr_error_free(err);
-  return client;
-}
-
 static httpr_config *cfg_policy(httpr_http_policy policy) {
   httpr_config *cfg = cfg_new();
   assert_code(httpr_config_set_http_policy(cfg, policy), HTTPR_OK);

@@ -37,14 +37,6 @@ static struct kept get_ok(httpr_client *client, const char *url) {
   return s;
 }
 
-static httpr_client *client_of(const httpr_config *cfg) {
-  httpr_client *client = NULL;
-  httpr_error *err = httpr_error_new();
-  assert_code_err(httpr_client_new(&client, cfg, err), HTTPR_OK, err);
-  httpr_error_free(err);
-  return client;
-}
-
 /* 1 when the provider under test resumes sessions; a provider without the
  * feature must still succeed, with every handshake full. */
 static int can_resume(void) {
