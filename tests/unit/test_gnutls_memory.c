@@ -775,7 +775,8 @@ static void provider_identity(void **state) {
                        HTTPR_FEATURE_CA_DIR | HTTPR_FEATURE_PKCS12 |
                        HTTPR_FEATURE_ENCRYPTED_KEY | HTTPR_FEATURE_KEYLOG |
                        HTTPR_FEATURE_ALPN | HTTPR_FEATURE_SYSTEM_STORE |
-                       HTTPR_FEATURE_SESSION_RESUME);
+                       HTTPR_FEATURE_SESSION_RESUME |
+                       HTTPR_FEATURE_PEER_CRITICAL_NC);
   snprintf(version, sizeof(version), "GnuTLS %s", gnutls_check_version(NULL));
   assert_string_equal(P->library_version(), version);
   /* Init and cleanup are balanced inside GnuTLS's own count: ours leave

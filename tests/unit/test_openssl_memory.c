@@ -409,7 +409,8 @@ static void provider_identity(void **state) {
                        HTTPR_FEATURE_CA_DIR | HTTPR_FEATURE_PKCS12 |
                        HTTPR_FEATURE_ENCRYPTED_KEY | HTTPR_FEATURE_KEYLOG |
                        HTTPR_FEATURE_ALPN | HTTPR_FEATURE_SYSTEM_STORE |
-                       HTTPR_FEATURE_SESSION_RESUME);
+                       HTTPR_FEATURE_SESSION_RESUME |
+                       HTTPR_FEATURE_PEER_CRITICAL_NC);
   assert_string_equal(P->library_version(), OpenSSL_version(OPENSSL_VERSION));
   httpr_error err = {0};
   assert_int_equal(P->global_init(&err), HTTPR_OK); /* idempotent */
