@@ -42,6 +42,12 @@ const char *url_of(enum profile p, const char *host, const char *path) {
   return b;
 }
 
+const char *delay_path(long ms) {
+  char *b = rotating();
+  snprintf(b, 512, "/delay/%ld", test_timeout_ms(ms));
+  return b;
+}
+
 /* ---- configs and requests ------------------------------------------------ */
 
 httpr_config *cfg_bare(void) {
@@ -49,8 +55,11 @@ httpr_config *cfg_bare(void) {
   assert_non_null(cfg);
   assert_int_equal(httpr_config_set_tls_backend(cfg, g_suite.provider),
                    HTTPR_OK);
-  assert_int_equal(httpr_config_set_connect_timeout_ms(cfg, 15000), HTTPR_OK);
-  assert_int_equal(httpr_config_set_total_timeout_ms(cfg, 15000), HTTPR_OK);
+  assert_int_equal(
+      httpr_config_set_connect_timeout_ms(cfg, test_timeout_ms(15000)),
+      HTTPR_OK);
+  assert_int_equal(
+      httpr_config_set_total_timeout_ms(cfg, test_timeout_ms(15000)), HTTPR_OK);
   return cfg;
 }
 
