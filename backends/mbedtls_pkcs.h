@@ -49,4 +49,14 @@ void hr_mbed_pkcs12_free(struct hr_mbed_pkcs12 *p);
 httpr_code hr_mbed_pkcs12_load(const char *path, const char *password,
                                struct hr_mbed_pkcs12 *out, httpr_error *err);
 
+/* What hr_mbed_pkcs12_load does once the file is read: data (len bytes,
+ * only read) is the file, path names it in messages. verify_mac 0 skips
+ * the MAC: only the fuzz target (tests/fuzz/fuzz_mbedtls_pkcs12.c) passes
+ * 0, so that mutated files reach the SafeContents walk, which a MAC
+ * mismatch would otherwise keep every mutation from. */
+httpr_code hr_mbed_pkcs12_parse(unsigned char *data, size_t len,
+                                const char *path, const char *password,
+                                int verify_mac, struct hr_mbed_pkcs12 *out,
+                                httpr_error *err);
+
 #endif
