@@ -345,7 +345,8 @@ static void *conn_thread(void *arg) {
 }
 
 static void set_conn_options(int fd) {
-  struct timeval tv = {TS_IO_TIMEOUT_SEC, 0};
+  long ms = TS_IO_TIMEOUT_MS;
+  struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
   int one = 1;
 
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
