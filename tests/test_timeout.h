@@ -3,9 +3,10 @@
  * test_timeout.h - the one knob that stretches every wait in the tests:
  * HTTPR_TEST_TIMEOUT_MULTIPLIER (a number >= 1, default 1). Valgrind,
  * sanitizer and ThreadSanitizer runs set it (make check-valgrind and
- * check-tsan use 5), so limits, sleeps and server delays grow together
- * and a scenario keeps its meaning on a slow machine. The shell scripts
- * read the same variable (tests/interop/run-interop.sh).
+ * check-tsan use 5, make check in a sanitizer build 3), so limits, sleeps
+ * and server delays grow together and a scenario keeps its meaning on a
+ * slow machine. The shell scripts read the same variable
+ * (tests/interop/run-interop.sh, tests/fuzz/run-fuzz.sh).
  *
  * Header-only so that every test program has it without a build change.
  */
