@@ -49,7 +49,7 @@ step() {
   took=$(($(date +%s) - start))
   total=$((total + took))
   [ "$counted" = 0 ] || ci_total=$((ci_total + took))
-  times="$times$(printf '  %-52s %8s' "$name" "$(mmss "$took")")
+  times="$times$(printf '  %-60s %8s' "$name" "$(mmss "$took")")
 "
   printf '=== %s: %s\n' "$name" "$(mmss "$took")"
   if [ "$rc" -ne 0 ]; then
@@ -117,8 +117,8 @@ if [ "$release" = 1 ]; then
 fi
 
 printf '\n=== step times\n%s' "$times"
-printf '  %-52s %8s\n' "CI steps (budget ${budget}m)" "$(mmss "$ci_total")"
-[ "$release" = 0 ] || printf '  %-52s %8s\n' "all steps" "$(mmss "$total")"
+printf '  %-60s %8s\n' "CI steps (budget ${budget}m)" "$(mmss "$ci_total")"
+[ "$release" = 0 ] || printf '  %-60s %8s\n' "all steps" "$(mmss "$total")"
 if [ "$ci_total" -gt $((budget * 60)) ]; then
   echo "=== FAILED: the CI steps took $(mmss "$ci_total"), over the" \
     "budget of ${budget} minutes" >&2
