@@ -107,7 +107,7 @@ distcheck() {
 
 step "plain: build, make check, make check-interop" 1 plain
 step "sanitizers: ASan+UBSan build, make check" 1 sanitizers
-step "valgrind: unit tests, conformance ($valgrind_groups)" 1 \
+step "valgrind: units, conformance ($valgrind_groups)" 1 \
   valgrind_run "$valgrind_groups"
 step "tsan: make check-tsan" 1 tsan
 step "fuzz: make check-fuzz, ${fuzz_seconds} s per target" 1 fuzz
