@@ -916,23 +916,23 @@ void hr_mbed_pkcs12_free(struct hr_mbed_pkcs12 *p) {
   mbedtls_x509_crt_free(&p->certs);
 }
 
-httpr_code hr_mbed_pkcs12_load(const char *path, const char *password,
-                               struct hr_mbed_pkcs12 *out, httpr_error *err) {
-  char *data = NULL;
-  size_t len = 0;
+httpr_code hr_mbed_pkcs12_parse(unsigned char *data, size_t len,
+                                const char *path, const char *password,
+                                int verify_mac, const struct hr_kdf_scan *scan,
+                                struct hr_mbed_pkcs12 *out, httpr_error *err) {
   struct pfx pfx;
-  struct p12_walk w = {.key = &out->key, .path = path, .err = err};
-  httpr_code rc = hr_creds_read_pkcs12(path, &data, &len, &w.scan, err);
-  if (rc != HTTPR_OK)
-    return rc;
+  struct p12_walk w = {.key = &out->key, .password = password,
+                       .path = path, .err = err, .scan = *scan};
+  httpr_code rc = HTTPR_OK;
   mbedtls_x509_crt_init(&w.all);
-  if (!parse_pfx((unsigned char *)data, len, &pfx)) {
+  if (!parse_pfx(data, len, &pfx)) {
     rc = hr_fail(err, HTTPR_E_CLIENT_CERT,
                  "client certificate file '%s' is not a PKCS#12 file", path);
     hr_detail(err, "mbedtls: no PFX structure (RFC 7292) in %zu bytes", len);
     goto done;
   }
-  if ((rc = check_mac(&pfx, path, password, &w.password, err)) != HTTPR_OK)
+  if (verify_mac &&
+      (rc = check_mac(&pfx, path, password, &w.password, err)) != HTTPR_OK)
     goto done;
   enum outcome o = walk_auth_safe(&w, &pfx);
   if (o != DONE)
@@ -941,6 +941,20 @@ httpr_code hr_mbed_pkcs12_load(const char *path, const char *password,
     rc = order_certs(&w, path, out, err);
 done:
   mbedtls_x509_crt_free(&w.all);
+  return rc;
+}
+
+httpr_code hr_mbed_pkcs12_load(const char *path, const char *password,
+                               struct hr_mbed_pkcs12 *out, httpr_error *err) {
+  char *data = NULL;
+  size_t len = 0;
+  struct hr_kdf_scan scan = {0};
+  /* Reads the file and its key derivation counts, refused past the cap. */
+  httpr_code rc = hr_creds_read_pkcs12(path, &data, &len, &scan, err);
+  if (rc != HTTPR_OK)
+    return rc;
+  rc = hr_mbed_pkcs12_parse((unsigned char *)data, len, path, password, 1,
+                            &scan, out, err);
   wipe_free((unsigned char *)data, len);
   return rc;
 }

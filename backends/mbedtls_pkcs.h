@@ -15,6 +15,7 @@
 #include <mbedtls/x509_crt.h>
 
 #include "api/error_internal.h"
+#include "backends/kdf_params.h"
 
 /* Parses a private key into pk (initialised by the caller): PEM (NUL-
  * terminated, len counting the NUL, as mbedtls_pk_parse_key wants) or DER,
@@ -48,5 +49,17 @@ void hr_mbed_pkcs12_free(struct hr_mbed_pkcs12 *p);
  * must have been initialised; free it in every case. */
 httpr_code hr_mbed_pkcs12_load(const char *path, const char *password,
                                struct hr_mbed_pkcs12 *out, httpr_error *err);
+
+/* What hr_mbed_pkcs12_load does once the file is read: data (len bytes,
+ * only read) is the file, path names it in messages, scan holds the key
+ * derivation counts already read from it (hr_creds_read_pkcs12), to which
+ * keys found in encrypted parts add theirs. verify_mac 0 skips
+ * the MAC: only the fuzz target (tests/fuzz/fuzz_mbedtls_pkcs12.c) passes
+ * 0, so that mutated files reach the SafeContents walk, which a MAC
+ * mismatch would otherwise keep every mutation from. */
+httpr_code hr_mbed_pkcs12_parse(unsigned char *data, size_t len,
+                                const char *path, const char *password,
+                                int verify_mac, const struct hr_kdf_scan *scan,
+                                struct hr_mbed_pkcs12 *out, httpr_error *err);
 
 #endif

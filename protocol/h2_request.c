@@ -67,6 +67,22 @@ static void add_str(struct hr_h2_fields *f, const char *name,
   add(f, name, strlen(name), value, strlen(value));
 }
 
+/* A caller's value without the spaces and tabs around it: they are no part
+ * of a field value (RFC 9110 5.5), HTTP/1.1 drops them as it reads, and
+ * HTTP/2 forbids them (RFC 9113 8.2.1: nghttp2-based servers reset such a
+ * stream). Found by tests/fuzz/fuzz_h2_request.c. */
+static void add_trimmed(struct hr_h2_fields *f, const void *name, size_t nlen,
+                        const char *value) {
+  size_t len = strlen(value);
+  while (len > 0 && (*value == ' ' || *value == '\t')) {
+    value++;
+    len--;
+  }
+  while (len > 0 && (value[len - 1] == ' ' || value[len - 1] == '\t'))
+    len--;
+  add(f, name, nlen, value, len);
+}
+
 static int caller_has(const struct hr_h2_request *rq, const char *name) {
   return rq->headers && hr_headers_has(rq->headers, name);
 }
@@ -107,8 +123,7 @@ httpr_code hr_h2_fields_build(struct hr_h2_fields *f,
     if (left_out(h))
       continue;
     size_t nlen = strlen(h->name);
-    add(f, text_add(&f->text, h->name, nlen, 1), nlen, h->value,
-        strlen(h->value));
+    add_trimmed(f, text_add(&f->text, h->name, nlen, 1), nlen, h->value);
   }
   if (length >= 0) {
     char digits[24];

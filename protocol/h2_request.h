@@ -1,8 +1,9 @@
 /*
  * h2_request.h - a request's HTTP/2 header list: the pseudo-headers, the
  * caller's headers under HTTP/2's rules (names in lowercase, the
- * connection-specific ones left out, Host as :authority) and the body
- * length. Checked by the same rules as HTTP/1.1 (no CR, LF or NUL).
+ * connection-specific ones left out, Host as :authority, values without
+ * surrounding spaces and tabs) and the body length. Checked by the same
+ * rules as HTTP/1.1 (no CR, LF or NUL).
  */
 #ifndef HTTPR_H2_REQUEST_H
 #define HTTPR_H2_REQUEST_H

@@ -183,6 +183,12 @@ static httpr_code parse_name(const char *a, size_t len, size_t *end,
   }
   if (n == 0)
     return hr_fail(err, HTTPR_E_URL, "URL has an empty host");
+  /* No DNS name starts with a dot, and OpenSSL's host check would read
+   * ".example.com" as "any name under example.com" (X509_check_host),
+   * while every other provider matches it as written: found by
+   * tests/fuzz/fuzz_identity.c. */
+  if (a[0] == '.')
+    return hr_fail(err, HTTPR_E_URL, "URL host starts with '.'");
   out->host = lower_dup(a, n);
   if (!out->host)
     return hr_nomem(err);

@@ -21,8 +21,9 @@ struct hr_url {
  * host, userinfo ("user@host"), a bad port (not digits, 0, > 65535), an
  * unbalanced or invalid IPv6 literal, bytes <= 0x20 or >= 0x7f anywhere
  * (spaces, CR, LF, controls, non-ASCII) or a host with characters outside
- * letters, digits, '-', '.', '_'. HTTPR_E_UNSUPPORTED_PROTOCOL for a scheme
- * other than http/https (matched without regard to case). HTTPR_E_NOMEM.
+ * letters, digits, '-', '.', '_', or starting with '.'.
+ * HTTPR_E_UNSUPPORTED_PROTOCOL for a scheme other than http/https (matched
+ * without regard to case). HTTPR_E_NOMEM.
  * On success out owns its strings (free with hr_url_free); on failure out is
  * left zeroed. */
 httpr_code hr_url_parse(const char *s, struct hr_url *out, httpr_error *err);

@@ -27,6 +27,8 @@ void cli_writeout_fill(struct cli_wo_values *v, const char *url,
   v->exitcode = exitcode;
   v->errormsg = errormsg;
   v->ssl_verify_result = cli_is_cert_failure(code);
+  /* Known from the URL, so printed after a failure too, as curl does. */
+  v->scheme = scheme_of(url);
   if (!resp)
     return;
   v->http_code = httpr_response_status(resp);

@@ -10,7 +10,7 @@
 
 /* Fills *v for one transfer of `url`. resp may be NULL (the transfer
  * failed before a response): then numbers are zero, url_effective is
- * `url`, and the other strings are empty. `code` is the library's result
+ * `url`, scheme that of `url`, and the other strings are empty. `code` is the library's result
  * (for ssl_verify_result), exitcode and errormsg what the program reports.
  * Strings point into resp, url and errormsg: valid while they are. */
 void cli_writeout_fill(struct cli_wo_values *v, const char *url,

@@ -2,13 +2,17 @@
 # install-deps.sh - installs, with apt-get, everything httpr needs to build,
 # test and benchmark on Debian 12. Run as root (or with sudo available).
 # nghttp2-server gives nghttpd (the HTTP/2 interop tests), nghttp2-client
-# gives nghttp and h2load (HTTP/2 by hand, the h2 benchmark anchor);
+# gives nghttp and h2load (HTTP/2 by hand, the h2 benchmark anchor); curl
+# runs beside httpr in make check-interop. clang (the "clang" command)
+# and libclang-rt-14-dev (libFuzzer and clang's sanitizer runtimes) build
+# the fuzz targets, llvm gives llvm-symbolizer for readable sanitizer
+# reports; gcc's ThreadSanitizer runtime comes with build-essential.
 # python3 runs tests/pki/kdf-files.py (as /usr/bin/python3).
 set -eu
 packages="build-essential autoconf automake libtool pkg-config
   libssl-dev openssl ca-certificates libgnutls28-dev libmbedtls-dev
   libnghttp2-dev libcmocka-dev nginx gnutls-bin curl valgrind
-  nghttp2-server nghttp2-client python3"
+  nghttp2-server nghttp2-client clang libclang-rt-14-dev llvm python3"
 if [ "$(id -u)" -eq 0 ]; then
   run=""
 elif command -v sudo >/dev/null 2>&1; then

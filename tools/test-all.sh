@@ -1,42 +1,127 @@
 #!/bin/sh
-# test-all.sh - every test: `make check` in build/ (unit tests, the
-# conformance suite for every provider, interop against nginx and openssl
-# s_server), the unit tests and the suite again under valgrind, the same
-# under AddressSanitizer and UBSan in build-sanitizers/, and
-# `make distcheck`. Run tools/install-deps.sh first on a fresh machine.
+# test-all.sh [--release] - every test tier, as CI runs them (.ci/run), one
+# timed step each:
+#   plain      build/: the build, make check, make check-interop
+#   sanitizers build-sanitizers/: ASan and UBSan build, make check
+#   valgrind   build/: make check-valgrind, the unit tests and the
+#              conformance groups in VALGRIND_GROUPS (default below)
+#   tsan       build-tsan/: make check-tsan
+#   fuzz       build-fuzz/ (clang): make check-fuzz, FUZZ_SECONDS (30) each
+# then the time of each and the total, which must stay within the CI
+# budget of TEST_BUDGET_MINUTES (28): every change must fit in it.
+# --release also runs, after the CI steps and outside the budget,
+# valgrind on every conformance scenario and make distcheck.
+# Run tools/install-deps.sh first on a fresh machine.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+release=0
+for arg; do
+  case $arg in
+    --release) release=1 ;;
+    *) echo "usage: tools/test-all.sh [--release]" >&2; exit 2 ;;
+  esac
+done
 if [ -f config.status ]; then
   echo "test-all.sh: the source tree is configured in place; run" \
-    "'make distclean' there first (builds go to build/)" >&2
+    "'make distclean' there first (builds go to build*/)" >&2
   exit 1
 fi
 jobs=$(nproc)
+budget=${TEST_BUDGET_MINUTES:-28}
+fuzz_seconds=${FUZZ_SECONDS:-30}
+valgrind_groups=${VALGRIND_GROUPS:-verify,client_cert,http,h2}
 [ -x configure ] || ./autogen.sh >/dev/null 2>&1 || { ./autogen.sh; exit 1; }
 
-step() { printf '\n=== %s\n' "$*"; }
+times=""
+total=0
+ci_total=0
+mmss() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
 
-step "build and make check (build/)"
-mkdir -p build
-(cd build && { [ -f Makefile ] || ../configure --quiet --enable-werror; } &&
-  make -j"$jobs" --no-print-directory >/dev/null &&
-  make -j"$jobs" --no-print-directory check)
+# step NAME IN_BUDGET COMMAND...: runs COMMAND, prints and keeps its time.
+step() {
+  name=$1
+  counted=$2
+  shift 2
+  printf '\n=== %s\n' "$name"
+  start=$(date +%s)
+  if "$@"; then rc=0; else rc=$?; fi
+  took=$(($(date +%s) - start))
+  total=$((total + took))
+  [ "$counted" = 0 ] || ci_total=$((ci_total + took))
+  times="$times$(printf '  %-60s %8s' "$name" "$(mmss "$took")")
+"
+  printf '=== %s: %s\n' "$name" "$(mmss "$took")"
+  if [ "$rc" -ne 0 ]; then
+    printf '\n=== FAILED: %s (exit %d)\n%s' "$name" "$rc" "$times"
+    exit 1
+  fi
+}
 
-step "unit tests and conformance under valgrind (build/)"
-(cd build && make -j"$jobs" --no-print-directory check-valgrind)
+# configured DIR CONFIGURE-ARGS...: DIR configured (once) with those args.
+configured() {
+  dir=$1
+  shift
+  mkdir -p "$dir"
+  [ -f "$dir/Makefile" ] || (cd "$dir" && "$@" --quiet --enable-werror)
+}
 
-step "sanitizer build and make check (build-sanitizers/)"
-mkdir -p build-sanitizers
-(cd build-sanitizers &&
-  { [ -f Makefile ] ||
-    ../configure --quiet --enable-werror --enable-sanitizers; } &&
-  make -j"$jobs" --no-print-directory >/dev/null &&
-  make -j"$jobs" --no-print-directory check)
+make_in() {
+  dir=$1
+  shift
+  make -C "$dir" -j"$jobs" --no-print-directory "$@"
+}
 
-step "make distcheck (build/)"
-(cd build && make -j"$jobs" --no-print-directory distcheck >distcheck.log 2>&1 ||
-  { tail -n 60 distcheck.log; exit 1; })
-grep -E 'archives ready for distribution|^httpr-' build/distcheck.log | head -n 3
+plain() {
+  configured build ../configure &&
+    make_in build >/dev/null && make_in build check &&
+    make_in build check-interop
+}
 
-step "all tests passed"
+sanitizers() {
+  configured build-sanitizers ../configure --enable-sanitizers &&
+    make_in build-sanitizers >/dev/null && make_in build-sanitizers check
+}
+
+valgrind_run() {
+  make_in build check-valgrind VALGRIND_GROUPS="$1"
+}
+
+tsan() {
+  configured build-tsan ../configure --enable-tsan &&
+    make_in build-tsan >/dev/null && make_in build-tsan check-tsan
+}
+
+fuzz() {
+  configured build-fuzz env CC=clang ../configure --enable-fuzzing &&
+    make_in build-fuzz >/dev/null &&
+    make_in build-fuzz check-fuzz FUZZ_SECONDS="$fuzz_seconds"
+}
+
+distcheck() {
+  make_in build distcheck >build/distcheck.log 2>&1 ||
+    { tail -n 60 build/distcheck.log; return 1; }
+  grep -E 'archives ready for distribution|^httpr-' build/distcheck.log |
+    head -n 3
+}
+
+step "plain: build, make check, make check-interop" 1 plain
+step "sanitizers: ASan+UBSan build, make check" 1 sanitizers
+step "valgrind: units, conformance ($valgrind_groups)" 1 \
+  valgrind_run "$valgrind_groups"
+step "tsan: make check-tsan" 1 tsan
+step "fuzz: make check-fuzz, ${fuzz_seconds} s per target" 1 fuzz
+if [ "$release" = 1 ]; then
+  step "release: valgrind on every conformance scenario" 0 valgrind_run ""
+  step "release: make distcheck" 0 distcheck
+fi
+
+printf '\n=== step times\n%s' "$times"
+printf '  %-60s %8s\n' "CI steps (budget ${budget}m)" "$(mmss "$ci_total")"
+[ "$release" = 0 ] || printf '  %-60s %8s\n' "all steps" "$(mmss "$total")"
+if [ "$ci_total" -gt $((budget * 60)) ]; then
+  echo "=== FAILED: the CI steps took $(mmss "$ci_total"), over the" \
+    "budget of ${budget} minutes" >&2
+  exit 1
+fi
+echo "=== all tests passed"

@@ -20,6 +20,7 @@
 
 #include "api/httpr.h"
 #include "tests/conformance/server.h"
+#include "tests/test_timeout.h"
 
 #ifdef HTTPR_HAVE_OPENSSL
 #include <openssl/evp.h>
@@ -40,7 +41,7 @@ static void use_httpr(const char *provider) {
   httpr_config *cfg = httpr_config_new();
   httpr_config_set_tls_backend(cfg, provider);
   httpr_config_set_ca_file(cfg, g_ca);
-  httpr_config_set_total_timeout_ms(cfg, 15000);
+  httpr_config_set_total_timeout_ms(cfg, test_timeout_ms(15000));
   httpr_client *client = NULL;
   httpr_request *req = NULL;
   assert_int_equal(httpr_client_new(&client, cfg, NULL), HTTPR_OK);
@@ -120,8 +121,11 @@ int main(void) {
   snprintf(cert, sizeof(cert), "%s/good-ecdsa.crt", pki);
   snprintf(key, sizeof(key), "%s/good-ecdsa.key", pki);
   snprintf(g_ca, sizeof(g_ca), "%s/ca-bundle.pem", pki);
-  char *argv[] = {(char *)bin, "--cert",        cert,  "--key",
-                  key,         "--max-seconds", "120", NULL};
+  char max_seconds[32];
+  snprintf(max_seconds, sizeof(max_seconds), "%ld",
+           test_timeout_ms(120 * 1000) / 1000);
+  char *argv[] = {(char *)bin, "--cert",        cert,        "--key",
+                  key,         "--max-seconds", max_seconds, NULL};
   pid_t pid;
   g_port = spawn_server(bin, argv, &pid);
   if (g_port <= 0) {

@@ -2,7 +2,10 @@
  * main.c - the conformance suite's entry: `conformance --provider NAME`
  * runs every scenario against that provider, as one cmocka group, so each
  * provider gets one summary. PKI_DIR and TEST_SERVER come from the
- * environment (make check sets them).
+ * environment (make check sets them). HTTPR_TEST_GROUPS=pool,h2 runs only
+ * those groups (one per test file: verify, trust, client_cert, tls, http,
+ * api, pool, h2), HTTPR_TEST_FILTER only the tests matching a cmocka
+ * pattern.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +46,12 @@ const char *url_of(enum profile p, const char *host, const char *path) {
   return b;
 }
 
+const char *delay_path(long ms) {
+  char *b = rotating();
+  snprintf(b, 512, "/delay/%ld", test_timeout_ms(ms));
+  return b;
+}
+
 /* ---- configs and requests ------------------------------------------------ */
 
 httpr_config *cfg_bare(void) {
@@ -50,8 +59,11 @@ httpr_config *cfg_bare(void) {
   assert_non_null(cfg);
   assert_int_equal(httpr_config_set_tls_backend(cfg, g_suite.provider),
                    HTTPR_OK);
-  assert_int_equal(httpr_config_set_connect_timeout_ms(cfg, 15000), HTTPR_OK);
-  assert_int_equal(httpr_config_set_total_timeout_ms(cfg, 15000), HTTPR_OK);
+  assert_int_equal(
+      httpr_config_set_connect_timeout_ms(cfg, test_timeout_ms(15000)),
+      HTTPR_OK);
+  assert_int_equal(
+      httpr_config_set_total_timeout_ms(cfg, test_timeout_ms(15000)), HTTPR_OK);
   return cfg;
 }
 
@@ -160,32 +172,69 @@ static int usage(void) {
   return 2;
 }
 
+/* 1 when name is one of the comma-separated groups (NULL or "": all). */
+static int group_chosen(const char *groups, const char *name) {
+  if (!groups || !*groups)
+    return 1;
+  size_t n = strlen(name);
+  for (const char *p = groups; *p;) {
+    const char *comma = strchr(p, ',');
+    size_t len = comma ? (size_t)(comma - p) : strlen(p);
+    if (len == n && strncmp(p, name, n) == 0)
+      return 1;
+    p += len + (comma ? 1 : 0);
+  }
+  return 0;
+}
+
+/* Every scenario of the groups HTTPR_TEST_GROUPS names ("pool,h2"; unset:
+ * all), one group per test file. -1 for an unknown group or no memory. */
 static int collect_tests(struct CMUnitTest **out) {
-  const struct {
+  static const struct {
+    const char *group;
     const struct CMUnitTest *tests;
-    size_t count;
+    const size_t *count;
   } lists[] = {
-      {verify_tests, verify_tests_count},
-      {trust_tests, trust_tests_count},
-      {client_cert_tests, client_cert_tests_count},
-      {tls_tests, tls_tests_count},
-      {http_tests, http_tests_count},
-      {api_tests, api_tests_count},
-      {pool_tests, pool_tests_count},
-      {h2_tests, h2_tests_count},
-      {policy_tests, policy_tests_count},
-      {bounds_tests, bounds_tests_count},
+      {"verify", verify_tests, &verify_tests_count},
+      {"trust", trust_tests, &trust_tests_count},
+      {"client_cert", client_cert_tests, &client_cert_tests_count},
+      {"tls", tls_tests, &tls_tests_count},
+      {"http", http_tests, &http_tests_count},
+      {"api", api_tests, &api_tests_count},
+      {"pool", pool_tests, &pool_tests_count},
+      {"h2", h2_tests, &h2_tests_count},
+      {"policy", policy_tests, &policy_tests_count},
+      {"bounds", bounds_tests, &bounds_tests_count},
   };
+  const char *groups = getenv("HTTPR_TEST_GROUPS");
+  for (const char *p = groups; p && *p;) {
+    const char *comma = strchr(p, ',');
+    size_t len = comma ? (size_t)(comma - p) : strlen(p);
+    int known = 0;
+    for (size_t i = 0; i < COUNT_OF(lists); i++)
+      known |=
+          strlen(lists[i].group) == len && strncmp(lists[i].group, p, len) == 0;
+    if (!known) {
+      fprintf(stderr, "conformance: HTTPR_TEST_GROUPS: unknown group '%.*s'\n",
+              (int)len, p);
+      return -1;
+    }
+    p += len + (comma ? 1 : 0);
+  }
   size_t total = 0;
-  for (size_t i = 0; i < COUNT_OF(lists); i++)
-    total += lists[i].count;
-  struct CMUnitTest *all = calloc(total, sizeof(*all));
+  for (size_t i = 0; i < COUNT_OF(lists); i++) {
+    if (group_chosen(groups, lists[i].group))
+      total += *lists[i].count;
+  }
+  struct CMUnitTest *all = calloc(total ? total : 1, sizeof(*all));
   if (!all)
     return -1;
   size_t n = 0;
   for (size_t i = 0; i < COUNT_OF(lists); i++) {
-    memcpy(all + n, lists[i].tests, lists[i].count * sizeof(*all));
-    n += lists[i].count;
+    if (!group_chosen(groups, lists[i].group))
+      continue;
+    memcpy(all + n, lists[i].tests, *lists[i].count * sizeof(*all));
+    n += *lists[i].count;
   }
   *out = all;
   return (int)total;

@@ -19,6 +19,7 @@
 
 #include "api/httpr.h"
 #include "tests/conformance/server.h"
+#include "tests/test_timeout.h"
 
 #define REQUESTS_PER_THREAD 40
 #define MAX_PROVIDERS 8
@@ -38,7 +39,7 @@ static httpr_client *client_with(const char *provider, long max_idle) {
   httpr_client *client = NULL;
   httpr_config_set_tls_backend(cfg, provider);
   httpr_config_set_ca_file(cfg, g_ca);
-  httpr_config_set_total_timeout_ms(cfg, 15000);
+  httpr_config_set_total_timeout_ms(cfg, test_timeout_ms(15000));
   if (max_idle >= 0)
     httpr_config_set_max_idle_connections(cfg, (size_t)max_idle);
   httpr_client_new(&client, cfg, NULL);
@@ -207,8 +208,11 @@ int main(void) {
   snprintf(cert, sizeof(cert), "%s/good-ecdsa.crt", pki);
   snprintf(key, sizeof(key), "%s/good-ecdsa.key", pki);
   snprintf(g_ca, sizeof(g_ca), "%s/ca-bundle.pem", pki);
-  char *argv[] = {(char *)bin, "--cert",        cert,  "--key",
-                  key,         "--max-seconds", "120", NULL};
+  char max_seconds[32];
+  snprintf(max_seconds, sizeof(max_seconds), "%ld",
+           test_timeout_ms(120 * 1000) / 1000);
+  char *argv[] = {(char *)bin, "--cert",        cert,        "--key",
+                  key,         "--max-seconds", max_seconds, NULL};
   pid_t pid;
   g_port = spawn_server(bin, argv, &pid);
   if (g_port <= 0) {

@@ -132,8 +132,11 @@ static int start_profile(enum profile p) {
     argv[n++] =
         a[0] == '@' ? (owned[n_owned++] = pki_arg(a + 1, "")) : (char *)a;
   }
+  char max_seconds[32];
+  snprintf(max_seconds, sizeof(max_seconds), "%ld",
+           test_timeout_ms(300 * 1000) / 1000);
   argv[n++] = "--max-seconds";
-  argv[n++] = "300";
+  argv[n++] = max_seconds;
   argv[n] = NULL;
   int port = spawn_server(g_suite.server_bin, argv, &running[p].pid);
   for (size_t i = 0; i < n_owned; i++)

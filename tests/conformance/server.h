@@ -5,9 +5,11 @@
 #include <sys/types.h>
 
 /* Starts `bin` with argv (NULL-terminated, argv[0] included), waits up to
- * 10 s for its "PORT=<n>" line. Returns the port (and *pid), or -1. */
+ * 10 s (times HTTPR_TEST_TIMEOUT_MULTIPLIER) for its "PORT=<n>" line.
+ * Returns the port (and *pid), or -1. */
 int spawn_server(const char *bin, char *const argv[], pid_t *pid);
-/* SIGTERM, then SIGKILL after 3 s; reaps the process. */
+/* SIGTERM, then SIGKILL after 3 s (times the multiplier); reaps the
+ * process. */
 void stop_server(pid_t pid);
 
 #endif

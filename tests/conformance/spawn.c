@@ -16,10 +16,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tests/test_timeout.h"
+
 static int read_port(int fd) {
   char line[64];
   size_t used = 0;
-  for (int waited_ms = 0; waited_ms < 10000 && used < sizeof(line) - 1;) {
+  long limit_ms = test_timeout_ms(10000);
+  for (int waited_ms = 0; waited_ms < limit_ms && used < sizeof(line) - 1;) {
     struct pollfd pfd = {.fd = fd, .events = POLLIN};
     int n = poll(&pfd, 1, 100);
     if (n == 0) {
@@ -71,7 +74,8 @@ int spawn_server(const char *bin, char *const argv[], pid_t *pid) {
 
 void stop_server(pid_t pid) {
   kill(pid, SIGTERM);
-  for (int i = 0; i < 300; i++) {
+  long polls = test_timeout_ms(3000) / 10;
+  for (long i = 0; i < polls; i++) {
     if (waitpid(pid, NULL, WNOHANG) == pid)
       return;
     struct timespec ts = {0, 10 * 1000 * 1000};

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "api/httpr.h"
+#include "tests/test_timeout.h"
 
 struct suite {
   const char *provider; /* provider under test */
@@ -100,13 +101,17 @@ void servers_stop_all(void);
 /* "https://localhost:PORT/path" (or http:// for SRV_PLAIN); host may be
  * NULL for "localhost". Static storage, rotating among 8 buffers. */
 const char *url_of(enum profile p, const char *host, const char *path);
+/* "/delay/MS" with ms times HTTPR_TEST_TIMEOUT_MULTIPLIER: the server
+ * holds its answer that long. Rotating static storage. */
+const char *delay_path(long ms);
 /* Path of a PKI file. Static storage, rotating among 8 buffers. */
 const char *pki(const char *name);
 /* Path in the suite's scratch directory. Rotating static storage. */
 const char *tmp_path(const char *name);
 
 /* A config for the provider under test, trusting the test root, with
- * 15 s timeouts so no test can hang. */
+ * 15 s timeouts (times HTTPR_TEST_TIMEOUT_MULTIPLIER, tests/test_timeout.h)
+ * so no test can hang. */
 httpr_config *cfg_new(void);
 /* The same without any CA setting (for trust-store tests). */
 httpr_config *cfg_bare(void);

@@ -405,7 +405,8 @@ static void h2_send_all_100_streams_one_connection(void **state) {
   struct srv_stats before = server_stats(SRV_H2);
   httpr_config *cfg = cfg_new();
   httpr_client *client = client_of(cfg);
-  httpr_request **reqs = requests_of(url_of(SRV_H2, NULL, "/delay/500"), MANY);
+  httpr_request **reqs =
+      requests_of(url_of(SRV_H2, NULL, delay_path(500)), MANY);
   static struct kept got[MANY];
   httpr_error *errs[MANY];
   httpr_code rc = send_all_got(client, reqs, MANY, MANY, got, errs);
@@ -441,7 +442,7 @@ static void h2_threads_share_one_connection(void **state) {
   httpr_config *cfg = cfg_new();
   httpr_client *client = client_of(cfg);
   static struct kept got[THREADS * PER_THREAD];
-  get_from_threads(client, url_of(SRV_H2, NULL, "/delay/200"), THREADS,
+  get_from_threads(client, url_of(SRV_H2, NULL, delay_path(200)), THREADS,
                    PER_THREAD, got);
   long id = got[0].id;
   for (int i = 0; i < THREADS * PER_THREAD; i++) {
@@ -538,7 +539,7 @@ static void h2_goaway_concurrent_gets_succeed(void **state) {
   httpr_config *cfg = cfg_new();
   httpr_client *client = client_of(cfg);
   httpr_request **reqs =
-      requests_of(url_of(SRV_H2_GOAWAY, NULL, "/delay/300"), N);
+      requests_of(url_of(SRV_H2_GOAWAY, NULL, delay_path(300)), N);
   struct kept got[N];
   httpr_error *errs[N];
   assert_code(send_all_got(client, reqs, N, N, got, errs), HTTPR_OK);
@@ -598,7 +599,7 @@ static void h2_rst_stream_fails_only_that_request(void **state) {
   httpr_config *cfg = cfg_new();
   httpr_client *client = client_of(cfg);
   struct kept warm = get_h2(client, url_of(SRV_H2, NULL, "/conn-id"));
-  httpr_request **reqs = requests_of(url_of(SRV_H2, NULL, "/delay/400"), N);
+  httpr_request **reqs = requests_of(url_of(SRV_H2, NULL, delay_path(400)), N);
   httpr_request_free(reqs[RST]);
   assert_code(httpr_request_new(&reqs[RST], "GET",
                                 url_of(SRV_H2, NULL, "/h2/rst/100"), NULL),
@@ -686,7 +687,7 @@ enum { LIMITED = 20 };
  * succeed. Fills ids[] with the connections they came on. */
 static void limited_burst(httpr_client *client, long *ids) {
   httpr_request **reqs =
-      requests_of(url_of(SRV_H2_MAX_STREAMS_2, NULL, "/delay/100"), LIMITED);
+      requests_of(url_of(SRV_H2_MAX_STREAMS_2, NULL, delay_path(100)), LIMITED);
   struct kept got[LIMITED];
   httpr_error *errs[LIMITED];
   httpr_code rc = send_all_got(client, reqs, LIMITED, LIMITED, got, errs);

@@ -75,7 +75,7 @@ static void per_origin_limit_shared_by_threads(void **state) {
   assert_code(httpr_config_set_max_connections_per_origin(cfg, 2), HTTPR_OK);
   httpr_client *client = client_of(cfg);
   static struct kept seen[LIMIT_THREADS * LIMIT_REQUESTS];
-  get_from_threads(client, url_of(SRV_GOOD_ECDSA, NULL, "/delay/100"),
+  get_from_threads(client, url_of(SRV_GOOD_ECDSA, NULL, delay_path(100)),
                    LIMIT_THREADS, LIMIT_REQUESTS, seen);
   long ids[LIMIT_THREADS * LIMIT_REQUESTS];
   size_t distinct = 0, reused = 0;
@@ -122,7 +122,8 @@ static void start_busy(struct busy_worker *w, pthread_t *t,
   snprintf(w->url, sizeof(w->url), "%s", url_of(p, NULL, path));
   w->started = now_s();
   assert_int_equal(pthread_create(t, NULL, busy_worker_run, w), 0);
-  sleep_ms(300); /* it reuses the idle connection: no handshake to wait */
+  /* It reuses the idle connection: no handshake to wait for. */
+  sleep_ms(test_timeout_ms(300));
 }
 
 /* Limit 1, the one connection busy for 4 s: a second request waits at most
@@ -133,7 +134,8 @@ static void per_origin_limit_wait_times_out(void **state) {
   (void)state;
   httpr_config *cfg = cfg_new();
   assert_code(httpr_config_set_max_connections_per_origin(cfg, 1), HTTPR_OK);
-  assert_code(httpr_config_set_connect_timeout_ms(cfg, 1000), HTTPR_OK);
+  assert_code(httpr_config_set_connect_timeout_ms(cfg, test_timeout_ms(1000)),
+              HTTPR_OK);
   httpr_client *client = client_of(cfg);
   struct kept warm = get_ok(client, url_of(SRV_GOOD_ECDSA, NULL, "/conn-id"));
 
@@ -142,14 +144,14 @@ static void per_origin_limit_wait_times_out(void **state) {
   const char *url = url_of(SRV_GOOD_ECDSA, NULL, "/conn-id");
   httpr_error *err = httpr_error_new();
   struct kept s;
-  start_busy(&w, &t, client, SRV_GOOD_ECDSA, "/delay/4000");
+  start_busy(&w, &t, client, SRV_GOOD_ECDSA, delay_path(4000));
   double t0 = now_s();
   httpr_code rc = send_kept(client, "GET", url, NULL, &s, err);
   pthread_join(t, NULL); /* before any assert can leave this function */
   assert_code_err(rc, HTTPR_E_TIMEOUT, err);
   double waited = s.done - t0;
   print_message("waited %.2f s for a connection\n", waited);
-  assert_true(waited >= 0.9 && waited < 3.0);
+  assert_true(waited >= test_timeout_s(0.9) && waited < test_timeout_s(3.0));
   assert_true(*httpr_error_message(err) != '\0');
 
   /* The busy request itself was not disturbed, and its connection is
@@ -209,7 +211,7 @@ static void total_limit_waits_for_busy_connection(void **state) {
   const char *url = url_of(SRV_GOOD_RSA, NULL, "/conn-id");
   httpr_error *err = httpr_error_new();
   struct kept s;
-  start_busy(&w, &t, client, SRV_GOOD_ECDSA, "/delay/1000");
+  start_busy(&w, &t, client, SRV_GOOD_ECDSA, delay_path(1000));
   httpr_code rc = send_kept(client, "GET", url, NULL, &s, err);
   pthread_join(t, NULL); /* before any assert can leave this function */
   assert_code_err(rc, HTTPR_OK, err);
@@ -219,7 +221,7 @@ static void total_limit_waits_for_busy_connection(void **state) {
   assert_int_equal(w.seen.reused, 1);
   assert_int_equal(s.reused, 0);
   /* It got room only once the busy request had its delayed answer. */
-  assert_true(s.done - w.started >= 1.0);
+  assert_true(s.done - w.started >= test_timeout_s(1.0));
   httpr_client_free(client);
   httpr_config_free(cfg);
 }
@@ -229,14 +231,15 @@ static void total_limit_waits_for_busy_connection(void **state) {
 static void idle_connection_expires(void **state) {
   (void)state;
   httpr_config *cfg = cfg_new();
-  assert_code(httpr_config_set_idle_timeout_ms(cfg, 200), HTTPR_OK);
+  assert_code(httpr_config_set_idle_timeout_ms(cfg, test_timeout_ms(200)),
+              HTTPR_OK);
   httpr_client *client = client_of(cfg);
   const char *url = url_of(SRV_GOOD_ECDSA, NULL, "/conn-id");
   struct kept s1 = get_ok(client, url);
   struct kept s2 = get_ok(client, url); /* well within the 200 ms */
   assert_int_equal(s2.reused, 1);
   assert_int_equal(s2.id, s1.id);
-  sleep_ms(500);
+  sleep_ms(test_timeout_ms(500));
   struct kept s3 = get_ok(client, url);
   assert_int_equal(s3.reused, 0);
   assert_true(s3.id != s1.id);

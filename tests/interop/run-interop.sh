@@ -1,8 +1,9 @@
 #!/bin/bash
 # run-interop.sh - the httpr CLI, with every provider built in, against
-# third-party servers from Debian packages on loopback. Two sections, both
-# run by default; INTEROP_SECTIONS="h2" (or "tls", or "tls h2") runs only
-# those named:
+# third-party servers from Debian packages on loopback, and side by side
+# with curl. Three sections, all run by default (make check-interop);
+# INTEROP_SECTIONS="h2" (or "tls", "curl", or several) runs only those
+# named:
 #
 # tls: nginx (good and bad chains, TLS 1.2-only and 1.3-only, client
 #   certificate required), openssl s_server (TLS 1.2-only, 1.3-only, client
@@ -26,32 +27,44 @@
 #   nghttpd on one connection (its handshakes counted in its -v log); with
 #   --http1.1 -Z at most the per-origin limit of 8 connections; a mix of
 #   failures gives the last failure's exit code in command-line order.
+# curl: Debian's curl and httpr (each provider) on the same URL with the
+#   same options against nginx: -sS -o FILE (the same bytes), -w with
+#   curl's variables (the same text), -I (the same head, Date aside), a
+#   404, and the exit codes of an expired, a wrong-host and a self-signed
+#   certificate (60), an unknown CA file (77) and --max-time against a
+#   server sending one byte a second (28).
 #
-# Needs PKI_DIR and HTTPR_CLI (make check sets them); nginx, openssl,
-# gnutls-bin (tls) and nghttp2-server (h2) must be installed, as well as
-# coreutils' timeout and stdbuf.
+# Needs PKI_DIR and HTTPR_CLI (make check-interop sets them); nginx,
+# openssl, gnutls-bin (tls), nghttp2-server (h2) and curl (curl) must be
+# installed, as well as coreutils' timeout and stdbuf. Every wait is
+# stretched by HTTPR_TEST_TIMEOUT_MULTIPLIER (default 1).
 set -u
 
 PKI=${PKI_DIR:?PKI_DIR not set}
 CLI=${HTTPR_CLI:?HTTPR_CLI not set}
-SECTIONS=${INTEROP_SECTIONS:-tls h2}
+SECTIONS=${INTEROP_SECTIONS:-tls h2 curl}
 for section in $SECTIONS; do
   case $section in
-    tls | h2) ;;
-    *) echo "interop: unknown section '$section' in INTEROP_SECTIONS (tls, h2)" >&2
+    tls | h2 | curl) ;;
+    *) echo "interop: unknown section '$section' in INTEROP_SECTIONS (tls, h2, curl)" >&2
        exit 1 ;;
   esac
 done
+# Whole seconds $1 stretched by HTTPR_TEST_TIMEOUT_MULTIPLIER.
+MULT=${HTTPR_TEST_TIMEOUT_MULTIPLIER:-1}
+scaled() { awk -v s="$1" -v m="$MULT" 'BEGIN { printf "%d", s * m + 0.5 }'; }
+
 # 0 when section $1 is to run.
 section_on() { [[ " $SECTIONS " == *" $1 "* ]]; }
 
 tools=(nginx)
 if section_on tls; then tools+=(openssl gnutls-serv); fi
 if section_on h2; then tools+=(nghttpd openssl); fi
+if section_on curl; then tools+=(curl); fi
 for tool in "${tools[@]}"; do
   if ! command -v "$tool" >/dev/null 2>&1 &&
      ! [ -x "/usr/sbin/$tool" ]; then
-    echo "interop: $tool is not installed (apt-get install nginx openssl gnutls-bin nghttp2-server)" >&2
+    echo "interop: $tool is not installed (apt-get install nginx openssl gnutls-bin nghttp2-server curl)" >&2
     exit 1
   fi
 done
@@ -70,23 +83,25 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Waits (at most 10 s) until something listens on 127.0.0.1:$1.
+# Waits (at most 10 s, stretched) until something listens on 127.0.0.1:$1.
 wait_port() {
-  for _ in $(seq 1 100); do
+  for _ in $(seq 1 $(($(scaled 10) * 10))); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
     sleep 0.1
   done
   return 1
 }
 
-# ---- nginx: one server block per case, ports BASE..BASE+11 ---------------
+# ---- nginx: one server block per case, ports BASE..BASE+12 ---------------
 mkdir -p "$WORK/www/n"
 # nginx workers run as an unprivileged user: the docroot must be readable.
 chmod 755 "$WORK" "$WORK/www" "$WORK/www/n"
 echo "hello from nginx" >"$WORK/www/index.html"
 # /n/0 ... /n/999 hold their own number: -Z output order is checkable.
 for i in $(seq 0 999); do echo "$i" >"$WORK/www/n/$i"; done
-chmod 644 "$WORK/www/index.html" "$WORK/www/n/"*
+# 64 KiB that nginx's port BASE+12 sends at one byte a second (--max-time).
+head -c 65536 /dev/zero >"$WORK/www/slow"
+chmod 644 "$WORK/www/index.html" "$WORK/www/n/"* "$WORK/www/slow"
 
 nginx_block() { # port cert [extra directives [listen flags]]
   cat <<EOF
@@ -132,12 +147,13 @@ start_nginx() {
     nginx_block $((base + 10)) good-ecdsa "keepalive_requests 100000;
     access_log $WORK/h2-parallel.log conn;" http2
     echo "  server { listen 127.0.0.1:$((base + 11)); root $WORK/www; }"
+    nginx_block $((base + 12)) good-ecdsa "limit_rate 1;"
     echo "}"
   } >"$WORK/nginx.conf"
   mkdir -p "$WORK/tmp"
   "$NGINX" -p "$WORK" -c "$WORK/nginx.conf" -e "$WORK/nginx-error.log" \
     2>>"$WORK/nginx-start.log" 9>&- && wait_port "$base" &&
-    wait_port $((base + 11))
+    wait_port $((base + 12))
 }
 
 NGX=""
@@ -447,7 +463,7 @@ exact_check() {
   local name=$1 want=$2 want_out=$3 substr=$4
   shift 5
   local out rc
-  out=$(timeout 60 "$CLI" -sS "$@" 2>"$WORK/stderr")
+  out=$(timeout "$(scaled 60)" "$CLI" -sS "$@" 2>"$WORK/stderr")
   rc=$?
   if [ "$rc" = "$want" ] && [ "$out" = "$want_out" ] &&
      { [ -z "$substr" ] || grep -qF -- "$substr" "$WORK/stderr"; }; then
@@ -476,10 +492,11 @@ pass_if() {
   fi
 }
 
-# Waits (at most 3 s) until file $1 has at least $2 lines; prints the count.
+# Waits (at most 3 s, stretched) until file $1 has at least $2 lines;
+# prints the count.
 lines_at_least() {
   local n
-  for _ in $(seq 1 30); do
+  for _ in $(seq 1 $(($(scaled 3) * 10))); do
     n=$(wc -l <"$1")
     [ "$n" -ge "$2" ] && break
     sleep 0.1
@@ -500,7 +517,7 @@ parallel_check() {
   for ((i = 0; i < count; i++)); do printf '%d\n%s\n' "$i" "$version"; done \
     >"$WORK/parallel.want"
   before=$(wc -l <"$log")
-  timeout 120 "$CLI" -sS -Z -w '%{http_version}\n' "$@" "${urls[@]}" \
+  timeout "$(scaled 120)" "$CLI" -sS -Z -w '%{http_version}\n' "$@" "${urls[@]}" \
     >"$WORK/parallel.out" 2>"$WORK/stderr"
   rc=$?
   lines=$(lines_at_least "$log" $((before + count)))
@@ -593,7 +610,7 @@ h2_cases() { # provider
   urls=()
   for ((i = 0; i < 100; i++)); do urls+=("$N:$H2D/n/$i"); done
   before=$(grep -c 'SSL/TLS handshake completed' "$WORK/nghttpd.log")
-  timeout 60 "$CLI" -sS -Z "${B[@]}" "${CA[@]}" "${urls[@]}" \
+  timeout "$(scaled 60)" "$CLI" -sS -Z "${B[@]}" "${CA[@]}" "${urls[@]}" \
     >"$WORK/parallel.out" 2>"$WORK/stderr"
   rc=$?
   out=$(paste -sd ' ' "$WORK/parallel.out")
@@ -605,7 +622,7 @@ h2_cases() { # provider
     "stderr: $(head -3 "$WORK/stderr" | paste -sd ' ')"
   # Failures among parallel transfers: each reported, in command-line
   # order, and the exit code is the last one's (60, then 7).
-  out=$(timeout 60 "$CLI" -sS -Z "${B[@]}" "${CA[@]}" "$N:$H2/" \
+  out=$(timeout "$(scaled 60)" "$CLI" -sS -Z "${B[@]}" "${CA[@]}" "$N:$H2/" \
     "$N:$((NGX + 1))/" "$N:$H2/" "https://127.0.0.1:1/" 2>"$WORK/stderr")
   rc=$?
   [ "$rc" = 7 ] &&
@@ -615,6 +632,67 @@ h2_cases() { # provider
   pass_if $? "$p -Z with failures: exit of the last, errors in order" \
     "exit $rc (want 7), stdout '${out:0:100}'," \
     "stderr: $(head -4 "$WORK/stderr" | paste -sd ' ')"
+}
+
+# ---- section curl ---------------------------------------------------------------
+# side_by_side NAME HOW -- options and URL: curl and httpr (provider $P) run
+# with the same options, each in a directory of its own (for -o), stdout
+# to a file; both must exit alike and, by HOW: "exit" nothing more, "out"
+# the same stdout, "head" the same stdout but for the Date line, "file"
+# the same bytes in the file "body" (-o body).
+side_by_side() {
+  local name=$1 how=$2 rc_c rc_h same=1 why=""
+  shift 3
+  rm -rf "$WORK/sbs-curl" "$WORK/sbs-httpr"
+  mkdir -p "$WORK/sbs-curl" "$WORK/sbs-httpr"
+  (cd "$WORK/sbs-curl" && timeout "$(scaled 30)" curl "$@" >out 2>err)
+  rc_c=$?
+  (cd "$WORK/sbs-httpr" &&
+    timeout "$(scaled 30)" "$CLI" --tls-backend "$P" "$@" >out 2>err)
+  rc_h=$?
+  case $how in
+    out) cmp -s "$WORK/sbs-curl/out" "$WORK/sbs-httpr/out" || same=0 ;;
+    head)
+      for d in curl httpr; do
+        grep -v '^Date: ' "$WORK/sbs-$d/out" >"$WORK/sbs-$d/head"
+      done
+      cmp -s "$WORK/sbs-curl/head" "$WORK/sbs-httpr/head" || same=0 ;;
+    file)
+      cmp -s "$WORK/sbs-curl/body" "$WORK/sbs-httpr/body" || same=0 ;;
+  esac
+  [ "$same" = 1 ] || why="$how differs"
+  if [ "$rc_c" = "$rc_h" ] && [ "$same" = 1 ]; then
+    PASS=$((PASS + 1))
+    echo "ok   $P $name: as curl (exit $rc_h)"
+  else
+    FAIL=$((FAIL + 1))
+    echo "FAIL $P $name: curl exit $rc_c, httpr exit $rc_h${why:+; $why}"
+    for d in curl httpr; do
+      head -c 400 "$WORK/sbs-$d/out" | sed "s/^/     $d stdout: /"
+      head -5 "$WORK/sbs-$d/err" | sed "s/^/     $d stderr: /"
+    done
+  fi
+}
+
+curl_cases() { # provider
+  P=$1
+  local N="https://localhost" W='%{http_code} %{http_version} %{size_download} %{num_redirects} %{scheme} %{exitcode}\n'
+  side_by_side "-sS -o: the same body" file -- -sS "${CA[@]}" -o body "$N:$NGX/"
+  side_by_side "-w with curl's variables" out -- -sS "${CA[@]}" -o /dev/null \
+    -w "$W" "$N:$NGX/"
+  side_by_side "-w '%{http_code}' of a 404" out -- -sS "${CA[@]}" -o /dev/null \
+    -w '%{http_code}' "$N:$NGX/none"
+  side_by_side "-I: the same head" head -- -sS "${CA[@]}" -I "$N:$NGX/"
+  side_by_side "-w after a failure" out -- -s "${CA[@]}" -o /dev/null \
+    -w "$W" "$N:$((NGX + 1))/"
+  side_by_side "expired certificate" exit -- -sS "${CA[@]}" "$N:$((NGX + 1))/"
+  side_by_side "wrong host" exit -- -sS "${CA[@]}" "$N:$((NGX + 2))/"
+  side_by_side "self-signed certificate" exit -- -sS "${CA[@]}" \
+    "$N:$((NGX + 3))/"
+  side_by_side "unknown CA file" exit -- -sS --cacert "$WORK/none.pem" \
+    "$N:$NGX/"
+  side_by_side "--max-time against a slow server" exit -- -sS "${CA[@]}" \
+    -o /dev/null --max-time 1 "$N:$((NGX + 12))/slow"
 }
 
 # ---- run ------------------------------------------------------------------------
@@ -627,6 +705,10 @@ fi
 if section_on h2; then
   for p in $providers; do h2_cases "$p"; done
   servers="$servers, nghttpd"
+fi
+if section_on curl; then
+  for p in $providers; do curl_cases "$p"; done
+  servers="$servers, curl side by side"
 fi
 
 echo "interop: $PASS passed, $FAIL failed"

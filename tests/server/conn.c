@@ -1,6 +1,6 @@
 /* conn.c: byte I/O on one accepted connection, plain or TLS, and the ways
  * of closing it. Blocking sockets with SO_RCVTIMEO/SO_SNDTIMEO, so every
- * call here returns within TS_IO_TIMEOUT_SEC. Knows nothing of HTTP. */
+ * call here returns within TS_IO_TIMEOUT_MS. Knows nothing of HTTP. */
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>

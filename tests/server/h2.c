@@ -18,13 +18,14 @@
 
 #include "h2.h"
 
-#define OUT_HIGH (64 * 1024)                /* serialize no further ahead */
-#define READ_CAP (256 * 1024)               /* bytes read per loop turn */
-#define POLL_MS 200                         /* how often a stop is checked */
-#define IDLE_MS (TS_IO_TIMEOUT_SEC * 1000)  /* as the HTTP/1.1 read timeout */
-#define STALL_MS (TS_IO_TIMEOUT_SEC * 1000) /* a peer that reads nothing */
-#define MAX_HEADER_BLOCK (4 * 1024 * 1024)  /* for /h2/big-headers/N */
-#define BAD_FRAME_WAIT_MS 5000
+#define OUT_HIGH (64 * 1024)  /* serialize no further ahead */
+#define READ_CAP (256 * 1024) /* bytes read per loop turn */
+#define POLL_MS 200           /* how often a stop is checked */
+/* The waits below are stretched by HTTPR_TEST_TIMEOUT_MULTIPLIER. */
+#define IDLE_MS TS_IO_TIMEOUT_MS           /* as the HTTP/1.1 read timeout */
+#define STALL_MS TS_IO_TIMEOUT_MS          /* a peer that reads nothing */
+#define MAX_HEADER_BLOCK (4 * 1024 * 1024) /* for /h2/big-headers/N */
+#define BAD_FRAME_WAIT_MS test_timeout_ms(5000)
 
 static long long now_ms(void) {
   struct timespec ts;

@@ -9,10 +9,15 @@
 
 #include <openssl/ssl.h>
 
+#include "tests/test_timeout.h"
+
 #define TS_MAX_HEAD (64 * 1024)        /* request line + headers */
 #define TS_MAX_BODY (64 * 1024 * 1024) /* request bodies are kept in memory */
-#define TS_IO_TIMEOUT_SEC 10           /* SO_RCVTIMEO / SO_SNDTIMEO */
-#define TS_DRAIN_MS 2000               /* how long to wait for the peer's EOF */
+/* Socket timeouts (SO_RCVTIMEO / SO_SNDTIMEO), and how long to wait for
+ * the peer's EOF: 10 s and 2 s, stretched like every wait in the tests by
+ * HTTPR_TEST_TIMEOUT_MULTIPLIER (tests/test_timeout.h). */
+#define TS_IO_TIMEOUT_MS test_timeout_ms(10 * 1000)
+#define TS_DRAIN_MS test_timeout_ms(2000)
 
 /* Command-line settings; read-only once the server runs. */
 struct ts_options {

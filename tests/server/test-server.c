@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,13 @@
 
 #define MAX_LIVE 64
 
-static volatile sig_atomic_t g_signalled;
+/* Set by the signal handler (on the main thread: workers block the
+ * signals), read by every connection thread through ts_stopping(). A
+ * volatile sig_atomic_t is only safe within one thread, so this is a C11
+ * atomic, which a handler may store to when it is lock-free. */
+static atomic_int g_signalled;
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2,
+               "a signal handler may only store to a lock-free atomic");
 static struct ts_options g_opts;
 static SSL_CTX *g_ctx;
 
@@ -355,7 +362,8 @@ static void *conn_thread(void *arg) {
 }
 
 static void set_conn_options(int fd) {
-  struct timeval tv = {TS_IO_TIMEOUT_SEC, 0};
+  long ms = TS_IO_TIMEOUT_MS;
+  struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
   int one = 1;
 
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
@@ -497,7 +505,7 @@ static int stop_all(void) {
 
 static void on_signal(int sig) {
   (void)sig;
-  g_signalled = 1;
+  atomic_store(&g_signalled, 1);
 }
 
 static void install_signals(void) {

@@ -24,6 +24,7 @@
 #include "pool/pool.h"
 #include "protocol/h2.h"
 #include "protocol/clock.h"
+#include "tests/test_timeout.h"
 
 #define KEY_A "https://a.test:443"
 #define KEY_B "https://b.test:443"
@@ -47,12 +48,15 @@ static struct hr_pool *pool_with(size_t max_idle, long idle_ms,
   return pool;
 }
 
-/* Borrows a slot for key that must be new (no idle connection given). */
+/* Borrows a slot for key that must be new (no idle connection given).
+ * Waits that are not what a test measures are stretched by
+ * HTTPR_TEST_TIMEOUT_MULTIPLIER. */
 static void take_new_slot(struct hr_pool *pool, const char *key) {
   struct hr_conn *c = NULL;
   httpr_error err = {0};
+  long wait_ms = test_timeout_ms(1000);
   assert_int_equal(
-      hr_pool_acquire(pool, key, 0, hr_now_ms() + 1000, 1000, &c, &err),
+      hr_pool_acquire(pool, key, 0, hr_now_ms() + wait_ms, wait_ms, &c, &err),
       HTTPR_OK);
   assert_null(c);
 }
@@ -60,6 +64,7 @@ static void take_new_slot(struct hr_pool *pool, const char *key) {
 static httpr_code borrow(struct hr_pool *pool, const char *key, int fresh,
                          long wait_ms, struct hr_conn **c) {
   httpr_error err = {0};
+  wait_ms = test_timeout_ms(wait_ms);
   return hr_pool_acquire(pool, key, fresh, hr_now_ms() + wait_ms, wait_ms, c,
                          &err);
 }
@@ -67,8 +72,9 @@ static httpr_code borrow(struct hr_pool *pool, const char *key, int fresh,
 static httpr_code borrow_shared(struct hr_pool *pool, const char *key,
                                 struct hr_conn **c) {
   httpr_error err = {0};
-  return hr_pool_acquire(pool, key, HR_POOL_SHARE, hr_now_ms() + 2000, 2000,
-                         c, &err);
+  long wait_ms = test_timeout_ms(2000);
+  return hr_pool_acquire(pool, key, HR_POOL_SHARE, hr_now_ms() + wait_ms,
+                         wait_ms, c, &err);
 }
 
 static void reuses_most_recent_live(void **state) {
@@ -302,8 +308,9 @@ static void waits_for_probing_connection(void **state) {
   struct hr_pool *pool = pool_with(4, 0, 0, 0);
   struct hr_conn *got = NULL;
   httpr_error err = {0};
+  long wait_ms = test_timeout_ms(1000);
   assert_int_equal(hr_pool_acquire(pool, KEY_A, HR_POOL_SHARE,
-                                   hr_now_ms() + 1000, 1000, &got, &err),
+                                   hr_now_ms() + wait_ms, wait_ms, &got, &err),
                    HTTPR_OK);
   assert_null(got); /* the slot of the one opening */
   struct opener o = {pool, NULL, -1};

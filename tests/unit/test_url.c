@@ -107,6 +107,9 @@ static const struct bad_url bad_urls[] = {
     {"http://:80/", HTTPR_E_URL},
     {"http://?q", HTTPR_E_URL},
     {"http://#f", HTTPR_E_URL},
+    /* a leading dot, which OpenSSL's host check reads as "any subdomain" */
+    {"https://.com/", HTTPR_E_URL},
+    {"https://.example.com:8443/", HTTPR_E_URL},
     /* userinfo */
     {"http://user@h/", HTTPR_E_URL},
     {"http://user:pw@h/", HTTPR_E_URL},
