@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "tests/conformance/suite.h"
+#include "tests/test_timeout.h"
 
 /* The wording of each limit, asserted exactly. */
 #define TOTAL_MSG "operation timed out after %ld milliseconds"
@@ -37,16 +38,14 @@
 #define DEFAULT_HEAD_LIMIT 102400L
 #define DEFAULT_BODY_LIMIT (16L * 1024 * 1024)
 
-/* HTTPR_TEST_TIMEOUT_MULTIPLIER (a whole number, default 1) stretches
- * every limit below and the slack allowed, for slow runs (make
- * check-valgrind sets it). */
-static long multiplier(void) {
-  const char *m = getenv("HTTPR_TEST_TIMEOUT_MULTIPLIER");
-  long k = m ? strtol(m, NULL, 10) : 1;
-  return k >= 1 && k <= 50 ? k : 1;
-}
+/* HTTPR_TEST_TIMEOUT_MULTIPLIER (tests/test_timeout.h) stretches every
+ * limit below and the slack allowed, for slow runs. */
+static long scaled(long ms) { return test_timeout_ms(ms); }
 
-static long scaled(long ms) { return ms * multiplier(); }
+/* The multiplier as whole seconds, for the low-speed span. */
+static long whole_factor(void) {
+  return (long)(test_timeout_factor() + 0.999);
+}
 
 /* How late a limit may fire: 100 ms, as the issue asks (scaled). */
 static double slack_ms(void) { return (double)scaled(100); }
@@ -410,7 +409,7 @@ static void bounds_h2_drip_total_timeout(void **state) {
 /* 10 bytes a second against a limit of 1000 bytes a second over 1 s
  * (the span scaled, the drip slowed as much). */
 static void drip_low_speed(enum profile p) {
-  long secs = multiplier();
+  long secs = whole_factor();
   httpr_config *cfg = cfg_bounds(scaled(5000), scaled(400));
   assert_code(httpr_config_set_low_speed(cfg, 1000, secs), HTTPR_OK);
   struct run r;

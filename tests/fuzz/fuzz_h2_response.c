@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include "protocol/clock.h"
+#include "protocol/bounds.h"
 #include "protocol/h2.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -240,7 +241,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   int reads[MAX_STREAMS] = {0};
   memset(jobs, 0, sizeof(jobs));
   memset(seen, 0, sizeof(seen));
-  int64_t deadline = hr_now_ms() + 20000;
+  /* A generous total limit: the target never waits (the fake provider
+   * never blocks), but the streams check their bounds as always. */
+  struct hr_limits limits = {.total_ms = 20000};
+  struct hr_bounds bounds;
+  hr_bounds_start(&bounds, &limits, hr_now_ms() + 20000);
   for (size_t i = 0; i < streams; i++) {
     struct hr_h2_request *rq = &jobs[i].rq;
     rq->method = "GET";
@@ -261,12 +266,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     seen[i].max_body = w.left;
     jobs[i].cb = &callbacks;
     jobs[i].ud = &seen[i];
-    jobs[i].deadline = deadline;
-    jobs[i].timeout_ms = 20000;
+    jobs[i].bounds = bounds;
   }
   if (streams == 1) {
     jobs[0].rc = hr_h2_exchange(c->h2, &jobs[0].rq, &callbacks, &seen[0],
-                                deadline, 20000, &jobs[0].out, &jobs[0].err);
+                                &jobs[0].bounds, &jobs[0].out, &jobs[0].err);
   } else {
     hr_h2_run_jobs(c->h2, jobs, streams, streams);
   }

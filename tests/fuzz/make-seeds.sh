@@ -168,10 +168,27 @@ pkcs12_seeds() {
 }
 
 mkdir -p "$dir"
+# Certificates, alone and as the lists servers send (leaf first): every
+# profile of the test PKI, name constraints and broken CAs included.
+der_seeds() {
+  for crt in "$PKI"/*.crt; do
+    b=$(basename "$crt" .crt)
+    awk -v w="$dir/$b" '/-----BEGIN/ { n++ } { print > (w "." n ".pem") }' \
+      "$crt"
+    : >"$dir/$b.chain"
+    for part in "$dir/$b".*.pem; do
+      pem_der "$part" >"$part.der"
+      cat "$part.der" >>"$dir/$b.chain"
+      rm -f "$part"
+    done
+  done
+}
+
 case $target in
   fuzz_h2_response) h2_seeds ;;
   fuzz_pem) pem_seeds ;;
   fuzz_mbedtls_pkcs8) pkcs8_seeds ;;
   fuzz_mbedtls_pkcs12) pkcs12_seeds ;;
+  fuzz_der) der_seeds ;;
   *) ;;
 esac
