@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "backends/credentials.h"
+#include "backends/kdf_params.h"
 #include "backends/pem.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -148,6 +149,7 @@ struct sorted {
   size_t cert_count, cert_cap;
   long key; /* offset of the first key block, -1 when none */
   int key_encrypted;
+  struct hr_pem_block key_block; /* that block */
 };
 
 static int sort_block(const struct hr_pem_block *b, void *ud) {
@@ -164,6 +166,7 @@ static int sort_block(const struct hr_pem_block *b, void *ud) {
   } else if (b->kind != HR_PEM_OTHER && s->key < 0) {
     s->key = (long)off;
     s->key_encrypted = b->kind != HR_PEM_KEY;
+    s->key_block = *b;
   }
   return 0;
 }
@@ -173,6 +176,20 @@ static void sort_text(struct sorted *s, const char *text, size_t len) {
   s->text = text;
   s->key = -1;
   hr_pem_each(text, len, sort_block, s);
+}
+
+/* An encrypted PKCS#8 block is refused before any password is looked at
+ * unless its DER is an EncryptedPrivateKeyInfo whose key derivation stays
+ * within the cap (backends/credentials.c). */
+static int kdf_acceptable(const struct hr_pem_block *b) {
+  unsigned char *der = NULL;
+  size_t len = 0;
+  struct hr_kdf_scan scan = {0};
+  if (hr_pem_block_der(b, &der, &len) != 0)
+    return 0;
+  enum hr_kdf_result r = hr_kdf_scan_pkcs8(der, len, &scan);
+  free(der);
+  return r == HR_KDF_READ && scan.iterations <= HR_KDF_MAX_ITERATIONS;
 }
 
 /* hr_pem_creds_read on the files must find what our walks found. key is
@@ -186,7 +203,9 @@ static void check_creds(const struct memfile *cert, const char *cert_text,
   sort_text(&want_key, key_text, key_len);
   httpr_code want = HTTPR_OK;
   if (want_certs.cert_count == 0 || want_key.key < 0 ||
-      (want_key.key_encrypted && !password))
+      (want_key.key_encrypted && !password) ||
+      (want_key.key_block.kind == HR_PEM_KEY_PKCS8_ENCRYPTED &&
+       !kdf_acceptable(&want_key.key_block)))
     want = HTTPR_E_CLIENT_CERT;
   struct hr_pem_creds pc;
   httpr_error err = {0};
