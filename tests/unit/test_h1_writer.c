@@ -13,26 +13,10 @@
 #include <cmocka.h>
 
 #include "protocol/h1_writer.h"
+#include "tests/unit/request_parts.h"
 
 #define UA "User-Agent: httpr/" HTTPR_VERSION_STRING "\r\n"
 #define ACCEPT "Accept: */*\r\n"
-
-static struct hr_url parse(const char *s) {
-  struct hr_url u;
-  httpr_error err = {0};
-  if (hr_url_parse(s, &u, &err) != HTTPR_OK)
-    fail_msg("'%s': %s", s, err.message);
-  return u;
-}
-
-/* headers: NULL-terminated name, value pairs. */
-static void add_headers(struct hr_headers *h, const char *const *pairs) {
-  for (; pairs && pairs[0]; pairs += 2) {
-    if (hr_headers_add(h, pairs[0], strlen(pairs[0]), pairs[1],
-                       strlen(pairs[1])) != 0)
-      fail_msg("out of memory");
-  }
-}
 
 static void expect_head(const char *method, const char *url,
                         const char *const *pairs, int64_t body_length,

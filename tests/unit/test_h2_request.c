@@ -17,23 +17,7 @@
 
 #include "protocol/h1_writer.h"
 #include "protocol/h2_request.h"
-
-static struct hr_url parse(const char *s) {
-  struct hr_url u;
-  httpr_error err = {0};
-  if (hr_url_parse(s, &u, &err) != HTTPR_OK)
-    fail_msg("'%s': %s", s, err.message);
-  return u;
-}
-
-/* pairs: NULL-terminated name, value pairs. */
-static void add_headers(struct hr_headers *h, const char *const *pairs) {
-  for (; pairs && pairs[0]; pairs += 2) {
-    if (hr_headers_add(h, pairs[0], strlen(pairs[0]), pairs[1],
-                       strlen(pairs[1])) != 0)
-      fail_msg("out of memory");
-  }
-}
+#include "tests/unit/request_parts.h"
 
 /* The fields as "name: value\n" lines, to compare in one assertion. */
 static char *fields_text(const struct hr_h2_fields *f) {
