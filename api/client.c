@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "api/transfer.h"
-#include "protocol/clock.h"
+#include "common/clock.h"
 
 /* ALPN lists (wire format) for each version policy. */
 static const unsigned char alpn_http11[] = "\x08http/1.1";

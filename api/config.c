@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "api/internal.h"
-#include "api/wipe.h"
+#include "common/wipe.h"
 
 #define DEFAULT_CONNECT_TIMEOUT_MS 30000
 #define DEFAULT_INACTIVITY_TIMEOUT_MS 30000

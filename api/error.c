@@ -1,48 +1,13 @@
 /*
- * error.c - the error object: the public accessors, the helpers every layer
- * fills it with, and the names and descriptions of the codes.
+ * error.c - the error object's public side: its accessors, and the names
+ * and descriptions of the codes. The helpers every layer fills it with are
+ * in common/error.c.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/error_internal.h"
-
-__attribute__((format(printf, 3, 0))) static void
-vformat(char *dst, size_t cap, const char *fmt, va_list ap) {
-  vsnprintf(dst, cap, fmt, ap);
-}
-
-httpr_code hr_fail(httpr_error *err, httpr_code code, const char *fmt, ...) {
-  va_list ap;
-  err->code = code;
-  va_start(ap, fmt);
-  vformat(err->message, sizeof(err->message), fmt, ap);
-  va_end(ap);
-  err->detail[0] = '\0';
-  err->hint[0] = '\0';
-  err->http2 = 0;
-  return code;
-}
-
-void hr_detail(httpr_error *err, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vformat(err->detail, sizeof(err->detail), fmt, ap);
-  va_end(ap);
-}
-
-void hr_hint(httpr_error *err, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vformat(err->hint, sizeof(err->hint), fmt, ap);
-  va_end(ap);
-}
-
-httpr_code hr_nomem(httpr_error *err) {
-  return hr_fail(err, HTTPR_E_NOMEM, "out of memory");
-}
+#include "common/error.h"
 
 httpr_error *httpr_error_new(void) { return calloc(1, sizeof(httpr_error)); }
 

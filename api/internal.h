@@ -11,7 +11,7 @@
 #include "api/httpr.h"
 #include "backends/provider.h"
 #include "pool/pool.h"
-#include "protocol/buf.h"
+#include "common/buf.h"
 #include "protocol/headers.h"
 #include "protocol/url.h"
 

@@ -6,7 +6,7 @@
 
 #include <stdlib.h>
 
-#include "api/env.h"
+#include "common/env.h"
 #include "api/internal.h"
 
 const char *httpr_version(void) { return PACKAGE_VERSION; }

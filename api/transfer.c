@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "api/transfer.h"
-#include "protocol/clock.h"
+#include "common/clock.h"
 #include "protocol/h1_parser.h"
 #include "protocol/h1_writer.h"
 #include "protocol/h2.h"

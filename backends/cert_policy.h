@@ -32,7 +32,7 @@
 
 #include <stddef.h>
 
-#include "api/error_internal.h"
+#include "common/error.h"
 #include "backends/der.h"
 #include "backends/tls_errors.h"
 

@@ -3,7 +3,7 @@
  * wording of their failures (see credentials.h). No TLS library here.
  */
 #include "backends/credentials.h"
-#include "api/wipe.h"
+#include "common/wipe.h"
 
 #include <errno.h>
 #include <stdlib.h>

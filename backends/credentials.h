@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include "api/error_internal.h"
+#include "common/error.h"
 #include "backends/kdf_params.h"
 #include "backends/pem.h"
 

@@ -19,7 +19,7 @@
 #include <gnutls/pkcs12.h>
 #include <gnutls/x509.h>
 
-#include "api/wipe.h"
+#include "common/wipe.h"
 #include "backends/cert_path.h"
 #include "backends/cert_policy.h"
 #include "backends/credentials.h"

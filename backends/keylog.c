@@ -21,8 +21,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "api/env.h"
-#include "api/wipe.h"
+#include "common/env.h"
+#include "common/wipe.h"
 #include "backends/keylog.h"
 
 struct hr_keylog {

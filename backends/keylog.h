@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "api/error_internal.h"
+#include "common/error.h"
 
 struct hr_keylog;
 

@@ -30,7 +30,7 @@
 #include <mbedtls/version.h>
 #include <mbedtls/x509_crt.h>
 
-#include "api/wipe.h"
+#include "common/wipe.h"
 #include "backends/cert_path.h"
 #include "backends/cert_policy.h"
 #include "backends/credentials.h"

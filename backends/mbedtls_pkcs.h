@@ -14,7 +14,7 @@
 #include <mbedtls/pk.h>
 #include <mbedtls/x509_crt.h>
 
-#include "api/error_internal.h"
+#include "common/error.h"
 #include "backends/kdf_params.h"
 
 /* Parses a private key into pk (initialised by the caller): PEM (NUL-

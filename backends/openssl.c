@@ -22,7 +22,7 @@
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
-#include "api/wipe.h"
+#include "common/wipe.h"
 #include "backends/cert_policy.h"
 #include "backends/credentials.h"
 #include "backends/identity.h"

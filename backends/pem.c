@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "api/wipe.h"
+#include "common/wipe.h"
 #include "backends/pem.h"
 
 #define FILE_CAP ((size_t)64 * 1024 * 1024)

@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "api/error_internal.h"
+#include "common/error.h"
 
 enum hr_pem_kind {
   HR_PEM_CERTIFICATE,         /* CERTIFICATE, X509 CERTIFICATE, TRUSTED ... */

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "api/error_internal.h"
+#include "common/error.h"
 #include "backends/keylog.h"
 #include "backends/trust.h"
 

@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "api/error_internal.h"
+#include "common/error.h"
 
 enum hr_verify_reason {
   HR_VERIFY_EXPIRED,              /* HTTPR_E_CERT_EXPIRED */

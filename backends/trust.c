@@ -15,7 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "api/env.h"
+#include "common/env.h"
 #include "backends/pem.h"
 #include "backends/trust.h"
 

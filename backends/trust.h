@@ -8,7 +8,7 @@
 #ifndef HTTPR_TRUST_H
 #define HTTPR_TRUST_H
 
-#include "api/error_internal.h"
+#include "common/error.h"
 #include "backends/pem.h"
 
 struct hr_trust {

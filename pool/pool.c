@@ -14,8 +14,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "protocol/buf.h"
-#include "protocol/clock.h"
+#include "common/buf.h"
+#include "common/clock.h"
 #include "protocol/h2.h"
 
 /* Origins remembered without an open connection (for their session)
@@ -84,7 +84,7 @@ struct hr_pool *hr_pool_new(const struct hr_pool_limits *limits,
   pool->session_free = session_free;
   pthread_condattr_t attr;
   pthread_condattr_init(&attr);
-  /* Deadlines are on the monotonic clock (protocol/clock.h). */
+  /* Deadlines are on the monotonic clock (common/clock.h). */
   pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
   pthread_cond_init(&pool->freed, &attr);
   pthread_condattr_destroy(&attr);

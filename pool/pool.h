@@ -26,7 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "api/error_internal.h"
+#include "common/error.h"
 #include "protocol/transport.h"
 
 struct hr_pool_limits {

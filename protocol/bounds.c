@@ -3,7 +3,7 @@
  * bytes counted, and the one message each limit fails with. */
 #include "protocol/bounds.h"
 
-#include "protocol/clock.h"
+#include "common/clock.h"
 
 void hr_bounds_start(struct hr_bounds *b, const struct hr_limits *lim,
                      int64_t deadline) {

@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "api/error_internal.h"
+#include "common/error.h"
 
 /* What a client allows each transfer (from its config). 0 turns a limit
  * off. */

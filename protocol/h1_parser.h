@@ -18,8 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "api/error_internal.h"
-#include "protocol/buf.h"
+#include "common/error.h"
+#include "common/buf.h"
 
 /* Each callback returns HTTPR_OK to go on; any other code stops the parse
  * and is returned by hr_h1_parser_feed (the callback fills err). Any may be

@@ -8,8 +8,8 @@
 
 #include <stdint.h>
 
-#include "api/error_internal.h"
-#include "protocol/buf.h"
+#include "common/error.h"
+#include "common/buf.h"
 #include "protocol/headers.h"
 #include "protocol/url.h"
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "protocol/clock.h"
+#include "common/clock.h"
 #include "protocol/h2_internal.h"
 
 /* ---- the caller's side of a stream (lock held) ------------------------- */

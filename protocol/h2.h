@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "api/error_internal.h"
+#include "common/error.h"
 #include "protocol/h1_parser.h"
 #include "protocol/headers.h"
 #include "protocol/transport.h"

@@ -16,7 +16,7 @@
 #include <nghttp2/nghttp2.h>
 #include <pthread.h>
 
-#include "protocol/buf.h"
+#include "common/buf.h"
 #include "protocol/h2.h"
 #include "protocol/h2_request.h"
 

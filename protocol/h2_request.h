@@ -10,8 +10,8 @@
 
 #include <nghttp2/nghttp2.h>
 
-#include "api/error_internal.h"
-#include "protocol/buf.h"
+#include "common/error.h"
+#include "common/buf.h"
 #include "protocol/h2.h"
 
 struct hr_h2_fields {

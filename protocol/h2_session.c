@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "protocol/clock.h"
+#include "common/clock.h"
 #include "protocol/h2_internal.h"
 
 #define STREAM_WINDOW (1 << 20)      /* receive window per stream */

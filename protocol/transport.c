@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "backends/tls_errors.h"
-#include "protocol/clock.h"
+#include "common/clock.h"
 
 void hr_debugf(const struct hr_debug *d, const char *fmt, ...) {
   if (!d || !d->fn)

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "api/error_internal.h"
+#include "common/error.h"
 #include "backends/provider.h"
 #include "protocol/bounds.h"
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "protocol/buf.h"
+#include "common/buf.h"
 
 /* Longer URLs are refused: no server needs them and they bound the work. */
 #define URL_MAX_LEN 8192

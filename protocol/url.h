@@ -5,7 +5,7 @@
 #ifndef HTTPR_URL_H
 #define HTTPR_URL_H
 
-#include "api/error_internal.h"
+#include "common/error.h"
 
 struct hr_url {
   int https;       /* 1 for https, 0 for http */

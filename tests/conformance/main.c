@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "api/env.h"
+#include "common/env.h"
 #include "tests/conformance/suite.h"
 
 struct suite g_suite;
@@ -141,7 +141,7 @@ char *body_string(const httpr_response *resp) {
 
 /* ---- environment --------------------------------------------------------- */
 
-/* The library's own table (api/env.h) names every variable it reads; the
+/* The library's own table (common/env.h) names every variable it reads; the
  * suite links only the public library, so it takes the names from the
  * table's macro rather than from the library. */
 #define ENV_NAME(name, what, reader) #name,

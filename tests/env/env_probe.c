@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <sys/auxv.h>
 
-#include "api/env.h"
+#include "common/env.h"
 #include "api/httpr.h"
 #include "backends/keylog.h"
 #include "backends/trust.h"

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * env_table.c - prints the table of environment variables the library
- * reads (api/env.h) as the Markdown of README.md's Environment section.
+ * reads (common/env.h) as the Markdown of README.md's Environment section.
  * `make readme-env` puts it there; tests/check-readme-env.sh fails when
  * the two differ.
  */
 #include <stdio.h>
 
-#include "api/env.h"
+#include "common/env.h"
 
 int main(void) {
   puts("| variable | what it does | read by, when |");

@@ -38,7 +38,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "protocol/clock.h"
+#include "common/clock.h"
 #include "protocol/bounds.h"
 #include "protocol/h2.h"
 

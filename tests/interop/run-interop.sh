@@ -61,13 +61,21 @@ tools=(nginx)
 if section_on tls; then tools+=(openssl gnutls-serv); fi
 if section_on h2; then tools+=(nghttpd openssl); fi
 if section_on curl; then tools+=(curl); fi
+# A machine with only the build dependencies skips (automake's 77), saying
+# what is missing. Where the run must happen (tools/test-all.sh, and so CI,
+# which installs the servers), HTTPR_INTEROP_REQUIRED=1 makes it a failure.
+missing=()
 for tool in "${tools[@]}"; do
   if ! command -v "$tool" >/dev/null 2>&1 &&
      ! [ -x "/usr/sbin/$tool" ]; then
-    echo "interop: $tool is not installed (apt-get install nginx openssl gnutls-bin nghttp2-server curl)" >&2
-    exit 1
+    missing+=("$tool")
   fi
 done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "interop: skipped: ${missing[*]} not installed (apt-get install nginx openssl gnutls-bin nghttp2-server curl)" >&2
+  [ "${HTTPR_INTEROP_REQUIRED:-0}" = 1 ] && exit 1
+  exit 77
+fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 NGHTTPD=$(command -v nghttpd || echo /usr/sbin/nghttpd)
 

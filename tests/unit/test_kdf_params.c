@@ -20,7 +20,7 @@
 
 #include <cmocka.h>
 
-#include "api/wipe.h"
+#include "common/wipe.h"
 #include "backends/credentials.h"
 #include "backends/kdf_params.h"
 #include "backends/pem.h"

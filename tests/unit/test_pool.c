@@ -23,7 +23,7 @@
 
 #include "pool/pool.h"
 #include "protocol/h2.h"
-#include "protocol/clock.h"
+#include "common/clock.h"
 #include "tests/test_timeout.h"
 
 #define KEY_A "https://a.test:443"

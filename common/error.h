@@ -1,10 +1,10 @@
 /*
- * error_internal.h - the error object's layout and the helpers every layer
+ * error.h - the error object's layout and the helpers every layer
  * uses to fill it. Lower layers (protocol, pool, backends) report failures
  * through these; they never see the config, client, request or response.
  */
-#ifndef HTTPR_ERROR_INTERNAL_H
-#define HTTPR_ERROR_INTERNAL_H
+#ifndef HTTPR_COMMON_ERROR_H
+#define HTTPR_COMMON_ERROR_H
 
 #include "api/httpr.h"
 

@@ -1,5 +1,5 @@
 /* buf.c - the growable byte buffer (see buf.h). */
-#include "protocol/buf.h"
+#include "common/buf.h"
 
 #include <stdarg.h>
 #include <stdio.h>

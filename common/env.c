@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "api/env.h"
+#include "common/env.h"
 
 #define HR_ENV_ENTRY(name, what, reader) {#name, what, reader},
 static const struct hr_env_var table[HR_ENV_COUNT] = {

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/wipe.h"
+#include "common/wipe.h"
 
 #ifndef HAVE_EXPLICIT_BZERO
 static void *(*volatile memset_fn)(void *, int, size_t) = memset;
