@@ -310,6 +310,12 @@ httpr_code httpr_config_set_http_policy(httpr_config *cfg,
   return HTTPR_OK;
 }
 
+httpr_code httpr_config_set_tls_provider(httpr_config *cfg, const char *name) {
+  return cfg ? set_string(&cfg->backend, name) : HTTPR_E_INVALID;
+}
+
+/* The old name: the same body rather than a call of the new one, so
+ * neither name costs an extra call. */
 httpr_code httpr_config_set_tls_backend(httpr_config *cfg, const char *name) {
   return cfg ? set_string(&cfg->backend, name) : HTTPR_E_INVALID;
 }

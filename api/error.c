@@ -70,7 +70,7 @@ static const struct code_text code_texts[] = {
     [HTTPR_E_TOO_LARGE] = {"HTTPR_E_TOO_LARGE", "size limit exceeded"},
     [HTTPR_E_UNSUPPORTED] = {"HTTPR_E_UNSUPPORTED",
                              "feature not supported by the provider"},
-    [HTTPR_E_BACKEND] = {"HTTPR_E_BACKEND", "TLS provider not available"},
+    [HTTPR_E_PROVIDER] = {"HTTPR_E_PROVIDER", "TLS provider not available"},
     [HTTPR_E_INVALID] = {"HTTPR_E_INVALID", "invalid argument"},
     [HTTPR_E_NOMEM] = {"HTTPR_E_NOMEM", "out of memory"},
     [HTTPR_E_REDIRECT_LIMIT] = {"HTTPR_E_REDIRECT_LIMIT", "too many redirects"},

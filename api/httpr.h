@@ -31,8 +31,17 @@ extern "C" {
 #define HTTPR_EXPORT
 #endif
 
-/* Library version of this header; httpr_version() gives the linked one. */
+/* Library version of this header; httpr_version() and httpr_version_num()
+ * give the linked one. HTTPR_VERSION_NUM is 0xMMmmpp (major, minor, patch,
+ * one byte each, as nghttp2's), so a program can compare versions with <
+ * at compile time: #if HTTPR_VERSION_NUM >= 0x000100. */
+#define HTTPR_VERSION_MAJOR 0
+#define HTTPR_VERSION_MINOR 1
+#define HTTPR_VERSION_PATCH 0
 #define HTTPR_VERSION_STRING "0.1.0"
+#define HTTPR_VERSION_NUM                                                      \
+  ((HTTPR_VERSION_MAJOR << 16) | (HTTPR_VERSION_MINOR << 8) |                  \
+   HTTPR_VERSION_PATCH)
 
 /* ------------------------------------------------------------------------ */
 /* Error codes. Stable: values are never renumbered, new ones are appended. */
@@ -61,12 +70,17 @@ typedef enum httpr_code {
   HTTPR_E_PROTOCOL = 17,            /* malformed HTTP from the server */
   HTTPR_E_TOO_LARGE = 18,           /* a configured size limit exceeded */
   HTTPR_E_UNSUPPORTED = 19,         /* feature missing in provider/build */
-  HTTPR_E_BACKEND = 20,             /* provider unknown or not built in */
+  HTTPR_E_PROVIDER = 20,            /* provider unknown or not built in */
   HTTPR_E_INVALID = 21,             /* bad argument from the caller */
   HTTPR_E_NOMEM = 22,               /* allocation failed */
   HTTPR_E_REDIRECT_LIMIT = 23,      /* more redirects than the hop limit */
   HTTPR_E_WRITE = 24,               /* the body write callback failed */
-  HTTPR_E_READ = 25                 /* the request body read callback failed */
+  HTTPR_E_READ = 25,                /* the request body read callback failed */
+
+  /* The old name of HTTPR_E_PROVIDER, the same value: kept so code written
+   * against it still builds. httpr_code_name() answers "HTTPR_E_PROVIDER"
+   * for either. */
+  HTTPR_E_BACKEND = HTTPR_E_PROVIDER
 } httpr_code;
 
 /* The enum constant's name, e.g. "HTTPR_E_URL"; "HTTPR_E_UNKNOWN" for a value
@@ -108,6 +122,11 @@ HTTPR_EXPORT int httpr_error_is_http2(const httpr_error *err);
 
 /* The linked library's version, e.g. "0.1.0". Static storage. */
 HTTPR_EXPORT const char *httpr_version(void);
+/* The linked library's version as a number, HTTPR_VERSION_NUM of the
+ * header it was built with (0xMMmmpp, e.g. 0x000100 for 0.1.0): compare it
+ * with the HTTPR_VERSION_NUM a program was compiled against to tell an
+ * older library at run time. Cannot fail. */
+HTTPR_EXPORT uint32_t httpr_version_num(void);
 
 /* Feature bits a provider declares. Asking for a feature a provider lacks
  * fails with HTTPR_E_UNSUPPORTED, never silently. */
@@ -136,11 +155,13 @@ HTTPR_EXPORT const char *httpr_provider_library_version(size_t i);
 /* Feature bits of provider i, 0 when i is out of range. */
 HTTPR_EXPORT uint32_t httpr_provider_features(size_t i);
 /* Capability query by name: fills *features and returns HTTPR_OK, or
- * returns HTTPR_E_BACKEND when no provider of that name is built in. */
+ * returns HTTPR_E_PROVIDER when no provider of that name is built in. */
 HTTPR_EXPORT httpr_code httpr_provider_features_by_name(const char *name,
                                                         uint32_t *features);
-/* The provider a config that names none uses: HTTPR_TLS_BACKEND when it
- * names a provider built in, else the build's default. Static storage. */
+/* The provider a config that names none uses: the one the environment
+ * names (HTTPR_TLS_PROVIDER, or when that is unset its old name
+ * HTTPR_TLS_BACKEND) when it is built in, else the build's default. Static
+ * storage. */
 HTTPR_EXPORT const char *httpr_default_provider(void);
 /* The name of one feature bit ("tls1.3", "ca-dir", ...), NULL for an
  * unknown bit. Static storage. */
@@ -278,9 +299,16 @@ HTTPR_EXPORT httpr_code httpr_config_set_max_body_bytes(httpr_config *cfg,
  * dropped when the origin changes. */
 HTTPR_EXPORT httpr_code httpr_config_set_follow_redirects(httpr_config *cfg,
                                                           int max_hops);
-/* TLS provider by name ("openssl", "gnutls", "mbedtls"); NULL means the
- * default (httpr_default_provider()). An unknown name is accepted here and
- * fails httpr_client_new with HTTPR_E_BACKEND. */
+/* TLS provider by name ("openssl", "gnutls", "mbedtls"; see
+ * httpr_provider_name); NULL means the default (httpr_default_provider(),
+ * decided when the client is made). The name is copied; a later call
+ * replaces it. An unknown name is accepted here and fails httpr_client_new
+ * with HTTPR_E_PROVIDER. Returns HTTPR_OK, HTTPR_E_INVALID for cfg NULL or
+ * HTTPR_E_NOMEM. */
+HTTPR_EXPORT httpr_code httpr_config_set_tls_provider(httpr_config *cfg,
+                                                      const char *name);
+/* The old name of httpr_config_set_tls_provider: the same function, kept
+ * for programs written against it. */
 HTTPR_EXPORT httpr_code httpr_config_set_tls_backend(httpr_config *cfg,
                                                      const char *name);
 /* Write TLS secrets in the NSS key log format to this file (appended).
@@ -373,8 +401,21 @@ HTTPR_EXPORT httpr_code httpr_request_set_body_callback(httpr_request *req,
                                                         httpr_read_cb cb,
                                                         void *userdata,
                                                         int64_t length);
-/* Stream the response body to cb instead of buffering it in the response.
- * The library keeps cb and userdata until the request is freed. */
+/* Stream the RESPONSE body to cb instead of buffering it in the response
+ * (the request body is set with httpr_request_set_body or
+ * httpr_request_set_body_callback). cb receives the body of the response
+ * httpr_client_send returns, as it arrives (the bodies of redirects the
+ * library follows are dropped); httpr_response_body is then empty and
+ * httpr_response_body_bytes counts what cb received. A non-zero return
+ * from cb aborts the request with HTTPR_E_WRITE. The library keeps cb and
+ * userdata (it never frees userdata) until the request is freed or the
+ * sink is set again; cb NULL goes back to buffering. Returns HTTPR_OK, or
+ * HTTPR_E_INVALID for req NULL. */
+HTTPR_EXPORT httpr_code httpr_request_set_response_sink(httpr_request *req,
+                                                        httpr_write_cb cb,
+                                                        void *userdata);
+/* The old name of httpr_request_set_response_sink: the same function, kept
+ * for programs written against it. */
 HTTPR_EXPORT httpr_code httpr_request_set_body_sink(httpr_request *req,
                                                     httpr_write_cb cb,
                                                     void *userdata);
@@ -387,7 +428,7 @@ typedef struct httpr_client httpr_client;
 typedef struct httpr_response httpr_response;
 
 /* Creates a client from a copy of cfg (NULL: all defaults). Returns
- * HTTPR_E_BACKEND when the config names a provider not built in (the
+ * HTTPR_E_PROVIDER when the config names a provider not built in (the
  * message lists those built in), HTTPR_E_NOMEM. The TLS context (trust
  * store, client credentials) is built once, on the client's first https
  * request, and kept for its lifetime. */
@@ -403,7 +444,7 @@ HTTPR_EXPORT const char *httpr_client_provider(const httpr_client *client);
 /* Sends req and receives the response. On HTTPR_OK *out owns a new
  * response (any HTTP status is a success here). On failure *out is NULL and
  * err holds the code, message and detail. May block up to the configured
- * timeouts. Any code of httpr_code except HTTPR_E_BACKEND can be returned.
+ * timeouts. Any code of httpr_code except HTTPR_E_PROVIDER can be returned.
  */
 HTTPR_EXPORT httpr_code httpr_client_send(httpr_client *client,
                                           const httpr_request *req,

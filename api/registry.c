@@ -11,6 +11,8 @@
 
 const char *httpr_version(void) { return PACKAGE_VERSION; }
 
+uint32_t httpr_version_num(void) { return HTTPR_VERSION_NUM; }
+
 size_t httpr_provider_count(void) { return hr_provider_count(); }
 
 const char *httpr_provider_name(size_t i) {
@@ -32,15 +34,20 @@ httpr_code httpr_provider_features_by_name(const char *name,
                                            uint32_t *features) {
   const struct hr_tls_provider *p = hr_provider_find(name);
   if (!p)
-    return HTTPR_E_BACKEND;
+    return HTTPR_E_PROVIDER;
   if (features)
     *features = p->features;
   return HTTPR_OK;
 }
 
+/* HTTPR_TLS_PROVIDER when set, else its old name HTTPR_TLS_BACKEND: the
+ * new name wins when both are set, even when it names no provider built
+ * in (then the build's default applies, as for an unknown old name). */
 const char *httpr_default_provider(void) {
-  const struct hr_tls_provider *p =
-      hr_provider_find(hr_env_get(HR_ENV_HTTPR_TLS_BACKEND));
+  const char *name = hr_env_get(HR_ENV_HTTPR_TLS_PROVIDER);
+  if (!name)
+    name = hr_env_get(HR_ENV_HTTPR_TLS_BACKEND);
+  const struct hr_tls_provider *p = hr_provider_find(name);
   if (!p)
     p = hr_provider_find(HTTPR_DEFAULT_TLS);
   if (!p)

@@ -21,9 +21,12 @@
 /* X(NAME, what it does, who reads it and when). The texts are the
  * README's, in Markdown. */
 #define HR_ENV_TABLE(X)                                                        \
+  X(HTTPR_TLS_PROVIDER,                                                        \
+    "The TLS provider of every config that names none; a name not built in "   \
+    "is ignored (the build's default applies).",                               \
+    "`httpr_client_new`, `httpr_default_provider` (api/registry.c)")           \
   X(HTTPR_TLS_BACKEND,                                                         \
-    "The TLS provider of every config that names none (an unknown name "       \
-    "fails `httpr_client_new` with `HTTPR_E_BACKEND`).",                       \
+    "The old name of `HTTPR_TLS_PROVIDER`, read only when that is unset.",     \
     "`httpr_client_new`, `httpr_default_provider` (api/registry.c)")           \
   X(HTTPR_CA_BUNDLE,                                                           \
     "CA file (PEM) when the config names no CA file or directory; wins "       \

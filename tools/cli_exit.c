@@ -43,7 +43,7 @@ int cli_exit_code(httpr_code code) {
   case HTTPR_E_TOO_LARGE:
     return 63;
   case HTTPR_E_UNSUPPORTED:
-  case HTTPR_E_BACKEND:
+  case HTTPR_E_PROVIDER:
     return 4;
   case HTTPR_E_INVALID:
     return 43;

@@ -308,7 +308,8 @@ static void exit_code_table(void **state) {
       {HTTPR_E_PROTOCOL, 8},
       {HTTPR_E_TOO_LARGE, 63},
       {HTTPR_E_UNSUPPORTED, 4},
-      {HTTPR_E_BACKEND, 4},
+      {HTTPR_E_PROVIDER, 4},
+      {HTTPR_E_BACKEND, 4}, /* the old name, the same code */
       {HTTPR_E_INVALID, 43},
       {HTTPR_E_NOMEM, 27},
       {HTTPR_E_REDIRECT_LIMIT, 47},
