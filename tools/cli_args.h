@@ -94,7 +94,9 @@ struct cli_options {
   int https_only;
   int tls_min;
   int tls_max;
-  char *tls_backend;
+  char *tls_provider; /* --tls-provider (or its old name --tls-backend) */
+  const char *tls_provider_option; /* the name it was given by, without
+                                      "--", for messages; static storage */
   char *keylog;
   int no_sessionid; /* --no-sessionid: no TLS session resumption */
 
@@ -108,7 +110,7 @@ struct cli_options {
   /* Actions that replace fetching. */
   int show_help;
   int show_version;
-  int list_backends;
+  int list_providers; /* --list-providers (old name --list-backends) */
   int compare; /* --compare: the same request with every provider */
   int feature_table; /* --feature-table: Markdown capability table */
 };
@@ -137,8 +139,5 @@ int cli_has_header(const struct cli_options *opts, const char *name);
 
 /* The -o path for URL number i, NULL when its body goes to stdout. */
 const char *cli_output_for(const struct cli_options *opts, size_t i);
-
-/* The --help text. */
-void cli_print_help(FILE *out);
 
 #endif /* HTTPR_TOOLS_CLI_ARGS_H */

@@ -37,7 +37,7 @@ static void run_one(const struct cli_options *opts, const char *url,
   r->exit_code = cli_make_config(opts, &cfg, stderr);
   if (r->exit_code != CLI_EXIT_OK)
     goto done;
-  r->code = httpr_config_set_tls_backend(cfg, r->provider);
+  r->code = httpr_config_set_tls_provider(cfg, r->provider);
   if (r->code == HTTPR_OK)
     r->code = httpr_client_new(&client, cfg, r->err);
   if (r->code == HTTPR_OK)

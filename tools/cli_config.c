@@ -129,9 +129,13 @@ static int apply(const struct cli_options *o, httpr_config *cfg, FILE *err) {
           "--max-filesize", "");
   CHECK(httpr_config_set_follow_redirects(cfg, redirect_hops(o)),
         "--max-redirs", "");
-  if (o->tls_backend)
-    CHECK(httpr_config_set_tls_backend(cfg, o->tls_backend), "--tls-backend",
-          o->tls_backend);
+  if (o->tls_provider) {
+    /* Named as it was typed: --tls-provider or its old name. */
+    char flag[32];
+    snprintf(flag, sizeof(flag), "--%s", o->tls_provider_option);
+    CHECK(httpr_config_set_tls_provider(cfg, o->tls_provider), flag,
+          o->tls_provider);
+  }
   if (o->keylog)
     CHECK(httpr_config_set_keylog_file(cfg, o->keylog), "--keylog", o->keylog);
   if (o->no_sessionid)

@@ -1,5 +1,5 @@
 /*
- * cli_info.c - -V and --list-backends, from the provider registry.
+ * cli_info.c - -V and --list-providers, from the provider registry.
  */
 #include <string.h>
 
@@ -71,7 +71,7 @@ int cli_print_feature_table(FILE *out) {
   return finish(out);
 }
 
-int cli_print_backends(FILE *out) {
+int cli_print_providers(FILE *out) {
   size_t n = httpr_provider_count();
   const char *def = httpr_default_provider();
   int name_w = (int)strlen("NAME"), lib_w = (int)strlen("LIBRARY");

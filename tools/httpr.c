@@ -17,6 +17,7 @@
 #include "cli_config.h"
 #include "cli_exit.h"
 #include "cli_info.h"
+#include "cli_options.h"
 #include "cli_transfer.h"
 
 static int fetch_all(const struct cli_options *opts) {
@@ -59,8 +60,8 @@ static int run(const struct cli_options *opts) {
   }
   if (opts->show_version)
     return cli_print_version(stdout);
-  if (opts->list_backends)
-    return cli_print_backends(stdout);
+  if (opts->list_providers)
+    return cli_print_providers(stdout);
   if (opts->feature_table)
     return cli_print_feature_table(stdout);
   if (opts->compare)

@@ -18,6 +18,7 @@
 #include "tools/cli_args.h"
 #include "tools/cli_argvalue.h"
 #include "tools/cli_exit.h"
+#include "tools/cli_options.h"
 
 /* One parse: the options, the exit code, what went to stderr, and argv
  * as the parser left it (writable copies, as main's strings are). */
@@ -231,9 +232,13 @@ static void info_actions_need_no_url(void **state) {
   assert_int_equal(p.rc, CLI_EXIT_OK);
   assert_int_equal(p.opts.show_version, 1);
   done(&p);
+  PARSE(&p, "--list-providers");
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_int_equal(p.opts.list_providers, 1);
+  done(&p);
   PARSE(&p, "--list-backends");
   assert_int_equal(p.rc, CLI_EXIT_OK);
-  assert_int_equal(p.opts.list_backends, 1);
+  assert_int_equal(p.opts.list_providers, 1);
   done(&p);
   PARSE(&p, "-h");
   assert_int_equal(p.rc, CLI_EXIT_OK);
@@ -755,7 +760,7 @@ static void tls_and_misc_flags(void **state) {
   assert_int_equal(p.rc, CLI_EXIT_OK);
   assert_string_equal(p.opts.cacert, "ca.pem");
   assert_string_equal(p.opts.capath, "dir");
-  assert_string_equal(p.opts.tls_backend, "gnutls");
+  assert_string_equal(p.opts.tls_provider, "gnutls");
   assert_string_equal(p.opts.keylog, "k.log");
   assert_int_equal(p.opts.tls_min, 13);
   assert_int_equal(p.opts.insecure, 1);
@@ -763,6 +768,135 @@ static void tls_and_misc_flags(void **state) {
   assert_int_equal(p.opts.head, 1);
   assert_int_equal(p.opts.follow, 1);
   done(&p);
+}
+
+/* --tls-provider and its old name --tls-backend fill the same field (the
+ * last one given wins) and remember which name was used. */
+static void provider_option_and_old_name(void **state) {
+  struct parsed p;
+  (void)state;
+  PARSE(&p, "--tls-provider", "openssl", "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_string_equal(p.opts.tls_provider, "openssl");
+  assert_string_equal(p.opts.tls_provider_option, "tls-provider");
+  done(&p);
+  PARSE(&p, "--tls-provider", "openssl", "--tls-backend", "mbedtls",
+        "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_string_equal(p.opts.tls_provider, "mbedtls");
+  assert_string_equal(p.opts.tls_provider_option, "tls-backend");
+  done(&p);
+  PARSE(&p, "--tls-backend", "gnutls", "--tls-provider", "openssl",
+        "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_string_equal(p.opts.tls_provider, "openssl");
+  assert_string_equal(p.opts.tls_provider_option, "tls-provider");
+  assert_int_equal(p.err_len, 0);
+  done(&p);
+  PARSE(&p, "https://a/", "--tls-provider");
+  assert_int_equal(p.rc, CLI_EXIT_USAGE);
+  assert_string_equal(p.err, "httpr: option --tls-provider: requires an "
+                             "argument\n"
+                             "httpr: try 'httpr --help' for more "
+                             "information\n");
+  done(&p);
+}
+
+/* The message names the option as it was typed: the old spelling keeps
+ * its old message byte for byte. */
+static void compare_conflict_names_the_option_given(void **state) {
+  struct parsed p;
+  (void)state;
+  PARSE(&p, "--compare", "--tls-backend", "gnutls", "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_USAGE);
+  assert_string_equal(p.err, "httpr: --compare uses every provider: drop "
+                             "--tls-backend\n"
+                             "httpr: try 'httpr --help' for more "
+                             "information\n");
+  done(&p);
+  PARSE(&p, "--compare", "--tls-provider", "gnutls", "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_USAGE);
+  assert_string_equal(p.err, "httpr: --compare uses every provider: drop "
+                             "--tls-provider\n"
+                             "httpr: try 'httpr --help' for more "
+                             "information\n");
+  done(&p);
+}
+
+/* curl's --data-ascii is -d under another name. */
+static void data_ascii_is_data(void **state) {
+  struct parsed p;
+  (void)state;
+  PARSE(&p, "--data-ascii", "a=1", "-d", "b=2", "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_int_equal(p.opts.has_data, 1);
+  assert_int_equal(p.opts.data_len, 7);
+  assert_memory_equal(p.opts.data, "a=1&b=2", 7);
+  done(&p);
+}
+
+/* --help is printed from the option table: every row appears with its
+ * names, its value's name and its text (the text compared with spaces
+ * and line breaks squeezed, as it is wrapped), no line is wider than 79
+ * columns, and every long name parses. */
+static char *squeeze(const char *s) {
+  char *out = malloc(strlen(s) + 1), *o = out;
+  assert_non_null(out);
+  for (; *s; s++) {
+    int blank = *s == ' ' || *s == '\n';
+    if (blank && o > out && o[-1] == ' ')
+      continue;
+    *o++ = blank ? ' ' : *s;
+  }
+  *o = '\0';
+  return out;
+}
+
+static void help_lists_every_option(void **state) {
+  char *text = NULL, *flat;
+  size_t len = 0, shorts = 0;
+  FILE *f = open_memstream(&text, &len);
+  (void)state;
+  assert_non_null(f);
+  cli_print_help(f);
+  assert_int_equal(fclose(f), 0);
+  flat = squeeze(text);
+  assert_true(cli_option_count >= 48); /* none lost: 48 when written */
+  for (size_t i = 0; i < cli_option_count; i++) {
+    const struct cli_option *o = &cli_option_table[i];
+    char want[160];
+    if (o->short_name) {
+      snprintf(want, sizeof(want), " -%c, --%s%s%s ", o->short_name,
+               o->long_name, o->value_name ? " " : "",
+               o->value_name ? o->value_name : "");
+      shorts++;
+      assert_ptr_equal(cli_option_short(o->short_name), o);
+    } else {
+      snprintf(want, sizeof(want), " --%s%s%s ", o->long_name,
+               o->value_name ? " " : "", o->value_name ? o->value_name : "");
+    }
+    if (!strstr(flat, want))
+      fail_msg("--help lacks '%s'", want);
+    char *help = squeeze(o->help);
+    if (!strstr(flat, help))
+      fail_msg("--help lacks the text of --%s: '%s'", o->long_name, help);
+    free(help);
+    /* A value takes a name in --help, a flag none. */
+    assert_int_equal(o->kind != CLI_NO_VALUE, o->value_name != NULL);
+    assert_ptr_equal(cli_option_long(o->long_name), o);
+  }
+  assert_true(shorts >= 19);
+  for (const char *line = text; *line;) {
+    size_t n = strcspn(line, "\n");
+    if (n > 79)
+      fail_msg("--help line wider than 79: '%.*s'", (int)n, line);
+    line += n + (line[n] == '\n');
+  }
+  assert_null(cli_option_long("no-such-option"));
+  assert_null(cli_option_short('q'));
+  assert_null(cli_option_short(0));
+  free(flat);
+  free(text);
 }
 
 static void no_sessionid(void **state) {
@@ -1022,6 +1156,10 @@ int main(void) {
       cmocka_unit_test(outputs_pair_with_urls),
       cmocka_unit_test(write_out_from_file),
       cmocka_unit_test(tls_and_misc_flags),
+      cmocka_unit_test(provider_option_and_old_name),
+      cmocka_unit_test(compare_conflict_names_the_option_given),
+      cmocka_unit_test(data_ascii_is_data),
+      cmocka_unit_test(help_lists_every_option),
       cmocka_unit_test(no_sessionid),
       cmocka_unit_test(several_urls_share_options),
       cmocka_unit_test(http_version_options),
