@@ -60,8 +60,10 @@ for p in $(sed -n 's/^providers=//p' "$tmp/base.out"); do
   if [ "$p" != "$default" ]; then other=$p; fi
 done
 
+# The provider is asked for by both names, the old one naming the default:
+# the new name must win.
 run() { # NAME PROBE: the probe with every variable set, output in NAME.out
-  as_user env -i HTTPR_TLS_BACKEND="$other" \
+  as_user env -i HTTPR_TLS_PROVIDER="$other" HTTPR_TLS_BACKEND="$default" \
     HTTPR_CA_BUNDLE="$tmp/ca.pem" \
     SSL_CERT_FILE="$tmp/ca.pem" SSL_CERT_DIR="$tmp" \
     SSLKEYLOGFILE="$tmp/$1-keys.log" "$tmp/$2" >"$tmp/$1.out"
@@ -73,7 +75,8 @@ expect() { # NAME LINE
 
 run plain plain-probe
 expect plain "AT_SECURE=0"
-expect plain "hr_env_get HTTPR_TLS_BACKEND=$other"
+expect plain "hr_env_get HTTPR_TLS_PROVIDER=$other"
+expect plain "hr_env_get HTTPR_TLS_BACKEND=$default"
 expect plain "hr_env_get HTTPR_CA_BUNDLE=$tmp/ca.pem"
 expect plain "hr_env_get SSL_CERT_FILE=$tmp/ca.pem"
 expect plain "hr_env_get SSL_CERT_DIR=$tmp"
@@ -83,11 +86,15 @@ expect plain "default provider=$other"
 expect plain "trust origin=HTTPR_CA_BUNDLE"
 expect plain "key log=open"
 [ -f "$tmp/plain-keys.log" ] || fail "plain: the key log was not created"
+# The old name alone still picks the provider.
+as_user env -i HTTPR_TLS_BACKEND="$other" "$tmp/plain-probe" >"$tmp/old.out"
+expect old "default provider=$other"
 
 run sgid sgid-probe
 grep -qx "AT_SECURE=1" "$tmp/sgid.out" ||
   skip "the set-group-ID copy did not run AT_SECURE (a nosuid file system?)"
-for v in HTTPR_TLS_BACKEND HTTPR_CA_BUNDLE SSL_CERT_FILE SSL_CERT_DIR \
+for v in HTTPR_TLS_PROVIDER HTTPR_TLS_BACKEND HTTPR_CA_BUNDLE SSL_CERT_FILE \
+  SSL_CERT_DIR \
   SSLKEYLOGFILE; do
   expect sgid "hr_env_get $v=(unset)"
 done
@@ -103,6 +110,6 @@ expect sgid "key log=none"
 # Every variable the table lists was checked above.
 listed=$(grep -c '^hr_env_get ' "$tmp/sgid.out")
 # A variable added to the table must be set in run() above as well.
-[ "$listed" -eq 5 ] || fail "the table has $listed variables; update this test"
+[ "$listed" -eq 6 ] || fail "the table has $listed variables; update this test"
 echo "check-secure-env: set-group-ID (AT_SECURE): all $listed variables ignored;" \
   "plain: all taken (default provider $default, asked $other)"

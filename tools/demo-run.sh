@@ -43,12 +43,12 @@ url="https://localhost:$good/"
 echo
 echo "Per provider: 100 requests at once with -Z (HTTP/2), and TLS session"
 echo "resumption on a second connection:"
-for p in $("$HTTPR_CLI" --list-backends | awk 'NR > 1 { print $1 }'); do
-  set -- -Z --tls-backend "$p" --cacert "$PKI_DIR/ca-bundle.pem" -s
+for p in $("$HTTPR_CLI" --list-providers | awk 'NR > 1 { print $1 }'); do
+  set -- -Z --tls-provider "$p" --cacert "$PKI_DIR/ca-bundle.pem" -s
   for i in $(seq 100); do set -- "$@" -o /dev/null "$url"; done
   conns=$("$HTTPR_CLI" "$@" -w '%{num_connects} %{http_version}\n' |
     awk '{ c += $1; v = $2 } END { printf "%d connection(s), HTTP/%s", c, v }')
-  resumed=$("$HTTPR_CLI" --tls-backend "$p" --cacert "$PKI_DIR/ca-bundle.pem" \
+  resumed=$("$HTTPR_CLI" --tls-provider "$p" --cacert "$PKI_DIR/ca-bundle.pem" \
     --http1.1 -s -H 'Connection: close' -o /dev/null -o /dev/null \
     -w '%{ssl_session_resumed} ' "$url" "$url" | sed 's/ $//')
   printf '%-8s 100 requests on %s; resumed (1st, 2nd connection): %s\n' \
