@@ -90,8 +90,7 @@ static int short_options(struct cli_parser *p, int argc, char **argv, int *i) {
 /* Checks that need the whole command line. */
 static int check_combination(struct cli_parser *p) {
   struct cli_options *o = p->opts;
-  if (o->show_help || o->show_version || o->list_providers ||
-      o->feature_table)
+  if (o->show_help || o->show_version || o->list_providers || o->feature_table)
     return CLI_EXIT_OK;
   if (o->url_count == 0)
     return cli_usage_error(p, "no URL specified");
@@ -102,7 +101,8 @@ static int check_combination(struct cli_parser *p) {
   if (o->key && o->cert_type == CLI_CERT_P12)
     return cli_usage_error(p, "--key cannot be used with --cert-type P12");
   if (o->tls_max && o->tls_min > o->tls_max)
-    return cli_usage_error(p, "--tls-max is lower than the minimum TLS version");
+    return cli_usage_error(p,
+                           "--tls-max is lower than the minimum TLS version");
   if (o->compare && o->tls_provider)
     return cli_usage_error(p, "--compare uses every provider: drop --%s",
                            o->tls_provider_option);

@@ -62,12 +62,12 @@ const struct cli_option *cli_option_long(const char *name);
 const struct cli_option *cli_option_short(char c);
 
 /* The setters the rows name (cli_setters.c). */
-cli_setter cli_set_flag;      /* int field = set_to */
-cli_setter cli_set_string;    /* char * field, a copy (later ones win) */
-cli_setter cli_set_secret;    /* the same, wiped when replaced or freed */
-cli_setter cli_set_seconds;   /* long field, milliseconds */
-cli_setter cli_set_long;      /* long field in [min, max] */
-cli_setter cli_set_int;       /* int field in [min, max] */
+cli_setter cli_set_flag;         /* int field = set_to */
+cli_setter cli_set_string;       /* char * field, a copy (later ones win) */
+cli_setter cli_set_secret;       /* the same, wiped when replaced or freed */
+cli_setter cli_set_seconds;      /* long field, milliseconds */
+cli_setter cli_set_long;         /* long field in [min, max] */
+cli_setter cli_set_int;          /* int field in [min, max] */
 cli_setter cli_set_tls_provider; /* a string, and which name was used */
 cli_setter cli_set_http_version;
 cli_setter cli_set_cert;

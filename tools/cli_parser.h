@@ -20,8 +20,8 @@ struct cli_parser {
 };
 
 /* "httpr: MESSAGE" and the try-help line; returns CLI_EXIT_USAGE. */
-__attribute__((format(printf, 2, 3))) int
-cli_usage_error(struct cli_parser *p, const char *fmt, ...);
+__attribute__((format(printf, 2, 3))) int cli_usage_error(struct cli_parser *p,
+                                                          const char *fmt, ...);
 
 /* "option -x: WHAT, got 'VALUE'"; returns CLI_EXIT_USAGE. */
 int cli_bad_value(struct cli_parser *p, const char *what, const char *value);

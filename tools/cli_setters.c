@@ -163,8 +163,8 @@ int cli_set_cert(struct cli_parser *p, const struct cli_option *opt,
   o->cert_password = password;
   /* The message shows no password. */
   if (o->cert[0] == '\0')
-    return cli_usage_error(
-        p, "option %s: expects FILE[:PASSWORD], got no FILE", p->shown);
+    return cli_usage_error(p, "option %s: expects FILE[:PASSWORD], got no FILE",
+                           p->shown);
   return CLI_EXIT_OK;
 }
 
