@@ -1,5 +1,6 @@
 /*
- * test_cli_args.c - the httpr command line parser (tools/cli_args.c,
+ * test_cli_args.c - the httpr command line parser (tools/cli_args.c, its
+ * option table and setters in tools/cli_options.c and tools/cli_setters.c,
  * tools/cli_argvalue.c, tools/cli_data.c), without the library: every
  * test parses a real argv and asserts exact fields, exit codes and
  * messages.
