@@ -3,6 +3,7 @@
  * wording of their failures (see credentials.h). No TLS library here.
  */
 #include "backends/credentials.h"
+#include "backends/provider.h"
 #include "common/wipe.h"
 
 #include <errno.h>
@@ -164,6 +165,32 @@ httpr_code hr_creds_kdf_inner_key(const char *path, const unsigned char *der,
                    "PKCS#12: %s",
                    path, scan->why);
   return kdf_check(path, scan, err);
+}
+
+httpr_code hr_creds_setup(const struct hr_tls_settings *s,
+                          const struct hr_creds_loaders *load, void *ud,
+                          httpr_error *err) {
+  struct hr_pem_creds pc;
+  httpr_code rc;
+  if (s->cred_kind == HR_CRED_NONE)
+    return HTTPR_OK;
+  if (!s->cert_path)
+    return hr_fail(err, HTTPR_E_INVALID, "no client certificate file given");
+  switch (s->cred_kind) {
+  case HR_CRED_PEM:
+  case HR_CRED_FILES:
+    rc = hr_pem_creds_read(s->cert_path,
+                           s->cred_kind == HR_CRED_FILES ? s->key_path : NULL,
+                           s->password, &pc, err);
+    if (rc == HTTPR_OK)
+      rc = load->pem(ud, &pc, s->password, err);
+    hr_pem_creds_clear(&pc);
+    return rc;
+  case HR_CRED_PKCS12:
+    return load->pkcs12(ud, s, err);
+  default:
+    return hr_fail(err, HTTPR_E_INVALID, "unknown client credential kind");
+  }
 }
 
 httpr_code hr_creds_unreadable(httpr_error *err, const char *what,

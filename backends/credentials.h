@@ -14,6 +14,8 @@
 #include "backends/kdf_params.h"
 #include "backends/pem.h"
 
+struct hr_tls_settings; /* backends/provider.h */
+
 /* A PEM credential as read from its file(s): the certificate blocks in
  * order and the first private-key block, pointing into the texts. */
 struct hr_pem_creds {
@@ -59,6 +61,24 @@ httpr_code hr_creds_read_pkcs12(const char *path, char **data, size_t *len,
 httpr_code hr_creds_kdf_inner_key(const char *path, const unsigned char *der,
                                   size_t len, struct hr_kdf_scan *scan,
                                   httpr_error *err);
+
+/* A provider's two ways of installing client credentials in its context
+ * (ud). pem gets the files already read and sorted; pkcs12 reads its file
+ * itself (hr_creds_read_pkcs12), its library parsing the inside. */
+struct hr_creds_loaders {
+  httpr_code (*pem)(void *ud, const struct hr_pem_creds *pc,
+                    const char *password, httpr_error *err);
+  httpr_code (*pkcs12)(void *ud, const struct hr_tls_settings *s,
+                       httpr_error *err);
+};
+
+/* The credentials of s, dispatched on their kind, alike for every
+ * provider: HTTPR_OK without any; HTTPR_E_INVALID without a certificate
+ * file or for an unknown kind; else what hr_pem_creds_read or the loader
+ * returns. The PEM texts are wiped before it returns. */
+httpr_code hr_creds_setup(const struct hr_tls_settings *s,
+                          const struct hr_creds_loaders *load, void *ud,
+                          httpr_error *err);
 
 /* Shared messages; each fills err with HTTPR_E_CLIENT_CERT (and a hint)
  * and returns it. Providers add their own text with hr_detail(). */

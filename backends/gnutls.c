@@ -19,15 +19,8 @@
 #include <gnutls/pkcs12.h>
 #include <gnutls/x509.h>
 
-#include "common/wipe.h"
-#include "backends/cert_path.h"
-#include "backends/cert_policy.h"
-#include "backends/credentials.h"
-#include "backends/identity.h"
-#include "backends/pem.h"
 #include "backends/provider.h"
-#include "backends/session_blob.h"
-#include "backends/tls_errors.h"
+#include "backends/provider_services.h"
 
 /* ---- types --------------------------------------------------------------- */
 
@@ -62,8 +55,6 @@ struct gt_ctx {
   size_t anchor_count;
 };
 
-enum io_failure { IO_OK, IO_SEND_FAILED, IO_RECV_FAILED };
-
 /* What the verify callback found wrong with the server's certificate. */
 struct verdict {
   int failed;
@@ -78,28 +69,28 @@ struct verdict {
 struct gt_conn {
   const struct gt_ctx *ctx;
   gnutls_session_t session;
-  struct hr_tls_io io;
-  char *host;                /* as given, for messages */
-  char *name;                /* without a trailing dot: identity check */
-  int io_eof;                /* recv returned 0 */
-  int io_blocked;            /* send or recv would have blocked */
-  int io_errno;              /* errno of the failed send or recv */
-  enum io_failure io_failed; /* which callback failed, if one did */
+  struct hr_io_state io; /* the transport, and what it last did */
+  char *host;            /* as given, for messages */
+  char *name;            /* without a trailing dot: identity check */
   int handshaken;
   int failed;      /* a fatal error happened: no close_notify may follow */
   int send_broken; /* errno of a send that failed during the handshake */
   struct verdict verdict;
 };
 
-enum op { OP_HANDSHAKE, OP_READ, OP_WRITE, OP_SHUTDOWN };
-
 /* ---- GnuTLS's words ------------------------------------------------------ */
 
 /* "gnutls: GNUTLS_E_NAME (-n): text", the detail of most failures. */
-static httpr_code with_detail(httpr_error *err, int code) {
+static void detail_text(char *out, size_t cap, int code) {
   const char *name = gnutls_strerror_name(code);
-  hr_detail(err, "gnutls: %s (%d): %s", name ? name : "GNUTLS_E_?", code,
-            gnutls_strerror(code));
+  snprintf(out, cap, "gnutls: %s (%d): %s", name ? name : "GNUTLS_E_?", code,
+           gnutls_strerror(code));
+}
+
+static httpr_code with_detail(httpr_error *err, int code) {
+  char text[sizeof(err->detail)];
+  detail_text(text, sizeof(text), code);
+  hr_detail(err, "%s", text);
   return err->code;
 }
 
@@ -302,24 +293,17 @@ static httpr_code use_credentials(struct gt_ctx *ctx, gnutls_x509_crt_t *certs,
   return HTTPR_OK;
 }
 
-static httpr_code load_pem_credentials(struct gt_ctx *ctx,
-                                       const struct hr_tls_settings *s,
-                                       httpr_error *err) {
-  struct hr_pem_creds pc = {0};
+static httpr_code load_pem_credentials(void *ctx, const struct hr_pem_creds *pc,
+                                       const char *password, httpr_error *err) {
   struct cert_list l = {0};
   gnutls_x509_privkey_t key = NULL;
-  const char *key_path = s->cred_kind == HR_CRED_FILES ? s->key_path : NULL;
-  httpr_code rc =
-      hr_pem_creds_read(s->cert_path, key_path, s->password, &pc, err);
+  httpr_code rc = parse_certs(pc, &l, err);
   if (rc == HTTPR_OK)
-    rc = parse_certs(&pc, &l, err);
-  if (rc == HTTPR_OK)
-    rc = parse_key(&pc, s->password, &key, err);
+    rc = parse_key(pc, password, &key, err);
   if (rc == HTTPR_OK)
     rc = use_credentials(ctx, l.certs, l.count, key, err);
   gnutls_x509_privkey_deinit(key);
   cert_list_clear(&l);
-  hr_pem_creds_clear(&pc);
   return rc;
 }
 
@@ -538,7 +522,7 @@ static httpr_code parse_pkcs12(gnutls_pkcs12_t p12,
   return HTTPR_OK;
 }
 
-static httpr_code load_pkcs12_credentials(struct gt_ctx *ctx,
+static httpr_code load_pkcs12_credentials(void *ctx,
                                           const struct hr_tls_settings *s,
                                           httpr_error *err) {
   char *data = NULL;
@@ -568,23 +552,10 @@ static httpr_code load_pkcs12_credentials(struct gt_ctx *ctx,
   return rc;
 }
 
-static httpr_code setup_credentials(struct gt_ctx *ctx,
-                                    const struct hr_tls_settings *s,
-                                    httpr_error *err) {
-  if (s->cred_kind == HR_CRED_NONE)
-    return HTTPR_OK;
-  if (!s->cert_path)
-    return hr_fail(err, HTTPR_E_INVALID, "no client certificate file given");
-  switch (s->cred_kind) {
-  case HR_CRED_PEM:
-  case HR_CRED_FILES:
-    return load_pem_credentials(ctx, s, err);
-  case HR_CRED_PKCS12:
-    return load_pkcs12_credentials(ctx, s, err);
-  default:
-    return hr_fail(err, HTTPR_E_INVALID, "unknown client credential kind");
-  }
-}
+static const struct hr_creds_loaders credential_loaders = {
+    .pem = load_pem_credentials,
+    .pkcs12 = load_pkcs12_credentials,
+};
 
 /* ---- context ------------------------------------------------------------- */
 
@@ -592,16 +563,11 @@ static httpr_code setup_credentials(struct gt_ctx *ctx,
 static httpr_code setup_priority(struct gt_ctx *ctx,
                                  const struct hr_tls_settings *s,
                                  httpr_error *err) {
-  ctx->min_version = s->min_version ? s->min_version : 12;
-  ctx->max_version = s->max_version;
+  httpr_code rc =
+      hr_tls_versions(s, &ctx->min_version, &ctx->max_version, err);
+  if (rc != HTTPR_OK)
+    return rc;
   int min = ctx->min_version, max = ctx->max_version ? ctx->max_version : 13;
-  if (min != 12 && min != 13)
-    return hr_fail(err, HTTPR_E_INVALID, "unknown TLS version %d", min);
-  if (max != 12 && max != 13)
-    return hr_fail(err, HTTPR_E_INVALID, "unknown TLS version %d", max);
-  if (min > max)
-    return hr_fail(err, HTTPR_E_INVALID,
-                   "minimum TLS version is above the maximum");
   char prio[128];
   /* %PROFILE_MEDIUM: the policy's key sizes, 112-bit security as
    * OpenSSL's level 2 (NORMAL alone takes RSA-1024). A system-wide
@@ -680,7 +646,7 @@ static httpr_code gt_context_new(const struct hr_tls_settings *s, void **out,
   ctx->keylog = s->keylog;
   if ((rc = setup_priority(ctx, s, err)) == HTTPR_OK &&
       (rc = setup_verify(ctx, s, err)) == HTTPR_OK &&
-      (rc = setup_credentials(ctx, s, err)) == HTTPR_OK)
+      (rc = hr_creds_setup(s, &credential_loaders, ctx, err)) == HTTPR_OK)
     rc = setup_alpn(ctx, s, err);
 done:
   if (rc != HTTPR_OK) {
@@ -1049,51 +1015,40 @@ static int verify_cb(gnutls_session_t session) {
 
 /* ---- the transport ------------------------------------------------------- */
 
-static int would_block(int e) {
-  return e == EAGAIN || e == EWOULDBLOCK || e == EINTR;
-}
-
 static ssize_t push(gnutls_transport_ptr_t ptr, const void *buf, size_t len) {
   struct gt_conn *c = ptr;
-  long n = c->io.send(c->io.io_ctx, buf, len);
-  if (n > 0)
-    return n;
-  if (n < 0 && would_block(errno)) {
-    c->io_blocked = 1;
+  size_t n = 0;
+  enum hr_io_result r = hr_io_send(&c->io, buf, len, &n);
+  if (r == HR_IO_MOVED)
+    return (ssize_t)n;
+  if (r == HR_IO_BLOCKED) {
     gnutls_transport_set_errno(c->session, EAGAIN);
     return -1;
   }
   /* A server that refuses our (missing) certificate in TLS 1.2 alerts and
    * closes while GnuTLS still sends the rest of its flight. Taking the
    * bytes lets the handshake go on to read the alert, the real reason
-   * (DESIGN rule 8); failed() reports the broken pipe when no alert came. */
-  if (n < 0 && !c->handshaken && (errno == EPIPE || errno == ECONNRESET)) {
-    c->send_broken = errno;
+   * (DESIGN rule 8); hr_tls_decide reports the broken pipe when no alert
+   * came. */
+  if (r == HR_IO_BROKEN && !c->handshaken &&
+      (c->io.err_no == EPIPE || c->io.err_no == ECONNRESET)) {
+    c->send_broken = c->io.err_no;
+    c->io.failed = HR_IO_OK; /* not a failure of this call, yet */
+    c->io.err_no = 0;
     return (ssize_t)len;
   }
-  c->io_failed = IO_SEND_FAILED;
-  c->io_errno = n < 0 ? errno : EPIPE;
-  gnutls_transport_set_errno(c->session, c->io_errno);
+  gnutls_transport_set_errno(c->session, c->io.err_no);
   return -1;
 }
 
 static ssize_t pull(gnutls_transport_ptr_t ptr, void *buf, size_t len) {
   struct gt_conn *c = ptr;
-  long n = c->io.recv(c->io.io_ctx, buf, len);
-  if (n > 0)
-    return n;
-  if (n == 0) {
-    c->io_eof = 1;
-    return 0;
-  }
-  if (would_block(errno)) {
-    c->io_blocked = 1;
-    gnutls_transport_set_errno(c->session, EAGAIN);
-    return -1;
-  }
-  c->io_failed = IO_RECV_FAILED;
-  c->io_errno = errno;
-  gnutls_transport_set_errno(c->session, c->io_errno);
+  size_t n = 0;
+  enum hr_io_result r = hr_io_recv(&c->io, buf, len, &n);
+  if (r == HR_IO_MOVED || r == HR_IO_END)
+    return (ssize_t)n;
+  gnutls_transport_set_errno(c->session,
+                             r == HR_IO_BLOCKED ? EAGAIN : c->io.err_no);
   return -1;
 }
 
@@ -1187,22 +1142,18 @@ static httpr_code gt_connection_new(void *vctx, const char *host,
   const struct gt_ctx *ctx = vctx;
   httpr_code rc = HTTPR_OK;
   *out = NULL;
-  if (!ctx || !host || !host[0] || !io || !io->send || !io->recv)
-    return hr_fail(err, HTTPR_E_INVALID,
-                   "TLS connection without a host or I/O callbacks");
+  if ((rc = hr_tls_conn_check(ctx, host, io, err)) != HTTPR_OK)
+    return rc;
   struct gt_conn *c = calloc(1, sizeof(*c));
   gnutls_session_t session = NULL;
-  size_t len = strlen(host);
-  if (len > 1 && host[len - 1] == '.')
-    len--; /* "example.com." names the same host as "example.com" */
-  if (!c || !(c->host = strdup(host)) || !(c->name = strndup(host, len)) ||
+  if (!c || hr_tls_conn_names(host, &c->host, &c->name) != 0 ||
       gnutls_init(&session, GNUTLS_CLIENT | GNUTLS_NONBLOCK) < 0) {
     rc = hr_nomem(err);
     goto done;
   }
   c->session = session; /* only once made: a failed init leaves nothing */
   c->ctx = ctx;
-  c->io = *io;
+  c->io.io = *io;
   if (!setup_session(c)) {
     rc = hr_nomem(err);
     goto done;
@@ -1243,32 +1194,18 @@ static int verify_alert(enum hr_verify_reason reason) {
   }
 }
 
-static enum hr_tls_status verify_failed(struct gt_conn *c, httpr_error *err) {
-  const struct verdict *v = &c->verdict;
-  hr_verify_failed(err, v->reason, c->host, v->text);
+/* The detail of a refused certificate, in GnuTLS's words and the
+ * policy's. */
+static void verify_detail(const struct verdict *v, char *out, size_t cap) {
   if (v->code)
-    with_detail(err, v->code);
+    detail_text(out, cap, v->code);
   else if (v->status && v->policy)
-    hr_detail(err, "gnutls: %s (status 0x%x); httpr policy: %s", v->text,
-              v->status, v->why);
+    snprintf(out, cap, "gnutls: %s (status 0x%x); httpr policy: %s", v->text,
+             v->status, v->why);
   else if (v->status)
-    hr_detail(err, "gnutls: %s (status 0x%x)", v->text, v->status);
+    snprintf(out, cap, "gnutls: %s (status 0x%x)", v->text, v->status);
   else
-    hr_detail(err, "httpr policy: %s", v->why);
-  gnutls_alert_send(c->session, GNUTLS_AL_FATAL,
-                    (gnutls_alert_description_t)verify_alert(v->reason));
-  return HR_TLS_ERROR;
-}
-
-static enum hr_tls_status io_broke(struct gt_conn *c, httpr_error *err) {
-  hr_io_broke(err, c->io_failed == IO_SEND_FAILED, c->io_errno);
-  return HR_TLS_ERROR;
-}
-
-static enum hr_tls_status ended_early(enum op op, int code, httpr_error *err) {
-  hr_closed_early(err, op == OP_HANDSHAKE);
-  with_detail(err, code);
-  return HR_TLS_ERROR;
+    snprintf(out, cap, "httpr policy: %s", v->why);
 }
 
 static int is_version_failure(int code) {
@@ -1276,64 +1213,69 @@ static int is_version_failure(int code) {
          code == GNUTLS_E_NO_PRIORITIES_WERE_SET;
 }
 
-/* A fatal alert from the server, and GnuTLS's words with its name. */
-static enum hr_tls_status alert_received(struct gt_conn *c, int code,
-                                         httpr_error *err) {
-  int alert = (int)gnutls_alert_get(c->session);
-  const char *name = gnutls_alert_get_name((gnutls_alert_description_t)alert);
-  if (alert == HR_ALERT_PROTOCOL_VERSION)
-    hr_version_mismatch(err, c->ctx->min_version, c->ctx->max_version);
-  else
-    hr_alert_received(err, alert);
-  const char *code_name = gnutls_strerror_name(code);
-  hr_detail(err, "gnutls: %s (%d): %s; alert %d (%s)",
-            code_name ? code_name : "GNUTLS_E_?", code, gnutls_strerror(code),
-            alert, name ? name : "unknown");
-  return HR_TLS_ERROR;
+/* The fatal alert the server sent, -1 when the failure is not one. */
+static int received_alert(const struct gt_conn *c, int code) {
+  if (code != GNUTLS_E_FATAL_ALERT_RECEIVED &&
+      code != GNUTLS_E_CERTIFICATE_REQUIRED)
+    return -1;
+  return (int)gnutls_alert_get(c->session);
 }
 
 /* Maps a fatal GnuTLS error of one operation. */
-static enum hr_tls_status failed(struct gt_conn *c, enum op op, int code,
-                                 httpr_error *err) {
+static enum hr_tls_status failed(struct gt_conn *c, enum hr_tls_op op,
+                                 int code, httpr_error *err) {
+  char lib[sizeof(err->detail)], refused[sizeof(err->detail)];
   c->failed = 1;
-  if (c->io_failed != IO_OK)
-    return io_broke(c, err);
-  if (op == OP_HANDSHAKE && c->verdict.failed)
-    return verify_failed(c, err);
   /* GnuTLS checks the leaf's keyUsage against the key exchange itself,
    * when the server signs (TLS 1.3: before the verify callback). */
-  if (op == OP_HANDSHAKE && code == GNUTLS_E_KEY_USAGE_VIOLATION &&
-      c->ctx->verify) {
+  if (op == HR_TLS_OP_HANDSHAKE && !c->verdict.failed &&
+      code == GNUTLS_E_KEY_USAGE_VIOLATION && c->ctx->verify) {
     c->verdict.failed = 1;
     c->verdict.reason = HR_VERIFY_BAD_PURPOSE;
     c->verdict.code = code;
-    return verify_failed(c, err);
   }
-  if (code == GNUTLS_E_FATAL_ALERT_RECEIVED ||
-      code == GNUTLS_E_CERTIFICATE_REQUIRED)
-    return alert_received(c, code, err);
-  if (c->send_broken) {
-    c->io_failed = IO_SEND_FAILED;
-    c->io_errno = c->send_broken;
-    return io_broke(c, err);
-  }
-  if (code == GNUTLS_E_PREMATURE_TERMINATION || c->io_eof)
-    return ended_early(op, code, err);
-  if (is_version_failure(code))
-    hr_version_mismatch(err, c->ctx->min_version, c->ctx->max_version);
-  else if (op == OP_HANDSHAKE)
-    hr_fail(err, HTTPR_E_TLS_HANDSHAKE, "TLS handshake failed: %s",
-            gnutls_strerror(code));
-  else if (op == OP_READ)
-    hr_fail(err, HTTPR_E_RECV, "TLS read failed: %s", gnutls_strerror(code));
-  else
-    hr_fail(err, HTTPR_E_SEND, "TLS %s failed: %s",
-            op == OP_WRITE ? "write" : "shutdown", gnutls_strerror(code));
-  with_detail(err, code);
+  int alert = received_alert(c, code);
+  const char *alert_name =
+      alert < 0 ? NULL
+                : gnutls_alert_get_name((gnutls_alert_description_t)alert);
+  detail_text(lib, sizeof(lib), code);
+  if (c->verdict.failed)
+    verify_detail(&c->verdict, refused, sizeof(refused));
+  struct hr_tls_facts f = {
+      .op = op,
+      .host = c->host,
+      .min_version = c->ctx->min_version,
+      .max_version = c->ctx->max_version,
+      .io_failed = c->io.failed,
+      .io_errno = c->io.err_no,
+      .send_broken = c->send_broken,
+      .peer_closed = code == GNUTLS_E_PREMATURE_TERMINATION || c->io.eof,
+      .verify_text = c->verdict.text,
+      .verify_detail = refused,
+      .alert = alert,
+      .alert_name = alert < 0 ? NULL : alert_name ? alert_name : "unknown",
+      .version_failure = is_version_failure(code),
+      .lib_reason = gnutls_strerror(code),
+      .lib_detail = lib,
+  };
+  if (c->verdict.failed)
+    hr_tls_refused(&f, c->verdict.reason);
   /* Tells the server why, as OpenSSL does; best effort, the session is
    * over. */
-  if (op == OP_HANDSHAKE || op == OP_READ)
-    gnutls_alert_send_appropriate(c->session, code);
+  switch (hr_tls_decide(&f, err)) {
+  case HR_TLS_OUT_VERIFY:
+    gnutls_alert_send(
+        c->session, GNUTLS_AL_FATAL,
+        (gnutls_alert_description_t)verify_alert(c->verdict.reason));
+    break;
+  case HR_TLS_OUT_VERSION:
+  case HR_TLS_OUT_FAILED:
+    if (op == HR_TLS_OP_HANDSHAKE || op == HR_TLS_OP_READ)
+      gnutls_alert_send_appropriate(c->session, code);
+    break;
+  default:
+    break;
+  }
   return HR_TLS_ERROR;
 }
 
@@ -1348,11 +1290,7 @@ static int is_retry(int code) {
 }
 
 /* Each call starts from fresh I/O state. */
-static void begin_call(struct gt_conn *c) {
-  c->io_failed = IO_OK;
-  c->io_errno = 0;
-  c->io_blocked = 0;
-}
+static void begin_call(struct gt_conn *c) { hr_io_begin(&c->io); }
 
 /* GnuTLS also answers "again" after a record without application data (a
  * TLS 1.3 session ticket) when the transport did not block: the call is
@@ -1365,13 +1303,13 @@ static void begin_call(struct gt_conn *c) {
 /* Not a failure: "again", or a non-fatal result, with the transport
  * intact. */
 static int not_failed(const struct gt_conn *c, int code) {
-  return c->io_failed == IO_OK && !c->io_eof &&
+  return c->io.failed == HR_IO_OK && !c->io.eof &&
          (is_retry(code) || !gnutls_error_is_fatal(code));
 }
 
 /* Whether to repeat the call at once rather than wait. */
 static int go_on(const struct gt_conn *c, int code) {
-  return not_failed(c, code) && !(is_retry(code) && c->io_blocked);
+  return not_failed(c, code) && !(is_retry(code) && c->io.blocked);
 }
 
 static enum hr_tls_status gt_handshake(void *vconn, httpr_error *err) {
@@ -1391,7 +1329,7 @@ static enum hr_tls_status gt_handshake(void *vconn, httpr_error *err) {
   }
   if (not_failed(c, ret))
     return want(c);
-  return failed(c, OP_HANDSHAKE, ret, err);
+  return failed(c, HR_TLS_OP_HANDSHAKE, ret, err);
 }
 
 static enum hr_tls_status gt_read(void *vconn, void *buf, size_t cap,
@@ -1415,7 +1353,7 @@ static enum hr_tls_status gt_read(void *vconn, void *buf, size_t cap,
   }
   if (not_failed(c, (int)n))
     return want(c);
-  return failed(c, OP_READ, (int)n, err);
+  return failed(c, HR_TLS_OP_READ, (int)n, err);
 }
 
 /* After a want-write GnuTLS keeps the record it made; the transport
@@ -1435,7 +1373,7 @@ static enum hr_tls_status gt_write(void *vconn, const void *buf, size_t len,
   }
   if (is_retry((int)n))
     return want(c);
-  return failed(c, OP_WRITE, n == 0 ? GNUTLS_E_PUSH_ERROR : (int)n, err);
+  return failed(c, HR_TLS_OP_WRITE, n == 0 ? GNUTLS_E_PUSH_ERROR : (int)n, err);
 }
 
 static enum hr_tls_status gt_shutdown(void *vconn, httpr_error *err) {
@@ -1449,24 +1387,17 @@ static enum hr_tls_status gt_shutdown(void *vconn, httpr_error *err) {
     return HR_TLS_DONE;
   if (is_retry(ret))
     return want(c);
-  return failed(c, OP_SHUTDOWN, ret, err);
+  return failed(c, HR_TLS_OP_SHUTDOWN, ret, err);
 }
 
 /* ---- negotiated parameters ----------------------------------------------- */
-
-static void copy_str(char *dst, size_t cap, const char *src, size_t len) {
-  if (len >= cap)
-    len = cap - 1;
-  memcpy(dst, src, len);
-  dst[len] = '\0';
-}
 
 /* GnuTLS's "TLS1.3" as OpenSSL names it, "TLSv1.3" ("TLSv1" for 1.0), the
  * name every provider reports. */
 static void version_name(char *dst, size_t cap, gnutls_protocol_t v) {
   const char *name = gnutls_protocol_get_name(v);
   if (!name) {
-    copy_str(dst, cap, "", 0);
+    hr_copy_str(dst, cap, "", 0);
     return;
   }
   size_t letters = strcspn(name, "0123456789");
@@ -1475,7 +1406,7 @@ static void version_name(char *dst, size_t cap, gnutls_protocol_t v) {
   if (nlen > 2 && strcmp(number + nlen - 2, ".0") == 0)
     nlen -= 2;
   if (letters == 0 || nlen == 0) {
-    copy_str(dst, cap, name, strlen(name));
+    hr_copy_str(dst, cap, name, strlen(name));
     return;
   }
   snprintf(dst, cap, "%.*sv%.*s", (int)letters, name, (int)nlen, number);
@@ -1490,7 +1421,7 @@ static void print_dn(char *dst, size_t cap, gnutls_x509_crt_t crt,
                      dn_getter get) {
   gnutls_datum_t dn = {NULL, 0};
   if (get(crt, &dn, 0) >= 0 && dn.data)
-    copy_str(dst, cap, (const char *)dn.data, dn.size);
+    hr_copy_str(dst, cap, (const char *)dn.data, dn.size);
   gnutls_free(dn.data);
 }
 
@@ -1517,9 +1448,9 @@ static void gt_info(void *vconn, struct hr_tls_info *out) {
                gnutls_protocol_get_version(c->session));
   /* The IANA name, which every provider can give. */
   if ((s = gnutls_ciphersuite_get(c->session)))
-    copy_str(out->cipher, sizeof(out->cipher), s, strlen(s));
+    hr_copy_str(out->cipher, sizeof(out->cipher), s, strlen(s));
   if (gnutls_alpn_get_selected_protocol(c->session, &alpn) == 0 && alpn.data)
-    copy_str(out->alpn, sizeof(out->alpn), (const char *)alpn.data, alpn.size);
+    hr_copy_str(out->alpn, sizeof(out->alpn), (const char *)alpn.data, alpn.size);
   leaf_names(c->session, out);
   out->resumed = gnutls_session_is_resumed(c->session) != 0;
 }

@@ -30,17 +30,10 @@
 #include <mbedtls/version.h>
 #include <mbedtls/x509_crt.h>
 
-#include "common/wipe.h"
-#include "backends/cert_path.h"
-#include "backends/cert_policy.h"
-#include "backends/credentials.h"
-#include "backends/identity.h"
 #include "backends/mbedtls_compat.h"
-#include "backends/session_blob.h"
 #include "backends/mbedtls_pkcs.h"
-#include "backends/pem.h"
 #include "backends/provider.h"
-#include "backends/tls_errors.h"
+#include "backends/provider_services.h"
 
 /* ---- types --------------------------------------------------------------- */
 
@@ -60,18 +53,12 @@ struct mt_ctx {
   int max_version; /* the highest this provider has: 12 */
 };
 
-enum io_failure { IO_OK, IO_SEND_FAILED, IO_RECV_FAILED };
-
 struct mt_conn {
   const struct mt_ctx *ctx;
   mbedtls_ssl_context ssl;
-  struct hr_tls_io io;
-  char *host;                /* as given, for messages */
-  char *name;                /* without a trailing dot: identity check */
-  int io_eof;                /* recv returned 0 */
-  int io_blocked;            /* send or recv would have blocked */
-  int io_errno;              /* errno of the failed send or recv */
-  enum io_failure io_failed; /* which callback failed, if one did */
+  struct hr_io_state io; /* the transport, and what it last did */
+  char *host;            /* as given, for messages */
+  char *name;            /* without a trailing dot: identity check */
   int handshaken;
   int failed; /* a fatal error happened: no close_notify may follow */
   unsigned char *flight; /* handshake records not yet sent (see bio_send) */
@@ -89,16 +76,20 @@ struct mt_conn {
   int resumed;
 };
 
-enum op { OP_HANDSHAKE, OP_READ, OP_WRITE, OP_SHUTDOWN };
-
 /* ---- mbedTLS's words ----------------------------------------------------- */
 
 /* "mbedtls: -0x7780: SSL - A fatal alert ...", the detail of most
  * failures. */
-static httpr_code with_detail(httpr_error *err, int code) {
+static void detail_text(char *out, size_t cap, int code) {
   char text[200];
   mbedtls_strerror(code, text, sizeof(text));
-  hr_detail(err, "mbedtls: -0x%04X: %s", (unsigned)-code, text);
+  snprintf(out, cap, "mbedtls: -0x%04X: %s", (unsigned)-code, text);
+}
+
+static httpr_code with_detail(httpr_error *err, int code) {
+  char text[sizeof(err->detail)];
+  detail_text(text, sizeof(text), code);
+  hr_detail(err, "%s", text);
   return err->code;
 }
 
@@ -311,28 +302,23 @@ static httpr_code use_credentials(struct mt_ctx *ctx, httpr_error *err) {
   return HTTPR_OK;
 }
 
-static httpr_code load_pem_credentials(struct mt_ctx *ctx,
-                                       const struct hr_tls_settings *s,
-                                       httpr_error *err) {
-  struct hr_pem_creds pc = {0};
-  const char *key_path = s->cred_kind == HR_CRED_FILES ? s->key_path : NULL;
-  httpr_code rc =
-      hr_pem_creds_read(s->cert_path, key_path, s->password, &pc, err);
+static httpr_code load_pem_credentials(void *vctx, const struct hr_pem_creds *pc,
+                                       const char *password, httpr_error *err) {
+  struct mt_ctx *ctx = vctx;
+  httpr_code rc = parse_certs(pc, &ctx->own_certs, err);
   if (rc == HTTPR_OK)
-    rc = parse_certs(&pc, &ctx->own_certs, err);
-  if (rc == HTTPR_OK)
-    rc = parse_key(&pc, s->password, &ctx->own_key, err);
+    rc = parse_key(pc, password, &ctx->own_key, err);
   if (rc == HTTPR_OK)
     rc = use_credentials(ctx, err);
-  hr_pem_creds_clear(&pc);
   return rc;
 }
 
 /* The certificates and key move from the PKCS#12 parts into the context
  * (both are plain structs whose owner is whoever holds them). */
-static httpr_code load_pkcs12_credentials(struct mt_ctx *ctx,
+static httpr_code load_pkcs12_credentials(void *vctx,
                                           const struct hr_tls_settings *s,
                                           httpr_error *err) {
+  struct mt_ctx *ctx = vctx;
   struct hr_mbed_pkcs12 p12;
   hr_mbed_pkcs12_init(&p12);
   httpr_code rc = hr_mbed_pkcs12_load(s->cert_path, s->password, &p12, err);
@@ -346,23 +332,10 @@ static httpr_code load_pkcs12_credentials(struct mt_ctx *ctx,
   return rc;
 }
 
-static httpr_code setup_credentials(struct mt_ctx *ctx,
-                                    const struct hr_tls_settings *s,
-                                    httpr_error *err) {
-  if (s->cred_kind == HR_CRED_NONE)
-    return HTTPR_OK;
-  if (!s->cert_path)
-    return hr_fail(err, HTTPR_E_INVALID, "no client certificate file given");
-  switch (s->cred_kind) {
-  case HR_CRED_PEM:
-  case HR_CRED_FILES:
-    return load_pem_credentials(ctx, s, err);
-  case HR_CRED_PKCS12:
-    return load_pkcs12_credentials(ctx, s, err);
-  default:
-    return hr_fail(err, HTTPR_E_INVALID, "unknown client credential kind");
-  }
-}
+static const struct hr_creds_loaders credential_loaders = {
+    .pem = load_pem_credentials,
+    .pkcs12 = load_pkcs12_credentials,
+};
 
 /* ---- context ------------------------------------------------------------- */
 
@@ -414,14 +387,10 @@ static const int sig_hashes[] = {MBEDTLS_MD_SHA256, MBEDTLS_MD_SHA384,
 static httpr_code setup_versions(struct mt_ctx *ctx,
                                  const struct hr_tls_settings *s,
                                  httpr_error *err) {
-  int min = s->min_version ? s->min_version : 12, max = s->max_version;
-  if (min != 12 && min != 13)
-    return hr_fail(err, HTTPR_E_INVALID, "unknown TLS version %d", min);
-  if (max && max != 12 && max != 13)
-    return hr_fail(err, HTTPR_E_INVALID, "unknown TLS version %d", max);
-  if (max && min > max)
-    return hr_fail(err, HTTPR_E_INVALID,
-                   "minimum TLS version is above the maximum");
+  int min = 0, max = 0;
+  httpr_code rc = hr_tls_versions(s, &min, &max, err);
+  if (rc != HTTPR_OK)
+    return rc;
   if (min == 13 || max == 13)
     return hr_fail(err, HTTPR_E_UNSUPPORTED,
                    "the mbedtls provider does not support TLS 1.3");
@@ -563,7 +532,7 @@ static httpr_code mt_context_new(const struct hr_tls_settings *s, void **out,
       (rc = setup_versions(ctx, s, err)) == HTTPR_OK &&
       (rc = setup_rng(ctx, err)) == HTTPR_OK &&
       (rc = setup_verify(ctx, s, err)) == HTTPR_OK &&
-      (rc = setup_credentials(ctx, s, err)) == HTTPR_OK)
+      (rc = hr_creds_setup(s, &credential_loaders, ctx, err)) == HTTPR_OK)
     rc = setup_alpn(ctx, s, err);
   if (rc == HTTPR_OK && ctx->keylog)
     mbedtls_ssl_conf_export_keys_ext_cb(&ctx->conf, keylog_cb, ctx);
@@ -784,10 +753,6 @@ static int verify_cb(void *p, mbedtls_x509_crt *crt, int depth,
 
 /* ---- the transport ------------------------------------------------------- */
 
-static int would_block(int e) {
-  return e == EAGAIN || e == EWOULDBLOCK || e == EINTR;
-}
-
 /* Sends what the handshake queued: 0 once all of it is gone,
  * MBEDTLS_ERR_SSL_WANT_WRITE when the transport would block (the rest
  * stays queued), MBEDTLS_ERR_NET_SEND_FAILED when it failed. */
@@ -795,17 +760,13 @@ static int flush_flight(struct mt_conn *c) {
   size_t sent = 0;
   int ret = 0;
   while (sent < c->flight_len) {
-    long n = c->io.send(c->io.io_ctx, c->flight + sent, c->flight_len - sent);
-    if (n > 0) {
-      sent += (size_t)n;
-    } else if (n < 0 && would_block(errno)) {
-      c->io_blocked = 1;
-      ret = MBEDTLS_ERR_SSL_WANT_WRITE;
-      break;
-    } else {
-      c->io_failed = IO_SEND_FAILED;
-      c->io_errno = n < 0 ? errno : EPIPE;
-      ret = MBEDTLS_ERR_NET_SEND_FAILED;
+    size_t n = 0;
+    enum hr_io_result r =
+        hr_io_send(&c->io, c->flight + sent, c->flight_len - sent, &n);
+    sent += n;
+    if (r != HR_IO_MOVED) {
+      ret = r == HR_IO_BLOCKED ? MBEDTLS_ERR_SSL_WANT_WRITE
+                               : MBEDTLS_ERR_NET_SEND_FAILED;
       break;
     }
   }
@@ -843,16 +804,15 @@ static int bio_send(void *p, const unsigned char *buf, size_t len) {
   struct mt_conn *c = p;
   if (!c->handshaken)
     return queue_record(c, buf, len) ? (int)len : MBEDTLS_ERR_SSL_ALLOC_FAILED;
-  long n = c->io.send(c->io.io_ctx, buf, len);
-  if (n > 0)
+  size_t n = 0;
+  switch (hr_io_send(&c->io, buf, len, &n)) {
+  case HR_IO_MOVED:
     return (int)n; /* mbedTLS sends at most one record at a time */
-  if (n < 0 && would_block(errno)) {
-    c->io_blocked = 1;
+  case HR_IO_BLOCKED:
     return MBEDTLS_ERR_SSL_WANT_WRITE;
+  default:
+    return MBEDTLS_ERR_NET_SEND_FAILED;
   }
-  c->io_failed = IO_SEND_FAILED;
-  c->io_errno = n < 0 ? errno : EPIPE;
-  return MBEDTLS_ERR_NET_SEND_FAILED;
 }
 
 /* 0 at the end of the stream: mbedTLS then reports
@@ -862,20 +822,16 @@ static int bio_recv(void *p, unsigned char *buf, size_t len) {
   int ret = c->flight_len ? flush_flight(c) : 0;
   if (ret != 0)
     return ret;
-  long n = c->io.recv(c->io.io_ctx, buf, len);
-  if (n > 0)
+  size_t n = 0;
+  switch (hr_io_recv(&c->io, buf, len, &n)) {
+  case HR_IO_MOVED:
+  case HR_IO_END:
     return (int)n;
-  if (n == 0) {
-    c->io_eof = 1;
-    return 0;
-  }
-  if (would_block(errno)) {
-    c->io_blocked = 1;
+  case HR_IO_BLOCKED:
     return MBEDTLS_ERR_SSL_WANT_READ;
+  default:
+    return MBEDTLS_ERR_NET_RECV_FAILED;
   }
-  c->io_failed = IO_RECV_FAILED;
-  c->io_errno = errno;
-  return MBEDTLS_ERR_NET_RECV_FAILED;
 }
 
 /* ---- connections --------------------------------------------------------- */
@@ -897,22 +853,18 @@ static httpr_code mt_connection_new(void *vctx, const char *host,
   const struct mt_ctx *ctx = vctx;
   httpr_code rc = HTTPR_OK;
   *out = NULL;
-  if (!ctx || !host || !host[0] || !io || !io->send || !io->recv)
-    return hr_fail(err, HTTPR_E_INVALID,
-                   "TLS connection without a host or I/O callbacks");
+  if ((rc = hr_tls_conn_check(ctx, host, io, err)) != HTTPR_OK)
+    return rc;
   struct mt_conn *c = calloc(1, sizeof(*c));
   if (!c)
     return hr_nomem(err);
   mbedtls_ssl_init(&c->ssl);
-  size_t len = strlen(host);
-  if (len > 1 && host[len - 1] == '.')
-    len--; /* "example.com." names the same host as "example.com" */
-  if (!(c->host = strdup(host)) || !(c->name = strndup(host, len))) {
+  if (hr_tls_conn_names(host, &c->host, &c->name) != 0) {
     rc = hr_nomem(err);
     goto done;
   }
   c->ctx = ctx;
-  c->io = *io;
+  c->io.io = *io;
   c->untrusted = HR_VERIFY_UNKNOWN_ISSUER;
   int ret = mbedtls_ssl_setup(&c->ssl, &ctx->conf);
   if (ret != 0) {
@@ -996,54 +948,41 @@ static void flags_text(char *out, size_t cap, uint32_t flags) {
     *nl = ';'; /* "a;b": short enough for the detail */
 }
 
-static enum hr_tls_status verify_failed(struct mt_conn *c, int code,
-                                        httpr_error *err) {
+/* Room for the words of a refused certificate: mbedTLS's description of
+ * the flags, and the detail made of them, whole (hr_detail cuts it to
+ * fit, as it always did). */
+struct refusal {
+  char flags[400];
+  char detail[640];
+};
+
+/* The verification facts: the shared policy's verdict (mbedTLS's own
+ * findings stay in the detail), or mbedTLS's flags. */
+static void verify_facts(const struct mt_conn *c, struct hr_tls_facts *f,
+                         struct refusal *r) {
   uint32_t flags = mbedtls_ssl_get_verify_result(&c->ssl);
-  char text[400];
   if (c->policy_refused) {
-    /* The policy's reason; mbedTLS's own findings stay in the detail. */
+    f->verify_failed = 1;
     flags &= ~(uint32_t)MBEDTLS_X509_BADCERT_OTHER;
-    hr_policy_failed(err, &c->verdict, c->host);
+    f->policy = &c->verdict;
     if (flags != 0 && flags != (uint32_t)-1) {
-      flags_text(text, sizeof(text), flags);
-      hr_detail(err, "mbedtls: %s (flags 0x%x); httpr policy: %s", text,
-                (unsigned)flags, c->verdict.why);
+      flags_text(r->flags, sizeof(r->flags), flags);
+      snprintf(r->detail, sizeof(r->detail),
+               "mbedtls: %s (flags 0x%x); httpr policy: %s", r->flags,
+               (unsigned)flags, c->verdict.why);
+      f->verify_detail = r->detail;
     }
-    return HR_TLS_ERROR;
+    return;
   }
-  flags_text(text, sizeof(text), flags);
-  hr_verify_failed(err, reason_of(c, flags), c->host, text);
-  if (flags == (uint32_t)-1)
-    with_detail(err, code);
-  else
-    hr_detail(err, "mbedtls: %s (flags 0x%x)", text, (unsigned)flags);
-  return HR_TLS_ERROR;
-}
-
-static enum hr_tls_status io_broke(struct mt_conn *c, httpr_error *err) {
-  hr_io_broke(err, c->io_failed == IO_SEND_FAILED, c->io_errno);
-  return HR_TLS_ERROR;
-}
-
-static enum hr_tls_status ended_early(enum op op, int code, httpr_error *err) {
-  hr_closed_early(err, op == OP_HANDSHAKE);
-  with_detail(err, code);
-  return HR_TLS_ERROR;
-}
-
-/* A fatal alert from the server, with mbedTLS's words and its name. */
-static enum hr_tls_status alert_received(struct mt_conn *c, int code,
-                                         httpr_error *err) {
-  int alert = hr_mbed_received_alert(&c->ssl);
-  char text[200];
-  if (alert == HR_ALERT_PROTOCOL_VERSION)
-    hr_version_mismatch(err, c->ctx->min_version, c->ctx->max_version);
-  else
-    hr_alert_received(err, alert);
-  mbedtls_strerror(code, text, sizeof(text));
-  hr_detail(err, "mbedtls: -0x%04X: %s; alert %d (%s)", (unsigned)-code, text,
-            alert, hr_alert_name(alert));
-  return HR_TLS_ERROR;
+  flags_text(r->flags, sizeof(r->flags), flags);
+  hr_tls_refused(f, reason_of(c, flags));
+  f->verify_text = r->flags;
+  f->verify_detail = f->lib_detail;
+  if (flags != (uint32_t)-1) {
+    snprintf(r->detail, sizeof(r->detail), "mbedtls: %s (flags 0x%x)",
+             r->flags, (unsigned)flags);
+    f->verify_detail = r->detail;
+  }
 }
 
 /* The chain verified, and the checks mbedTLS makes after it found the
@@ -1068,48 +1007,61 @@ static int is_version_failure(int code) {
  * critical extension it does not know (mbedTLS 2.28 knows no
  * nameConstraints: see README, "What a provider cannot do"). Both are
  * reported as the other providers report them. */
-static int unusable_chain(struct mt_conn *c, int code, httpr_error *err) {
-  enum hr_verify_reason reason;
+static void unusable_chain(int code, struct hr_tls_facts *f) {
   if (code == MBEDTLS_ERR_X509_FATAL_ERROR)
-    reason = HR_VERIFY_CHAIN_TOO_LONG;
+    f->verify_reason = HR_VERIFY_CHAIN_TOO_LONG;
   else if (code ==
            MBEDTLS_ERR_X509_INVALID_EXTENSIONS + MBEDTLS_ERR_ASN1_UNEXPECTED_TAG)
-    reason = HR_VERIFY_CRITICAL_EXTENSION;
+    f->verify_reason = HR_VERIFY_CRITICAL_EXTENSION;
   else
-    return 0;
-  c->failed = 1;
-  hr_verify_failed(err, reason, c->host, NULL);
-  with_detail(err, code);
-  return 1;
+    return;
+  f->verify_failed = 1;
+  f->verify_detail = f->lib_detail;
 }
 
 /* Maps a fatal mbedTLS error of one operation. */
-static enum hr_tls_status failed(struct mt_conn *c, enum op op, int code,
-                                 httpr_error *err) {
-  char text[200];
+static enum hr_tls_status failed(struct mt_conn *c, enum hr_tls_op op,
+                                 int code, httpr_error *err) {
+  char text[200], lib[sizeof(err->detail)];
+  struct refusal refusal;
   c->failed = 1;
-  if (c->io_failed != IO_OK)
-    return io_broke(c, err);
-  if (op == OP_HANDSHAKE && refused_certificate(c, code))
-    return verify_failed(c, code, err);
-  if (op == OP_HANDSHAKE && c->ctx->verify && unusable_chain(c, code, err))
-    return HR_TLS_ERROR;
-  if (code == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE)
-    return alert_received(c, code, err);
-  if (code == MBEDTLS_ERR_SSL_CONN_EOF || code == MBEDTLS_ERR_NET_CONN_RESET ||
-      c->io_eof)
-    return ended_early(op, code, err);
   mbedtls_strerror(code, text, sizeof(text));
-  if (is_version_failure(code))
-    hr_version_mismatch(err, c->ctx->min_version, c->ctx->max_version);
-  else if (op == OP_HANDSHAKE)
-    hr_fail(err, HTTPR_E_TLS_HANDSHAKE, "TLS handshake failed: %s", text);
-  else if (op == OP_READ)
-    hr_fail(err, HTTPR_E_RECV, "TLS read failed: %s", text);
-  else
-    hr_fail(err, HTTPR_E_SEND, "TLS %s failed: %s",
-            op == OP_WRITE ? "write" : "shutdown", text);
-  with_detail(err, code);
+  detail_text(lib, sizeof(lib), code);
+  int alert = code == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE
+                  ? hr_mbed_received_alert(&c->ssl)
+                  : -1;
+  struct hr_tls_facts f = {
+      .op = op,
+      .host = c->host,
+      .min_version = c->ctx->min_version,
+      .max_version = c->ctx->max_version,
+      .io_failed = c->io.failed,
+      .io_errno = c->io.err_no,
+      .peer_closed = code == MBEDTLS_ERR_SSL_CONN_EOF ||
+                     code == MBEDTLS_ERR_NET_CONN_RESET || c->io.eof,
+      .alert = alert,
+      .alert_name = alert < 0 ? NULL : hr_alert_name(alert),
+      .version_failure = is_version_failure(code),
+      .lib_reason = text,
+      .lib_detail = lib,
+  };
+  if (op == HR_TLS_OP_HANDSHAKE && refused_certificate(c, code))
+    verify_facts(c, &f, &refusal);
+  else if (op == HR_TLS_OP_HANDSHAKE && c->ctx->verify)
+    unusable_chain(code, &f);
+  hr_tls_decide(&f, err);
+  return HR_TLS_ERROR;
+}
+
+/* A close_notify before the handshake ends is the server hanging up. */
+static enum hr_tls_status hung_up(struct mt_conn *c, int code,
+                                  httpr_error *err) {
+  char lib[sizeof(err->detail)];
+  detail_text(lib, sizeof(lib), code);
+  struct hr_tls_facts f = {
+      .op = HR_TLS_OP_HANDSHAKE, .alert = -1, .peer_closed = 1, .lib_detail = lib};
+  c->failed = 1;
+  hr_tls_decide(&f, err);
   return HR_TLS_ERROR;
 }
 
@@ -1124,11 +1076,7 @@ static enum hr_tls_status want(int code) {
 }
 
 /* Each call starts from fresh I/O state. */
-static void begin_call(struct mt_conn *c) {
-  c->io_failed = IO_OK;
-  c->io_errno = 0;
-  c->io_blocked = 0;
-}
+static void begin_call(struct mt_conn *c) { hr_io_begin(&c->io); }
 
 /* mbedTLS also answers "want read" after a record it consumed without
  * handing anything over (a refused HelloRequest) when the transport did
@@ -1137,18 +1085,18 @@ static void begin_call(struct mt_conn *c) {
 #define MAX_REPEATS 32
 
 static int go_on(const struct mt_conn *c, int code) {
-  return is_want(code) && !c->io_blocked && c->io_failed == IO_OK;
+  return is_want(code) && !c->io.blocked && c->io.failed == HR_IO_OK;
 }
 
 /* The alert mbedTLS queued for a failed handshake goes out if the socket
  * takes it at once; the failure being reported stays the one recorded. */
 static void send_last_words(struct mt_conn *c) {
-  enum io_failure failed_io = c->io_failed;
-  int saved = c->io_errno;
-  if (failed_io == IO_OK && c->flight_len)
+  enum hr_io_failure failed_io = c->io.failed;
+  int saved = c->io.err_no;
+  if (failed_io == HR_IO_OK && c->flight_len)
     flush_flight(c);
-  c->io_failed = failed_io;
-  c->io_errno = saved;
+  c->io.failed = failed_io;
+  c->io.err_no = saved;
 }
 
 /* The handshake is over once its last flight has left. */
@@ -1158,7 +1106,7 @@ static enum hr_tls_status finish_handshake(struct mt_conn *c,
   if (ret == MBEDTLS_ERR_SSL_WANT_WRITE)
     return HR_TLS_WANT_WRITE;
   if (ret != 0)
-    return failed(c, OP_HANDSHAKE, ret, err);
+    return failed(c, HR_TLS_OP_HANDSHAKE, ret, err);
   free(c->flight);
   c->flight = NULL;
   c->flight_cap = 0;
@@ -1227,12 +1175,9 @@ static enum hr_tls_status mt_handshake(void *vconn, httpr_error *err) {
   if (is_want(ret))
     return want(ret);
   send_last_words(c);
-  /* A close_notify before the handshake ends is the server hanging up. */
-  if (ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) {
-    c->failed = 1;
-    return ended_early(OP_HANDSHAKE, ret, err);
-  }
-  return failed(c, OP_HANDSHAKE, ret, err);
+  if (ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY)
+    return hung_up(c, ret, err);
+  return failed(c, HR_TLS_OP_HANDSHAKE, ret, err);
 }
 
 static enum hr_tls_status mt_read(void *vconn, void *buf, size_t cap,
@@ -1257,7 +1202,7 @@ static enum hr_tls_status mt_read(void *vconn, void *buf, size_t cap,
   if (ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY)
     return HR_TLS_CLOSED;
   /* 0: the stream ended without close_notify. */
-  return failed(c, OP_READ, ret == 0 ? MBEDTLS_ERR_SSL_CONN_EOF : ret, err);
+  return failed(c, HR_TLS_OP_READ, ret == 0 ? MBEDTLS_ERR_SSL_CONN_EOF : ret, err);
 }
 
 /* After a want-write mbedTLS keeps the record it made; the transport
@@ -1277,7 +1222,7 @@ static enum hr_tls_status mt_write(void *vconn, const void *buf, size_t len,
   }
   if (is_want(ret))
     return want(ret);
-  return failed(c, OP_WRITE, ret == 0 ? MBEDTLS_ERR_NET_SEND_FAILED : ret, err);
+  return failed(c, HR_TLS_OP_WRITE, ret == 0 ? MBEDTLS_ERR_NET_SEND_FAILED : ret, err);
 }
 
 static enum hr_tls_status mt_shutdown(void *vconn, httpr_error *err) {
@@ -1291,17 +1236,10 @@ static enum hr_tls_status mt_shutdown(void *vconn, httpr_error *err) {
     return HR_TLS_DONE;
   if (is_want(ret))
     return want(ret);
-  return failed(c, OP_SHUTDOWN, ret, err);
+  return failed(c, HR_TLS_OP_SHUTDOWN, ret, err);
 }
 
 /* ---- negotiated parameters ----------------------------------------------- */
-
-static void copy_str(char *dst, size_t cap, const char *src, size_t len) {
-  if (len >= cap)
-    len = cap - 1;
-  memcpy(dst, src, len);
-  dst[len] = '\0';
-}
 
 /* A bounded writer for the names below. */
 struct out {
@@ -1415,7 +1353,7 @@ static void print_dn(char *dst, size_t cap, const mbedtls_x509_name *name) {
 /* mbedTLS's "TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256" is the IANA name
  * with '-' for '_': the name every provider reports. */
 static void cipher_name(char *dst, size_t cap, const char *name) {
-  copy_str(dst, cap, name, strlen(name));
+  hr_copy_str(dst, cap, name, strlen(name));
   for (char *p = dst; *p; p++) {
     if (*p == '-')
       *p = '_';
@@ -1427,11 +1365,11 @@ static void mt_info(void *vconn, struct hr_tls_info *out) {
   const char *s;
   memset(out, 0, sizeof(*out));
   if ((s = mbedtls_ssl_get_version(&c->ssl)))
-    copy_str(out->version, sizeof(out->version), s, strlen(s));
+    hr_copy_str(out->version, sizeof(out->version), s, strlen(s));
   if ((s = mbedtls_ssl_get_ciphersuite(&c->ssl)))
     cipher_name(out->cipher, sizeof(out->cipher), s);
   if ((s = mbedtls_ssl_get_alpn_protocol(&c->ssl)))
-    copy_str(out->alpn, sizeof(out->alpn), s, strlen(s));
+    hr_copy_str(out->alpn, sizeof(out->alpn), s, strlen(s));
   const mbedtls_x509_crt *peer = mbedtls_ssl_get_peer_cert(&c->ssl);
   if (peer) {
     print_dn(out->subject, sizeof(out->subject), &peer->subject);

@@ -22,13 +22,8 @@
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
-#include "common/wipe.h"
-#include "backends/cert_policy.h"
-#include "backends/credentials.h"
-#include "backends/identity.h"
-#include "backends/pem.h"
 #include "backends/provider.h"
-#include "backends/tls_errors.h"
+#include "backends/provider_services.h"
 
 /* ---- types --------------------------------------------------------------- */
 
@@ -41,23 +36,16 @@ struct ossl_ctx {
   int max_version; /* 0: the highest */
 };
 
-enum io_failure { IO_OK, IO_SEND_FAILED, IO_RECV_FAILED };
-
 struct ossl_conn {
   const struct ossl_ctx *ctx;
   SSL *ssl;
-  struct hr_tls_io io;
-  char *host;                /* as given, for messages */
-  int io_eof;                /* recv returned 0 */
-  int io_errno;              /* errno of the failed send or recv */
-  enum io_failure io_failed; /* which callback failed, if one did */
+  struct hr_io_state io; /* the transport, and what it last did */
+  char *host;            /* as given, for messages */
   int handshaken;
   int failed; /* a fatal error happened: no close_notify may follow */
   int policy_refused;                /* the shared policy refused the chain */
   struct hr_policy_verdict verdict; /* why, when it did */
 };
-
-enum op { OP_HANDSHAKE, OP_READ, OP_WRITE, OP_SHUTDOWN };
 
 /* ---- OpenSSL's error queue ----------------------------------------------- */
 
@@ -365,25 +353,19 @@ static httpr_code use_credentials(SSL_CTX *ssl_ctx, X509 *leaf, EVP_PKEY *key,
   return HTTPR_OK;
 }
 
-static httpr_code load_pem_credentials(SSL_CTX *ssl_ctx,
-                                       const struct hr_tls_settings *s,
-                                       httpr_error *err) {
-  struct hr_pem_creds pc = {0};
+static httpr_code load_pem_credentials(void *ssl_ctx,
+                                       const struct hr_pem_creds *pc,
+                                       const char *password, httpr_error *err) {
   X509 *leaf = NULL;
   EVP_PKEY *key = NULL;
   x509_list *chain = sk_X509_new_null();
-  const char *key_path = s->cred_kind == HR_CRED_FILES ? s->key_path : NULL;
-  httpr_code rc =
-      chain ? hr_pem_creds_read(s->cert_path, key_path, s->password, &pc, err)
-            : hr_nomem(err);
-  if (rc == HTTPR_OK)
-    rc = parse_pem_creds(&pc, s->password, &leaf, &key, chain, err);
+  httpr_code rc = chain ? parse_pem_creds(pc, password, &leaf, &key, chain, err)
+                        : hr_nomem(err);
   if (rc == HTTPR_OK)
     rc = use_credentials(ssl_ctx, leaf, key, chain, err);
   sk_X509_pop_free(chain, X509_free);
   EVP_PKEY_free(key);
   X509_free(leaf);
-  hr_pem_creds_clear(&pc);
   return rc;
 }
 
@@ -518,7 +500,7 @@ static httpr_code parse_pkcs12(const struct hr_tls_settings *s, EVP_PKEY **key,
   return rc;
 }
 
-static httpr_code load_pkcs12_credentials(SSL_CTX *ssl_ctx,
+static httpr_code load_pkcs12_credentials(void *ssl_ctx,
                                           const struct hr_tls_settings *s,
                                           httpr_error *err) {
   EVP_PKEY *key = NULL;
@@ -543,23 +525,10 @@ done:
   return rc;
 }
 
-static httpr_code setup_credentials(SSL_CTX *ssl_ctx,
-                                    const struct hr_tls_settings *s,
-                                    httpr_error *err) {
-  if (s->cred_kind == HR_CRED_NONE)
-    return HTTPR_OK;
-  if (!s->cert_path)
-    return hr_fail(err, HTTPR_E_INVALID, "no client certificate file given");
-  switch (s->cred_kind) {
-  case HR_CRED_PEM:
-  case HR_CRED_FILES:
-    return load_pem_credentials(ssl_ctx, s, err);
-  case HR_CRED_PKCS12:
-    return load_pkcs12_credentials(ssl_ctx, s, err);
-  default:
-    return hr_fail(err, HTTPR_E_INVALID, "unknown client credential kind");
-  }
-}
+static const struct hr_creds_loaders credential_loaders = {
+    .pem = load_pem_credentials,
+    .pkcs12 = load_pkcs12_credentials,
+};
 
 /* ---- context ------------------------------------------------------------- */
 
@@ -570,16 +539,12 @@ static int proto_version(int v) {
 static httpr_code setup_versions(struct ossl_ctx *ctx,
                                  const struct hr_tls_settings *s,
                                  httpr_error *err) {
-  ctx->min_version = s->min_version ? s->min_version : 12;
-  ctx->max_version = s->max_version;
+  httpr_code rc =
+      hr_tls_versions(s, &ctx->min_version, &ctx->max_version, err);
+  if (rc != HTTPR_OK)
+    return rc;
   int min = proto_version(ctx->min_version);
   int max = ctx->max_version ? proto_version(ctx->max_version) : 0;
-  if (min < 0 || max < 0)
-    return hr_fail(err, HTTPR_E_INVALID, "unknown TLS version %d",
-                   min < 0 ? ctx->min_version : ctx->max_version);
-  if (max && min > max)
-    return hr_fail(err, HTTPR_E_INVALID,
-                   "minimum TLS version is above the maximum");
   if (SSL_CTX_set_min_proto_version(ctx->ssl_ctx, min) != 1 ||
       SSL_CTX_set_max_proto_version(ctx->ssl_ctx, max) != 1)
     return hr_fail(err, HTTPR_E_UNSUPPORTED,
@@ -640,7 +605,8 @@ static httpr_code ossl_context_new(const struct hr_tls_settings *s, void **out,
     SSL_CTX_set_security_level(ctx->ssl_ctx, 2);
   if ((rc = setup_versions(ctx, s, err)) != HTTPR_OK ||
       (rc = setup_verify(ctx, s, err)) != HTTPR_OK ||
-      (rc = setup_credentials(ctx->ssl_ctx, s, err)) != HTTPR_OK)
+      (rc = hr_creds_setup(s, &credential_loaders, ctx->ssl_ctx, err)) !=
+          HTTPR_OK)
     goto done;
   if (s->alpn && (s->alpn_len > 0xffff ||
                   SSL_CTX_set_alpn_protos(ctx->ssl_ctx, s->alpn,
@@ -665,44 +631,23 @@ done:
 
 /* ---- the transport BIO --------------------------------------------------- */
 
+/* A failure is recorded in c->io for status_of; OpenSSL only sees 0. */
 static int bio_write(BIO *b, const char *buf, size_t len, size_t *put) {
   struct ossl_conn *c = BIO_get_data(b);
   BIO_clear_retry_flags(b);
-  *put = 0;
-  long n = c->io.send(c->io.io_ctx, buf, len);
-  if (n > 0) {
-    *put = (size_t)n;
-    return 1;
-  }
-  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+  enum hr_io_result r = hr_io_send(&c->io, buf, len, put);
+  if (r == HR_IO_BLOCKED)
     BIO_set_retry_write(b);
-    return 0;
-  }
-  c->io_failed = IO_SEND_FAILED;
-  c->io_errno = n < 0 ? errno : EPIPE;
-  return 0;
+  return r == HR_IO_MOVED;
 }
 
 static int bio_read(BIO *b, char *buf, size_t len, size_t *got) {
   struct ossl_conn *c = BIO_get_data(b);
   BIO_clear_retry_flags(b);
-  *got = 0;
-  long n = c->io.recv(c->io.io_ctx, buf, len);
-  if (n > 0) {
-    *got = (size_t)n;
-    return 1;
-  }
-  if (n == 0) {
-    c->io_eof = 1;
-    return 0;
-  }
-  if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+  enum hr_io_result r = hr_io_recv(&c->io, buf, len, got);
+  if (r == HR_IO_BLOCKED)
     BIO_set_retry_read(b);
-    return 0;
-  }
-  c->io_failed = IO_RECV_FAILED;
-  c->io_errno = errno;
-  return 0;
+  return r == HR_IO_MOVED;
 }
 
 static long bio_ctrl(BIO *b, int cmd, long num, void *ptr) {
@@ -715,7 +660,7 @@ static long bio_ctrl(BIO *b, int cmd, long num, void *ptr) {
   case BIO_CTRL_EOF:
     /* Lets OpenSSL tell an end of stream without close_notify
      * (SSL_R_UNEXPECTED_EOF_WHILE_READING) from an I/O error. */
-    return c && c->io_eof;
+    return c && c->io.eof;
   default:
     return 0;
   }
@@ -784,22 +729,18 @@ static httpr_code ossl_connection_new(void *vctx, const char *host,
   char *name = NULL;
   httpr_code rc = HTTPR_OK;
   *out = NULL;
-  if (!ctx || !host || !host[0] || !io || !io->send || !io->recv)
-    return hr_fail(err, HTTPR_E_INVALID,
-                   "TLS connection without a host or I/O callbacks");
+  if ((rc = hr_tls_conn_check(ctx, host, io, err)) != HTTPR_OK)
+    return rc;
   pthread_once(&bio_once, make_bio_method);
   clear_errors();
   struct ossl_conn *c = calloc(1, sizeof(*c));
-  size_t len = strlen(host);
-  if (len > 1 && host[len - 1] == '.')
-    len--; /* "example.com." names the same host as "example.com" */
-  if (!c || !(c->host = strdup(host)) || !(name = strndup(host, len)) ||
+  if (!c || hr_tls_conn_names(host, &c->host, &name) != 0 ||
       !(c->ssl = SSL_new(ctx->ssl_ctx)) || !attach_bio(c)) {
     rc = hr_nomem(err);
     goto done;
   }
   c->ctx = ctx;
-  c->io = *io;
+  c->io.io = *io;
   SSL_set_app_data(c->ssl, c); /* for verify_chain */
   SSL_set_connect_state(c->ssl);
   if (!set_identity(c, name)) {
@@ -864,11 +805,14 @@ static const struct verify_name verify_names[] = {
     VERIFY(X509_V_ERR_SUBTREE_MINMAX, HR_VERIFY_NC_UNSUPPORTED),
 };
 
-static enum hr_tls_status verify_failed(struct ossl_conn *c, long result,
-                                        httpr_error *err) {
+/* The verification facts: the shared policy's verdict, or OpenSSL's
+ * result with its name (detail, cap bytes) in OpenSSL's words. */
+static void verify_facts(const struct ossl_conn *c, long result,
+                         struct hr_tls_facts *f, char *detail, size_t cap) {
   if (result == X509_V_ERR_APPLICATION_VERIFICATION && c->policy_refused) {
-    hr_policy_failed(err, &c->verdict, c->host);
-    return HR_TLS_ERROR;
+    f->verify_failed = 1;
+    f->policy = &c->verdict;
+    return;
   }
   const char *text = X509_verify_cert_error_string(result);
   const struct verify_name *known = NULL;
@@ -876,12 +820,13 @@ static enum hr_tls_status verify_failed(struct ossl_conn *c, long result,
     if (verify_names[i].code == result)
       known = &verify_names[i];
   }
-  hr_verify_failed(err, known ? known->reason : HR_VERIFY_OTHER, c->host, text);
+  hr_tls_refused(f, known ? known->reason : HR_VERIFY_OTHER);
+  f->verify_text = text;
+  f->verify_detail = detail;
   if (known)
-    hr_detail(err, "openssl: %s (%ld): %s", known->name, result, text);
+    snprintf(detail, cap, "openssl: %s (%ld): %s", known->name, result, text);
   else
-    hr_detail(err, "openssl: verify error %ld: %s", result, text);
-  return HR_TLS_ERROR;
+    snprintf(detail, cap, "openssl: verify error %ld: %s", result, text);
 }
 
 static int is_version_failure(int reason) {
@@ -898,45 +843,9 @@ static int received_alert(int reason) {
   return -1;
 }
 
-static enum hr_tls_status io_broke(struct ossl_conn *c, httpr_error *err,
-                                   const struct ossl_errors *e) {
-  hr_io_broke(err, c->io_failed == IO_SEND_FAILED, c->io_errno);
-  if (e->text[0])
-    hr_detail(err, "errno %d; %s", c->io_errno, e->text);
-  return HR_TLS_ERROR;
-}
-
-static enum hr_tls_status ended_early(enum op op, httpr_error *err,
-                                      const struct ossl_errors *e) {
-  hr_closed_early(err, op == OP_HANDSHAKE);
-  with_detail(err, e);
-  return HR_TLS_ERROR;
-}
-
-static enum hr_tls_status tls_failed(const struct ossl_conn *c, enum op op,
-                                     unsigned long code, httpr_error *err,
-                                     const struct ossl_errors *e) {
-  int reason = ERR_GET_LIB(code) == ERR_LIB_SSL ? ERR_GET_REASON(code) : 0;
-  int alert = received_alert(reason);
-  const char *why = reason_text(code);
-  if (is_version_failure(reason))
-    hr_version_mismatch(err, c->ctx->min_version, c->ctx->max_version);
-  else if (alert >= 0)
-    hr_alert_received(err, alert);
-  else if (op == OP_HANDSHAKE)
-    hr_fail(err, HTTPR_E_TLS_HANDSHAKE, "TLS handshake failed: %s", why);
-  else if (op == OP_READ)
-    hr_fail(err, HTTPR_E_RECV, "TLS read failed: %s", why);
-  else
-    hr_fail(err, HTTPR_E_SEND, "TLS %s failed: %s",
-            op == OP_WRITE ? "write" : "shutdown", why);
-  with_detail(err, e);
-  return HR_TLS_ERROR;
-}
-
 /* Maps the result of an SSL call that did not complete. */
-static enum hr_tls_status status_of(struct ossl_conn *c, int ret, enum op op,
-                                    httpr_error *err) {
+static enum hr_tls_status status_of(struct ossl_conn *c, int ret,
+                                    enum hr_tls_op op, httpr_error *err) {
   int kind = SSL_get_error(c->ssl, ret);
   /* The common outcomes leave nothing in the queue (begin_call emptied
    * it): no need to drain it. */
@@ -952,30 +861,41 @@ static enum hr_tls_status status_of(struct ossl_conn *c, int ret, enum op op,
     break;
   }
   struct ossl_errors e;
+  char verify_detail[sizeof(err->detail)];
   drain_errors(&e);
   c->failed = 1;
-  if (c->io_failed != IO_OK)
-    return io_broke(c, err, &e);
-  long result = SSL_get_verify_result(c->ssl);
-  if (op == OP_HANDSHAKE && c->ctx->verify && result != X509_V_OK)
-    return verify_failed(c, result, err);
   unsigned long code = main_error(&e);
-  if (ERR_GET_LIB(code) == ERR_LIB_SSL &&
-      ERR_GET_REASON(code) == SSL_R_UNEXPECTED_EOF_WHILE_READING)
-    return ended_early(op, err, &e);
-  if (kind == SSL_ERROR_SSL && code)
-    return tls_failed(c, op, code, err, &e);
-  if (c->io_eof)
-    return ended_early(op, err, &e);
-  return tls_failed(c, op, code, err, &e);
+  int reason = ERR_GET_LIB(code) == ERR_LIB_SSL ? ERR_GET_REASON(code) : 0;
+  /* OpenSSL's own word for an end without close_notify; else a stream
+   * that ended when OpenSSL recorded no error of its own. */
+  int closed = reason == SSL_R_UNEXPECTED_EOF_WHILE_READING ||
+               (!(kind == SSL_ERROR_SSL && code) && c->io.eof);
+  struct hr_tls_facts f = {
+      .op = op,
+      .host = c->host,
+      .min_version = c->ctx->min_version,
+      .max_version = c->ctx->max_version,
+      .io_failed = c->io.failed,
+      .io_errno = c->io.err_no,
+      .io_with_detail = 1, /* the queue says what OpenSSL made of it */
+      .peer_closed = closed,
+      .alert = closed ? -1 : received_alert(reason),
+      .version_failure = !closed && is_version_failure(reason),
+      .lib_reason = reason_text(code),
+      .lib_detail = e.text,
+  };
+  long result = SSL_get_verify_result(c->ssl);
+  if (op == HR_TLS_OP_HANDSHAKE && c->ctx->verify && result != X509_V_OK)
+    verify_facts(c, result, &f, verify_detail, sizeof(verify_detail));
+  hr_tls_decide(&f, err);
+  return HR_TLS_ERROR;
 }
 
 /* Each call starts from an empty error queue and fresh I/O state, as
  * SSL_get_error requires. */
 static void begin_call(struct ossl_conn *c) {
   clear_errors();
-  c->io_failed = IO_OK;
-  c->io_errno = 0;
+  hr_io_begin(&c->io);
 }
 
 static enum hr_tls_status ossl_handshake(void *vconn, httpr_error *err) {
@@ -986,7 +906,7 @@ static enum hr_tls_status ossl_handshake(void *vconn, httpr_error *err) {
     c->handshaken = 1;
     return HR_TLS_DONE;
   }
-  return status_of(c, ret, OP_HANDSHAKE, err);
+  return status_of(c, ret, HR_TLS_OP_HANDSHAKE, err);
 }
 
 static enum hr_tls_status ossl_read(void *vconn, void *buf, size_t cap,
@@ -1000,7 +920,7 @@ static enum hr_tls_status ossl_read(void *vconn, void *buf, size_t cap,
   if (ret == 1)
     return HR_TLS_DONE;
   *got = 0;
-  return status_of(c, ret, OP_READ, err);
+  return status_of(c, ret, HR_TLS_OP_READ, err);
 }
 
 static enum hr_tls_status ossl_write(void *vconn, const void *buf, size_t len,
@@ -1014,7 +934,7 @@ static enum hr_tls_status ossl_write(void *vconn, const void *buf, size_t len,
   if (ret == 1)
     return HR_TLS_DONE;
   *put = 0;
-  return status_of(c, ret, OP_WRITE, err);
+  return status_of(c, ret, HR_TLS_OP_WRITE, err);
 }
 
 static enum hr_tls_status ossl_shutdown(void *vconn, httpr_error *err) {
@@ -1029,17 +949,10 @@ static enum hr_tls_status ossl_shutdown(void *vconn, httpr_error *err) {
     clear_errors();
     return HR_TLS_DONE;
   }
-  return status_of(c, ret, OP_SHUTDOWN, err);
+  return status_of(c, ret, HR_TLS_OP_SHUTDOWN, err);
 }
 
 /* ---- negotiated parameters ----------------------------------------------- */
-
-static void copy_str(char *dst, size_t cap, const char *src, size_t len) {
-  if (len >= cap)
-    len = cap - 1;
-  memcpy(dst, src, len);
-  dst[len] = '\0';
-}
 
 static void print_name(char *dst, size_t cap, const X509_NAME *name) {
   BIO *bio = BIO_new(BIO_s_mem());
@@ -1047,7 +960,7 @@ static void print_name(char *dst, size_t cap, const X509_NAME *name) {
   if (bio && X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253) >= 0) {
     long n = BIO_get_mem_data(bio, &text);
     if (n > 0)
-      copy_str(dst, cap, text, (size_t)n);
+      hr_copy_str(dst, cap, text, (size_t)n);
   }
   BIO_free(bio);
 }
@@ -1059,14 +972,14 @@ static void ossl_info(void *vconn, struct hr_tls_info *out) {
   const char *s;
   memset(out, 0, sizeof(*out));
   if ((s = SSL_get_version(c->ssl)))
-    copy_str(out->version, sizeof(out->version), s, strlen(s));
+    hr_copy_str(out->version, sizeof(out->version), s, strlen(s));
   /* The IANA name, which every provider can give, not OpenSSL's own. */
   const SSL_CIPHER *cipher = SSL_get_current_cipher(c->ssl);
   if (cipher && (s = SSL_CIPHER_standard_name(cipher)))
-    copy_str(out->cipher, sizeof(out->cipher), s, strlen(s));
+    hr_copy_str(out->cipher, sizeof(out->cipher), s, strlen(s));
   SSL_get0_alpn_selected(c->ssl, &alpn, &alpn_len);
   if (alpn)
-    copy_str(out->alpn, sizeof(out->alpn), (const char *)alpn, alpn_len);
+    hr_copy_str(out->alpn, sizeof(out->alpn), (const char *)alpn, alpn_len);
   X509 *peer = SSL_get0_peer_certificate(c->ssl);
   if (peer) {
     print_name(out->subject, sizeof(out->subject), X509_get_subject_name(peer));

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tls_conn.c - which failure a failed TLS call reports, decided once for
+ * every provider from the facts it gathered (see tls_conn.h), and the small
+ * checks every provider's connection and context setup makes alike. The
+ * wording itself lives in tls_errors.c and cert_policy.c; this file only
+ * chooses among them. No TLS library here.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "backends/tls_conn.h"
+
+static int has_text(const char *s) { return s && s[0]; }
+
+static void lib_detail(httpr_error *err, const struct hr_tls_facts *f) {
+  if (has_text(f->lib_detail))
+    hr_detail(err, "%s", f->lib_detail);
+}
+
+static void io_broke(const struct hr_tls_facts *f, httpr_error *err) {
+  hr_io_broke(err, f->io_failed == HR_IO_SEND_FAILED, f->io_errno);
+  if (f->io_with_detail && has_text(f->lib_detail))
+    hr_detail(err, "errno %d; %s", f->io_errno, f->lib_detail);
+}
+
+static void verify_failed(const struct hr_tls_facts *f, httpr_error *err) {
+  if (f->verify_failed && f->policy)
+    hr_policy_failed(err, f->policy, f->host);
+  else if (f->verify_failed)
+    hr_verify_failed(err, f->verify_reason, f->host, f->verify_text);
+  else
+    hr_verify_failed(err, HR_VERIFY_HOSTNAME, f->host, f->verify_text);
+  if (has_text(f->verify_detail))
+    hr_detail(err, "%s", f->verify_detail);
+}
+
+/* A protocol_version alert says what a version failure says. */
+static void alert_received(const struct hr_tls_facts *f, httpr_error *err) {
+  if (f->alert == HR_ALERT_PROTOCOL_VERSION)
+    hr_version_mismatch(err, f->min_version, f->max_version);
+  else
+    hr_alert_received(err, f->alert);
+  if (f->alert_name)
+    hr_detail(err, "%s; alert %d (%s)", f->lib_detail ? f->lib_detail : "",
+              f->alert, f->alert_name);
+  else
+    lib_detail(err, f);
+}
+
+static void op_failed(const struct hr_tls_facts *f, httpr_error *err) {
+  const char *why = f->lib_reason ? f->lib_reason : "unknown error";
+  switch (f->op) {
+  case HR_TLS_OP_HANDSHAKE:
+    hr_fail(err, HTTPR_E_TLS_HANDSHAKE, "TLS handshake failed: %s", why);
+    break;
+  case HR_TLS_OP_READ:
+    hr_fail(err, HTTPR_E_RECV, "TLS read failed: %s", why);
+    break;
+  default:
+    hr_fail(err, HTTPR_E_SEND, "TLS %s failed: %s",
+            f->op == HR_TLS_OP_WRITE ? "write" : "shutdown", why);
+    break;
+  }
+  lib_detail(err, f);
+}
+
+enum hr_tls_outcome hr_tls_decide(const struct hr_tls_facts *f,
+                                  httpr_error *err) {
+  int in_handshake = f->op == HR_TLS_OP_HANDSHAKE;
+  if (f->io_failed != HR_IO_OK) {
+    io_broke(f, err);
+    return HR_TLS_OUT_IO;
+  }
+  if (in_handshake && (f->verify_failed || f->identity_mismatch)) {
+    verify_failed(f, err);
+    return HR_TLS_OUT_VERIFY;
+  }
+  /* The alert is the real reason (DESIGN rule 8): a server that refuses
+   * the client alerts and hangs up, which breaks the pipe under the rest
+   * of the client's flight. */
+  if (f->alert >= 0) {
+    alert_received(f, err);
+    return HR_TLS_OUT_ALERT;
+  }
+  if (f->send_broken) {
+    hr_io_broke(err, 1, f->send_broken);
+    return HR_TLS_OUT_IO;
+  }
+  if (f->peer_closed) {
+    hr_closed_early(err, in_handshake);
+    lib_detail(err, f);
+    return HR_TLS_OUT_CLOSED;
+  }
+  if (f->version_failure) {
+    hr_version_mismatch(err, f->min_version, f->max_version);
+    lib_detail(err, f);
+    return HR_TLS_OUT_VERSION;
+  }
+  op_failed(f, err);
+  return HR_TLS_OUT_FAILED;
+}
+
+httpr_code hr_tls_conn_check(const void *ctx, const char *host,
+                             const struct hr_tls_io *io, httpr_error *err) {
+  if (!ctx || !host || !host[0] || !io || !io->send || !io->recv)
+    return hr_fail(err, HTTPR_E_INVALID,
+                   "TLS connection without a host or I/O callbacks");
+  return HTTPR_OK;
+}
+
+int hr_tls_conn_names(const char *host, char **given, char **name) {
+  size_t len = strlen(host);
+  if (len > 1 && host[len - 1] == '.')
+    len--; /* "example.com." names the same host as "example.com" */
+  *given = strdup(host);
+  *name = *given ? strndup(host, len) : NULL;
+  return *name ? 0 : -1;
+}
+
+httpr_code hr_tls_versions(const struct hr_tls_settings *s, int *min,
+                           int *max, httpr_error *err) {
+  *min = s->min_version ? s->min_version : 12;
+  *max = s->max_version;
+  if (*min != 12 && *min != 13)
+    return hr_fail(err, HTTPR_E_INVALID, "unknown TLS version %d", *min);
+  if (*max && *max != 12 && *max != 13)
+    return hr_fail(err, HTTPR_E_INVALID, "unknown TLS version %d", *max);
+  if (*max && *min > *max)
+    return hr_fail(err, HTTPR_E_INVALID,
+                   "minimum TLS version is above the maximum");
+  return HTTPR_OK;
+}
+
+void hr_copy_str(char *dst, size_t cap, const char *src, size_t len) {
+  if (len >= cap)
+    len = cap - 1;
+  memcpy(dst, src, len);
+  dst[len] = '\0';
+}

@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tls_conn.h - the connection plumbing every provider shares, so that no
+ * provider codes it again: the bookkeeping around the transport callbacks
+ * (would-block, end of stream, the errno of a failed send or recv), and the
+ * one decision of which failure a failed TLS call reports (an alert
+ * received against the broken pipe it causes, a verification failure
+ * against the closed stream after it, ...). A provider only reads its
+ * library's state into a plain struct of facts; hr_tls_decide() picks the
+ * code, the message and the detail, the same way for every provider.
+ *
+ * No TLS library here: the facts are plain C.
+ */
+#ifndef HTTPR_TLS_CONN_H
+#define HTTPR_TLS_CONN_H
+
+#include <errno.h>
+#include <stddef.h>
+
+#include "common/error.h"
+#include "backends/cert_policy.h"
+#include "backends/provider.h"
+#include "backends/tls_errors.h"
+
+/* ---- the transport callbacks --------------------------------------------- */
+
+enum hr_io_failure { HR_IO_OK, HR_IO_SEND_FAILED, HR_IO_RECV_FAILED };
+
+/* A connection's transport and what its callbacks last saw. eof stays set
+ * once seen; the rest is per call (hr_io_begin). */
+struct hr_io_state {
+  struct hr_tls_io io;       /* the transport's callbacks, copied */
+  int eof;                   /* recv returned 0 */
+  int blocked;               /* send or recv would have blocked */
+  int err_no;                /* errno of the failed send or recv */
+  enum hr_io_failure failed; /* which callback failed, if one did */
+};
+
+/* What one send or recv did. */
+enum hr_io_result {
+  HR_IO_MOVED,   /* bytes moved: *moved > 0 */
+  HR_IO_BLOCKED, /* it would block: try again once the socket is ready */
+  HR_IO_END,     /* recv: end of stream; send: it took nothing (EPIPE) */
+  HR_IO_BROKEN   /* it failed with err_no */
+};
+
+static inline int hr_io_would_block(int e) {
+  return e == EAGAIN || e == EWOULDBLOCK || e == EINTR;
+}
+
+/* Each call into the TLS library starts from fresh I/O state. */
+static inline void hr_io_begin(struct hr_io_state *s) {
+  s->failed = HR_IO_OK;
+  s->err_no = 0;
+  s->blocked = 0;
+}
+
+/* Inline: these run for every record moved, and must cost no more than
+ * the providers' own code did. A send that fails (END or BROKEN) is
+ * recorded in s; errno is left as the transport set it. */
+static inline enum hr_io_result hr_io_send(struct hr_io_state *s,
+                                           const void *buf, size_t len,
+                                           size_t *moved) {
+  long n = s->io.send(s->io.io_ctx, buf, len);
+  *moved = 0;
+  if (n > 0) {
+    *moved = (size_t)n;
+    return HR_IO_MOVED;
+  }
+  if (n < 0 && hr_io_would_block(errno)) {
+    s->blocked = 1;
+    return HR_IO_BLOCKED;
+  }
+  s->failed = HR_IO_SEND_FAILED;
+  s->err_no = n < 0 ? errno : EPIPE;
+  return n < 0 ? HR_IO_BROKEN : HR_IO_END;
+}
+
+/* The end of the stream sets s->eof; a failure is recorded in s. */
+static inline enum hr_io_result hr_io_recv(struct hr_io_state *s, void *buf,
+                                           size_t len, size_t *moved) {
+  long n = s->io.recv(s->io.io_ctx, buf, len);
+  *moved = 0;
+  if (n > 0) {
+    *moved = (size_t)n;
+    return HR_IO_MOVED;
+  }
+  if (n == 0) {
+    s->eof = 1;
+    return HR_IO_END;
+  }
+  if (hr_io_would_block(errno)) {
+    s->blocked = 1;
+    return HR_IO_BLOCKED;
+  }
+  s->failed = HR_IO_RECV_FAILED;
+  s->err_no = errno;
+  return HR_IO_BROKEN;
+}
+
+/* ---- which failure a failed call reports --------------------------------- */
+
+enum hr_tls_op {
+  HR_TLS_OP_HANDSHAKE,
+  HR_TLS_OP_READ,
+  HR_TLS_OP_WRITE,
+  HR_TLS_OP_SHUTDOWN
+};
+
+/* What a provider knows after a TLS call failed, in its library's terms
+ * turned into plain values. Zero-initialise it (alert = -1 for none) and
+ * fill what applies; the strings need only live until hr_tls_decide()
+ * returns. */
+struct hr_tls_facts {
+  enum hr_tls_op op;
+  const char *host;            /* as given, for messages */
+  int min_version;             /* as configured (12, 13), for messages */
+  int max_version;             /* 0: the provider's highest */
+  /* The transport, as the callbacks saw it in this call. */
+  enum hr_io_failure io_failed;
+  int io_errno;
+  int io_with_detail;          /* the library's detail explains it too */
+  int send_broken;             /* errno of a send that broke during the
+                                * handshake and was passed over so that the
+                                * server's alert could still be read; 0 */
+  int peer_closed;             /* the stream ended without close_notify */
+  /* Verification refused the server (a handshake only): its chain
+   * (verify_failed, for verify_reason), its name (identity_mismatch), or
+   * both. hr_tls_refused() files a reason under the right one. */
+  int verify_failed;
+  enum hr_verify_reason verify_reason; /* never HR_VERIFY_HOSTNAME */
+  int identity_mismatch;
+  const char *verify_text;     /* the library's words, for HR_VERIFY_OTHER */
+  const struct hr_policy_verdict *policy; /* set when the policy decided */
+  const char *verify_detail;   /* NULL or "": the shared detail */
+  /* The library's error. */
+  int alert;                   /* a fatal alert received; -1: none */
+  const char *alert_name;      /* the library's name of it, named in the
+                                * detail; NULL: not named */
+  int version_failure;         /* the library found no version in common */
+  const char *lib_reason;      /* its words: "TLS read failed: <words>" */
+  const char *lib_detail;      /* its code and words; NULL or "": none */
+};
+
+/* Which failure hr_tls_decide() reported, for what a provider does after
+ * (GnuTLS tells the server why). */
+enum hr_tls_outcome {
+  HR_TLS_OUT_IO,      /* HTTPR_E_SEND/RECV: the connection broke */
+  HR_TLS_OUT_VERIFY,  /* HTTPR_E_CERT_*: the server was refused */
+  HR_TLS_OUT_ALERT,   /* the server's alert (hr_alert_received) */
+  HR_TLS_OUT_CLOSED,  /* the stream ended without close_notify */
+  HR_TLS_OUT_VERSION, /* no TLS version in common */
+  HR_TLS_OUT_FAILED   /* anything else, in the library's words */
+};
+
+/* Fills err from the facts; the first that applies wins:
+ *   1. a send or recv that failed in this call: the connection broke
+ *      (hr_io_broke; detail "errno N", or "errno N; <lib_detail>" with
+ *      io_with_detail);
+ *   2. in a handshake, verification refused the server: the chain's
+ *      defect before a name that does not match (hr_policy_failed for a
+ *      policy verdict, else hr_verify_failed; verify_detail);
+ *   3. a fatal alert received, even when it broke the pipe after it
+ *      (hr_alert_received; protocol_version as a version mismatch;
+ *      detail "<lib_detail>; alert N (<alert_name>)");
+ *   4. a send broken during the handshake with no alert to explain it;
+ *   5. the peer closed without close_notify (hr_closed_early);
+ *   6. no version in common (hr_version_mismatch);
+ *   7. "TLS handshake|read|write|shutdown failed: <lib_reason>".
+ * Returns which. */
+enum hr_tls_outcome hr_tls_decide(const struct hr_tls_facts *f,
+                                  httpr_error *err);
+
+/* Files a verification failure's reason in f: HR_VERIFY_HOSTNAME as an
+ * identity mismatch, any other as the chain's defect. */
+static inline void hr_tls_refused(struct hr_tls_facts *f,
+                                  enum hr_verify_reason reason) {
+  if (reason == HR_VERIFY_HOSTNAME) {
+    f->identity_mismatch = 1;
+  } else {
+    f->verify_failed = 1;
+    f->verify_reason = reason;
+  }
+}
+
+/* ---- small helpers ------------------------------------------------------- */
+
+/* connection_new's arguments: HTTPR_E_INVALID "TLS connection without a
+ * host or I/O callbacks" unless there are a context, a host and both
+ * callbacks. */
+httpr_code hr_tls_conn_check(const void *ctx, const char *host,
+                             const struct hr_tls_io *io, httpr_error *err);
+
+/* Copies host as given (*given, for messages) and as a name without the
+ * trailing dot of "example.com." (*name, for SNI and the identity check).
+ * 0, or -1 out of memory; the caller frees both in every case. */
+int hr_tls_conn_names(const char *host, char **given, char **name);
+
+/* The versions asked for, checked alike on every provider: *min 12 or 13
+ * (12 when unset), *max 12, 13 or 0 (the provider's highest).
+ * HTTPR_E_INVALID "unknown TLS version N" or "minimum TLS version is
+ * above the maximum". */
+httpr_code hr_tls_versions(const struct hr_tls_settings *s, int *min,
+                           int *max, httpr_error *err);
+
+/* Copies len bytes of src as a string into dst of cap bytes, cut to fit. */
+void hr_copy_str(char *dst, size_t cap, const char *src, size_t len);
+
+#endif
