@@ -66,16 +66,14 @@ static httpr_code check_key_kdf(const struct hr_pem_creds *pc,
   if (hr_pem_block_der(&pc->key, &der, &len) != 0) {
     if (errno == ENOMEM)
       return hr_nomem(err);
-    hr_fail(err, HTTPR_E_CLIENT_CERT, "the key in '%s' cannot be parsed",
-            pc->key_path);
+    hr_creds_key_unparsable(err, pc->key_path);
     hr_detail(err, "httpr: the PEM block is not base64");
     return err->code;
   }
   enum hr_kdf_result r = hr_kdf_scan_pkcs8(der, len, &scan);
   hr_wipe_free(der, len);
   if (r != HR_KDF_READ) {
-    hr_fail(err, HTTPR_E_CLIENT_CERT, "the key in '%s' cannot be parsed",
-            pc->key_path);
+    hr_creds_key_unparsable(err, pc->key_path);
     hr_detail(err, "httpr: encrypted PKCS#8: %s",
               scan.why ? scan.why : "not an EncryptedPrivateKeyInfo");
     return err->code;
@@ -139,10 +137,7 @@ httpr_code hr_creds_read_pkcs12(const char *path, char **data, size_t *len,
   enum hr_kdf_result r =
       hr_kdf_scan_pkcs12((const unsigned char *)*data, *len, scan);
   if (r == HR_KDF_UNREADABLE) {
-    rc = hr_fail(err, HTTPR_E_CLIENT_CERT,
-                 "client certificate file '%s' cannot be parsed as PKCS#12: "
-                 "%s",
-                 path, scan->why);
+    rc = hr_creds_pkcs12_unparsable(err, path, scan->why);
     hr_detail(err, "httpr reads a PKCS#12 file's key derivation parameters "
                    "before any TLS library does, and reads DER only");
   } else {
@@ -160,10 +155,7 @@ httpr_code hr_creds_kdf_inner_key(const char *path, const unsigned char *der,
                                   size_t len, struct hr_kdf_scan *scan,
                                   httpr_error *err) {
   if (hr_kdf_scan_pkcs8(der, len, scan) == HR_KDF_UNREADABLE)
-    return hr_fail(err, HTTPR_E_CLIENT_CERT,
-                   "client certificate file '%s' cannot be parsed as "
-                   "PKCS#12: %s",
-                   path, scan->why);
+    return hr_creds_pkcs12_unparsable(err, path, scan->why);
   return kdf_check(path, scan, err);
 }
 
@@ -217,4 +209,26 @@ httpr_code hr_creds_no_password(httpr_error *err, const char *path) {
 httpr_code hr_creds_key_mismatch(httpr_error *err) {
   return hr_fail(err, HTTPR_E_CLIENT_CERT,
                  "client key does not match the certificate");
+}
+
+httpr_code hr_creds_cert_unparsable(httpr_error *err, const char *path,
+                                    size_t index) {
+  if (index == 0)
+    return hr_fail(err, HTTPR_E_CLIENT_CERT,
+                   "client certificate in '%s' cannot be parsed", path);
+  return hr_fail(err, HTTPR_E_CLIENT_CERT,
+                 "certificate %zu in '%s' cannot be parsed", index + 1, path);
+}
+
+httpr_code hr_creds_key_unparsable(httpr_error *err, const char *path) {
+  return hr_fail(err, HTTPR_E_CLIENT_CERT, "the key in '%s' cannot be parsed",
+                 path);
+}
+
+httpr_code hr_creds_pkcs12_unparsable(httpr_error *err, const char *path,
+                                      const char *why) {
+  return hr_fail(err, HTTPR_E_CLIENT_CERT,
+                 "client certificate file '%s' cannot be parsed as PKCS#12: "
+                 "%s",
+                 path, why);
 }

@@ -88,4 +88,19 @@ httpr_code hr_creds_wrong_password(httpr_error *err);
 httpr_code hr_creds_no_password(httpr_error *err, const char *path);
 httpr_code hr_creds_key_mismatch(httpr_error *err);
 
+/* The library could not parse a certificate of the PEM file at path:
+ * "client certificate in '<path>' cannot be parsed" for the leaf
+ * (index 0), "certificate <index + 1> in '<path>' cannot be parsed" for
+ * one after it. No hint. */
+httpr_code hr_creds_cert_unparsable(httpr_error *err, const char *path,
+                                    size_t index);
+
+/* "the key in '<path>' cannot be parsed". No hint. */
+httpr_code hr_creds_key_unparsable(httpr_error *err, const char *path);
+
+/* "client certificate file '<path>' cannot be parsed as PKCS#12: <why>".
+ * No hint. */
+httpr_code hr_creds_pkcs12_unparsable(httpr_error *err, const char *path,
+                                      const char *why);
+
 #endif

@@ -201,13 +201,7 @@ static httpr_code parse_certs(const struct hr_pem_creds *pc,
   for (size_t i = 0; i < pc->cert_count; i++) {
     int ret = import_cert(&pc->certs[i], &l->certs[i]);
     if (ret < 0) {
-      if (i == 0)
-        hr_fail(err, HTTPR_E_CLIENT_CERT,
-                "client certificate in '%s' cannot be parsed", pc->cert_path);
-      else
-        hr_fail(err, HTTPR_E_CLIENT_CERT,
-                "certificate %zu in '%s' cannot be parsed", i + 1,
-                pc->cert_path);
+      hr_creds_cert_unparsable(err, pc->cert_path, i);
       return with_detail(err, ret);
     }
     l->count++;
@@ -231,8 +225,7 @@ static httpr_code parse_key(const struct hr_pem_creds *pc, const char *password,
   if (pc->key_encrypted)
     hr_creds_wrong_password(err);
   else
-    hr_fail(err, HTTPR_E_CLIENT_CERT, "the key in '%s' cannot be parsed",
-            pc->key_path);
+    hr_creds_key_unparsable(err, pc->key_path);
   return with_detail(err, ret);
 }
 
@@ -320,9 +313,7 @@ static httpr_code pkcs12_password_failed(const struct hr_tls_settings *s,
 
 static httpr_code pkcs12_unparsable(const struct hr_tls_settings *s, int code,
                                     httpr_error *err) {
-  hr_fail(err, HTTPR_E_CLIENT_CERT,
-          "client certificate file '%s' cannot be parsed as PKCS#12: %s",
-          s->cert_path, gnutls_strerror(code));
+  hr_creds_pkcs12_unparsable(err, s->cert_path, gnutls_strerror(code));
   return with_detail(err, code);
 }
 

@@ -243,13 +243,7 @@ static httpr_code parse_certs(const struct hr_pem_creds *pc,
     if (ret == MBEDTLS_ERR_X509_ALLOC_FAILED)
       return hr_nomem(err);
     if (ret != 0) {
-      if (i == 0)
-        hr_fail(err, HTTPR_E_CLIENT_CERT,
-                "client certificate in '%s' cannot be parsed", pc->cert_path);
-      else
-        hr_fail(err, HTTPR_E_CLIENT_CERT,
-                "certificate %zu in '%s' cannot be parsed", i + 1,
-                pc->cert_path);
+      hr_creds_cert_unparsable(err, pc->cert_path, i);
       return with_detail(err, ret);
     }
   }
@@ -281,8 +275,7 @@ static httpr_code parse_key(const struct hr_pem_creds *pc, const char *password,
   else if (pc->key_encrypted)
     hr_creds_wrong_password(err);
   else
-    hr_fail(err, HTTPR_E_CLIENT_CERT, "the key in '%s' cannot be parsed",
-            pc->key_path);
+    hr_creds_key_unparsable(err, pc->key_path);
   return with_detail(err, ret);
 }
 

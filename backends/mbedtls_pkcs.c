@@ -780,14 +780,6 @@ static httpr_code password_failed(const char *path, const char *password,
   return hr_creds_wrong_password(err);
 }
 
-static httpr_code unparsable(const char *path, const char *why,
-                             httpr_error *err) {
-  return hr_fail(err, HTTPR_E_CLIENT_CERT,
-                 "client certificate file '%s' cannot be parsed as PKCS#12: "
-                 "%s",
-                 path, why);
-}
-
 /* The MAC, checked first: it tells a wrong password before anything is
  * decrypted. Without a password OpenSSL tries none at all, then the
  * empty one; *use is what matched. */
@@ -806,7 +798,8 @@ static httpr_code check_mac(const struct pfx *pfx, const char *path,
   if (!pfx->has_mac)
     return HTTPR_OK;
   if (pfx->mac_md == MBEDTLS_MD_NONE)
-    return unparsable(path, "its MAC uses an unknown digest", err);
+    return hr_creds_pkcs12_unparsable(err, path,
+                                      "its MAC uses an unknown digest");
   for (size_t i = 0; i < n; i++) {
     if (bmp_password(tries[i], &pw) != DONE)
       return hr_nomem(err);
@@ -864,11 +857,12 @@ static httpr_code walk_failed(const struct p12_walk *w, enum outcome o,
   case REFUSED:
     return err->code;
   case UNSUPPORTED:
-    unparsable(path, w->why ? w->why : "it uses an unsupported encryption",
-               err);
+    hr_creds_pkcs12_unparsable(
+        err, path, w->why ? w->why : "it uses an unsupported encryption");
     break;
   default:
-    unparsable(path, w->why ? w->why : "malformed contents", err);
+    hr_creds_pkcs12_unparsable(err, path,
+                               w->why ? w->why : "malformed contents");
     break;
   }
   if (w->key_error) {

@@ -299,16 +299,14 @@ static httpr_code parse_pem_creds(const struct hr_pem_creds *pc,
   struct ossl_errors e;
   if (!(*leaf = cert_from_block(&pc->certs[0]))) {
     drain_errors(&e);
-    hr_fail(err, HTTPR_E_CLIENT_CERT,
-            "client certificate in '%s' cannot be parsed", pc->cert_path);
+    hr_creds_cert_unparsable(err, pc->cert_path, 0);
     return with_detail(err, &e);
   }
   if (!(*key = key_from_block(&pc->key, password))) {
     drain_errors(&e);
     if (pc->key_encrypted)
       return wrong_password(err, &e);
-    hr_fail(err, HTTPR_E_CLIENT_CERT, "the key in '%s' cannot be parsed",
-            pc->key_path);
+    hr_creds_key_unparsable(err, pc->key_path);
     return with_detail(err, &e);
   }
   for (size_t i = 1; i < pc->cert_count; i++) {
@@ -316,8 +314,7 @@ static httpr_code parse_pem_creds(const struct hr_pem_creds *pc,
     if (!x || !sk_X509_push(chain, x)) {
       X509_free(x);
       drain_errors(&e);
-      hr_fail(err, HTTPR_E_CLIENT_CERT,
-              "certificate %zu in '%s' cannot be parsed", i + 1, pc->cert_path);
+      hr_creds_cert_unparsable(err, pc->cert_path, i);
       return with_detail(err, &e);
     }
   }
@@ -384,9 +381,7 @@ static int pkcs12_password_failed(const struct ossl_errors *e) {
 static httpr_code pkcs12_unparsable(const struct hr_tls_settings *s,
                                     const struct ossl_errors *e,
                                     httpr_error *err) {
-  hr_fail(err, HTTPR_E_CLIENT_CERT,
-          "client certificate file '%s' cannot be parsed as PKCS#12: %s",
-          s->cert_path, reason_text(main_error(e)));
+  hr_creds_pkcs12_unparsable(err, s->cert_path, reason_text(main_error(e)));
   return with_detail(err, e);
 }
 
