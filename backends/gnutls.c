@@ -88,10 +88,7 @@ static void detail_text(char *out, size_t cap, int code) {
 }
 
 static httpr_code with_detail(httpr_error *err, int code) {
-  char text[sizeof(err->detail)];
-  detail_text(text, sizeof(text), code);
-  hr_detail(err, "%s", text);
-  return err->code;
+  return hr_tls_with_detail(err, detail_text, code);
 }
 
 /* ---- provider lifetime --------------------------------------------------- */
@@ -151,9 +148,8 @@ static httpr_code setup_verify(struct gt_ctx *ctx,
   if (!s->verify)
     return HTTPR_OK;
   struct trust_load l = {.creds = ctx->creds};
-  httpr_code rc = hr_trust_load(&s->trust, add_cert_block, &l, err);
-  if (rc != HTTPR_OK && !err->detail[0] && l.last_error)
-    with_detail(err, l.last_error);
+  httpr_code rc = hr_tls_trust_load(&s->trust, add_cert_block, &l,
+                                    &l.last_error, detail_text, err);
   if (rc != HTTPR_OK)
     return rc;
   gnutls_certificate_set_verify_function(ctx->creds, verify_cb);
@@ -582,22 +578,19 @@ static httpr_code setup_priority(struct gt_ctx *ctx,
 static httpr_code setup_alpn(struct gt_ctx *ctx,
                              const struct hr_tls_settings *s,
                              httpr_error *err) {
-  if (!s->alpn || s->alpn_len == 0)
-    return HTTPR_OK;
-  if (s->alpn_len > 0xffff)
-    return hr_fail(err, HTTPR_E_INVALID, "the ALPN protocol list is invalid");
+  size_t count = 0;
+  httpr_code rc = hr_tls_alpn_check(s, &count, err);
+  if (rc != HTTPR_OK || count == 0)
+    return rc;
   if (!(ctx->alpn_data = malloc(s->alpn_len)) ||
-      !(ctx->alpn = calloc(s->alpn_len / 2 + 1, sizeof(*ctx->alpn))))
+      !(ctx->alpn = calloc(count, sizeof(*ctx->alpn))))
     return hr_nomem(err);
   memcpy(ctx->alpn_data, s->alpn, s->alpn_len);
-  for (size_t i = 0; i < s->alpn_len;) {
-    size_t n = ctx->alpn_data[i];
-    if (n == 0 || n > s->alpn_len - i - 1)
-      return hr_fail(err, HTTPR_E_INVALID, "the ALPN protocol list is invalid");
+  /* Checked: every length byte is followed by that many bytes. */
+  for (size_t i = 0; i < s->alpn_len; i += ctx->alpn_data[i] + 1u) {
     ctx->alpn[ctx->alpn_count].data = ctx->alpn_data + i + 1;
-    ctx->alpn[ctx->alpn_count].size = (unsigned)n;
+    ctx->alpn[ctx->alpn_count].size = ctx->alpn_data[i];
     ctx->alpn_count++;
-    i += n + 1;
   }
   return HTTPR_OK;
 }
@@ -650,13 +643,8 @@ done:
 
 /* ---- verification, during the handshake ---------------------------------- */
 
-#define MAX_CHAIN 16
-
-/* A certificate that names itself as its issuer (a root, or a self-signed
- * leaf). */
-static int self_issued(gnutls_x509_crt_t crt) {
-  return gnutls_x509_crt_check_issuer(crt, crt) == 1;
-}
+/* As many as hr_sent_chain_reason links. */
+#define MAX_CHAIN HR_SENT_CHAIN_MAX
 
 /* The certificates the server sent, in its order. */
 struct peer_chain {
@@ -686,41 +674,18 @@ static void peer_chain_clear(struct peer_chain *pc) {
   pc->count = 0;
 }
 
-/* Links the certificates from the leaf, issuer by issuer, in whatever
- * order they came, as OpenSSL builds its chain; returns how many linked
- * and sets *last to the last one. pc->count must not be 0. */
-static size_t linked_length(const struct peer_chain *pc, unsigned *last) {
-  int used[MAX_CHAIN] = {1};
-  size_t len = 1;
-  unsigned cur = 0;
-  while (!self_issued(pc->certs[cur])) {
-    unsigned next = pc->count;
-    for (unsigned j = 0; j < pc->count && next == pc->count; j++) {
-      if (!used[j] &&
-          gnutls_x509_crt_check_issuer(pc->certs[cur], pc->certs[j]) == 1)
-        next = j;
-    }
-    if (next == pc->count)
-      break;
-    used[next] = 1;
-    cur = next;
-    len++;
-  }
-  *last = cur;
-  return len;
+/* hr_issued_fn over a peer_chain: j is self-issued when issued(j, j). */
+static int issued(void *ud, size_t child, size_t issuer) {
+  const struct peer_chain *pc = ud;
+  return gnutls_x509_crt_check_issuer(pc->certs[child], pc->certs[issuer]) == 1;
 }
 
 /* GnuTLS only says "issuer not found"; the chain the server sent tells
  * which of OpenSSL's three words fits. */
 static enum hr_verify_reason untrusted_reason(gnutls_session_t session) {
   struct peer_chain pc;
-  unsigned last = 0;
-  enum hr_verify_reason reason = HR_VERIFY_UNKNOWN_ISSUER;
   peer_chain_load(session, &pc);
-  if (pc.count > 0) {
-    size_t len = linked_length(&pc, &last);
-    reason = hr_untrusted_chain_reason(len, self_issued(pc.certs[last]));
-  }
+  enum hr_verify_reason reason = hr_sent_chain_reason(pc.count, issued, &pc);
   peer_chain_clear(&pc);
   return reason;
 }
@@ -1155,8 +1120,7 @@ static httpr_code gt_connection_new(void *vctx, const char *host,
     ret = gnutls_server_name_set(c->session, GNUTLS_NAME_DNS, c->name,
                                  strlen(c->name));
   if (ret < 0) {
-    hr_fail(err, HTTPR_E_INVALID, "host name '%s' cannot be used for TLS",
-            host);
+    hr_tls_host_unusable(err, host);
     rc = with_detail(err, ret);
   }
 done:
@@ -1232,23 +1196,18 @@ static enum hr_tls_status failed(struct gt_conn *c, enum hr_tls_op op,
   detail_text(lib, sizeof(lib), code);
   if (c->verdict.failed)
     verify_detail(&c->verdict, refused, sizeof(refused));
-  struct hr_tls_facts f = {
-      .op = op,
-      .host = c->host,
-      .min_version = c->ctx->min_version,
-      .max_version = c->ctx->max_version,
-      .io_failed = c->io.failed,
-      .io_errno = c->io.err_no,
-      .send_broken = c->send_broken,
-      .peer_closed = code == GNUTLS_E_PREMATURE_TERMINATION || c->io.eof,
-      .verify_text = c->verdict.text,
-      .verify_detail = refused,
-      .alert = alert,
-      .alert_name = alert < 0 ? NULL : alert_name ? alert_name : "unknown",
-      .version_failure = is_version_failure(code),
-      .lib_reason = gnutls_strerror(code),
-      .lib_detail = lib,
-  };
+  struct hr_tls_facts f;
+  hr_tls_facts_init(&f, op, c->host, c->ctx->min_version, c->ctx->max_version,
+                    &c->io);
+  f.send_broken = c->send_broken;
+  f.peer_closed = code == GNUTLS_E_PREMATURE_TERMINATION || c->io.eof;
+  f.verify_text = c->verdict.text;
+  f.verify_detail = refused;
+  f.alert = alert;
+  f.alert_name = alert < 0 ? NULL : alert_name ? alert_name : "unknown";
+  f.version_failure = is_version_failure(code);
+  f.lib_reason = gnutls_strerror(code);
+  f.lib_detail = lib;
   if (c->verdict.failed)
     hr_tls_refused(&f, c->verdict.reason);
   /* Tells the server why, as OpenSSL does; best effort, the session is

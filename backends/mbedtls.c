@@ -87,10 +87,7 @@ static void detail_text(char *out, size_t cap, int code) {
 }
 
 static httpr_code with_detail(httpr_error *err, int code) {
-  char text[sizeof(err->detail)];
-  detail_text(text, sizeof(text), code);
-  hr_detail(err, "%s", text);
-  return err->code;
+  return hr_tls_with_detail(err, detail_text, code);
 }
 
 /* ---- provider lifetime --------------------------------------------------- */
@@ -221,9 +218,8 @@ static httpr_code setup_verify(struct mt_ctx *ctx,
     return HTTPR_OK;
   }
   struct trust_load l = {.ca = &ctx->ca};
-  httpr_code rc = hr_trust_load(&s->trust, add_cert_block, &l, err);
-  if (rc != HTTPR_OK && !err->detail[0] && l.last_error)
-    with_detail(err, l.last_error);
+  httpr_code rc = hr_tls_trust_load(&s->trust, add_cert_block, &l,
+                                    &l.last_error, detail_text, err);
   if (rc != HTTPR_OK)
     return rc;
   /* Every certificate in the list is a trust anchor to mbedTLS, an
@@ -438,22 +434,20 @@ static httpr_code setup_options(struct mt_ctx *ctx, httpr_error *err) {
 static httpr_code setup_alpn(struct mt_ctx *ctx,
                              const struct hr_tls_settings *s,
                              httpr_error *err) {
-  if (!s->alpn || s->alpn_len == 0)
-    return HTTPR_OK;
-  if (s->alpn_len > 0xffff)
-    return hr_fail(err, HTTPR_E_INVALID, "the ALPN protocol list is invalid");
-  if (!(ctx->alpn_data = malloc(s->alpn_len + 1)) ||
-      !(ctx->alpn = calloc(s->alpn_len / 2 + 1, sizeof(*ctx->alpn))))
-    return hr_nomem(err);
   size_t count = 0;
-  for (size_t i = 0; i < s->alpn_len;) {
+  httpr_code rc = hr_tls_alpn_check(s, &count, err);
+  if (rc != HTTPR_OK || count == 0)
+    return rc;
+  if (!(ctx->alpn_data = malloc(s->alpn_len + 1)) ||
+      !(ctx->alpn = calloc(count + 1, sizeof(*ctx->alpn))))
+    return hr_nomem(err);
+  /* Checked: every length byte is followed by that many bytes. */
+  size_t k = 0;
+  for (size_t i = 0; i < s->alpn_len; i += s->alpn[i] + 1u) {
     size_t n = s->alpn[i];
-    if (n == 0 || n > s->alpn_len - i - 1)
-      return hr_fail(err, HTTPR_E_INVALID, "the ALPN protocol list is invalid");
     memcpy(ctx->alpn_data + i, s->alpn + i + 1, n);
     ctx->alpn_data[i + n] = '\0';
-    ctx->alpn[count++] = ctx->alpn_data + i;
-    i += n + 1;
+    ctx->alpn[k++] = ctx->alpn_data + i;
   }
   int ret = mbedtls_ssl_conf_alpn_protocols(&ctx->conf, ctx->alpn);
   if (ret != 0) {
@@ -539,46 +533,28 @@ static httpr_code mt_context_new(const struct hr_tls_settings *s, void **out,
 
 /* ---- verification, during the handshake ---------------------------------- */
 
-#define MAX_CHAIN 16
+/* As many as hr_sent_chain_reason links. */
+#define MAX_CHAIN HR_SENT_CHAIN_MAX
 
-/* A certificate that names itself as its issuer (a root, or a self-signed
- * leaf). */
-static int self_issued(const mbedtls_x509_crt *c) {
-  return c->issuer_raw.len == c->subject_raw.len &&
-         memcmp(c->issuer_raw.p, c->subject_raw.p, c->issuer_raw.len) == 0;
-}
-
-static int issued_by(const mbedtls_x509_crt *child,
-                     const mbedtls_x509_crt *parent) {
-  return child->issuer_raw.len == parent->subject_raw.len &&
-         memcmp(child->issuer_raw.p, parent->subject_raw.p,
-                child->issuer_raw.len) == 0;
+/* hr_issued_fn over an array of certificates, by names: issued(i, i)
+ * when i names itself as its issuer (a root, or a self-signed leaf). */
+static int issued(void *ud, size_t child, size_t issuer) {
+  const mbedtls_x509_crt *const *sent = ud;
+  const mbedtls_x509_buf *name = &sent[child]->issuer_raw;
+  const mbedtls_x509_buf *subject = &sent[issuer]->subject_raw;
+  return name->len == subject->len &&
+         memcmp(name->p, subject->p, name->len) == 0;
 }
 
 /* mbedTLS only says "not trusted"; the chain the server sent (the leaf
- * and what follows it) tells which of OpenSSL's three words fits. Links
- * the certificates from the leaf, issuer by issuer, in whatever order they
- * came, as OpenSSL builds its chain. */
+ * and what follows it) tells which of OpenSSL's three words fits. */
 static enum hr_verify_reason untrusted_reason(const mbedtls_x509_crt *leaf) {
   const mbedtls_x509_crt *sent[MAX_CHAIN];
-  int used[MAX_CHAIN] = {1};
-  size_t count = 0, len = 1, cur = 0;
+  size_t count = 0;
   for (const mbedtls_x509_crt *c = leaf; c && c->raw.p && count < MAX_CHAIN;
        c = c->next)
     sent[count++] = c;
-  while (!self_issued(sent[cur])) {
-    size_t next = count;
-    for (size_t j = 0; j < count && next == count; j++) {
-      if (!used[j] && issued_by(sent[cur], sent[j]))
-        next = j;
-    }
-    if (next == count)
-      break;
-    used[next] = 1;
-    cur = next;
-    len++;
-  }
-  return hr_untrusted_chain_reason(len, self_issued(sent[cur]));
+  return hr_sent_chain_reason(count, issued, (void *)sent);
 }
 
 static int name_matches(const char *host, const mbedtls_x509_buf *san) {
@@ -875,8 +851,7 @@ static httpr_code mt_connection_new(void *vctx, const char *host,
    * checks none either: verify_cb does. */
   if (!hr_ip_literal(c->name, NULL) &&
       (ret = mbedtls_ssl_set_hostname(&c->ssl, c->name)) != 0) {
-    hr_fail(err, HTTPR_E_INVALID, "host name '%s' cannot be used for TLS",
-            host);
+    hr_tls_host_unusable(err, host);
     rc = with_detail(err, ret);
   }
 done:
@@ -1023,21 +998,16 @@ static enum hr_tls_status failed(struct mt_conn *c, enum hr_tls_op op,
   int alert = code == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE
                   ? hr_mbed_received_alert(&c->ssl)
                   : -1;
-  struct hr_tls_facts f = {
-      .op = op,
-      .host = c->host,
-      .min_version = c->ctx->min_version,
-      .max_version = c->ctx->max_version,
-      .io_failed = c->io.failed,
-      .io_errno = c->io.err_no,
-      .peer_closed = code == MBEDTLS_ERR_SSL_CONN_EOF ||
-                     code == MBEDTLS_ERR_NET_CONN_RESET || c->io.eof,
-      .alert = alert,
-      .alert_name = alert < 0 ? NULL : hr_alert_name(alert),
-      .version_failure = is_version_failure(code),
-      .lib_reason = text,
-      .lib_detail = lib,
-  };
+  struct hr_tls_facts f;
+  hr_tls_facts_init(&f, op, c->host, c->ctx->min_version, c->ctx->max_version,
+                    &c->io);
+  f.peer_closed = code == MBEDTLS_ERR_SSL_CONN_EOF ||
+                  code == MBEDTLS_ERR_NET_CONN_RESET || c->io.eof;
+  f.alert = alert;
+  f.alert_name = alert < 0 ? NULL : hr_alert_name(alert);
+  f.version_failure = is_version_failure(code);
+  f.lib_reason = text;
+  f.lib_detail = lib;
   if (op == HR_TLS_OP_HANDSHAKE && refused_certificate(c, code))
     verify_facts(c, &f, &refusal);
   else if (op == HR_TLS_OP_HANDSHAKE && c->ctx->verify)

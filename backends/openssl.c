@@ -740,8 +740,7 @@ static httpr_code ossl_connection_new(void *vctx, const char *host,
   SSL_set_connect_state(c->ssl);
   if (!set_identity(c, name)) {
     drain_errors(&e);
-    hr_fail(err, HTTPR_E_INVALID, "host name '%s' cannot be used for TLS",
-            host);
+    hr_tls_host_unusable(err, host);
     rc = with_detail(err, &e);
   }
 done:
@@ -865,20 +864,15 @@ static enum hr_tls_status status_of(struct ossl_conn *c, int ret,
    * that ended when OpenSSL recorded no error of its own. */
   int closed = reason == SSL_R_UNEXPECTED_EOF_WHILE_READING ||
                (!(kind == SSL_ERROR_SSL && code) && c->io.eof);
-  struct hr_tls_facts f = {
-      .op = op,
-      .host = c->host,
-      .min_version = c->ctx->min_version,
-      .max_version = c->ctx->max_version,
-      .io_failed = c->io.failed,
-      .io_errno = c->io.err_no,
-      .io_with_detail = 1, /* the queue says what OpenSSL made of it */
-      .peer_closed = closed,
-      .alert = closed ? -1 : received_alert(reason),
-      .version_failure = !closed && is_version_failure(reason),
-      .lib_reason = reason_text(code),
-      .lib_detail = e.text,
-  };
+  struct hr_tls_facts f;
+  hr_tls_facts_init(&f, op, c->host, c->ctx->min_version, c->ctx->max_version,
+                    &c->io);
+  f.io_with_detail = 1; /* the queue says what OpenSSL made of it */
+  f.peer_closed = closed;
+  f.alert = closed ? -1 : received_alert(reason);
+  f.version_failure = !closed && is_version_failure(reason);
+  f.lib_reason = reason_text(code);
+  f.lib_detail = e.text;
   long result = SSL_get_verify_result(c->ssl);
   if (op == HR_TLS_OP_HANDSHAKE && c->ctx->verify && result != X509_V_OK)
     verify_facts(c, result, &f, verify_detail, sizeof(verify_detail));

@@ -132,6 +132,44 @@ httpr_code hr_tls_versions(const struct hr_tls_settings *s, int *min,
   return HTTPR_OK;
 }
 
+httpr_code hr_tls_with_detail(httpr_error *err, hr_detail_fn *words, int code) {
+  char text[sizeof(err->detail)];
+  words(text, sizeof(text), code);
+  hr_detail(err, "%s", text);
+  return err->code;
+}
+
+httpr_code hr_tls_trust_load(const struct hr_trust *t, hr_trust_add_fn add,
+                             void *ud, const int *last_error,
+                             hr_detail_fn *words, httpr_error *err) {
+  httpr_code rc = hr_trust_load(t, add, ud, err);
+  if (rc != HTTPR_OK && !err->detail[0] && *last_error)
+    hr_tls_with_detail(err, words, *last_error);
+  return rc;
+}
+
+httpr_code hr_tls_alpn_check(const struct hr_tls_settings *s, size_t *count,
+                             httpr_error *err) {
+  *count = 0;
+  if (!s->alpn || s->alpn_len == 0)
+    return HTTPR_OK;
+  if (s->alpn_len > 0xffff)
+    return hr_fail(err, HTTPR_E_INVALID, "the ALPN protocol list is invalid");
+  for (size_t i = 0; i < s->alpn_len;) {
+    size_t n = s->alpn[i];
+    if (n == 0 || n > s->alpn_len - i - 1)
+      return hr_fail(err, HTTPR_E_INVALID, "the ALPN protocol list is invalid");
+    (*count)++;
+    i += n + 1;
+  }
+  return HTTPR_OK;
+}
+
+httpr_code hr_tls_host_unusable(httpr_error *err, const char *host) {
+  return hr_fail(err, HTTPR_E_INVALID, "host name '%s' cannot be used for TLS",
+                 host);
+}
+
 void hr_copy_str(char *dst, size_t cap, const char *src, size_t len) {
   if (len >= cap)
     len = cap - 1;

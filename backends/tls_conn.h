@@ -21,6 +21,7 @@
 #include "backends/cert_policy.h"
 #include "backends/provider.h"
 #include "backends/tls_errors.h"
+#include "backends/trust.h"
 
 /* ---- the transport callbacks --------------------------------------------- */
 
@@ -183,6 +184,43 @@ static inline void hr_tls_refused(struct hr_tls_facts *f,
   }
 }
 
+/* The facts every failure starts from: the operation, the connection's
+ * host and versions, and what its transport saw in this call (io); the
+ * rest zero and no alert. Inline: a failure path, but no reason to add a
+ * call to it. */
+static inline void hr_tls_facts_init(struct hr_tls_facts *f, enum hr_tls_op op,
+                                     const char *host, int min_version,
+                                     int max_version,
+                                     const struct hr_io_state *io) {
+  *f = (struct hr_tls_facts){
+      .op = op,
+      .host = host,
+      .min_version = min_version,
+      .max_version = max_version,
+      .io_failed = io->failed,
+      .io_errno = io->err_no,
+      .alert = -1,
+  };
+}
+
+/* ---- the library's words as the detail ----------------------------------- */
+
+/* A provider's words for one of its library's error codes, cut to cap
+ * bytes: the detail of most of its failures ("gnutls: NAME (-n): text"). */
+typedef void hr_detail_fn(char *out, size_t cap, int code);
+
+/* Sets err's detail to words' text for code, after hr_fail set the rest;
+ * returns err->code, so a provider can return it. */
+httpr_code hr_tls_with_detail(httpr_error *err, hr_detail_fn *words, int code);
+
+/* hr_trust_load (trust.h) for a provider that loads block by block: when
+ * it fails without a detail of its own, the detail is words' text for the
+ * last block the library refused (*last_error, which add sets; 0: none
+ * refused). */
+httpr_code hr_tls_trust_load(const struct hr_trust *t, hr_trust_add_fn add,
+                             void *ud, const int *last_error,
+                             hr_detail_fn *words, httpr_error *err);
+
 /* ---- small helpers ------------------------------------------------------- */
 
 /* connection_new's arguments: HTTPR_E_INVALID "TLS connection without a
@@ -202,6 +240,19 @@ int hr_tls_conn_names(const char *host, char **given, char **name);
  * above the maximum". */
 httpr_code hr_tls_versions(const struct hr_tls_settings *s, int *min,
                            int *max, httpr_error *err);
+
+/* The ALPN list of s (wire format) checked before a library sees it:
+ * *count protocols, 0 when none is asked. HTTPR_E_INVALID "the ALPN
+ * protocol list is invalid" for a list above 65535 bytes or a name that
+ * is empty or runs past the end. A provider that leaves the check to its
+ * library (OpenSSL) words its refusal the same. */
+httpr_code hr_tls_alpn_check(const struct hr_tls_settings *s, size_t *count,
+                             httpr_error *err);
+
+/* HTTPR_E_INVALID "host name '<host>' cannot be used for TLS": the library
+ * refused the name as SNI or as the identity to check. The provider adds
+ * its detail. */
+httpr_code hr_tls_host_unusable(httpr_error *err, const char *host);
 
 /* Copies len bytes of src as a string into dst of cap bytes, cut to fit. */
 void hr_copy_str(char *dst, size_t cap, const char *src, size_t len);

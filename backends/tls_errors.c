@@ -109,6 +109,29 @@ enum hr_verify_reason hr_untrusted_chain_reason(size_t chain_len,
                         : HR_VERIFY_SELF_SIGNED_IN_CHAIN;
 }
 
+enum hr_verify_reason hr_sent_chain_reason(size_t count, hr_issued_fn issued,
+                                           void *ud) {
+  int used[HR_SENT_CHAIN_MAX] = {1};
+  size_t len = 1, cur = 0;
+  if (count == 0)
+    return HR_VERIFY_UNKNOWN_ISSUER;
+  if (count > HR_SENT_CHAIN_MAX)
+    count = HR_SENT_CHAIN_MAX;
+  while (!issued(ud, cur, cur)) {
+    size_t next = count;
+    for (size_t j = 0; j < count && next == count; j++) {
+      if (!used[j] && issued(ud, cur, j))
+        next = j;
+    }
+    if (next == count)
+      break; /* no issuer among the rest */
+    used[next] = 1;
+    cur = next;
+    len++;
+  }
+  return hr_untrusted_chain_reason(len, issued(ud, cur, cur));
+}
+
 struct alert_name {
   int alert;
   const char *name;

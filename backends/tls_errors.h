@@ -54,6 +54,18 @@ httpr_code hr_verify_failed(httpr_error *err, enum hr_verify_reason reason,
 enum hr_verify_reason hr_untrusted_chain_reason(size_t chain_len,
                                                 int ends_self_issued);
 
+/* The same reason from the certificates the server sent (count of them,
+ * the leaf at index 0, the rest in any order), for a provider that can
+ * only tell which issued which: issued(ud, child, issuer) is 1 when
+ * issuer's subject is child's issuer name, so issued(ud, i, i) means i is
+ * self-issued. They are linked from the leaf, issuer by issuer, each used
+ * once, as OpenSSL builds its chain; the first HR_SENT_CHAIN_MAX at most.
+ * UNKNOWN_ISSUER when count is 0. */
+#define HR_SENT_CHAIN_MAX 16
+typedef int (*hr_issued_fn)(void *ud, size_t child, size_t issuer);
+enum hr_verify_reason hr_sent_chain_reason(size_t count, hr_issued_fn issued,
+                                           void *ud);
+
 /* The connection broke: HTTPR_E_SEND or HTTPR_E_RECV, "connection broke
  * while sending: <strerror>", detail "errno N". Returns the code. */
 httpr_code hr_io_broke(httpr_error *err, int sending, int errnum);
