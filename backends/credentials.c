@@ -225,6 +225,13 @@ httpr_code hr_creds_key_unparsable(httpr_error *err, const char *path) {
                  path);
 }
 
+httpr_code hr_creds_key_refused(httpr_error *err,
+                                const struct hr_pem_creds *pc) {
+  if (pc->key_encrypted)
+    return hr_creds_wrong_password(err);
+  return hr_creds_key_unparsable(err, pc->key_path);
+}
+
 httpr_code hr_creds_pkcs12_unparsable(httpr_error *err, const char *path,
                                       const char *why) {
   return hr_fail(err, HTTPR_E_CLIENT_CERT,

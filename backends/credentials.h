@@ -98,6 +98,12 @@ httpr_code hr_creds_cert_unparsable(httpr_error *err, const char *path,
 /* "the key in '<path>' cannot be parsed". No hint. */
 httpr_code hr_creds_key_unparsable(httpr_error *err, const char *path);
 
+/* The library refused the key of pc: an encrypted one is taken as a wrong
+ * password (hr_creds_wrong_password), a plain one as unparsable
+ * (hr_creds_key_unparsable). */
+httpr_code hr_creds_key_refused(httpr_error *err,
+                                const struct hr_pem_creds *pc);
+
 /* "client certificate file '<path>' cannot be parsed as PKCS#12: <why>".
  * No hint. */
 httpr_code hr_creds_pkcs12_unparsable(httpr_error *err, const char *path,

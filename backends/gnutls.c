@@ -39,11 +39,7 @@ struct gt_ctx {
   gnutls_datum_t *alpn;                   /* protocols, pointing into */
   unsigned char *alpn_data;               /* this copy of the wire list */
   unsigned alpn_count;
-  struct hr_keylog *keylog; /* not owned: the client closes it */
-  int verify;
-  int verify_hostname;
-  int min_version; /* as configured (12, 13), for messages */
-  int max_version; /* 0: the highest */
+  struct hr_tls_ctx_base base; /* verify, key log, versions */
   /* Trust anchors' DER by subject, for the shared policy: GnuTLS hands
    * out a trusted certificate only as a copy, parsed again on every
    * lookup (a sixtieth of a handshake). The trust list never changes, so
@@ -218,10 +214,7 @@ static httpr_code parse_key(const struct hr_pem_creds *pc, const char *password,
                                     pc->key_encrypted ? password : NULL, 0);
   if (ret >= 0)
     return HTTPR_OK;
-  if (pc->key_encrypted)
-    hr_creds_wrong_password(err);
-  else
-    hr_creds_key_unparsable(err, pc->key_path);
+  hr_creds_key_refused(err, pc);
   return with_detail(err, ret);
 }
 
@@ -551,10 +544,11 @@ static httpr_code setup_priority(struct gt_ctx *ctx,
                                  const struct hr_tls_settings *s,
                                  httpr_error *err) {
   httpr_code rc =
-      hr_tls_versions(s, &ctx->min_version, &ctx->max_version, err);
+      hr_tls_versions(s, &ctx->base.min_version, &ctx->base.max_version, err);
   if (rc != HTTPR_OK)
     return rc;
-  int min = ctx->min_version, max = ctx->max_version ? ctx->max_version : 13;
+  int min = ctx->base.min_version,
+      max = ctx->base.max_version ? ctx->base.max_version : 13;
   char prio[128];
   /* %PROFILE_MEDIUM: the policy's key sizes, 112-bit security as
    * OpenSSL's level 2 (NORMAL alone takes RSA-1024). A system-wide
@@ -625,9 +619,7 @@ static httpr_code gt_context_new(const struct hr_tls_settings *s, void **out,
     rc = hr_nomem(err);
     goto done;
   }
-  ctx->verify = s->verify;
-  ctx->verify_hostname = s->verify_hostname;
-  ctx->keylog = s->keylog;
+  hr_tls_ctx_base_init(&ctx->base, s);
   if ((rc = setup_priority(ctx, s, err)) == HTTPR_OK &&
       (rc = setup_verify(ctx, s, err)) == HTTPR_OK &&
       (rc = hr_creds_setup(s, &credential_loaders, ctx, err)) == HTTPR_OK)
@@ -643,12 +635,9 @@ done:
 
 /* ---- verification, during the handshake ---------------------------------- */
 
-/* As many as hr_sent_chain_reason links. */
-#define MAX_CHAIN HR_SENT_CHAIN_MAX
-
 /* The certificates the server sent, in its order. */
 struct peer_chain {
-  gnutls_x509_crt_t certs[MAX_CHAIN];
+  gnutls_x509_crt_t certs[HR_SENT_CHAIN_MAX]; /* as many as are linked */
   unsigned count;
 };
 
@@ -656,7 +645,7 @@ static void peer_chain_load(gnutls_session_t session, struct peer_chain *pc) {
   unsigned n = 0;
   const gnutls_datum_t *der = gnutls_certificate_get_peers(session, &n);
   pc->count = 0;
-  for (unsigned i = 0; der && i < n && i < MAX_CHAIN; i++) {
+  for (unsigned i = 0; der && i < n && i < HR_SENT_CHAIN_MAX; i++) {
     gnutls_x509_crt_t x = NULL;
     if (gnutls_x509_crt_init(&x) < 0)
       return;
@@ -961,7 +950,7 @@ static int verify_cb(gnutls_session_t session) {
   }
   if (policy_refuses(c, session) != 0)
     return -1;
-  if (c->ctx->verify_hostname && !leaf_matches(session, c->name)) {
+  if (c->ctx->base.verify_hostname && !leaf_matches(session, c->name)) {
     status_verdict(c, GNUTLS_CERT_INVALID | GNUTLS_CERT_UNEXPECTED_OWNER,
                    HR_VERIFY_HOSTNAME);
     return -1;
@@ -1050,12 +1039,12 @@ static int keylog_cb(gnutls_session_t session, const char *label,
   const struct gt_conn *c = gnutls_session_get_ptr(session);
   gnutls_datum_t client_random = {NULL, 0}, server_random = {NULL, 0};
   char line[512];
-  if (!c || !c->ctx->keylog)
+  if (!c || !c->ctx->base.keylog)
     return 0;
   gnutls_session_get_random(session, &client_random, &server_random);
   if (hr_keylog_format(line, sizeof(line), label, client_random.data,
                        client_random.size, secret->data, secret->size))
-    hr_keylog_write_line(c->ctx->keylog, line);
+    hr_keylog_write_line(c->ctx->base.keylog, line);
   hr_wipe(line, sizeof(line));
   return 0;
 }
@@ -1184,7 +1173,7 @@ static enum hr_tls_status failed(struct gt_conn *c, enum hr_tls_op op,
   /* GnuTLS checks the leaf's keyUsage against the key exchange itself,
    * when the server signs (TLS 1.3: before the verify callback). */
   if (op == HR_TLS_OP_HANDSHAKE && !c->verdict.failed &&
-      code == GNUTLS_E_KEY_USAGE_VIOLATION && c->ctx->verify) {
+      code == GNUTLS_E_KEY_USAGE_VIOLATION && c->ctx->base.verify) {
     c->verdict.failed = 1;
     c->verdict.reason = HR_VERIFY_BAD_PURPOSE;
     c->verdict.code = code;
@@ -1197,8 +1186,7 @@ static enum hr_tls_status failed(struct gt_conn *c, enum hr_tls_op op,
   if (c->verdict.failed)
     verify_detail(&c->verdict, refused, sizeof(refused));
   struct hr_tls_facts f;
-  hr_tls_facts_init(&f, op, c->host, c->ctx->min_version, c->ctx->max_version,
-                    &c->io);
+  hr_tls_facts_init(&f, op, c->host, &c->ctx->base, &c->io);
   f.send_broken = c->send_broken;
   f.peer_closed = code == GNUTLS_E_PREMATURE_TERMINATION || c->io.eof;
   f.verify_text = c->verdict.text;

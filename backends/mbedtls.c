@@ -46,11 +46,7 @@ struct mt_ctx {
   mbedtls_pk_context own_key;
   const char **alpn;        /* NULL-ended names, pointing into */
   char *alpn_data;          /* this copy of the wire list */
-  struct hr_keylog *keylog; /* not owned: the client closes it */
-  int verify;
-  int verify_hostname;
-  int min_version; /* as configured (12), for messages */
-  int max_version; /* the highest this provider has: 12 */
+  struct hr_tls_ctx_base base; /* verify, key log, versions (12 only) */
 };
 
 struct mt_conn {
@@ -268,10 +264,8 @@ static httpr_code parse_key(const struct hr_pem_creds *pc, const char *password,
             "the key in '%s' uses an encryption the mbedtls provider cannot "
             "decrypt",
             pc->key_path);
-  else if (pc->key_encrypted)
-    hr_creds_wrong_password(err);
   else
-    hr_creds_key_unparsable(err, pc->key_path);
+    hr_creds_key_refused(err, pc);
   return with_detail(err, ret);
 }
 
@@ -383,8 +377,8 @@ static httpr_code setup_versions(struct mt_ctx *ctx,
   if (min == 13 || max == 13)
     return hr_fail(err, HTTPR_E_UNSUPPORTED,
                    "the mbedtls provider does not support TLS 1.3");
-  ctx->min_version = 12;
-  ctx->max_version = 12;
+  ctx->base.min_version = 12;
+  ctx->base.max_version = 12;
   mbedtls_ssl_conf_min_version(&ctx->conf, MBEDTLS_SSL_MAJOR_VERSION_3,
                                MBEDTLS_SSL_MINOR_VERSION_3);
   mbedtls_ssl_conf_max_version(&ctx->conf, MBEDTLS_SSL_MAJOR_VERSION_3,
@@ -476,9 +470,9 @@ static int keylog_cb(void *p, const unsigned char *master,
   (void)iv_len;
   (void)server_random;
   (void)prf;
-  if (ctx->keylog && hr_keylog_format(line, sizeof(line), "CLIENT_RANDOM",
-                                      client_random, 32, master, 48))
-    hr_keylog_write_line(ctx->keylog, line);
+  if (ctx->base.keylog && hr_keylog_format(line, sizeof(line), "CLIENT_RANDOM",
+                                           client_random, 32, master, 48))
+    hr_keylog_write_line(ctx->base.keylog, line);
   hr_wipe(line, sizeof(line));
   return 0;
 }
@@ -512,16 +506,14 @@ static httpr_code mt_context_new(const struct hr_tls_settings *s, void **out,
   mbedtls_x509_crt_init(&ctx->ca);
   mbedtls_x509_crt_init(&ctx->own_certs);
   mbedtls_pk_init(&ctx->own_key);
-  ctx->verify = s->verify;
-  ctx->verify_hostname = s->verify_hostname;
-  ctx->keylog = s->keylog;
+  hr_tls_ctx_base_init(&ctx->base, s);
   if ((rc = setup_options(ctx, err)) == HTTPR_OK &&
       (rc = setup_versions(ctx, s, err)) == HTTPR_OK &&
       (rc = setup_rng(ctx, err)) == HTTPR_OK &&
       (rc = setup_verify(ctx, s, err)) == HTTPR_OK &&
       (rc = hr_creds_setup(s, &credential_loaders, ctx, err)) == HTTPR_OK)
     rc = setup_alpn(ctx, s, err);
-  if (rc == HTTPR_OK && ctx->keylog)
+  if (rc == HTTPR_OK && ctx->base.keylog)
     mbedtls_ssl_conf_export_keys_ext_cb(&ctx->conf, keylog_cb, ctx);
   if (rc != HTTPR_OK) {
     mt_context_free(ctx);
@@ -532,9 +524,6 @@ static httpr_code mt_context_new(const struct hr_tls_settings *s, void **out,
 }
 
 /* ---- verification, during the handshake ---------------------------------- */
-
-/* As many as hr_sent_chain_reason links. */
-#define MAX_CHAIN HR_SENT_CHAIN_MAX
 
 /* hr_issued_fn over an array of certificates, by names: issued(i, i)
  * when i names itself as its issuer (a root, or a self-signed leaf). */
@@ -549,10 +538,10 @@ static int issued(void *ud, size_t child, size_t issuer) {
 /* mbedTLS only says "not trusted"; the chain the server sent (the leaf
  * and what follows it) tells which of OpenSSL's three words fits. */
 static enum hr_verify_reason untrusted_reason(const mbedtls_x509_crt *leaf) {
-  const mbedtls_x509_crt *sent[MAX_CHAIN];
+  const mbedtls_x509_crt *sent[HR_SENT_CHAIN_MAX]; /* as many as are linked */
   size_t count = 0;
-  for (const mbedtls_x509_crt *c = leaf; c && c->raw.p && count < MAX_CHAIN;
-       c = c->next)
+  for (const mbedtls_x509_crt *c = leaf;
+       c && c->raw.p && count < HR_SENT_CHAIN_MAX; c = c->next)
     sent[count++] = c;
   return hr_sent_chain_reason(count, issued, (void *)sent);
 }
@@ -714,7 +703,7 @@ static int verify_cb(void *p, mbedtls_x509_crt *crt, int depth,
    * also chooses the alert. */
   if (c->policy_refused && !(c->issuers | *flags))
     *flags |= MBEDTLS_X509_BADCERT_OTHER;
-  if (c->ctx->verify_hostname && !(c->issuers | *flags) &&
+  if (c->ctx->base.verify_hostname && !(c->issuers | *flags) &&
       !leaf_matches(crt, c->name))
     *flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
   return 0;
@@ -845,7 +834,7 @@ static httpr_code mt_connection_new(void *vctx, const char *host,
     goto done;
   }
   mbedtls_ssl_set_bio(&c->ssl, c, bio_send, bio_recv, NULL);
-  if (ctx->verify)
+  if (ctx->base.verify)
     mbedtls_ssl_set_verify(&c->ssl, verify_cb, c);
   /* RFC 6066: an IP literal is never sent as SNI. Without a name mbedTLS
    * checks none either: verify_cb does. */
@@ -961,7 +950,7 @@ static int refused_certificate(const struct mt_conn *c, int code) {
   if (code == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED)
     return 1;
   uint32_t flags = mbedtls_ssl_get_verify_result(&c->ssl);
-  return c->ctx->verify && code == MBEDTLS_ERR_SSL_BAD_HS_CERTIFICATE &&
+  return c->ctx->base.verify && code == MBEDTLS_ERR_SSL_BAD_HS_CERTIFICATE &&
          flags != (uint32_t)-1 && (flags & (PURPOSE_FLAGS | WEAK_FLAGS));
 }
 
@@ -999,8 +988,7 @@ static enum hr_tls_status failed(struct mt_conn *c, enum hr_tls_op op,
                   ? hr_mbed_received_alert(&c->ssl)
                   : -1;
   struct hr_tls_facts f;
-  hr_tls_facts_init(&f, op, c->host, c->ctx->min_version, c->ctx->max_version,
-                    &c->io);
+  hr_tls_facts_init(&f, op, c->host, &c->ctx->base, &c->io);
   f.peer_closed = code == MBEDTLS_ERR_SSL_CONN_EOF ||
                   code == MBEDTLS_ERR_NET_CONN_RESET || c->io.eof;
   f.alert = alert;
@@ -1010,7 +998,7 @@ static enum hr_tls_status failed(struct mt_conn *c, enum hr_tls_op op,
   f.lib_detail = lib;
   if (op == HR_TLS_OP_HANDSHAKE && refused_certificate(c, code))
     verify_facts(c, &f, &refusal);
-  else if (op == HR_TLS_OP_HANDSHAKE && c->ctx->verify)
+  else if (op == HR_TLS_OP_HANDSHAKE && c->ctx->base.verify)
     unusable_chain(code, &f);
   hr_tls_decide(&f, err);
   return HR_TLS_ERROR;

@@ -29,11 +29,7 @@
 
 struct ossl_ctx {
   SSL_CTX *ssl_ctx;
-  struct hr_keylog *keylog; /* not owned: the client closes it */
-  int verify;
-  int verify_hostname;
-  int min_version; /* as configured (12, 13), for messages */
-  int max_version; /* 0: the highest */
+  struct hr_tls_ctx_base base; /* verify, key log, versions */
 };
 
 struct ossl_conn {
@@ -535,11 +531,11 @@ static httpr_code setup_versions(struct ossl_ctx *ctx,
                                  const struct hr_tls_settings *s,
                                  httpr_error *err) {
   httpr_code rc =
-      hr_tls_versions(s, &ctx->min_version, &ctx->max_version, err);
+      hr_tls_versions(s, &ctx->base.min_version, &ctx->base.max_version, err);
   if (rc != HTTPR_OK)
     return rc;
-  int min = proto_version(ctx->min_version);
-  int max = ctx->max_version ? proto_version(ctx->max_version) : 0;
+  int min = proto_version(ctx->base.min_version);
+  int max = ctx->base.max_version ? proto_version(ctx->base.max_version) : 0;
   if (SSL_CTX_set_min_proto_version(ctx->ssl_ctx, min) != 1 ||
       SSL_CTX_set_max_proto_version(ctx->ssl_ctx, max) != 1)
     return hr_fail(err, HTTPR_E_UNSUPPORTED,
@@ -549,8 +545,8 @@ static httpr_code setup_versions(struct ossl_ctx *ctx,
 
 static void keylog_cb(const SSL *ssl, const char *line) {
   const struct ossl_ctx *ctx = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
-  if (ctx && ctx->keylog)
-    hr_keylog_write_line(ctx->keylog, line);
+  if (ctx && ctx->base.keylog)
+    hr_keylog_write_line(ctx->base.keylog, line);
 }
 
 /* Client sessions are resumable (tickets stay on, the OpenSSL default) but
@@ -584,9 +580,7 @@ static httpr_code ossl_context_new(const struct hr_tls_settings *s, void **out,
     rc = hr_nomem(err);
     goto done;
   }
-  ctx->verify = s->verify;
-  ctx->verify_hostname = s->verify_hostname;
-  ctx->keylog = s->keylog;
+  hr_tls_ctx_base_init(&ctx->base, s);
   SSL_CTX_set_app_data(ctx->ssl_ctx, ctx);
   /* AUTO_RETRY stays on: with a non-blocking BIO it makes SSL_read go past
    * records without application data (TLS 1.3 session tickets) and
@@ -692,7 +686,7 @@ static int set_identity(struct ossl_conn *c, const char *name) {
   /* RFC 6066: an IP literal is never sent as SNI. */
   if (!alen && SSL_set_tlsext_host_name(c->ssl, name) != 1)
     return 0;
-  if (!c->ctx->verify || !c->ctx->verify_hostname)
+  if (!c->ctx->base.verify || !c->ctx->base.verify_hostname)
     return 1;
   X509_VERIFY_PARAM *param = SSL_get0_param(c->ssl);
   /* The same rules as backends/identity.h: SANs only, whole-label
@@ -865,8 +859,7 @@ static enum hr_tls_status status_of(struct ossl_conn *c, int ret,
   int closed = reason == SSL_R_UNEXPECTED_EOF_WHILE_READING ||
                (!(kind == SSL_ERROR_SSL && code) && c->io.eof);
   struct hr_tls_facts f;
-  hr_tls_facts_init(&f, op, c->host, c->ctx->min_version, c->ctx->max_version,
-                    &c->io);
+  hr_tls_facts_init(&f, op, c->host, &c->ctx->base, &c->io);
   f.io_with_detail = 1; /* the queue says what OpenSSL made of it */
   f.peer_closed = closed;
   f.alert = closed ? -1 : received_alert(reason);
@@ -874,7 +867,7 @@ static enum hr_tls_status status_of(struct ossl_conn *c, int ret,
   f.lib_reason = reason_text(code);
   f.lib_detail = e.text;
   long result = SSL_get_verify_result(c->ssl);
-  if (op == HR_TLS_OP_HANDSHAKE && c->ctx->verify && result != X509_V_OK)
+  if (op == HR_TLS_OP_HANDSHAKE && c->ctx->base.verify && result != X509_V_OK)
     verify_facts(c, result, &f, verify_detail, sizeof(verify_detail));
   hr_tls_decide(&f, err);
   return HR_TLS_ERROR;

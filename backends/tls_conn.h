@@ -8,6 +8,10 @@
  * against the closed stream after it, ...). A provider only reads its
  * library's state into a plain struct of facts; hr_tls_decide() picks the
  * code, the message and the detail, the same way for every provider.
+ * Also the rest a provider would otherwise write again: what its context
+ * keeps of the settings, its library's words as a failure's detail (the
+ * provider gives only the formatter), and the checks of the ALPN list,
+ * the versions and the connection's arguments.
  *
  * No TLS library here: the facts are plain C.
  */
@@ -184,19 +188,38 @@ static inline void hr_tls_refused(struct hr_tls_facts *f,
   }
 }
 
+/* What every provider's context keeps of its settings, for its
+ * connections: the provider's context embeds it as `base`. */
+struct hr_tls_ctx_base {
+  struct hr_keylog *keylog; /* not owned: the client closes it */
+  int verify;
+  int verify_hostname;
+  int min_version; /* as configured (12, 13), for messages */
+  int max_version; /* 0: the provider's highest */
+};
+
+/* Keeps verify, verify_hostname and keylog of s; the versions are the
+ * provider's to set (hr_tls_versions). */
+static inline void hr_tls_ctx_base_init(struct hr_tls_ctx_base *b,
+                                        const struct hr_tls_settings *s) {
+  b->verify = s->verify;
+  b->verify_hostname = s->verify_hostname;
+  b->keylog = s->keylog;
+}
+
 /* The facts every failure starts from: the operation, the connection's
- * host and versions, and what its transport saw in this call (io); the
- * rest zero and no alert. Inline: a failure path, but no reason to add a
- * call to it. */
+ * host and its context's versions, and what its transport saw in this
+ * call (io); the rest zero and no alert. Inline: a failure path, but no
+ * reason to add a call to it. */
 static inline void hr_tls_facts_init(struct hr_tls_facts *f, enum hr_tls_op op,
-                                     const char *host, int min_version,
-                                     int max_version,
+                                     const char *host,
+                                     const struct hr_tls_ctx_base *ctx,
                                      const struct hr_io_state *io) {
   *f = (struct hr_tls_facts){
       .op = op,
       .host = host,
-      .min_version = min_version,
-      .max_version = max_version,
+      .min_version = ctx->min_version,
+      .max_version = ctx->max_version,
       .io_failed = io->failed,
       .io_errno = io->err_no,
       .alert = -1,
