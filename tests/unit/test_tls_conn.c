@@ -6,15 +6,19 @@
  * chain defect against a name mismatch, a close during the handshake and
  * after it, versions, and the library's own words last. Each asserts the
  * exact code, message and detail every provider gives; the small helpers
- * of backends/tls_conn.h come last.
+ * of backends/tls_conn.h (the facts initialiser, the library's words as
+ * detail, the trust-load detail, the ALPN check, the untrusted-chain
+ * linking of tls_errors.h) come last.
  */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -62,8 +66,8 @@ static void broken_pipe_without_alert(void **state) {
   f.send_broken = EPIPE;
   f.peer_closed = 1;
   assert_int_equal(hr_tls_decide(&f, &err), HR_TLS_OUT_IO);
-  assert_error(&err, HTTPR_E_SEND, "connection broke while sending: Broken pipe",
-               "errno 32");
+  assert_error(&err, HTTPR_E_SEND,
+               "connection broke while sending: Broken pipe", "errno 32");
 }
 
 static void alert_without_its_name_in_the_detail(void **state) {
@@ -120,7 +124,8 @@ static void io_failure_with_the_library_detail(void **state) {
   f.io_with_detail = 1;
   f.lib_detail = "openssl: error:1";
   assert_int_equal(hr_tls_decide(&f, &err), HR_TLS_OUT_IO);
-  assert_error(&err, HTTPR_E_SEND, "connection broke while sending: Broken pipe",
+  assert_error(&err, HTTPR_E_SEND,
+               "connection broke while sending: Broken pipe",
                "errno 32; openssl: error:1");
   /* Without the library's words, errno alone. */
   f.lib_detail = "";
@@ -335,8 +340,7 @@ static void conn_arguments_and_names(void **state) {
   assert_int_equal(hr_tls_conn_check(&ctx, "", &io, &err), HTTPR_E_INVALID);
   assert_string_equal(err.message,
                       "TLS connection without a host or I/O callbacks");
-  assert_int_equal(hr_tls_conn_check(&ctx, "h", &half, &err),
-                   HTTPR_E_INVALID);
+  assert_int_equal(hr_tls_conn_check(&ctx, "h", &half, &err), HTTPR_E_INVALID);
   assert_int_equal(hr_tls_conn_check(NULL, "h", &io, &err), HTTPR_E_INVALID);
   char *given = NULL, *name = NULL;
   assert_int_equal(hr_tls_conn_names("example.com.", &given, &name), 0);
@@ -380,6 +384,204 @@ static void copy_str_cuts_to_fit(void **state) {
   assert_string_equal(small, "xy");
 }
 
+static void facts_start_from_the_connection(void **state) {
+  (void)state;
+  struct hr_tls_ctx_base ctx = {.min_version = 12, .max_version = 13};
+  struct hr_io_state io = {.failed = HR_IO_RECV_FAILED, .err_no = ECONNRESET};
+  struct hr_tls_facts f;
+  memset(&f, 0x5a, sizeof(f)); /* whatever was there before */
+  hr_tls_facts_init(&f, HR_TLS_OP_READ, "example.com", &ctx, &io);
+  assert_int_equal(f.op, HR_TLS_OP_READ);
+  assert_string_equal(f.host, "example.com");
+  assert_int_equal(f.min_version, 12);
+  assert_int_equal(f.max_version, 13);
+  assert_int_equal(f.io_failed, HR_IO_RECV_FAILED);
+  assert_int_equal(f.io_errno, ECONNRESET);
+  assert_int_equal(f.alert, -1);
+  assert_int_equal(f.io_with_detail, 0);
+  assert_int_equal(f.send_broken, 0);
+  assert_int_equal(f.peer_closed, 0);
+  assert_int_equal(f.verify_failed, 0);
+  assert_int_equal(f.identity_mismatch, 0);
+  assert_int_equal(f.version_failure, 0);
+  assert_null(f.policy);
+  assert_null(f.alert_name);
+  assert_null(f.lib_reason);
+  assert_null(f.lib_detail);
+  struct hr_tls_settings s = {.verify = 1, .verify_hostname = 0};
+  struct hr_tls_ctx_base b = {.min_version = 13};
+  hr_tls_ctx_base_init(&b, &s);
+  assert_int_equal(b.verify, 1);
+  assert_int_equal(b.verify_hostname, 0);
+  assert_null(b.keylog);
+  assert_int_equal(b.min_version, 13); /* the versions are the provider's */
+}
+
+/* A library's words: "lib: <code>", or a text longer than any detail. */
+static void fake_words(char *out, size_t cap, int code) {
+  snprintf(out, cap, "lib: %d", code);
+}
+
+static void long_words(char *out, size_t cap, int code) {
+  (void)code;
+  memset(out, 'w', cap - 1);
+  out[cap - 1] = '\0';
+}
+
+static void library_words_as_the_detail(void **state) {
+  (void)state;
+  httpr_error err = {0};
+  hr_fail(&err, HTTPR_E_CLIENT_CERT, "some failure");
+  assert_int_equal(hr_tls_with_detail(&err, fake_words, -42),
+                   HTTPR_E_CLIENT_CERT);
+  assert_error(&err, HTTPR_E_CLIENT_CERT, "some failure", "lib: -42");
+  hr_tls_with_detail(&err, long_words, 0);
+  assert_int_equal(strlen(err.detail), sizeof(err.detail) - 1);
+}
+
+/* A trust block the library refuses, with its error. */
+static int refuse_block(const struct hr_pem_block *b, void *ud) {
+  (void)b;
+  *(int *)ud = -7;
+  return 0;
+}
+
+static void trust_load_names_the_refused_block(void **state) {
+  (void)state;
+  httpr_error err = {0};
+  char path[] = "/tmp/test_tls_conn_XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  static const char pem[] = "-----BEGIN CERTIFICATE-----\nAAAA\n"
+                            "-----END CERTIFICATE-----\n";
+  assert_int_equal(write(fd, pem, sizeof(pem) - 1), (ssize_t)sizeof(pem) - 1);
+  close(fd);
+  struct hr_trust t = {.ca_file = path, .origin = "config"};
+  int last = 0;
+  assert_int_equal(
+      hr_tls_trust_load(&t, refuse_block, &last, &last, fake_words, &err),
+      HTTPR_E_CA_FILE);
+  assert_string_equal(err.detail, "lib: -7");
+  /* A failure with a detail of its own keeps it, even after a refused
+   * block; with none refused, there is none. */
+  unlink(path);
+  last = -7;
+  assert_int_equal(
+      hr_tls_trust_load(&t, refuse_block, &last, &last, fake_words, &err),
+      HTTPR_E_CA_FILE);
+  char errno_detail[32];
+  snprintf(errno_detail, sizeof(errno_detail), "errno %d", ENOENT);
+  assert_string_equal(err.detail, errno_detail);
+  last = 0;
+  struct hr_trust none = {.origin = "config"};
+  assert_int_equal(
+      hr_tls_trust_load(&none, refuse_block, &last, &last, fake_words, &err),
+      HTTPR_E_CA_FILE);
+  assert_string_equal(err.detail, "");
+}
+
+static void alpn_list_checked_once(void **state) {
+  (void)state;
+  httpr_error err = {0};
+  size_t count = 9;
+  struct hr_tls_settings s = {0};
+  assert_int_equal(hr_tls_alpn_check(&s, &count, &err), HTTPR_OK);
+  assert_int_equal(count, 0);
+  s.alpn = (const unsigned char *)"\x02h2\x08http/1.1";
+  s.alpn_len = 12;
+  assert_int_equal(hr_tls_alpn_check(&s, &count, &err), HTTPR_OK);
+  assert_int_equal(count, 2);
+  s.alpn_len = 0;
+  assert_int_equal(hr_tls_alpn_check(&s, &count, &err), HTTPR_OK);
+  assert_int_equal(count, 0);
+  static const struct {
+    const char *list;
+    size_t len;
+  } bad[] = {
+      {"\x00", 1},           /* an empty name */
+      {"\x02h2\x00", 4},     /* an empty name after a good one */
+      {"\x05h2", 3},         /* runs past the end */
+      {"\x02h2\x08http", 7}, /* the last runs past the end */
+  };
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    s.alpn = (const unsigned char *)bad[i].list;
+    s.alpn_len = bad[i].len;
+    memset(&err, 0, sizeof(err));
+    assert_int_equal(hr_tls_alpn_check(&s, &count, &err), HTTPR_E_INVALID);
+    assert_error(&err, HTTPR_E_INVALID, "the ALPN protocol list is invalid",
+                 "");
+  }
+  unsigned char *big = calloc(1, 0x10000);
+  assert_non_null(big);
+  s.alpn = big;
+  s.alpn_len = 0x10000;
+  assert_int_equal(hr_tls_alpn_check(&s, &count, &err), HTTPR_E_INVALID);
+  assert_string_equal(err.message, "the ALPN protocol list is invalid");
+  free(big);
+}
+
+static void host_refused_by_the_library(void **state) {
+  (void)state;
+  httpr_error err = {0};
+  assert_int_equal(hr_tls_host_unusable(&err, "bad_host."), HTTPR_E_INVALID);
+  assert_error(&err, HTTPR_E_INVALID,
+               "host name 'bad_host.' cannot be used for TLS", "");
+}
+
+/* Certificates as (subject, issuer) names; issued() as a provider would
+ * answer it. */
+struct fake_chain {
+  char subject[HR_SENT_CHAIN_MAX + 4], issuer[HR_SENT_CHAIN_MAX + 4];
+  int asked; /* how often issued() ran: the linking is bounded */
+};
+
+static int fake_issued(void *ud, size_t child, size_t issuer) {
+  struct fake_chain *c = ud;
+  c->asked++;
+  return c->issuer[child] == c->subject[issuer];
+}
+
+static enum hr_verify_reason chain_reason(const char *subjects,
+                                          const char *issuers) {
+  struct fake_chain c = {0};
+  size_t n = strlen(subjects);
+  memcpy(c.subject, subjects, n);
+  memcpy(c.issuer, issuers, n);
+  return hr_sent_chain_reason(n, fake_issued, &c);
+}
+
+static void sent_chain_linked_from_the_leaf(void **state) {
+  (void)state;
+  assert_int_equal(chain_reason("", ""), HR_VERIFY_UNKNOWN_ISSUER);
+  /* A self-signed leaf alone, and with unrelated certificates after. */
+  assert_int_equal(chain_reason("a", "a"), HR_VERIFY_SELF_SIGNED);
+  assert_int_equal(chain_reason("ax", "ay"), HR_VERIFY_SELF_SIGNED);
+  /* leaf a <- b <- root c, sent out of order. */
+  assert_int_equal(chain_reason("acb", "bcc"), HR_VERIFY_SELF_SIGNED_IN_CHAIN);
+  /* The issuer of b was not sent. */
+  assert_int_equal(chain_reason("ab", "bz"), HR_VERIFY_UNKNOWN_ISSUER);
+  /* a and b issue each other: each is used once, so it ends. */
+  assert_int_equal(chain_reason("ab", "ba"), HR_VERIFY_UNKNOWN_ISSUER);
+  /* Past HR_SENT_CHAIN_MAX the rest is not looked at: the root at the
+   * end is not reached. */
+  struct fake_chain c = {0};
+  size_t n = HR_SENT_CHAIN_MAX + 1;
+  for (size_t i = 0; i < n; i++) {
+    c.subject[i] = (char)('A' + i);
+    c.issuer[i] = (char)('A' + i + 1);
+  }
+  c.issuer[n - 1] = c.subject[n - 1];
+  assert_int_equal(hr_sent_chain_reason(n, fake_issued, &c),
+                   HR_VERIFY_UNKNOWN_ISSUER);
+  assert_true(c.asked <= (int)(HR_SENT_CHAIN_MAX * (HR_SENT_CHAIN_MAX + 2)));
+  c.asked = 0;
+  assert_int_equal(hr_sent_chain_reason(n - 1, fake_issued, &c),
+                   HR_VERIFY_UNKNOWN_ISSUER);
+  c.issuer[n - 2] = c.subject[n - 2];
+  assert_int_equal(hr_sent_chain_reason(n - 1, fake_issued, &c),
+                   HR_VERIFY_SELF_SIGNED_IN_CHAIN);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(alert_beats_the_broken_pipe_it_causes),
@@ -402,6 +604,12 @@ int main(void) {
       cmocka_unit_test(conn_arguments_and_names),
       cmocka_unit_test(versions),
       cmocka_unit_test(copy_str_cuts_to_fit),
+      cmocka_unit_test(facts_start_from_the_connection),
+      cmocka_unit_test(library_words_as_the_detail),
+      cmocka_unit_test(trust_load_names_the_refused_block),
+      cmocka_unit_test(alpn_list_checked_once),
+      cmocka_unit_test(host_refused_by_the_library),
+      cmocka_unit_test(sent_chain_linked_from_the_leaf),
   };
   return cmocka_run_group_tests_name("tls_conn", tests, NULL, NULL);
 }
