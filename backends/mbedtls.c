@@ -543,7 +543,7 @@ static enum hr_verify_reason untrusted_reason(const mbedtls_x509_crt *leaf) {
   for (const mbedtls_x509_crt *c = leaf;
        c && c->raw.p && count < HR_SENT_CHAIN_MAX; c = c->next)
     sent[count++] = c;
-  return hr_sent_chain_reason(count, issued, (void *)sent);
+  return hr_sent_chain_reason(count, issued, sent);
 }
 
 static int name_matches(const char *host, const mbedtls_x509_buf *san) {
