@@ -106,26 +106,4 @@ struct httpr_client {
   struct hr_pool *pool;
 };
 
-/* Builds the client's TLS context on first use (thread-safe). */
-httpr_code hr_client_tls_context(httpr_client *client, void **ctx,
-                                 httpr_error *err);
-
-/* Runs one request-response on the client (no redirects). Fills resp.
- * (api/transfer.c) */
-struct hr_transfer;
-httpr_code hr_transfer_run(httpr_client *client, struct hr_transfer *t,
-                           httpr_error *err);
-
-/* Sends reqs[idx[0..m)] (idempotent https requests without a body
- * callback, all to the origin key) as streams of the client's shared
- * HTTP/2 connection to key, from the calling thread, window at a time;
- * results into out, codes and errs at each request's index. Sets again[k]
- * for the requests still to send the ordinary way: no HTTP/2 connection
- * to key now, a redirect to follow, not answered. (api/client.c) */
-void hr_client_send_batch(httpr_client *client, const char *key,
-                          const httpr_request *const *reqs, const size_t *idx,
-                          size_t m, size_t window, httpr_response **out,
-                          httpr_code *codes, httpr_error *const *errs,
-                          unsigned char *again);
-
 #endif

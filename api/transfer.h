@@ -1,6 +1,8 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * transfer.h - one request and its response on one connection (no
- * redirects): what the redirect loop in client.c hands down and gets back.
+ * transfer.h - one hop of a request (no redirects): what the redirect loop
+ * in client.c, and the batch in batch.c, hand down and get back; and the
+ * run of one hop on a connection of the pool (transfer.c).
  */
 #ifndef HTTPR_TRANSFER_H
 #define HTTPR_TRANSFER_H
@@ -8,6 +10,7 @@
 #include <stdint.h>
 
 #include "api/internal.h"
+#include "common/clock.h"
 
 struct hr_transfer {
   /* in */
@@ -24,25 +27,19 @@ struct hr_transfer {
   int redirect; /* the response is a redirect that will be followed */
 };
 
+/* Seconds since the start of the whole request. */
+static inline double hr_transfer_since(const struct hr_transfer *t) {
+  return hr_now_s() - t->t0;
+}
+
 /* 1 for methods that may be sent twice (RFC 9110 9.2.2). */
 int hr_method_idempotent(const char *method);
 
-/* One request of hr_transfer_run_batch and its outcome. */
-struct hr_batch_item {
-  struct hr_transfer t; /* set as for hr_transfer_run */
-  httpr_code rc;
-  httpr_error err;
-  int retry; /* never answered: may go again on another connection */
-};
-
-/* Runs the items (one hop each, no retry) as streams of conn, an HTTP/2
- * connection to key borrowed from the pool, from the calling thread alone
- * with up to `window` in flight; gives conn back. (api/transfer.c) */
-void hr_transfer_run_batch(httpr_client *client, const char *key,
-                           struct hr_conn *conn, struct hr_batch_item *items,
-                           size_t n, size_t window);
-
-/* 1 for the status codes a redirect is followed for. */
-int hr_is_redirect_status(int status);
+/* Runs one request-response on the client (no redirects): a connection
+ * from the pool or a new one, HTTP/1.1 or HTTP/2 as it speaks, once more
+ * on a new connection when the first was lost before any answer and the
+ * request may be sent twice. Fills t->resp. */
+httpr_code hr_transfer_run(httpr_client *client, struct hr_transfer *t,
+                           httpr_error *err);
 
 #endif

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * checkout.c - a connection for an exchange (see checkout.h): borrowed
+ * from the pool, or opened with the client's TLS context and the session
+ * the pool kept for the origin, then started in the protocol ALPN chose.
+ * What the connection then carries is h1_exchange.c's or h2_exchange.c's.
+ */
+#include "api/checkout.h"
+
+#include <string.h>
+
+#include "api/tls_context.h"
+#include "protocol/h2.h"
+
+/* The session kept for key when resumption is on, else NULL (released by
+ * the caller). */
+static struct hr_pool_session *saved_session(struct hr_exchange *x,
+                                             const char *key) {
+  if (!x->client->cfg.session_resumption ||
+      !x->client->provider->session_import)
+    return NULL;
+  return hr_pool_session_get(x->client->pool, key);
+}
+
+static httpr_code open_connection(struct hr_exchange *x, const char *key,
+                                  int64_t connect_deadline,
+                                  httpr_error *err) {
+  httpr_client *client = x->client;
+  struct hr_transfer *t = x->t;
+  void *tls_ctx = NULL;
+  struct hr_pool_session *session = NULL;
+  if (t->url->https) {
+    httpr_code rc = hr_client_tls_context(client, &tls_ctx, err);
+    if (rc != HTTPR_OK)
+      return rc;
+    session = saved_session(x, key);
+  }
+  struct hr_connect_params p = {
+      .host = t->url->host,
+      .port = t->url->port,
+      .pin_address = hr_config_pin(&client->cfg, t->url->host, t->url->port),
+      .provider = t->url->https ? client->provider : NULL,
+      .tls_ctx = tls_ctx,
+      .session = session ? session->object : NULL,
+      .connect_deadline = connect_deadline,
+      .total_deadline = t->deadline,
+      .connect_timeout_ms = client->cfg.connect_timeout_ms,
+      .total_timeout_ms = client->cfg.total_timeout_ms,
+      .debug = &x->debug,
+  };
+  struct hr_conn_times times = {0};
+  httpr_code rc = hr_conn_open(&p, &x->conn, &times, err);
+  /* A session that went with a failed handshake is not offered again. */
+  if (rc != HTTPR_OK && session)
+    hr_pool_session_put(client->pool, key, NULL);
+  if (session)
+    hr_pool_session_release(client->pool, session);
+  double *at = t->resp->times;
+  at[HTTPR_TIME_NAMELOOKUP] = times.resolved ? times.resolved - t->t0 : 0;
+  at[HTTPR_TIME_CONNECT] = times.connected ? times.connected - t->t0 : 0;
+  at[HTTPR_TIME_APPCONNECT] = times.handshaken ? times.handshaken - t->t0 : 0;
+  return rc;
+}
+
+void hr_checkout_keep_session(httpr_client *client, struct hr_conn *c,
+                              const char *key) {
+  if (!c->tls || c->session_saved || !client->cfg.session_resumption ||
+      !c->provider->session_export)
+    return;
+  void *session = c->provider->session_export(c->tls);
+  if (!session)
+    return;
+  hr_pool_session_put(client->pool, key, session);
+  c->session_saved = 1;
+}
+
+/* An HTTP/2 connection's hook: runs on the thread doing its I/O, the only
+ * one touching the TLS connection then. */
+static void h2_input(struct hr_conn *c, void *client) {
+  hr_checkout_keep_session(client, c, c->pool_key);
+}
+
+/* A new connection speaks what ALPN chose: HTTP/2 starts here, and a
+ * client that requires it refuses anything else. */
+static httpr_code start_protocol(struct hr_exchange *x, httpr_error *err) {
+  httpr_client *client = x->client;
+  int h2 = x->conn->tls && strcmp(x->conn->info.alpn, "h2") == 0;
+  if (client->cfg.http_policy == HTTPR_HTTP2_ONLY && !h2) {
+    hr_fail(err, HTTPR_E_PROTOCOL,
+            "HTTP/2 is required but the server did not select it (ALPN: %s)",
+            x->conn->info.alpn[0] ? x->conn->info.alpn : "none");
+    err->http2 = 1;
+    return HTTPR_E_PROTOCOL;
+  }
+  if (!h2)
+    return HTTPR_OK;
+  return hr_h2_attach(x->conn, client->cfg.max_header_bytes, h2_input, client,
+                      err);
+}
+
+httpr_code hr_checkout(struct hr_exchange *x, const char *key, unsigned flags,
+                       int *reused, httpr_error *err) {
+  httpr_client *client = x->client;
+  int64_t connect_deadline = hr_deadline_in(client->cfg.connect_timeout_ms);
+  int64_t deadline = hr_deadline_min(connect_deadline, x->t->deadline);
+  long wait_ms = deadline == connect_deadline ? client->cfg.connect_timeout_ms
+                                              : client->cfg.total_timeout_ms;
+  httpr_code rc = hr_pool_acquire(client->pool, key, flags, deadline, wait_ms,
+                                  &x->conn, err);
+  if (rc != HTTPR_OK)
+    return rc;
+  *reused = x->conn != NULL;
+  if (*reused) {
+    hr_debugf(&x->debug, "Re-using existing connection to %s port %d",
+              x->t->url->host, x->t->url->port);
+    return HTTPR_OK;
+  }
+  rc = open_connection(x, key, connect_deadline, err);
+  if (rc == HTTPR_OK && (rc = start_protocol(x, err)) != HTTPR_OK) {
+    hr_conn_close(x->conn, 1);
+    x->conn = NULL;
+  }
+  if (rc != HTTPR_OK) {
+    hr_pool_cancel(client->pool, key);
+    return rc;
+  }
+  hr_pool_opened(client->pool, key, x->conn);
+  return HTTPR_OK;
+}

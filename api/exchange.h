@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * exchange.h - the state of one request on one connection, and the parser
+ * callbacks that fill its response: status, headers, the redirect
+ * decision, the body limit and the body's destination. HTTP/1.1
+ * (h1_exchange.c) and HTTP/2 (h2_exchange.c) share them; neither knows
+ * how the connection was found (checkout.c).
+ */
+#ifndef HTTPR_EXCHANGE_H
+#define HTTPR_EXCHANGE_H
+
+#include <stdint.h>
+
+#include "api/transfer.h"
+#include "protocol/h1_parser.h"
+#include "protocol/transport.h"
+
+struct hr_exchange {
+  httpr_client *client;
+  struct hr_transfer *t;
+  struct hr_conn *conn;
+  struct hr_debug debug;
+  struct hr_bounds bounds; /* time limits, from the connection's readiness */
+  uint64_t bytes_in;       /* response bytes received on this connection */
+  uint64_t body_limit;
+  int default_body_limit; /* body_limit is the built-in one, not the user's */
+  int reusable;
+};
+
+/* The callbacks of both protocols' response parsers; ud is the
+ * exchange. */
+extern const struct hr_h1_callbacks hr_exchange_callbacks;
+
+/* Starts x for t on client (no connection yet). */
+void hr_exchange_init(struct hr_exchange *x, httpr_client *client,
+                      struct hr_transfer *t);
+
+/* Copies the facts of x->conn (address, TLS, reuse) into the response. */
+void hr_exchange_record_connection(struct hr_exchange *x, int reused);
+
+/* The client's time limits for a transfer whose connection is ready now:
+ * the request's total deadline goes on, the other clocks start. */
+void hr_exchange_start_bounds(struct hr_bounds *b, const httpr_client *client,
+                              const struct hr_transfer *t);
+
+static inline void hr_exchange_debug(const struct hr_exchange *x,
+                                     httpr_debug_kind kind, const char *text,
+                                     size_t len) {
+  if (x->debug.fn)
+    x->debug.fn(kind, text, len, x->debug.ud);
+}
+
+#endif

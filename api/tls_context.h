@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tls_context.h - the client's TLS context: built from its config once,
+ * on the first https request, under the client's lock; read-only after.
+ */
+#ifndef HTTPR_TLS_CONTEXT_H
+#define HTTPR_TLS_CONTEXT_H
+
+#include "api/internal.h"
+
+/* The client's TLS context, built on first use (thread-safe). Errors:
+ * HTTPR_E_UNSUPPORTED (a setting the provider cannot honour),
+ * HTTPR_E_INVALID, the key log's, the trust store's and the provider's
+ * codes. A failed build is tried again by the next request. */
+httpr_code hr_client_tls_context(httpr_client *client, void **ctx,
+                                 httpr_error *err);
+
+/* Frees what hr_client_tls_context built (the context and the key log). */
+void hr_client_tls_free(httpr_client *client);
+
+#endif
