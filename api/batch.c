@@ -143,15 +143,15 @@ static void send_items(struct batch *b, const char *key,
                        struct hr_batch_item *items, size_t m, size_t window) {
   httpr_client *client = b->client;
   const struct httpr_config *cfg = &client->cfg;
-  struct hr_conn *conn = NULL;
+  struct hr_pool_conn *pc = NULL;
   httpr_error err = {0};
   int64_t deadline = hr_deadline_in(cfg->connect_timeout_ms);
   if (hr_pool_acquire(client->pool, key, HR_POOL_SHARE, deadline,
-                      cfg->connect_timeout_ms, &conn, &err) != HTTPR_OK ||
-      !conn || !conn->h2) {
+                      cfg->connect_timeout_ms, &pc, &err) != HTTPR_OK ||
+      !pc || !pc->h2) {
     /* No shared HTTP/2 connection now: the ordinary way for all. */
-    if (conn)
-      hr_pool_put(client->pool, key, conn);
+    if (pc)
+      hr_pool_put(client->pool, pc);
     else if (err.code == HTTPR_OK)
       hr_pool_cancel(client->pool, key);
     for (size_t k = 0; k < m; k++)
@@ -166,9 +166,9 @@ static void send_items(struct batch *b, const char *key,
       ready++;
   }
   if (ready)
-    hr_h2_exchange_batch(client, key, conn, items, m, window);
+    hr_h2_exchange_batch(client, pc, items, m, window);
   else
-    hr_pool_release(client->pool, key, conn, 1);
+    hr_pool_release(client->pool, pc, 1);
   for (size_t k = 0; k < m; k++) {
     if (items[k].t.resp)
       item_finish(b, &items[k]);

@@ -62,22 +62,17 @@ static httpr_code open_connection(struct hr_exchange *x, const char *key,
   return rc;
 }
 
-void hr_checkout_keep_session(httpr_client *client, struct hr_conn *c,
-                              const char *key) {
-  if (!c->tls || c->session_saved || !client->cfg.session_resumption ||
-      !c->provider->session_export)
-    return;
-  void *session = c->provider->session_export(c->tls);
-  if (!session)
-    return;
-  hr_pool_session_put(client->pool, key, session);
-  c->session_saved = 1;
+void hr_checkout_keep_session(httpr_client *client, struct hr_pool_conn *pc) {
+  if (client->cfg.session_resumption)
+    hr_pool_keep_session(pc);
 }
 
-/* An HTTP/2 connection's hook: runs on the thread doing its I/O, the only
- * one touching the TLS connection then. */
-static void h2_input(struct hr_conn *c, void *client) {
-  hr_checkout_keep_session(client, c, c->pool_key);
+/* An HTTP/2 connection's hook, set when the client resumes sessions: runs
+ * on the thread doing its I/O, the only one touching the TLS connection
+ * then. */
+static void h2_input(struct hr_conn *c, void *pc) {
+  (void)c;
+  hr_pool_keep_session(pc);
 }
 
 /* A new connection speaks what ALPN chose: HTTP/2 starts here, and a
@@ -94,8 +89,9 @@ static httpr_code start_protocol(struct hr_exchange *x, httpr_error *err) {
   }
   if (!h2)
     return HTTPR_OK;
-  return hr_h2_attach(x->conn, client->cfg.max_header_bytes, h2_input, client,
-                      err);
+  return hr_h2_attach(x->conn, client->cfg.max_header_bytes,
+                      client->cfg.session_resumption ? h2_input : NULL, x->pc,
+                      &x->pc->h2, err);
 }
 
 httpr_code hr_checkout(struct hr_exchange *x, const char *key, unsigned flags,
@@ -106,24 +102,33 @@ httpr_code hr_checkout(struct hr_exchange *x, const char *key, unsigned flags,
   long wait_ms = deadline == connect_deadline ? client->cfg.connect_timeout_ms
                                               : client->cfg.total_timeout_ms;
   httpr_code rc = hr_pool_acquire(client->pool, key, flags, deadline, wait_ms,
-                                  &x->conn, err);
+                                  &x->pc, err);
   if (rc != HTTPR_OK)
     return rc;
-  *reused = x->conn != NULL;
+  *reused = x->pc != NULL;
   if (*reused) {
+    x->conn = x->pc->conn;
     hr_debugf(&x->debug, "Re-using existing connection to %s port %d",
               x->t->url->host, x->t->url->port);
     return HTTPR_OK;
   }
   rc = open_connection(x, key, connect_deadline, err);
-  if (rc == HTTPR_OK && (rc = start_protocol(x, err)) != HTTPR_OK) {
-    hr_conn_close(x->conn, 1);
-    x->conn = NULL;
-  }
   if (rc != HTTPR_OK) {
     hr_pool_cancel(client->pool, key);
     return rc;
   }
-  hr_pool_opened(client->pool, key, x->conn);
+  if (!(x->pc = hr_pool_conn_new(client->pool, key, x->conn))) {
+    hr_conn_close(x->conn, 1);
+    x->conn = NULL;
+    hr_pool_cancel(client->pool, key);
+    return hr_nomem(err);
+  }
+  if ((rc = start_protocol(x, err)) != HTTPR_OK) {
+    hr_pool_discard(client->pool, x->pc, 1); /* closes, gives the slot back */
+    x->pc = NULL;
+    x->conn = NULL;
+    return rc;
+  }
+  hr_pool_opened(client->pool, x->pc);
   return HTTPR_OK;
 }

@@ -9,7 +9,8 @@
 
 #include "api/exchange.h"
 
-/* Sets x->conn to a pooled connection of key or a new one (HR_POOL_FRESH
+/* Sets x->pc (and x->conn, its transport) to a pooled connection of key
+ * or a new one (HR_POOL_FRESH
  * in flags: no idle HTTP/1.1 one; HR_POOL_SHARE: an HTTP/2 one may be
  * shared). Waiting for a free slot, or for a connection being opened that
  * may be shared, counts against the connect timeout. *reused tells which.
@@ -18,10 +19,8 @@
 httpr_code hr_checkout(struct hr_exchange *x, const char *key, unsigned flags,
                        int *reused, httpr_error *err);
 
-/* Keeps c's session for the next new connection to key, once it has a
- * resumable one (in TLS 1.3 the ticket comes after the handshake, so this
- * is tried after each response until it succeeds). */
-void hr_checkout_keep_session(httpr_client *client, struct hr_conn *c,
-                              const char *key);
+/* Keeps pc's session for the next new connection to its origin when the
+ * client resumes sessions (see hr_pool_keep_session). */
+void hr_checkout_keep_session(httpr_client *client, struct hr_pool_conn *pc);
 
 #endif

@@ -12,13 +12,15 @@
 #include <stdint.h>
 
 #include "api/transfer.h"
+#include "pool/pool.h"
 #include "protocol/h1_parser.h"
 #include "protocol/transport.h"
 
 struct hr_exchange {
   httpr_client *client;
   struct hr_transfer *t;
-  struct hr_conn *conn;
+  struct hr_pool_conn *pc; /* the connection, as the pool keeps it */
+  struct hr_conn *conn;    /* pc->conn, read and written per request */
   struct hr_debug debug;
   struct hr_bounds bounds; /* time limits, from the connection's readiness */
   uint64_t bytes_in;       /* response bytes received on this connection */

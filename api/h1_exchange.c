@@ -185,8 +185,8 @@ static httpr_code alert_behind_send_failure(struct hr_exchange *x,
   return err->code;
 }
 
-httpr_code hr_h1_exchange_run(struct hr_exchange *x, const char *key,
-                              int reused, int *retry, httpr_error *err) {
+httpr_code hr_h1_exchange_run(struct hr_exchange *x, int reused, int *retry,
+                              httpr_error *err) {
   struct hr_pool *pool = x->client->pool;
   httpr_code rc = send_request(x, err);
   if (rc == HTTPR_E_SEND)
@@ -195,14 +195,14 @@ httpr_code hr_h1_exchange_run(struct hr_exchange *x, const char *key,
     rc = receive_response(x, err);
   if (rc == HTTPR_OK) {
     x->t->resp->times[HTTPR_TIME_TOTAL] = hr_transfer_since(x->t);
-    hr_checkout_keep_session(x->client, x->conn, key);
+    hr_checkout_keep_session(x->client, x->pc);
     if (x->reusable)
-      hr_pool_put(pool, key, x->conn);
+      hr_pool_put(pool, x->pc);
     else
-      hr_pool_discard(pool, key, x->conn, 1);
+      hr_pool_discard(pool, x->pc, 1);
     return HTTPR_OK;
   }
-  hr_pool_discard(pool, key, x->conn, 0);
+  hr_pool_discard(pool, x->pc, 0);
   *retry = reused && x->bytes_in == 0 &&
            (rc == HTTPR_E_SEND || rc == HTTPR_E_RECV);
   return rc;

@@ -52,29 +52,28 @@ static int may_retry(const struct hr_h2_outcome *oc, int reused,
                          (rc == HTTPR_E_SEND || rc == HTTPR_E_RECV));
 }
 
-httpr_code hr_h2_exchange_run(struct hr_exchange *x, const char *key,
-                              int reused, int *retry, httpr_error *err) {
+httpr_code hr_h2_exchange_run(struct hr_exchange *x, int reused, int *retry,
+                              httpr_error *err) {
   const struct hr_transfer *t = x->t;
   struct hr_h2_request rq = h2_request_of(t);
   struct hr_h2_outcome oc;
   debug_h2_request(x);
   t->resp->times[HTTPR_TIME_PRETRANSFER] = hr_transfer_since(t);
-  httpr_code rc = hr_h2_exchange(x->conn->h2, &rq, &hr_exchange_callbacks, x,
+  httpr_code rc = hr_h2_exchange(x->pc->h2, &rq, &hr_exchange_callbacks, x,
                                  &x->bounds, &oc, err);
   x->bytes_in = oc.bytes_in;
   if (rc == HTTPR_OK)
     t->resp->times[HTTPR_TIME_TOTAL] = hr_transfer_since(t);
   else
     err->http2 = 1;
-  hr_pool_release(x->client->pool, key, x->conn,
-                  hr_h2_accepting(x->conn->h2));
+  hr_pool_release(x->client->pool, x->pc, hr_h2_accepting(x->pc->h2));
   *retry = may_retry(&oc, reused, rc);
   return rc;
 }
 
-void hr_h2_exchange_batch(httpr_client *client, const char *key,
-                          struct hr_conn *conn, struct hr_batch_item *items,
-                          size_t n, size_t window) {
+void hr_h2_exchange_batch(httpr_client *client, struct hr_pool_conn *pc,
+                          struct hr_batch_item *items, size_t n,
+                          size_t window) {
   struct hr_h2_job *jobs = calloc(n, sizeof(*jobs));
   size_t m = 0; /* jobs, one per item that runs, in order */
   for (size_t i = 0; jobs && i < n; i++) {
@@ -84,7 +83,8 @@ void hr_h2_exchange_batch(httpr_client *client, const char *key,
       continue;
     struct hr_exchange *x = &it->x;
     hr_exchange_init(x, client, t);
-    x->conn = conn;
+    x->pc = pc;
+    x->conn = pc->conn;
     hr_exchange_record_connection(x, 1);
     debug_h2_request(x);
     t->resp->times[HTTPR_TIME_PRETRANSFER] = hr_transfer_since(t);
@@ -95,7 +95,7 @@ void hr_h2_exchange_batch(httpr_client *client, const char *key,
     hr_exchange_start_bounds(&job->bounds, client, t);
   }
   if (jobs)
-    hr_h2_run_jobs(conn->h2, jobs, m, window);
+    hr_h2_run_jobs(pc->h2, jobs, m, window);
   m = 0;
   for (size_t i = 0; i < n; i++) {
     struct hr_batch_item *it = &items[i];
@@ -116,6 +116,6 @@ void hr_h2_exchange_batch(httpr_client *client, const char *key,
     it->err.http2 = 1;
     it->retry = may_retry(&job->out, 1, it->rc);
   }
-  hr_pool_release(client->pool, key, conn, hr_h2_accepting(conn->h2));
+  hr_pool_release(client->pool, pc, hr_h2_accepting(pc->h2));
   free(jobs);
 }

@@ -10,13 +10,13 @@
 #include "api/exchange.h"
 #include "api/redirect.h"
 
-/* One stream on x->conn's HTTP/2 session; the connection stays shared and
- * goes back to the pool under key. *retry: the server never processed it
+/* One stream on x->pc's HTTP/2 session; the connection stays shared and
+ * goes back to the pool. *retry: the server never processed it
  * (refused, or above a GOAWAY's last stream), or a reused connection died
  * before any response byte. Errors: those of hr_h2_exchange, with
  * err->http2 set. */
-httpr_code hr_h2_exchange_run(struct hr_exchange *x, const char *key,
-                              int reused, int *retry, httpr_error *err);
+httpr_code hr_h2_exchange_run(struct hr_exchange *x, int reused, int *retry,
+                              httpr_error *err);
 
 /* One request of a batch (httpr_client_send_all's HTTP/2 path) and its
  * outcome, in one place rather than in arrays side by side. */
@@ -32,11 +32,11 @@ struct hr_batch_item {
 };
 
 /* Runs the items whose t.resp is set (one hop each, no retry) as streams
- * of conn, an HTTP/2 connection to key borrowed from the pool, from the
- * calling thread alone with up to `window` in flight; sets their rc, err
- * and retry, and gives conn back. */
-void hr_h2_exchange_batch(httpr_client *client, const char *key,
-                          struct hr_conn *conn, struct hr_batch_item *items,
-                          size_t n, size_t window);
+ * of pc, an HTTP/2 connection borrowed from the pool, from the calling
+ * thread alone with up to `window` in flight; sets their rc, err and
+ * retry, and gives pc back. */
+void hr_h2_exchange_batch(httpr_client *client, struct hr_pool_conn *pc,
+                          struct hr_batch_item *items, size_t n,
+                          size_t window);
 
 #endif

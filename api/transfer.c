@@ -62,10 +62,11 @@ httpr_code hr_transfer_run(httpr_client *client, struct hr_transfer *t,
     hr_exchange_record_connection(&x, reused);
     hr_exchange_start_bounds(&x.bounds, client, t);
     x.bytes_in = 0;
-    if (x.conn->h2)
-      rc = hr_h2_exchange_run(&x, key, reused, &retry, err);
+    if (x.pc->h2)
+      rc = hr_h2_exchange_run(&x, reused, &retry, err);
     else
-      rc = hr_h1_exchange_run(&x, key, reused, &retry, err);
+      rc = hr_h1_exchange_run(&x, reused, &retry, err);
+    x.pc = NULL;
     x.conn = NULL;
     if (rc == HTTPR_OK || !retry || !may_retry)
       break;

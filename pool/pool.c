@@ -5,7 +5,9 @@
  * last session) and the idle connections, oldest first. A client talks to
  * few origins at a time, and a linear scan of a handful of entries beats
  * any map. Whatever must be closed is first taken out of the tables under
- * the lock, then closed after it is released.
+ * the lock, then closed after it is released. Each connection is kept as
+ * an entry (struct hr_pool_conn) holding the transport, its HTTP/2
+ * session and the pool's own fields.
  */
 #include "pool/pool.h"
 
@@ -39,22 +41,34 @@ struct hr_pool {
   void (*session_free)(void *object);
   struct origin *origins;
   size_t n_origins, cap_origins;
-  struct hr_conn **idle; /* HTTP/1.1, oldest first */
+  struct hr_pool_conn **idle; /* HTTP/1.1, oldest first */
   size_t n_idle, cap_idle;
-  struct hr_conn **shared; /* HTTP/2, in use or not */
+  struct hr_pool_conn **shared; /* HTTP/2, in use or not */
   size_t n_shared, cap_shared;
   size_t open; /* busy + idle, all origins */
 };
 
 /* Connections taken out of the tables under the lock, closed after it. */
 struct closing {
-  struct hr_conn *conn[CLOSE_BATCH];
+  struct hr_pool_conn *conn[CLOSE_BATCH];
   size_t n;
 };
 
+/* Closes the connection of an entry: the HTTP/2 session first, since it
+ * may still write through the TLS connection. */
+static void entry_shut(struct hr_pool_conn *pc, int graceful) {
+  hr_h2_free(pc->h2);
+  hr_conn_close(pc->conn, graceful);
+}
+
+static void entry_close(struct hr_pool_conn *pc, int graceful) {
+  entry_shut(pc, graceful);
+  free(pc);
+}
+
 static void close_all(struct closing *cl) {
   for (size_t i = 0; i < cl->n; i++)
-    hr_conn_close(cl->conn[i], 1);
+    entry_close(cl->conn[i], 1);
   cl->n = 0;
 }
 
@@ -96,9 +110,9 @@ void hr_pool_free(struct hr_pool *pool) {
   if (!pool)
     return;
   for (size_t i = 0; i < pool->n_idle; i++)
-    hr_conn_close(pool->idle[i], 1);
+    entry_close(pool->idle[i], 1);
   for (size_t i = 0; i < pool->n_shared; i++)
-    hr_conn_close(pool->shared[i], 1);
+    entry_close(pool->shared[i], 1);
   free(pool->shared);
   for (size_t i = 0; i < pool->n_origins; i++) {
     free(pool->origins[i].key);
@@ -194,19 +208,19 @@ static void slot_release(struct hr_pool *pool, const char *key) {
 
 /* ---- idle connections (under the lock) ----------------------------------- */
 
-static struct hr_conn *list_remove_at(struct hr_conn **list, size_t *n,
-                                      size_t i) {
-  struct hr_conn *c = list[i];
+static struct hr_pool_conn *list_remove_at(struct hr_pool_conn **list,
+                                           size_t *n, size_t i) {
+  struct hr_pool_conn *c = list[i];
   memmove(&list[i], &list[i + 1], (*n - i - 1) * sizeof(*list));
   (*n)--;
   return c;
 }
 
-static int list_append(struct hr_conn ***list, size_t *n, size_t *cap,
-                       struct hr_conn *c) {
+static int list_append(struct hr_pool_conn ***list, size_t *n, size_t *cap,
+                       struct hr_pool_conn *c) {
   if (*n == *cap) {
     size_t grown_cap = *cap ? *cap * 2 : 4;
-    struct hr_conn **grown = realloc(*list, grown_cap * sizeof(*grown));
+    struct hr_pool_conn **grown = realloc(*list, grown_cap * sizeof(*grown));
     if (!grown)
       return -1;
     *list = grown;
@@ -216,7 +230,7 @@ static int list_append(struct hr_conn ***list, size_t *n, size_t *cap,
   return 0;
 }
 
-static struct hr_conn *idle_remove_at(struct hr_pool *pool, size_t i) {
+static struct hr_pool_conn *idle_remove_at(struct hr_pool *pool, size_t i) {
   return list_remove_at(pool->idle, &pool->n_idle, i);
 }
 
@@ -225,8 +239,8 @@ static struct hr_conn *idle_remove_at(struct hr_pool *pool, size_t i) {
 static int idle_evict_at(struct hr_pool *pool, size_t i, struct closing *cl) {
   if (cl->n == CLOSE_BATCH)
     return 0;
-  struct hr_conn *c = idle_remove_at(pool, i);
-  slot_release(pool, c->pool_key);
+  struct hr_pool_conn *c = idle_remove_at(pool, i);
+  slot_release(pool, c->key);
   cl->conn[cl->n++] = c;
   return 1;
 }
@@ -236,8 +250,8 @@ static int shared_evict_at(struct hr_pool *pool, size_t i,
                            struct closing *cl) {
   if (cl->n == CLOSE_BATCH)
     return 0;
-  struct hr_conn *c = list_remove_at(pool->shared, &pool->n_shared, i);
-  slot_release(pool, c->pool_key);
+  struct hr_pool_conn *c = list_remove_at(pool->shared, &pool->n_shared, i);
+  slot_release(pool, c->key);
   cl->conn[cl->n++] = c;
   return 1;
 }
@@ -251,7 +265,7 @@ static void idle_expire(struct hr_pool *pool, struct closing *cl) {
          idle_evict_at(pool, 0, cl)) {
   }
   for (size_t i = pool->n_shared; i-- > 0;) {
-    struct hr_conn *c = pool->shared[i];
+    struct hr_pool_conn *c = pool->shared[i];
     if (c->users == 0 && c->idle_since < oldest_allowed &&
         !shared_evict_at(pool, i, cl))
       break;
@@ -260,10 +274,11 @@ static void idle_expire(struct hr_pool *pool, struct closing *cl) {
 
 /* A shared connection to key that takes new requests, with one more user;
  * NULL when there is none. */
-static struct hr_conn *shared_take(struct hr_pool *pool, const char *key) {
+static struct hr_pool_conn *shared_take(struct hr_pool *pool,
+                                        const char *key) {
   for (size_t i = 0; i < pool->n_shared; i++) {
-    struct hr_conn *c = pool->shared[i];
-    if (!c->retired && strcmp(c->pool_key, key) == 0) {
+    struct hr_pool_conn *c = pool->shared[i];
+    if (!c->retired && strcmp(c->key, key) == 0) {
       c->users++;
       return c;
     }
@@ -273,9 +288,9 @@ static struct hr_conn *shared_take(struct hr_pool *pool, const char *key) {
 
 /* The most recently used idle connection of key, taken out of the list
  * (its slot stays taken: it is busy now). */
-static struct hr_conn *idle_take(struct hr_pool *pool, const char *key) {
+static struct hr_pool_conn *idle_take(struct hr_pool *pool, const char *key) {
   for (size_t i = pool->n_idle; i-- > 0;) {
-    if (strcmp(pool->idle[i]->pool_key, key) == 0)
+    if (strcmp(pool->idle[i]->key, key) == 0)
       return idle_remove_at(pool, i);
   }
   return NULL;
@@ -299,13 +314,12 @@ static int make_room(struct hr_pool *pool, const char *key,
                      const struct origin *o, struct closing *cl) {
   int same_origin_only = origin_full(pool, o);
   for (size_t i = 0; i < pool->n_idle; i++) {
-    if (!same_origin_only || strcmp(pool->idle[i]->pool_key, key) == 0)
+    if (!same_origin_only || strcmp(pool->idle[i]->key, key) == 0)
       return idle_evict_at(pool, i, cl);
   }
   for (size_t i = 0; i < pool->n_shared; i++) {
-    struct hr_conn *c = pool->shared[i];
-    if (c->users == 0 &&
-        (!same_origin_only || strcmp(c->pool_key, key) == 0))
+    struct hr_pool_conn *c = pool->shared[i];
+    if (c->users == 0 && (!same_origin_only || strcmp(c->key, key) == 0))
       return shared_evict_at(pool, i, cl);
   }
   return 0;
@@ -365,7 +379,7 @@ static void start_probing(struct hr_pool *pool, const char *key) {
 
 httpr_code hr_pool_acquire(struct hr_pool *pool, const char *key,
                            unsigned flags, int64_t deadline, long wait_ms,
-                           struct hr_conn **reused, httpr_error *err) {
+                           struct hr_pool_conn **reused, httpr_error *err) {
   int fresh = flags & HR_POOL_FRESH, share = flags & HR_POOL_SHARE;
   struct closing cl = {.n = 0};
   *reused = NULL;
@@ -375,7 +389,7 @@ httpr_code hr_pool_acquire(struct hr_pool *pool, const char *key,
     idle_expire(pool, &cl);
     /* A retry (fresh) may still share: a connection that failed it is
      * retired and never handed out again. */
-    struct hr_conn *c = share ? shared_take(pool, key) : NULL;
+    struct hr_pool_conn *c = share ? shared_take(pool, key) : NULL;
     if (!c && !fresh)
       c = idle_take(pool, key);
     if (!c && share && probing(pool, key))
@@ -398,39 +412,49 @@ httpr_code hr_pool_acquire(struct hr_pool *pool, const char *key,
       continue; /* woken up, or room was made: look again */
     /* Liveness checks may read (a late ticket, a GOAWAY): outside the
      * lock. */
-    if (c->h2 ? hr_h2_accepting(c->h2) : hr_conn_is_alive(c)) {
+    if (c->h2 ? hr_h2_accepting(c->h2) : hr_conn_is_alive(c->conn)) {
       *reused = c;
       return HTTPR_OK;
     }
     if (c->h2)
-      hr_pool_release(pool, key, c, 0);
+      hr_pool_release(pool, c, 0);
     else
-      hr_pool_discard(pool, key, c, 0);
+      hr_pool_discard(pool, c, 0);
   }
 }
 
-void hr_pool_opened(struct hr_pool *pool, const char *key, struct hr_conn *c) {
-  char *copy = c->h2 && !c->pool_key ? strdup(key) : NULL;
+struct hr_pool_conn *hr_pool_conn_new(struct hr_pool *pool, const char *key,
+                                      struct hr_conn *c) {
+  size_t len = strlen(key);
+  struct hr_pool_conn *pc = malloc(sizeof(*pc) + len + 1);
+  if (!pc)
+    return NULL;
+  memset(pc, 0, sizeof(*pc));
+  pc->conn = c;
+  pc->pool = pool;
+  memcpy(pc->key, key, len + 1);
+  return pc;
+}
+
+void hr_pool_opened(struct hr_pool *pool, struct hr_pool_conn *c) {
   pthread_mutex_lock(&pool->lock);
-  struct origin *o = origin_find(pool, key);
+  struct origin *o = origin_find(pool, c->key);
   if (o) {
     o->probing = 0;
     o->h1 = !c->h2;
   }
   if (c->h2) {
     c->users = 1;
-    if (copy)
-      c->pool_key = copy;
     /* Not listed (out of memory): it serves this request only. */
-    if (!c->pool_key || list_append(&pool->shared, &pool->n_shared,
-                                    &pool->cap_shared, c) != 0)
+    if (list_append(&pool->shared, &pool->n_shared, &pool->cap_shared, c) !=
+        0)
       c->retired = 1;
   }
   pthread_cond_broadcast(&pool->freed);
   pthread_mutex_unlock(&pool->lock);
 }
 
-void hr_pool_release(struct hr_pool *pool, const char *key, struct hr_conn *c,
+void hr_pool_release(struct hr_pool *pool, struct hr_pool_conn *c,
                      int usable) {
   pthread_mutex_lock(&pool->lock);
   if (!usable)
@@ -445,14 +469,14 @@ void hr_pool_release(struct hr_pool *pool, const char *key, struct hr_conn *c,
         break;
       }
     }
-    slot_release(pool, key);
+    slot_release(pool, c->key);
   } else if (c->users == 0) {
     c->idle_since = hr_now_ms();
   }
   pthread_cond_broadcast(&pool->freed);
   pthread_mutex_unlock(&pool->lock);
   if (last)
-    hr_conn_close(c, 1);
+    entry_close(c, 1);
 }
 
 void hr_pool_cancel(struct hr_pool *pool, const char *key) {
@@ -464,23 +488,17 @@ void hr_pool_cancel(struct hr_pool *pool, const char *key) {
   pthread_mutex_unlock(&pool->lock);
 }
 
-void hr_pool_discard(struct hr_pool *pool, const char *key, struct hr_conn *c,
+void hr_pool_discard(struct hr_pool *pool, struct hr_pool_conn *c,
                      int graceful) {
-  hr_conn_close(c, graceful);
-  hr_pool_cancel(pool, key);
+  entry_shut(c, graceful);
+  hr_pool_cancel(pool, c->key); /* the key is the entry's: free it after */
+  free(c);
 }
 
-void hr_pool_put(struct hr_pool *pool, const char *key, struct hr_conn *c) {
+void hr_pool_put(struct hr_pool *pool, struct hr_pool_conn *c) {
   if (pool->limits.max_idle == 0) {
-    hr_pool_discard(pool, key, c, 1);
+    hr_pool_discard(pool, c, 1);
     return;
-  }
-  if (!c->pool_key || strcmp(c->pool_key, key) != 0) {
-    free(c->pool_key);
-    if (!(c->pool_key = strdup(key))) {
-      hr_pool_discard(pool, key, c, 0);
-      return;
-    }
   }
   c->idle_since = hr_now_ms();
   struct closing cl = {.n = 0};
@@ -494,7 +512,7 @@ void hr_pool_put(struct hr_pool *pool, const char *key, struct hr_conn *c) {
   pthread_mutex_unlock(&pool->lock);
   close_all(&cl);
   if (!kept)
-    hr_pool_discard(pool, key, c, 1);
+    hr_pool_discard(pool, c, 1);
 }
 
 /* ---- sessions ------------------------------------------------------------ */
@@ -538,4 +556,15 @@ void hr_pool_session_put(struct hr_pool *pool, const char *key, void *object) {
   pthread_mutex_unlock(&pool->lock);
   free_object(pool, replaced);
   free_object(pool, unused);
+}
+
+void hr_pool_keep_session(struct hr_pool_conn *pc) {
+  struct hr_conn *c = pc->conn;
+  if (!c->tls || pc->session_saved || !c->provider->session_export)
+    return;
+  void *session = c->provider->session_export(c->tls);
+  if (!session)
+    return;
+  hr_pool_session_put(pc->pool, pc->key, session);
+  pc->session_saved = 1;
 }

@@ -37,6 +37,26 @@ struct hr_pool_limits {
 };
 
 struct hr_pool;
+struct hr_h2;
+
+/* A connection as the pool keeps it: the transport, the HTTP/2 session
+ * running on it, and the pool's bookkeeping, so that the transport
+ * describes only a connection. Made once per connection (the origin's key
+ * in the same allocation); borrowers use conn and h2 and leave the rest
+ * to the pool. */
+struct hr_pool_conn {
+  struct hr_conn *conn; /* the transport (owned) */
+  /* The HTTP/2 session on conn, freed before conn is closed; NULL for
+   * HTTP/1.1. Set by the one who opened it, before hr_pool_opened. */
+  struct hr_h2 *h2;
+  struct hr_pool *pool;
+  int session_saved; /* its TLS session went to the session cache */
+  /* the pool's, under its lock */
+  int64_t idle_since; /* hr_now_ms() when it last became idle */
+  size_t users;       /* HTTP/2: requests using it now */
+  int retired;        /* HTTP/2: takes no new requests */
+  char key[];         /* its origin (hr_pool_key) */
+};
 
 /* NULL when out of memory. session_free frees the provider's session
  * objects (NULL when no session is ever kept). */
@@ -57,8 +77,9 @@ int hr_pool_key(char *out, size_t cap, int https, const char *host, int port);
 /* Borrows a connection for key. Either *reused is a live connection
  * (checked just now): an idle HTTP/1.1 one, now the caller's alone, or
  * with HR_POOL_SHARE an HTTP/2 one, shared; or *reused is NULL and the
- * caller holds a slot for a new connection, which it opens and reports
- * with hr_pool_opened, or gives up with hr_pool_cancel.
+ * caller holds a slot for a new connection, which it opens, wraps with
+ * hr_pool_conn_new and reports with hr_pool_opened, or gives up with
+ * hr_pool_cancel.
  *
  * With HR_POOL_SHARE, while another request is opening a connection to
  * key that may turn out to be HTTP/2, this waits to see (so that many
@@ -67,13 +88,18 @@ int hr_pool_key(char *out, size_t cap, int https, const char *host, int port);
  * (hr_now_ms clock): HTTPR_E_TIMEOUT then, naming wait_ms. HTTPR_E_NOMEM. */
 httpr_code hr_pool_acquire(struct hr_pool *pool, const char *key,
                            unsigned flags, int64_t deadline, long wait_ms,
-                           struct hr_conn **reused, httpr_error *err);
+                           struct hr_pool_conn **reused, httpr_error *err);
 
-/* The caller's new connection is open. With c->h2 set it is shared from
+/* Wraps c, a new connection to key opened in a slot of hr_pool_acquire,
+ * for the pool; NULL when out of memory (c is then still the caller's). */
+struct hr_pool_conn *hr_pool_conn_new(struct hr_pool *pool, const char *key,
+                                      struct hr_conn *c);
+
+/* The caller's new connection is open. With pc->h2 set it is shared from
  * now on (the caller is its first user) and is given back with
- * hr_pool_release; otherwise key answers HTTP/1.1 and c is given back with
- * hr_pool_put or hr_pool_discard. */
-void hr_pool_opened(struct hr_pool *pool, const char *key, struct hr_conn *c);
+ * hr_pool_release; otherwise its key answers HTTP/1.1 and pc is given
+ * back with hr_pool_put or hr_pool_discard. */
+void hr_pool_opened(struct hr_pool *pool, struct hr_pool_conn *pc);
 
 /* Gives back the slot of a connection that could not be opened. */
 void hr_pool_cancel(struct hr_pool *pool, const char *key);
@@ -81,16 +107,16 @@ void hr_pool_cancel(struct hr_pool *pool, const char *key);
 /* One user of a shared (HTTP/2) connection is done. With usable 0 (a
  * GOAWAY or a broken connection) it takes no new requests; it is closed
  * when its last user leaves. */
-void hr_pool_release(struct hr_pool *pool, const char *key, struct hr_conn *c,
+void hr_pool_release(struct hr_pool *pool, struct hr_pool_conn *pc,
                      int usable);
 
-/* Gives a connection back for reuse under key (idle from now). When more
- * than max_idle are idle the oldest is closed. */
-void hr_pool_put(struct hr_pool *pool, const char *key, struct hr_conn *c);
+/* Gives a connection back for reuse under its key (idle from now). When
+ * more than max_idle are idle the oldest is closed. */
+void hr_pool_put(struct hr_pool *pool, struct hr_pool_conn *pc);
 
 /* Closes a borrowed connection (close_notify when graceful) and frees its
  * slot. */
-void hr_pool_discard(struct hr_pool *pool, const char *key, struct hr_conn *c,
+void hr_pool_discard(struct hr_pool *pool, struct hr_pool_conn *pc,
                      int graceful);
 
 /* The session cache: the last resumable session seen for key, a
@@ -108,5 +134,11 @@ void hr_pool_session_release(struct hr_pool *pool, struct hr_pool_session *s);
 /* Keeps object (taking ownership) as key's session, replacing the one
  * before; NULL drops key's session. */
 void hr_pool_session_put(struct hr_pool *pool, const char *key, void *object);
+
+/* Keeps pc's TLS session as its key's, once it has a resumable one (in
+ * TLS 1.3 the ticket comes after the handshake, so the caller tries after
+ * each response until this succeeds). Only the thread doing pc's I/O may
+ * call it. */
+void hr_pool_keep_session(struct hr_pool_conn *pc);
 
 #endif

@@ -54,11 +54,15 @@ struct hr_h2_outcome {
  * as HTTP/1.1 would carry them). on_input (may be NULL) runs after input
  * was processed, on the thread doing the connection's I/O, which is then
  * the only one using the TLS connection (to export its session once a
- * ticket came). On success c->h2 is set and the session is freed with the
- * connection. HTTPR_E_NOMEM. */
+ * ticket came). On success *out is the session, which its owner frees
+ * with hr_h2_free before closing c. HTTPR_E_NOMEM. */
 httpr_code hr_h2_attach(struct hr_conn *c, size_t max_header_bytes,
                         void (*on_input)(struct hr_conn *c, void *ud),
-                        void *ud, httpr_error *err);
+                        void *ud, struct hr_h2 **out, httpr_error *err);
+
+/* Frees a session of hr_h2_attach (no stream may be running); NULL is
+ * accepted. The connection stays open. */
+void hr_h2_free(struct hr_h2 *h2);
 
 /* 1 while new streams may start on the connection: no GOAWAY received and
  * no connection error. An idle connection (no stream running) first reads

@@ -508,7 +508,7 @@ int hr_h2_accepting(struct hr_h2 *h2) {
   return ok;
 }
 
-static void h2_free(struct hr_h2 *h2) {
+void hr_h2_free(struct hr_h2 *h2) {
   if (!h2)
     return;
   nghttp2_session_del(h2->ng);
@@ -559,7 +559,7 @@ out:
 
 httpr_code hr_h2_attach(struct hr_conn *c, size_t max_header_bytes,
                         void (*on_input)(struct hr_conn *c, void *ud), void *ud,
-                        httpr_error *err) {
+                        struct hr_h2 **out, httpr_error *err) {
   struct hr_h2 *h2 = calloc(1, sizeof(*h2));
   if (!h2)
     return hr_nomem(err);
@@ -572,10 +572,9 @@ httpr_code hr_h2_attach(struct hr_conn *c, size_t max_header_bytes,
   h2->on_input_ud = ud;
   if (!(h2->in = malloc(IN_CAP)) ||
       pipe2(h2->wake, O_NONBLOCK | O_CLOEXEC) != 0 || session_new(h2) != 0) {
-    h2_free(h2);
+    hr_h2_free(h2);
     return hr_nomem(err);
   }
-  c->h2 = h2;
-  c->h2_free = h2_free;
+  *out = h2;
   return HTTPR_OK;
 }

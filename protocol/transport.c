@@ -463,8 +463,6 @@ int hr_conn_is_alive(struct hr_conn *c) {
 void hr_conn_close(struct hr_conn *c, int graceful) {
   if (!c)
     return;
-  if (c->h2)
-    c->h2_free(c->h2);
   if (c->tls) {
     if (graceful) {
       httpr_error scratch = {0};
@@ -474,7 +472,6 @@ void hr_conn_close(struct hr_conn *c, int graceful) {
   }
   if (c->fd >= 0)
     close(c->fd);
-  free(c->pool_key);
   free(c->read_buf);
   free(c);
 }

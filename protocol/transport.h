@@ -30,17 +30,7 @@ struct hr_conn {
   struct hr_tls_info info;                /* valid when tls != NULL */
   char remote_ip[INET6_ADDRSTRLEN];
   int remote_port;
-  char *pool_key;     /* owned; set by the pool */
-  int64_t idle_since; /* hr_now_ms() when returned to the pool */
-  int ever_used;      /* a request completed on it */
-  size_t users;       /* HTTP/2: requests using it now (pool-managed) */
-  int retired;        /* HTTP/2: takes no new requests (pool-managed) */
-  int session_saved;  /* its TLS session went to the session cache */
-  char *read_buf;     /* HR_READ_CHUNK bytes, kept across requests */
-  /* The HTTP/2 session running on it, freed by hr_conn_close before the
-   * TLS connection (protocol/h2.c). NULL for HTTP/1.1. */
-  struct hr_h2 *h2;
-  void (*h2_free)(struct hr_h2 *h2);
+  char *read_buf; /* HR_READ_CHUNK bytes, kept across requests */
 };
 
 /* Size of a connection's read buffer (one TLS record's worth of data). */

@@ -233,7 +233,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   c->fd = dup(null_fd);
   c->provider = &wire_provider;
   c->tls = &w;
-  if (c->fd < 0 || hr_h2_attach(c, limit, NULL, NULL, &err) != HTTPR_OK)
+  struct hr_h2 *h2 = NULL;
+  if (c->fd < 0 || hr_h2_attach(c, limit, NULL, NULL, &h2, &err) != HTTPR_OK)
     abort();
 
   struct hr_h2_job jobs[MAX_STREAMS];
@@ -269,10 +270,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     jobs[i].bounds = bounds;
   }
   if (streams == 1) {
-    jobs[0].rc = hr_h2_exchange(c->h2, &jobs[0].rq, &callbacks, &seen[0],
+    jobs[0].rc = hr_h2_exchange(h2, &jobs[0].rq, &callbacks, &seen[0],
                                 &jobs[0].bounds, &jobs[0].out, &jobs[0].err);
   } else {
-    hr_h2_run_jobs(c->h2, jobs, streams, streams);
+    hr_h2_run_jobs(h2, jobs, streams, streams);
   }
   for (size_t i = 0; i < streams; i++) {
     check_result(jobs[i].rc, &jobs[i].err, &seen[i]);
@@ -280,7 +281,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       abort();
   }
   /* What the pool asks of an idle connection: never blocks, never fails. */
-  (void)hr_h2_accepting(c->h2);
+  (void)hr_h2_accepting(h2);
+  hr_h2_free(h2);
   hr_conn_close(c, 0);
   return 0;
 }

@@ -29,15 +29,21 @@
 #define KEY_A "https://a.test:443"
 #define KEY_B "https://b.test:443"
 
-/* A connection over one end of a socketpair; *peer gets the other end. */
-static struct hr_conn *conn_new(int *peer) {
+/* A connection to key over one end of a socketpair, as the pool keeps
+ * it; *peer gets the other end. */
+static struct hr_pool_conn *conn_new(struct hr_pool *pool, const char *key,
+                                     int *peer) {
   int sv[2];
   assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
   struct hr_conn *c = calloc(1, sizeof(*c));
   assert_non_null(c);
   c->fd = sv[0];
   *peer = sv[1];
-  return c;
+  struct hr_pool_conn *pc = hr_pool_conn_new(pool, key, c);
+  assert_non_null(pc);
+  assert_ptr_equal(pc->conn, c);
+  assert_string_equal(pc->key, key);
+  return pc;
 }
 
 static struct hr_pool *pool_with(size_t max_idle, long idle_ms,
@@ -52,7 +58,7 @@ static struct hr_pool *pool_with(size_t max_idle, long idle_ms,
  * Waits that are not what a test measures are stretched by
  * HTTPR_TEST_TIMEOUT_MULTIPLIER. */
 static void take_new_slot(struct hr_pool *pool, const char *key) {
-  struct hr_conn *c = NULL;
+  struct hr_pool_conn *c = NULL;
   httpr_error err = {0};
   long wait_ms = test_timeout_ms(1000);
   assert_int_equal(
@@ -62,7 +68,7 @@ static void take_new_slot(struct hr_pool *pool, const char *key) {
 }
 
 static httpr_code borrow(struct hr_pool *pool, const char *key, int fresh,
-                         long wait_ms, struct hr_conn **c) {
+                         long wait_ms, struct hr_pool_conn **c) {
   httpr_error err = {0};
   wait_ms = test_timeout_ms(wait_ms);
   return hr_pool_acquire(pool, key, fresh, hr_now_ms() + wait_ms, wait_ms, c,
@@ -70,7 +76,7 @@ static httpr_code borrow(struct hr_pool *pool, const char *key, int fresh,
 }
 
 static httpr_code borrow_shared(struct hr_pool *pool, const char *key,
-                                struct hr_conn **c) {
+                                struct hr_pool_conn **c) {
   httpr_error err = {0};
   long wait_ms = test_timeout_ms(2000);
   return hr_pool_acquire(pool, key, HR_POOL_SHARE, hr_now_ms() + wait_ms,
@@ -82,20 +88,20 @@ static void reuses_most_recent_live(void **state) {
   struct hr_pool *pool = pool_with(4, 0, 0, 0);
   int peer1, peer2;
   take_new_slot(pool, KEY_A);
-  struct hr_conn *c1 = conn_new(&peer1);
+  struct hr_pool_conn *c1 = conn_new(pool, KEY_A, &peer1);
   take_new_slot(pool, KEY_A);
-  struct hr_conn *c2 = conn_new(&peer2);
-  hr_pool_put(pool, KEY_A, c1);
-  hr_pool_put(pool, KEY_A, c2);
-  struct hr_conn *got = NULL;
+  struct hr_pool_conn *c2 = conn_new(pool, KEY_A, &peer2);
+  hr_pool_put(pool, c1);
+  hr_pool_put(pool, c2);
+  struct hr_pool_conn *got = NULL;
   assert_int_equal(borrow(pool, KEY_A, 0, 100, &got), HTTPR_OK);
   assert_ptr_equal(got, c2);
-  hr_pool_put(pool, KEY_A, got);
+  hr_pool_put(pool, got);
   /* The peer of c2 goes away: c2 is closed, c1 handed out instead. */
   close(peer2);
   assert_int_equal(borrow(pool, KEY_A, 0, 100, &got), HTTPR_OK);
   assert_ptr_equal(got, c1);
-  hr_pool_discard(pool, KEY_A, got, 0);
+  hr_pool_discard(pool, got, 0);
   /* Nothing idle of another origin is ever handed out. */
   assert_int_equal(borrow(pool, KEY_B, 0, 100, &got), HTTPR_OK);
   assert_null(got);
@@ -108,7 +114,7 @@ static void per_origin_limit_waits_then_times_out(void **state) {
   (void)state;
   struct hr_pool *pool = pool_with(4, 0, 1, 0);
   take_new_slot(pool, KEY_A);
-  struct hr_conn *got = NULL;
+  struct hr_pool_conn *got = NULL;
   int64_t t0 = hr_now_ms();
   httpr_error err = {0};
   assert_int_equal(
@@ -127,13 +133,13 @@ static void per_origin_limit_waits_then_times_out(void **state) {
 
 struct giver {
   struct hr_pool *pool;
-  struct hr_conn *conn;
+  struct hr_pool_conn *conn;
 };
 
 static void *give_back_later(void *arg) {
   struct giver *g = arg;
   usleep(100 * 1000);
-  hr_pool_put(g->pool, KEY_A, g->conn);
+  hr_pool_put(g->pool, g->conn);
   return NULL;
 }
 
@@ -142,14 +148,14 @@ static void waiter_gets_returned_connection(void **state) {
   struct hr_pool *pool = pool_with(4, 0, 1, 0);
   int peer;
   take_new_slot(pool, KEY_A);
-  struct giver g = {pool, conn_new(&peer)};
+  struct giver g = {pool, conn_new(pool, KEY_A, &peer)};
   pthread_t tid;
   assert_int_equal(pthread_create(&tid, NULL, give_back_later, &g), 0);
-  struct hr_conn *got = NULL;
+  struct hr_pool_conn *got = NULL;
   assert_int_equal(borrow(pool, KEY_A, 0, 5000, &got), HTTPR_OK);
   assert_ptr_equal(got, g.conn);
   pthread_join(tid, NULL);
-  hr_pool_discard(pool, KEY_A, got, 0);
+  hr_pool_discard(pool, got, 0);
   close(peer);
   hr_pool_free(pool);
 }
@@ -159,8 +165,8 @@ static void fresh_borrow_evicts_idle_in_the_way(void **state) {
   struct hr_pool *pool = pool_with(4, 0, 1, 0);
   int peer;
   take_new_slot(pool, KEY_A);
-  hr_pool_put(pool, KEY_A, conn_new(&peer));
-  struct hr_conn *got = NULL;
+  hr_pool_put(pool, conn_new(pool, KEY_A, &peer));
+  struct hr_pool_conn *got = NULL;
   assert_int_equal(borrow(pool, KEY_A, 1, 100, &got), HTTPR_OK);
   assert_null(got); /* a new slot: the idle one was closed for it */
   char byte;
@@ -175,11 +181,11 @@ static void total_limit_closes_idle_of_other_origin(void **state) {
   struct hr_pool *pool = pool_with(4, 0, 0, 1);
   int peer;
   take_new_slot(pool, KEY_A);
-  hr_pool_put(pool, KEY_A, conn_new(&peer));
+  hr_pool_put(pool, conn_new(pool, KEY_A, &peer));
   take_new_slot(pool, KEY_B); /* room made by closing A's idle one */
   char byte;
   assert_int_equal(read(peer, &byte, 1), 0);
-  struct hr_conn *got = NULL;
+  struct hr_pool_conn *got = NULL;
   assert_int_equal(borrow(pool, KEY_A, 0, 50, &got), HTTPR_E_TIMEOUT);
   hr_pool_cancel(pool, KEY_B);
   close(peer);
@@ -192,13 +198,13 @@ static void idle_expiry_and_cap(void **state) {
   int peer1, peer2;
   take_new_slot(pool, KEY_A);
   take_new_slot(pool, KEY_A);
-  struct hr_conn *c2 = conn_new(&peer2);
-  hr_pool_put(pool, KEY_A, conn_new(&peer1));
-  hr_pool_put(pool, KEY_A, c2); /* over the cap: the first is closed */
+  struct hr_pool_conn *c2 = conn_new(pool, KEY_A, &peer2);
+  hr_pool_put(pool, conn_new(pool, KEY_A, &peer1));
+  hr_pool_put(pool, c2); /* over the cap: the first is closed */
   char byte;
   assert_int_equal(read(peer1, &byte, 1), 0);
   usleep(200 * 1000);
-  struct hr_conn *got = NULL;
+  struct hr_pool_conn *got = NULL;
   assert_int_equal(borrow(pool, KEY_A, 0, 100, &got), HTTPR_OK);
   assert_null(got); /* c2 expired */
   assert_int_equal(read(peer2, &byte, 1), 0);
@@ -213,7 +219,7 @@ static void no_idle_kept_at_zero(void **state) {
   struct hr_pool *pool = pool_with(0, 0, 0, 0);
   int peer;
   take_new_slot(pool, KEY_A);
-  hr_pool_put(pool, KEY_A, conn_new(&peer));
+  hr_pool_put(pool, conn_new(pool, KEY_A, &peer));
   char byte;
   assert_int_equal(read(peer, &byte, 1), 0);
   close(peer);
@@ -249,10 +255,13 @@ static void sessions_per_key(void **state) {
 }
 
 /* A connection carrying an HTTP/2 session, as one opened to key. */
-static struct hr_conn *h2_conn_new(int *peer) {
-  struct hr_conn *c = conn_new(peer);
+static struct hr_pool_conn *h2_conn_new(struct hr_pool *pool, const char *key,
+                                        int *peer) {
+  struct hr_pool_conn *c = conn_new(pool, key, peer);
   httpr_error err = {0};
-  assert_int_equal(hr_h2_attach(c, 1 << 16, NULL, NULL, &err), HTTPR_OK);
+  assert_int_equal(hr_h2_attach(c->conn, 1 << 16, NULL, NULL, &c->h2, &err),
+                   HTTPR_OK);
+  assert_non_null(c->h2);
   return c;
 }
 
@@ -261,24 +270,24 @@ static void h2_connection_shared_until_retired(void **state) {
   struct hr_pool *pool = pool_with(4, 0, 1, 0);
   int peer;
   take_new_slot(pool, KEY_A);
-  struct hr_conn *c = h2_conn_new(&peer);
-  hr_pool_opened(pool, KEY_A, c);
+  struct hr_pool_conn *c = h2_conn_new(pool, KEY_A, &peer);
+  hr_pool_opened(pool, c);
   /* Shared: a second and third user get it, the origin limit of 1
    * notwithstanding. */
-  struct hr_conn *got = NULL;
+  struct hr_pool_conn *got = NULL;
   assert_int_equal(borrow_shared(pool, KEY_A, &got), HTTPR_OK);
   assert_ptr_equal(got, c);
   assert_int_equal(borrow_shared(pool, KEY_A, &got), HTTPR_OK);
   assert_ptr_equal(got, c);
   assert_int_equal(c->users, 3);
-  hr_pool_release(pool, KEY_A, c, 1);
-  hr_pool_release(pool, KEY_A, c, 1);
-  hr_pool_release(pool, KEY_A, c, 1);
+  hr_pool_release(pool, c, 1);
+  hr_pool_release(pool, c, 1);
+  hr_pool_release(pool, c, 1);
   /* Idle, still shared. */
   assert_int_equal(borrow_shared(pool, KEY_A, &got), HTTPR_OK);
   assert_ptr_equal(got, c);
   /* Retired (a GOAWAY): nobody new gets it; closed with its last user. */
-  hr_pool_release(pool, KEY_A, c, 0);
+  hr_pool_release(pool, c, 0);
   char byte;
   assert_int_equal(read(peer, &byte, 1), 0);
   take_new_slot(pool, KEY_A);
@@ -289,15 +298,15 @@ static void h2_connection_shared_until_retired(void **state) {
 
 struct opener {
   struct hr_pool *pool;
-  struct hr_conn *conn;
+  struct hr_pool_conn *conn;
   int peer;
 };
 
 static void *open_h2_later(void *arg) {
   struct opener *o = arg;
   usleep(100 * 1000);
-  o->conn = h2_conn_new(&o->peer);
-  hr_pool_opened(o->pool, KEY_A, o->conn);
+  o->conn = h2_conn_new(o->pool, KEY_A, &o->peer);
+  hr_pool_opened(o->pool, o->conn);
   return NULL;
 }
 
@@ -306,7 +315,7 @@ static void *open_h2_later(void *arg) {
 static void waits_for_probing_connection(void **state) {
   (void)state;
   struct hr_pool *pool = pool_with(4, 0, 0, 0);
-  struct hr_conn *got = NULL;
+  struct hr_pool_conn *got = NULL;
   httpr_error err = {0};
   long wait_ms = test_timeout_ms(1000);
   assert_int_equal(hr_pool_acquire(pool, KEY_A, HR_POOL_SHARE,
@@ -319,8 +328,8 @@ static void waits_for_probing_connection(void **state) {
   assert_int_equal(borrow_shared(pool, KEY_A, &got), HTTPR_OK);
   pthread_join(tid, NULL);
   assert_ptr_equal(got, o.conn);
-  hr_pool_release(pool, KEY_A, got, 1);
-  hr_pool_release(pool, KEY_A, got, 1);
+  hr_pool_release(pool, got, 1);
+  hr_pool_release(pool, got, 1);
   close(o.peer);
   hr_pool_free(pool); /* closes the idle shared connection */
 }
