@@ -226,8 +226,8 @@ httpr_code httpr_client_send_all(httpr_client *client,
   size_t workers = parallel ? parallel : DEFAULT_PARALLEL;
   if (n > 1 && workers > 1 && streamable(client, reqs[0])) {
     /* The first request opens the connection and shows its version. */
-    codes[0] = httpr_client_send(client, reqs[0], &out[0],
-                                 errs ? errs[0] : NULL);
+    codes[0] =
+        httpr_client_send(client, reqs[0], &out[0], errs ? errs[0] : NULL);
     if (codes[0] == HTTPR_OK &&
         httpr_response_http_version(out[0]) == HTTPR_HTTP_2) {
       send_streams(&b, workers);

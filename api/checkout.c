@@ -23,8 +23,7 @@ static struct hr_pool_session *saved_session(struct hr_exchange *x,
 }
 
 static httpr_code open_connection(struct hr_exchange *x, const char *key,
-                                  int64_t connect_deadline,
-                                  httpr_error *err) {
+                                  int64_t connect_deadline, httpr_error *err) {
   httpr_client *client = x->client;
   struct hr_transfer *t = x->t;
   void *tls_ctx = NULL;
@@ -101,8 +100,8 @@ httpr_code hr_checkout(struct hr_exchange *x, const char *key, unsigned flags,
   int64_t deadline = hr_deadline_min(connect_deadline, x->t->deadline);
   long wait_ms = deadline == connect_deadline ? client->cfg.connect_timeout_ms
                                               : client->cfg.total_timeout_ms;
-  httpr_code rc = hr_pool_acquire(client->pool, key, flags, deadline, wait_ms,
-                                  &x->pc, err);
+  httpr_code rc =
+      hr_pool_acquire(client->pool, key, flags, deadline, wait_ms, &x->pc, err);
   if (rc != HTTPR_OK)
     return rc;
   *reused = x->pc != NULL;

@@ -39,10 +39,9 @@ static httpr_code on_status(void *ud, int version, int status,
     resp->times[HTTPR_TIME_STARTTRANSFER] = hr_transfer_since(x->t);
   if (x->debug.fn) {
     char line[300];
-    int n = version == 20
-                ? snprintf(line, sizeof(line), "HTTP/2 %d", status)
-                : snprintf(line, sizeof(line), "HTTP/1.%d %d %s", version % 10,
-                           status, copy);
+    int n = version == 20 ? snprintf(line, sizeof(line), "HTTP/2 %d", status)
+                          : snprintf(line, sizeof(line), "HTTP/1.%d %d %s",
+                                     version % 10, status, copy);
     if (n > 0)
       hr_exchange_debug(x, HTTPR_DEBUG_HEADER_IN, line,
                         (size_t)n < sizeof(line) ? (size_t)n

@@ -203,7 +203,7 @@ httpr_code hr_h1_exchange_run(struct hr_exchange *x, int reused, int *retry,
     return HTTPR_OK;
   }
   hr_pool_discard(pool, x->pc, 0);
-  *retry = reused && x->bytes_in == 0 &&
-           (rc == HTTPR_E_SEND || rc == HTTPR_E_RECV);
+  *retry =
+      reused && x->bytes_in == 0 && (rc == HTTPR_E_SEND || rc == HTTPR_E_RECV);
   return rc;
 }

@@ -17,8 +17,8 @@ static void debug_h2_request(struct hr_exchange *x) {
     return;
   const struct hr_transfer *t = x->t;
   struct hr_buf text = {0};
-  int bad = hr_buf_appendf(&text, "%s %s HTTP/2\r\n", t->method,
-                           t->url->target);
+  int bad =
+      hr_buf_appendf(&text, "%s %s HTTP/2\r\n", t->method, t->url->target);
   for (size_t i = 0; !bad && t->headers && i < t->headers->count; i++)
     bad = hr_buf_appendf(&text, "%s: %s\r\n", t->headers->v[i].name,
                          t->headers->v[i].value);

@@ -36,7 +36,6 @@ struct hr_batch_item {
  * thread alone with up to `window` in flight; sets their rc, err and
  * retry, and gives pc back. */
 void hr_h2_exchange_batch(httpr_client *client, struct hr_pool_conn *pc,
-                          struct hr_batch_item *items, size_t n,
-                          size_t window);
+                          struct hr_batch_item *items, size_t n, size_t window);
 
 #endif

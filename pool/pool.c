@@ -274,8 +274,7 @@ static void idle_expire(struct hr_pool *pool, struct closing *cl) {
 
 /* A shared connection to key that takes new requests, with one more user;
  * NULL when there is none. */
-static struct hr_pool_conn *shared_take(struct hr_pool *pool,
-                                        const char *key) {
+static struct hr_pool_conn *shared_take(struct hr_pool *pool, const char *key) {
   for (size_t i = 0; i < pool->n_shared; i++) {
     struct hr_pool_conn *c = pool->shared[i];
     if (!c->retired && strcmp(c->key, key) == 0) {
@@ -446,16 +445,14 @@ void hr_pool_opened(struct hr_pool *pool, struct hr_pool_conn *c) {
   if (c->h2) {
     c->users = 1;
     /* Not listed (out of memory): it serves this request only. */
-    if (list_append(&pool->shared, &pool->n_shared, &pool->cap_shared, c) !=
-        0)
+    if (list_append(&pool->shared, &pool->n_shared, &pool->cap_shared, c) != 0)
       c->retired = 1;
   }
   pthread_cond_broadcast(&pool->freed);
   pthread_mutex_unlock(&pool->lock);
 }
 
-void hr_pool_release(struct hr_pool *pool, struct hr_pool_conn *c,
-                     int usable) {
+void hr_pool_release(struct hr_pool *pool, struct hr_pool_conn *c, int usable) {
   pthread_mutex_lock(&pool->lock);
   if (!usable)
     c->retired = 1;

@@ -107,8 +107,7 @@ void hr_pool_cancel(struct hr_pool *pool, const char *key);
 /* One user of a shared (HTTP/2) connection is done. With usable 0 (a
  * GOAWAY or a broken connection) it takes no new requests; it is closed
  * when its last user leaves. */
-void hr_pool_release(struct hr_pool *pool, struct hr_pool_conn *pc,
-                     int usable);
+void hr_pool_release(struct hr_pool *pool, struct hr_pool_conn *pc, int usable);
 
 /* Gives a connection back for reuse under its key (idle from now). When
  * more than max_idle are idle the oldest is closed. */

@@ -57,8 +57,8 @@ struct hr_h2_outcome {
  * ticket came). On success *out is the session, which its owner frees
  * with hr_h2_free before closing c. HTTPR_E_NOMEM. */
 httpr_code hr_h2_attach(struct hr_conn *c, size_t max_header_bytes,
-                        void (*on_input)(struct hr_conn *c, void *ud),
-                        void *ud, struct hr_h2 **out, httpr_error *err);
+                        void (*on_input)(struct hr_conn *c, void *ud), void *ud,
+                        struct hr_h2 **out, httpr_error *err);
 
 /* Frees a session of hr_h2_attach (no stream may be running); NULL is
  * accepted. The connection stays open. */
