@@ -132,7 +132,7 @@ static httpr_code receive_response(struct hr_exchange *x, httpr_error *err) {
     rc = hr_conn_read(x->conn, buf, HR_READ_CHUNK, &got, &x->bounds, err);
     if (rc != HTTPR_OK) {
       /* An alert after response bytes is a broken transfer, not a
-       * handshake failure (DESIGN rule 8 covers only the first byte). */
+       * handshake failure (provider rule 8 covers only the first byte). */
       if (rc == HTTPR_E_TLS_HANDSHAKE && x->bytes_in > 0)
         err->code = rc = HTTPR_E_RECV;
       break;
@@ -162,7 +162,7 @@ done:
 
 /* In TLS 1.3 a server that refuses the client's certificate sends its
  * alert after our Finished and closes; our request can then meet a closed
- * socket before we read anything. The alert is the real reason (DESIGN rule
+ * socket before we read anything. The alert is the real reason (provider rule
  * 8): if it is already here, report it instead of the broken pipe. */
 static httpr_code alert_behind_send_failure(struct hr_exchange *x,
                                             httpr_error *err) {

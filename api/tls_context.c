@@ -3,7 +3,7 @@
  * tls_context.c - turns a client's config into its provider's TLS
  * context: the ALPN list of the version policy, the key log, the trust
  * store, and the one check, the same for every provider, that the
- * provider can honour each setting before it sees them (DESIGN rule 2).
+ * provider can honour each setting before it sees them (provider rule 2).
  */
 #include "api/tls_context.h"
 
@@ -22,7 +22,7 @@ static httpr_code unsupported(const httpr_client *client, const char *what,
 }
 
 /* Settings the provider cannot honour fail here, the same way for every
- * provider, before the provider sees them (DESIGN rule 2). */
+ * provider, before the provider sees them (provider rule 2). */
 static httpr_code check_features(const httpr_client *client, httpr_error *err) {
   const struct httpr_config *cfg = &client->cfg;
   uint32_t f = client->provider->features;

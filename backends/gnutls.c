@@ -973,7 +973,7 @@ static ssize_t push(gnutls_transport_ptr_t ptr, const void *buf, size_t len) {
   /* A server that refuses our (missing) certificate in TLS 1.2 alerts and
    * closes while GnuTLS still sends the rest of its flight. Taking the
    * bytes lets the handshake go on to read the alert, the real reason
-   * (DESIGN rule 8); hr_tls_decide reports the broken pipe when no alert
+   * (provider rule 8); hr_tls_decide reports the broken pipe when no alert
    * came. */
   if (r == HR_IO_BROKEN && !c->handshaken &&
       (c->io.err_no == EPIPE || c->io.err_no == ECONNRESET)) {
@@ -1033,7 +1033,7 @@ static int retrieve_cb(gnutls_session_t session, const gnutls_datum_t *ca_rdn,
 /* ---- key log ------------------------------------------------------------- */
 
 /* Installed on every session, so GnuTLS's own SSLKEYLOGFILE writer never
- * runs: lines go only where httpr's opt-in put a log (DESIGN rule 7). */
+ * runs: lines go only where httpr's opt-in put a log (provider rule 7). */
 static int keylog_cb(gnutls_session_t session, const char *label,
                      const gnutls_datum_t *secret) {
   const struct gt_conn *c = gnutls_session_get_ptr(session);

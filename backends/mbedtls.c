@@ -454,7 +454,7 @@ static httpr_code setup_alpn(struct mt_ctx *ctx,
 /* ---- key log (mbedTLS 2.28: TLS 1.2, per configuration) ------------------ */
 
 /* mbedTLS never writes a key log itself: lines go only where httpr's
- * opt-in put one (DESIGN rule 7). The NSS line for TLS 1.2 is the client
+ * opt-in put one (provider rule 7). The NSS line for TLS 1.2 is the client
  * random and the 48-byte master secret. */
 static int keylog_cb(void *p, const unsigned char *master,
                      const unsigned char *key_block, size_t mac_len,

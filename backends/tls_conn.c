@@ -76,7 +76,7 @@ enum hr_tls_outcome hr_tls_decide(const struct hr_tls_facts *f,
     verify_failed(f, err);
     return HR_TLS_OUT_VERIFY;
   }
-  /* The alert is the real reason (DESIGN rule 8): a server that refuses
+  /* The alert is the real reason (provider rule 8): a server that refuses
    * the client alerts and hangs up, which breaks the pipe under the rest
    * of the client's flight. */
   if (f->alert >= 0) {

@@ -209,7 +209,7 @@ httpr_code hr_alert_received(httpr_error *err, int alert) {
                    name);
   case HR_ALERT_NO_APPLICATION_PROTOCOL:
     /* Only a client that offered h2 alone meets it: "h2 required but not
-     * negotiated" in DESIGN's error table. */
+     * negotiated" in the README's error table. */
     hr_fail(err, HTTPR_E_PROTOCOL,
             "the server speaks none of the HTTP versions offered (server "
             "sent alert %s)",

@@ -94,7 +94,7 @@ enum {
 const char *hr_alert_name(int alert);
 
 /* Fills err for a fatal alert received from the server: always
- * HTTPR_E_TLS_HANDSHAKE (DESIGN rule 8), message naming the alert, e.g.
+ * HTTPR_E_TLS_HANDSHAKE (provider rule 8), message naming the alert, e.g.
  * "no client certificate presented (server sent alert
  * certificate_required)". */
 httpr_code hr_alert_received(httpr_error *err, int alert);

@@ -1,5 +1,5 @@
 /*
- * trust.c - decides where the trust anchors come from, once, in the DESIGN
+ * trust.c - decides where the trust anchors come from, once, in the README's
  * order (config > HTTPR_CA_BUNDLE > SSL_CERT_FILE / SSL_CERT_DIR > system),
  * checks that the choice can be read, and walks CA directories for the
  * providers. It never parses a certificate: providers load what it names.

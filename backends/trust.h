@@ -1,6 +1,6 @@
 /*
  * trust.h - where the trust anchors come from, decided once for every
- * provider in the DESIGN order: the config's CA file and/or directory >
+ * provider in the README's order: the config's CA file and/or directory >
  * HTTPR_CA_BUNDLE > SSL_CERT_FILE / SSL_CERT_DIR > the system store found
  * at configure time. Also checks that what was chosen can be read, so every
  * provider reports a missing CA file the same way.

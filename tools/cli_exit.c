@@ -1,7 +1,7 @@
 /*
  * cli_exit.c - httpr_code -> curl exit code, the exit code of several
  * transfers, and printing a failure.
- * The table follows DESIGN.md "Errors"; a code added to the enum later
+ * The table is the README's ("Errors"); a code added to the enum later
  * falls to 1 until it is given a row here.
  */
 #include "cli_exit.h"

@@ -1,6 +1,6 @@
 /*
  * host_tls.c - httpr inside a program that uses the same TLS libraries
- * itself (DESIGN rule 5): the host initialises each library and holds its
+ * itself (provider rule 5): the host initialises each library and holds its
  * own objects; httpr clients on every provider come and go (so httpr's
  * reference-counted init and cleanup run, twice); afterwards the host's
  * objects and the libraries still work. This test talks to the TLS

@@ -359,7 +359,7 @@ tls_cases() { # provider
   check "$p nginx TLS 1.3 only, max 1.2" 35 "" -- "${B[@]}" "${CA[@]}" \
     --tls-max 1.2 "$N:$((NGX + 6))/"
   # nginx completes the handshake without a client certificate and answers
-  # 400 (DESIGN rule 8's note): a response, so exit 0.
+  # 400 (provider rule 8 is about alerts): a response, so exit 0.
   check "$p nginx client cert absent" 0 "400" -- "${B[@]}" "${CA[@]}" \
     -o /dev/null -w '%{http_code}' "$N:$((NGX + 7))/"
   check "$p nginx client cert" 0 "hello from nginx" -- "${B[@]}" "${CA[@]}" \

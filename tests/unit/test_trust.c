@@ -1,5 +1,5 @@
 /*
- * test_trust.c - trust-source resolution in the DESIGN order (config >
+ * test_trust.c - trust-source resolution in the README's order (config >
  * HTTPR_CA_BUNDLE > SSL_CERT_FILE / SSL_CERT_DIR > system), empty variables
  * counting as unset, the exact messages for unreadable or certificate-less
  * sources, and the CA directory walk (sorted, hidden files and

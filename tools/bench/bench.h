@@ -1,5 +1,5 @@
 /*
- * bench.h - the parts of httpr-bench, the benchmark program of DESIGN.md
+ * bench.h - the parts of httpr-bench, the benchmark program of the README
  * ("Benchmarks"). It follows the command line and output contract of the
  * libcurl reference program (curlbench) so both run side by side, and does
  * the same work per operation: the same requests, the same checks of each
