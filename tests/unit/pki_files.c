@@ -1,6 +1,7 @@
 /*
- * pki_files.c - the unit tests' private PKI directory and the files in it;
- * see pki_files.h. Knows nothing of any TLS library.
+ * pki_files.c - the unit tests' private PKI directory and the files in it,
+ * and the run's PKI beside it; see pki_files.h. Knows nothing of any TLS
+ * library.
  */
 #include "tests/unit/pki_files.h"
 
@@ -40,6 +41,21 @@ const char *path_of(const char *name) {
   static int i;
   i = (i + 1) % 16;
   snprintf(buf[i], sizeof(buf[i]), "%s/%s", dir, name);
+  return buf[i];
+}
+
+const char *file_of(const char *name) {
+  static char buf[16][256];
+  static int i;
+  struct stat st;
+  const char *pki = getenv("PKI_DIR");
+  const char *mine = path_of(name);
+  assert_non_null(pki);
+  i = (i + 1) % 16;
+  if (stat(mine, &st) == 0)
+    snprintf(buf[i], sizeof(buf[i]), "%s", mine);
+  else
+    snprintf(buf[i], sizeof(buf[i]), "%s/%s", pki, name);
   return buf[i];
 }
 

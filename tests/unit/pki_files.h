@@ -2,9 +2,11 @@
  * pki_files.h - the private temporary directory a unit test keeps its test
  * PKI in: made at start-up, files named, written, appended to, read back
  * and made by the openssl command inside it, and the whole tree removed at
- * the end. Library-independent test support: how the certificates and keys
- * are made stays each test's own. One directory per program; not for use
- * from several threads while it is being made or removed.
+ * the end; and the files of the test run's PKI (tests/pki/make-pki.sh, in
+ * $PKI_DIR), found by name beside the private ones. Library-independent
+ * test support: how the certificates and keys are made stays each test's
+ * own. One directory per program; not for use from several threads while
+ * it is being made or removed.
  */
 #ifndef HTTPR_TESTS_UNIT_PKI_FILES_H
 #define HTTPR_TESTS_UNIT_PKI_FILES_H
@@ -24,6 +26,12 @@ int pki_dir_remove(void);
 /* The path of name inside the directory. Rotating static storage: valid
  * for the next 15 calls. */
 const char *path_of(const char *name);
+
+/* The path of name in the private directory when a file (or directory)
+ * of that name is there, else in $PKI_DIR (also for a name in neither,
+ * the tests' missing files). Rotating static storage: valid for the next
+ * 15 calls. Asserts that PKI_DIR is set. */
+const char *file_of(const char *name);
 
 /* Writes len bytes to the file name, opened with mode ("w", "a", "wb"):
  * 1, or 0 on any error. */

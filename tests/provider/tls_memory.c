@@ -1,9 +1,10 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tls_memory.c - a provider's client over memory against a test's own
  * server; see tls_memory.h. The server's library is reached only through
  * struct memory_test.
  */
-#include "tests/unit/tls_memory.h"
+#include "tests/provider/tls_memory.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -221,17 +222,17 @@ struct hr_tls_settings client_settings(const char *ca_name) {
       .alpn = alpn_h11,
       .alpn_len = sizeof(alpn_h11) - 1,
   };
-  s.trust.ca_file = ca_name ? (char *)path_of(ca_name) : NULL;
+  s.trust.ca_file = ca_name ? (char *)file_of(ca_name) : NULL;
   s.trust.origin = "config";
   return s;
 }
 
 struct hr_tls_settings cred(enum hr_cred_kind kind, const char *cert,
                             const char *key, const char *password) {
-  struct hr_tls_settings s = client_settings("root.pem");
+  struct hr_tls_settings s = client_settings("root-ca.pem");
   s.cred_kind = kind;
-  s.cert_path = cert ? path_of(cert) : NULL;
-  s.key_path = key ? path_of(key) : NULL;
+  s.cert_path = cert ? file_of(cert) : NULL;
+  s.key_path = key ? file_of(key) : NULL;
   s.password = password;
   return s;
 }
@@ -287,7 +288,7 @@ void session_begin(struct session *s, const struct hr_tls_settings *cs,
 }
 
 void open_session(struct session *s, int max_version) {
-  struct hr_tls_settings cs = client_settings("root.pem");
+  struct hr_tls_settings cs = client_settings("root-ca.pem");
   cs.max_version = max_version;
   session_begin(s, &cs, NULL, "localhost");
   expect_handshake_ok(&s->l);
@@ -350,7 +351,7 @@ void expect_hello_then_wait(struct link *l, httpr_error *err) {
 }
 
 void expect_byte_at_a_time(void) {
-  struct hr_tls_settings cs = client_settings("root.pem");
+  struct hr_tls_settings cs = client_settings("root-ca.pem");
   struct session s;
   httpr_error err = {0};
   session_begin(&s, &cs, NULL, "localhost");
@@ -465,7 +466,7 @@ static void expect_resumed(struct link *l, int resumed, const char *version) {
     assert_string_equal(info.version, version);
   /* Every provider keeps the server's certificate in the session. */
   assert_string_equal(info.subject, "CN=localhost");
-  assert_string_equal(info.issuer, "CN=httpr memory intermediate");
+  assert_string_equal(info.issuer, "CN=httpr test intermediate");
 }
 
 static int is_tls13(struct link *l) {
@@ -521,7 +522,7 @@ static void *resume_with(void *cctx, void *server, void *session,
 }
 
 static void *resumption_ctx(int max_version) {
-  struct hr_tls_settings cs = client_settings("root.pem");
+  struct hr_tls_settings cs = client_settings("root-ca.pem");
   cs.max_version = max_version;
   return client_ctx(&cs);
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tls_memory.h - drives a provider's client over memory against a test's
  * own server and checks the outcome. Two byte queues join them; the
@@ -14,8 +15,8 @@
  * runs the test (threads get only the calls documented as asserting
  * nothing).
  */
-#ifndef HTTPR_TESTS_UNIT_TLS_MEMORY_H
-#define HTTPR_TESTS_UNIT_TLS_MEMORY_H
+#ifndef HTTPR_TESTS_PROVIDER_TLS_MEMORY_H
+#define HTTPR_TESTS_PROVIDER_TLS_MEMORY_H
 
 #include <stddef.h>
 
@@ -141,12 +142,13 @@ void server_read_exact(struct link *l, unsigned char *buf, size_t want);
 /* ------------------------------------------------------------------------ */
 /* Client settings and contexts.                                            */
 
-/* Settings trusting ca_name (a file in the PKI directory; NULL: none):
+/* Settings trusting ca_name (a file of the PKI, found by file_of; NULL:
+ * none):
  * peer and host verified, TLS 1.2 and up, ALPN http/1.1. */
 struct hr_tls_settings client_settings(const char *ca_name);
 
-/* client_settings("root.pem") with a client credential of kind: cert and
- * key files in the PKI directory (NULL: none), password (NULL: none). */
+/* client_settings("root-ca.pem") with a client credential of kind: cert
+ * and key files of the PKI (file_of; NULL: none), password (NULL: none). */
 struct hr_tls_settings cred(enum hr_cred_kind kind, const char *cert,
                             const char *key, const char *password);
 
@@ -179,7 +181,7 @@ struct session {
 void session_begin(struct session *s, const struct hr_tls_settings *cs,
                    const void *opts, const char *host);
 
-/* client_settings("root.pem") up to max_version (0: the newest) against
+/* client_settings("root-ca.pem") up to max_version (0: the newest) against
  * the usual server for "localhost", the handshake done. */
 void open_session(struct session *s, int max_version);
 
