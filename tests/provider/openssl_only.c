@@ -5,8 +5,7 @@
  * error queue left empty after every failure it reports) and its own
  * tests: the provider's identity, OpenSSL's host name rules with the
  * provider's flags equal to the shared ones, and a wrong PKCS#12 password
- * that gets past the padding check. Its client's alerts are not checked
- * (the old suite never did).
+ * that gets past the padding check.
  */
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +20,7 @@
 #include <openssl/x509v3.h>
 
 #include "backends/identity.h"
+#include "backends/tls_errors.h"
 #include "tests/provider/scenarios.h"
 #include "tests/unit/pki_files.h"
 
@@ -171,34 +171,36 @@ const struct provider_expect openssl_expect = {
     .eof = CONTAINS("unexpected eof while reading"),
     .self_signed = {OSSL(X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, 18,
                          "self-signed certificate"),
-                    ANY_ALERT},
+                    HR_ALERT_UNKNOWN_CA},
     .wrong_anchor = {OSSL(X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, 20,
                           "unable to get local issuer certificate"),
-                     ANY_ALERT},
+                     HR_ALERT_UNKNOWN_CA},
     .root_sent = {OSSL(X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN, 19,
                        "self-signed certificate in certificate chain"),
-                  ANY_ALERT},
+                  HR_ALERT_UNKNOWN_CA},
     .unrelated_root = {OSSL(X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, 20,
                             "unable to get local issuer certificate"),
-                       ANY_ALERT},
+                       HR_ALERT_UNKNOWN_CA},
     .missing_inter = {OSSL(X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, 20,
                            "unable to get local issuer certificate"),
-                      ANY_ALERT},
+                      HR_ALERT_UNKNOWN_CA},
     .expired = {OSSL(X509_V_ERR_CERT_HAS_EXPIRED, 10,
                      "certificate has expired"),
-                ANY_ALERT},
+                HR_ALERT_CERTIFICATE_EXPIRED},
     .not_yet_valid = {OSSL(X509_V_ERR_CERT_NOT_YET_VALID, 9,
                            "certificate is not yet valid"),
-                      ANY_ALERT},
+                      HR_ALERT_BAD_CERTIFICATE},
     .expired_untrusted = {OSSL(X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
                                20, "unable to get local issuer certificate"),
-                          ANY_ALERT},
-    .purpose = {ANY_DETAIL, ANY_ALERT},
+                          HR_ALERT_UNKNOWN_CA},
+    .purpose = {OSSL(X509_V_ERR_INVALID_PURPOSE, 26,
+                     "unsuitable certificate purpose"),
+                43 /* unsupported_certificate */},
     .hostname = {OSSL(X509_V_ERR_HOSTNAME_MISMATCH, 62, "hostname mismatch"),
-                 ANY_ALERT},
+                 HR_ALERT_BAD_CERTIFICATE},
     .ip_address = {OSSL(X509_V_ERR_IP_ADDRESS_MISMATCH, 64,
                         "IP address mismatch"),
-                   ANY_ALERT},
+                   HR_ALERT_BAD_CERTIFICATE},
     .bad_key = PREFIX("openssl: "),
     .wrong_password = {ANY_DETAIL, PREFIX("openssl: error:")},
     .certificate_required = CONTAINS("certificate required"),
