@@ -28,10 +28,14 @@ struct detail {
   const char *text;
 };
 
-#define ANY_DETAIL {MATCH_ANY, NULL}
-#define EXACT(s) {MATCH_EXACT, s}
-#define CONTAINS(s) {MATCH_CONTAINS, s}
-#define PREFIX(s) {MATCH_PREFIX, s}
+#define ANY_DETAIL                                                             \
+  { MATCH_ANY, NULL }
+#define EXACT(s)                                                               \
+  { MATCH_EXACT, s }
+#define CONTAINS(s)                                                            \
+  { MATCH_CONTAINS, s }
+#define PREFIX(s)                                                              \
+  { MATCH_PREFIX, s }
 
 /* A verification failure: the detail and the alert the client sends
  * (ANY_ALERT, tls_memory.h: not checked). */

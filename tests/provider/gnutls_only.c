@@ -42,16 +42,22 @@ static const struct CMUnitTest only[] = {
 
 #define NOT_TRUSTED "gnutls: The certificate is NOT trusted. "
 #define UNTRUSTED                                                              \
-  {EXACT(NOT_TRUSTED "The certificate issuer is unknown. (status 0x42)"),      \
-   GNUTLS_A_UNKNOWN_CA}
+  {                                                                            \
+    EXACT(NOT_TRUSTED "The certificate issuer is unknown. (status 0x42)"),     \
+        GNUTLS_A_UNKNOWN_CA                                                    \
+  }
 #define EXPIRED                                                                \
-  {EXACT(NOT_TRUSTED "The certificate chain uses expired certificate. "        \
-                     "(status 0x402)"),                                        \
-   GNUTLS_A_CERTIFICATE_EXPIRED}
+  {                                                                            \
+    EXACT(NOT_TRUSTED "The certificate chain uses expired certificate. "       \
+                      "(status 0x402)"),                                       \
+        GNUTLS_A_CERTIFICATE_EXPIRED                                           \
+  }
 #define HOSTNAME                                                               \
-  {EXACT(NOT_TRUSTED "The name in the certificate does not match the "         \
-                     "expected. (status 0x4002)"),                             \
-   GNUTLS_A_BAD_CERTIFICATE}
+  {                                                                            \
+    EXACT(NOT_TRUSTED "The name in the certificate does not match the "        \
+                      "expected. (status 0x4002)"),                            \
+        GNUTLS_A_BAD_CERTIFICATE                                               \
+  }
 
 const struct provider_expect gnutls_expect = {
     .provider = &hr_provider_gnutls,

@@ -26,8 +26,8 @@ extern const struct provider_expect openssl_expect __attribute__((weak));
 extern const struct provider_expect gnutls_expect __attribute__((weak));
 extern const struct provider_expect mbedtls_expect __attribute__((weak));
 
-static const struct provider_expect *expect_for(
-    const struct hr_tls_provider *p) {
+static const struct provider_expect *
+expect_for(const struct hr_tls_provider *p) {
   const struct provider_expect *all[] = {&openssl_expect, &gnutls_expect,
                                          &mbedtls_expect};
   for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {

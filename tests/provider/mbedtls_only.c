@@ -74,8 +74,8 @@ static int make_forms(void) {
   for (size_t i = 0; i < sizeof(p12s) / sizeof(p12s[0]); i++) {
     if (!openssl_cli("pkcs12 -export -in '%s' -inkey '%s' -certfile root.pem "
                      "-name 'httpr test client' %s -passout 'pass:%s' -out %s",
-                     file_of("client.crt"), file_of("client.key"),
-                     p12s[i].args, p12s[i].password, p12s[i].out))
+                     file_of("client.crt"), file_of("client.key"), p12s[i].args,
+                     p12s[i].password, p12s[i].out))
       return 0;
   }
   made = openssl_cli("pkey -in '%s' -traditional -aes-256-cbc "
@@ -351,16 +351,22 @@ static const struct CMUnitTest only[] = {
 };
 
 #define UNTRUSTED                                                              \
-  {EXACT("mbedtls: The certificate is not correctly signed by the trusted "    \
-         "CA (flags 0x8)"),                                                    \
-   HR_ALERT_UNKNOWN_CA}
+  {                                                                            \
+    EXACT("mbedtls: The certificate is not correctly signed by the trusted "   \
+          "CA (flags 0x8)"),                                                   \
+        HR_ALERT_UNKNOWN_CA                                                    \
+  }
 #define EXPIRED                                                                \
-  {EXACT("mbedtls: The certificate validity has expired (flags 0x1)"),         \
-   HR_ALERT_CERTIFICATE_EXPIRED}
+  {                                                                            \
+    EXACT("mbedtls: The certificate validity has expired (flags 0x1)"),        \
+        HR_ALERT_CERTIFICATE_EXPIRED                                           \
+  }
 #define HOSTNAME                                                               \
-  {EXACT("mbedtls: The certificate Common Name (CN) does not match with the "  \
-         "expected CN (flags 0x4)"),                                           \
-   HR_ALERT_BAD_CERTIFICATE}
+  {                                                                            \
+    EXACT("mbedtls: The certificate Common Name (CN) does not match with the " \
+          "expected CN (flags 0x4)"),                                          \
+        HR_ALERT_BAD_CERTIFICATE                                               \
+  }
 #define ALERT_RECEIVED(n, name)                                                \
   EXACT("mbedtls: -0x7780: SSL - A fatal alert message was received from "     \
         "our peer; alert " #n " (" name ")")

@@ -24,10 +24,10 @@ struct scenario_table {
 };
 
 extern const struct scenario_table io_scenarios, verify_scenarios,
-    config_scenarios, credential_scenarios, session_scenarios,
-    shared_checks;
+    config_scenarios, credential_scenarios, session_scenarios, shared_checks;
 
-#define TABLE(t) {t, sizeof(t) / sizeof((t)[0])}
+#define TABLE(t)                                                               \
+  { t, sizeof(t) / sizeof((t)[0]) }
 
 /* The version a client up to max_version (0: the newest) gets from the
  * test server: "TLSv1.3" or "TLSv1.2". */

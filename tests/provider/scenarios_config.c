@@ -110,8 +110,7 @@ static void versions(void **state) {
     versions_apart(13, 0, 12, 12, offered_13, (struct detail)ANY_DETAIL);
   } else {
     /* TLS 1.3 cannot be asked for. */
-    const char *no13 =
-        msg("the %s provider does not support TLS 1.3", P->name);
+    const char *no13 = msg("the %s provider does not support TLS 1.3", P->name);
     struct hr_tls_settings cs = client_settings("root-ca.pem");
     cs.min_version = 13;
     context_fails(&cs, HTTPR_E_UNSUPPORTED, no13, NULL);
@@ -154,9 +153,8 @@ static void versions(void **state) {
 
 /* A record a server answers the ClientHello of a client from version to
  * version with, and the message the client must give for it. */
-static void server_answers(const unsigned char *record, size_t len,
-                           int version, const char *message,
-                           struct detail want) {
+static void server_answers(const unsigned char *record, size_t len, int version,
+                           const char *message, struct detail want) {
   struct hr_tls_settings cs = client_settings("root-ca.pem");
   cs.min_version = version;
   cs.max_version = version;
@@ -177,7 +175,8 @@ static void server_answers(const unsigned char *record, size_t len,
 
 /* A ServerHello of version minor (3.minor) with one suite. */
 static void server_hello(unsigned char hello[47], unsigned char minor) {
-  static const unsigned char head[] = {0x16, 0x03, 0x03, 0x00, 0x2a, /* record */
+  static const unsigned char head[] = {0x16, 0x03, 0x03, 0x00,
+                                       0x2a,                   /* record */
                                        0x02, 0x00, 0x00, 0x26, /* ServerHello */
                                        0x03};
   memset(hello, 0, 47);

@@ -19,10 +19,10 @@
 
 /* What a server is made from. Names are files of the PKI (file_of). */
 struct server_opts {
-  const char *cert;  /* the leaf, then the chain the server sends */
-  const char *key;   /* the leaf's key */
-  const char *extra; /* one more certificate sent after those, or NULL */
-  int min, max;      /* 12 or 13; 0: no bound */
+  const char *cert;        /* the leaf, then the chain the server sends */
+  const char *key;         /* the leaf's key */
+  const char *extra;       /* one more certificate sent after those, or NULL */
+  int min, max;            /* 12 or 13; 0: no bound */
   int require_client_cert; /* trusted: client-ca.pem */
   int no_alpn;             /* chooses no protocol */
   int no_tickets; /* TLS 1.2: session ids only; TLS 1.3: stateful tickets */
