@@ -9,8 +9,9 @@
  * refused, data a byte at a time, a context shared by threads, session
  * resumption).
  *
- * The server stays the test's own, in its own TLS library: it plugs in
- * through struct memory_test. Nothing here includes a TLS library's
+ * The server stays the suite's own, in its own TLS library
+ * (tests/provider/server.c): it plugs in through struct memory_test.
+ * Nothing here includes a TLS library's
  * header. Test support only: it asserts with cmocka, from the thread that
  * runs the test (threads get only the calls documented as asserting
  * nothing).
@@ -50,7 +51,7 @@ size_t queue_take(struct queue *q, void *p, size_t n);
 
 struct link {
   struct queue c2s, s2c;
-  void *server;     /* the test's server session (SSL *, gnutls_session_t) */
+  void *server;     /* the test server's session (server.c: an SSL *) */
   void *conn;       /* the provider's connection */
   int server_state; /* 0 running, 1 handshake done, -1 failed */
   int server_error; /* the server library's error that failed it, if kept */
