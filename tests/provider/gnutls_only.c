@@ -86,13 +86,17 @@ const struct provider_expect gnutls_expect = {
     .hostname = HOSTNAME,
     .ip_address = HOSTNAME,
     .protocol_version = CONTAINS("alert 70 (Error in protocol version)"),
+    .internal_error = CONTAINS("alert 80 (Internal error)"),
+    .old_hello = CONTAINS("GNUTLS_E_UNSUPPORTED_VERSION_PACKET"),
     .tls12_hello = CONTAINS("GNUTLS_E_UNSUPPORTED_VERSION_PACKET"),
+    .version_refused = CONTAINS("alert 70 (Error in protocol version)"),
     .bad_key = PREFIX("gnutls: GNUTLS_E_"),
     .wrong_password = {ANY_DETAIL,
                        EXACT("gnutls: GNUTLS_E_DECRYPTION_FAILED (-24): "
                              "Decryption has failed."),
                        ANY_DETAIL, PREFIX("gnutls: GNUTLS_E_MAC_VERIFY_FAILED"),
                        ANY_DETAIL},
+    .unknown_ca = CONTAINS("alert 48 (CA is unknown)"),
     .handshake_failure = EXACT("gnutls: GNUTLS_E_FATAL_ALERT_RECEIVED (-12): "
                                "A TLS fatal alert has been received.; alert "
                                "40 (Handshake failed)"),

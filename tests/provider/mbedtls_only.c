@@ -404,6 +404,7 @@ const struct provider_expect mbedtls_expect = {
                 43 /* unsupported_certificate */},
     .hostname = HOSTNAME,
     .ip_address = HOSTNAME,
+    .protocol_version = ALERT_RECEIVED(70, "protocol_version"),
     .internal_error = CONTAINS("alert 80 (internal_error)"),
     .old_hello = CONTAINS("mbedtls: -0x6E80: "),
     .version_refused = ALERT_RECEIVED(70, "protocol_version"),

@@ -107,7 +107,7 @@ static void versions(void **state) {
    * message names what was offered. */
   versions_apart(12, 12, 13, 13, offered_12, X->version_refused);
   if (has_tls13()) {
-    versions_apart(13, 0, 12, 12, offered_13, (struct detail)ANY_DETAIL);
+    versions_apart(13, 0, 12, 12, offered_13, X->protocol_version);
   } else {
     /* TLS 1.3 cannot be asked for. */
     const char *no13 = msg("the %s provider does not support TLS 1.3", P->name);
