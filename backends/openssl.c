@@ -37,6 +37,8 @@ struct ossl_conn {
   SSL *ssl;
   struct hr_io_state io; /* the transport, and what it last did */
   char *host;            /* as given, for messages */
+  char *name;            /* without a trailing dot: the identity checked
+                          * after the chain (NULL: not checked) */
   int handshaken;
   int failed; /* a fatal error happened: no close_notify may follow */
   int policy_refused;                /* the shared policy refused the chain */
@@ -218,8 +220,31 @@ static int policy_refuses(struct ossl_conn *c, X509_STORE_CTX *sctx) {
   return refused;
 }
 
+/* The leaf names the host (or IP literal) by the rules of
+ * backends/identity.h: SANs only, whole-label wildcards only. Otherwise
+ * files OpenSSL's mismatch code in sctx and returns 0. */
+static int identity_holds(struct ossl_conn *c, X509_STORE_CTX *sctx) {
+  X509 *leaf = X509_STORE_CTX_get0_cert(sctx);
+  unsigned char addr[16];
+  size_t alen = hr_ip_literal(c->name, addr);
+  unsigned flags = X509_CHECK_FLAG_NEVER_CHECK_SUBJECT |
+                   X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS;
+  int match = alen ? X509_check_ip(leaf, addr, alen, flags)
+                   : X509_check_host(leaf, c->name, 0, flags, NULL);
+  if (match == 1)
+    return 1;
+  X509_STORE_CTX_set_current_cert(sctx, leaf);
+  X509_STORE_CTX_set_error_depth(sctx, 0);
+  X509_STORE_CTX_set_error(sctx, alen ? X509_V_ERR_IP_ADDRESS_MISMATCH
+                                      : X509_V_ERR_HOSTNAME_MISMATCH);
+  return 0;
+}
+
 /* Replaces X509_verify_cert for the server's chain: OpenSSL's own
- * verification first, then the shared policy on what it built. */
+ * verification first, then the shared policy on what it built, then the
+ * name. The name comes last, as on every provider: a certificate that is
+ * both expired and for another host is reported as expired (OpenSSL's
+ * own order would name the host first). */
 static int verify_chain(X509_STORE_CTX *sctx, void *arg) {
   (void)arg;
   int ok = X509_verify_cert(sctx);
@@ -234,7 +259,7 @@ static int verify_chain(X509_STORE_CTX *sctx, void *arg) {
     X509_STORE_CTX_set_error(sctx, X509_V_ERR_APPLICATION_VERIFICATION);
     return 0;
   }
-  return 1;
+  return !c->name || identity_holds(c, sctx);
 }
 
 /* ---- trust store --------------------------------------------------------- */
@@ -676,27 +701,24 @@ static void ossl_connection_free(void *vconn) {
     return;
   SSL_free(c->ssl); /* frees the BIO */
   free(c->host);
+  free(c->name);
   free(c);
 }
 
-/* SNI and the identity check for one host; name has no trailing dot. */
-static int set_identity(struct ossl_conn *c, const char *name) {
+/* SNI for one host; name has no trailing dot. The connection takes the
+ * name for the identity check when verification asks for one. 0 when
+ * OpenSSL refuses the name. */
+static int set_identity(struct ossl_conn *c, char **name) {
   unsigned char addr[16];
-  size_t alen = hr_ip_literal(name, addr);
   /* RFC 6066: an IP literal is never sent as SNI. */
-  if (!alen && SSL_set_tlsext_host_name(c->ssl, name) != 1)
+  if (!hr_ip_literal(*name, addr) &&
+      SSL_set_tlsext_host_name(c->ssl, *name) != 1)
     return 0;
-  if (!c->ctx->base.verify || !c->ctx->base.verify_hostname)
-    return 1;
-  X509_VERIFY_PARAM *param = SSL_get0_param(c->ssl);
-  /* The same rules as backends/identity.h: SANs only, whole-label
-   * wildcards only. */
-  X509_VERIFY_PARAM_set_hostflags(param,
-                                  X509_CHECK_FLAG_NEVER_CHECK_SUBJECT |
-                                      X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-  if (alen)
-    return X509_VERIFY_PARAM_set1_ip(param, addr, alen) == 1;
-  return X509_VERIFY_PARAM_set1_host(param, name, 0) == 1;
+  if (c->ctx->base.verify && c->ctx->base.verify_hostname) {
+    c->name = *name;
+    *name = NULL;
+  }
+  return 1;
 }
 
 /* Gives the connection its transport BIO; 0 when out of memory. */
@@ -732,7 +754,7 @@ static httpr_code ossl_connection_new(void *vctx, const char *host,
   c->io.io = *io;
   SSL_set_app_data(c->ssl, c); /* for verify_chain */
   SSL_set_connect_state(c->ssl);
-  if (!set_identity(c, name)) {
+  if (!set_identity(c, &name)) {
     drain_errors(&e);
     hr_tls_host_unusable(err, host);
     rc = with_detail(err, &e);

@@ -70,10 +70,6 @@ struct provider_expect {
   /* The subject of named.crt (one multi-valued RDN) as info() gives it;
    * NULL: as OpenSSL prints it in RFC 2253 form. */
   const char *named_subject;
-  /* The code for an expired certificate of another host: which of the
-   * two problems the library names (HTTPR_E_CERT_EXPIRED or
-   * HTTPR_E_CERT_HOSTNAME). */
-  httpr_code expired_other_host;
   /* Certificates the client sends after a lone certificate of its own
    * (some libraries add the issuers from their trust store). */
   int client_chain;

@@ -381,7 +381,6 @@ const struct provider_expect mbedtls_expect = {
     .tls12_cipher = chacha_ecdsa,
     .rsa_cipher = "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
     .x25519 = 1,
-    .expired_other_host = HTTPR_E_CERT_EXPIRED,
     .eof = EXACT("mbedtls: -0x7280: SSL - The connection indicated an EOF"),
     .server_closed = PREFIX("mbedtls: -0x7280: "),
     .self_signed = UNTRUSTED,

@@ -165,7 +165,6 @@ const struct provider_expect openssl_expect = {
     .expect_clean = no_openssl_errors,
     .x25519 = 1,
     /* OpenSSL names the host before the date. */
-    .expired_other_host = HTTPR_E_CERT_HOSTNAME,
     /* OpenSSL completes the client's chain from the trust store. */
     .client_chain = 1,
     .eof = CONTAINS("unexpected eof while reading"),
