@@ -27,6 +27,7 @@
 #include <cmocka.h>
 
 #include "api/internal.h"
+#include "api/tls_context.h"
 #include "common/wipe.h"
 #include "backends/credentials.h"
 #include "backends/keylog.h"
