@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Regenerates the build system (configure, Makefile.in) from a git checkout.
 set -eu
 cd "$(dirname "$0")"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * config.c - the config object: defaults, one typed setter per option,
  * and the deep copy a client keeps.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * error.c - the error object's public side: its accessors, and the names
  * and descriptions of the codes. The helpers every layer fills it with are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * httpr.h - the public API of libhttpr, an HTTP(S) client library whose TLS
  * stack is a swappable provider (OpenSSL, GnuTLS, mbedTLS).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * internal.h - the layout of the objects a caller holds (config, request,
  * response, client). Only api/ includes this file.

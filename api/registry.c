@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * registry.c - the public view of the providers built in: names, library
  * versions, feature bits, and which one is the default.

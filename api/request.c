@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * request.c - the request object: method, parsed URL, caller headers
  * (checked here, so a bad one fails where the caller added it), body from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * credentials.c - reading and sorting client credential files, and the
  * wording of their failures (see credentials.h). No TLS library here.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * credentials.h - reading client credentials before a TLS library parses
  * them, written once for every provider: the files are read and their PEM

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * gnutls.c - the GnuTLS provider: builds one certificate credential and one
  * priority cache per client (trust store parsed once, client credentials,

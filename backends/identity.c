@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * identity.c - the one set of host-name and IP-address matching rules
  * every provider follows (see identity.h). The rules mirror what OpenSSL's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * identity.h - matching a host name or IP address against a certificate's
  * subject alternative names, one set of rules for every provider:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * keylog.c - the NSS key log file, opened only when the config or
  * SSLKEYLOGFILE names one (the config wins), and appended to one whole

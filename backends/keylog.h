@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * keylog.h - the NSS key log file with httpr's one opt-in meaning: lines are
  * written only when the config names a file or SSLKEYLOGFILE is set, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mbedtls.c - the mbedTLS 2.28 provider: builds one SSL configuration per
  * client (a DRBG seeded once, the trust store parsed once, client

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mbedtls_compat.h - the places where mbedTLS versions differ, for
  * backends/mbedtls.c and backends/mbedtls_pkcs.c, so those files call one

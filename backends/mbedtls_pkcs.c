@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mbedtls_pkcs.c - PKCS#8 keys encrypted with PBES2 and AES, and PKCS#12
  * files, for the mbedTLS provider, with mbedTLS's own primitives only (see

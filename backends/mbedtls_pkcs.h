@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mbedtls_pkcs.h - the two client-credential formats mbedTLS 2.28 cannot
  * read by itself, read with its own primitives (ASN.1 parser, PBKDF2, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * openssl.c - the OpenSSL 3 provider: builds an SSL_CTX per client (trust
  * store parsed once, client credentials, versions, ALPN, key log), runs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pem.c - reading credential files and splitting PEM text into typed
  * blocks, so every provider classifies a file (certificate, plain key,

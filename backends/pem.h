@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pem.h - reading credential files and splitting PEM text into blocks,
  * written once for every provider: which blocks a file holds (certificate,

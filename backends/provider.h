@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * provider.h - the TLS provider interface: the only contract between the
  * shared library and a TLS library. One `struct hr_tls_provider` per TLS

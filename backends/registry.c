@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * registry.c - the providers built into this library, looked up by name,
  * and their lazy, reference-counted global initialisation. The list is a

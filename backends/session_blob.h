@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * session_blob.h - a serialized TLS session as a provider's session object
  * (see session_export in provider.h), for libraries whose sessions are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tls_errors.c - the shared wording of TLS failures: verification results,
  * alerts received from the server and version mismatches. Providers map

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tls_errors.h - the shared wording of TLS failures. Providers map their
  * own verification results and alerts onto these reasons; the message (and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * trust.c - decides where the trust anchors come from, once, in the README's
  * order (config > HTTPR_CA_BUNDLE > SSL_CERT_FILE / SSL_CERT_DIR > system),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * trust.h - where the trust anchors come from, decided once for every
  * provider in the README's order: the config's CA file and/or directory >

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* buf.c - the growable byte buffer (see buf.h). */
 #include "common/buf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * buf.h - a growable byte buffer, the one the library uses everywhere it
  * assembles bytes (request heads, buffered bodies, header storage).

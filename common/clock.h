@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * clock.h - monotonic milliseconds and deadlines. A deadline is an absolute
  * monotonic time in ms; HR_NO_DEADLINE never expires.

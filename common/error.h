@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * error.h - the error object's layout and the helpers every layer
  * uses to fill it. Lower layers (protocol, pool, backends) report failures

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pool.c - a client's connections and TLS sessions (see pool.h).
  *

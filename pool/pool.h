@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pool.h - the one owner of a client's connections and TLS sessions.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * h1_parser.c - the incremental HTTP/1.x response parser: status line,
  * headers, framing (Content-Length, chunked, until close) and trailers,

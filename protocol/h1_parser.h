@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * h1_parser.h - an incremental HTTP/1.x response parser. Pure: it takes
  * bytes and their length in any split (one byte at a time works), calls

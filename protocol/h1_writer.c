@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * h1_writer.c - serializing an HTTP/1.1 request head and chunk framing
  * into a buffer. Every caller-supplied byte is checked before anything is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * h1_writer.h - serializing an HTTP/1.1 request head, refusing anything a
  * caller could use to smuggle a second request or header (CR, LF, NUL).

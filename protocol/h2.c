@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * h2.c - HTTP/2 requests on a shared connection, the callers' side (see
  * h2.h for the model, h2_internal.h for the locking rules): each request

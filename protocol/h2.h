@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * h2.h - HTTP/2 on one connection, over nghttp2, shared by every thread
  * that borrows the connection from the pool.

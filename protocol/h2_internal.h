@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * h2_internal.h - what the two halves of the HTTP/2 code share: the
  * session and its I/O (h2_session.c) and the callers' streams (h2.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * h2_request.c - a request's HTTP/2 header list (see h2_request.h).
  */

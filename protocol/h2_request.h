@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * h2_request.h - a request's HTTP/2 header list: the pseudo-headers, the
  * caller's headers under HTTP/2's rules (names in lowercase, the

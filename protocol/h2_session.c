@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * h2_session.c - an HTTP/2 connection's session: nghttp2's callbacks,
  * which file what arrives with its stream, and the driver, the one thread

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* headers.c - the ordered header list (see headers.h). */
 #include "protocol/headers.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * headers.h - an ordered list of header fields (name, value), as a request
  * carries them and a response receives them. Repeats are kept; lookup is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * transport.c - a connection: resolve, connect to each address in turn
  * within the connect deadline, run the TLS handshake through the provider,

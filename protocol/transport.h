@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * transport.h - one connection to a server: the socket (resolution, every
  * address tried in turn, non-blocking connect), TLS over it through the

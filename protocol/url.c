@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * url.c - parsing http:// and https:// URLs into struct hr_url and
  * resolving redirect targets against them (RFC 3986 section 5). Pure

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * url.h - parsing http:// and https:// URLs and resolving redirect targets.
  * Pure: bytes in, struct out, no I/O and no name resolution.

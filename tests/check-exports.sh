@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # check-exports.sh - the exported symbols of libhttpr.so are exactly the
 # list in api/httpr.sym, and that list is exactly the functions the public
 # header declares with HTTPR_EXPORT: nothing internal leaks, nothing public

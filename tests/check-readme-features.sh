@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # check-readme-features.sh - README.md's provider feature table is the one
 # `httpr --feature-table` prints (the capability query): for every provider
 # built in, each feature row must match. The library row is skipped: its

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # run-conformance.sh PROVIDER - runs the conformance suite against one
 # provider and shows its cmocka summary on fd 9 (make check's terminal).
 set -u

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli_args.h - the httpr command line as a plain struct. Parsing needs no
  * library call (only files named by @FILE are read), so it is unit-tested

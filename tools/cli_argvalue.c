@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli_argvalue.c - parsers for the values of single options. Each takes a
  * string and fills plain values; none prints or touches the library.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli_argvalue.h - parsers for the values of single options (--cert,
  * --resolve, -H, --proto, numbers, sizes, seconds). Pure functions of a

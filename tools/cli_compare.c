@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli_compare.c - `httpr --compare`: one fresh client per provider (so no
  * provider profits from another's connection), the command line's request

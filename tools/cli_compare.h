@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli_compare.h - `httpr --compare URL...`: the same request once with
  * every provider built in, one row each, so TLS stacks can be read side

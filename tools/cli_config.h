@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli_config.h - turns the parsed command line into an httpr_config: the
  * one place where options meet the library's setters.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli_data.c - reading "@FILE" / "@-" option values and joining -d parts.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli_data.h - option values that may name a file: "@FILE" reads the file,
  * "@-" reads standard input, anything else is the value itself. Used by

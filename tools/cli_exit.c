@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli_exit.c - httpr_code -> curl exit code, the exit code of several
  * transfers, and printing a failure.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli_exit.h - the httpr command line's exit codes: the mapping from
  * httpr_code to curl's exit codes (so scripts written for curl keep

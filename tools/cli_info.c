@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli_info.c - -V and --list-providers, from the provider registry.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli_info.h - the informational actions that replace fetching:
  * -V/--version and --list-providers (old name --list-backends).

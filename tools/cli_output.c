@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli_output.c - the body sink (stdout or an -o file) and the -i/-I head.
  */

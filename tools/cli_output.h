@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli_output.h - where a response goes: stdout or an -o file. The sink is
  * the request's body callback; it opens the file on the first byte, so a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli_parallel.c - the -Z scheduler. Worker threads, at most
  * --parallel-max of them, take the URLs in command-line order and run

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli_transfer.c - the URLs of a run: request, response, output, -w,
  * error line, and the serial scheduler.

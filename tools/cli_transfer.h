@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli_transfer.h - the URLs of the command line, each from start to end:
  * build the request, send it on the run's one client, write head and

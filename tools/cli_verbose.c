@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli_verbose.c - the -v output. The request head arrives as one block of
  * CRLF lines and is split here; info and response lines arrive one per

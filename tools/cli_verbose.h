@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli_verbose.h - what -v prints on stderr: the library's debug events
  * as curl shows them ("* " info, "> " request head, "< " response head)

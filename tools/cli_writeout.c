@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli_writeout.c - the -w renderer, following curl's tool_writeout.c
  * rules: "%{" without a closing brace prints "%{", '%' before anything but

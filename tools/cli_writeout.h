@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli_writeout.h - curl's -w/--write-out: renders a format with %{var},
  * "%%", the escapes \n \t \r, and %{stdout}/%{stderr} to switch streams.

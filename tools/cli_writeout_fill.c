@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli_writeout_fill.c - fills struct cli_wo_values from an httpr_response.
  */

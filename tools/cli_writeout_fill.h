@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli_writeout_fill.h - the thin adapter from the library's response (or
  * its absence after a failure) to the plain values -w renders.

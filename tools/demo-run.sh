@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # demo-run.sh - run by `make demo`: starts the test server on loopback and
 # runs `httpr --compare`, the same request with every provider built in,
 # against a good certificate and then an expired one, to show that every

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # demo.sh - builds httpr in build/ and runs the demo: the httpr CLI fetching
 # from a local HTTPS server with every TLS provider built in, one row each.
 set -eu

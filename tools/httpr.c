@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * httpr.c - main() of the `httpr` command-line program: a curl-compatible
  * HTTP(S) client on libhttpr. It parses the command line, builds one

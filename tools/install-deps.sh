@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # install-deps.sh - installs, with apt-get, everything httpr needs to build,
 # test and benchmark on Debian 12. Run as root (or with sudo available).
 # nghttp2-server gives nghttpd (the HTTP/2 interop tests), nghttp2-client

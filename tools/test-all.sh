@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # test-all.sh [--release] - every test tier, as CI runs them (.ci/run), one
 # timed step each:
 #   plain      build/: the build, make check, make check-interop

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * host_tls.c - httpr inside a program that uses the same TLS libraries
  * itself (provider rule 5): the host initialises each library and holds its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kept.c - what the pool and HTTP/2 tests keep of an exchange (see
  * suite.h): they send from several threads, where cmocka must not assert,

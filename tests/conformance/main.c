@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * main.c - the conformance suite's entry: `conformance --provider NAME`
  * runs every scenario against that provider, as one cmocka group, so each

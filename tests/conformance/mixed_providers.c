@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mixed_providers.c - every provider built in, at the same time, in one
  * process: one thread per provider, each with its own client, many

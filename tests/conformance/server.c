@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * server.c - the test-server profiles the conformance suite talks to: one
  * process per profile (certificate and options), started on first use

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* server.h - starting and stopping test-server processes (see server.c). */
 #ifndef HTTPR_TEST_SERVER_H
 #define HTTPR_TEST_SERVER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * spawn.c - starting and stopping test-server processes: fork, exec, read
  * the "PORT=<n>" line the server prints once it listens, and at the end

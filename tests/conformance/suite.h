@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * suite.h - what every conformance test file shares: the provider under
  * test, the PKI, the test servers (started on first use), and helpers that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_api.c - the public API around the requests: provider selection and
  * the registry, the error object, NULL handling, and one client used by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_client_cert.c - client certificates against a server that requires
  * one: every accepted form (one PEM, separate files, encrypted keys in

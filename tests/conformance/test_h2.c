@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_h2.c - HTTP/2 over each provider: the version policy (ALPN h2 or
  * http/1.1, and h2 required), many streams on one shared connection (from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_http.c - HTTP/1.1 over each provider: bodies in every framing,
  * uploads, streaming, limits, connection reuse, redirects, and a server

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_pool.c - the connection pool and TLS session resumption over each
  * provider: one connection for sequential requests, the per-origin and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_tls.c - TLS versions (servers limited to 1.2 or 1.3, client minimum
  * and maximum), ALPN, and the key log's one opt-in meaning.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_trust.c - where trust anchors come from: CA files and directories
  * (hashed or not), the environment variables and their precedence over

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_verify.c - certificate verification: good chains by name and by IP
  * address, every bad chain with its exact code and message, and the same

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_h1_parser.c - libFuzzer target for protocol/h1_parser.c. The first
  * bytes choose the parser's settings and how the rest is split; the rest

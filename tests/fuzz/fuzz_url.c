@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_url.c - libFuzzer target for protocol/url.c. The input, up to its
  * first newline, is parsed as a URL; what follows is resolved against it

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # run-interop.sh - the httpr CLI, with every provider built in, against
 # third-party servers from Debian packages on loopback, and side by side
 # with curl. Three sections, all run by default (make check-interop);

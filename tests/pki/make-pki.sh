@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # make-pki.sh OUTDIR -- build the throw-away PKI the conformance suite and the
 # test server use. Only the openssl CLI is needed, and /usr/bin/python3 for
 # tests/pki/kdf-files.py. Idempotent: OUTDIR/.complete

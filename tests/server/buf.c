@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* buf.c: a growable byte buffer for building responses. An allocation
  * failure sets `failed` and turns later appends into no-ops, so callers
  * check once before sending. */

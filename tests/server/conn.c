@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* conn.c: byte I/O on one accepted connection, plain or TLS, and the ways
  * of closing it. Blocking sockets with SO_RCVTIMEO/SO_SNDTIMEO, so every
  * call here returns within TS_IO_TIMEOUT_MS. Knows nothing of HTTP. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* h2.c: one HTTP/2 connection (ALPN "h2"): an nghttp2 server session
  * driven by a poll loop on the non-blocking socket, so the streams of a
  * connection are served concurrently (a /delay/MS stream is a timer, never

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* h2.h: what h2.c (one HTTP/2 connection: the poll loop and the nghttp2
  * server session) and h2_routes.c (what each path answers over HTTP/2)
  * share. Nothing of HTTP/1.1 is here. */

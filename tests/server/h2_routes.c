@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* h2_routes.c: what the test server answers over HTTP/2, on the same paths
  * as HTTP/1.1 where they make sense (/, /bytes/N, /conn-id, /delay/MS,
  * /echo, /status/N, /client-cert, /tls, /resumed), plus /trailers, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* http.c: the HTTP/1.1 side of a connection: reads and checks requests
  * (head limited to TS_MAX_HEAD, body by Content-Length or chunked), runs the
  * keep-alive loop, and offers the response helpers routes use. What each

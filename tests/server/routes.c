@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* routes.c: what the test server answers on each path, including the
  * deliberately broken responses the conformance suite needs (bad status
  * line, bad chunk size, truncated bodies, abrupt closes). Requests arrive

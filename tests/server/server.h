@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* server.h: what the files of the httpr test server share. The test server
  * is a test tool, never linked into the library, so it may use OpenSSL
  * directly. */

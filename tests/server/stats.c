@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* stats.c: what the server process has seen, for tests that must assert
  * counts the client cannot report: TLS handshakes completed (did a client
  * share one connection?), and per HTTP/2 connection the streams opened,

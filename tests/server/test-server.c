@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test-server.c: entry point of the httpr test server. Parses the command
  * line, listens, prints "PORT=<n>", accepts connections and hands each to a
  * detached thread, and stops cleanly on SIGTERM/SIGINT or after

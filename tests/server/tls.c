@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tls.c: the test server's OpenSSL context: certificate chain and key,
  * client-certificate requirement, protocol version limits, security level
  * and TLS 1.2 cipher list, ALPN selection, session resumption (on, or off

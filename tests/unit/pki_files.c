@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pki_files.c - the unit tests' private PKI directory and the files in it,
  * and the run's PKI beside it; see pki_files.h. Knows nothing of any TLS

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pki_files.h - the private temporary directory a unit test keeps its test
  * PKI in: made at start-up, files named, written, appended to, read back

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_cli_args.c - the httpr command line parser (tools/cli_args.c, its
  * option table and setters in tools/cli_options.c and tools/cli_setters.c,

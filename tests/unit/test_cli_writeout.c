@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_cli_writeout.c - the -w renderer (tools/cli_writeout.c) and the
  * exit-code mapping and error lines it reports (tools/cli_exit.c), without

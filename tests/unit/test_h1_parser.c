@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_h1_parser.c - unit tests of protocol/h1_parser.c. Every case is fed
  * three ways, whole, one byte at a time, and in random-sized pieces from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_h1_writer.c - unit tests of protocol/h1_writer.c: the exact bytes of
  * request heads and chunk framing, and every refusal of a method, header

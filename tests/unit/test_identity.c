@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_identity.c - the shared host-name and IP-address rules: IP literal
  * parsing, DNS SAN matching (case, trailing dot, whole-label wildcards

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_keylog.c - the NSS key log: line formatting (lowercase hex, exact
  * buffer bounds), the opt-in rules (config file > SSLKEYLOGFILE > nothing,

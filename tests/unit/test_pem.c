@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_pem.c - PEM block splitting and classification (certificates, plain
  * keys, PKCS#8 and legacy encrypted keys, CRLF files, truncated and

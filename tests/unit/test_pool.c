@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_pool.c - the pool's bookkeeping over real sockets (socketpairs, no
  * TLS): reuse of the most recent idle connection, liveness (a peer that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_trust.c - trust-source resolution in the README's order (config >
  * HTTPR_CA_BUNDLE > SSL_CERT_FILE / SSL_CERT_DIR > system), empty variables

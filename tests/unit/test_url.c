@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_url.c - unit tests of protocol/url.c: every URL form hr_url_parse
  * accepts or refuses, the helpers built on struct hr_url, and

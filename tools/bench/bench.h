@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench.h - the parts of httpr-bench, the benchmark program of the README
  * ("Benchmarks"). It follows the command line and output contract of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench_args.c - httpr-bench's command line: the options of the benchmark
  * contract (shared with curlbench, so the same invocation drives both) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench_client.c - httpr-bench's use of the library: one client built from
  * the options, requests made once and sent many times, and the check every

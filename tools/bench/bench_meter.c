@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench_meter.c - what httpr-bench measures besides counting: wall time on
  * the monotonic clock, the process's CPU time and peak RSS from getrusage

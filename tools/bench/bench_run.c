@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench_run.c - the scenarios of the benchmark contract, each doing what
  * curlbench does for it: an untimed warm-up request (connect, handshake,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * httpr-bench.c - main() of httpr-bench: runs the benchmark scenarios named
  * on the command line, one after the other, and prints one line per

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # run-bench.sh - what `make bench` runs: httpr-bench against a private nginx
 # on loopback, once per TLS provider built in, with the scenarios and
 # arguments of the benchmark contract (keepalive -n 5000, handshake -n 500,
