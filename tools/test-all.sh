@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # test-all.sh [--release] - every test tier, as CI runs them (.ci/run), one
 # timed step each:
-#   plain      build/: the build, make check, make check-interop
+#   plain      build/: the build, make check, make check-install (install
+#              into a scratch DESTDIR and uninstall), make check-interop
 #   sanitizers build-sanitizers/: ASan and UBSan build, make check
 #   valgrind   build/: make check-valgrind, the unit tests and the
 #              conformance groups in VALGRIND_GROUPS (default below)
@@ -76,6 +77,7 @@ make_in() {
 plain() {
   configured build ../configure &&
     make_in build >/dev/null && make_in build check &&
+    make_in build check-install &&
     HTTPR_INTEROP_REQUIRED=1 make_in build check-interop
 }
 
@@ -106,7 +108,7 @@ distcheck() {
     head -n 3
 }
 
-step "plain: build, make check, make check-interop" 1 plain
+step "plain: build, make check, check-install, check-interop" 1 plain
 step "sanitizers: ASan+UBSan build, make check" 1 sanitizers
 step "valgrind: units, conformance ($valgrind_groups)" 1 \
   valgrind_run "$valgrind_groups"
