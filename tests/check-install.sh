@@ -45,18 +45,23 @@ bench=$(cd "$stage" && find . -name 'httpr-bench*' | sed 's|^\.||')
 # The installed httpr.pc, read as a user of the staged tree would: its
 # paths under the staging root, nothing but the library to link.
 pc() {
-  PKG_CONFIG_LIBDIR=$stage$pkgconfigdir PKG_CONFIG_PATH= \
-    PKG_CONFIG_SYSROOT_DIR=$stage "$@"
+  PKG_CONFIG_LIBDIR=$stage$pkgconfigdir PKG_CONFIG_PATH='' \
+    PKG_CONFIG_SYSROOT_DIR=$stage "$@" | words
 }
-libs=$(echo $(pc "$PKG_CONFIG" --libs httpr))
+# words: the words of stdin on one line, one space apart (pkg-config ends
+# its output with a space).
+words() {
+  tr -s ' \t\n' '   ' | sed 's/^ //; s/ $//'
+}
+libs=$(pc "$PKG_CONFIG" --libs httpr)
 [ "$libs" = "-L$stage$libdir -lhttpr" ] ||
   fail "pkg-config --libs httpr gave '$libs', not '-L$stage$libdir -lhttpr'"
-only=$(echo $(pc env PKG_CONFIG_SYSTEM_LIBRARY_PATH="$stage$libdir" \
-  "$PKG_CONFIG" --libs httpr))
+only=$(pc env PKG_CONFIG_SYSTEM_LIBRARY_PATH="$stage$libdir" \
+  "$PKG_CONFIG" --libs httpr)
 [ "$only" = "-lhttpr" ] ||
   fail "pkg-config --libs httpr gave '$only' with $libdir a system" \
     "directory, not '-lhttpr' alone"
-cflags=$(echo $(pc "$PKG_CONFIG" --cflags httpr))
+cflags=$(pc "$PKG_CONFIG" --cflags httpr)
 [ "$cflags" = "-I$stage$includedir" ] ||
   fail "pkg-config --cflags httpr gave '$cflags', not '-I$stage$includedir'"
 
@@ -95,6 +100,6 @@ left=$(cd "$stage" && find . -mindepth 1 | sed 's|^\.||' | sort |
     fi
     echo "$p"
   done)
-[ -z "$left" ] || fail "make uninstall left behind:" $left
+[ -z "$left" ] || fail "make uninstall left behind: $(echo "$left" | words)"
 echo "install: $installed files installed, the .pc gives -lhttpr," \
   "uninstall left no file"
