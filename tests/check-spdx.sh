@@ -74,8 +74,10 @@ check_tree() {
 # The check must be able to fail: in a made-up tree (no .git, so walked as
 # a tarball is), one C file without the line, one script with it too late,
 # among files that are right or need none.
-fake=$(mktemp -d)
-trap 'rm -rf "$fake"' EXIT
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+fake=$scratch/tree
+errors=$scratch/errors
 mkdir -p "$fake/api" "$fake/tools" "$fake/tests/fuzz/corpus/x" "$fake/build"
 printf '/* SPDX-License-Identifier: MIT */\nint a;\n' >"$fake/api/good.c"
 printf '#!/bin/sh\n# SPDX-License-Identifier: MIT\n' >"$fake/tools/good.sh"
@@ -84,15 +86,15 @@ printf '#!/bin/sh\n#\n#\n# SPDX-License-Identifier: MIT\n' >"$fake/tools/late"
 printf 'GET / HTTP/1.1\r\n' >"$fake/tests/fuzz/corpus/x/seed"
 printf 'int generated;\n' >"$fake/build/out.c"
 printf '#! /bin/sh\n' >"$fake/configure"
-if check_tree "$fake" 2>"$fake/errors"; then
+if check_tree "$fake" 2>"$errors"; then
   echo "check-spdx.sh: a tree with api/missing.c and tools/late passed" >&2
   exit 1
 fi
-if [ "$(cut -d: -f1 "$fake/errors" | sort | tr '\n' ' ')" != \
+if [ "$(cut -d: -f1 "$errors" | sort | tr '\n' ' ')" != \
   "api/missing.c tools/late " ]; then
   echo "check-spdx.sh: the made-up tree should fail on api/missing.c and" \
     "tools/late alone; it said:" >&2
-  cat "$fake/errors" >&2
+  cat "$errors" >&2
   exit 1
 fi
 
