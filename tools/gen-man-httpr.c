@@ -75,6 +75,17 @@ static void roff_text(FILE *out, const char *s, int md) {
     fputs("\\fR", out);
 }
 
+/* An option's name: every hyphen in it is a minus sign. */
+static void roff_name(FILE *out, const char *s) {
+  for (; *s; s++)
+    if (*s == '-')
+      fputs("\\-", out);
+    else if (*s == '\\')
+      fputs("\\e", out);
+    else
+      fputc(*s, out);
+}
+
 static void print_options(FILE *out) {
   for (int s = 0; s < CLI_HELP_SECTIONS; s++) {
     fprintf(out, ".SS %s\n", section_titles[s]);
@@ -86,7 +97,7 @@ static void print_options(FILE *out) {
       if (o->short_name)
         fprintf(out, "\\fB\\-%c\\fR, ", o->short_name);
       fputs("\\fB\\-\\-", out);
-      roff_text(out, o->long_name, 0);
+      roff_name(out, o->long_name);
       fputs("\\fR", out);
       if (o->value_name) {
         fputs(" \\fI", out);
@@ -100,25 +111,39 @@ static void print_options(FILE *out) {
   }
 }
 
-/* The exit codes the CLI makes without a library code behind them. */
-static void print_cli_exit(FILE *out, int code, const char *what) {
-  fprintf(out, ".TP\n.B %d\n%s\n", code, what);
-}
+/* What the CLI itself fails with, beside the library's codes (the
+ * names of cli_exit.h). */
+static const struct {
+  int code;
+  const char *what;
+} cli_own_exits[] = {
+    {CLI_EXIT_USAGE, "The command line is wrong: an unknown option, a missing "
+                     "or bad value, options that cannot be combined, or no "
+                     "URL."},
+    {CLI_EXIT_WRITE, "Writing the body or the \\fB\\-w\\fR output failed."},
+    {CLI_EXIT_READ, "Reading the file of \\fB\\-d @\\fR\\fIFILE\\fR or "
+                    "\\fB\\-w @\\fR\\fIFILE\\fR failed."},
+};
 
-/* One entry per exit code, lowest first, naming every httpr_code that
- * gives it; HTTP/2 protocol failures are the one case where the same code
- * gives two exits. */
+/* One entry per exit code, lowest first: what the CLI means by it, and
+ * every httpr_code that gives it (HTTP/2 protocol failures are the one
+ * case where the same code gives two exits). */
 static void print_exit_status(FILE *out) {
   enum { MAX_EXIT = 256 };
   int last = 0;
   while (strcmp(httpr_code_name((httpr_code)(last + 1)), "HTTPR_E_UNKNOWN"))
     last++;
-  print_cli_exit(out, CLI_EXIT_OK, "Every URL was fetched (any HTTP status).");
-  print_cli_exit(out, CLI_EXIT_USAGE,
-                 "The command line is wrong: an unknown option, a missing or "
-                 "bad value, options that cannot be combined, or no URL.");
+  fprintf(out, ".TP\n.B %d\nEvery URL was fetched (any HTTP status).\n",
+          CLI_EXIT_OK);
   for (int exit_code = 1; exit_code < MAX_EXIT; exit_code++) {
     int any = 0;
+    for (size_t i = 0; i < sizeof(cli_own_exits) / sizeof(cli_own_exits[0]);
+         i++) {
+      if (cli_own_exits[i].code != exit_code)
+        continue;
+      fprintf(out, ".TP\n.B %d\n%s\n", exit_code, cli_own_exits[i].what);
+      any = 1;
+    }
     for (int c = 1; c <= last; c++) {
       int h1 = cli_exit_code((httpr_code)c);
       int h2 = cli_exit_code_http((httpr_code)c, 1);
