@@ -209,6 +209,7 @@ def build(items):
     pending = []  # intro comments, types: they go to the next function's
     last = None   # the entry the previous item was a function of
     last_define = None  # the block the previous item was a constant of
+    last_type = None    # the type the previous item was
     for n, (kind, body, adjacent) in enumerate(items):
         prev = items[n - 1] if n else None
         nxt = items[n + 1] if n + 1 < len(items) else None
@@ -226,8 +227,13 @@ def build(items):
                     and last["group"] == group and not name.endswith("_free"):
                 last["funcs"].append((name, body))
             else:
-                last = {"group": group, "funcs": [(name, body)],
-                        "doc": comment_lines(prev[1]) if own else None}
+                doc = comment_lines(prev[1]) if own else None
+                # Right after a type, the type's comment is the function's
+                # (httpr_timing's for httpr_response_time).
+                if not own and prev[0] == "type" and adjacent and last_type \
+                        and last_type["doc"]:
+                    doc = comment_lines(last_type["doc"])
+                last = {"group": group, "funcs": [(name, body)], "doc": doc}
                 pages[group]["entries"].append(last)
             last_define = None
             continue
@@ -243,6 +249,7 @@ def build(items):
                 continue
             t = {"doc": doc, "code": [body]}
             last_define = t if kind == "define" else None
+            last_type = t if kind == "type" else None
             m = re.match(r"#\s*define\s+(\w+)", body)
             fixed = [g for p, g in MACRO_GROUPS.items()
                      if m and m.group(1).startswith(p)]
