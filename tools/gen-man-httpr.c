@@ -187,19 +187,22 @@ static void print_files(FILE *out) {
     fputs(".TP\n.I ", out);
     roff_text(out, bundle, 0);
     fputs("\nThe system's CA bundle, this build's last source of trust "
-          "anchors (configure's \\fB\\-\\-with\\-ca\\-bundle\\fR).\n", out);
+          "anchors (configure's \\fB\\-\\-with\\-ca\\-bundle\\fR).\n",
+          out);
   }
   if (dir[0]) {
     fputs(".TP\n.I ", out);
     roff_text(out, dir, 0);
-    fprintf(out, "\nThe system's CA directory, used when %s "
+    fprintf(out,
+            "\nThe system's CA directory, used when %s "
             "(configure's \\fB\\-\\-with\\-ca\\-path\\fR).\n",
             bundle[0] ? "the bundle is missing" : "no variable names one");
   }
   if (!bundle[0] && !dir[0])
     fputs(".PP\nThis build knows no system trust store: without "
           "\\fB\\-\\-cacert\\fR, \\fB\\-\\-capath\\fR or a variable "
-          "above, https fails with exit 77.\n", out);
+          "above, https fails with exit 77.\n",
+          out);
 }
 
 /* A template line as it is, but for @VERSION@ (in .TH), the header's. */
