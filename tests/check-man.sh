@@ -5,8 +5,9 @@
 # exports (api/httpr.sym) is named in the NAME section of a page, and has
 # the one-line page `man FUNCTION` finds; httpr(1) names every option
 # `httpr --help` lists; libhttpr(3) names every environment variable the
-# library reads (common/env.h's table). The export check is run once more
-# on a list with a function no page names, and must fail naming it.
+# library reads (common/env.h's table); man(1) renders each. The export
+# check is run once more on a list with a function no page names, and
+# must fail naming it.
 set -eu
 src=${top_srcdir:-.}
 build=${top_builddir:-.}
@@ -51,8 +52,8 @@ undocumented() {
 
 if ! undocumented "$src/api/httpr.sym" >"$tmp/out"; then
   echo "check-man: exported functions without a man page entry" \
-    "(give each a comment in api/httpr.h; a new prefix needs a group in" \
-    "tools/gen-man-api.py):" >&2
+    "(declare each with HTTPR_EXPORT in api/httpr.h, its comment above it;" \
+    "a new prefix needs a group in tools/gen-man-api.py):" >&2
   cat "$tmp/out" >&2
   fail=1
 fi
@@ -106,15 +107,16 @@ else
   fail=1
 fi
 
-# man(1) renders httpr(1) without a complaint.
+# man(1) renders every page without a complaint.
 if command -v man >/dev/null 2>&1; then
-  MANWIDTH=80 man -l "$build/man/httpr.1" >"$tmp/rendered" 2>"$tmp/man.err" ||
-    true
-  if [ -s "$tmp/man.err" ] || ! grep -q 'EXIT STATUS' "$tmp/rendered"; then
-    echo "check-man: man -l man/httpr.1 fails:" >&2
-    cat "$tmp/man.err" >&2
-    fail=1
-  fi
+  for p in $pages; do
+    MANWIDTH=80 man -l "$p" >"$tmp/rendered" 2>"$tmp/man.err" || true
+    if [ -s "$tmp/man.err" ] || ! grep -q '^DESCRIPTION' "$tmp/rendered"; then
+      echo "check-man: man -l $p fails:" >&2
+      cat "$tmp/man.err" >&2
+      fail=1
+    fi
+  done
 fi
 
 [ "$fail" -eq 0 ] || exit 1

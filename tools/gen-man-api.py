@@ -270,6 +270,21 @@ def build(items):
 FREE_DOC = ["Frees the object and all it owns; NULL is accepted."]
 
 
+def prototype(body):
+    """A declaration as the header breaks it (clang-format's 80 columns),
+    without the export macro and with its continuation lines moved left
+    by as much, so the arguments stay aligned."""
+    macro = "HTTPR_EXPORT "
+    lines = body.split("\n")
+    if not lines[0].startswith(macro):
+        return [line.replace(macro, "") for line in lines]
+    out = [lines[0][len(macro):]]
+    for line in lines[1:]:
+        pad = len(line) - len(line.lstrip(" "))
+        out.append(line[min(pad, len(macro)):])
+    return out
+
+
 def write_page(outdir, group, page, what, data, names, version):
     funcs = [f for e in data["entries"] for f in e["funcs"]]
     out = [".\\\" SPDX-License-Identifier: MIT",
@@ -287,9 +302,8 @@ def write_page(outdir, group, page, what, data, names, version):
            ".nf",
            ".B #include <httpr.h>"]
     for name, body in funcs:
-        proto = " ".join(body.replace("HTTPR_EXPORT", "").split())
-        proto = proto.replace("( ", "(").replace(" )", ")")
-        out += [".PP", roff_escape(proto, code=True)]
+        out.append(".PP")
+        out += [roff_escape(line, code=True) for line in prototype(body)]
     out += [".fi", ".SH DESCRIPTION"]
     for body in data["intro"]:
         out += roff_paragraphs(comment_lines(body), names)
