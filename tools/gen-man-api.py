@@ -152,7 +152,8 @@ def roff_escape(text, code=False, guard=True):
 
 
 def roff_prose(line, names):
-    """A line of a comment: `code` in italics, function names in bold."""
+    """A line of a comment: `code` in italics, function names in bold and
+    never hyphenated."""
     parts = line.split("`")
     out = []
     for n, part in enumerate(parts):
@@ -161,7 +162,7 @@ def roff_prose(line, names):
             out.append("\\fI" + esc + "\\fR")
         else:
             out.append(re.sub(r"\b(httpr_\w+)\b",
-                              lambda m: "\\fB%s\\fR" % m.group(1)
+                              lambda m: "\\fB\\%%%s\\fR" % m.group(1)
                               if m.group(1) in names else m.group(1), esc))
     s = "".join(out)
     # An abbreviation's period at the end of a line does not end a sentence.
