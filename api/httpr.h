@@ -98,6 +98,7 @@ typedef struct httpr_error httpr_error;
 
 /* Returns a new, cleared error object, or NULL when out of memory. */
 HTTPR_EXPORT httpr_error *httpr_error_new(void);
+/* Frees the error object; NULL is accepted. */
 HTTPR_EXPORT void httpr_error_free(httpr_error *err);
 /* Resets to HTTPR_OK with empty texts. NULL is accepted. */
 HTTPR_EXPORT void httpr_error_clear(httpr_error *err);
@@ -195,6 +196,8 @@ typedef void (*httpr_debug_cb)(httpr_debug_kind kind, const char *text,
 /* Returns a config with the defaults documented on each setter, or NULL
  * when out of memory. */
 HTTPR_EXPORT httpr_config *httpr_config_new(void);
+/* Frees the config and the strings it copied; NULL is accepted. A client
+ * made from it keeps its own copy, so the config may be freed at once. */
 HTTPR_EXPORT void httpr_config_free(httpr_config *cfg);
 
 /* Certificate verification; default on. Off means no check at all (for
@@ -383,6 +386,8 @@ typedef int (*httpr_write_cb)(const void *data, size_t len, void *userdata);
 HTTPR_EXPORT httpr_code httpr_request_new(httpr_request **out,
                                           const char *method, const char *url,
                                           httpr_error *err);
+/* Frees the request; NULL is accepted. It must not be in use by a
+ * running httpr_client_send. */
 HTTPR_EXPORT void httpr_request_free(httpr_request *req);
 /* Adds a header line, kept in order; a name given by the caller replaces
  * the library's default for Host, User-Agent and Accept. HTTPR_E_INVALID
@@ -488,11 +493,14 @@ typedef enum httpr_http_version {
   HTTPR_HTTP_2 = 20
 } httpr_http_version;
 
+/* Frees the response and its body and headers; NULL is accepted. */
 HTTPR_EXPORT void httpr_response_free(httpr_response *resp);
 /* The final status code (after redirects), e.g. 200. */
 HTTPR_EXPORT int httpr_response_status(const httpr_response *resp);
 /* The reason phrase as sent (may be empty). */
 HTTPR_EXPORT const char *httpr_response_reason(const httpr_response *resp);
+/* The HTTP version the response came in: HTTPR_HTTP_1_0, HTTPR_HTTP_1_1 or
+ * HTTPR_HTTP_2. */
 HTTPR_EXPORT httpr_http_version
 httpr_response_http_version(const httpr_response *resp);
 /* The URL of the final response (differs from the request after
