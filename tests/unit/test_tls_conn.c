@@ -298,7 +298,7 @@ static void io_bookkeeping(void **state) {
   (void)state;
   struct fake_io fake = {.result = 5};
   struct hr_io_state s = {.io = {fake_send, fake_recv, &fake}};
-  char buf[8];
+  char buf[8] = "abcdefg";
   size_t moved = 99;
   assert_int_equal(hr_io_send(&s, buf, 8, &moved), HR_IO_MOVED);
   assert_int_equal(moved, 5);
