@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # check-man.sh - the man pages are clean and complete: groff reports no
 # warning on any of them (-ww: every warning), every function the library
-# exports (api/httpr.sym) is named in the NAME section of a page, and has
+# exports (api/libhttpr.map) is named in the NAME section of a page, and has
 # the one-line page `man FUNCTION` finds; httpr(1) names every option
 # `httpr --help` lists; libhttpr(3) names every environment variable the
 # library reads (common/env.h's table); man(1) renders each. The export
@@ -50,14 +50,17 @@ undocumented() {
   return 1
 }
 
-if ! undocumented "$src/api/httpr.sym" >"$tmp/out"; then
+# The exported functions: the global names of the version script.
+sed -n 's/^[[:space:]]*\(httpr_[a-z0-9_]*\);.*/\1/p' "$src/api/libhttpr.map" \
+  >"$tmp/exported"
+if ! undocumented "$tmp/exported" >"$tmp/out"; then
   echo "check-man: exported functions without a man page entry" \
     "(declare each with HTTPR_EXPORT in api/httpr.h, its comment above it;" \
     "a new prefix needs a group in tools/gen-man-api.py):" >&2
   cat "$tmp/out" >&2
   fail=1
 fi
-for f in $(cat "$src/api/httpr.sym"); do
+for f in $(cat "$tmp/exported"); do
   if ! grep -qx "\.so man3/httpr_[a-z]*\.3" "$build/man/links/$f.3" \
     2>/dev/null; then
     echo "check-man: no page man/links/$f.3 pointing to its group's page" >&2
@@ -66,7 +69,7 @@ for f in $(cat "$src/api/httpr.sym"); do
 done
 
 # The self-test: a function no page names is found, and by its name.
-{ cat "$src/api/httpr.sym"; echo httpr_not_in_any_page; } >"$tmp/sym"
+{ cat "$tmp/exported"; echo httpr_not_in_any_page; } >"$tmp/sym"
 if undocumented "$tmp/sym" >"$tmp/out" ||
   ! grep -qx '  httpr_not_in_any_page' "$tmp/out"; then
   echo "check-man: self-test: an undocumented function went unnoticed" >&2
@@ -121,4 +124,4 @@ fi
 
 [ "$fail" -eq 0 ] || exit 1
 echo "man pages: $(echo $pages | wc -w) pages without a groff warning;" \
-  "$(wc -l <"$src/api/httpr.sym") exported functions all documented"
+  "$(wc -l <"$tmp/exported") exported functions all documented"
