@@ -17,6 +17,14 @@
 # of the system types the header uses, so a return type changed from
 # uint32_t to uint64_t passed.
 #
+# Two limits, both abidiff's: a parameter changed from one handle to
+# another (httpr_request * for httpr_response *) passes, because the
+# suppression looks through the typedef; the compiler of every caller
+# catches that one. And a function whose code gcc folded into an
+# identical one (the old names httpr_config_set_tls_backend and
+# httpr_request_set_body_sink) has no debug information of its own, so
+# for it abidiff sees removal only, not a changed signature.
+#
 # abidiff needs the library's debug information (a build with -g, as the
 # default CFLAGS are): without it the check fails rather than pass on
 # nothing. Then it proves that it can fail: from the same objects it
@@ -73,7 +81,8 @@ for h in $handles; do
 done
 [ -n "$handles" ] || { echo "check-abi: no opaque handle found in" \
   "api/httpr.h" >&2; exit 1; }
-printf '[suppress_type]\n  name_regexp = ^(struct )?(%s)$\n' \
+# Only the structs: a typedef changed to name another handle still counts.
+printf '[suppress_type]\n  type_kind = struct\n  name_regexp = ^(%s)$\n' \
   "$(echo $handles | tr ' ' '|')" >"$tmp/opaque.suppr"
 
 # abidiff_status LIBRARY REPORT: abidiff's exit status against the
