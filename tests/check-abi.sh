@@ -81,7 +81,7 @@ for h in $handles; do
 done
 [ -n "$handles" ] || { echo "check-abi: no opaque handle found in" \
   "api/httpr.h" >&2; exit 1; }
-# Only the structs: a typedef changed to name another handle still counts.
+# The structs only, nothing else of the same name.
 printf '[suppress_type]\n  type_kind = struct\n  name_regexp = ^(%s)$\n' \
   "$(echo $handles | tr ' ' '|')" >"$tmp/opaque.suppr"
 
