@@ -19,7 +19,7 @@
 #include <mbedtls/pkcs12.h>
 #include <mbedtls/platform_util.h>
 
-#include "backends/credentials.h"
+#include "backends/provider_services.h"
 #include "backends/mbedtls_compat.h"
 #include "backends/mbedtls_pkcs.h"
 #include "backends/pem.h"

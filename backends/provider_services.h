@@ -6,12 +6,12 @@
  * core, nothing else of ours: its own library's headers, and its own
  * compat header, are its business.
  *
- * Why one header: the next step loads providers as dlopen'ed modules, and
- * a module cannot link against the core's hidden symbols. This list then
- * becomes a table of function pointers the core hands the module at load
- * time; keeping every core function a provider calls listed here, and
- * only here, makes that change a mechanical one. A provider that needs
- * another core function adds it to the list below first.
+ * Why one header: a provider built as a dlopen'ed module cannot link
+ * against the core's hidden symbols, so each function below is also an
+ * entry of the table the core hands the module at load time
+ * (provider_module.h, HR_PROVIDER_SERVICES). A provider that needs
+ * another core function adds it to the list below and to that table (a
+ * new interface version) first.
  *
  * The services, by header (each declares and documents its own):
  *
@@ -67,5 +67,93 @@
 #include "backends/tls_conn.h"
 #include "backends/tls_errors.h"
 #include "backends/trust.h"
+
+#ifdef HTTPR_PROVIDER_MODULE
+/* In a module (provider_module.h) every service is a call through the
+ * table the library handed the entry point, kept in hr_svc by
+ * backends/module_entry.c before any provider function runs. The macros
+ * come after every declaration above, so the provider's calls read the
+ * same in both builds; built in, none of this exists and the calls stay
+ * direct. */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "backends/provider_module.h"
+
+extern const struct hr_provider_services *hr_svc;
+
+/* The printf-like three format here, into a buffer of the field's size:
+ * vsnprintf cuts the text exactly where the core's own would. */
+__attribute__((format(printf, 3, 4))) static inline httpr_code
+hr_module_fail(httpr_error *err, httpr_code code, const char *fmt, ...) {
+  char msg[sizeof(err->message)];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof(msg), fmt, ap);
+  va_end(ap);
+  return hr_svc->fail_text(err, code, msg);
+}
+
+__attribute__((format(printf, 2, 3))) static inline void
+hr_module_detail(httpr_error *err, const char *fmt, ...) {
+  char text[sizeof(err->detail)];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(text, sizeof(text), fmt, ap);
+  va_end(ap);
+  hr_svc->detail_text(err, text);
+}
+
+__attribute__((format(printf, 2, 3))) static inline void
+hr_module_hint(httpr_error *err, const char *fmt, ...) {
+  char text[sizeof(err->hint)];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(text, sizeof(text), fmt, ap);
+  va_end(ap);
+  hr_svc->hint_text(err, text);
+}
+
+#define hr_fail hr_module_fail
+#define hr_detail hr_module_detail
+#define hr_hint hr_module_hint
+/* One line per entry of HR_PROVIDER_SERVICES, in its order. */
+#define hr_nomem (hr_svc->nomem)
+#define hr_wipe (hr_svc->wipe)
+#define hr_wipe_free (hr_svc->wipe_free)
+#define hr_tls_decide (hr_svc->tls_decide)
+#define hr_tls_with_detail (hr_svc->tls_with_detail)
+#define hr_tls_trust_load (hr_svc->tls_trust_load)
+#define hr_tls_alpn_check (hr_svc->tls_alpn_check)
+#define hr_tls_host_unusable (hr_svc->tls_host_unusable)
+#define hr_tls_conn_check (hr_svc->tls_conn_check)
+#define hr_tls_conn_names (hr_svc->tls_conn_names)
+#define hr_tls_versions (hr_svc->tls_versions)
+#define hr_copy_str (hr_svc->copy_str)
+#define hr_verify_failed (hr_svc->verify_failed)
+#define hr_untrusted_chain_reason (hr_svc->untrusted_chain_reason)
+#define hr_sent_chain_reason (hr_svc->sent_chain_reason)
+#define hr_alert_name (hr_svc->alert_name)
+#define hr_version_mismatch (hr_svc->version_mismatch)
+#define hr_path_add (hr_svc->path_add)
+#define hr_policy_check (hr_svc->policy_check)
+#define hr_policy_failed (hr_svc->policy_failed)
+#define hr_path_link (hr_svc->path_link)
+#define hr_ip_literal (hr_svc->ip_literal)
+#define hr_identity_check (hr_svc->identity_check)
+#define hr_creds_setup (hr_svc->creds_setup)
+#define hr_creds_read_pkcs12 (hr_svc->creds_read_pkcs12)
+#define hr_creds_kdf_inner_key (hr_svc->creds_kdf_inner_key)
+#define hr_creds_wrong_password (hr_svc->creds_wrong_password)
+#define hr_creds_no_password (hr_svc->creds_no_password)
+#define hr_creds_key_mismatch (hr_svc->creds_key_mismatch)
+#define hr_creds_cert_unparsable (hr_svc->creds_cert_unparsable)
+#define hr_creds_key_unparsable (hr_svc->creds_key_unparsable)
+#define hr_creds_key_refused (hr_svc->creds_key_refused)
+#define hr_creds_pkcs12_unparsable (hr_svc->creds_pkcs12_unparsable)
+#define hr_trust_load (hr_svc->trust_load)
+#define hr_keylog_format (hr_svc->keylog_format)
+#define hr_keylog_write_line (hr_svc->keylog_write_line)
+#endif
 
 #endif
