@@ -59,6 +59,7 @@ httpr_code httpr_client_new(httpr_client **out, const httpr_config *cfg,
   client->provider = hr_provider_find(name);
   if (!client->provider) {
     rc = unknown_backend(name, err);
+    hr_provider_explain(name, err); /* a module that failed to load */
     goto done;
   }
   rc = hr_provider_acquire(client->provider, err);

@@ -145,11 +145,19 @@ struct hr_tls_provider {
   void (*session_free)(void *session);
 };
 
-/* The providers built in, in preference order, and lookup by name.
+/* The providers there are (built in, or the modules of the provider
+ * directory), in preference order, and lookup by name, which loads the
+ * provider's module the first time it is asked for. Thread-safe; a
+ * provider returned stays valid for the life of the process.
  * (backends/registry.c) */
 size_t hr_provider_count(void);
 const struct hr_tls_provider *hr_provider_at(size_t i);
 const struct hr_tls_provider *hr_provider_find(const char *name);
+
+/* After hr_provider_find(name) returned NULL: sets err's detail to why
+ * name's module could not be used (its path and dlerror()'s text, or the
+ * interface versions), when a load was tried; leaves err alone else. */
+void hr_provider_explain(const char *name, httpr_error *err);
 
 /* Lazy, reference-counted, thread-safe global init of a provider. Every
  * successful acquire is paired with one release. */

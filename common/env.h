@@ -44,7 +44,13 @@
     "warning through the debug callback and no key log, when it is a "         \
     "symbolic link, not a regular file, has other hard links, is "             \
     "writable by group or others or belongs to another user.",                 \
-    "a client's first https request (backends/keylog.c)")
+    "a client's first https request (backends/keylog.c)")                     \
+  X(HTTPR_PROVIDER_PATH,                                                       \
+    "The directory of the provider modules (`httpr-NAME.so`) instead of "      \
+    "the installed one, for tests and uninstalled builds; it loads code, "     \
+    "so a set-user-ID or set-group-ID program ignores it as it ignores "       \
+    "every variable here. Unused in a `--disable-modules` build.",             \
+    "the first lookup or listing of providers (backends/registry.c)")
 
 #define HR_ENV_ID(name, what, reader) HR_ENV_##name,
 enum hr_env_id { HR_ENV_TABLE(HR_ENV_ID) HR_ENV_COUNT };

@@ -9,6 +9,12 @@
 # the trust store stays the system's, the provider the build's default,
 # and no key log is opened or created.
 #
+# In a build with provider modules (make check sets HTTPR_PROVIDER_PATH
+# to the build tree's), the probes find copies of the modules through
+# HTTPR_PROVIDER_PATH: the plain one lists them; the set-group-ID one must
+# not load code from there, so it lists only what the installed provider
+# directory ($INSTALLED_PROVIDER_DIR) holds, normally nothing.
+#
 # As root the probes run as nobody (setpriv), the set-group-ID copy
 # belonging to root's group; as another user, the copy belongs to one of
 # the user's supplementary groups (not the primary one), which sets the
@@ -42,6 +48,14 @@ else
   group=$(id -G | tr ' ' '\n' | grep -vx "$(id -g)" | head -n 1 || true)
   [ -n "$group" ] || skip "no supplementary group to make a set-group-ID copy"
 fi
+mkdir "$tmp/mods"
+modules=no
+if [ -n "${HTTPR_PROVIDER_PATH:-}" ]; then
+  modules=yes
+  cp "$HTTPR_PROVIDER_PATH"/httpr-*.so "$tmp/mods/"
+  chmod 644 "$tmp/mods"/*
+fi
+chmod 755 "$tmp/mods"
 cp "$probe" "$tmp/plain-probe"
 cp "$probe" "$tmp/sgid-probe"
 cp "$pki/ca-bundle.pem" "$tmp/ca.pem"
@@ -52,7 +66,8 @@ chmod 644 "$tmp/ca.pem"
 
 # The build's default provider, and another built one to ask for instead
 # (with one provider built, asking for it changes nothing visible).
-as_user env -i "$tmp/plain-probe" >"$tmp/base.out"
+as_user env -i HTTPR_PROVIDER_PATH="$tmp/mods" "$tmp/plain-probe" \
+  >"$tmp/base.out"
 default=$(sed -n 's/^default provider=//p' "$tmp/base.out")
 [ -n "$default" ] || fail "the probe did not run"
 other=$default
@@ -66,7 +81,8 @@ run() { # NAME PROBE: the probe with every variable set, output in NAME.out
   as_user env -i HTTPR_TLS_PROVIDER="$other" HTTPR_TLS_BACKEND="$default" \
     HTTPR_CA_BUNDLE="$tmp/ca.pem" \
     SSL_CERT_FILE="$tmp/ca.pem" SSL_CERT_DIR="$tmp" \
-    SSLKEYLOGFILE="$tmp/$1-keys.log" "$tmp/$2" >"$tmp/$1.out"
+    SSLKEYLOGFILE="$tmp/$1-keys.log" HTTPR_PROVIDER_PATH="$tmp/mods" \
+    "$tmp/$2" >"$tmp/$1.out"
 }
 expect() { # NAME LINE
   grep -qxF "$2" "$tmp/$1.out" ||
@@ -81,13 +97,15 @@ expect plain "hr_env_get HTTPR_CA_BUNDLE=$tmp/ca.pem"
 expect plain "hr_env_get SSL_CERT_FILE=$tmp/ca.pem"
 expect plain "hr_env_get SSL_CERT_DIR=$tmp"
 expect plain "hr_env_get SSLKEYLOGFILE=$tmp/plain-keys.log"
+expect plain "hr_env_get HTTPR_PROVIDER_PATH=$tmp/mods"
 expect plain "outside the table=none"
 expect plain "default provider=$other"
 expect plain "trust origin=HTTPR_CA_BUNDLE"
 expect plain "key log=open"
 [ -f "$tmp/plain-keys.log" ] || fail "plain: the key log was not created"
 # The old name alone still picks the provider.
-as_user env -i HTTPR_TLS_BACKEND="$other" "$tmp/plain-probe" >"$tmp/old.out"
+as_user env -i HTTPR_TLS_BACKEND="$other" HTTPR_PROVIDER_PATH="$tmp/mods" \
+  "$tmp/plain-probe" >"$tmp/old.out"
 expect old "default provider=$other"
 
 run sgid sgid-probe
@@ -95,14 +113,28 @@ grep -qx "AT_SECURE=1" "$tmp/sgid.out" ||
   skip "the set-group-ID copy did not run AT_SECURE (a nosuid file system?)"
 for v in HTTPR_TLS_PROVIDER HTTPR_TLS_BACKEND HTTPR_CA_BUNDLE SSL_CERT_FILE \
   SSL_CERT_DIR \
-  SSLKEYLOGFILE; do
+  SSLKEYLOGFILE HTTPR_PROVIDER_PATH; do
   expect sgid "hr_env_get $v=(unset)"
 done
 # The variables did reach the process: only the library looked away.
 expect sgid "raw HTTPR_CA_BUNDLE=$tmp/ca.pem"
 expect sgid "raw SSLKEYLOGFILE=$tmp/sgid-keys.log"
+expect sgid "raw HTTPR_PROVIDER_PATH=$tmp/mods"
 expect sgid "outside the table=none"
-expect sgid "default provider=$default"
+installed=no
+for f in "${INSTALLED_PROVIDER_DIR:-/nonexistent}"/httpr-*.so; do
+  [ -e "$f" ] && installed=yes
+done
+if [ "$modules" = no ]; then
+  expect sgid "default provider=$default"
+elif [ "$installed" = no ]; then
+  # No module was loaded from HTTPR_PROVIDER_PATH's directory.
+  expect sgid "providers="
+  expect sgid "default provider="
+else
+  echo "check-secure-env: modules are installed in $INSTALLED_PROVIDER_DIR:" \
+    "the set-group-ID probe's provider list is theirs, not checked"
+fi
 grep -q '^trust origin=\(system\|none\)' "$tmp/sgid.out" ||
   fail "sgid: the trust store came from the environment: $(grep '^trust' "$tmp/sgid.out")"
 expect sgid "key log=none"
@@ -110,6 +142,7 @@ expect sgid "key log=none"
 # Every variable the table lists was checked above.
 listed=$(grep -c '^hr_env_get ' "$tmp/sgid.out")
 # A variable added to the table must be set in run() above as well.
-[ "$listed" -eq 6 ] || fail "the table has $listed variables; update this test"
+[ "$listed" -eq 7 ] || fail "the table has $listed variables; update this test"
 echo "check-secure-env: set-group-ID (AT_SECURE): all $listed variables ignored;" \
-  "plain: all taken (default provider $default, asked $other)"
+  "plain: all taken (default provider $default, asked $other; modules:" \
+  "$modules)"
