@@ -130,7 +130,30 @@ hr_provider_entry_fn(unsigned core_version,
                      const struct hr_provider_services *svc,
                      unsigned *module_version);
 
-/* The library's table (backends/module_services.c). */
+/* Defines a module's entry point for its provider (an object of type
+ * struct hr_tls_provider), and hr_svc, the table the provider's calls go
+ * through (provider_services.h). One line in one file of the module,
+ * compiled with -fvisibility=hidden and HTTPR_PROVIDER_MODULE defined:
+ * the entry point is then the module's only exported symbol. */
+#define HR_PROVIDER_MODULE_ENTRY(provider)                                     \
+  const struct hr_provider_services *hr_svc;                                   \
+  __attribute__((visibility("default"))) hr_provider_entry_fn                  \
+      httpr_provider_entry;                                                    \
+  const struct hr_tls_provider *httpr_provider_entry(                          \
+      unsigned core_version, const struct hr_provider_services *svc,           \
+      unsigned *module_version) {                                              \
+    if (module_version)                                                        \
+      *module_version = HR_PROVIDER_INTERFACE_VERSION;                         \
+    /* A table shorter than ours would be read past its end. */               \
+    if (core_version != HR_PROVIDER_INTERFACE_VERSION || !svc ||               \
+        svc->interface_version != HR_PROVIDER_INTERFACE_VERSION ||             \
+        svc->size < sizeof(*svc))                                              \
+      return NULL;                                                             \
+    hr_svc = svc;                                                              \
+    return &(provider);                                                        \
+  }
+
+/* The library's table (backends/module_services.c; not for modules). */
 extern const struct hr_provider_services hr_provider_services_table;
 
 #endif
