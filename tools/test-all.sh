@@ -4,6 +4,8 @@
 # timed step each:
 #   plain      build/: the build, make check, make check-install (install
 #              into a scratch DESTDIR and uninstall), make check-interop
+#   built-in   build-builtin/: --disable-modules (the providers built into
+#              libhttpr, for static use), the provider contract suite
 #   sanitizers build-sanitizers/: ASan and UBSan build, make check
 #   valgrind   build/: make check-valgrind, the unit tests and the
 #              conformance groups in VALGRIND_GROUPS (default below)
@@ -81,6 +83,12 @@ plain() {
     HTTPR_INTEROP_REQUIRED=1 make_in build check-interop
 }
 
+builtin() {
+  configured build-builtin ../configure --disable-modules &&
+    make_in build-builtin >/dev/null &&
+    make_in build-builtin check TESTS=tests/provider/provider-suite
+}
+
 sanitizers() {
   configured build-sanitizers ../configure --enable-sanitizers &&
     make_in build-sanitizers >/dev/null && make_in build-sanitizers check
@@ -109,6 +117,8 @@ distcheck() {
 }
 
 step "plain: build, make check, check-install, check-interop" 1 plain
+step "built-in: --disable-modules build, the provider contract suite" 1 \
+  builtin
 step "sanitizers: ASan+UBSan build, make check" 1 sanitizers
 step "valgrind: units, conformance ($valgrind_groups)" 1 \
   valgrind_run "$valgrind_groups"
