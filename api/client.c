@@ -7,6 +7,8 @@
  * context (tls_context.c: built under a lock, then read-only) and the pool
  * (which locks itself).
  */
+#include "config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,14 @@ static httpr_error *local_or(httpr_error *err, httpr_error *local) {
 
 /* ---- provider ------------------------------------------------------------ */
 
+/* How the providers a program can use got there: the modules installed,
+ * or the providers compiled into a --disable-modules build. */
+#ifdef HTTPR_MODULES
+#define PRESENT "installed"
+#else
+#define PRESENT "built in"
+#endif
+
 static httpr_code unknown_backend(const char *name, httpr_error *err) {
   char list[128] = "";
   for (size_t i = 0; i < hr_provider_count(); i++) {
@@ -27,9 +37,8 @@ static httpr_code unknown_backend(const char *name, httpr_error *err) {
     snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "",
              hr_provider_at(i)->name);
   }
-  return hr_fail(err, HTTPR_E_BACKEND,
-                 "TLS provider '%s' is not built in (built in: %s)", name,
-                 list);
+  return hr_fail(err, HTTPR_E_BACKEND, "TLS provider '%s' is not %s (%s: %s)",
+                 name, PRESENT, PRESENT, list);
 }
 
 static const char *chosen_backend(const struct httpr_config *cfg) {

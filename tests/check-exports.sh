@@ -4,7 +4,10 @@
 # functions of the version script api/libhttpr.map, each carrying the
 # version node the script gives it, and that list is exactly the functions
 # the public header declares with HTTPR_EXPORT: nothing internal leaks,
-# nothing public is missing, nothing is exported without a version.
+# nothing public is missing, nothing is exported without a version. The
+# Debian symbols file (debian/libhttpr0.symbols) lists the same functions
+# under the same nodes, so a new function cannot reach a package without
+# its line there.
 set -eu
 src=${top_srcdir:-.}
 lib=${top_builddir:-.}/.libs/libhttpr.so
@@ -76,6 +79,14 @@ if ! diff -u "$tmp/versions" "$tmp/exported"; then
 fi
 if ! diff -u "$tmp/nodes" "$tmp/exported-nodes"; then
   echo "libhttpr.so's version nodes differ from api/libhttpr.map's" >&2
+  status=1
+fi
+# The symbols file's "NAME@NODE VERSION" lines, version nodes left out.
+sed -n 's/^ \([a-z][a-z0-9_]*\)@\([A-Z0-9_.]*\) .*/\1 \2/p' \
+  "$src/debian/libhttpr0.symbols" | sort >"$tmp/debian"
+if ! diff -u "$tmp/versions" "$tmp/debian"; then
+  echo "debian/libhttpr0.symbols differs from api/libhttpr.map: each" \
+    "function needs a line 'NAME@NODE FIRST-VERSION' there" >&2
   status=1
 fi
 [ $status -eq 0 ] && echo "exports: $(wc -l <"$tmp/list") symbols, all" \

@@ -25,12 +25,15 @@ candidates() {
   then
     git -C "$1" ls-files --cached --others --exclude-standard
   else
-    # The walk of a tarball: build trees (build*/, and distcheck's _build/
-    # and _inst/), autotools output directories and the fuzz corpora are
-    # not walked at all.
+    # The walk of a tarball: build trees (build*/, and distcheck's and
+    # the Debian build's _build/ and _inst/), autotools output
+    # directories, the fuzz corpora and debian/ (where a package build
+    # leaves its own files; git's walk checks the packaging) are not
+    # walked at all.
     (cd "$1" && find . \( -name .git -o -name 'build*' -o -name _build \
       -o -name _inst -o -name autom4te.cache -o -name .deps -o -name .libs \
-      -o -path ./m4 -o -path ./build-aux -o -path ./tests/fuzz/corpus \) \
+      -o -path ./m4 -o -path ./build-aux -o -path ./tests/fuzz/corpus \
+      -o -path ./debian \) \
       -prune -o -type f -print | sed 's|^\./||')
   fi
 }
@@ -40,7 +43,7 @@ wanted() {
   case $1 in
   # autotools output, present in a tarball or after autogen.sh
   configure | Makefile.in | */Makefile.in | aclocal.m4 | config.h.in | \
-    config.h | config.status | libtool | tests/fuzz/corpus/*)
+    config.h | config.status | libtool | tests/fuzz/corpus/* | *~)
     return 1 ;;
   *.c | *.h | *.sh | *.py | *.am | *.ac | *.mk | *.test | *.supp | *.md | \
     *.pc.in | .clang-format | */.clang-format)

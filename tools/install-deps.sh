@@ -12,14 +12,15 @@
 # groff-base (groff -ww, which tests/check-man.sh runs on every man page)
 # and man-db (man -l) check the man pages; python3 also generates them.
 # abigail-tools gives abidw and abidiff, which make check uses against the
-# ABI baseline (tests/check-abi.sh).
+# ABI baseline (tests/check-abi.sh). dpkg-dev, debhelper and lintian build
+# and check the Debian packages (tools/test-packages.sh).
 set -eu
 packages="build-essential autoconf automake libtool pkg-config
   libssl-dev openssl ca-certificates libgnutls28-dev libmbedtls-dev
   libnghttp2-dev libcmocka-dev nginx gnutls-bin curl valgrind
   nghttp2-server nghttp2-client clang libclang-rt-14-dev llvm python3
   groff-base man-db
-  abigail-tools"
+  abigail-tools dpkg-dev debhelper lintian"
 if [ "$(id -u)" -eq 0 ]; then
   run=""
 elif command -v sudo >/dev/null 2>&1; then

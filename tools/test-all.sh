@@ -2,8 +2,12 @@
 # SPDX-License-Identifier: MIT
 # test-all.sh [--release] - every test tier, as CI runs them (.ci/run), one
 # timed step each:
-#   plain      build/: the build, make check, make check-install (install
-#              into a scratch DESTDIR and uninstall), make check-interop
+#   plain      build/: the build, make check-install (install into a
+#              scratch DESTDIR and uninstall), make check-interop
+#   packages   tools/test-packages.sh: the Debian packages built from
+#              build/'s `make dist` tarball (running make check there, so
+#              plain does not run it again), lintian, then installed, used
+#              with each provider, one provider removed, all purged (root)
 #   built-in   build-builtin/: --disable-modules (the providers built into
 #              libhttpr, for static use), the provider contract suite
 #   sanitizers build-sanitizers/: ASan and UBSan build, make check
@@ -14,7 +18,8 @@
 # then the time of each and the total, which must stay within the CI
 # budget of TEST_BUDGET_MINUTES (28): every change must fit in it.
 # --release also runs, after the CI steps and outside the budget,
-# valgrind on every conformance scenario and make distcheck.
+# valgrind on every conformance scenario and make distcheck (which CI
+# leaves to the package build).
 # Run tools/install-deps.sh first on a fresh machine.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -78,8 +83,7 @@ make_in() {
 
 plain() {
   configured build ../configure &&
-    make_in build >/dev/null && make_in build check &&
-    make_in build check-install &&
+    make_in build >/dev/null && make_in build check-install &&
     HTTPR_INTEROP_REQUIRED=1 make_in build check-interop
 }
 
@@ -116,7 +120,9 @@ distcheck() {
     head -n 3
 }
 
-step "plain: build, make check, check-install, check-interop" 1 plain
+step "plain: build, check-install, check-interop" 1 plain
+step "packages: build (make check), lintian, install, use, remove, purge" 1 \
+  tools/test-packages.sh build
 step "built-in: --disable-modules build, the provider contract suite" 1 \
   builtin
 step "sanitizers: ASan+UBSan build, make check" 1 sanitizers

@@ -75,7 +75,7 @@ static void wrong_version_through_a_client(void **state) {
            ver_path, HR_PROVIDER_INTERFACE_VERSION);
   assert_string_equal(httpr_error_detail(err), want);
   assert_string_equal(httpr_error_message(err),
-                      "TLS provider 'fakever' is not built in (built in: "
+                      "TLS provider 'fakever' is not installed (installed: "
                       "fakeok)");
   httpr_error_free(err);
   httpr_config_free(cfg);
