@@ -13,14 +13,16 @@
 # and man-db (man -l) check the man pages; python3 also generates them.
 # abigail-tools gives abidw and abidiff, which make check uses against the
 # ABI baseline (tests/check-abi.sh). dpkg-dev, debhelper and lintian build
-# and check the Debian packages (tools/test-packages.sh).
+# and check the Debian packages (tools/test-packages.sh). libunistring-dev
+# is what gnutls.pc's Libs.private names beyond libgnutls28-dev's own
+# dependencies, needed by a static link (tests/check-static-link.sh).
 set -eu
 packages="build-essential autoconf automake libtool pkg-config
   libssl-dev openssl ca-certificates libgnutls28-dev libmbedtls-dev
   libnghttp2-dev libcmocka-dev nginx gnutls-bin curl valgrind
   nghttp2-server nghttp2-client clang libclang-rt-14-dev llvm python3
   groff-base man-db
-  abigail-tools dpkg-dev debhelper lintian"
+  abigail-tools dpkg-dev debhelper lintian libunistring-dev"
 if [ "$(id -u)" -eq 0 ]; then
   run=""
 elif command -v sudo >/dev/null 2>&1; then

@@ -8,8 +8,10 @@
 #              build/'s `make dist` tarball (running make check there, so
 #              plain does not run it again), lintian, then installed, used
 #              with each provider, one provider removed, all purged (root)
-#   built-in   build-builtin/: --disable-modules (the providers built into
-#              libhttpr, for static use), the provider contract suite
+#   built-in   build-builtin/: --disable-modules --enable-static (the
+#              providers built into libhttpr, for static use), the provider
+#              contract suite, and a program linked with libhttpr.a and
+#              pkg-config --static (tests/check-static-link.sh)
 #   sanitizers build-sanitizers/: ASan and UBSan build, make check
 #   valgrind   build/: make check-valgrind, the unit tests and the
 #              conformance groups in VALGRIND_GROUPS (default below)
@@ -88,9 +90,10 @@ plain() {
 }
 
 builtin() {
-  configured build-builtin ../configure --disable-modules &&
+  configured build-builtin ../configure --disable-modules --enable-static &&
     make_in build-builtin >/dev/null &&
-    make_in build-builtin check TESTS=tests/provider/provider-suite
+    make_in build-builtin check TESTS=tests/provider/provider-suite &&
+    sh tests/check-static-link.sh build-builtin
 }
 
 sanitizers() {
@@ -123,7 +126,7 @@ distcheck() {
 step "plain: build, check-install, check-interop" 1 plain
 step "packages: build (make check), lintian, install, use, remove, purge" 1 \
   tools/test-packages.sh build
-step "built-in: --disable-modules build, the provider contract suite" 1 \
+step "built-in: --disable-modules build, contract suite, static link" 1 \
   builtin
 step "sanitizers: ASan+UBSan build, make check" 1 sanitizers
 step "valgrind: units, conformance ($valgrind_groups)" 1 \
