@@ -160,10 +160,16 @@ HTTPR_EXPORT uint32_t httpr_provider_features(size_t i);
  * returns HTTPR_E_PROVIDER when no provider of that name is built in. */
 HTTPR_EXPORT httpr_code httpr_provider_features_by_name(const char *name,
                                                         uint32_t *features);
-/* The provider a config that names none uses: the one the environment
- * names (HTTPR_TLS_PROVIDER, or when that is unset its old name
- * HTTPR_TLS_BACKEND) when it is built in, else the build's default. Static
- * storage. */
+/* The provider a config that names none uses, the first of: the one the
+ * environment names (HTTPR_TLS_PROVIDER, or when that is unset its old
+ * name HTTPR_TLS_BACKEND) when it is present; the first name of the
+ * system's providers.conf (configure's --with-providers-conf, normally
+ * /etc/httpr/providers.conf) that is present; the build's default
+ * (configure's --with-default-tls); the first provider present. The file
+ * is read once per process, at the first call (or the first
+ * httpr_client_new naming no provider): a change to it counts in
+ * processes started afterwards. A file with an error is ignored as a
+ * whole, silently. "" when no provider is present. Static storage. */
 HTTPR_EXPORT const char *httpr_default_provider(void);
 /* The name of one feature bit ("tls1.3", "ca-dir", ...), NULL for an
  * unknown bit. Static storage. */

@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * registry.c - the public view of the providers built in: names, library
- * versions, feature bits, and which one is the default.
+ * versions, feature bits, and which one is the default (the environment,
+ * the system's providers.conf, the build's default, the first present).
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "common/env.h"
 #include "api/internal.h"
+#include "api/providers_conf.h"
+#include "api/registry.h"
 
 const char *httpr_version(void) { return PACKAGE_VERSION; }
 
@@ -42,18 +46,73 @@ httpr_code httpr_provider_features_by_name(const char *name,
 }
 
 /* HTTPR_TLS_PROVIDER when set, else its old name HTTPR_TLS_BACKEND: the
- * new name wins when both are set, even when it names no provider built
- * in (then the build's default applies, as for an unknown old name). */
-const char *httpr_default_provider(void) {
+ * new name wins when both are set, even when it names no provider
+ * present (then the steps below apply, as for an unknown old name). */
+static const struct hr_tls_provider *from_env(const char **step) {
   const char *name = hr_env_get(HR_ENV_HTTPR_TLS_PROVIDER);
-  if (!name)
+  *step = "HTTPR_TLS_PROVIDER";
+  if (!name) {
     name = hr_env_get(HR_ENV_HTTPR_TLS_BACKEND);
-  const struct hr_tls_provider *p = hr_provider_find(name);
-  if (!p)
+    *step = "HTTPR_TLS_BACKEND";
+  }
+  return hr_provider_find(name);
+}
+
+/* The first name of the system file's order that is present. */
+static const struct hr_tls_provider *
+from_file(const struct hr_providers_conf *conf) {
+  for (size_t i = 0; i < conf->count; i++) {
+    const struct hr_tls_provider *p = hr_provider_find(conf->names[i]);
+    if (p)
+      return p;
+  }
+  return NULL;
+}
+
+/* Where the choice came from, for hr_default_provider_from: the step,
+ * and what became of the system file when it had something to say. */
+static void describe(char *from, size_t size, const char *step,
+                     const struct hr_providers_conf *conf, int below_file) {
+  if (!from || size == 0)
+    return;
+  if (conf->error[0])
+    snprintf(from, size, "%s; %s ignored: %s", step, conf->path, conf->error);
+  else if (below_file && conf->count > 0)
+    snprintf(from, size, "%s; %s: no provider of its order is present", step,
+             conf->path);
+  else
+    snprintf(from, size, "%s", step);
+}
+
+/* The precedence below the client's config, highest first: the
+ * environment, the system file, the build's default, the first provider
+ * present. */
+const char *hr_default_provider_from(char *from, size_t size) {
+  const struct hr_providers_conf *conf = hr_providers_conf_system();
+  const char *step;
+  int below_file = 0;
+  const struct hr_tls_provider *p = from_env(&step);
+  if (!p) {
+    step = conf->path;
+    p = from_file(conf);
+  }
+  if (!p) {
+    below_file = 1;
+    step = "build default";
     p = hr_provider_find(HTTPR_DEFAULT_TLS);
-  if (!p)
+  }
+  if (!p) {
+    step = "first present";
     p = hr_provider_at(0);
+  }
+  if (!p)
+    step = "none present";
+  describe(from, size, step, conf, below_file);
   return p ? p->name : "";
+}
+
+const char *httpr_default_provider(void) {
+  return hr_default_provider_from(NULL, 0);
 }
 
 static const struct {

@@ -22,8 +22,9 @@
  * README's, in Markdown. */
 #define HR_ENV_TABLE(X)                                                        \
   X(HTTPR_TLS_PROVIDER,                                                        \
-    "The TLS provider of every config that names none; a name not built in "   \
-    "is ignored (the build's default applies).",                               \
+    "The TLS provider of every config that names none; a name not present "    \
+    "is ignored (the system's `providers.conf`, then the build's default "     \
+    "apply).",                                                                 \
     "`httpr_client_new`, `httpr_default_provider` (api/registry.c)")           \
   X(HTTPR_TLS_BACKEND,                                                         \
     "The old name of `HTTPR_TLS_PROVIDER`, read only when that is unset.",     \
@@ -50,7 +51,15 @@
     "the installed one, for tests and uninstalled builds; it loads code, "     \
     "so a set-user-ID or set-group-ID program ignores it as it ignores "       \
     "every variable here. Unused in a `--disable-modules` build.",             \
-    "the first lookup or listing of providers (backends/registry.c)")
+    "the first lookup or listing of providers (backends/registry.c)")          \
+  X(HTTPR_PROVIDERS_CONF,                                                      \
+    "The system's file of preferred providers instead of the configured "      \
+    "one (configure's `--with-providers-conf`; `/etc/httpr/providers.conf` "   \
+    "as a distribution builds it), for tests; `HTTPR_TLS_PROVIDER` outranks "  \
+    "it, and a set-user-ID or set-group-ID program ignores it as it ignores "  \
+    "every variable here.",                                                    \
+    "the first `httpr_default_provider` or `httpr_client_new` naming no "      \
+    "provider (api/providers_conf.c)")
 
 #define HR_ENV_ID(name, what, reader) HR_ENV_##name,
 enum hr_env_id { HR_ENV_TABLE(HR_ENV_ID) HR_ENV_COUNT };

@@ -6,8 +6,9 @@
  *
  * Usage: get URL. Trust anchors come from the environment when set
  * (HTTPR_CA_BUNDLE=ca.pem, see README's Environment), else from the
- * system store; the provider from HTTPR_TLS_PROVIDER, else the build's
- * default. Exit 0 on any HTTP status, 1 on failure, 2 on bad usage.
+ * system store; the provider from HTTPR_TLS_PROVIDER, else the system's
+ * providers.conf, else the build's default. Exit 0 on any HTTP status, 1
+ * on failure, 2 on bad usage.
  */
 #include <stdio.h>
 

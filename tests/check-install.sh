@@ -3,21 +3,25 @@
 #
 # check-install.sh - what `make install` puts in a staging tree (DESTDIR)
 # and what `make uninstall` leaves there. Installed: the shared library,
-# the header, the pkg-config file and the httpr CLI, and never the
+# the header, the pkg-config file, the httpr CLI and the system's
+# providers.conf, every line of it a comment, and never the
 # benchmark (httpr-bench measures its build tree and stays there). The
 # installed httpr.pc gives exactly -lhttpr (plus -L of the staged libdir
 # when that is not a system directory), a program compiled with it runs
 # on the staged library, and the CLI runs. After uninstall no file is
 # left, and no directory but the empty standard ones (bin, lib, include,
-# share/man...) and their parents.
+# share/man, etc...) and their parents. An administrator's providers.conf
+# is neither overwritten by make install nor removed by make uninstall.
 #
 # Run from the build directory by `make check-install` (also
 # `make installcheck`), which passes MAKE, CC, PKG_CONFIG, the install
-# directories and top_srcdir. Install takes seconds.
+# directories, the providers.conf path and top_srcdir. Install takes
+# seconds.
 set -eu
 : "${MAKE:=make}" "${CC:=cc}" "${PKG_CONFIG:=pkg-config}"
 : "${top_srcdir:?}" "${bindir:?}" "${libdir:?}" "${includedir:?}"
 : "${pkgconfigdir:?}" "${datarootdir:?}" "${mandir:?}"
+: "${sysconfdir:?}" "${providersconf:?}"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -39,6 +43,10 @@ done
 ls "$stage$libdir"/libhttpr.so.* >/dev/null 2>&1 ||
   fail "make install put no versioned $libdir/libhttpr.so.*"
 [ -x "$stage$bindir/httpr" ] || fail "make install put no $bindir/httpr"
+[ -f "$stage$providersconf" ] || fail "make install put no $providersconf"
+# Installing the example changes nothing: no line but comments and blanks.
+active=$(grep -v '^[[:space:]]*\(#.*\)\{0,1\}$' "$stage$providersconf" || true)
+[ -z "$active" ] || fail "the installed $providersconf sets something: $active"
 bench=$(cd "$stage" && find . -name 'httpr-bench*' | sed 's|^\.||')
 [ -z "$bench" ] || fail "the benchmark was installed: $bench"
 
@@ -85,8 +93,11 @@ $MAKE uninstall DESTDIR="$stage" >"$tmp/uninstall.log" 2>&1 ||
 
 # What may stay: the standard directories and their parents, empty.
 : >"$tmp/allowed"
+# (A providers.conf moved out of sysconfdir by --with-providers-conf: its
+# directory must go, the ones above it may stay.)
 for d in "$bindir" "$libdir" "$includedir" "$datarootdir" "$mandir" \
-  "$mandir/man1" "$mandir/man3" "$mandir/man7"; do
+  "$mandir/man1" "$mandir/man3" "$mandir/man7" "$sysconfdir" \
+  "$(dirname "$(dirname "$providersconf")")"; do
   while [ -n "$d" ] && [ "$d" != / ]; do
     echo "$d" >>"$tmp/allowed"
     d=$(dirname "$d")
@@ -101,5 +112,28 @@ left=$(cd "$stage" && find . -mindepth 1 | sed 's|^\.||' | sort |
     echo "$p"
   done)
 [ -z "$left" ] || fail "make uninstall left behind: $(echo "$left" | words)"
+
+# An administrator's providers.conf survives install and uninstall; the
+# example, unchanged, goes.
+admin=$tmp/admin
+mkdir "$admin"
+$MAKE install-providers-conf DESTDIR="$admin" >"$tmp/conf.log" 2>&1 ||
+  { cat "$tmp/conf.log" >&2; fail "make install-providers-conf failed"; }
+cp "$admin$providersconf" "$tmp/example.conf"
+echo "order = mbedtls" >>"$admin$providersconf"
+cp "$admin$providersconf" "$tmp/edited.conf"
+$MAKE install-providers-conf DESTDIR="$admin" >>"$tmp/conf.log" 2>&1 ||
+  { cat "$tmp/conf.log" >&2; fail "make install-providers-conf failed"; }
+cmp -s "$admin$providersconf" "$tmp/edited.conf" ||
+  fail "make install overwrote an edited $providersconf"
+$MAKE uninstall-providers-conf DESTDIR="$admin" >>"$tmp/conf.log" 2>&1 ||
+  { cat "$tmp/conf.log" >&2; fail "make uninstall-providers-conf failed"; }
+cmp -s "$admin$providersconf" "$tmp/edited.conf" ||
+  fail "make uninstall removed an edited $providersconf"
+cp "$tmp/example.conf" "$admin$providersconf"
+$MAKE uninstall-providers-conf DESTDIR="$admin" >>"$tmp/conf.log" 2>&1 ||
+  { cat "$tmp/conf.log" >&2; fail "make uninstall-providers-conf failed"; }
+[ ! -e "$admin$providersconf" ] ||
+  fail "make uninstall left the unchanged example $providersconf"
 echo "install: $installed files installed, the .pc gives -lhttpr," \
-  "uninstall left no file"
+  "uninstall left no file; an edited providers.conf is kept"

@@ -7,7 +7,9 @@
 # user running it is not in, so the kernel marks the process AT_SECURE as
 # for any setuid/setgid program; there every variable must read as unset:
 # the trust store stays the system's, the provider the build's default,
-# and no key log is opened or created.
+# no key log is opened or created, and the providers.conf that
+# HTTPR_PROVIDERS_CONF names is not read (the probe runs once more with
+# only that variable set, so that the file's choice would show).
 #
 # In a build with provider modules (make check sets HTTPR_PROVIDER_PATH
 # to the build tree's), the probes find copies of the modules through
@@ -76,13 +78,21 @@ for p in $(sed -n 's/^providers=//p' "$tmp/base.out"); do
 done
 
 # The provider is asked for by both names, the old one naming the default:
-# the new name must win.
+# the new name must win. A providers.conf names the other one too.
+printf 'order = %s\n' "$other" >"$tmp/providers.conf"
+chmod 644 "$tmp/providers.conf"
 run() { # NAME PROBE: the probe with every variable set, output in NAME.out
   as_user env -i HTTPR_TLS_PROVIDER="$other" HTTPR_TLS_BACKEND="$default" \
     HTTPR_CA_BUNDLE="$tmp/ca.pem" \
     SSL_CERT_FILE="$tmp/ca.pem" SSL_CERT_DIR="$tmp" \
     SSLKEYLOGFILE="$tmp/$1-keys.log" HTTPR_PROVIDER_PATH="$tmp/mods" \
-    "$tmp/$2" >"$tmp/$1.out"
+    HTTPR_PROVIDERS_CONF="$tmp/providers.conf" "$tmp/$2" >"$tmp/$1.out"
+}
+# The probe with only the module directory and providers.conf set: the
+# file is the only thing that can choose the other provider.
+run_conf() { # NAME PROBE
+  as_user env -i HTTPR_PROVIDER_PATH="$tmp/mods" \
+    HTTPR_PROVIDERS_CONF="$tmp/providers.conf" "$tmp/$2" >"$tmp/$1.out"
 }
 expect() { # NAME LINE
   grep -qxF "$2" "$tmp/$1.out" ||
@@ -98,6 +108,7 @@ expect plain "hr_env_get SSL_CERT_FILE=$tmp/ca.pem"
 expect plain "hr_env_get SSL_CERT_DIR=$tmp"
 expect plain "hr_env_get SSLKEYLOGFILE=$tmp/plain-keys.log"
 expect plain "hr_env_get HTTPR_PROVIDER_PATH=$tmp/mods"
+expect plain "hr_env_get HTTPR_PROVIDERS_CONF=$tmp/providers.conf"
 expect plain "outside the table=none"
 expect plain "default provider=$other"
 expect plain "trust origin=HTTPR_CA_BUNDLE"
@@ -107,19 +118,33 @@ expect plain "key log=open"
 as_user env -i HTTPR_TLS_BACKEND="$other" HTTPR_PROVIDER_PATH="$tmp/mods" \
   "$tmp/plain-probe" >"$tmp/old.out"
 expect old "default provider=$other"
+# The file alone picks it as well.
+run_conf plain-conf plain-probe
+expect plain-conf "default provider=$other"
+expect plain-conf "default from=$tmp/providers.conf"
 
 run sgid sgid-probe
 grep -qx "AT_SECURE=1" "$tmp/sgid.out" ||
   skip "the set-group-ID copy did not run AT_SECURE (a nosuid file system?)"
 for v in HTTPR_TLS_PROVIDER HTTPR_TLS_BACKEND HTTPR_CA_BUNDLE SSL_CERT_FILE \
   SSL_CERT_DIR \
-  SSLKEYLOGFILE HTTPR_PROVIDER_PATH; do
+  SSLKEYLOGFILE HTTPR_PROVIDER_PATH HTTPR_PROVIDERS_CONF; do
   expect sgid "hr_env_get $v=(unset)"
 done
 # The variables did reach the process: only the library looked away.
 expect sgid "raw HTTPR_CA_BUNDLE=$tmp/ca.pem"
 expect sgid "raw SSLKEYLOGFILE=$tmp/sgid-keys.log"
 expect sgid "raw HTTPR_PROVIDER_PATH=$tmp/mods"
+expect sgid "raw HTTPR_PROVIDERS_CONF=$tmp/providers.conf"
+# Set-group-ID, the file HTTPR_PROVIDERS_CONF names is not the one read
+# (the configured one is, which does not concern this test).
+run_conf sgid-conf sgid-probe
+expect sgid-conf "raw HTTPR_PROVIDERS_CONF=$tmp/providers.conf"
+expect sgid-conf "hr_env_get HTTPR_PROVIDERS_CONF=(unset)"
+if grep '^default' "$tmp/sgid-conf.out" | grep -qF "$tmp/providers.conf"; then
+  fail "sgid: the default came from HTTPR_PROVIDERS_CONF's file:" \
+    "$(grep '^default' "$tmp/sgid-conf.out")"
+fi
 expect sgid "outside the table=none"
 installed=no
 for f in "${INSTALLED_PROVIDER_DIR:-/nonexistent}"/httpr-*.so; do
@@ -142,7 +167,7 @@ expect sgid "key log=none"
 # Every variable the table lists was checked above.
 listed=$(grep -c '^hr_env_get ' "$tmp/sgid.out")
 # A variable added to the table must be set in run() above as well.
-[ "$listed" -eq 7 ] || fail "the table has $listed variables; update this test"
+[ "$listed" -eq 8 ] || fail "the table has $listed variables; update this test"
 echo "check-secure-env: set-group-ID (AT_SECURE): all $listed variables ignored;" \
   "plain: all taken (default provider $default, asked $other; modules:" \
   "$modules)"

@@ -6,8 +6,9 @@
 # after a #! line, is where they go). Checked: C sources and headers,
 # shell and Python scripts, the automake, autoconf and pkg-config inputs,
 # Makefile fragments, test scripts (*.test), suppression files, Markdown,
-# .clang-format, and any other file that starts with #!. Data (fuzz
-# corpora, the symbol list, LICENSE, NEWS) needs none.
+# configuration files (*.conf: etc/providers.conf), .clang-format, and any
+# other file that starts with #!. Data (fuzz corpora, the symbol list,
+# LICENSE, NEWS) needs none.
 #
 # Usage: check-spdx.sh [SRCDIR]. In a git checkout the files are the
 # tracked ones and the new ones git does not ignore; in a `make dist`
@@ -46,7 +47,7 @@ wanted() {
     config.h | config.status | libtool | tests/fuzz/corpus/* | *~)
     return 1 ;;
   *.c | *.h | *.sh | *.py | *.am | *.ac | *.mk | *.test | *.supp | *.md | \
-    *.pc.in | .clang-format | */.clang-format)
+    *.pc.in | *.conf | .clang-format | */.clang-format)
     return 0 ;;
   esac
   # A script without a suffix (.ci/run, a tool): its first line says so.

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * gen-man-httpr.c - writes the httpr(1) man page: it copies the template
- * (man/httpr.1.in) and replaces three lines of it with what the program's
+ * (man/httpr.1.in) and replaces these lines of it with what the program's
  * own tables say, so the page cannot drift from the code:
- *   @OPTIONS@      every row of the option table (tools/cli_options.c)
- *   @EXIT_STATUS@  every httpr_code with the exit code cli_exit_code()
- *                  gives it, and the exit codes the CLI makes itself
- *   @ENVIRONMENT@  every variable of HR_ENV_TABLE (common/env.h)
- *   @FILES@        the system trust store and default provider configure
- *                  chose for this build (config.h)
+ *   @OPTIONS@         every row of the option table (tools/cli_options.c)
+ *   @EXIT_STATUS@     every httpr_code with the exit code cli_exit_code()
+ *                     gives it, and the exit codes the CLI makes itself
+ *   @ENVIRONMENT@     every variable of HR_ENV_TABLE (common/env.h)
+ *   @PROVIDERS_CONF@  the system's providers.conf and the default provider
+ *                     configure chose for this build (HTTPR_PROVIDERS_CONF,
+ *                     config.h)
+ *   @FILES@           the system trust store configure chose (config.h)
  * and @VERSION@ anywhere with the header's HTTPR_VERSION_STRING.
  * Run at build time (make), never installed; the CLI itself has no --man.
  *
@@ -205,6 +207,27 @@ static void print_files(FILE *out) {
           out);
 }
 
+#ifndef HTTPR_PROVIDERS_CONF
+#error "HTTPR_PROVIDERS_CONF must name the system's providers.conf"
+#endif
+
+static void print_providers_conf(FILE *out) {
+  fputs(".TP\n.I ", out);
+  roff_text(out, HTTPR_PROVIDERS_CONF, 0);
+  fputs("\nThe system's order of preference among the TLS providers "
+        "(configure's \\fB\\-\\-with\\-providers\\-conf\\fR), a line such as\n"
+        ".RS\n.PP\n.EX\norder = gnutls openssl mbedtls\n.EE\n.RE\n"
+        ".IP\nThe first name present is the default; when none is, or the "
+        "file is missing or ignored, the build's default, \\fB",
+        out);
+  roff_text(out, HTTPR_DEFAULT_TLS, 0);
+  fputs("\\fR (configure's \\fB\\-\\-with\\-default\\-tls\\fR), else the "
+        "first provider present.\n"
+        "A file with an error is ignored as a whole, without a word; the "
+        "format is in \\fBlibhttpr\\fR(3).\n",
+        out);
+}
+
 /* A template line as it is, but for @VERSION@ (in .TH), the header's. */
 static void put_line(FILE *out, const char *line) {
   const char *at = strstr(line, "@VERSION@");
@@ -235,6 +258,8 @@ int main(int argc, char **argv) {
       print_exit_status(stdout);
     else if (strcmp(line, "@ENVIRONMENT@\n") == 0)
       print_environment(stdout);
+    else if (strcmp(line, "@PROVIDERS_CONF@\n") == 0)
+      print_providers_conf(stdout);
     else if (strcmp(line, "@FILES@\n") == 0)
       print_files(stdout);
     else

@@ -144,14 +144,17 @@ char *body_string(const httpr_response *resp) {
 
 /* The library's own table (common/env.h) names every variable it reads; the
  * suite links only the public library, so it takes the names from the
- * table's macro rather than from the library. HTTPR_PROVIDER_PATH stays:
- * it is how the build tree's programs (the CLI the suite runs) find the
- * provider modules, not a setting under test. */
+ * table's macro rather than from the library. Two stay, being no setting
+ * under test: HTTPR_PROVIDER_PATH is how the build tree's programs (the
+ * CLI the suite runs) find the provider modules, and HTTPR_PROVIDERS_CONF
+ * (make check names a file that does not exist) keeps the machine's
+ * providers.conf from changing the default the scenarios expect. */
 #define ENV_NAME(name, what, reader) #name,
 void env_reset(void) {
   static const char *const vars[] = {HR_ENV_TABLE(ENV_NAME)};
   for (size_t i = 0; i < COUNT_OF(vars); i++) {
-    if (strcmp(vars[i], "HTTPR_PROVIDER_PATH") != 0)
+    if (strcmp(vars[i], "HTTPR_PROVIDER_PATH") != 0 &&
+        strcmp(vars[i], "HTTPR_PROVIDERS_CONF") != 0)
       unsetenv(vars[i]);
   }
 }

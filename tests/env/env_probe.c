@@ -5,8 +5,15 @@
  * once set-group-ID (the kernel then marks the process AT_SECURE): every
  * variable of the table as hr_env_get reads it beside the raw value (so
  * the output shows the variable did reach the process), and the decisions
- * the library takes from them: the default provider, the trust store's
- * origin, whether a key log was opened. One "key=value" line each.
+ * the library takes from them: the default provider and the step that
+ * chose it (api/registry.h), the trust store's origin, whether a key log
+ * was opened. One "key=value" line each. tests/check-default-provider.sh
+ * runs it too, once per providers.conf, since the library reads that file
+ * once per process.
+ *
+ * Usage: env-probe [PROVIDER]: with PROVIDER, also the provider of a
+ * client whose config names it ("client provider=NAME", or the error's
+ * code); without, that of a client whose config names none.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +21,7 @@
 
 #include "common/env.h"
 #include "api/httpr.h"
+#include "api/registry.h"
 #include "backends/keylog.h"
 #include "backends/trust.h"
 
@@ -24,7 +32,7 @@
 const char *__asan_default_options(void);
 const char *__asan_default_options(void) { return "detect_leaks=0"; }
 
-int main(void) {
+int main(int argc, char **argv) {
   printf("AT_SECURE=%lu\n", getauxval(AT_SECURE));
   for (size_t i = 0; i < HR_ENV_COUNT; i++) {
     const char *name = hr_env_at(i)->name;
@@ -42,6 +50,18 @@ int main(void) {
   for (size_t i = 0; i < httpr_provider_count(); i++)
     printf("%s%s", i ? " " : "", httpr_provider_name(i));
   printf("\ndefault provider=%s\n", httpr_default_provider());
+  char from[5000];
+  hr_default_provider_from(from, sizeof(from));
+  printf("default from=%s\n", from);
+  httpr_config *cfg = httpr_config_new();
+  httpr_client *client = NULL;
+  httpr_code rc = httpr_config_set_tls_provider(cfg, argc > 1 ? argv[1] : NULL);
+  if (rc == HTTPR_OK)
+    rc = httpr_client_new(&client, cfg, NULL);
+  printf("client provider=%s\n",
+         client ? httpr_client_provider(client) : httpr_code_name(rc));
+  httpr_client_free(client);
+  httpr_config_free(cfg);
   httpr_error err = {0};
   struct hr_trust trust;
   if (hr_trust_resolve(NULL, NULL, &trust, &err) == HTTPR_OK)
