@@ -169,8 +169,19 @@ HTTPR_EXPORT httpr_code httpr_provider_features_by_name(const char *name,
  * is read once per process, at the first call (or the first
  * httpr_client_new naming no provider): a change to it counts in
  * processes started afterwards. A file with an error is ignored as a
- * whole, silently. "" when no provider is present. Static storage. */
+ * whole: httpr_default_provider_origin says why. "" when no provider is
+ * present. Static storage. */
 HTTPR_EXPORT const char *httpr_default_provider(void);
+/* httpr_default_provider(), and in buf (size bytes, always terminated when
+ * size > 0; buf NULL or size 0: not wanted) where that choice came from,
+ * for a person to read: "HTTPR_TLS_PROVIDER", "HTTPR_TLS_BACKEND", the
+ * system file's path, "build default" or "first present"; then, when the
+ * system file was ignored, "; PATH ignored: REASON" (e.g. "line 3: unknown
+ * setting \"prefer\""), or when the choice fell below a valid file,
+ * "; PATH: no provider of its order is present". A text longer than size
+ * is cut. */
+HTTPR_EXPORT const char *httpr_default_provider_origin(char *buf,
+                                                       size_t size);
 /* The name of one feature bit ("tls1.3", "ca-dir", ...), NULL for an
  * unknown bit. Static storage. */
 HTTPR_EXPORT const char *httpr_feature_name(uint32_t feature_bit);

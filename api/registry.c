@@ -12,7 +12,6 @@
 #include "common/env.h"
 #include "api/internal.h"
 #include "api/providers_conf.h"
-#include "api/registry.h"
 
 const char *httpr_version(void) { return PACKAGE_VERSION; }
 
@@ -69,7 +68,7 @@ from_file(const struct hr_providers_conf *conf) {
   return NULL;
 }
 
-/* Where the choice came from, for hr_default_provider_from: the step,
+/* Where the choice came from, for httpr_default_provider_origin: the step,
  * and what became of the system file when it had something to say. */
 static void describe(char *from, size_t size, const char *step,
                      const struct hr_providers_conf *conf, int below_file) {
@@ -87,7 +86,7 @@ static void describe(char *from, size_t size, const char *step,
 /* The precedence below the client's config, highest first: the
  * environment, the system file, the build's default, the first provider
  * present. */
-const char *hr_default_provider_from(char *from, size_t size) {
+const char *httpr_default_provider_origin(char *from, size_t size) {
   const struct hr_providers_conf *conf = hr_providers_conf_system();
   const char *step;
   int below_file = 0;
@@ -112,7 +111,7 @@ const char *hr_default_provider_from(char *from, size_t size) {
 }
 
 const char *httpr_default_provider(void) {
-  return hr_default_provider_from(NULL, 0);
+  return httpr_default_provider_origin(NULL, 0);
 }
 
 static const struct {

@@ -7,7 +7,7 @@
 # present. The library reads providers.conf once per process, so every
 # case is a process of its own: tests/env/env-probe, run with a clean
 # environment and HTTPR_PROVIDERS_CONF naming the case's file, prints the
-# default, the step that chose it (api/registry.h) and the provider of a
+# default, the step that chose it (httpr_default_provider_origin) and the provider of a
 # client. Each case asserts the winner and the step exactly, so a step
 # skipped or taken out of order fails here. A file the library must
 # ignore (an unknown setting, an overlong line, a directory, a file too

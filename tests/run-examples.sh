@@ -61,7 +61,7 @@ expect() {
   fi
 }
 
-providers=$("$cli" --list-providers | awk 'NR > 1 && $1 != "" { print $1 }')
+providers=$("$cli" --list-providers | awk 'NR > 1 && $1 != "" && $1 != "default:" { print $1 }')
 [ -n "$providers" ] || { echo "run-examples: no provider listed" >&2; exit 1; }
 last=
 for p in $providers; do

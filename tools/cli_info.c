@@ -74,7 +74,8 @@ int cli_print_feature_table(FILE *out) {
 
 int cli_print_providers(FILE *out) {
   size_t n = httpr_provider_count();
-  const char *def = httpr_default_provider();
+  char origin[512];
+  const char *def = httpr_default_provider_origin(origin, sizeof(origin));
   int name_w = (int)strlen("NAME"), lib_w = (int)strlen("LIBRARY");
   for (size_t i = 0; i < n; i++) {
     name_w = width(name_w, httpr_provider_name(i));
@@ -90,5 +91,8 @@ int cli_print_providers(FILE *out) {
             text_or_dash(httpr_provider_library_version(i)));
     print_features(out, httpr_provider_features(i));
   }
+  /* Where the default comes from, and why a system file was ignored: what
+   * an administrator who edited providers.conf needs to see. */
+  fprintf(out, "default: %s (%s)\n", def && *def ? def : "-", origin);
   return finish(out);
 }

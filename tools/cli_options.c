@@ -347,7 +347,8 @@ const struct cli_option cli_option_table[] = {
      .field = F(list_providers),
      .set_to = 1,
      .section = CLI_HELP_INFO,
-     .help = "the TLS providers built in, with features"},
+     .help = "the TLS providers installed, with features, and where "
+             "the default comes from"},
     {.long_name = "list-backends",
      .set = cli_set_flag,
      .field = F(list_providers),

@@ -10,6 +10,9 @@
 #      lists the three, the man pages open, pkg-config gives -lhttpr and
 #      examples/get.c builds against the installed header, and httpr
 #      fetches from nginx on loopback with each provider;
+#      The system file /etc/httpr/providers.conf, which no package owns,
+#      picks the default, and one it must ignore says why in
+#      --list-providers (the file is put back as it was on exit);
 #   4. apt-get remove libhttpr-provider-openssl: openssl is no longer
 #      listed, asking for it fails with exit 4 naming the module's path,
 #      gnutls and mbedtls still fetch;
@@ -35,6 +38,7 @@ triplet=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 moddir=/usr/lib/$triplet/httpr/providers
 deb=$top/build-deb
 work=$(mktemp -d /tmp/httpr-packages-XXXXXX)
+conf=/etc/httpr/providers.conf
 
 fail() {
   echo "test-packages.sh: FAILED: $*" >&2
@@ -61,9 +65,38 @@ purge() {
   [ -z "$left" ] || apt purge $left
 }
 
+# The administrator's file, if any, is kept aside while the test writes
+# its own, and put back.
+conf_saved=0
+conf_dir_made=0
+restore_conf() {
+  [ "$conf_saved$conf_dir_made" != 00 ] || return 0
+  $run rm -f "$conf"
+  if [ "$conf_saved" = 1 ]; then
+    $run mv "$work/providers.conf.saved" "$conf"
+  else
+    $run rmdir "${conf%/*}" 2>/dev/null || true
+  fi
+  conf_saved=0
+  conf_dir_made=0
+}
+
+# set_conf TEXT: the system file holds TEXT.
+set_conf() {
+  if [ "$conf_saved$conf_dir_made" = 00 ]; then
+    if [ -e "$conf" ]; then
+      $run cp -p "$conf" "$work/providers.conf.saved" && conf_saved=1
+    elif [ ! -d "${conf%/*}" ]; then
+      $run mkdir -p "${conf%/*}" && conf_dir_made=1
+    fi
+  fi
+  printf '%s\n' "$1" | $run tee "$conf" >/dev/null
+}
+
 cleanup() {
   [ ! -f "$work/nginx.pid" ] || kill "$(cat "$work/nginx.pid")" 2>/dev/null ||
     true
+  restore_conf || true
   purge || true
   rm -rf "$work"
 }
@@ -173,6 +206,28 @@ fetch() {
   echo "packages: the installed httpr fetched $url with $1"
 }
 for name in gnutls openssl mbedtls; do fetch "$name"; done
+
+# The default: the build's (gnutls), then the system file's order, then
+# the build's again when the file must be ignored, saying why.
+# default_is NAME ORIGIN: --list-providers's last line, and the provider a
+# fetch naming none uses.
+default_is() {
+  last=$(httpr --list-providers | tail -n 1)
+  echo "packages: $last"
+  [ "$last" = "default: $1 ($2)" ] || fail "expected default: $1 ($2)"
+  got=$(httpr --max-time 10 --cacert "$work/pki/ca-bundle.pem" -o /dev/null \
+    -w '%{tls_provider}' "$url") || fail "httpr with the default: exit $?"
+  [ "$got" = "$1" ] || fail "the default fetch used $got, not $1"
+}
+[ -f /usr/share/doc/libhttpr0/examples/providers.conf ] ||
+  fail "libhttpr0 ships no example providers.conf"
+[ ! -e "$conf" ] || set_conf "# the test's empty file"
+default_is gnutls "build default"
+set_conf "order = nosuch, mbedtls openssl"
+default_is mbedtls "$conf"
+set_conf "prefer = openssl"
+default_is gnutls "build default; $conf ignored: line 1: unknown setting \"prefer\""
+restore_conf
 HTTPR_CA_BUNDLE=$work/pki/ca-bundle.pem "$work/get" "$url" |
   sed 's/^/packages: examples\/get (installed libhttpr): /'
 
@@ -195,7 +250,8 @@ purge
 [ -z "$(installed)" ] || fail "still installed after purge: $(installed)"
 for path in "/usr/lib/$triplet/httpr" "/usr/lib/$triplet/libhttpr.so.0" \
   /usr/include/httpr /usr/include/httpr.h /usr/bin/httpr \
-  /usr/share/doc/libhttpr0 /usr/share/man/man3/libhttpr.3.gz; do
+  /usr/share/doc/libhttpr0 /usr/share/man/man3/libhttpr.3.gz \
+  /etc/httpr; do
   [ ! -e "$path" ] || fail "$path is left after purge"
 done
 echo "packages: purged; none of their files is left"

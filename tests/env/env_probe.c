@@ -6,7 +6,7 @@
  * variable of the table as hr_env_get reads it beside the raw value (so
  * the output shows the variable did reach the process), and the decisions
  * the library takes from them: the default provider and the step that
- * chose it (api/registry.h), the trust store's origin, whether a key log
+ * chose it (httpr_default_provider_origin), the trust store's origin, whether a key log
  * was opened. One "key=value" line each. tests/check-default-provider.sh
  * runs it too, once per providers.conf, since the library reads that file
  * once per process.
@@ -21,7 +21,6 @@
 
 #include "common/env.h"
 #include "api/httpr.h"
-#include "api/registry.h"
 #include "backends/keylog.h"
 #include "backends/trust.h"
 
@@ -51,7 +50,7 @@ int main(int argc, char **argv) {
     printf("%s%s", i ? " " : "", httpr_provider_name(i));
   printf("\ndefault provider=%s\n", httpr_default_provider());
   char from[5000];
-  hr_default_provider_from(from, sizeof(from));
+  httpr_default_provider_origin(from, sizeof(from));
   printf("default from=%s\n", from);
   httpr_config *cfg = httpr_config_new();
   httpr_client *client = NULL;
