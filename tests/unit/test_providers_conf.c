@@ -24,16 +24,7 @@
 #include <cmocka.h>
 
 #include "api/providers_conf.h"
-
-static char tmpdir[64];
-
-static const char *tmp_path(const char *name) {
-  static char buf[4][128];
-  static int i;
-  i = (i + 1) % 4;
-  snprintf(buf[i], sizeof(buf[i]), "%s/%s", tmpdir, name);
-  return buf[i];
-}
+#include "tests/unit/pki_files.h"
 
 /* Parses a NUL-terminated text; the result's names, space-separated, in
  * names (or its error) for one exact comparison. */
@@ -176,24 +167,17 @@ static void line_length_limit(void **state) {
   expect_refused(longer, "line 1: longer than 512 bytes");
 }
 
-static void write_file(const char *path, const char *text, size_t len) {
-  FILE *f = fopen(path, "wb");
-  assert_non_null(f);
-  assert_int_equal(fwrite(text, 1, len, f), len);
-  assert_int_equal(fclose(f), 0);
-}
-
 static void reads_a_file(void **state) {
   (void)state;
   struct hr_providers_conf c;
-  const char *path = tmp_path("ok.conf");
-  write_file(path, "order = mbedtls gnutls\n", 23);
+  const char *path = path_of("ok.conf");
+  assert_true(write_text("ok.conf", "order = mbedtls gnutls\n"));
   assert_int_equal(hr_providers_conf_read(path, &c), 0);
   assert_string_equal(c.path, path);
   assert_string_equal(joined(&c), "mbedtls gnutls");
   assert_string_equal(c.error, "");
   /* The parse error of a file, through the reader. */
-  write_file(path, "foo = bar\n", 10);
+  assert_true(write_text("ok.conf", "foo = bar\n"));
   assert_int_equal(hr_providers_conf_read(path, &c), -1);
   assert_string_equal(c.error, "line 1: unknown setting \"foo\"");
   assert_int_equal(c.count, 0);
@@ -203,7 +187,7 @@ static void reads_a_file(void **state) {
 static void missing_file_is_no_error(void **state) {
   (void)state;
   struct hr_providers_conf c;
-  const char *path = tmp_path("missing.conf");
+  const char *path = path_of("missing.conf");
   assert_int_equal(hr_providers_conf_read(path, &c), 0);
   assert_string_equal(c.path, path);
   assert_int_equal(c.count, 0);
@@ -213,11 +197,11 @@ static void missing_file_is_no_error(void **state) {
 static void not_a_regular_file(void **state) {
   (void)state;
   struct hr_providers_conf c;
-  assert_int_equal(hr_providers_conf_read(tmpdir, &c), -1);
+  assert_int_equal(hr_providers_conf_read(path_of("."), &c), -1);
   assert_string_equal(c.error, "not a regular file");
   assert_int_equal(c.count, 0);
   /* A FIFO with no writer: refused at once, never waited on. */
-  const char *fifo = tmp_path("fifo.conf");
+  const char *fifo = path_of("fifo.conf");
   assert_int_equal(mkfifo(fifo, 0600), 0);
   assert_int_equal(hr_providers_conf_read(fifo, &c), -1);
   assert_string_equal(c.error, "not a regular file");
@@ -237,12 +221,12 @@ static void file_size_limit(void **state) {
   }
   const char order[] = "order = gnutls\n";
   memcpy(text, order, sizeof(order) - 1);
-  const char *path = tmp_path("big.conf");
-  write_file(path, text, HR_CONF_MAX_SIZE);
+  const char *path = path_of("big.conf");
+  assert_true(write_data("big.conf", text, HR_CONF_MAX_SIZE, "wb"));
   assert_int_equal(hr_providers_conf_read(path, &c), 0);
   assert_string_equal(joined(&c), "gnutls");
   text[HR_CONF_MAX_SIZE] = '\n';
-  write_file(path, text, size);
+  assert_true(write_data("big.conf", text, size, "wb"));
   assert_int_equal(hr_providers_conf_read(path, &c), -1);
   assert_string_equal(c.error, "larger than 65536 bytes");
   assert_int_equal(c.count, 0);
@@ -253,8 +237,8 @@ static void file_size_limit(void **state) {
 static void unopenable_file(void **state) {
   (void)state;
   struct hr_providers_conf c;
-  const char *path = tmp_path("locked.conf");
-  write_file(path, "order = gnutls\n", 15);
+  const char *path = path_of("locked.conf");
+  assert_true(write_text("locked.conf", "order = gnutls\n"));
   /* A path through a file: not missing, and it cannot be opened. */
   char below[256];
   snprintf(below, sizeof(below), "%s/x", path);
@@ -272,8 +256,7 @@ static void unopenable_file(void **state) {
 }
 
 int main(void) {
-  snprintf(tmpdir, sizeof(tmpdir), "/tmp/httpr-conf-XXXXXX");
-  if (!mkdtemp(tmpdir))
+  if (!pki_dir_create("httpr-conf"))
     return 1;
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(order_in_order),
@@ -290,6 +273,6 @@ int main(void) {
       cmocka_unit_test(unopenable_file),
   };
   int failed = cmocka_run_group_tests(tests, NULL, NULL);
-  rmdir(tmpdir);
+  pki_dir_remove();
   return failed;
 }
