@@ -293,7 +293,7 @@ check() {
 }
 
 CA=(--cacert "$PKI/ca-bundle.pem")
-providers=$("$CLI" --list-backends | awk 'NR > 1 && $1 != "" { print $1 }')
+providers=$("$CLI" --list-backends | awk 'NR > 1 && $1 != "" && $1 != "default:" { print $1 }')
 # 1 when provider $1 declares TLS 1.3 (the features column of the table).
 has_tls13() {
   "$CLI" --list-backends | awk -v p="$1" '$1 == p { print ($NF ~ /tls1\.3/) ? 1 : 0 }'
