@@ -4,6 +4,7 @@
  * and the deep copy a client keeps.
  */
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -202,33 +203,77 @@ httpr_code httpr_config_set_low_speed(httpr_config *cfg, long bytes_per_second,
   return HTTPR_OK;
 }
 
-static int is_ip_literal(const char *s) {
-  unsigned char buf[16];
-  return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
+/* Most addresses one pin holds (protocol/connect_race.h races 16). */
+#define PIN_ADDRESSES_MAX 16
+
+/* address as a pin: a comma list of IPv4 and IPv6 literals, each IPv6 one
+ * bare or in brackets, written to *out without the brackets ("::1,
+ * 127.0.0.1"). HTTPR_OK, HTTPR_E_INVALID for an empty list, an empty or
+ * bad element or more than PIN_ADDRESSES_MAX, HTTPR_E_NOMEM. */
+static httpr_code pin_list(const char *address, char **out) {
+  size_t cap = strlen(address) + 1, used = 0, count = 0;
+  char *list = malloc(cap);
+  if (!list)
+    return HTTPR_E_NOMEM;
+  for (const char *at = address;; count++) {
+    size_t len = strcspn(at, ",");
+    const char *one = at;
+    if (len >= 2 && one[0] == '[' && one[len - 1] == ']') {
+      one++;
+      len -= 2;
+    }
+    char text[INET6_ADDRSTRLEN];
+    unsigned char bin[16];
+    if (len == 0 || len >= sizeof(text) || count == PIN_ADDRESSES_MAX)
+      goto bad;
+    memcpy(text, one, len);
+    text[len] = '\0';
+    int v6 = strchr(text, ':') != NULL;
+    if (inet_pton(v6 ? AF_INET6 : AF_INET, text, bin) != 1)
+      goto bad;
+    used += (size_t)snprintf(list + used, cap - used, "%s%s", used ? "," : "",
+                             text);
+    at += strcspn(at, ",");
+    if (*at == '\0')
+      break;
+    at++;
+  }
+  *out = list;
+  return HTTPR_OK;
+bad:
+  free(list);
+  return HTTPR_E_INVALID;
 }
 
 httpr_code httpr_config_add_resolve(httpr_config *cfg, const char *host,
                                     int port, const char *address) {
-  if (!cfg || !host || !*host || !address || port < 1 || port > 65535 ||
-      !is_ip_literal(address))
+  if (!cfg || !host || !*host || !address || port < 1 || port > 65535)
     return HTTPR_E_INVALID;
+  char *list = NULL;
+  httpr_code rc = pin_list(address, &list);
+  if (rc != HTTPR_OK)
+    return rc;
   for (size_t i = 0; i < cfg->pin_count; i++) {
     struct hr_pin *pin = &cfg->pins[i];
-    if (pin->port == port && hr_strcaseeq(pin->host, host))
-      return set_string(&pin->address, address);
+    if (pin->port == port && hr_strcaseeq(pin->host, host)) {
+      free(pin->address);
+      pin->address = list;
+      return HTTPR_OK;
+    }
   }
   struct hr_pin *pins =
       realloc(cfg->pins, (cfg->pin_count + 1) * sizeof(*pins));
-  if (!pins)
+  if (!pins) {
+    free(list);
     return HTTPR_E_NOMEM;
+  }
   cfg->pins = pins;
   struct hr_pin *pin = &pins[cfg->pin_count];
   pin->host = strdup(host);
-  pin->address = strdup(address);
+  pin->address = list;
   pin->port = port;
-  if (!pin->host || !pin->address) {
-    free(pin->host);
-    free(pin->address);
+  if (!pin->host) {
+    free(list);
     return HTTPR_E_NOMEM;
   }
   cfg->pin_count++;

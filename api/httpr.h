@@ -293,11 +293,15 @@ httpr_config_set_inactivity_timeout_ms(httpr_config *cfg, long ms);
 HTTPR_EXPORT httpr_code httpr_config_set_low_speed(httpr_config *cfg,
                                                    long bytes_per_second,
                                                    long seconds);
-/* Pin host:port to an address (as curl's --resolve): connections to that
- * origin go to `address` (an IPv4 or IPv6 literal) while SNI and identity
- * checks keep using `host`. May be called several times; a later pin for
+/* Pin host:port to addresses (as curl's --resolve): connections to that
+ * origin go to `address` while SNI and identity checks keep using `host`.
+ * `address` is one IPv4 or IPv6 literal, or a comma list of up to 16
+ * ("[::1],127.0.0.1": IPv6 ones bare or in brackets), raced as resolved
+ * addresses are (RFC 8305: the families alternate from the first one's,
+ * each attempt 250 ms after the one before or as soon as it fails, the
+ * first connected wins). May be called several times; a later pin for
  * the same host:port replaces the earlier one. HTTPR_E_INVALID for a bad
- * address or port. */
+ * address, an empty element or port. */
 HTTPR_EXPORT httpr_code httpr_config_add_resolve(httpr_config *cfg,
                                                  const char *host, int port,
                                                  const char *address);

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * transport.c - a connection: resolve, connect to each address in turn
- * within the connect deadline, run the TLS handshake through the provider,
- * and read and write with poll() until a deadline. Every wait in the
- * library happens here, so every timeout is enforced in one place.
+ * transport.c - a connection: resolve, race the addresses (RFC 8305,
+ * connect_race.c) within the connect deadline, run the TLS handshake
+ * through the provider, and read and write with poll() until a deadline.
+ * Every wait in the library happens here, so every timeout is enforced in
+ * one place.
  */
 #include "protocol/transport.h"
 
@@ -11,7 +12,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,6 +22,7 @@
 
 #include "backends/tls_errors.h"
 #include "common/clock.h"
+#include "protocol/connect_race.h"
 
 void hr_debugf(const struct hr_debug *d, const char *fmt, ...) {
   if (!d || !d->fn)
@@ -96,106 +97,120 @@ static long sock_recv(void *io_ctx, void *buf, size_t len) {
 
 /* ---- connecting ---------------------------------------------------------- */
 
-static httpr_code resolve(const struct hr_connect_params *p,
-                          struct addrinfo **out, httpr_error *err) {
-  struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_family = AF_UNSPEC};
+/* Adds getaddrinfo's answers for name to the race, in its order. */
+static int add_answers(struct hr_race *r, const char *name, const char *port,
+                       int flags) {
+  struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_family = AF_UNSPEC,
+                           .ai_flags = flags};
+  struct addrinfo *list = NULL;
+  int rc = getaddrinfo(name, port, &hints, &list);
+  if (rc == 0) {
+    for (const struct addrinfo *ai = list; ai; ai = ai->ai_next)
+      hr_race_add(r, ai->ai_addr, ai->ai_addrlen);
+    freeaddrinfo(list);
+  }
+  return rc;
+}
+
+/* The pinned addresses (a comma list of literals, checked by the config)
+ * in their order. */
+static void add_pins(struct hr_race *r, const char *pins, const char *port) {
+  for (const char *at = pins; *at;) {
+    size_t len = strcspn(at, ",");
+    char one[INET6_ADDRSTRLEN + 2];
+    if (len < sizeof(one)) {
+      memcpy(one, at, len);
+      one[len] = '\0';
+      add_answers(r, one, port, AI_NUMERICHOST);
+    }
+    at += len + (at[len] == ',');
+  }
+}
+
+static httpr_code resolve(const struct hr_connect_params *p, struct hr_race *r,
+                          httpr_error *err) {
   char port[16];
   snprintf(port, sizeof(port), "%d", p->port);
-  const char *name = p->host;
   if (p->pin_address) {
-    name = p->pin_address;
-    hints.ai_flags = AI_NUMERICHOST;
-  } else {
-    hints.ai_flags = AI_ADDRCONFIG;
+    add_pins(r, p->pin_address, port);
+    if (r->count > 0)
+      return HTTPR_OK;
+    return hr_fail(err, HTTPR_E_RESOLVE, "could not resolve host: %s",
+                   p->pin_address);
   }
-  int rc = getaddrinfo(name, port, &hints, out);
+  int rc = add_answers(r, p->host, port, AI_ADDRCONFIG);
   if (rc == EAI_ADDRFAMILY || rc == EAI_NONAME) {
     /* AI_ADDRCONFIG hides ::1 and 127.0.0.1 on hosts with only loopback;
      * ask again without it before giving up. */
-    hints.ai_flags &= ~AI_ADDRCONFIG;
-    rc = getaddrinfo(name, port, &hints, out);
+    rc = add_answers(r, p->host, port, 0);
   }
-  if (rc == 0)
+  if (rc == 0 && r->count > 0)
     return HTTPR_OK;
   if (rc == EAI_MEMORY)
     return hr_nomem(err);
-  hr_fail(err, HTTPR_E_RESOLVE, "could not resolve host: %s", name);
-  hr_detail(err, "getaddrinfo: %s", gai_strerror(rc));
+  hr_fail(err, HTTPR_E_RESOLVE, "could not resolve host: %s", p->host);
+  hr_detail(err, "getaddrinfo: %s", rc ? gai_strerror(rc) : "no address");
   return HTTPR_E_RESOLVE;
 }
 
-static void remember_peer(struct hr_conn *c, const struct addrinfo *ai) {
-  const void *addr;
-  if (ai->ai_family == AF_INET6) {
-    const struct sockaddr_in6 *s6 = (const void *)ai->ai_addr;
-    addr = &s6->sin6_addr;
-    c->remote_port = ntohs(s6->sin6_port);
-  } else {
-    const struct sockaddr_in *s4 = (const void *)ai->ai_addr;
-    addr = &s4->sin_addr;
-    c->remote_port = ntohs(s4->sin_port);
+/* Logs each attempt the last step started, "Trying ADDR:PORT...". */
+static void log_started(const struct hr_connect_params *p,
+                        const struct hr_race *r, size_t from) {
+  for (size_t i = from; i < r->started; i++) {
+    char ip[INET6_ADDRSTRLEN];
+    int port;
+    hr_race_addr_text(&r->addr[i], ip, sizeof(ip), &port);
+    hr_debugf(p->debug, "Trying %s:%d...", ip, port);
   }
-  inet_ntop(ai->ai_family, addr, c->remote_ip, sizeof(c->remote_ip));
 }
 
-/* Tries one address. Returns 0 connected, 1 failed (errno in *why),
- * 2 deadline reached. */
-static int connect_one(struct hr_conn *c, const struct addrinfo *ai,
-                       int64_t deadline, int *why) {
-  int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                  ai->ai_protocol);
-  if (fd < 0) {
-    *why = errno;
-    return 1;
-  }
-  int rc = connect(fd, ai->ai_addr, ai->ai_addrlen);
-  if (rc != 0 && errno == EINPROGRESS) {
-    int ready = wait_fd(fd, POLLOUT, deadline);
-    if (ready == 0) {
-      close(fd);
-      return 2;
-    }
-    int soerr = 0;
-    socklen_t len = sizeof(soerr);
-    if (ready < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) != 0)
-      soerr = errno;
-    rc = soerr ? -1 : 0;
-    errno = soerr;
-  }
-  if (rc != 0) {
-    *why = errno;
-    close(fd);
-    return 1;
-  }
-  int one = 1;
-  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-  c->fd = fd;
-  return 0;
-}
-
+/* Races the addresses (connect_race.h) with poll() until one connects,
+ * every one fails, or the deadline passes. */
 static httpr_code connect_any(struct hr_conn *c,
                               const struct hr_connect_params *p,
-                              const struct addrinfo *list, httpr_error *err) {
+                              struct hr_race *r, httpr_error *err) {
   int64_t deadline = hr_deadline_min(p->connect_deadline, p->total_deadline);
-  int why = ECONNREFUSED;
-  for (const struct addrinfo *ai = list; ai; ai = ai->ai_next) {
-    remember_peer(c, ai);
-    hr_debugf(p->debug, "Trying %s:%d...", c->remote_ip, c->remote_port);
-    int rc = connect_one(c, ai, deadline, &why);
-    if (rc == 0) {
-      hr_debugf(p->debug, "Connected to %s (%s) port %d", p->host, c->remote_ip,
-                c->remote_port);
-      return HTTPR_OK;
-    }
-    if (rc == 2)
-      goto timeout;
+  struct pollfd fds[HR_RACE_MAX];
+  size_t nfds = 0;
+  hr_race_interleave(r);
+  enum hr_race_state st = HR_RACE_PENDING;
+  for (int rounds = 0; rounds < 1000000; rounds++) {
+    size_t before = r->started;
+    int64_t now = hr_now_ms();
+    st = hr_race_step(r, fds, nfds, now);
+    log_started(p, r, before);
+    if (st != HR_RACE_PENDING)
+      break;
+    if (now >= deadline)
+      break;
+    int64_t wake = hr_deadline_min(hr_race_wake_at(r), deadline);
+    int64_t left = wake - now;
+    nfds = hr_race_pollfds(r, fds);
+    int n = poll(fds, nfds, left > 60000 ? 60000 : (int)(left < 0 ? 0 : left));
+    if (n <= 0)
+      nfds = 0; /* nothing ready: a timer, EINTR or an error; step again */
   }
-  hr_fail(err, HTTPR_E_CONNECT, "failed to connect to %s port %d: %s", p->host,
-          p->port, strerror(why));
-  hr_detail(err, "connect(%s): %s (errno %d)", c->remote_ip, strerror(why),
-            why);
-  return HTTPR_E_CONNECT;
-timeout:
+  if (st == HR_RACE_CONNECTED) {
+    const struct hr_race_addr *won = NULL;
+    c->fd = hr_race_take(r, &won);
+    hr_race_close(r);
+    hr_race_addr_text(won, c->remote_ip, sizeof(c->remote_ip), &c->remote_port);
+    hr_debugf(p->debug, "Connected to %s (%s) port %d", p->host, c->remote_ip,
+              c->remote_port);
+    return HTTPR_OK;
+  }
+  hr_race_close(r);
+  if (st == HR_RACE_FAILED) {
+    int why = r->last_errno;
+    char ip[INET6_ADDRSTRLEN] = "";
+    int port;
+    if (r->last_failed >= 0)
+      hr_race_addr_text(&r->addr[r->last_failed], ip, sizeof(ip), &port);
+    hr_fail(err, HTTPR_E_CONNECT, "failed to connect to %s port %d: %s",
+            p->host, p->port, strerror(why));
+    hr_detail(err, "connect(%s): %s (errno %d)", ip, strerror(why), why);
+    return HTTPR_E_CONNECT;
+  }
   if (p->connect_deadline <= p->total_deadline)
     return timed_out(err, p->connect_timeout_ms, "connection");
   return timed_out(err, p->total_timeout_ms, "operation");
@@ -258,17 +273,18 @@ static httpr_code handshake(struct hr_conn *c,
 
 httpr_code hr_conn_open(const struct hr_connect_params *p, struct hr_conn **out,
                         struct hr_conn_times *times, httpr_error *err) {
-  struct addrinfo *list = NULL;
+  struct hr_race race;
+  hr_race_init(&race);
   struct hr_conn *c = calloc(1, sizeof(*c));
   if (!c)
     return hr_nomem(err);
   c->fd = -1;
   c->provider = p->provider;
-  httpr_code rc = resolve(p, &list, err);
+  httpr_code rc = resolve(p, &race, err);
   if (rc != HTTPR_OK)
     goto fail;
   times->resolved = hr_now_s();
-  rc = connect_any(c, p, list, err);
+  rc = connect_any(c, p, &race, err);
   if (rc != HTTPR_OK)
     goto fail;
   times->connected = hr_now_s();
@@ -278,12 +294,9 @@ httpr_code hr_conn_open(const struct hr_connect_params *p, struct hr_conn **out,
       goto fail;
   }
   times->handshaken = hr_now_s();
-  freeaddrinfo(list);
   *out = c;
   return HTTPR_OK;
 fail:
-  if (list)
-    freeaddrinfo(list);
   hr_conn_close(c, 0);
   return rc;
 }

@@ -103,19 +103,39 @@ int cli_parse_resolve(const char *arg, struct cli_resolve *out) {
     return CLI_VALUE_BAD;
   if (parse_port(port, (size_t)(port_end - port), &out->port) != CLI_VALUE_OK)
     return CLI_VALUE_BAD;
+  /* A comma list of addresses, as curl takes, each IPv6 one bare or in
+   * brackets: passed on without the brackets, the library checking each
+   * literal (httpr_config_add_resolve). */
   addr = port_end + 1;
   addr_len = strlen(addr);
-  if (addr_len >= 2 && addr[0] == '[' && addr[addr_len - 1] == ']') {
-    addr++;
-    addr_len -= 2;
+  char *list = malloc(addr_len + 1);
+  if (!list)
+    return CLI_VALUE_NOMEM;
+  size_t used = 0;
+  for (const char *at = addr;;) {
+    size_t len = strcspn(at, ",");
+    const char *one = at;
+    if (len >= 2 && one[0] == '[' && one[len - 1] == ']') {
+      one++;
+      len -= 2;
+    }
+    if (len == 0 || memchr(one, '[', len) || memchr(one, ']', len)) {
+      free(list);
+      return CLI_VALUE_BAD;
+    }
+    if (used)
+      list[used++] = ',';
+    memcpy(list + used, one, len);
+    used += len;
+    at += strcspn(at, ",");
+    if (*at == '\0')
+      break;
+    at++;
   }
-  /* curl takes a comma list of addresses; the API pins one. */
-  if (addr_len == 0 || memchr(addr, ',', addr_len) ||
-      memchr(addr, '[', addr_len) || memchr(addr, ']', addr_len))
-    return CLI_VALUE_BAD;
+  list[used] = '\0';
   out->host = dup_range(host, (size_t)(host_end - host));
-  out->address = dup_range(addr, addr_len);
-  if (!out->host || !out->address) {
+  out->address = list;
+  if (!out->host) {
     free(out->host);
     free(out->address);
     out->host = out->address = NULL;

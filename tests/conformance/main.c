@@ -5,7 +5,7 @@
  * provider gets one summary. PKI_DIR and TEST_SERVER come from the
  * environment (make check sets them). HTTPR_TEST_GROUPS=pool,h2 runs only
  * those groups (one per test file: verify, trust, client_cert, tls, http,
- * api, pool, h2), HTTPR_TEST_FILTER only the tests matching a cmocka
+ * connect, api, pool, h2), HTTPR_TEST_FILTER only the tests matching a cmocka
  * pattern.
  */
 #include <stdio.h>
@@ -208,6 +208,7 @@ static int collect_tests(struct CMUnitTest **out) {
       {"client_cert", client_cert_tests, &client_cert_tests_count},
       {"tls", tls_tests, &tls_tests_count},
       {"http", http_tests, &http_tests_count},
+      {"connect", connect_tests, &connect_tests_count},
       {"api", api_tests, &api_tests_count},
       {"pool", pool_tests, &pool_tests_count},
       {"h2", h2_tests, &h2_tests_count},

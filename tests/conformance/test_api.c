@@ -82,6 +82,22 @@ static void error_names_and_null_handling(void **state) {
               HTTPR_E_INVALID);
   assert_code(httpr_config_add_resolve(cfg, "h", 0, "127.0.0.1"),
               HTTPR_E_INVALID);
+  /* A list of literals, bare or bracketed; any bad element refuses it. */
+  assert_code(httpr_config_add_resolve(cfg, "h", 443, "[::1],127.0.0.1"),
+              HTTPR_OK);
+  assert_code(httpr_config_add_resolve(cfg, "h", 443, "::1,x"),
+              HTTPR_E_INVALID);
+  assert_code(httpr_config_add_resolve(cfg, "h", 443, "127.0.0.1,"),
+              HTTPR_E_INVALID);
+  assert_code(httpr_config_add_resolve(cfg, "h", 443, ""), HTTPR_E_INVALID);
+  assert_code(httpr_config_add_resolve(cfg, "h", 443, "[127.0.0.1"),
+              HTTPR_E_INVALID);
+  assert_code(httpr_config_add_resolve(
+                  cfg, "h", 443,
+                  "1.1.1.1,1.1.1.2,1.1.1.3,1.1.1.4,1.1.1.5,1.1.1.6,1.1.1.7,"
+                  "1.1.1.8,1.1.1.9,1.1.1.10,1.1.1.11,1.1.1.12,1.1.1.13,"
+                  "1.1.1.14,1.1.1.15,1.1.1.16,1.1.1.17"),
+              HTTPR_E_INVALID);
   assert_code(httpr_config_set_min_tls_version(cfg, (httpr_tls_version)11),
               HTTPR_E_INVALID);
   httpr_config_free(cfg);

@@ -702,6 +702,11 @@ curl_cases() { # provider
     "$N:$NGX/"
   side_by_side "--max-time against a slow server" exit -- -sS "${CA[@]}" \
     -o /dev/null --max-time 1 "$N:$((NGX + 12))/slow"
+  # A list of addresses: ::1 refuses (nginx listens on 127.0.0.1 alone),
+  # the next one is tried and wins.
+  side_by_side "--resolve with two addresses, the first refusing" out -- \
+    -sS "${CA[@]}" -o /dev/null -w '%{http_code} %{remote_ip}' \
+    --resolve "localhost:$NGX:[::1],127.0.0.1" "$N:$NGX/"
 }
 
 # ---- run ------------------------------------------------------------------------

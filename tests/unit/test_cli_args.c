@@ -407,6 +407,10 @@ static void resolve_forms(void **state) {
   resolve_ok("[::1]:443:127.0.0.1", "::1", 443, "127.0.0.1");
   resolve_ok("+h:80:10.0.0.1", "h", 80, "10.0.0.1");
   resolve_ok("h:65535:10.0.0.1", "h", 65535, "10.0.0.1");
+  /* A list, as curl takes it: raced in this order (RFC 8305). */
+  resolve_ok("h:443:[::1],127.0.0.1", "h", 443, "::1,127.0.0.1");
+  resolve_ok("h:443:::1,[2001:db8::7],10.0.0.1", "h", 443,
+             "::1,2001:db8::7,10.0.0.1");
 }
 
 static void resolve_bad_forms(void **state) {
@@ -418,7 +422,9 @@ static void resolve_bad_forms(void **state) {
                                     "h:0:1.2.3.4",
                                     "h:65536:1.2.3.4",
                                     "h:4x3:1.2.3.4",
-                                    "h:443:1.2.3.4,5.6.7.8",
+                                    "h:443:1.2.3.4,",
+                                    "h:443:,1.2.3.4",
+                                    "h:443:[::1]x,1.2.3.4",
                                     "h:443:[::1",
                                     "[::1:443:1.2.3.4",
                                     "h:443:[]"};
@@ -446,7 +452,7 @@ static void resolve_repeatable_on_command_line(void **state) {
   PARSE(&p, "--resolve", "a:443", "https://a/");
   assert_int_equal(p.rc, CLI_EXIT_USAGE);
   assert_non_null(strstr(p.err, "httpr: option --resolve: expects "
-                                "HOST:PORT:ADDR, got 'a:443'\n"));
+                                "HOST:PORT:ADDR[,ADDR]..., got 'a:443'\n"));
   done(&p);
 }
 
