@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * transport.c - a connection: resolve, race the addresses (RFC 8305,
- * connect_race.c) within the connect deadline, run the TLS handshake
- * through the provider, and read and write with poll() until a deadline.
+ * transport.c - a connection: resolve (resolver.c) and race the
+ * addresses (RFC 8305, connect_race.c) within the connect deadline, run
+ * the TLS handshake through the provider, and read and write with poll() until a deadline.
  * Every wait in the library happens here, so every timeout is enforced in
  * one place.
  */
@@ -23,6 +23,7 @@
 #include "backends/tls_errors.h"
 #include "common/clock.h"
 #include "protocol/connect_race.h"
+#include "protocol/resolver.h"
 
 void hr_debugf(const struct hr_debug *d, const char *fmt, ...) {
   if (!d || !d->fn)
@@ -138,14 +139,29 @@ static httpr_code resolve(const struct hr_connect_params *p, struct hr_race *r,
     return hr_fail(err, HTTPR_E_RESOLVE, "could not resolve host: %s",
                    p->pin_address);
   }
-  int rc = add_answers(r, p->host, port, AI_ADDRCONFIG);
-  if (rc == EAI_ADDRFAMILY || rc == EAI_NONAME) {
-    /* AI_ADDRCONFIG hides ::1 and 127.0.0.1 on hosts with only loopback;
-     * ask again without it before giving up. */
-    rc = add_answers(r, p->host, port, 0);
-  }
-  if (rc == 0 && r->count > 0)
+  /* An address literal needs no lookup. */
+  if (add_answers(r, p->host, port, AI_NUMERICHOST) == 0 && r->count > 0)
     return HTTPR_OK;
+  struct hr_resolve_job *job = hr_resolve_start(p->host, port);
+  if (!job)
+    return hr_nomem(err);
+  int64_t deadline = hr_deadline_min(p->connect_deadline, p->total_deadline);
+  if (wait_fd(hr_resolve_fd(job), POLLIN, deadline) <= 0 ||
+      !hr_resolve_done(job)) {
+    hr_resolve_abandon(job);
+    if (p->connect_deadline <= p->total_deadline)
+      return timed_out(err, p->connect_timeout_ms, "resolving");
+    return timed_out(err, p->total_timeout_ms, "operation");
+  }
+  struct addrinfo *list = NULL;
+  int rc = hr_resolve_finish(job, &list);
+  if (rc == 0) {
+    for (const struct addrinfo *ai = list; ai; ai = ai->ai_next)
+      hr_race_add(r, ai->ai_addr, ai->ai_addrlen);
+    freeaddrinfo(list);
+    if (r->count > 0)
+      return HTTPR_OK;
+  }
   if (rc == EAI_MEMORY)
     return hr_nomem(err);
   hr_fail(err, HTTPR_E_RESOLVE, "could not resolve host: %s", p->host);

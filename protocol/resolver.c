@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * resolver.c - getaddrinfo on a small pool of threads (resolver.h). One
+ * lock guards the queue, the thread counts and every job's state; a job
+ * has two owners, its caller and the pool, and whichever lets go last
+ * frees it.
+ */
+#include "protocol/resolver.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+struct hr_resolve_job {
+  struct hr_resolve_job *next; /* in the queue */
+  char *name, *port;
+  int fd;        /* eventfd, written once the answer is in */
+  int done;      /* the answer is in */
+  int abandoned; /* the caller let go first */
+  int rc;
+  struct addrinfo *list;
+};
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t work = PTHREAD_COND_INITIALIZER;
+static struct hr_resolve_job *head, *tail;
+static int threads, idle;
+static hr_lookup_fn lookup = getaddrinfo;
+static int idle_ms = HR_RESOLVER_IDLE_MS;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static void job_free(struct hr_resolve_job *job) {
+  if (job->list)
+    freeaddrinfo(job->list);
+  if (job->fd >= 0)
+    close(job->fd);
+  free(job->name);
+  free(job->port);
+  free(job);
+}
+
+/* The child of a fork has none of the parent's threads, and no caller of
+ * the parent's jobs: it starts with an empty pool (their memory is lost
+ * to it, once). */
+static void after_fork_in_child(void) {
+  pthread_mutex_init(&lock, NULL);
+  pthread_cond_init(&work, NULL);
+  head = tail = NULL;
+  threads = idle = 0;
+}
+
+static void register_fork_handler(void) {
+  pthread_atfork(NULL, NULL, after_fork_in_child);
+}
+
+static int resolve_now(hr_lookup_fn fn, const struct hr_resolve_job *job,
+                       struct addrinfo **list) {
+  struct addrinfo hints = {.ai_socktype = SOCK_STREAM,
+                           .ai_family = AF_UNSPEC,
+                           .ai_flags = AI_ADDRCONFIG};
+  int rc = fn(job->name, job->port, &hints, list);
+  if (rc == EAI_ADDRFAMILY || rc == EAI_NONAME) {
+    hints.ai_flags = 0;
+    rc = fn(job->name, job->port, &hints, list);
+  }
+  return rc;
+}
+
+static void complete(struct hr_resolve_job *job, int rc,
+                     struct addrinfo *list) {
+  pthread_mutex_lock(&lock);
+  job->rc = rc;
+  job->list = rc == 0 ? list : NULL;
+  job->done = 1;
+  int mine = job->abandoned;
+  if (!mine) {
+    uint64_t one = 1;
+    ssize_t n = write(job->fd, &one, sizeof(one));
+    (void)n; /* an eventfd takes 8 bytes unless it overflows: never here */
+  }
+  pthread_mutex_unlock(&lock);
+  if (mine)
+    job_free(job);
+}
+
+/* Takes the next job, or waits for one until the idle time runs out: NULL
+ * then, and the thread is counted out. Called with the lock held. */
+static struct hr_resolve_job *next_job(void) {
+  struct timespec until;
+  clock_gettime(CLOCK_REALTIME, &until);
+  until.tv_sec += idle_ms / 1000;
+  until.tv_nsec += (long)(idle_ms % 1000) * 1000000;
+  if (until.tv_nsec >= 1000000000) {
+    until.tv_sec++;
+    until.tv_nsec -= 1000000000;
+  }
+  while (!head) {
+    idle++;
+    int rc = pthread_cond_timedwait(&work, &lock, &until);
+    idle--;
+    if (rc == ETIMEDOUT && !head) {
+      threads--;
+      return NULL;
+    }
+  }
+  struct hr_resolve_job *job = head;
+  head = job->next;
+  if (!head)
+    tail = NULL;
+  return job;
+}
+
+static void *worker(void *arg) {
+  (void)arg;
+  pthread_mutex_lock(&lock);
+  struct hr_resolve_job *job;
+  while ((job = next_job()) != NULL) {
+    if (job->abandoned) { /* given up before it started */
+      pthread_mutex_unlock(&lock);
+      job_free(job);
+      pthread_mutex_lock(&lock);
+      continue;
+    }
+    hr_lookup_fn fn = lookup;
+    pthread_mutex_unlock(&lock);
+    struct addrinfo *list = NULL;
+    int rc = resolve_now(fn, job, &list);
+    complete(job, rc, list);
+    pthread_mutex_lock(&lock);
+  }
+  pthread_mutex_unlock(&lock);
+  return NULL;
+}
+
+/* A detached thread that takes no signal: they stay the program's. Called
+ * with the lock held. 0, or an errno value. */
+static int start_thread(void) {
+  pthread_attr_t attr;
+  pthread_t id;
+  sigset_t all, old;
+  if (pthread_attr_init(&attr) != 0)
+    return ENOMEM;
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  int rc = pthread_create(&id, &attr, worker, NULL);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  pthread_attr_destroy(&attr);
+  if (rc == 0)
+    threads++;
+  return rc;
+}
+
+struct hr_resolve_job *hr_resolve_start(const char *name, const char *port) {
+  pthread_once(&once, register_fork_handler);
+  struct hr_resolve_job *job = calloc(1, sizeof(*job));
+  if (!job)
+    return NULL;
+  job->name = strdup(name);
+  job->port = strdup(port);
+  job->fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (!job->name || !job->port || job->fd < 0) {
+    job_free(job);
+    return NULL;
+  }
+  pthread_mutex_lock(&lock);
+  int queued = 1;
+  if (idle == 0 && threads < HR_RESOLVER_THREADS && start_thread() != 0 &&
+      threads == 0)
+    queued = 0; /* no thread at all to run it */
+  if (queued) {
+    if (tail)
+      tail->next = job;
+    else
+      head = job;
+    tail = job;
+    pthread_cond_signal(&work);
+  }
+  pthread_mutex_unlock(&lock);
+  if (!queued) {
+    job_free(job);
+    return NULL;
+  }
+  return job;
+}
+
+int hr_resolve_fd(const struct hr_resolve_job *job) { return job->fd; }
+
+int hr_resolve_done(struct hr_resolve_job *job) {
+  pthread_mutex_lock(&lock);
+  int done = job->done;
+  pthread_mutex_unlock(&lock);
+  return done;
+}
+
+int hr_resolve_finish(struct hr_resolve_job *job, struct addrinfo **list) {
+  pthread_mutex_lock(&lock);
+  int rc = job->rc;
+  *list = job->list;
+  job->list = NULL;
+  pthread_mutex_unlock(&lock);
+  job_free(job);
+  return rc;
+}
+
+void hr_resolve_abandon(struct hr_resolve_job *job) {
+  pthread_mutex_lock(&lock);
+  int mine = job->done;
+  job->abandoned = 1;
+  pthread_mutex_unlock(&lock);
+  if (mine)
+    job_free(job);
+}
+
+void hr_resolver_testing(hr_lookup_fn fn, int ms) {
+  pthread_mutex_lock(&lock);
+  lookup = fn ? fn : getaddrinfo;
+  idle_ms = ms > 0 ? ms : HR_RESOLVER_IDLE_MS;
+  pthread_mutex_unlock(&lock);
+}
+
+int hr_resolver_threads(void) {
+  pthread_mutex_lock(&lock);
+  int n = threads;
+  pthread_mutex_unlock(&lock);
+  return n;
+}
