@@ -1,17 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * transport.c - a connection: resolve (resolver.c) and race the
- * addresses (RFC 8305, connect_race.c) within the connect deadline, run
- * the TLS handshake through the provider, and read and write with poll() until a deadline.
- * Every wait in the library happens here, so every timeout is enforced in
- * one place.
+ * transport.c - a connection's reads and writes, through the provider
+ * for TLS, with poll() until a deadline; opening one is opener.c's,
+ * which waits with poll() too. Every wait in the library happens in these
+ * two files, so every timeout is enforced there.
  */
 #include "protocol/transport.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <netdb.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,8 +18,6 @@
 
 #include "backends/tls_errors.h"
 #include "common/clock.h"
-#include "protocol/connect_race.h"
-#include "protocol/resolver.h"
 
 void hr_debugf(const struct hr_debug *d, const char *fmt, ...) {
   if (!d || !d->fn)
@@ -41,10 +35,7 @@ void hr_debugf(const struct hr_debug *d, const char *fmt, ...) {
 
 /* ---- waiting ------------------------------------------------------------- */
 
-/* `what` names the limit that ran out: the connect phase or the whole
- * request. */
-static httpr_code timed_out(httpr_error *err, long timeout_ms,
-                            const char *what) {
+httpr_code hr_timed_out(httpr_error *err, long timeout_ms, const char *what) {
   return hr_fail(err, HTTPR_E_TIMEOUT, "%s timed out after %ld milliseconds",
                  what, timeout_ms);
 }
@@ -96,225 +87,10 @@ static long sock_recv(void *io_ctx, void *buf, size_t len) {
   return (long)n;
 }
 
-/* ---- connecting ---------------------------------------------------------- */
+/* ---- connecting (opener.c) ---------------------------------------------- */
 
-/* Adds getaddrinfo's answers for name to the race, in its order. */
-static int add_answers(struct hr_race *r, const char *name, const char *port,
-                       int flags) {
-  struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_family = AF_UNSPEC,
-                           .ai_flags = flags};
-  struct addrinfo *list = NULL;
-  int rc = getaddrinfo(name, port, &hints, &list);
-  if (rc == 0) {
-    for (const struct addrinfo *ai = list; ai; ai = ai->ai_next)
-      hr_race_add(r, ai->ai_addr, ai->ai_addrlen);
-    freeaddrinfo(list);
-  }
-  return rc;
-}
-
-/* The pinned addresses (a comma list of literals, checked by the config)
- * in their order. */
-static void add_pins(struct hr_race *r, const char *pins, const char *port) {
-  for (const char *at = pins; *at;) {
-    size_t len = strcspn(at, ",");
-    char one[INET6_ADDRSTRLEN + 2];
-    if (len < sizeof(one)) {
-      memcpy(one, at, len);
-      one[len] = '\0';
-      add_answers(r, one, port, AI_NUMERICHOST);
-    }
-    at += len + (at[len] == ',');
-  }
-}
-
-static httpr_code resolve(const struct hr_connect_params *p, struct hr_race *r,
-                          httpr_error *err) {
-  char port[16];
-  snprintf(port, sizeof(port), "%d", p->port);
-  if (p->pin_address) {
-    add_pins(r, p->pin_address, port);
-    if (r->count > 0)
-      return HTTPR_OK;
-    return hr_fail(err, HTTPR_E_RESOLVE, "could not resolve host: %s",
-                   p->pin_address);
-  }
-  /* An address literal needs no lookup. */
-  if (add_answers(r, p->host, port, AI_NUMERICHOST) == 0 && r->count > 0)
-    return HTTPR_OK;
-  struct hr_resolve_job *job = hr_resolve_start(p->host, port);
-  if (!job)
-    return hr_nomem(err);
-  int64_t deadline = hr_deadline_min(p->connect_deadline, p->total_deadline);
-  if (wait_fd(hr_resolve_fd(job), POLLIN, deadline) <= 0 ||
-      !hr_resolve_done(job)) {
-    hr_resolve_abandon(job);
-    if (p->connect_deadline <= p->total_deadline)
-      return timed_out(err, p->connect_timeout_ms, "resolving");
-    return timed_out(err, p->total_timeout_ms, "operation");
-  }
-  struct addrinfo *list = NULL;
-  int rc = hr_resolve_finish(job, &list);
-  if (rc == 0) {
-    for (const struct addrinfo *ai = list; ai; ai = ai->ai_next)
-      hr_race_add(r, ai->ai_addr, ai->ai_addrlen);
-    freeaddrinfo(list);
-    if (r->count > 0)
-      return HTTPR_OK;
-  }
-  if (rc == EAI_MEMORY)
-    return hr_nomem(err);
-  hr_fail(err, HTTPR_E_RESOLVE, "could not resolve host: %s", p->host);
-  hr_detail(err, "getaddrinfo: %s", rc ? gai_strerror(rc) : "no address");
-  return HTTPR_E_RESOLVE;
-}
-
-/* Logs each attempt the last step started, "Trying ADDR:PORT...". */
-static void log_started(const struct hr_connect_params *p,
-                        const struct hr_race *r, size_t from) {
-  for (size_t i = from; i < r->started; i++) {
-    char ip[INET6_ADDRSTRLEN];
-    int port;
-    hr_race_addr_text(&r->addr[i], ip, sizeof(ip), &port);
-    hr_debugf(p->debug, "Trying %s:%d...", ip, port);
-  }
-}
-
-/* Races the addresses (connect_race.h) with poll() until one connects,
- * every one fails, or the deadline passes. */
-static httpr_code connect_any(struct hr_conn *c,
-                              const struct hr_connect_params *p,
-                              struct hr_race *r, httpr_error *err) {
-  int64_t deadline = hr_deadline_min(p->connect_deadline, p->total_deadline);
-  struct pollfd fds[HR_RACE_MAX];
-  size_t nfds = 0;
-  hr_race_interleave(r);
-  enum hr_race_state st = HR_RACE_PENDING;
-  for (int rounds = 0; rounds < 1000000; rounds++) {
-    size_t before = r->started;
-    int64_t now = hr_now_ms();
-    st = hr_race_step(r, fds, nfds, now);
-    log_started(p, r, before);
-    if (st != HR_RACE_PENDING)
-      break;
-    if (now >= deadline)
-      break;
-    int64_t wake = hr_deadline_min(hr_race_wake_at(r), deadline);
-    int64_t left = wake - now;
-    nfds = hr_race_pollfds(r, fds);
-    int n = poll(fds, nfds, left > 60000 ? 60000 : (int)(left < 0 ? 0 : left));
-    if (n <= 0)
-      nfds = 0; /* nothing ready: a timer, EINTR or an error; step again */
-  }
-  if (st == HR_RACE_CONNECTED) {
-    const struct hr_race_addr *won = NULL;
-    c->fd = hr_race_take(r, &won);
-    hr_race_close(r);
-    hr_race_addr_text(won, c->remote_ip, sizeof(c->remote_ip), &c->remote_port);
-    hr_debugf(p->debug, "Connected to %s (%s) port %d", p->host, c->remote_ip,
-              c->remote_port);
-    return HTTPR_OK;
-  }
-  hr_race_close(r);
-  if (st == HR_RACE_FAILED) {
-    int why = r->last_errno;
-    char ip[INET6_ADDRSTRLEN] = "";
-    int port;
-    if (r->last_failed >= 0)
-      hr_race_addr_text(&r->addr[r->last_failed], ip, sizeof(ip), &port);
-    hr_fail(err, HTTPR_E_CONNECT, "failed to connect to %s port %d: %s",
-            p->host, p->port, strerror(why));
-    hr_detail(err, "connect(%s): %s (errno %d)", ip, strerror(why), why);
-    return HTTPR_E_CONNECT;
-  }
-  if (p->connect_deadline <= p->total_deadline)
-    return timed_out(err, p->connect_timeout_ms, "connection");
-  return timed_out(err, p->total_timeout_ms, "operation");
-}
-
-/* Drives a provider operation that may want read or write until done. */
-static httpr_code wait_for(struct hr_conn *c, enum hr_tls_status st,
-                           int64_t deadline, long timeout_ms, const char *what,
-                           httpr_error *err) {
-  short ev = st == HR_TLS_WANT_WRITE ? POLLOUT : POLLIN;
-  int ready = wait_fd(c->fd, ev, deadline);
-  if (ready > 0)
-    return HTTPR_OK;
-  if (ready == 0)
-    return timed_out(err, timeout_ms, what);
-  return hr_fail(err, HTTPR_E_RECV, "poll failed: %s", strerror(errno));
-}
-
-static httpr_code handshake(struct hr_conn *c,
-                            const struct hr_connect_params *p,
-                            httpr_error *err) {
-  int64_t deadline = hr_deadline_min(p->connect_deadline, p->total_deadline);
-  long ms = p->connect_deadline <= p->total_deadline ? p->connect_timeout_ms
-                                                     : p->total_timeout_ms;
-  const char *what =
-      p->connect_deadline <= p->total_deadline ? "TLS handshake" : "operation";
-  struct hr_tls_io io = {.send = sock_send, .recv = sock_recv, .io_ctx = c};
-  httpr_code rc =
-      p->provider->connection_new(p->tls_ctx, p->host, &io, &c->tls, err);
-  if (rc != HTTPR_OK)
-    return rc;
-  /* A session that cannot be offered only costs a full handshake. */
-  if (p->session && p->provider->session_import &&
-      p->provider->session_import(c->tls, p->session) == 0)
-    hr_debugf(p->debug, "Offering the saved TLS session");
-  for (int rounds = 0; rounds < 100000; rounds++) {
-    enum hr_tls_status st = p->provider->handshake(c->tls, err);
-    if (st == HR_TLS_DONE) {
-      p->provider->info(c->tls, &c->info);
-      hr_debugf(p->debug, "TLS connection using %s / %s (%s)", c->info.version,
-                c->info.cipher, p->provider->name);
-      hr_debugf(p->debug, "ALPN: %s", c->info.alpn[0] ? c->info.alpn : "none");
-      if (c->info.subject[0])
-        hr_debugf(p->debug, "Server certificate subject: %s; issuer: %s",
-                  c->info.subject, c->info.issuer);
-      return HTTPR_OK;
-    }
-    if (st == HR_TLS_ERROR)
-      return err->code
-                 ? err->code
-                 : hr_fail(err, HTTPR_E_TLS_HANDSHAKE, "TLS handshake failed");
-    if (st == HR_TLS_CLOSED)
-      return hr_closed_early(err, 1);
-    rc = wait_for(c, st, deadline, ms, what, err);
-    if (rc != HTTPR_OK)
-      return rc;
-  }
-  return hr_fail(err, HTTPR_E_TLS_HANDSHAKE, "TLS handshake did not finish");
-}
-
-httpr_code hr_conn_open(const struct hr_connect_params *p, struct hr_conn **out,
-                        struct hr_conn_times *times, httpr_error *err) {
-  struct hr_race race;
-  hr_race_init(&race);
-  struct hr_conn *c = calloc(1, sizeof(*c));
-  if (!c)
-    return hr_nomem(err);
-  c->fd = -1;
-  c->provider = p->provider;
-  httpr_code rc = resolve(p, &race, err);
-  if (rc != HTTPR_OK)
-    goto fail;
-  times->resolved = hr_now_s();
-  rc = connect_any(c, p, &race, err);
-  if (rc != HTTPR_OK)
-    goto fail;
-  times->connected = hr_now_s();
-  if (p->provider) {
-    rc = handshake(c, p, err);
-    if (rc != HTTPR_OK)
-      goto fail;
-  }
-  times->handshaken = hr_now_s();
-  *out = c;
-  return HTTPR_OK;
-fail:
-  hr_conn_close(c, 0);
-  return rc;
+struct hr_tls_io hr_conn_socket_io(struct hr_conn *c) {
+  return (struct hr_tls_io){.send = sock_send, .recv = sock_recv, .io_ctx = c};
 }
 
 /* ---- reading and writing ------------------------------------------------- */

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * transport.h - one connection to a server: the socket (resolution, every
- * address tried in turn, non-blocking connect), TLS over it through the
- * provider interface, and reads and writes that wait with poll() until a
- * deadline. Knows nothing of HTTP.
+ * transport.h - one connection to a server: opening it (opener.h:
+ * resolution, the RFC 8305 address race, the TLS handshake), TLS over it
+ * through the provider interface, and reads and writes that wait with
+ * poll() until a deadline. Knows nothing of HTTP.
  */
 #ifndef HTTPR_TRANSPORT_H
 #define HTTPR_TRANSPORT_H
@@ -56,10 +56,19 @@ struct hr_conn_times {
   double resolved, connected, handshaken;
 };
 
-/* Opens a connection. Errors: HTTPR_E_RESOLVE, HTTPR_E_CONNECT,
- * HTTPR_E_TIMEOUT, the provider's handshake codes, HTTPR_E_NOMEM. */
+/* Opens a connection, waiting on the caller's thread: a poll loop over one
+ * opener (opener.h, where it is defined). Errors: HTTPR_E_RESOLVE,
+ * HTTPR_E_CONNECT, HTTPR_E_TIMEOUT, the provider's handshake codes,
+ * HTTPR_E_NOMEM. */
 httpr_code hr_conn_open(const struct hr_connect_params *p, struct hr_conn **out,
                         struct hr_conn_times *times, httpr_error *err);
+
+/* The provider's I/O callbacks over the connection's socket. */
+struct hr_tls_io hr_conn_socket_io(struct hr_conn *c);
+
+/* Fails err with HTTPR_E_TIMEOUT, "WHAT timed out after MS milliseconds":
+ * `what` names the phase, or "operation" for the total limit. */
+httpr_code hr_timed_out(httpr_error *err, long timeout_ms, const char *what);
 
 /* Writes all len bytes within the limits of b, which counts them; the
  * limits are checked before every write, whether or not it would block.

@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * opener.c - opening a connection without waiting (opener.h): resolving,
+ * the address race, the TLS handshake, each a phase that a step moves on
+ * from what poll reported; and hr_conn_open, the blocking open, a poll
+ * loop over one opener.
+ */
+#include "protocol/opener.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backends/tls_errors.h"
+#include "common/clock.h"
+
+/* ---- the addresses ------------------------------------------------------- */
+
+static void add_list(struct hr_race *r, const struct addrinfo *list) {
+  for (const struct addrinfo *ai = list; ai; ai = ai->ai_next)
+    hr_race_add(r, ai->ai_addr, ai->ai_addrlen);
+}
+
+/* Adds an address literal to the race: 1, or 0 when text is none. */
+static int add_literal(struct hr_race *r, const char *text, const char *port) {
+  struct addrinfo hints = {.ai_socktype = SOCK_STREAM,
+                           .ai_family = AF_UNSPEC,
+                           .ai_flags = AI_NUMERICHOST};
+  struct addrinfo *list = NULL;
+  if (getaddrinfo(text, port, &hints, &list) != 0)
+    return 0;
+  add_list(r, list);
+  freeaddrinfo(list);
+  return 1;
+}
+
+/* The pinned addresses (a comma list of literals, checked by the config)
+ * in their order. */
+static void add_pins(struct hr_race *r, const char *pins, const char *port) {
+  for (const char *at = pins; *at;) {
+    size_t len = strcspn(at, ",");
+    char one[INET6_ADDRSTRLEN + 2];
+    if (len < sizeof(one)) {
+      memcpy(one, at, len);
+      one[len] = '\0';
+      add_literal(r, one, port);
+    }
+    at += len + (at[len] == ',');
+  }
+}
+
+/* ---- failing ------------------------------------------------------------- */
+
+/* Gives back everything and fails with rc (err already set). */
+static httpr_code failed(struct hr_opener *o, httpr_code rc) {
+  hr_opener_abort(o);
+  o->phase = HR_OPEN_FAILED;
+  return rc;
+}
+
+/* The connect deadline, or the total one when it comes first, ran out in
+ * the phase named `what`. */
+static httpr_code out_of_time(struct hr_opener *o, const char *what,
+                              httpr_error *err) {
+  if (o->p.connect_deadline <= o->p.total_deadline)
+    hr_timed_out(err, o->p.connect_timeout_ms, what);
+  else
+    hr_timed_out(err, o->p.total_timeout_ms, "operation");
+  return failed(o, HTTPR_E_TIMEOUT);
+}
+
+static int64_t deadline_of(const struct hr_opener *o) {
+  return hr_deadline_min(o->p.connect_deadline, o->p.total_deadline);
+}
+
+/* revents of fd in ready, 0 when it is not there. */
+static short events_of(int fd, const struct pollfd *ready, size_t n) {
+  for (size_t i = 0; ready && i < n; i++) {
+    if (ready[i].fd == fd)
+      return ready[i].revents;
+  }
+  return 0;
+}
+
+/* ---- the phases ---------------------------------------------------------- */
+
+static void to_connecting(struct hr_opener *o) {
+  o->times.resolved = hr_now_s();
+  hr_race_interleave(&o->race);
+  o->phase = HR_OPEN_CONNECTING;
+}
+
+static httpr_code step_resolving(struct hr_opener *o, int64_t now,
+                                 httpr_error *err) {
+  if (!hr_resolve_done(o->job))
+    return now >= deadline_of(o) ? out_of_time(o, "resolving", err) : HTTPR_OK;
+  struct addrinfo *list = NULL;
+  int rc = hr_resolve_finish(o->job, &list);
+  o->job = NULL;
+  if (rc == 0) {
+    add_list(&o->race, list);
+    freeaddrinfo(list);
+  }
+  if (o->race.count > 0) {
+    to_connecting(o);
+    return HTTPR_OK;
+  }
+  if (rc == EAI_MEMORY)
+    return failed(o, hr_nomem(err));
+  hr_fail(err, HTTPR_E_RESOLVE, "could not resolve host: %s", o->p.host);
+  hr_detail(err, "getaddrinfo: %s", rc ? gai_strerror(rc) : "no address");
+  return failed(o, HTTPR_E_RESOLVE);
+}
+
+/* Logs each attempt the race started since `from`, "Trying ADDR:PORT...". */
+static void log_started(const struct hr_opener *o, size_t from) {
+  for (size_t i = from; i < o->race.started; i++) {
+    char ip[INET6_ADDRSTRLEN];
+    int port;
+    hr_race_addr_text(&o->race.addr[i], ip, sizeof(ip), &port);
+    hr_debugf(o->p.debug, "Trying %s:%d...", ip, port);
+  }
+}
+
+/* The socket connected: TLS starts over it, or plain HTTP is open. */
+static httpr_code to_handshaking(struct hr_opener *o, httpr_error *err) {
+  struct hr_conn *c = o->conn;
+  const struct hr_race_addr *won = NULL;
+  c->fd = hr_race_take(&o->race, &won);
+  hr_race_close(&o->race);
+  hr_race_addr_text(won, c->remote_ip, sizeof(c->remote_ip), &c->remote_port);
+  hr_debugf(o->p.debug, "Connected to %s (%s) port %d", o->p.host,
+            c->remote_ip, c->remote_port);
+  o->times.connected = hr_now_s();
+  if (!o->p.provider) {
+    o->times.handshaken = o->times.connected;
+    o->phase = HR_OPEN_DONE;
+    return HTTPR_OK;
+  }
+  struct hr_tls_io io = hr_conn_socket_io(c);
+  httpr_code rc = o->p.provider->connection_new(o->p.tls_ctx, o->p.host, &io,
+                                                &c->tls, err);
+  if (rc != HTTPR_OK)
+    return failed(o, rc);
+  /* A session that cannot be offered only costs a full handshake. */
+  if (o->p.session && o->p.provider->session_import &&
+      o->p.provider->session_import(c->tls, o->p.session) == 0)
+    hr_debugf(o->p.debug, "Offering the saved TLS session");
+  o->phase = HR_OPEN_HANDSHAKING;
+  o->want = HR_TLS_DONE; /* not asked yet: the first step asks */
+  return HTTPR_OK;
+}
+
+static httpr_code step_connecting(struct hr_opener *o,
+                                  const struct pollfd *ready, size_t n,
+                                  int64_t now, httpr_error *err) {
+  size_t before = o->race.started;
+  enum hr_race_state st = hr_race_step(&o->race, ready, n, now);
+  log_started(o, before);
+  if (st == HR_RACE_CONNECTED)
+    return to_handshaking(o, err);
+  if (st == HR_RACE_FAILED) {
+    int why = o->race.last_errno;
+    char ip[INET6_ADDRSTRLEN] = "";
+    int port;
+    if (o->race.last_failed >= 0)
+      hr_race_addr_text(&o->race.addr[o->race.last_failed], ip, sizeof(ip),
+                        &port);
+    hr_fail(err, HTTPR_E_CONNECT, "failed to connect to %s port %d: %s",
+            o->p.host, o->p.port, strerror(why));
+    hr_detail(err, "connect(%s): %s (errno %d)", ip, strerror(why), why);
+    return failed(o, HTTPR_E_CONNECT);
+  }
+  return now >= deadline_of(o) ? out_of_time(o, "connection", err) : HTTPR_OK;
+}
+
+static httpr_code step_handshaking(struct hr_opener *o,
+                                   const struct pollfd *ready, size_t n,
+                                   int64_t now, httpr_error *err) {
+  struct hr_conn *c = o->conn;
+  if (o->want != HR_TLS_DONE && events_of(c->fd, ready, n) == 0)
+    return now >= deadline_of(o) ? out_of_time(o, "TLS handshake", err)
+                                 : HTTPR_OK;
+  enum hr_tls_status st = o->p.provider->handshake(c->tls, err);
+  if (st == HR_TLS_WANT_READ || st == HR_TLS_WANT_WRITE) {
+    o->want = st;
+    return now >= deadline_of(o) ? out_of_time(o, "TLS handshake", err)
+                                 : HTTPR_OK;
+  }
+  if (st == HR_TLS_ERROR)
+    return failed(o, err->code ? err->code
+                               : hr_fail(err, HTTPR_E_TLS_HANDSHAKE,
+                                         "TLS handshake failed"));
+  if (st == HR_TLS_CLOSED)
+    return failed(o, hr_closed_early(err, 1));
+  o->p.provider->info(c->tls, &c->info);
+  hr_debugf(o->p.debug, "TLS connection using %s / %s (%s)", c->info.version,
+            c->info.cipher, o->p.provider->name);
+  hr_debugf(o->p.debug, "ALPN: %s", c->info.alpn[0] ? c->info.alpn : "none");
+  if (c->info.subject[0])
+    hr_debugf(o->p.debug, "Server certificate subject: %s; issuer: %s",
+              c->info.subject, c->info.issuer);
+  o->times.handshaken = hr_now_s();
+  o->phase = HR_OPEN_DONE;
+  return HTTPR_OK;
+}
+
+/* ---- the opener ---------------------------------------------------------- */
+
+httpr_code hr_opener_start(struct hr_opener *o,
+                           const struct hr_connect_params *p,
+                           httpr_error *err) {
+  memset(o, 0, sizeof(*o));
+  o->p = *p;
+  hr_race_init(&o->race);
+  o->phase = HR_OPEN_RESOLVING;
+  o->conn = calloc(1, sizeof(*o->conn));
+  if (!o->conn)
+    return failed(o, hr_nomem(err));
+  o->conn->fd = -1;
+  o->conn->provider = p->provider;
+  char port[16];
+  snprintf(port, sizeof(port), "%d", p->port);
+  if (p->pin_address) {
+    add_pins(&o->race, p->pin_address, port);
+    if (o->race.count == 0) {
+      hr_fail(err, HTTPR_E_RESOLVE, "could not resolve host: %s",
+              p->pin_address);
+      return failed(o, HTTPR_E_RESOLVE);
+    }
+    to_connecting(o);
+  } else if (add_literal(&o->race, p->host, port)) {
+    to_connecting(o); /* an address literal needs no lookup */
+  } else {
+    o->job = hr_resolve_start(p->host, port);
+    if (!o->job)
+      return failed(o, hr_nomem(err));
+  }
+  return hr_opener_step(o, NULL, 0, hr_now_ms(), err);
+}
+
+size_t hr_opener_pollfds(const struct hr_opener *o, struct pollfd *out,
+                         int64_t *wake_at) {
+  *wake_at = deadline_of(o);
+  switch (o->phase) {
+  case HR_OPEN_RESOLVING:
+    out[0] = (struct pollfd){.fd = hr_resolve_fd(o->job), .events = POLLIN};
+    return 1;
+  case HR_OPEN_CONNECTING:
+    *wake_at = hr_deadline_min(*wake_at, hr_race_wake_at(&o->race));
+    return hr_race_pollfds(&o->race, out);
+  case HR_OPEN_HANDSHAKING:
+    out[0] = (struct pollfd){
+        .fd = o->conn->fd,
+        .events = o->want == HR_TLS_WANT_WRITE ? POLLOUT : POLLIN};
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+httpr_code hr_opener_step(struct hr_opener *o, const struct pollfd *ready,
+                          size_t n, int64_t now, httpr_error *err) {
+  httpr_code rc = HTTPR_OK;
+  /* Each phase that ends at once lets the next one start in this step. */
+  for (int phases = 0; phases < 4 && rc == HTTPR_OK; phases++) {
+    enum hr_open_phase was = o->phase;
+    if (was == HR_OPEN_RESOLVING)
+      rc = step_resolving(o, now, err);
+    else if (was == HR_OPEN_CONNECTING)
+      rc = step_connecting(o, ready, n, now, err);
+    else if (was == HR_OPEN_HANDSHAKING)
+      rc = step_handshaking(o, ready, n, now, err);
+    if (o->phase == was || o->phase == HR_OPEN_DONE)
+      break;
+    ready = NULL; /* what poll said was about the phase that ended */
+    n = 0;
+  }
+  return rc;
+}
+
+struct hr_conn *hr_opener_take(struct hr_opener *o) {
+  struct hr_conn *c = o->phase == HR_OPEN_DONE ? o->conn : NULL;
+  if (c)
+    o->conn = NULL;
+  return c;
+}
+
+void hr_opener_abort(struct hr_opener *o) {
+  if (o->job)
+    hr_resolve_abandon(o->job);
+  o->job = NULL;
+  hr_race_close(&o->race);
+  if (o->conn)
+    hr_conn_close(o->conn, 0);
+  o->conn = NULL;
+}
+
+/* ---- the blocking open --------------------------------------------------- */
+
+httpr_code hr_conn_open(const struct hr_connect_params *p, struct hr_conn **out,
+                        struct hr_conn_times *times, httpr_error *err) {
+  struct hr_opener o;
+  httpr_code rc = hr_opener_start(&o, p, err);
+  for (int rounds = 0;
+       rc == HTTPR_OK && o.phase != HR_OPEN_DONE && rounds < 1000000;
+       rounds++) {
+    struct pollfd fds[HR_OPEN_MAX_FDS];
+    int64_t wake;
+    size_t n = hr_opener_pollfds(&o, fds, &wake);
+    int64_t left = wake - hr_now_ms();
+    int got = poll(fds, n, left > 60000 ? 60000 : left < 0 ? 0 : (int)left);
+    rc = hr_opener_step(&o, fds, got > 0 ? n : 0, hr_now_ms(), err);
+  }
+  if (rc != HTTPR_OK)
+    return rc;
+  if (o.phase != HR_OPEN_DONE) {
+    hr_opener_abort(&o);
+    return hr_fail(err, HTTPR_E_CONNECT, "the connection did not open");
+  }
+  *times = o.times;
+  *out = hr_opener_take(&o);
+  return HTTPR_OK;
+}
