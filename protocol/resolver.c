@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * resolver.c - getaddrinfo on a small pool of threads (resolver.h). One
- * lock guards the queue, the thread counts and every job's state; a job
+ * lock guards the queue, the threads' slots and every job's state; a job
  * has two owners, its caller and the pool, and whichever lets go last
- * frees it.
+ * frees it. Threads are joinable: one that ended idle is joined by the
+ * next start, and at exit every idle one is woken and joined, so that
+ * nothing a thread holds (glibc's per-thread resolver state, its stack)
+ * is left for a leak checker.
  */
 #include "protocol/resolver.h"
 
@@ -27,10 +30,15 @@ struct hr_resolve_job {
   struct addrinfo *list;
 };
 
+/* A worker's slot: free, running, or ended and waiting to be joined. */
+enum slot_state { SLOT_FREE, SLOT_RUNNING, SLOT_ENDED };
+
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t work = PTHREAD_COND_INITIALIZER;
 static struct hr_resolve_job *head, *tail;
-static int threads, idle;
+static int threads, idle, stopping;
+static pthread_t slot_id[HR_RESOLVER_THREADS];
+static enum slot_state slot[HR_RESOLVER_THREADS];
 static hr_lookup_fn lookup = getaddrinfo;
 static int idle_ms = HR_RESOLVER_IDLE_MS;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -52,7 +60,8 @@ static void after_fork_in_child(void) {
   pthread_mutex_init(&lock, NULL);
   pthread_cond_init(&work, NULL);
   head = tail = NULL;
-  threads = idle = 0;
+  threads = idle = stopping = 0;
+  memset(slot, 0, sizeof(slot));
 }
 
 static void register_fork_handler(void) {
@@ -89,9 +98,10 @@ static void complete(struct hr_resolve_job *job, int rc,
     job_free(job);
 }
 
-/* Takes the next job, or waits for one until the idle time runs out: NULL
- * then, and the thread is counted out. Called with the lock held. */
-static struct hr_resolve_job *next_job(void) {
+/* Takes the next job, or waits for one until the idle time runs out (or
+ * the process exits): NULL then, and the thread is counted out. Called
+ * with the lock held. */
+static struct hr_resolve_job *next_job(int me) {
   struct timespec until;
   clock_gettime(CLOCK_REALTIME, &until);
   until.tv_sec += idle_ms / 1000;
@@ -101,11 +111,15 @@ static struct hr_resolve_job *next_job(void) {
     until.tv_nsec -= 1000000000;
   }
   while (!head) {
-    idle++;
-    int rc = pthread_cond_timedwait(&work, &lock, &until);
-    idle--;
-    if (rc == ETIMEDOUT && !head) {
+    int rc = stopping ? ETIMEDOUT : 0;
+    if (!stopping) {
+      idle++;
+      rc = pthread_cond_timedwait(&work, &lock, &until);
+      idle--;
+    }
+    if ((rc == ETIMEDOUT || stopping) && !head) {
       threads--;
+      slot[me] = SLOT_ENDED;
       return NULL;
     }
   }
@@ -117,10 +131,10 @@ static struct hr_resolve_job *next_job(void) {
 }
 
 static void *worker(void *arg) {
-  (void)arg;
+  int me = (int)(intptr_t)arg;
   pthread_mutex_lock(&lock);
   struct hr_resolve_job *job;
-  while ((job = next_job()) != NULL) {
+  while ((job = next_job(me)) != NULL) {
     if (job->abandoned) { /* given up before it started */
       pthread_mutex_unlock(&lock);
       job_free(job);
@@ -138,23 +152,65 @@ static void *worker(void *arg) {
   return NULL;
 }
 
-/* A detached thread that takes no signal: they stay the program's. Called
- * with the lock held. 0, or an errno value. */
+/* Joins the threads that ended idle (at once: they have returned).
+ * Called with the lock held. */
+static void join_ended(void) {
+  for (int i = 0; i < HR_RESOLVER_THREADS; i++) {
+    if (slot[i] == SLOT_ENDED) {
+      pthread_join(slot_id[i], NULL);
+      slot[i] = SLOT_FREE;
+    }
+  }
+}
+
+/* A thread in a free slot, taking no signal: they stay the program's.
+ * Called with the lock held. 0, or an errno value. */
 static int start_thread(void) {
-  pthread_attr_t attr;
-  pthread_t id;
+  join_ended();
+  int me = 0;
+  while (me < HR_RESOLVER_THREADS && slot[me] != SLOT_FREE)
+    me++;
+  if (me == HR_RESOLVER_THREADS)
+    return EAGAIN;
   sigset_t all, old;
-  if (pthread_attr_init(&attr) != 0)
-    return ENOMEM;
-  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old);
-  int rc = pthread_create(&id, &attr, worker, NULL);
+  int rc = pthread_create(&slot_id[me], NULL, worker, (void *)(intptr_t)me);
   pthread_sigmask(SIG_SETMASK, &old, NULL);
-  pthread_attr_destroy(&attr);
-  if (rc == 0)
+  if (rc == 0) {
+    slot[me] = SLOT_RUNNING;
     threads++;
+  }
   return rc;
+}
+
+/* At exit (or when libhttpr is unloaded): idle threads are woken and
+ * joined; one still inside getaddrinfo is given EXIT_WAIT_MS, then left
+ * behind, so that exit is never held up by a hanging lookup. */
+#define EXIT_WAIT_MS 100
+
+__attribute__((destructor)) static void drain_at_exit(void) {
+  pthread_mutex_lock(&lock);
+  stopping = 1;
+  pthread_cond_broadcast(&work);
+  pthread_t ids[HR_RESOLVER_THREADS];
+  int n = 0;
+  for (int i = 0; i < HR_RESOLVER_THREADS; i++) {
+    if (slot[i] != SLOT_FREE) {
+      ids[n++] = slot_id[i];
+      slot[i] = SLOT_FREE;
+    }
+  }
+  pthread_mutex_unlock(&lock);
+  struct timespec until;
+  clock_gettime(CLOCK_REALTIME, &until);
+  until.tv_nsec += EXIT_WAIT_MS * 1000000L;
+  if (until.tv_nsec >= 1000000000) {
+    until.tv_sec++;
+    until.tv_nsec -= 1000000000;
+  }
+  for (int i = 0; i < n; i++)
+    pthread_timedjoin_np(ids[i], NULL, &until);
 }
 
 struct hr_resolve_job *hr_resolve_start(const char *name, const char *port) {
@@ -227,6 +283,7 @@ void hr_resolver_testing(hr_lookup_fn fn, int ms) {
 
 int hr_resolver_threads(void) {
   pthread_mutex_lock(&lock);
+  join_ended();
   int n = threads;
   pthread_mutex_unlock(&lock);
   return n;
