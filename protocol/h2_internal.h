@@ -86,6 +86,11 @@ struct hr_h2 {
   size_t max_header_bytes;
   struct hr_buf out; /* frames to write (driver only) */
   size_t out_off;
+  /* (driver only) The last gathering left frames to send, or a callback
+   * body waits for its caller to read more: once out is written the
+   * driver ends its turn rather than wait for the server, which may say
+   * nothing until the body is whole (issue 14). */
+  int more_to_send;
   char *in; /* IN_CAP bytes (driver only) */
   void (*on_input)(struct hr_conn *c, void *ud);
   void *on_input_ud;

@@ -284,7 +284,6 @@ static ssize_t read_body(nghttp2_session *ng, int32_t stream_id, uint8_t *buf,
                          size_t length, uint32_t *data_flags,
                          nghttp2_data_source *source, void *user_data) {
   (void)source;
-  (void)user_data;
   struct stream *s = hr_h2_stream_of(ng, stream_id);
   if (!s)
     return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE; /* its caller left */
@@ -304,6 +303,9 @@ static ssize_t read_body(nghttp2_session *ng, int32_t stream_id, uint8_t *buf,
   if (n == 0 && !s->up_eof) {
     s->up_deferred = 1;
     notify(s); /* its caller reads more */
+    /* That caller may be the driver itself: it must not wait for the
+     * server before it has read. */
+    ((struct hr_h2 *)user_data)->more_to_send = 1;
     return NGHTTP2_ERR_DEFERRED;
   }
   if (n > length)
@@ -346,13 +348,20 @@ static void submit_queued(struct hr_h2 *h2) {
   }
 }
 
-/* Gathers the frames nghttp2 has to send (up to OUT_CAP waiting). */
+/* Gathers the frames nghttp2 has to send (up to OUT_CAP waiting); sets
+ * more_to_send when it stopped at the cap (nghttp2 may hold more) or a
+ * body was deferred meanwhile (read_body). */
 static void gather_output(struct hr_h2 *h2) {
   if (h2->out_off == h2->out.len) {
     hr_buf_reset(&h2->out);
     h2->out_off = 0;
   }
-  while (h2->out.len - h2->out_off < OUT_CAP) {
+  h2->more_to_send = 0;
+  for (;;) {
+    if (h2->out.len - h2->out_off >= OUT_CAP) {
+      h2->more_to_send = 1;
+      return;
+    }
     const uint8_t *data = NULL;
     ssize_t n = nghttp2_session_mem_send(h2->ng, &data);
     if (n < 0) {
@@ -397,7 +406,8 @@ static void drain_wake(struct hr_h2 *h2) {
 /* The driver's I/O, without the lock: writes what it can, reads what has
  * arrived (*got bytes in h2->in), and when neither moves waits for the
  * connection, a wake-up or the deadline (then returns with nothing).
- * *wrote: some output went out. */
+ * Returns at once when all is written and more_to_send is set, so that
+ * the next turn gathers more. *wrote: some output went out. */
 static httpr_code io_turn(struct hr_h2 *h2, int64_t deadline, size_t *got,
                           int *wrote, httpr_error *err) {
   *got = 0;
@@ -423,6 +433,11 @@ static httpr_code io_turn(struct hr_h2 *h2, int64_t deadline, size_t *got,
       *got += n;
     }
     if (*got)
+      return HTTPR_OK;
+    /* Nothing from the server is no reason to wait when a body may go
+     * on: a server whose window is open has nothing to say until the
+     * body is whole, and would keep us here until the deadline. */
+    if (h2->more_to_send && !output_pending(h2))
       return HTTPR_OK;
     short events = (short)(want_read | want_write);
     int ready =

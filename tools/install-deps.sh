@@ -4,7 +4,12 @@
 # test and benchmark on Debian 12. Run as root (or with sudo available).
 # nghttp2-server gives nghttpd (the HTTP/2 interop tests), nghttp2-client
 # gives nghttp and h2load (HTTP/2 by hand, the h2 benchmark anchor); curl
-# runs beside httpr in make check-interop. clang (the "clang" command)
+# runs beside httpr in make check-interop. h2o (2.2.5, with mruby) is the
+# interop tests' HTTP/2 upload target: it opens 16 MiB windows at once and
+# then waits silently for the body (the stall of issue 14), and its mruby
+# handler answers an uploaded body's length and SHA-1, also for the
+# uploads nginx passes on to it; the tests start an h2o of their own and
+# never use the package's service. clang (the "clang" command)
 # and libclang-rt-14-dev (libFuzzer and clang's sanitizer runtimes) build
 # the fuzz targets, llvm gives llvm-symbolizer for readable sanitizer
 # reports; gcc's ThreadSanitizer runtime comes with build-essential.
@@ -20,7 +25,7 @@ set -eu
 packages="build-essential autoconf automake libtool pkg-config
   libssl-dev openssl ca-certificates libgnutls28-dev libmbedtls-dev
   libnghttp2-dev libcmocka-dev nginx gnutls-bin curl valgrind
-  nghttp2-server nghttp2-client clang libclang-rt-14-dev llvm python3
+  nghttp2-server nghttp2-client h2o clang libclang-rt-14-dev llvm python3
   groff-base man-db
   abigail-tools dpkg-dev debhelper lintian libunistring-dev"
 if [ "$(id -u)" -eq 0 ]; then

@@ -103,6 +103,10 @@ static const struct profile_def profiles[SRV_COUNT] = {
     [SRV_BAD_LEAF_SIG] = {"bad-leaf-sig", {NULL}},
     [SRV_H2_ZERO_WINDOW] = {"good-ecdsa",
                             {"--alpn", "h2,http/1.1", "--h2-window", "0"}},
+    /* As h2o 2.2.5 (Debian): the server says nothing while the body comes. */
+    [SRV_H2_OPEN_WINDOW] = {"good-ecdsa",
+                            {"--alpn", "h2,http/1.1", "--h2-open-window",
+                             "16777216"}},
 };
 
 static struct {

@@ -90,7 +90,8 @@ enum profile {
   SRV_INTER_EKU_CLIENT,
   SRV_PATHLEN_EXCEEDED,
   SRV_BAD_LEAF_SIG,
-  SRV_H2_ZERO_WINDOW,   /* SETTINGS_INITIAL_WINDOW_SIZE 0, never opened */
+  SRV_H2_ZERO_WINDOW, /* SETTINGS_INITIAL_WINDOW_SIZE 0, never opened */
+  SRV_H2_OPEN_WINDOW, /* 16 MiB windows in the preface, never updated */
   SRV_COUNT
 };
 

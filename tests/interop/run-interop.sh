@@ -28,6 +28,13 @@
 #   nghttpd on one connection (its handshakes counted in its -v log); with
 #   --http1.1 -Z at most the per-origin limit of 8 connections; a mix of
 #   failures gives the last failure's exit code in command-line order.
+#   Uploads (issue 14): a 16 MiB POST (random bytes) over HTTP/2 to h2o,
+#   whose mruby handler answers the body's length and SHA-1, and to
+#   nginx-h2, which passes it on to that handler over HTTP/1.1 (nginx
+#   cannot digest a body itself); both answers must be exactly the length
+#   and sha1sum's digest of the file. h2o 2.2 opens 16 MiB windows at once
+#   and then says nothing while the body comes, which a client that waits
+#   for the server before sending more gets stuck on.
 # curl: Debian's curl and httpr (each provider) on the same URL with the
 #   same options against nginx: -sS -o FILE (the same bytes), -w with
 #   curl's variables (the same text), -I (the same head, Date aside), a
@@ -36,9 +43,9 @@
 #   server sending one byte a second (28).
 #
 # Needs PKI_DIR and HTTPR_CLI (make check-interop sets them); nginx,
-# openssl, gnutls-bin (tls), nghttp2-server (h2) and curl (curl) must be
-# installed, as well as coreutils' timeout and stdbuf. Every wait is
-# stretched by HTTPR_TEST_TIMEOUT_MULTIPLIER (default 1).
+# openssl, gnutls-bin (tls), nghttp2-server and h2o (h2) and curl (curl)
+# must be installed, as well as coreutils' timeout, stdbuf and sha1sum.
+# Every wait is stretched by HTTPR_TEST_TIMEOUT_MULTIPLIER (default 1).
 set -u
 
 PKI=${PKI_DIR:?PKI_DIR not set}
@@ -60,7 +67,7 @@ section_on() { [[ " $SECTIONS " == *" $1 "* ]]; }
 
 tools=(nginx)
 if section_on tls; then tools+=(openssl gnutls-serv); fi
-if section_on h2; then tools+=(nghttpd openssl); fi
+if section_on h2; then tools+=(nghttpd h2o openssl); fi
 if section_on curl; then tools+=(curl); fi
 # A machine with only the build dependencies skips (automake's 77), saying
 # what is missing. Where the run must happen (tools/test-all.sh, and so CI,
@@ -73,12 +80,13 @@ for tool in "${tools[@]}"; do
   fi
 done
 if [ ${#missing[@]} -gt 0 ]; then
-  echo "interop: skipped: ${missing[*]} not installed (apt-get install nginx openssl gnutls-bin nghttp2-server curl)" >&2
+  echo "interop: skipped: ${missing[*]} not installed (apt-get install nginx openssl gnutls-bin nghttp2-server h2o curl)" >&2
   [ "${HTTPR_INTEROP_REQUIRED:-0}" = 1 ] && exit 1
   exit 77
 fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 NGHTTPD=$(command -v nghttpd || echo /usr/sbin/nghttpd)
+H2O=$(command -v h2o || echo /usr/sbin/h2o)
 
 WORK=$(mktemp -d /tmp/httpr-interop-XXXXXX)
 PIDS=()
@@ -101,10 +109,58 @@ wait_port() {
   return 1
 }
 
-# ---- nginx: one server block per case, ports BASE..BASE+12 ---------------
 mkdir -p "$WORK/www/n"
 # nginx workers run as an unprivileged user: the docroot must be readable.
 chmod 755 "$WORK" "$WORK/www" "$WORK/www/n"
+
+# ---- h2o: the body's length and SHA-1, over HTTP/2 (TLS) and HTTP/1.1 ------
+# Started before nginx, whose upload block passes bodies on to h2o's plain
+# port. Started as root it runs as nobody (its config says so), having
+# read the certificate and key first; its master, killed, ends its workers.
+start_h2o() { # tls-port plain-port
+  {
+    echo "listen: {host: 127.0.0.1, port: $1, ssl: {certificate-file: $PKI/good-ecdsa.crt, key-file: $PKI/good-ecdsa.key, ocsp-update-interval: 0}}"
+    echo "listen: {host: 127.0.0.1, port: $2}"
+    [ "$(id -u)" = 0 ] && echo "user: nobody"
+    cat <<'EOF'
+hosts:
+  default:
+    paths:
+      /digest:
+        mruby.handler: |
+          Proc.new do |env|
+            body = env["rack.input"] ? env["rack.input"].read : ""
+            [200, {"content-type" => "text/plain"},
+             ["#{body.bytesize} #{Digest::SHA1.hexdigest(body)}\n"]]
+          end
+EOF
+  } >"$WORK/h2o.conf"
+  "$H2O" -c "$WORK/h2o.conf" </dev/null >>"$WORK/h2o.log" 2>&1 9>&- &
+  H2O_PID=$!
+  PIDS+=("$H2O_PID")
+  wait_port "$1" && wait_port "$2" && return 0
+  kill "$H2O_PID" 2>/dev/null
+  return 1
+}
+if section_on h2; then
+  for _ in 1 2 3 4 5; do
+    port=$((20000 + RANDOM % 9000))
+    if start_h2o "$port" $((port + 1)); then
+      H2O_TLS=$port H2O_PLAIN=$((port + 1))
+      break
+    fi
+  done
+  if [ -z "${H2O_TLS:-}" ]; then
+    echo "interop: h2o did not start" >&2
+    tail -5 "$WORK/h2o.log" >&2 2>/dev/null
+    exit 1
+  fi
+  # 16 MiB of random bytes to upload, and what h2o must answer for them.
+  head -c 16777216 /dev/urandom >"$WORK/upload.bin"
+  UPLOAD_WANT="16777216 $(sha1sum <"$WORK/upload.bin" | cut -d' ' -f1)"
+fi
+
+# ---- nginx: one server block per case, ports BASE..BASE+13 ---------------
 echo "hello from nginx" >"$WORK/www/index.html"
 # /n/0 ... /n/999 hold their own number: -Z output order is checkable.
 for i in $(seq 0 999); do echo "$i" >"$WORK/www/n/$i"; done
@@ -157,6 +213,11 @@ start_nginx() {
     access_log $WORK/h2-parallel.log conn;" http2
     echo "  server { listen 127.0.0.1:$((base + 11)); root $WORK/www; }"
     nginx_block $((base + 12)) good-ecdsa "limit_rate 1;"
+    # HTTP/2 uploads, passed on to h2o's digest over HTTP/1.1.
+    if [ -n "${H2O_PLAIN:-}" ]; then
+      nginx_block $((base + 13)) good-ecdsa "client_max_body_size 32m;
+    location /digest { proxy_pass http://127.0.0.1:$H2O_PLAIN; }" http2
+    fi
     echo "}"
   } >"$WORK/nginx.conf"
   mkdir -p "$WORK/tmp"
@@ -548,12 +609,13 @@ parallel_check() {
 }
 
 h2_cases() { # provider
-  local p=$1 B N H2 HP PLAIN W urls before after rc out i
+  local p=$1 B N H2 HP PLAIN UP W urls before after rc out i
   B=(--tls-backend "$p")
   N="https://localhost"
   H2=$((NGX + 9))
   HP=$((NGX + 10))
   PLAIN=$((NGX + 11))
+  UP=$((NGX + 13))
   W=(-o /dev/null -w '%{http_version}')
 
   # nghttpd speaks h2 only.
@@ -641,6 +703,17 @@ h2_cases() { # provider
   pass_if $? "$p -Z with failures: exit of the last, errors in order" \
     "exit $rc (want 7), stdout '${out:0:100}'," \
     "stderr: $(head -4 "$WORK/stderr" | paste -sd ' ')"
+
+  # 16 MiB POSTs over HTTP/2: what arrived is exactly the file (its length
+  # and SHA-1, as h2o computed them), then -w's HTTP version.
+  exact_check "$p h2o: 16 MiB POST over HTTP/2, byte-exact" 0 \
+    "$UPLOAD_WANT"$'\n'2 "" -- "${B[@]}" "${CA[@]}" --http2-only \
+    --max-time "$(scaled 30)" --data-binary "@$WORK/upload.bin" \
+    -w '%{http_version}' "$N:$H2O_TLS/digest"
+  exact_check "$p nginx-h2: 16 MiB POST over HTTP/2, byte-exact" 0 \
+    "$UPLOAD_WANT"$'\n'2 "" -- "${B[@]}" "${CA[@]}" --http2-only \
+    --max-time "$(scaled 30)" --data-binary "@$WORK/upload.bin" \
+    -w '%{http_version}' "$N:$UP/digest"
 }
 
 # ---- section curl ---------------------------------------------------------------
@@ -718,7 +791,7 @@ if section_on tls; then
 fi
 if section_on h2; then
   for p in $providers; do h2_cases "$p"; done
-  servers="$servers, nghttpd"
+  servers="$servers, nghttpd, h2o"
 fi
 if section_on curl; then
   for p in $providers; do curl_cases "$p"; done

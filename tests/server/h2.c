@@ -3,9 +3,10 @@
  * driven by a poll loop on the non-blocking socket, so the streams of a
  * connection are served concurrently (a /delay/MS stream is a timer, never
  * a sleep). Also the connection-level misbehaviours the options ask for:
- * GOAWAY after N streams, a tiny initial window, a low stream limit, and
- * the malformed frames h2_routes.c asks for. What each path answers is in
- * h2_routes.c; HTTP/1.1 (http.c, routes.c) never comes here. */
+ * GOAWAY after N streams, a tiny initial window, windows opened wide at
+ * once and never updated, a low stream limit, and the malformed frames
+ * h2_routes.c asks for. What each path answers is in h2_routes.c;
+ * HTTP/1.1 (http.c, routes.c) never comes here. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -633,6 +634,8 @@ static int session_new(struct ts_h2 *h) {
   nghttp2_option *opt = NULL;
   nghttp2_settings_entry iv[2];
   size_t niv = 0;
+  long window =
+      h->o->h2_open_window >= 0 ? h->o->h2_open_window : h->o->h2_window;
   int rv = -1;
 
   if (nghttp2_session_callbacks_new(&cb) != 0 || nghttp2_option_new(&opt) != 0)
@@ -645,15 +648,24 @@ static int session_new(struct ts_h2 *h) {
   nghttp2_session_callbacks_set_on_frame_send_callback(cb, on_frame_send);
   nghttp2_session_callbacks_set_error_callback2(cb, on_error);
   nghttp2_option_set_max_send_header_block_length(opt, MAX_HEADER_BLOCK);
+  /* --h2-open-window: the windows are never given back (nghttp2 would
+   * send a WINDOW_UPDATE each time half of one is used). */
+  if (h->o->h2_open_window >= 0)
+    nghttp2_option_set_no_auto_window_update(opt, 1);
   if (nghttp2_session_server_new2(&h->s, cb, h, opt) != 0)
     goto out;
   iv[niv].settings_id = NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS;
   iv[niv++].value = (uint32_t)h->o->h2_max_streams;
-  if (h->o->h2_window >= 0) {
+  if (window >= 0) {
     iv[niv].settings_id = NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE;
-    iv[niv++].value = (uint32_t)h->o->h2_window;
+    iv[niv++].value = (uint32_t)window;
   }
   if (nghttp2_submit_settings(h->s, NGHTTP2_FLAG_NONE, iv, niv) != 0)
+    goto out;
+  /* The connection's window too, by a WINDOW_UPDATE after the SETTINGS. */
+  if (h->o->h2_open_window >= 0 &&
+      nghttp2_session_set_local_window_size(h->s, NGHTTP2_FLAG_NONE, 0,
+                                            (int32_t)window) != 0)
     goto out;
   rv = 0;
 out:

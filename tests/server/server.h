@@ -40,6 +40,7 @@ struct ts_options {
   /* HTTP/2 (h2.c), used when ALPN selects "h2": */
   long h2_goaway_after; /* GOAWAY when stream N+1 arrives; -1 = never */
   long h2_window;       /* SETTINGS_INITIAL_WINDOW_SIZE; -1 = default */
+  long h2_open_window;  /* both receive windows, never updated; -1 = off */
   long h2_max_streams;  /* SETTINGS_MAX_CONCURRENT_STREAMS */
 };
 

@@ -69,6 +69,7 @@ static void usage(void) {
         "         [--host ADDR] [--port N] [--max-seconds S]\n"
         "         [--h2-goaway-after N] [--h2-window BYTES] "
         "[--h2-max-streams N]\n"
+        "         [--h2-open-window BYTES]\n"
         "\n"
         "ALPN offers http/1.1 only unless --alpn says otherwise; with\n"
         "--alpn h2,http/1.1 a client that offers h2 gets HTTP/2 (the\n"
@@ -84,6 +85,13 @@ static void usage(void) {
         "                       (REFUSED_STREAM) or, once the client has\n"
         "                       acknowledged it, a connection error; both\n"
         "                       are counted in /stats\n"
+        "  --h2-open-window BYTES  the connection's and every stream's\n"
+        "                       receive window are BYTES from the start\n"
+        "                       (SETTINGS and a WINDOW_UPDATE in the\n"
+        "                       preface, as h2o 2.2 does) and are never\n"
+        "                       updated: the server says nothing while a\n"
+        "                       body of up to BYTES arrives (a larger one\n"
+        "                       waits for ever); overrides --h2-window\n"
         "--seclevel N sets OpenSSL's security level (0 serves an RSA 1024\n"
         "or SHA-1 signed certificate); --ciphers LIST sets the TLS 1.2\n"
         "cipher list (OpenSSL syntax; TLS 1.3 suites are not affected).\n"
@@ -151,7 +159,8 @@ static int parse_args(int argc, char **argv) {
     O_MAX_SECONDS,
     O_H2_GOAWAY_AFTER,
     O_H2_WINDOW,
-    O_H2_MAX_STREAMS
+    O_H2_MAX_STREAMS,
+    O_H2_OPEN_WINDOW
   };
   static const struct option longopts[] = {
       {"plain", no_argument, NULL, O_PLAIN},
@@ -171,6 +180,7 @@ static int parse_args(int argc, char **argv) {
       {"h2-goaway-after", required_argument, NULL, O_H2_GOAWAY_AFTER},
       {"h2-window", required_argument, NULL, O_H2_WINDOW},
       {"h2-max-streams", required_argument, NULL, O_H2_MAX_STREAMS},
+      {"h2-open-window", required_argument, NULL, O_H2_OPEN_WINDOW},
       {NULL, 0, NULL, 0}};
   const char *alpn = "http/1.1";
   int have_alpn = 0;
@@ -183,6 +193,7 @@ static int parse_args(int argc, char **argv) {
   g_opts.max_seconds = 300;
   g_opts.h2_goaway_after = -1;
   g_opts.h2_window = -1;
+  g_opts.h2_open_window = -1;
   g_opts.h2_max_streams = 100;
   while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
     switch (ch) {
@@ -244,6 +255,10 @@ static int parse_args(int argc, char **argv) {
       break;
     case O_H2_MAX_STREAMS:
       if (parse_count(optarg, 0x7fffffffL, &g_opts.h2_max_streams) < 0)
+        goto bad;
+      break;
+    case O_H2_OPEN_WINDOW: /* RFC 9113: at most 2^31-1 */
+      if (parse_count(optarg, 0x7fffffffL, &g_opts.h2_open_window) < 0)
         goto bad;
       break;
     default:
