@@ -53,19 +53,25 @@ static void job_free(struct hr_resolve_job *job) {
   free(job);
 }
 
-/* The child of a fork has none of the parent's threads, and no caller of
- * the parent's jobs: it starts with an empty pool (their memory is lost
- * to it, once). */
+/* fork() happens with the lock held, so the child's copy of the pool is
+ * whole. The child has none of the parent's threads, and no caller of the
+ * parent's jobs: it starts with an empty pool (their memory is lost to
+ * it, once) and a new condition variable, whose old one still counts the
+ * parent's waiters. */
+static void before_fork(void) { pthread_mutex_lock(&lock); }
+
+static void after_fork_in_parent(void) { pthread_mutex_unlock(&lock); }
+
 static void after_fork_in_child(void) {
-  pthread_mutex_init(&lock, NULL);
   pthread_cond_init(&work, NULL);
   head = tail = NULL;
   threads = idle = stopping = 0;
   memset(slot, 0, sizeof(slot));
+  pthread_mutex_unlock(&lock);
 }
 
 static void register_fork_handler(void) {
-  pthread_atfork(NULL, NULL, after_fork_in_child);
+  pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);
 }
 
 static int resolve_now(hr_lookup_fn fn, const struct hr_resolve_job *job,
