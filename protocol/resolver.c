@@ -104,18 +104,24 @@ static void complete(struct hr_resolve_job *job, int rc,
     job_free(job);
 }
 
+/* The wall-clock time ms from now, as pthread's timed waits take it. */
+static struct timespec realtime_in(long ms) {
+  struct timespec t;
+  clock_gettime(CLOCK_REALTIME, &t);
+  t.tv_sec += ms / 1000;
+  t.tv_nsec += (ms % 1000) * 1000000L;
+  if (t.tv_nsec >= 1000000000L) {
+    t.tv_sec++;
+    t.tv_nsec -= 1000000000L;
+  }
+  return t;
+}
+
 /* Takes the next job, or waits for one until the idle time runs out (or
  * the process exits): NULL then, and the thread is counted out. Called
  * with the lock held. */
 static struct hr_resolve_job *next_job(int me) {
-  struct timespec until;
-  clock_gettime(CLOCK_REALTIME, &until);
-  until.tv_sec += idle_ms / 1000;
-  until.tv_nsec += (long)(idle_ms % 1000) * 1000000;
-  if (until.tv_nsec >= 1000000000) {
-    until.tv_sec++;
-    until.tv_nsec -= 1000000000;
-  }
+  struct timespec until = realtime_in(idle_ms);
   while (!head) {
     int rc = stopping ? ETIMEDOUT : 0;
     if (!stopping) {
@@ -208,13 +214,7 @@ __attribute__((destructor)) static void drain_at_exit(void) {
     }
   }
   pthread_mutex_unlock(&lock);
-  struct timespec until;
-  clock_gettime(CLOCK_REALTIME, &until);
-  until.tv_nsec += EXIT_WAIT_MS * 1000000L;
-  if (until.tv_nsec >= 1000000000) {
-    until.tv_sec++;
-    until.tv_nsec -= 1000000000;
-  }
+  struct timespec until = realtime_in(EXIT_WAIT_MS);
   for (int i = 0; i < n; i++)
     pthread_timedjoin_np(ids[i], NULL, &until);
 }
