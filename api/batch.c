@@ -9,21 +9,21 @@
  * between threads (hr_h2_exchange_batch).
  *
  * Everything else (other origins, HTTP/1.1, redirects to follow, requests
- * to send again) goes to a few worker threads that take the next request
- * in turn and send it with httpr_client_send: to an HTTP/1.1 origin they
- * spread over its connections up to the per-origin limit, to an HTTP/2
- * origin they share its connection. Each request keeps its own response,
- * code and error.
+ * to send again) runs as jobs of one engine on the calling thread, up to
+ * `parallel` at once, a finished one replaced at once: to an HTTP/1.1
+ * origin they spread over its connections up to the per-origin limit
+ * (the others wait for the pool), to an HTTP/2 origin they share its
+ * connection. Each request keeps its own response, code and error.
  */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/engine.h"
 #include "api/h2_exchange.h"
 
 #define DEFAULT_PARALLEL 50 /* curl's --parallel-max default */
 
-/* One call: the caller's arrays, and the requests left for the workers. */
+/* One call: the caller's arrays, and the requests left for the engine. */
 struct batch {
   httpr_client *client;
   const httpr_request *const *reqs;
@@ -31,46 +31,49 @@ struct batch {
   httpr_response **out;
   httpr_code *codes;
   httpr_error *const *errs;
-  size_t *todo; /* indexes of the requests the workers send */
+  size_t *todo; /* indexes of the requests the engine sends */
   size_t n_todo;
-  pthread_mutex_t lock;
   size_t next; /* in todo */
+  struct hr_engine engine;
 };
 
-static int take_next(struct batch *b, size_t *i) {
-  pthread_mutex_lock(&b->lock);
-  int more = b->next < b->n_todo;
-  if (more)
-    *i = b->todo[b->next++];
-  pthread_mutex_unlock(&b->lock);
-  return more;
+/* Starts the next request of todo as job j; 0 when none is left. */
+static int start_next(struct batch *b, struct hr_job *j) {
+  if (b->next >= b->n_todo)
+    return 0;
+  size_t i = b->todo[b->next++];
+  hr_job_start(j, b->client, b->reqs[i]);
+  j->owner_ud = (void *)i;
+  if (hr_engine_add(&b->engine, j) != 0) {
+    hr_job_cancel(j, HTTPR_E_NOMEM, "out of memory");
+    b->codes[i] = hr_job_finish(j, &b->out[i], b->errs ? b->errs[i] : NULL);
+    return start_next(b, j);
+  }
+  return 1;
 }
 
-static void *worker(void *arg) {
-  struct batch *b = arg;
-  size_t i;
-  while (take_next(b, &i)) {
-    httpr_error *err = b->errs ? b->errs[i] : NULL;
-    b->codes[i] = httpr_client_send(b->client, b->reqs[i], &b->out[i], err);
-  }
-  return NULL;
+/* A job ended: its result to the caller, its place to the next. */
+static void job_done(struct hr_job *j, void *ud) {
+  struct batch *b = ud;
+  size_t i = (size_t)j->owner_ud;
+  b->codes[i] = hr_job_finish(j, &b->out[i], b->errs ? b->errs[i] : NULL);
+  start_next(b, j);
 }
 
-/* Sends todo[0..n_todo) with up to `workers` threads, the caller's one. */
-static void send_by_workers(struct batch *b, size_t workers) {
-  if (workers > b->n_todo)
-    workers = b->n_todo;
-  pthread_t *tids = workers > 1 ? calloc(workers - 1, sizeof(*tids)) : NULL;
-  size_t started = 0;
-  for (size_t w = 1; tids && w < workers; w++) {
-    if (pthread_create(&tids[started], NULL, worker, b) != 0)
-      break; /* fewer threads: the requests still all go */
-    started++;
-  }
-  worker(b);
-  for (size_t w = 0; w < started; w++)
-    pthread_join(tids[w], NULL);
-  free(tids);
+/* Sends todo[0..n_todo) as jobs, up to `window` at once. */
+static void send_jobs(struct batch *b, size_t window) {
+  if (window > b->n_todo)
+    window = b->n_todo;
+  struct hr_job *jobs = calloc(window ? window : 1, sizeof(*jobs));
+  if (!jobs)
+    return; /* the codes say out of memory */
+  hr_engine_init(&b->engine);
+  for (size_t k = 0; k < window; k++)
+    start_next(b, &jobs[k]);
+  while (hr_engine_running(&b->engine))
+    hr_engine_turn(&b->engine, job_done, b);
+  hr_engine_clear(&b->engine);
+  free(jobs);
 }
 
 /* A request that can go as a plain stream of a shared connection. */
@@ -176,7 +179,7 @@ static void send_items(struct batch *b, const char *key,
 }
 
 /* After reqs[0] went over HTTP/2: the rest to its origin as streams from
- * this thread. Appends to b->todo what the workers must still send. */
+ * this thread. Appends to b->todo what the engine must still send. */
 static void send_streams(struct batch *b, size_t parallel) {
   const httpr_request *const *reqs = b->reqs;
   char key[512];
@@ -223,14 +226,14 @@ httpr_code httpr_client_send_all(httpr_client *client,
   };
   if (!b.todo)
     return HTTPR_E_NOMEM;
-  size_t workers = parallel ? parallel : DEFAULT_PARALLEL;
-  if (n > 1 && workers > 1 && streamable(client, reqs[0])) {
+  size_t window = parallel ? parallel : DEFAULT_PARALLEL;
+  if (n > 1 && window > 1 && streamable(client, reqs[0])) {
     /* The first request opens the connection and shows its version. */
     codes[0] =
         httpr_client_send(client, reqs[0], &out[0], errs ? errs[0] : NULL);
     if (codes[0] == HTTPR_OK &&
         httpr_response_http_version(out[0]) == HTTPR_HTTP_2) {
-      send_streams(&b, workers);
+      send_streams(&b, window);
     } else {
       for (size_t i = 1; i < n; i++)
         b.todo[b.n_todo++] = i;
@@ -239,9 +242,7 @@ httpr_code httpr_client_send_all(httpr_client *client,
     for (size_t i = 0; i < n; i++)
       b.todo[b.n_todo++] = i;
   }
-  pthread_mutex_init(&b.lock, NULL);
-  send_by_workers(&b, workers);
-  pthread_mutex_destroy(&b.lock);
+  send_jobs(&b, window);
   free(b.todo);
   for (size_t i = 0; i < n; i++) {
     if (codes[i] != HTTPR_OK)

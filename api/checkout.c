@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * checkout.c - a connection for an exchange (see checkout.h): borrowed
- * from the pool, or opened with the client's TLS context and the session
- * the pool kept for the origin, then started in the protocol ALPN chose.
+ * checkout.c - a connection for an exchange (see checkout.h): the
+ * parameters of a new one (the client's TLS context, the session the pool
+ * kept for the origin), then the new connection started in the protocol
+ * ALPN chose and given to the pool.
  * What the connection then carries is h1_exchange.c's or h2_exchange.c's.
  */
 #include "api/checkout.h"
@@ -22,43 +23,50 @@ static struct hr_pool_session *saved_session(struct hr_exchange *x,
   return hr_pool_session_get(x->client->pool, key);
 }
 
-static httpr_code open_connection(struct hr_exchange *x, const char *key,
-                                  int64_t connect_deadline, httpr_error *err) {
+httpr_code hr_checkout_params(struct hr_exchange *x, const char *key,
+                              int64_t connect_deadline,
+                              struct hr_connect_params *p,
+                              struct hr_pool_session **session,
+                              httpr_error *err) {
   httpr_client *client = x->client;
   struct hr_transfer *t = x->t;
   void *tls_ctx = NULL;
-  struct hr_pool_session *session = NULL;
+  *session = NULL;
   if (t->url->https) {
     httpr_code rc = hr_client_tls_context(client, &tls_ctx, err);
     if (rc != HTTPR_OK)
       return rc;
-    session = saved_session(x, key);
+    *session = saved_session(x, key);
   }
-  struct hr_connect_params p = {
+  *p = (struct hr_connect_params){
       .host = t->url->host,
       .port = t->url->port,
       .pin_address = hr_config_pin(&client->cfg, t->url->host, t->url->port),
       .provider = t->url->https ? client->provider : NULL,
       .tls_ctx = tls_ctx,
-      .session = session ? session->object : NULL,
+      .session = *session ? (*session)->object : NULL,
       .connect_deadline = connect_deadline,
       .total_deadline = t->deadline,
       .connect_timeout_ms = client->cfg.connect_timeout_ms,
       .total_timeout_ms = client->cfg.total_timeout_ms,
       .debug = &x->debug,
   };
-  struct hr_conn_times times = {0};
-  httpr_code rc = hr_conn_open(&p, &x->conn, &times, err);
-  /* A session that went with a failed handshake is not offered again. */
+  return HTTPR_OK;
+}
+
+void hr_checkout_open_ended(struct hr_exchange *x, const char *key,
+                            struct hr_pool_session *session, httpr_code rc,
+                            const struct hr_conn_times *times) {
+  httpr_client *client = x->client;
   if (rc != HTTPR_OK && session)
     hr_pool_session_put(client->pool, key, NULL);
   if (session)
     hr_pool_session_release(client->pool, session);
+  const struct hr_transfer *t = x->t;
   double *at = t->resp->times;
-  at[HTTPR_TIME_NAMELOOKUP] = times.resolved ? times.resolved - t->t0 : 0;
-  at[HTTPR_TIME_CONNECT] = times.connected ? times.connected - t->t0 : 0;
-  at[HTTPR_TIME_APPCONNECT] = times.handshaken ? times.handshaken - t->t0 : 0;
-  return rc;
+  at[HTTPR_TIME_NAMELOOKUP] = times->resolved ? times->resolved - t->t0 : 0;
+  at[HTTPR_TIME_CONNECT] = times->connected ? times->connected - t->t0 : 0;
+  at[HTTPR_TIME_APPCONNECT] = times->handshaken ? times->handshaken - t->t0 : 0;
 }
 
 void hr_checkout_keep_session(httpr_client *client, struct hr_pool_conn *pc) {
@@ -93,36 +101,17 @@ static httpr_code start_protocol(struct hr_exchange *x, httpr_error *err) {
                       &x->pc->h2, err);
 }
 
-httpr_code hr_checkout(struct hr_exchange *x, const char *key, unsigned flags,
-                       int *reused, httpr_error *err) {
+httpr_code hr_checkout_adopt(struct hr_exchange *x, const char *key,
+                             struct hr_conn *c, httpr_error *err) {
   httpr_client *client = x->client;
-  int64_t connect_deadline = hr_deadline_in(client->cfg.connect_timeout_ms);
-  int64_t deadline = hr_deadline_min(connect_deadline, x->t->deadline);
-  long wait_ms = deadline == connect_deadline ? client->cfg.connect_timeout_ms
-                                              : client->cfg.total_timeout_ms;
-  httpr_code rc =
-      hr_pool_acquire(client->pool, key, flags, deadline, wait_ms, &x->pc, err);
-  if (rc != HTTPR_OK)
-    return rc;
-  *reused = x->pc != NULL;
-  if (*reused) {
-    x->conn = x->pc->conn;
-    hr_debugf(&x->debug, "Re-using existing connection to %s port %d",
-              x->t->url->host, x->t->url->port);
-    return HTTPR_OK;
-  }
-  rc = open_connection(x, key, connect_deadline, err);
-  if (rc != HTTPR_OK) {
-    hr_pool_cancel(client->pool, key);
-    return rc;
-  }
-  if (!(x->pc = hr_pool_conn_new(client->pool, key, x->conn))) {
-    hr_conn_close(x->conn, 1);
-    x->conn = NULL;
+  if (!(x->pc = hr_pool_conn_new(client->pool, key, c))) {
+    hr_conn_close(c, 1);
     hr_pool_cancel(client->pool, key);
     return hr_nomem(err);
   }
-  if ((rc = start_protocol(x, err)) != HTTPR_OK) {
+  x->conn = c;
+  httpr_code rc = start_protocol(x, err);
+  if (rc != HTTPR_OK) {
     hr_pool_discard(client->pool, x->pc, 1); /* closes, gives the slot back */
     x->pc = NULL;
     x->conn = NULL;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * client.c - the client: picks the provider, keeps the config and the
- * pool, and runs a request hop by hop under the config's redirect rules
- * (redirect.c), each hop on a connection of the pool (transfer.c). Safe to
+ * pool, and sends a request as one job (job.c: its hops, their
+ * connections) on an engine of the call's own (engine.c). Safe to
  * use from several threads: the only shared mutable state is the TLS
  * context (tls_context.c: built under a lock, then read-only) and the pool
  * (which locks itself).
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/redirect.h"
+#include "api/engine.h"
 #include "api/tls_context.h"
 
 static httpr_error *local_or(httpr_error *err, httpr_error *local) {
@@ -115,6 +115,12 @@ const char *httpr_client_provider(const httpr_client *client) {
 
 /* ---- requests ------------------------------------------------------------ */
 
+/* A job of httpr_client_send ended: its result is read after the loop. */
+static void send_done(struct hr_job *j, void *ud) {
+  (void)j;
+  (void)ud;
+}
+
 httpr_code httpr_client_send(httpr_client *client, const httpr_request *req,
                              httpr_response **out, httpr_error *err) {
   httpr_error local;
@@ -122,58 +128,15 @@ httpr_code httpr_client_send(httpr_client *client, const httpr_request *req,
   if (!client || !req || !out)
     return hr_fail(err, HTTPR_E_INVALID, "missing client, request or out");
   *out = NULL;
-  const struct httpr_config *cfg = &client->cfg;
-  struct hr_hop hop;
-  httpr_code rc = hr_hop_init(&hop, req, err);
-  if (rc != HTTPR_OK)
-    return rc;
-  httpr_response *resp = calloc(1, sizeof(*resp));
-  if (!resp) {
-    rc = hr_nomem(err);
-    goto done;
-  }
-  struct hr_transfer t = {
-      .req = req,
-      .follow = cfg->max_redirects > 0,
-      .deadline = hr_deadline_in(cfg->total_timeout_ms),
-      .t0 = hr_now_s(),
-      .resp = resp,
-  };
-  for (int hops = 0;; hops++) {
-    if (!hop.url.https && cfg->https_only) {
-      rc = hr_fail(err, HTTPR_E_UNSUPPORTED_PROTOCOL,
-                   "http:// refused: only https is allowed");
-      break;
-    }
-    t.method = hop.method;
-    t.url = &hop.url;
-    t.headers = &hop.headers;
-    t.send_body = hop.send_body;
-    t.redirect = 0;
-    hr_headers_free(&resp->headers);
-    hr_buf_reset(&resp->body);
-    resp->body_bytes = 0;
-    rc = hr_transfer_run(client, &t, err);
-    if (rc != HTTPR_OK || !t.redirect)
-      break;
-    if (hops == cfg->max_redirects) {
-      rc = hr_fail(err, HTTPR_E_REDIRECT_LIMIT,
-                   "maximum (%d) redirects followed", cfg->max_redirects);
-      break;
-    }
-    rc = hr_hop_follow(&hop, resp, err);
-    if (rc != HTTPR_OK)
-      break;
-    resp->redirects++;
-  }
-  if (rc == HTTPR_OK)
-    rc = hr_hop_finish(resp, &hop, err);
-done:
-  hr_hop_free(&hop);
-  if (rc != HTTPR_OK) {
-    httpr_response_free(resp);
-    return rc;
-  }
-  *out = resp;
-  return HTTPR_OK;
+  /* One job on an engine of this call's own, on the caller's thread. */
+  struct hr_job job;
+  struct hr_engine engine;
+  hr_engine_init(&engine);
+  hr_job_start(&job, client, req);
+  if (job.phase != HR_JOB_DONE && hr_engine_add(&engine, &job) != 0)
+    hr_job_cancel(&job, HTTPR_E_NOMEM, "out of memory");
+  while (hr_engine_running(&engine))
+    hr_engine_turn(&engine, send_done, NULL);
+  hr_engine_clear(&engine);
+  return hr_job_finish(&job, out, err);
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * transfer.h - one hop of a request (no redirects): what the redirect loop
- * in client.c, and the batch in batch.c, hand down and get back; and the
- * run of one hop on a connection of the pool (transfer.c).
+ * transfer.h - one hop of a request (no redirects): what a job (job.c),
+ * and the HTTP/2 streams of a batch (batch.c), hand to an exchange and
+ * get back.
  */
 #ifndef HTTPR_TRANSFER_H
 #define HTTPR_TRANSFER_H
@@ -34,12 +34,5 @@ static inline double hr_transfer_since(const struct hr_transfer *t) {
 
 /* 1 for methods that may be sent twice (RFC 9110 9.2.2). */
 int hr_method_idempotent(const char *method);
-
-/* Runs one request-response on the client (no redirects): a connection
- * from the pool or a new one, HTTP/1.1 or HTTP/2 as it speaks, once more
- * on a new connection when the first was lost before any answer and the
- * request may be sent twice. Fills t->resp. */
-httpr_code hr_transfer_run(httpr_client *client, struct hr_transfer *t,
-                           httpr_error *err);
 
 #endif

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/buf.h"
 #include "common/clock.h"
@@ -47,6 +48,7 @@ struct hr_pool {
   struct hr_pool_conn **shared; /* HTTP/2, in use or not */
   size_t n_shared, cap_shared;
   size_t open; /* busy + idle, all origins */
+  struct hr_pool_watch *watches; /* engines with requests waiting */
 };
 
 /* Connections taken out of the tables under the lock, closed after it. */
@@ -194,6 +196,19 @@ static struct origin *origin_get(struct hr_pool *pool, const char *key) {
   return o;
 }
 
+/* Something a waiting request may want came back: wakes the threads
+ * blocked in hr_pool_acquire and the engines watching (an 8-byte write
+ * on each one's eventfd, which never blocks). */
+static void changed(struct hr_pool *pool) {
+  pthread_cond_broadcast(&pool->freed);
+  static const uint64_t one = 1;
+  for (struct hr_pool_watch *w = pool->watches; w; w = w->next) {
+    if (write(w->fd, &one, sizeof(one)) < 0) {
+      /* a full counter has already woken it */
+    }
+  }
+}
+
 /* One connection of key is gone: its slot is free. */
 static void slot_release(struct hr_pool *pool, const char *key) {
   struct origin *o = origin_find(pool, key);
@@ -204,7 +219,7 @@ static void slot_release(struct hr_pool *pool, const char *key) {
   }
   if (pool->open > 0)
     pool->open--;
-  pthread_cond_broadcast(&pool->freed);
+  changed(pool);
 }
 
 /* ---- idle connections (under the lock) ----------------------------------- */
@@ -353,8 +368,8 @@ static void wait_until(struct hr_pool *pool, int64_t deadline) {
   pthread_cond_timedwait(&pool->freed, &pool->lock, &at);
 }
 
-static httpr_code no_slot(const struct hr_pool *pool, const char *key,
-                          long wait_ms, httpr_error *err) {
+httpr_code hr_pool_no_slot(const struct hr_pool *pool, const char *key,
+                           long wait_ms, httpr_error *err) {
   return hr_fail(err, HTTPR_E_TIMEOUT,
                  "no connection to %s became free within %ld ms (limits: "
                  "%zu per origin, %zu in total; 0 is none)",
@@ -377,50 +392,118 @@ static void start_probing(struct hr_pool *pool, const char *key) {
     o->probing = 1;
 }
 
+/* One look at the tables for key (see hr_pool_acquire): a connection
+ * to check (*c), a slot (returns 1), nothing now (*stuck), or out of
+ * memory (-1). With deadline set and nothing to be had, waits for a
+ * change until then (*timed_out once it passed). */
+static int acquire_pass(struct hr_pool *pool, const char *key, unsigned flags,
+                        int64_t deadline, int wait, struct hr_pool_conn **c,
+                        int *stuck, int *timed_out) {
+  int fresh = flags & HR_POOL_FRESH, share = flags & HR_POOL_SHARE;
+  struct closing cl = {.n = 0};
+  int got_slot = 0, must_wait = 0;
+  pthread_mutex_lock(&pool->lock);
+  idle_expire(pool, &cl);
+  /* A retry (fresh) may still share: a connection that failed it is
+   * retired and never handed out again. */
+  *c = share ? shared_take(pool, key) : NULL;
+  if (!*c && !fresh)
+    *c = idle_take(pool, key);
+  if (!*c && share && probing(pool, key))
+    must_wait = 1;
+  else if (!*c && (got_slot = slot_take(pool, key, &cl)) > 0 && share)
+    start_probing(pool, key);
+  *stuck = !*c && (must_wait || got_slot == 0) && cl.n == 0;
+  *timed_out = wait && *stuck && hr_now_ms() >= deadline;
+  if (wait && *stuck && !*timed_out)
+    wait_until(pool, deadline);
+  pthread_mutex_unlock(&pool->lock);
+  close_all(&cl);
+  return got_slot;
+}
+
+/* A connection taken from the tables can carry a request: checked
+ * outside the lock, since the check may read (a late ticket, a
+ * GOAWAY). Gives it back when it cannot. */
+static int still_usable(struct hr_pool *pool, struct hr_pool_conn *c) {
+  if (c->h2 ? hr_h2_accepting(c->h2) : hr_conn_is_alive(c->conn))
+    return 1;
+  if (c->h2)
+    hr_pool_release(pool, c, 0);
+  else
+    hr_pool_discard(pool, c, 0);
+  return 0;
+}
+
 httpr_code hr_pool_acquire(struct hr_pool *pool, const char *key,
                            unsigned flags, int64_t deadline, long wait_ms,
                            struct hr_pool_conn **reused, httpr_error *err) {
-  int fresh = flags & HR_POOL_FRESH, share = flags & HR_POOL_SHARE;
-  struct closing cl = {.n = 0};
   *reused = NULL;
   for (;;) {
-    int got_slot = 0, must_wait = 0;
-    pthread_mutex_lock(&pool->lock);
-    idle_expire(pool, &cl);
-    /* A retry (fresh) may still share: a connection that failed it is
-     * retired and never handed out again. */
-    struct hr_pool_conn *c = share ? shared_take(pool, key) : NULL;
-    if (!c && !fresh)
-      c = idle_take(pool, key);
-    if (!c && share && probing(pool, key))
-      must_wait = 1;
-    else if (!c && (got_slot = slot_take(pool, key, &cl)) > 0 && share)
-      start_probing(pool, key);
-    int stuck = !c && (must_wait || got_slot == 0) && cl.n == 0;
-    int timed_out = stuck && hr_now_ms() >= deadline;
-    if (stuck && !timed_out)
-      wait_until(pool, deadline);
-    pthread_mutex_unlock(&pool->lock);
-    close_all(&cl);
+    struct hr_pool_conn *c;
+    int stuck, timed_out;
+    int got_slot =
+        acquire_pass(pool, key, flags, deadline, 1, &c, &stuck, &timed_out);
     if (got_slot < 0)
       return hr_nomem(err);
     if (got_slot > 0)
       return HTTPR_OK;
     if (timed_out)
-      return no_slot(pool, key, wait_ms, err);
-    if (!c)
-      continue; /* woken up, or room was made: look again */
-    /* Liveness checks may read (a late ticket, a GOAWAY): outside the
-     * lock. */
-    if (c->h2 ? hr_h2_accepting(c->h2) : hr_conn_is_alive(c->conn)) {
+      return hr_pool_no_slot(pool, key, wait_ms, err);
+    if (c && still_usable(pool, c)) {
       *reused = c;
       return HTTPR_OK;
     }
-    if (c->h2)
-      hr_pool_release(pool, c, 0);
-    else
-      hr_pool_discard(pool, c, 0);
   }
+}
+
+httpr_code hr_pool_try_acquire(struct hr_pool *pool, const char *key,
+                               unsigned flags, struct hr_pool_conn **reused,
+                               int *busy, httpr_error *err) {
+  *reused = NULL;
+  *busy = 0;
+  /* Bounded: each pass that finds nothing usable closed a dead
+   * connection or made room. */
+  for (int passes = 0; passes < 64; passes++) {
+    struct hr_pool_conn *c;
+    int stuck, timed_out;
+    int got_slot =
+        acquire_pass(pool, key, flags, 0, 0, &c, &stuck, &timed_out);
+    if (got_slot < 0)
+      return hr_nomem(err);
+    if (got_slot > 0)
+      return HTTPR_OK;
+    if (stuck)
+      break;
+    if (c && still_usable(pool, c)) {
+      *reused = c;
+      return HTTPR_OK;
+    }
+  }
+  *busy = 1;
+  return HTTPR_OK;
+}
+
+void hr_pool_watch(struct hr_pool *pool, struct hr_pool_watch *w) {
+  pthread_mutex_lock(&pool->lock);
+  w->prev = NULL;
+  w->next = pool->watches;
+  if (w->next)
+    w->next->prev = w;
+  pool->watches = w;
+  pthread_mutex_unlock(&pool->lock);
+}
+
+void hr_pool_unwatch(struct hr_pool *pool, struct hr_pool_watch *w) {
+  pthread_mutex_lock(&pool->lock);
+  if (w->prev)
+    w->prev->next = w->next;
+  else if (pool->watches == w)
+    pool->watches = w->next;
+  if (w->next)
+    w->next->prev = w->prev;
+  w->next = w->prev = NULL;
+  pthread_mutex_unlock(&pool->lock);
 }
 
 struct hr_pool_conn *hr_pool_conn_new(struct hr_pool *pool, const char *key,
@@ -449,7 +532,7 @@ void hr_pool_opened(struct hr_pool *pool, struct hr_pool_conn *c) {
     if (list_append(&pool->shared, &pool->n_shared, &pool->cap_shared, c) != 0)
       c->retired = 1;
   }
-  pthread_cond_broadcast(&pool->freed);
+  changed(pool);
   pthread_mutex_unlock(&pool->lock);
 }
 
@@ -471,7 +554,7 @@ void hr_pool_release(struct hr_pool *pool, struct hr_pool_conn *c, int usable) {
   } else if (c->users == 0) {
     c->idle_since = hr_now_ms();
   }
-  pthread_cond_broadcast(&pool->freed);
+  changed(pool);
   pthread_mutex_unlock(&pool->lock);
   if (last)
     entry_close(c, 1);
@@ -505,7 +588,7 @@ void hr_pool_put(struct hr_pool *pool, struct hr_pool_conn *c) {
   if (kept) {
     while (pool->n_idle > pool->limits.max_idle && idle_evict_at(pool, 0, &cl)) {
     }
-    pthread_cond_broadcast(&pool->freed);
+    changed(pool);
   }
   pthread_mutex_unlock(&pool->lock);
   close_all(&cl);

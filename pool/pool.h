@@ -91,6 +91,29 @@ httpr_code hr_pool_acquire(struct hr_pool *pool, const char *key,
                            unsigned flags, int64_t deadline, long wait_ms,
                            struct hr_pool_conn **reused, httpr_error *err);
 
+/* hr_pool_acquire without waiting: *busy set when nothing can be had
+ * now (a limit, or another request's connection that may be HTTP/2);
+ * the caller tries again once the pool changed (hr_pool_watch) or gives
+ * up at its deadline with hr_pool_no_slot. HTTPR_OK or HTTPR_E_NOMEM. */
+httpr_code hr_pool_try_acquire(struct hr_pool *pool, const char *key,
+                               unsigned flags, struct hr_pool_conn **reused,
+                               int *busy, httpr_error *err);
+
+/* The failure of a request that waited wait_ms for key in vain:
+ * HTTPR_E_TIMEOUT, naming the limits. */
+httpr_code hr_pool_no_slot(const struct hr_pool *pool, const char *key,
+                           long wait_ms, httpr_error *err);
+
+/* An engine that has requests waiting (hr_pool_try_acquire said busy):
+ * while watching, every change that may let one go on (a slot freed, a
+ * connection given back or opened) writes to fd, an eventfd. */
+struct hr_pool_watch {
+  int fd;
+  struct hr_pool_watch *next, *prev; /* the pool's */
+};
+void hr_pool_watch(struct hr_pool *pool, struct hr_pool_watch *w);
+void hr_pool_unwatch(struct hr_pool *pool, struct hr_pool_watch *w);
+
 /* Wraps c, a new connection to key opened in a slot of hr_pool_acquire,
  * for the pool; NULL when out of memory (c is then still the caller's). */
 struct hr_pool_conn *hr_pool_conn_new(struct hr_pool *pool, const char *key,

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * job.h - one request from its first hop to its response, as a state
+ * machine that never waits: a connection from the pool (or waiting for
+ * one the pool's limits hold back), a new one opened (protocol/opener.h),
+ * the exchange in the protocol it speaks, then the next hop of a redirect
+ * or a second attempt on a new connection, until it ends. Its owner (an
+ * engine, engine.h) polls what hr_job_pollfds lists and steps it.
+ */
+#ifndef HTTPR_JOB_H
+#define HTTPR_JOB_H
+
+#include <poll.h>
+
+#include "api/h1_exchange.h"
+#include "api/redirect.h"
+#include "protocol/opener.h"
+
+enum hr_job_phase {
+  HR_JOB_WAITING, /* for the pool (a limit, or a connection being opened
+                     that may be shared): woken by hr_pool_watch */
+  HR_JOB_OPENING,
+  HR_JOB_H1,
+  HR_JOB_DONE
+};
+
+/* Most descriptors a job waits on at once. */
+#define HR_JOB_MAX_FDS HR_OPEN_MAX_FDS
+
+struct hr_job {
+  httpr_client *client;
+  const httpr_request *req;
+  enum hr_job_phase phase;
+  struct hr_hop hop;
+  struct hr_transfer t;
+  struct hr_exchange x;
+  struct hr_h1_exchange h1;
+  struct hr_opener opener;
+  struct hr_pool_session *session; /* offered by the opener */
+  char key[512];                   /* the hop's origin, for the pool */
+  int hops;
+  int attempt;  /* 1 on the second connection */
+  int reused;   /* the connection came from the pool */
+  int may_retry;
+  int64_t connect_deadline;
+  httpr_code rc; /* once done */
+  httpr_error err;
+  void *owner_ud;             /* the owner's, untouched */
+  struct hr_job *ended_next;  /* the engine's, for one turn */
+};
+
+/* Starts req on client at once: the job may already be waiting, opening
+ * or even done when this returns. */
+void hr_job_start(struct hr_job *j, httpr_client *client,
+                  const httpr_request *req);
+
+/* What j waits for: up to HR_JOB_MAX_FDS pollfds (none while it waits
+ * for the pool), and in *wake_at (hr_now_ms clock) when it must be
+ * stepped even if none is ready. Returns how many pollfds. */
+size_t hr_job_pollfds(const struct hr_job *j, struct pollfd *out,
+                      int64_t *wake_at);
+
+/* Moves j on with what poll reported in ready[0..n-1] (empty when poll
+ * saw nothing, or for a job waiting for the pool) at time now. */
+void hr_job_step(struct hr_job *j, const struct pollfd *ready, size_t n,
+                 int64_t now);
+
+/* Once j->phase is HR_JOB_DONE: its code, the response (HTTPR_OK) into
+ * *out, the error into err (may be NULL). Frees what the job holds. */
+httpr_code hr_job_finish(struct hr_job *j, httpr_response **out,
+                         httpr_error *err);
+
+/* Ends a job that is not done: whatever it holds is given back (the
+ * connection closed), and it is done with rc and message. */
+void hr_job_cancel(struct hr_job *j, httpr_code rc, const char *message);
+
+#endif
