@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "tests/conformance/suite.h"
+#include "tests/test_timeout.h"
 
 /* What one request saw. id: the body as a number (/conn-id, /delay/N,
  * /drop-next, /resumed), -1 when the body is not one. */
@@ -97,6 +98,99 @@ static void per_origin_limit_shared_by_threads(void **state) {
   assert_in_range(distinct, 1, 2);
   /* Every request but the first on each connection came on a reused one. */
   assert_int_equal(reused, LIMIT_THREADS * LIMIT_REQUESTS - distinct);
+  httpr_client_free(client);
+  httpr_config_free(cfg);
+}
+
+/* ---- many requests from one thread -------------------------------------- */
+
+/* What the body sink of one request of a batch saw. */
+struct batch_seen {
+  pthread_t caller;
+  int other_thread; /* a callback ran on another thread */
+  long id;          /* the /conn-id body as a number */
+};
+
+static int batch_sink(const void *bytes, size_t len, void *ud) {
+  struct batch_seen *s = ud;
+  const char *data = bytes;
+  if (!pthread_equal(pthread_self(), s->caller))
+    s->other_thread = 1;
+  for (size_t i = 0; i < len; i++) {
+    if (data[i] >= '0' && data[i] <= '9')
+      s->id = (s->id < 0 ? 0 : s->id * 10) + (data[i] - '0');
+  }
+  return 0;
+}
+
+/* Threads of this process now (/proc/self/status), -1 when unknown. */
+static int thread_count(void) {
+  FILE *f = fopen("/proc/self/status", "r");
+  char line[128];
+  int n = -1;
+  while (f && fgets(line, sizeof(line), f)) {
+    if (sscanf(line, "Threads: %d", &n) == 1)
+      break;
+  }
+  if (f)
+    fclose(f);
+  return n;
+}
+
+/* 1,000 requests (100 under a timeout multiplier: valgrind) to an
+ * HTTP/1.1 origin in one send_all, 100 at a time, with a limit of 4
+ * connections: every one succeeds, on at most 4 connections, every
+ * callback on the calling thread, and no thread is started but the
+ * resolver's. */
+static void send_all_h1_one_thread_per_origin_limit(void **state) {
+  (void)state;
+  size_t n = test_timeout_factor() > 1 ? 100 : 1000;
+  httpr_config *cfg = cfg_new();
+  assert_code(httpr_config_set_max_connections_per_origin(cfg, 4), HTTPR_OK);
+  httpr_client *client = client_of(cfg);
+  httpr_request **reqs = calloc(n, sizeof(*reqs));
+  httpr_response **out = calloc(n, sizeof(*out));
+  httpr_code *codes = calloc(n, sizeof(*codes));
+  struct batch_seen *seen = calloc(n, sizeof(*seen));
+  assert_non_null(reqs && out && codes && seen);
+  const char *url = url_of(SRV_GOOD_ECDSA, NULL, "/conn-id");
+  for (size_t i = 0; i < n; i++) {
+    seen[i] = (struct batch_seen){.caller = pthread_self(), .id = -1};
+    assert_code(httpr_request_new(&reqs[i], "GET", url, NULL), HTTPR_OK);
+    assert_code(httpr_request_set_body_sink(reqs[i], batch_sink, &seen[i]),
+                HTTPR_OK);
+  }
+  int threads_before = thread_count();
+  httpr_code rc = httpr_client_send_all(
+      client, (const httpr_request *const *)reqs, n, 100, out, codes, NULL);
+  int threads_after = thread_count();
+  long ids[4];
+  size_t distinct = 0;
+  for (size_t i = 0; i < n; i++) {
+    assert_code(codes[i], HTTPR_OK);
+    assert_int_equal(httpr_response_status(out[i]), 200);
+    assert_false(seen[i].other_thread);
+    assert_true(seen[i].id > 0);
+    size_t k = 0;
+    while (k < distinct && ids[k] != seen[i].id)
+      k++;
+    if (k == distinct) {
+      assert_true(distinct < 4); /* a fifth connection */
+      ids[distinct++] = seen[i].id;
+    }
+    httpr_response_free(out[i]);
+    httpr_request_free(reqs[i]);
+  }
+  assert_code(rc, HTTPR_OK);
+  print_message("send_all: %zu requests on %zu connection(s); threads %d "
+                "before, %d after\n",
+                n, distinct, threads_before, threads_after);
+  /* The resolver's threads (at most 4) are the only ones allowed. */
+  assert_in_range(threads_after - threads_before, 0, 4);
+  free(reqs);
+  free(out);
+  free(codes);
+  free(seen);
   httpr_client_free(client);
   httpr_config_free(cfg);
 }
@@ -546,6 +640,7 @@ static void same_provider_clients_share_nothing(void **state) {
 const struct CMUnitTest pool_tests[] = {
     cmocka_unit_test(sequential_requests_one_connection),
     cmocka_unit_test(per_origin_limit_shared_by_threads),
+    cmocka_unit_test(send_all_h1_one_thread_per_origin_limit),
     cmocka_unit_test(per_origin_limit_wait_times_out),
     cmocka_unit_test(total_limit_closes_idle_other_origin),
     cmocka_unit_test(total_limit_waits_for_busy_connection),
