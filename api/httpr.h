@@ -492,12 +492,12 @@ HTTPR_EXPORT httpr_code httpr_client_send(httpr_client *client,
  * of the first request (in array order) that failed; HTTPR_E_INVALID for
  * bad arguments (then nothing was sent).
  *
- * How: the first request goes alone and shows the origin's version. If it
- * is HTTP/2, the other idempotent requests to that origin without a body
- * callback go as streams driven by the calling thread alone; the rest go
- * to up to `parallel` worker threads. So a request's body sink and body
- * callback may run on the calling thread or on a worker thread, one
- * request's callbacks never on two threads at once. */
+ * Everything runs on the calling thread: the library starts no thread for
+ * it (only its resolver threads look up names), and every body sink and
+ * body callback runs on the calling thread. The first request goes alone
+ * and shows the origin's version. If it is HTTP/2, the other idempotent
+ * requests to that origin without a body callback go as its streams; the
+ * rest wait for the pool's limits in turn. */
 HTTPR_EXPORT httpr_code httpr_client_send_all(httpr_client *client,
                                               const httpr_request *const *reqs,
                                               size_t n, size_t parallel,
