@@ -199,10 +199,16 @@ void hr_engine_turn(struct hr_engine *e,
   size_t job_fds = nfds;
   if (e->n_watches)
     fds[nfds++] = (struct pollfd){.fd = e->wake_fd, .events = POLLIN};
-  int64_t left = recheck ? 0 : wake_min - hr_now_ms();
-  int timeout = left <= 0 ? 0 : left > MAX_WAIT_MS ? MAX_WAIT_MS : (int)left;
-  int got = poll(fds, nfds, timeout);
   int64_t now = hr_now_ms();
+  int64_t left = recheck ? 0 : wake_min - now;
+  int timeout = left <= 0 ? 0 : left > MAX_WAIT_MS ? MAX_WAIT_MS : (int)left;
+  /* A lone job that can go on now (it stopped to let others move) has
+   * nobody to let move: it goes on without a poll. */
+  int got = 0;
+  if (timeout > 0 || e->n != 1 || nfds > job_fds) {
+    got = poll(fds, nfds, timeout);
+    now = hr_now_ms();
+  }
   int pool_news = recheck;
   if (got > 0 && nfds > job_fds && fds[job_fds].revents) {
     drain(e->wake_fd);

@@ -8,6 +8,7 @@
  */
 #include "api/job.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -228,7 +229,10 @@ static void begin_hop(struct hr_job *j) {
 
 void hr_job_start(struct hr_job *j, httpr_client *client,
                   const httpr_request *req) {
-  memset(j, 0, sizeof(*j));
+  memset(j, 0, offsetof(struct hr_job, opener));
+  j->err.code = HTTPR_OK;
+  j->err.message[0] = j->err.detail[0] = j->err.hint[0] = '\0';
+  j->err.http2 = 0;
   j->client = client;
   j->req = req;
   const struct httpr_config *cfg = &client->cfg;
@@ -318,7 +322,9 @@ void hr_job_cancel(struct hr_job *j, httpr_code rc, const char *message) {
   switch (j->phase) {
   case HR_JOB_OPENING:
     hr_opener_abort(&j->opener);
-    hr_checkout_open_ended(&j->x, j->key, j->session, rc, &j->opener.times);
+    /* Given up, not failed: the saved session stays offered. */
+    hr_checkout_open_ended(&j->x, j->key, j->session, HTTPR_OK,
+                           &j->opener.times);
     j->session = NULL;
     hr_pool_cancel(j->client->pool, j->key);
     break;

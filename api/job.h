@@ -34,8 +34,6 @@ struct hr_job {
   struct hr_hop hop;
   struct hr_transfer t;
   struct hr_exchange x;
-  struct hr_h1_exchange h1;
-  struct hr_opener opener;
   struct hr_pool_session *session; /* offered by the opener */
   char key[512];                   /* the hop's origin, for the pool */
   int hops;
@@ -44,9 +42,13 @@ struct hr_job {
   int may_retry;
   int64_t connect_deadline;
   httpr_code rc; /* once done */
-  httpr_error err;
-  void *owner_ud;             /* the owner's, untouched */
-  struct hr_job *ended_next;  /* the engine's, for one turn */
+  void *owner_ud;            /* the owner's, untouched */
+  struct hr_job *ended_next; /* the engine's, for one turn */
+  /* Not zeroed at the start (most of the job's size, and most requests
+   * need neither): each is set up where it begins. */
+  struct hr_opener opener;  /* by hr_opener_start */
+  struct hr_h1_exchange h1; /* by hr_h1_begin */
+  httpr_error err;          /* by hr_fail; empty at the start */
 };
 
 /* Starts req on client at once: the job may already be waiting, opening
