@@ -77,6 +77,7 @@ typedef enum httpr_code {
   HTTPR_E_REDIRECT_LIMIT = 23,      /* more redirects than the hop limit */
   HTTPR_E_WRITE = 24,               /* the body write callback failed */
   HTTPR_E_READ = 25,                /* the request body read callback failed */
+  HTTPR_E_CANCELLED = 26,           /* the caller cancelled the transfer */
 
   /* The old name of HTTPR_E_PROVIDER, the same value: kept so code written
    * against it still builds. httpr_code_name() answers "HTTPR_E_PROVIDER"
@@ -504,6 +505,108 @@ HTTPR_EXPORT httpr_code httpr_client_send_all(httpr_client *client,
                                               httpr_response **out,
                                               httpr_code *codes,
                                               httpr_error *const *errs);
+
+/* ------------------------------------------------------------------------ */
+/* Event loops: many requests on one thread, driven by the caller's loop.
+ *
+ * A loop runs transfers (a request of a client, with a completion
+ * callback) without blocking: it says which descriptors it waits on and
+ * when it must be called back, and the caller's event loop (libuv,
+ * libevent, epoll, a GUI toolkit's) tells it what became ready. Two ways:
+ *
+ *  - callbacks, as with libcurl's multi_socket: the socket callback says
+ *    which descriptor wants which events (and when one is done with), the
+ *    timer callback when to act on the timer; the caller calls
+ *    httpr_loop_act for every ready descriptor and when its timer fires;
+ *  - the simple way, for programs without a loop of their own:
+ *    httpr_loop_perform waits (poll) up to a given time and acts.
+ *
+ * A loop is used from one thread at a time: every call on it, and every
+ * callback it makes, happens on the thread calling into it, inside those
+ * calls. Threads that each want a loop make their own; they may share
+ * clients (connections to HTTP/1.1 origins are then shared through the
+ * client's pool). Every transfer ends with exactly one call of its
+ * completion callback, whatever happens (its timeouts, a cancel, the loop
+ * freed). Requests and clients must outlive their transfers. */
+
+typedef struct httpr_loop httpr_loop;
+typedef struct httpr_transfer httpr_transfer;
+
+/* A transfer ended. On HTTPR_OK resp is its response, the callee's to
+ * free with httpr_response_free; otherwise resp is NULL and err (valid
+ * during the call) says why; HTTPR_E_CANCELLED after
+ * httpr_transfer_cancel or httpr_loop_free. The transfer handle is
+ * freed when this returns. The callback may add and cancel transfers. */
+typedef void (*httpr_done_cb)(httpr_transfer *xfer, httpr_code code,
+                              httpr_response *resp, const httpr_error *err,
+                              void *userdata);
+
+/* Events of a descriptor, in the socket callback and httpr_loop_act. */
+#define HTTPR_POLL_IN 1
+#define HTTPR_POLL_OUT 2
+#define HTTPR_POLL_REMOVE 4 /* socket callback: no longer watched */
+
+/* The loop now waits for `events` (HTTPR_POLL_IN | HTTPR_POLL_OUT) on fd,
+ * or no longer watches it (HTTPR_POLL_REMOVE; it may be closed after).
+ * Called only when that changes. */
+typedef void (*httpr_socket_cb)(int fd, int events, void *userdata);
+/* Call httpr_loop_act(loop, HTTPR_LOOP_TIMER, 0, ...) in timeout_ms
+ * milliseconds (0: as soon as possible), replacing any earlier timer; -1
+ * removes the timer. */
+typedef void (*httpr_timer_cb)(long timeout_ms, void *userdata);
+
+/* The fd of httpr_loop_act for "the timer fired". */
+#define HTTPR_LOOP_TIMER (-1)
+
+/* A new loop without transfers. HTTPR_OK, HTTPR_E_INVALID (out NULL) or
+ * HTTPR_E_NOMEM. */
+HTTPR_EXPORT httpr_code httpr_loop_new(httpr_loop **out, httpr_error *err);
+/* Ends every transfer still running (HTTPR_E_CANCELLED) and frees the
+ * loop; NULL is accepted. Not from one of the loop's callbacks. */
+HTTPR_EXPORT void httpr_loop_free(httpr_loop *loop);
+
+/* Sets the loop's socket and timer callbacks, before the first transfer
+ * is added (HTTPR_E_INVALID after). Without them, use
+ * httpr_loop_perform. */
+HTTPR_EXPORT httpr_code httpr_loop_set_socket_cb(httpr_loop *loop,
+                                                 httpr_socket_cb cb,
+                                                 void *userdata);
+HTTPR_EXPORT httpr_code httpr_loop_set_timer_cb(httpr_loop *loop,
+                                                httpr_timer_cb cb,
+                                                void *userdata);
+
+/* Starts req on client in the loop; done runs when it ends (never from
+ * inside this call: a transfer that fails at once ends at the next act or
+ * perform). *out (may be NULL) is its handle, valid until done returns.
+ * The request is read during the transfer: do not change or free it
+ * before. HTTPR_OK, HTTPR_E_INVALID or HTTPR_E_NOMEM (then done never
+ * runs). */
+HTTPR_EXPORT httpr_code httpr_loop_add(httpr_loop *loop, httpr_client *client,
+                                       const httpr_request *req,
+                                       httpr_done_cb done, void *userdata,
+                                       httpr_transfer **out, httpr_error *err);
+
+/* Ends a running transfer now: its connection is closed and its
+ * completion callback runs from inside this call with HTTPR_E_CANCELLED.
+ * Also from a callback of the loop (another transfer's completion, a body
+ * callback of this one). */
+HTTPR_EXPORT void httpr_transfer_cancel(httpr_transfer *xfer);
+
+/* Acts on what the caller's loop saw: fd became ready for events
+ * (HTTPR_POLL_IN | HTTPR_POLL_OUT; 0 when unknown), or fd is
+ * HTTPR_LOOP_TIMER and the timer fired. Moves on every transfer that can
+ * go on, runs completion callbacks, and makes the socket and timer
+ * callbacks for what changed. *running (may be NULL): transfers still
+ * running. HTTPR_OK, or HTTPR_E_INVALID. */
+HTTPR_EXPORT httpr_code httpr_loop_act(httpr_loop *loop, int fd, int events,
+                                       size_t *running);
+
+/* The simple way: waits up to max_wait_ms (-1: until something can move)
+ * for the loop's descriptors with poll(), then acts on what is ready and
+ * on the timer. *running as for httpr_loop_act. Loops with socket or
+ * timer callbacks get HTTPR_E_INVALID. */
+HTTPR_EXPORT httpr_code httpr_loop_perform(httpr_loop *loop, long max_wait_ms,
+                                           size_t *running);
 
 /* ------------------------------------------------------------------------ */
 /* Response. Read-only; every string is owned by the response. */
