@@ -14,6 +14,8 @@
 # the fuzz targets, llvm gives llvm-symbolizer for readable sanitizer
 # reports; gcc's ThreadSanitizer runtime comes with build-essential.
 # python3 runs tests/pki/kdf-files.py (as /usr/bin/python3).
+# libuv1-dev and libevent-dev are the event loops make check drives the
+# library from (tests/loop/).
 # groff-base (groff -ww, which tests/check-man.sh runs on every man page)
 # and man-db (man -l) check the man pages; python3 also generates them.
 # abigail-tools gives abidw and abidiff, which make check uses against the
@@ -24,7 +26,8 @@
 set -eu
 packages="build-essential autoconf automake libtool pkg-config
   libssl-dev openssl ca-certificates libgnutls28-dev libmbedtls-dev
-  libnghttp2-dev libcmocka-dev nginx gnutls-bin curl valgrind
+  libnghttp2-dev libcmocka-dev libuv1-dev libevent-dev
+  nginx gnutls-bin curl valgrind
   nghttp2-server nghttp2-client h2o clang libclang-rt-14-dev llvm python3
   groff-base man-db
   abigail-tools dpkg-dev debhelper lintian libunistring-dev"
