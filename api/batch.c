@@ -67,12 +67,12 @@ static void send_jobs(struct batch *b, size_t window) {
   struct hr_job *jobs = calloc(window ? window : 1, sizeof(*jobs));
   if (!jobs)
     return; /* the codes say out of memory */
-  hr_engine_init(&b->engine);
+  hr_engine_init(&b->engine, job_done, b);
   for (size_t k = 0; k < window; k++)
     start_next(b, &jobs[k]);
   while (hr_engine_running(&b->engine))
-    hr_engine_turn(&b->engine, job_done, b);
-  hr_engine_clear(&b->engine);
+    hr_engine_turn(&b->engine, -1);
+  hr_engine_clear(&b->engine, HTTPR_E_NOMEM, "out of memory");
   free(jobs);
 }
 

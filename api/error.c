@@ -77,6 +77,7 @@ static const struct code_text code_texts[] = {
     [HTTPR_E_REDIRECT_LIMIT] = {"HTTPR_E_REDIRECT_LIMIT", "too many redirects"},
     [HTTPR_E_WRITE] = {"HTTPR_E_WRITE", "body write callback failed"},
     [HTTPR_E_READ] = {"HTTPR_E_READ", "body read callback failed"},
+    [HTTPR_E_CANCELLED] = {"HTTPR_E_CANCELLED", "transfer cancelled"},
 };
 
 static const struct code_text *code_text(httpr_code code) {

@@ -586,10 +586,12 @@ HTTPR_EXPORT httpr_code httpr_loop_add(httpr_loop *loop, httpr_client *client,
                                        httpr_done_cb done, void *userdata,
                                        httpr_transfer **out, httpr_error *err);
 
-/* Ends a running transfer now: its connection is closed and its
- * completion callback runs from inside this call with HTTPR_E_CANCELLED.
- * Also from a callback of the loop (another transfer's completion, a body
- * callback of this one). */
+/* Ends a running transfer: its connection is closed and its completion
+ * callback runs with HTTPR_E_CANCELLED, from inside this call. Called from
+ * a callback of the loop (a completion, a body callback), it ends the
+ * transfer as soon as that callback returns, before httpr_loop_act or
+ * httpr_loop_perform returns; a transfer that already ended is left
+ * alone. */
 HTTPR_EXPORT void httpr_transfer_cancel(httpr_transfer *xfer);
 
 /* Acts on what the caller's loop saw: fd became ready for events

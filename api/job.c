@@ -224,6 +224,7 @@ static void begin_hop(struct hr_job *j) {
   j->may_retry = replayable && hr_method_idempotent(t->method);
   j->attempt = 0;
   hr_exchange_init(&j->x, j->client, t);
+  j->x.cancelled = &j->slot.cancel_asked;
   checkout(j);
 }
 

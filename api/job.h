@@ -41,9 +41,18 @@ struct hr_job {
   int reused;   /* the connection came from the pool */
   int may_retry;
   int64_t connect_deadline;
-  httpr_code rc; /* once done */
-  void *owner_ud;            /* the owner's, untouched */
-  struct hr_job *ended_next; /* the engine's, for one turn */
+  httpr_code rc;  /* once done */
+  void *owner_ud; /* the owner's, untouched */
+  /* The engine's bookkeeping (engine.c); the job never looks at it. */
+  struct hr_job_slot {
+    size_t index;  /* in the engine's jobs */
+    size_t heap_i; /* in its timer heap (socket mode) */
+    int64_t wake_at;
+    struct pollfd reg[HR_JOB_MAX_FDS]; /* what the caller's loop watches */
+    size_t n_reg;
+    int cancel_asked; /* while it was being stepped */
+    struct hr_job *next; /* in a list of one act or turn */
+  } slot;
   /* Not zeroed at the start (most of the job's size, and most requests
    * need neither): each is set up where it begins. */
   struct hr_opener opener;  /* by hr_opener_start */

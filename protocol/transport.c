@@ -18,6 +18,7 @@
 
 #include "backends/tls_errors.h"
 #include "common/clock.h"
+#include "common/fd_release.h"
 
 void hr_debugf(const struct hr_debug *d, const char *fmt, ...) {
   if (!d || !d->fn)
@@ -276,8 +277,10 @@ void hr_conn_close(struct hr_conn *c, int graceful) {
     }
     c->provider->connection_free(c->tls);
   }
-  if (c->fd >= 0)
+  if (c->fd >= 0) {
+    hr_fd_release(c->fd);
     close(c->fd);
+  }
   free(c->read_buf);
   free(c);
 }
