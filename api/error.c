@@ -19,6 +19,13 @@ void httpr_error_clear(httpr_error *err) {
     memset(err, 0, sizeof(*err));
 }
 
+void httpr_error_copy(httpr_error *dst, const httpr_error *src) {
+  if (dst && src)
+    *dst = *src;
+  else
+    httpr_error_clear(dst);
+}
+
 httpr_code httpr_error_code(const httpr_error *err) {
   return err ? err->code : HTTPR_OK;
 }

@@ -103,6 +103,10 @@ HTTPR_EXPORT httpr_error *httpr_error_new(void);
 HTTPR_EXPORT void httpr_error_free(httpr_error *err);
 /* Resets to HTTPR_OK with empty texts. NULL is accepted. */
 HTTPR_EXPORT void httpr_error_clear(httpr_error *err);
+/* Copies src into dst (both allocated with httpr_error_new), e.g. to keep
+ * the error an event loop's completion callback was given; src NULL
+ * clears dst. NULL dst is accepted. */
+HTTPR_EXPORT void httpr_error_copy(httpr_error *dst, const httpr_error *src);
 /* The code of the last failure recorded, HTTPR_OK when none. */
 HTTPR_EXPORT httpr_code httpr_error_code(const httpr_error *err);
 /* One line for humans, the same whatever the provider, e.g.
