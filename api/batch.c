@@ -79,7 +79,8 @@ static void send_jobs(struct batch *b, size_t window) {
 /* A request that can go as a plain stream of a shared connection. */
 static int streamable(const httpr_client *client, const httpr_request *req) {
   return req->url.https && client->cfg.http_policy != HTTPR_HTTP1_ONLY &&
-         hr_method_idempotent(req->method) && !(req->has_body && req->read_cb);
+         hr_method_idempotent(req->method) &&
+         !(req->has_body && req->read_cb) && !req->fresh_connection;
 }
 
 /* Puts err where the caller asked for it (errs may be NULL). */

@@ -451,6 +451,13 @@ HTTPR_EXPORT httpr_code httpr_request_set_response_sink(httpr_request *req,
 HTTPR_EXPORT httpr_code httpr_request_set_body_sink(httpr_request *req,
                                                     httpr_write_cb cb,
                                                     void *userdata);
+/* on 1: the request never uses a connection the pool already has (not an
+ * idle one, not a shared HTTP/2 one) and opens its own, which the pool
+ * keeps afterwards as usual (libcurl's CURLOPT_FRESH_CONNECT). A redirect
+ * or a retry of the request opens a new one too. Returns HTTPR_OK, or
+ * HTTPR_E_INVALID for req NULL. */
+HTTPR_EXPORT httpr_code httpr_request_set_fresh_connection(httpr_request *req,
+                                                           int on);
 
 /* ------------------------------------------------------------------------ */
 /* Client: built from a config, reused for many requests; safe to use from

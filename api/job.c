@@ -145,6 +145,8 @@ static void try_pool(struct hr_job *j) {
                        : 0;
   if (j->attempt)
     flags |= HR_POOL_FRESH;
+  if (j->req->fresh_connection)
+    flags = HR_POOL_FRESH; /* nothing the pool has, shared or idle */
   int busy = 0;
   httpr_code rc = hr_pool_try_acquire(j->client->pool, j->key, flags, &x->pc,
                                       &busy, &j->err);
