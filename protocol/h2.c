@@ -18,11 +18,33 @@
 
 /* ---- the owner's side of a stream (lock held) ---------------------------- */
 
-/* Hands the head to the callbacks (lock released meanwhile: nobody else
- * touches the head once it is done). */
+/* The body received so far, taken for the callbacks: s->body starts
+ * again in the spare buffer. */
+static struct hr_buf take_body(struct hr_h2_stream *s) {
+  struct hr_buf taken = s->body;
+  s->body = s->spare;
+  hr_buf_reset(&s->body);
+  return taken;
+}
+
+/* After the callbacks took a body: its window back to the server (sent
+ * at the end of the turn), and the buffer kept as the spare. */
+static void body_taken(struct hr_h2 *h2, struct hr_h2_stream *s,
+                       struct hr_buf *taken) {
+  s->out.bytes_in += taken->len;
+  if (s->id && !s->closed)
+    nghttp2_session_consume(h2->ng, s->id, taken->len);
+  else if (s->id)
+    nghttp2_session_consume_connection(h2->ng, taken->len);
+  s->spare = *taken;
+}
+
+/* Hands the head to the callbacks, and the body that came with it (lock
+ * released meanwhile: nobody else touches the head once it is done). */
 static httpr_code give_head(struct hr_h2 *h2, struct hr_h2_stream *s) {
   const struct hr_h1_callbacks *cb = s->cb;
-  httpr_error *err = &s->err;
+  httpr_error *err = s->err;
+  struct hr_buf taken = take_body(s);
   pthread_mutex_unlock(&h2->lock);
   httpr_code rc = cb->on_status(s->ud, 20, s->status, "", 0, err);
   for (size_t i = 0; rc == HTTPR_OK && i < s->head.count; i++) {
@@ -33,35 +55,33 @@ static httpr_code give_head(struct hr_h2 *h2, struct hr_h2_stream *s) {
   if (rc == HTTPR_OK)
     rc = cb->on_head_done(s->ud, err);
   s->out.bytes_in += s->head_bytes + 1; /* +1: a head without fields counts */
+  if (rc == HTTPR_OK && taken.len && !s->freed)
+    rc = cb->on_body(s->ud, taken.data, taken.len, err);
   pthread_mutex_lock(&h2->lock);
+  body_taken(h2, s, &taken);
   return rc;
 }
 
-/* Hands the body received so far to the callbacks, then gives the window
- * back to the server (sent at the end of the turn). */
+/* Hands the body received so far to the callbacks (lock released
+ * meanwhile). */
 static httpr_code give_body(struct hr_h2 *h2, struct hr_h2_stream *s) {
-  struct hr_buf taken = s->body;
-  s->body = s->spare;
-  hr_buf_reset(&s->body);
+  struct hr_buf taken = take_body(s);
   pthread_mutex_unlock(&h2->lock);
-  httpr_code rc = s->cb->on_body(s->ud, taken.data, taken.len, &s->err);
+  httpr_code rc = s->cb->on_body(s->ud, taken.data, taken.len, s->err);
   pthread_mutex_lock(&h2->lock);
-  s->out.bytes_in += taken.len;
-  if (s->id && !s->closed)
-    nghttp2_session_consume(h2->ng, s->id, taken.len);
-  else if (s->id)
-    nghttp2_session_consume_connection(h2->ng, taken.len);
-  s->spare = taken;
+  body_taken(h2, s, &taken);
   return rc;
 }
 
 static httpr_code give_trailers(struct hr_h2 *h2, struct hr_h2_stream *s) {
   httpr_code rc = HTTPR_OK;
+  if (!s->trailers.count)
+    return rc;
   pthread_mutex_unlock(&h2->lock);
   for (size_t i = 0; rc == HTTPR_OK && i < s->trailers.count; i++) {
     const struct hr_header *h = &s->trailers.v[i];
     rc = s->cb->on_header(s->ud, h->name, strlen(h->name), h->value,
-                          strlen(h->value), &s->err);
+                          strlen(h->value), s->err);
   }
   pthread_mutex_lock(&h2->lock);
   return rc;
@@ -84,7 +104,7 @@ static void drop_sent(struct hr_h2_stream *s) {
 /* Reads the next piece of a callback body (lock released meanwhile); the
  * buffer holds at most two pieces. */
 static httpr_code read_upload(struct hr_h2 *h2, struct hr_h2_stream *s) {
-  httpr_error *err = &s->err;
+  httpr_error *err = s->err;
   const struct hr_h2_request *rq = s->rq;
   char *buf = malloc(UPLOAD_CHUNK);
   if (!buf)
@@ -120,14 +140,21 @@ static httpr_code read_upload(struct hr_h2 *h2, struct hr_h2_stream *s) {
   return rc;
 }
 
+/* The failure the I/O found for s (stream_fail), in words. */
+static httpr_code io_failure(const struct hr_h2 *h2, struct hr_h2_stream *s) {
+  if (s->failed == HTTPR_E_TOO_LARGE)
+    return hr_fail(s->err, s->failed, "%s the limit of %zu bytes",
+                   s->fail_what, h2->max_header_bytes);
+  return hr_nomem(s->err);
+}
+
 /* The result of a stream that nghttp2 closed, once all was handed over. */
-static httpr_code closed_result(struct hr_h2_stream *s) {
+static httpr_code closed_result(const struct hr_h2 *h2,
+                                struct hr_h2_stream *s) {
   struct hr_h2_outcome *out = &s->out;
-  httpr_error *err = &s->err;
-  if (s->failed) {
-    *err = s->fail;
-    return s->failed;
-  }
+  httpr_error *err = s->err;
+  if (s->failed)
+    return io_failure(h2, s);
   if (s->error_code == NGHTTP2_NO_ERROR && s->ended)
     return HTTPR_OK;
   if (s->refused) {
@@ -172,23 +199,35 @@ static struct h2_user *user_of(const struct hr_h2 *h2,
   return u;
 }
 
-/* The stream ended: nghttp2 no longer reaches it, and one still open is
- * cancelled (the reset goes out with the next sending). */
+/* What a stream holds besides its result. */
+static void stream_release(struct hr_h2_stream *s) {
+  hr_h2_fields_free(&s->fields);
+  hr_headers_free(&s->head);
+  hr_headers_free(&s->trailers);
+  hr_buf_free(&s->body);
+  hr_buf_free(&s->up);
+  hr_buf_free(&s->spare);
+}
+
+/* The stream ended: nghttp2 no longer reaches it, one still open is
+ * cancelled (the reset goes out with the next sending), and all but its
+ * result is freed now rather than whenever its owner frees it. */
 static void finish(struct hr_h2 *h2, struct hr_h2_stream *s) {
   s->done = 1;
   h2->running--;
   if (!s->id) {
     dequeue(h2, s);
-    return;
+  } else {
+    if (s->body.len) /* never handed over: the connection's window back */
+      nghttp2_session_consume_connection(h2->ng, s->body.len);
+    if (!s->closed) {
+      nghttp2_submit_rst_stream(h2->ng, NGHTTP2_FLAG_NONE, s->id,
+                                NGHTTP2_CANCEL);
+      nghttp2_session_set_stream_user_data(h2->ng, s->id, NULL);
+      h2->cancelled = 1;
+    }
   }
-  if (s->body.len) /* never handed over: the connection's window back */
-    nghttp2_session_consume_connection(h2->ng, s->body.len);
-  hr_buf_reset(&s->body);
-  if (!s->closed) {
-    nghttp2_submit_rst_stream(h2->ng, NGHTTP2_FLAG_NONE, s->id, NGHTTP2_CANCEL);
-    nghttp2_session_set_stream_user_data(h2->ng, s->id, NULL);
-    h2->cancelled = 1;
-  }
+  stream_release(s);
 }
 
 /* Takes a done stream off its owner's list; an owner left without
@@ -230,8 +269,7 @@ static int stream_step(struct hr_h2 *h2, struct hr_h2_stream *s) {
   for (;;) {
     *rc = HTTPR_OK;
     if (s->failed && !s->closed) {
-      s->err = s->fail;
-      *rc = s->failed;
+      *rc = io_failure(h2, s);
       return 1;
     }
     if (s->head_done && !s->head_given) {
@@ -249,40 +287,31 @@ static int stream_step(struct hr_h2 *h2, struct hr_h2_stream *s) {
     /* Time in the owner's callbacks is not the server's silence; and
      * while other owners' turns read, the body may never stop coming. */
     hr_bounds_resume(&s->bounds);
-    if ((*rc = hr_bounds_check(&s->bounds, &s->err)) != HTTPR_OK)
+    if ((*rc = hr_bounds_check(&s->bounds, s->err)) != HTTPR_OK)
       return 1;
   }
   if (s->closed) {
-    *rc = closed_result(s);
+    *rc = closed_result(h2, s);
     if (*rc == HTTPR_OK && !s->head_given)
-      *rc = hr_fail(&s->err, HTTPR_E_PROTOCOL,
+      *rc = hr_fail(s->err, HTTPR_E_PROTOCOL,
                     "the HTTP/2 stream ended without a response");
     if (*rc == HTTPR_OK)
       *rc = give_trailers(h2, s);
     return 1;
   }
   if (h2->broken) {
-    s->err = h2->broke;
-    *rc = s->err.code;
+    *s->err = h2->broke;
+    *rc = s->err->code;
     s->out.refused = !s->id;
     return 1;
   }
   /* Until its turn comes, the connection's bytes are its own. */
   if (!s->headers_sent)
     hr_bounds_wait_turn(&s->bounds, h2->last_io);
-  *rc = hr_bounds_check(&s->bounds, &s->err);
+  *rc = hr_bounds_check(&s->bounds, s->err);
   return *rc != HTTPR_OK;
 }
 
-static void stream_free(struct hr_h2_stream *s) {
-  hr_h2_fields_free(&s->fields);
-  hr_headers_free(&s->head);
-  hr_headers_free(&s->trailers);
-  hr_buf_free(&s->body);
-  hr_buf_free(&s->up);
-  hr_buf_free(&s->spare);
-  free(s);
-}
 
 /* hr_h2_stream_start; *refused says whether a failure means the request
  * was never sent (the connection had already broken). */
@@ -300,6 +329,7 @@ stream_open(struct hr_h2 *h2, struct hr_h2_owner *owner,
   s->rq = rq;
   s->cb = cb;
   s->ud = ud;
+  s->err = err;
   s->bounds = *bounds;
   hr_bounds_resume(&s->bounds); /* a stream waits from its start */
   if (hr_h2_fields_build(&s->fields, rq, err) != HTTPR_OK) {
@@ -321,7 +351,8 @@ stream_open(struct hr_h2 *h2, struct hr_h2_owner *owner,
   }
   if (h2->broken || !u) {
     pthread_mutex_unlock(&h2->lock);
-    stream_free(s);
+    stream_release(s);
+    free(s);
     return NULL;
   }
   s->user = u;
@@ -442,7 +473,7 @@ void hr_h2_turn(struct hr_h2 *h2, struct hr_h2_owner *owner,
     next = s->next_mine;
     if (s->freed) {
       drop(h2, s); /* may free u: s was not its last if next is set */
-      stream_free(s);
+      free(s);     /* released by finish */
     }
   }
   pthread_mutex_unlock(&h2->lock);
@@ -455,20 +486,25 @@ int hr_h2_stream_done(const struct hr_h2_stream *s, httpr_code *rc,
   *rc = s->rc;
   if (out)
     *out = s->out;
-  if (err && s->rc != HTTPR_OK)
-    *err = s->err;
+  if (err && err != s->err && s->rc != HTTPR_OK)
+    *err = *s->err;
   return 1;
 }
 
 void hr_h2_stream_free(struct hr_h2 *h2, struct hr_h2_stream *s) {
   if (!s)
     return;
+  /* A done stream that is not its owner's last here: only the owner's
+   * thread touches its list, so no lock. */
+  if (s->done && !s->user->turning && (s->prev_mine || s->next_mine)) {
+    drop(h2, s);
+    free(s);
+    return;
+  }
   pthread_mutex_lock(&h2->lock);
   int cancel = !s->done;
-  if (cancel) {
-    finish(h2, s);
-    s->rc = hr_fail(&s->err, HTTPR_E_INVALID, "the stream was cancelled");
-  }
+  if (cancel)
+    finish(h2, s); /* its err stays as it was: nothing failed */
   if (s->user->turning) {
     s->freed = 1; /* from a callback: its turn frees it */
     pthread_mutex_unlock(&h2->lock);
@@ -481,7 +517,7 @@ void hr_h2_stream_free(struct hr_h2 *h2, struct hr_h2_stream *s) {
     hr_h2_wake_news(h2);
   }
   pthread_mutex_unlock(&h2->lock);
-  stream_free(s);
+  free(s); /* released by finish */
 }
 
 /* ---- the blocking calls: poll loops over one owner ---------------------- */

@@ -105,9 +105,13 @@ struct hr_h2_stream;
  * The callbacks (cb, ud) run only inside hr_h2_turn of this owner, on
  * its thread, without the connection's lock; a callback may free any
  * stream of the owner, its own included (freed once the turn ends).
- * Returns the stream, which the caller frees with hr_h2_stream_free, or
- * NULL with err set: HTTPR_E_NOMEM, HTTPR_E_INVALID (fields HTTP/2
- * cannot carry), or the error that broke the connection. */
+ * err gets the stream's failure, now or later (callbacks write theirs
+ * there too), so it must stay valid until the stream is freed: keeping
+ * a whole error object in each stream would cost more than the rest of
+ * it. Returns the stream, which the caller frees with
+ * hr_h2_stream_free, or NULL with err set: HTTPR_E_NOMEM,
+ * HTTPR_E_INVALID (fields HTTP/2 cannot carry), or the error that broke
+ * the connection. */
 struct hr_h2_stream *hr_h2_stream_start(struct hr_h2 *h2,
                                         struct hr_h2_owner *owner,
                                         const struct hr_h2_request *rq,
@@ -139,9 +143,10 @@ size_t hr_h2_want(struct hr_h2 *h2, struct hr_h2_owner *owner,
 void hr_h2_turn(struct hr_h2 *h2, struct hr_h2_owner *owner,
                 const struct pollfd *ready, size_t n, int64_t now);
 
-/* 1 once the stream ended, well or not, with *rc, *out and *err as
- * hr_h2_exchange returns them (out and err may be NULL); else 0. The
- * owner's thread only. */
+/* 1 once the stream ended, well or not, with *rc and *out as
+ * hr_h2_exchange returns them (out may be NULL; the failure is in the
+ * err given to hr_h2_stream_start, and copied to err unless it is the
+ * same or NULL); else 0. The owner's thread only. */
 int hr_h2_stream_done(const struct hr_h2_stream *s, httpr_code *rc,
                       struct hr_h2_outcome *out, httpr_error *err);
 

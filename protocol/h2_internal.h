@@ -39,8 +39,8 @@ struct hr_h2_stream {
   struct hr_bounds bounds; /* its time limits; its own bytes count */
   int headers_sent;        /* its turn came: its HEADERS went out */
   struct hr_h2_outcome out;
-  httpr_error err;
-  httpr_code rc; /* once done */
+  httpr_error *err; /* the owner's, for the stream's failure */
+  httpr_code rc;    /* once done */
   int done;      /* ended (rc, out, err final); nghttp2 no longer knows it */
   int freed;     /* freed from a callback: free once the turn ends */
   struct hr_buf spare; /* body buffer swapped with the one being filled */
@@ -63,8 +63,8 @@ struct hr_h2_stream {
   int closed;         /* nghttp2 closed it */
   uint32_t error_code;
   int refused;
-  httpr_code failed; /* found during I/O: too large, out of memory */
-  httpr_error fail;
+  httpr_code failed;     /* found during I/O: too large, out of memory */
+  const char *fail_what; /* for HTTPR_E_TOO_LARGE: what exceeded */
 };
 
 /* An owner with streams on this connection. */
@@ -90,6 +90,7 @@ struct hr_h2 {
   int broken;
   int64_t last_io;     /* hr_now_ms() when a byte last moved either way */
   httpr_error broke;   /* why, once broken */
+  httpr_error ioerr;   /* scratch for the I/O's failures */
   char why[160];       /* nghttp2's reason for a protocol error */
   size_t running;      /* streams not done */
   struct hr_h2_stream *queue, *queue_tail;

@@ -73,15 +73,14 @@ static void protocol_error(struct hr_h2 *h2, const char *what) {
   break_connection(h2, &e);
 }
 
-static void stream_fail(struct hr_h2_stream *s, httpr_code code, const char *what,
-                        size_t limit) {
+/* Its owner words the failure (hr_h2_failure): a whole error object per
+ * stream, zeroed with each, would cost more than the rest of it. */
+static void stream_fail(struct hr_h2_stream *s, httpr_code code,
+                        const char *what) {
   if (s->failed)
     return;
   s->failed = code;
-  if (code == HTTPR_E_TOO_LARGE)
-    hr_fail(&s->fail, code, "%s the limit of %zu bytes", what, limit);
-  else
-    hr_nomem(&s->fail);
+  s->fail_what = what;
 }
 
 /* ---- nghttp2 callbacks (lock held) ------------------------------- */
@@ -108,8 +107,7 @@ static int count_field(struct hr_h2 *h2, struct hr_h2_stream *s, size_t namelen,
     return 0;
   stream_fail(s, HTTPR_E_TOO_LARGE,
               s->head_done ? "response trailers exceed"
-                           : "response headers exceed",
-              h2->max_header_bytes);
+                           : "response headers exceed");
   return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE; /* resets the stream */
 }
 
@@ -138,7 +136,7 @@ static int on_header(nghttp2_session *ng, const nghttp2_frame *frame,
   struct hr_headers *to = s->head_done ? &s->trailers : &s->head;
   if (hr_headers_add(to, (const char *)name, namelen, (const char *)value,
                      valuelen) != 0) {
-    stream_fail(s, HTTPR_E_NOMEM, NULL, 0);
+    stream_fail(s, HTTPR_E_NOMEM, NULL);
     return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
   }
   return 0;
@@ -186,7 +184,7 @@ static int on_data(nghttp2_session *ng, uint8_t flags, int32_t stream_id,
   }
   if (!s || s->failed || hr_buf_append(&s->body, data, len) != 0) {
     if (s)
-      stream_fail(s, HTTPR_E_NOMEM, NULL, 0);
+      stream_fail(s, HTTPR_E_NOMEM, NULL);
     /* Nobody takes these bytes: give the window back at once. */
     nghttp2_session_consume(ng, stream_id, len);
   }
@@ -380,12 +378,11 @@ static int flush_some(struct hr_h2 *h2) {
   h2->out_want = 0;
   while (output_pending(h2)) {
     size_t put = 0;
-    httpr_error err = {0};
-    httpr_code rc =
-        hr_conn_try_write(h2->conn, h2->out.data + h2->out_off,
-                          h2->out.len - h2->out_off, &put, &h2->out_want, &err);
+    httpr_code rc = hr_conn_try_write(h2->conn, h2->out.data + h2->out_off,
+                                      h2->out.len - h2->out_off, &put,
+                                      &h2->out_want, &h2->ioerr);
     if (rc != HTTPR_OK) {
-      break_connection(h2, &err);
+      break_connection(h2, &h2->ioerr);
       break;
     }
     if (put == 0)
@@ -414,13 +411,12 @@ static int read_some(struct hr_h2 *h2) {
   size_t got = 0;
   short want = 0;
   int eof = 0;
-  httpr_error err = {0};
   httpr_code rc = HTTPR_OK;
   h2->in_more = 0;
   while (got < IN_CAP) {
     size_t n = 0;
     rc = hr_conn_try_read(h2->conn, h2->in + got, IN_CAP - got, &n, &want,
-                          &err);
+                          &h2->ioerr);
     if (rc != HTTPR_OK)
       break;
     if (n == 0) {
@@ -440,7 +436,7 @@ static int read_some(struct hr_h2 *h2) {
       h2->on_input(h2->conn, h2->on_input_ud);
   }
   if (rc != HTTPR_OK)
-    break_connection(h2, &err);
+    break_connection(h2, &h2->ioerr);
   else if (eof)
     break_with(h2, HTTPR_E_RECV, "the server closed the HTTP/2 connection");
   return got > 0;
@@ -462,7 +458,8 @@ void hr_h2_send(struct hr_h2 *h2, int64_t now) {
 
 void hr_h2_io(struct hr_h2 *h2, int may_read, int64_t now) {
   if (!h2->broken) {
-    hr_h2_send(h2, now);
+    if (h2->queue || output_pending(h2) || nghttp2_session_want_write(h2->ng))
+      hr_h2_send(h2, now);
     if ((may_read || h2->in_more) && !h2->broken && read_some(h2)) {
       h2->last_io = now;
       /* Answers to what came in (SETTINGS and PING acks, window updates),
