@@ -23,6 +23,7 @@
 static struct hr_buf take_body(struct hr_h2_stream *s) {
   struct hr_buf taken = s->body;
   s->body = s->spare;
+  s->spare = (struct hr_buf){0};
   hr_buf_reset(&s->body);
   return taken;
 }
@@ -32,6 +33,11 @@ static struct hr_buf take_body(struct hr_h2_stream *s) {
 static void body_taken(struct hr_h2 *h2, struct hr_h2_stream *s,
                        struct hr_buf *taken) {
   s->out.bytes_in += taken->len;
+  if (s->done) { /* freed by the callback: reset and released already */
+    nghttp2_session_consume_connection(h2->ng, taken->len);
+    hr_buf_free(taken);
+    return;
+  }
   if (s->id && !s->closed)
     nghttp2_session_consume(h2->ng, s->id, taken->len);
   else if (s->id)
@@ -112,6 +118,10 @@ static httpr_code read_upload(struct hr_h2 *h2, struct hr_h2_stream *s) {
   pthread_mutex_unlock(&h2->lock);
   long n = rq->read_cb(buf, UPLOAD_CHUNK, rq->read_ud);
   pthread_mutex_lock(&h2->lock);
+  if (s->done) { /* freed by a callback meanwhile */
+    free(buf);
+    return HTTPR_OK;
+  }
   drop_sent(s);
   httpr_code rc = HTTPR_OK;
   if (n < 0 || n > UPLOAD_CHUNK)
@@ -456,8 +466,8 @@ void hr_h2_turn(struct hr_h2 *h2, struct hr_h2_owner *owner,
   int freed = 0;
   for (struct hr_h2_stream *s = u->streams, *next; s; s = next) {
     next = s->next_mine; /* streams a callback starts come first */
-    if (!s->done && stream_step(h2, s))
-      finish(h2, s);
+    if (!s->done && stream_step(h2, s) && !s->done)
+      finish(h2, s); /* unless a callback freed it, which finished it */
     freed |= s->freed;
   }
   /* Window updates, body data, resets and new streams: out now. The
