@@ -153,8 +153,8 @@ static httpr_code read_upload(struct hr_h2 *h2, struct hr_h2_stream *s) {
 /* The failure the I/O found for s (stream_fail), in words. */
 static httpr_code io_failure(const struct hr_h2 *h2, struct hr_h2_stream *s) {
   if (s->failed == HTTPR_E_TOO_LARGE)
-    return hr_fail(s->err, s->failed, "%s the limit of %zu bytes",
-                   s->fail_what, h2->max_header_bytes);
+    return hr_fail(s->err, s->failed, "%s the limit of %zu bytes", s->fail_what,
+                   h2->max_header_bytes);
   return hr_nomem(s->err);
 }
 
@@ -322,7 +322,6 @@ static int stream_step(struct hr_h2 *h2, struct hr_h2_stream *s) {
   return *rc != HTTPR_OK;
 }
 
-
 /* hr_h2_stream_start; *refused says whether a failure means the request
  * was never sent (the connection had already broken). */
 static struct hr_h2_stream *
@@ -386,13 +385,11 @@ void hr_h2_owner_clear(struct hr_h2_owner *o) {
   o->wake_fd = -1;
 }
 
-struct hr_h2_stream *hr_h2_stream_start(struct hr_h2 *h2,
-                                        struct hr_h2_owner *owner,
-                                        const struct hr_h2_request *rq,
-                                        const struct hr_h1_callbacks *cb,
-                                        void *ud,
-                                        const struct hr_bounds *bounds,
-                                        httpr_error *err) {
+struct hr_h2_stream *
+hr_h2_stream_start(struct hr_h2 *h2, struct hr_h2_owner *owner,
+                   const struct hr_h2_request *rq,
+                   const struct hr_h1_callbacks *cb, void *ud,
+                   const struct hr_bounds *bounds, httpr_error *err) {
   int refused;
   return stream_open(h2, owner, rq, cb, ud, bounds, err, &refused);
 }
@@ -419,9 +416,9 @@ size_t hr_h2_want(struct hr_h2 *h2, struct hr_h2_owner *owner,
   int64_t at = *wake_at;
   /* Work that needs no waiting: news another owner found (or could not
    * tell: no eventfd), a read or a gathering that stopped at its cap. */
-  int now = u->news || h2->broken || (h2->nusers > 1 && owner->wake_fd < 0) ||
-            (watching && (h2->in_more || (h2->more_to_send &&
-                                          !(events & POLLOUT))));
+  int now =
+      u->news || h2->broken || (h2->nusers > 1 && owner->wake_fd < 0) ||
+      (watching && (h2->in_more || (h2->more_to_send && !(events & POLLOUT))));
   for (struct hr_h2_stream *s = u->streams; s && !now; s = s->next_mine) {
     if (s->done)
       continue;

@@ -5,9 +5,10 @@
  *
  * Each request is a stream, and each stream belongs to an owner: an
  * event loop stepping many streams on many connections, or one thread
- * running one request (hr_h2_exchange). Nothing here blocks. An owner
- * polls what hr_h2_want lists and calls hr_h2_turn with what poll
- * reported: under the connection's lock, that turn does the
+ * running one request (hr_h2_exchange). Only the blocking calls wait;
+ * everything else returns at once. An owner polls what hr_h2_want lists
+ * and calls hr_h2_turn with what poll reported: under the connection's
+ * lock, that turn does the
  * connection's non-blocking I/O for every stream (whoever's they are),
  * then, without the lock, hands its own streams' news to their
  * callbacks on the owner's thread. Flow-control credit goes back to the
@@ -66,8 +67,8 @@ struct hr_h2_outcome {
  * as HTTP/1.1 would carry them). on_input (may be NULL) runs after input
  * was processed, on the thread doing the connection's I/O, which is then
  * the only one using the TLS connection (to export its session once a
- * ticket came; the lock is held). On success *out is the session, which its owner frees
- * with hr_h2_free before closing c. HTTPR_E_NOMEM. */
+ * ticket came; the lock is held). On success *out is the session, which its
+ * owner frees with hr_h2_free before closing c. HTTPR_E_NOMEM. */
 httpr_code hr_h2_attach(struct hr_conn *c, size_t max_header_bytes,
                         void (*on_input)(struct hr_conn *c, void *ud), void *ud,
                         struct hr_h2 **out, httpr_error *err);
@@ -112,13 +113,11 @@ struct hr_h2_stream;
  * hr_h2_stream_free, or NULL with err set: HTTPR_E_NOMEM,
  * HTTPR_E_INVALID (fields HTTP/2 cannot carry), or the error that broke
  * the connection. */
-struct hr_h2_stream *hr_h2_stream_start(struct hr_h2 *h2,
-                                        struct hr_h2_owner *owner,
-                                        const struct hr_h2_request *rq,
-                                        const struct hr_h1_callbacks *cb,
-                                        void *ud,
-                                        const struct hr_bounds *bounds,
-                                        httpr_error *err);
+struct hr_h2_stream *
+hr_h2_stream_start(struct hr_h2 *h2, struct hr_h2_owner *owner,
+                   const struct hr_h2_request *rq,
+                   const struct hr_h1_callbacks *cb, void *ud,
+                   const struct hr_bounds *bounds, httpr_error *err);
 
 /* What owner must wait for on this connection for its streams: at most
  * HR_H2_MAX_FDS pollfds in out (the connection's fd: POLLIN for the

@@ -28,11 +28,11 @@ struct h2_user;
 
 struct hr_h2_stream {
   const struct hr_h2_request *rq;
-  struct hr_h2_fields fields;              /* until submitted */
-  int32_t id;                              /* 0 until submitted */
-  struct hr_h2_stream *next;               /* in the queue for SETTINGS */
+  struct hr_h2_fields fields;                 /* until submitted */
+  int32_t id;                                 /* 0 until submitted */
+  struct hr_h2_stream *next;                  /* in the queue for SETTINGS */
   struct hr_h2_stream *prev_mine, *next_mine; /* user->streams */
-  struct h2_user *user;                    /* its owner on this connection */
+  struct h2_user *user;                       /* its owner on this connection */
   /* the owner's side */
   const struct hr_h1_callbacks *cb;
   void *ud;
@@ -41,8 +41,8 @@ struct hr_h2_stream {
   struct hr_h2_outcome out;
   httpr_error *err; /* the owner's, for the stream's failure */
   httpr_code rc;    /* once done */
-  int done;      /* ended (rc, out, err final); nghttp2 no longer knows it */
-  int freed;     /* freed from a callback: free once the turn ends */
+  int done;         /* ended (rc, out, err final); nghttp2 no longer knows it */
+  int freed;        /* freed from a callback: free once the turn ends */
   struct hr_buf spare; /* body buffer swapped with the one being filled */
   int head_given;
   /* request body */
@@ -70,8 +70,8 @@ struct hr_h2_stream {
 /* An owner with streams on this connection. */
 struct h2_user {
   struct hr_h2_owner *owner;
-  struct h2_user *next;          /* h2->users */
-  struct hr_h2_stream *streams;  /* its streams, done or not */
+  struct h2_user *next;         /* h2->users */
+  struct hr_h2_stream *streams; /* its streams, done or not */
   int news;    /* another owner's I/O found something for its streams */
   int woken;   /* its wake_fd written since its last turn */
   int turning; /* inside hr_h2_turn: hr_h2_stream_free defers */
@@ -81,30 +81,30 @@ struct hr_h2 {
   struct hr_conn *conn;
   nghttp2_session *ng;
   pthread_mutex_t lock;
-  struct h2_user *users;   /* owners with streams here */
+  struct h2_user *users; /* owners with streams here */
   size_t nusers;
   struct h2_user *watcher; /* the one polling for input, or NULL */
   struct h2_user *turner;  /* whose I/O this is (NULL: nobody's) */
   int got_settings;
   int goaway;
   int broken;
-  int64_t last_io;     /* hr_now_ms() when a byte last moved either way */
-  httpr_error broke;   /* why, once broken */
-  httpr_error ioerr;   /* scratch for the I/O's failures */
-  char why[160];       /* nghttp2's reason for a protocol error */
-  size_t running;      /* streams not done */
+  int64_t last_io;   /* hr_now_ms() when a byte last moved either way */
+  httpr_error broke; /* why, once broken */
+  httpr_error ioerr; /* scratch for the I/O's failures */
+  char why[160];     /* nghttp2's reason for a protocol error */
+  size_t running;    /* streams not done */
   struct hr_h2_stream *queue, *queue_tail;
   size_t max_header_bytes;
   struct hr_buf out; /* frames to write */
   size_t out_off;
-  short out_want;    /* what the last write that stopped waits for */
+  short out_want; /* what the last write that stopped waits for */
   /* The last gathering stopped at its cap: there is more to send once
    * out is written, without waiting for the server, which may say
    * nothing until a body is whole (issue 14). */
   int more_to_send;
   int cancelled; /* a stream was reset: hr_h2_free sends what is left */
-  int in_more; /* the last read stopped at IN_CAP: read again at once */
-  char *in;    /* IN_CAP bytes */
+  int in_more;   /* the last read stopped at IN_CAP: read again at once */
+  char *in;      /* IN_CAP bytes */
   void (*on_input)(struct hr_conn *c, void *ud);
   void *on_input_ud;
 };

@@ -6,8 +6,8 @@
  * h2_internal.h for the locking rules). Nothing here waits.
  */
 #include <errno.h>
-#include <stdint.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>

@@ -108,8 +108,8 @@ static httpr_code on_body(void *ud, const char *data, size_t len,
   return HTTPR_OK;
 }
 
-static const struct hr_h1_callbacks callbacks = {
-    on_status, on_header, on_head_done, on_body};
+static const struct hr_h1_callbacks callbacks = {on_status, on_header,
+                                                 on_head_done, on_body};
 
 static void rq_init(struct rq *r, struct hr_h2 *h2, const char *path,
                     long inactivity_ms) {
@@ -150,15 +150,15 @@ static struct hr_h2 *open_h2(httpr_client *client, struct hr_conn **conn) {
   void *ctx = NULL;
   httpr_error err;
   assert_int_equal(hr_client_tls_context(client, &ctx, &err), HTTPR_OK);
-  struct hr_connect_params p = {
-      .host = "localhost",
-      .port = g.port,
-      .pin_address = "127.0.0.1",
-      .provider = client->provider,
-      .tls_ctx = ctx,
-      .connect_deadline = hr_deadline_in(test_timeout_ms(10000)),
-      .total_deadline = HR_NO_DEADLINE,
-      .connect_timeout_ms = test_timeout_ms(10000)};
+  struct hr_connect_params p = {.host = "localhost",
+                                .port = g.port,
+                                .pin_address = "127.0.0.1",
+                                .provider = client->provider,
+                                .tls_ctx = ctx,
+                                .connect_deadline =
+                                    hr_deadline_in(test_timeout_ms(10000)),
+                                .total_deadline = HR_NO_DEADLINE,
+                                .connect_timeout_ms = test_timeout_ms(10000)};
   struct hr_conn_times times;
   httpr_code rc = hr_conn_open(&p, conn, &times, &err);
   if (rc != HTTPR_OK)
@@ -307,8 +307,8 @@ static void *blocking_requests(void *arg) {
     snprintf(path, sizeof(path), "/bytes/%d", 20000 + i);
     rq_init(&r, b->h2, path, 0);
     struct hr_h2_outcome out;
-    r.rc = hr_h2_exchange(b->h2, &r.h2rq, &callbacks, &r, &r.bounds, &out,
-                          &r.err);
+    r.rc =
+        hr_h2_exchange(b->h2, &r.h2rq, &callbacks, &r, &r.bounds, &out, &r.err);
     b->ok += r.rc == HTTPR_OK && r.status == 200 &&
              r.got == (size_t)(20000 + i) && !r.bad_byte;
     hr_url_free(&r.url);
@@ -365,8 +365,8 @@ static int start_server(void **state) {
   snprintf(cert, sizeof(cert), "%s/good-ecdsa.crt", g.pki_dir);
   snprintf(key, sizeof(key), "%s/good-ecdsa.key", g.pki_dir);
   snprintf(secs, sizeof(secs), "%ld", test_timeout_ms(120000) / 1000);
-  char *argv[] = {(char *)bin, "--cert",  cert,          "--key", key,
-                  "--alpn",    "h2,http/1.1", "--max-seconds", secs, NULL};
+  char *argv[] = {(char *)bin,   "--cert",        cert, "--key", key, "--alpn",
+                  "h2,http/1.1", "--max-seconds", secs, NULL};
   g.port = spawn_server(bin, argv, &g.pid);
   return g.port > 0 ? 0 : -1;
 }
