@@ -414,10 +414,14 @@ size_t hr_h2_want(struct hr_h2 *h2, struct hr_h2_owner *owner,
   if (h2->nusers > 1 && owner->wake_fd >= 0)
     out[n++] = (struct pollfd){.fd = owner->wake_fd, .events = POLLIN};
   int64_t at = *wake_at;
-  /* Work that needs no waiting: news another owner found (or could not
-   * tell: no eventfd), a read or a gathering that stopped at its cap. */
+  /* No eventfd (out of descriptors): nobody can wake it, so it looks
+   * again soon. */
+  if (h2->nusers > 1 && owner->wake_fd < 0)
+    at = hr_deadline_min(at, hr_now_ms() + 10);
+  /* Work that needs no waiting: news another owner found, a read or a
+   * gathering that stopped at its cap. */
   int now =
-      u->news || h2->broken || (h2->nusers > 1 && owner->wake_fd < 0) ||
+      u->news || h2->broken ||
       (watching && (h2->in_more || (h2->more_to_send && !(events & POLLOUT))));
   for (struct hr_h2_stream *s = u->streams; s && !now; s = s->next_mine) {
     if (s->done)
