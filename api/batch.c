@@ -42,7 +42,7 @@ static int start_next(struct batch *b, struct hr_job *j) {
   if (b->next >= b->n_todo)
     return 0;
   size_t i = b->todo[b->next++];
-  hr_job_start(j, b->client, b->reqs[i]);
+  hr_job_start(j, b->client, b->reqs[i], &b->engine.h2_owner);
   j->owner_ud = (void *)i;
   if (hr_engine_add(&b->engine, j) != 0) {
     hr_job_cancel(j, HTTPR_E_NOMEM, "out of memory");

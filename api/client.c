@@ -132,7 +132,7 @@ httpr_code httpr_client_send(httpr_client *client, const httpr_request *req,
   struct hr_job job;
   struct hr_engine engine;
   hr_engine_init(&engine, send_done, NULL);
-  hr_job_start(&job, client, req);
+  hr_job_start(&job, client, req, &engine.h2_owner);
   if (job.phase != HR_JOB_DONE && hr_engine_add(&engine, &job) != 0)
     hr_job_cancel(&job, HTTPR_E_NOMEM, "out of memory");
   while (hr_engine_running(&engine))

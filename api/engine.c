@@ -1,18 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * engine.c - the engine's jobs (see engine.h): adding, ending and
- * cancelling them, watching the pools they wait for, and the poll mode,
- * where each turn lists what every job waits for, polls once, and steps
- * the jobs that can move: a descriptor of theirs is ready, their wake-up
- * time came, or the pool they wait for changed. The socket mode is
- * engine_events.c.
+ * engine.c - the engine's jobs (see engine.h): adding, stepping, ending
+ * and cancelling them, and the poll mode, where each turn lists what
+ * every job and shared HTTP/2 connection waits for, polls once, and moves
+ * on what can move: a descriptor is ready, a wake-up time came, or a pool
+ * a job waits for changed. The shared connections and pools are
+ * engine_conns.c's, the socket mode engine_events.c's.
  */
 #include "api/engine_internal.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 /* When the eventfd cannot be made, jobs waiting for a pool look again
@@ -29,6 +27,7 @@ void hr_engine_init(struct hr_engine *e,
   e->done = done;
   e->done_ud = ud;
   e->timer_at = HR_NO_DEADLINE;
+  hr_h2_owner_init(&e->h2_owner);
 }
 
 void hr_engine_use_events(struct hr_engine *e,
@@ -48,19 +47,39 @@ int hr_engine_add(struct hr_engine *e, struct hr_job *j) {
     e->jobs = grown;
     e->cap = cap;
   }
+  memset(&j->slot, 0, sizeof(j->slot));
   j->slot.index = e->n;
-  j->slot.heap_i = SIZE_MAX;
-  j->slot.n_reg = 0;
-  j->slot.cancel_asked = 0;
+  j->slot.item.heap_i = SIZE_MAX;
+  j->slot.item.wake_at = HR_NO_DEADLINE;
   e->jobs[e->n++] = j;
-  if (e->events)
+  hr_engine_track(e, j);
+  if (e->events) {
     hr_engine_sync(e, j);
+    if (j->slot.conn)
+      hr_engine_sync_conn(e, j->slot.conn);
+  }
   return 0;
 }
 
+void hr_engine_step_job(struct hr_engine *e, struct hr_job *j,
+                        const struct pollfd *ready, size_t n, int64_t now) {
+  struct hr_job *before = e->current;
+  e->current = j;
+  hr_job_step(j, ready, n, now);
+  hr_engine_track(e, j);
+  e->current = before;
+  if (!e->events)
+    return; /* poll mode: the turn collects the ended */
+  if (j->phase == HR_JOB_DONE)
+    hr_engine_finish(e, j);
+  else
+    hr_engine_sync(e, j);
+}
+
 void hr_engine_finish(struct hr_engine *e, struct hr_job *j) {
+  hr_engine_track(e, j); /* done: off its connection */
   if (e->events)
-    hr_engine_forget(e, j);
+    hr_engine_forget(e, &j->slot.item);
   if (j->slot.cancel_asked)
     e->cancels_asked--;
   size_t i = j->slot.index;
@@ -69,6 +88,21 @@ void hr_engine_finish(struct hr_engine *e, struct hr_job *j) {
   if (e->n_watches)
     hr_engine_update_watches(e);
   e->done(j, e->done_ud);
+}
+
+/* Cancels j now, as the current job, with the descriptors it closes
+ * released to the caller's loop first. */
+static void cancel_now(struct hr_engine *e, struct hr_job *j, httpr_code rc,
+                       const char *message) {
+  struct hr_fd_listener l;
+  struct hr_fd_listener *before = hr_engine_listen(e, &l);
+  struct hr_job *was = e->current;
+  e->current = j;
+  if (j->phase != HR_JOB_DONE)
+    hr_job_cancel(j, rc, message);
+  e->current = was;
+  hr_fd_listen(before);
+  hr_engine_finish(e, j);
 }
 
 void hr_engine_cancel(struct hr_engine *e, struct hr_job *j, httpr_code rc,
@@ -84,11 +118,8 @@ void hr_engine_cancel(struct hr_engine *e, struct hr_job *j, httpr_code rc,
     }
     return;
   }
-  struct hr_fd_listener l;
-  struct hr_fd_listener *before = hr_engine_listen(e, &l);
-  hr_job_cancel(j, rc, message);
-  hr_fd_listen(before);
-  hr_engine_finish(e, j);
+  cancel_now(e, j, rc, message);
+  hr_engine_sweep_conns(e);
 }
 
 void hr_engine_run_cancels(struct hr_engine *e) {
@@ -96,73 +127,8 @@ void hr_engine_run_cancels(struct hr_engine *e) {
     if (i >= e->n)
       continue; /* a done callback ended others */
     struct hr_job *j = e->jobs[i];
-    if (!j->slot.cancel_asked)
-      continue;
-    if (j->phase != HR_JOB_DONE)
-      hr_job_cancel(j, HTTPR_E_CANCELLED, "the transfer was cancelled");
-    hr_engine_finish(e, j);
-  }
-}
-
-/* ---- watching pools ------------------------------------------------------ */
-
-int hr_engine_watching(const struct hr_engine *e, const struct hr_pool *pool) {
-  for (size_t i = 0; i < e->n_watches; i++) {
-    if (e->watches[i]->pool == pool)
-      return 1;
-  }
-  return 0;
-}
-
-static int job_waits_on(const struct hr_engine *e, const struct hr_pool *pool) {
-  for (size_t i = 0; i < e->n; i++) {
-    if (e->jobs[i]->phase == HR_JOB_WAITING &&
-        e->jobs[i]->client->pool == pool)
-      return 1;
-  }
-  return 0;
-}
-
-static int watch_begin(struct hr_engine *e, struct hr_pool *pool) {
-  if (e->wake_fd < 0 &&
-      (e->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0)
-    return 0;
-  struct hr_engine_watch **grown =
-      realloc(e->watches, (e->n_watches + 1) * sizeof(*grown));
-  if (!grown)
-    return 0;
-  e->watches = grown;
-  struct hr_engine_watch *w = malloc(sizeof(*w));
-  if (!w)
-    return 0;
-  w->pool = pool;
-  w->w.fd = e->wake_fd;
-  hr_pool_watch(pool, &w->w);
-  e->watches[e->n_watches++] = w;
-  return 1;
-}
-
-int hr_engine_update_watches(struct hr_engine *e) {
-  for (size_t i = e->n_watches; i-- > 0;) {
-    struct hr_engine_watch *w = e->watches[i];
-    if (!job_waits_on(e, w->pool)) {
-      hr_pool_unwatch(w->pool, &w->w);
-      free(w);
-      e->watches[i] = e->watches[--e->n_watches];
-    }
-  }
-  int began = 0;
-  for (size_t i = 0; i < e->n; i++) {
-    struct hr_job *j = e->jobs[i];
-    if (j->phase == HR_JOB_WAITING && !hr_engine_watching(e, j->client->pool))
-      began |= watch_begin(e, j->client->pool);
-  }
-  return began;
-}
-
-void hr_engine_drain(struct hr_engine *e) {
-  uint64_t count;
-  while (read(e->wake_fd, &count, sizeof(count)) > 0) {
+    if (j->slot.cancel_asked)
+      cancel_now(e, j, HTTPR_E_CANCELLED, "the transfer was cancelled");
   }
 }
 
@@ -170,9 +136,13 @@ void hr_engine_drain(struct hr_engine *e) {
 
 /* Room for this turn's pollfds and per-job facts: the engine's own
  * storage for a single job, else the heap. 0, or -1 when out of memory. */
+static int single_turn(const struct hr_engine *e) {
+  return e->n <= 1 && e->n_conns <= 1;
+}
+
 static int turn_room(struct hr_engine *e) {
-  size_t need = e->n * HR_JOB_MAX_FDS + 1;
-  if (e->n <= 1 || need <= e->fds_cap)
+  size_t need = (e->n + e->n_conns) * HR_JOB_MAX_FDS + 1;
+  if (single_turn(e) || need <= e->fds_cap)
     return 0;
   struct pollfd *f = realloc(e->fds, need * sizeof(*f));
   if (f)
@@ -210,6 +180,7 @@ static void collect(struct hr_engine *e) {
     ended = j->slot.next;
     hr_engine_finish(e, j);
   }
+  hr_engine_sweep_conns(e);
 }
 
 void hr_engine_turn(struct hr_engine *e, long max_wait_ms) {
@@ -219,7 +190,7 @@ void hr_engine_turn(struct hr_engine *e, long max_wait_ms) {
     collect(e);
     return;
   }
-  int single = e->n <= 1;
+  int single = single_turn(e);
   struct pollfd *fds = single ? e->one_fds : e->fds;
   size_t *first = single ? &e->one_first : e->first;
   int64_t *wake = single ? &e->one_wake : e->wake;
@@ -237,6 +208,16 @@ void hr_engine_turn(struct hr_engine *e, long max_wait_ms) {
       wake_min = hr_deadline_min(wake_min, now + POOL_RECHECK_MS);
   }
   size_t job_fds = nfds;
+  for (size_t k = 0; k < e->n_conns; k++) {
+    struct hr_engine_conn *c = e->conns[k];
+    c->first = nfds;
+    c->item.wake_at = HR_NO_DEADLINE;
+    c->n_fds = hr_h2_want(c->h2, &e->h2_owner, fds + nfds, &c->item.wake_at);
+    c->turned = 0;
+    nfds += c->n_fds;
+    wake_min = hr_deadline_min(wake_min, c->item.wake_at);
+  }
+  size_t wake_fd_at = nfds;
   if (e->n_watches)
     fds[nfds++] = (struct pollfd){.fd = e->wake_fd, .events = POLLIN};
   int64_t left = recheck ? 0 : wake_min - now;
@@ -249,19 +230,29 @@ void hr_engine_turn(struct hr_engine *e, long max_wait_ms) {
     now = hr_now_ms();
   }
   int pool_news = recheck;
-  if (got > 0 && nfds > job_fds && fds[job_fds].revents) {
+  if (got > 0 && nfds > wake_fd_at && fds[wake_fd_at].revents) {
     hr_engine_drain(e);
     pool_news = 1;
   }
   e->stepping++;
+  for (size_t k = 0; k < e->n_conns; k++) {
+    struct hr_engine_conn *c = e->conns[k];
+    int ready = got > 0 && any_ready(fds + c->first, c->n_fds);
+    if (ready || c->item.wake_at <= now) {
+      hr_h2_turn(c->h2, &e->h2_owner, fds + c->first, ready ? c->n_fds : 0,
+                 now);
+      c->turned = 1;
+    }
+  }
   for (size_t i = 0; i < e->n; i++) {
     struct hr_job *j = e->jobs[i];
     size_t count = (i + 1 < e->n ? first[i + 1] : job_fds) - first[i];
     int ready = got > 0 && any_ready(fds + first[i], count);
     int waiting = j->phase == HR_JOB_WAITING;
-    if (ready || wake[i] <= now ||
+    int turned = j->slot.conn && j->slot.conn->turned;
+    if (ready || wake[i] <= now || turned ||
         (waiting && (pool_news || !hr_engine_watching(e, j->client->pool))))
-      hr_job_step(j, fds + first[i], ready ? count : 0, now);
+      hr_engine_step_job(e, j, fds + first[i], ready ? count : 0, now);
   }
   e->stepping--;
   collect(e);
@@ -269,17 +260,12 @@ void hr_engine_turn(struct hr_engine *e, long max_wait_ms) {
 }
 
 void hr_engine_clear(struct hr_engine *e, httpr_code rc, const char *message) {
-  /* Bounded: each pass ends one job; done callbacks may not add more
-   * than they are given room for (they see a clearing engine). */
-  for (size_t rounds = 0; e->n && rounds < 1000000; rounds++) {
-    struct hr_job *j = e->jobs[e->n - 1];
-    struct hr_fd_listener l;
-    struct hr_fd_listener *before = hr_engine_listen(e, &l);
-    if (j->phase != HR_JOB_DONE)
-      hr_job_cancel(j, rc, message);
-    hr_fd_listen(before);
-    hr_engine_finish(e, j);
-  }
+  /* Bounded: each pass ends one job (done callbacks see the engine
+   * clearing and add nothing that outlives it). */
+  for (size_t rounds = 0; e->n && rounds < 1000000; rounds++)
+    cancel_now(e, e->jobs[e->n - 1], rc, message);
+  hr_engine_sweep_conns(e);
+  free(e->conns);
   for (size_t i = 0; i < e->n_watches; i++) {
     hr_pool_unwatch(e->watches[i]->pool, &e->watches[i]->w);
     free(e->watches[i]);
@@ -296,5 +282,8 @@ void hr_engine_clear(struct hr_engine *e, httpr_code rc, const char *message) {
   free(e->wake);
   free(e->fd_uses);
   free(e->heap);
+  hr_h2_owner_clear(&e->h2_owner);
+  const struct hr_engine_events *events = e->events;
   hr_engine_init(e, e->done, e->done_ud);
+  e->events = events;
 }

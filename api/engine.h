@@ -13,6 +13,11 @@
  *    job whose descriptor fired or whose time came (a timer heap; a table
  *    from descriptor to job).
  *
+ * The jobs that are HTTP/2 streams of one connection share an entry
+ * (struct hr_engine_conn): the engine lists and watches that connection
+ * once, turns it once when it is ready (hr_h2_turn, which runs every
+ * such job's callbacks), then steps those jobs.
+ *
  * A job waiting for a pool's limits is woken when that pool changes
  * (hr_pool_watch on the engine's eventfd, made on first need). A job
  * ended is taken off the engine and handed to the engine's done
@@ -38,9 +43,22 @@ struct hr_engine_watch {
   struct hr_pool *pool;
 };
 
+/* An HTTP/2 connection some of the engine's jobs are streams of. */
+struct hr_engine_conn {
+  struct hr_engine_item item; /* its descriptors and wake-up time */
+  struct hr_h2 *h2;
+  struct hr_job *jobs; /* linked by slot.conn_next */
+  size_t n_jobs;
+  size_t holders; /* jobs that have not released the descriptor yet */
+  size_t first; /* poll mode: its first pollfd this turn */
+  size_t n_fds;
+  int turned; /* poll mode: turned this turn */
+  int dirty;  /* socket mode: what it waits for may have changed */
+};
+
 /* Who owns a descriptor the caller's loop watches (socket mode). */
 struct hr_fd_use {
-  struct hr_job *job; /* NULL: free, or the engine's own eventfd */
+  struct hr_engine_item *item; /* NULL: free, or the engine's eventfd */
 };
 
 struct hr_engine {
@@ -50,6 +68,10 @@ struct hr_engine {
   void (*done)(struct hr_job *j, void *ud);
   void *done_ud;
   int stepping;        /* inside a step: cancels wait for its end */
+  struct hr_h2_owner h2_owner; /* of its jobs' HTTP/2 streams */
+  struct hr_job *current;      /* the job being stepped */
+  struct hr_engine_conn **conns;
+  size_t n_conns, cap_conns;
   size_t cancels_asked; /* jobs whose cancel waits */
   /* pools */
   int wake_fd; /* eventfd for the pools' news, -1 until needed */
@@ -67,7 +89,7 @@ struct hr_engine {
   const struct hr_engine_events *events; /* NULL in poll mode */
   struct hr_fd_use *fd_uses;             /* indexed by descriptor */
   size_t fd_cap;
-  struct hr_job **heap; /* by slot.wake_at, earliest first */
+  struct hr_engine_item **heap; /* by wake_at, earliest first */
   size_t n_heap, heap_cap;
   int64_t timer_at; /* as last told to the caller */
   int wake_watched; /* the eventfd is the caller's to watch */

@@ -9,14 +9,31 @@
 
 #include "api/exchange.h"
 #include "api/redirect.h"
+#include "protocol/h2.h"
 
-/* One stream on x->pc's HTTP/2 session; the connection stays shared and
- * goes back to the pool. *retry: the server never processed it
- * (refused, or above a GOAWAY's last stream), or a reused connection died
- * before any response byte. Errors: those of hr_h2_exchange, with
- * err->http2 set. */
-httpr_code hr_h2_exchange_run(struct hr_exchange *x, int reused, int *retry,
-                              httpr_error *err);
+/* One request as a stream of owner on x->pc's HTTP/2 session, never
+ * waiting: hr_h2_exchange_begin starts it (rq is kept by the stream and
+ * must live as long), the owner's turns on the connection move it
+ * (protocol/h2.h), and hr_h2_exchange_end gives its outcome once done.
+ * err must stay valid while the stream lives. HTTPR_OK, or why it could
+ * not start (the connection is then given back; call nothing else). */
+httpr_code hr_h2_exchange_begin(struct hr_exchange *x,
+                                struct hr_h2_owner *owner,
+                                struct hr_h2_request *rq,
+                                struct hr_h2_stream **out, httpr_error *err);
+
+/* Once the stream s is done (1; 0 while it runs): *rc, the connection
+ * released to the pool, still shared, and s freed. *retry: the server
+ * never processed it (refused, or above a GOAWAY's last stream), or a
+ * reused connection died before any response byte. Errors: those of
+ * hr_h2_exchange, with err->http2 set. */
+int hr_h2_exchange_end(struct hr_exchange *x, struct hr_h2_stream *s,
+                       int reused, httpr_code *rc, int *retry,
+                       httpr_error *err);
+
+/* Gives up a stream that is not done: cancelled, freed, and the
+ * connection released. */
+void hr_h2_exchange_abort(struct hr_exchange *x, struct hr_h2_stream *s);
 
 /* One request of a batch (httpr_client_send_all's HTTP/2 path) and its
  * outcome, in one place rather than in arrays side by side. */

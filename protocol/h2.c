@@ -420,9 +420,11 @@ size_t hr_h2_want(struct hr_h2 *h2, struct hr_h2_owner *owner,
     at = hr_deadline_min(at, hr_now_ms() + 10);
   /* Work that needs no waiting: news another owner found, a read or a
    * gathering that stopped at its cap. */
-  int now =
-      u->news || h2->broken ||
-      (watching && (h2->in_more || (h2->more_to_send && !(events & POLLOUT))));
+  /* Frames nghttp2 would give now (our preface and SETTINGS at the start,
+   * answers to what came) go out at once, not after the server speaks. */
+  int to_send = !(events & POLLOUT) && (h2->more_to_send ||
+                                        nghttp2_session_want_write(h2->ng));
+  int now = u->news || h2->broken || (watching && (h2->in_more || to_send));
   for (struct hr_h2_stream *s = u->streams; s && !now; s = s->next_mine) {
     if (s->done)
       continue;

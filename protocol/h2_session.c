@@ -561,6 +561,10 @@ httpr_code hr_h2_attach(struct hr_conn *c, size_t max_header_bytes,
   h2->max_header_bytes = max_header_bytes;
   h2->on_input = on_input;
   h2->on_input_ud = ud;
+  /* The first turn reads without poll's word: the TLS library may hold
+   * the server's SETTINGS already, read with the end of the handshake,
+   * where poll cannot see it (mbedTLS does). */
+  h2->in_more = 1;
   if (!(h2->in = malloc(IN_CAP)) || session_new(h2) != 0) {
     hr_h2_free(h2);
     return hr_nomem(err);
