@@ -97,11 +97,12 @@ static void start_exchange(struct hr_job *j) {
   hr_exchange_start_bounds(&x->bounds, j->client, &j->t);
   x->bytes_in = 0;
   if (x->pc->h2) {
-    httpr_code rc =
-        hr_h2_exchange_begin(x, j->h2_owner, &j->h2rq, &j->stream, &j->err);
+    int retry = 0;
+    httpr_code rc = hr_h2_exchange_begin(x, j->h2_owner, &j->h2rq,
+                                         &j->stream, &retry, &j->err);
     if (rc != HTTPR_OK) {
       j->stream = NULL;
-      exchange_ended(j, rc, 0);
+      exchange_ended(j, rc, retry);
       return;
     }
     j->phase = HR_JOB_H2;

@@ -21,8 +21,8 @@
  * frame; the others wait on their own wake_fd, written by whoever's turn
  * found news for them. An owner alone on a connection never gets a
  * wake_fd: that path costs no syscall beyond the connection's own I/O.
- * The blocking calls (hr_h2_exchange, hr_h2_run_jobs) are poll loops
- * over this, with one owner each.
+ * The library's engine (api/engine.c) is the owner of its jobs' streams;
+ * the tests drive streams the same way (tests/h2_drive.c).
  */
 #ifndef HTTPR_H2_H
 #define HTTPR_H2_H
@@ -112,12 +112,14 @@ struct hr_h2_stream;
  * it. Returns the stream, which the caller frees with
  * hr_h2_stream_free, or NULL with err set: HTTPR_E_NOMEM,
  * HTTPR_E_INVALID (fields HTTP/2 cannot carry), or the error that broke
- * the connection. */
+ * the connection (then *refused, when not NULL, is 1: the request was
+ * never sent and may go elsewhere). */
 struct hr_h2_stream *
 hr_h2_stream_start(struct hr_h2 *h2, struct hr_h2_owner *owner,
                    const struct hr_h2_request *rq,
                    const struct hr_h1_callbacks *cb, void *ud,
-                   const struct hr_bounds *bounds, httpr_error *err);
+                   const struct hr_bounds *bounds, httpr_error *err,
+                   int *refused);
 
 /* What owner must wait for on this connection for its streams: at most
  * HR_H2_MAX_FDS pollfds in out (the connection's fd: POLLIN for the
@@ -153,47 +155,5 @@ int hr_h2_stream_done(const struct hr_h2_stream *s, httpr_code *rc,
  * ended is cancelled (RST_STREAM CANCEL, sent at once when the socket
  * takes it, else by a later turn). Its callbacks are not called again. */
 void hr_h2_stream_free(struct hr_h2 *h2, struct hr_h2_stream *s);
-
-/* Runs one request on the connection: the callbacks get the final
- * response's status (version 20), headers, end of head, body, then any
- * trailers as more headers. The stream keeps a copy of the started
- * bounds and counts its own bytes (its HEADERS, DATA both ways, the
- * response's fields): a stream is inactive while nothing of its own
- * moves, whatever the other streams do, except while it waits for its
- * turn (the server's SETTINGS, a free stream slot), when the
- * connection's bytes count. A poll loop over the calls above, with an
- * owner of its own: each wait ends by the bounds' next wake-up.
- * Returns HTTPR_OK once the stream ended cleanly. Errors:
- * HTTPR_E_PROTOCOL (stream reset by the server, GOAWAY before the
- * answer, malformed frames: the connection is then failed for every
- * stream), HTTPR_E_TOO_LARGE (header block, 1xx heads included, over the
- * limit), HTTPR_E_TIMEOUT, HTTPR_E_SEND / HTTPR_E_RECV (the connection
- * broke), HTTPR_E_READ (the body callback failed), whatever a callback
- * returned, HTTPR_E_NOMEM. out tells whether a retry elsewhere is safe. */
-httpr_code hr_h2_exchange(struct hr_h2 *h2, const struct hr_h2_request *rq,
-                          const struct hr_h1_callbacks *cb, void *ud,
-                          const struct hr_bounds *bounds,
-                          struct hr_h2_outcome *out, httpr_error *err);
-
-/* One request of a batch run by hr_h2_run_jobs: the same inputs as
- * hr_h2_exchange, and its result. */
-struct hr_h2_job {
-  struct hr_h2_request rq;
-  const struct hr_h1_callbacks *cb;
-  void *ud;
-  struct hr_bounds bounds; /* started by the caller */
-  httpr_code rc;
-  struct hr_h2_outcome out;
-  httpr_error err;
-};
-
-/* Runs the jobs as streams of the connection from the calling thread
- * alone, keeping up to `window` in flight (a finished one is replaced at
- * once): many requests at once without a thread each, as one owner
- * polling once for all of them. Other threads may use the connection
- * meanwhile. Each job's rc, out and err say how it went, as
- * hr_h2_exchange would. */
-void hr_h2_run_jobs(struct hr_h2 *h2, struct hr_h2_job *jobs, size_t n,
-                    size_t window);
 
 #endif

@@ -27,6 +27,7 @@
 #include "api/tls_context.h"
 #include "common/clock.h"
 #include "protocol/h2.h"
+#include "tests/h2_drive.h"
 #include "tests/conformance/server.h"
 #include "tests/test_timeout.h"
 
@@ -127,7 +128,7 @@ static void rq_init(struct rq *r, struct hr_h2 *h2, const char *path,
 
 static void rq_start(struct rq *r, struct hr_h2_owner *owner) {
   r->s = hr_h2_stream_start(r->h2, owner, &r->h2rq, &callbacks, r, &r->bounds,
-                            &r->err);
+                            &r->err, NULL);
   assert_non_null(r->s);
 }
 
