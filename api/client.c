@@ -131,12 +131,12 @@ httpr_code httpr_client_send(httpr_client *client, const httpr_request *req,
   /* One job on an engine of this call's own, on the caller's thread. */
   struct hr_job job;
   struct hr_engine engine;
-  hr_engine_init(&engine);
-  hr_job_start(&job, client, req);
+  hr_engine_init(&engine, send_done, NULL);
+  hr_job_start(&job, client, req, &engine.h2_owner);
   if (job.phase != HR_JOB_DONE && hr_engine_add(&engine, &job) != 0)
     hr_job_cancel(&job, HTTPR_E_NOMEM, "out of memory");
   while (hr_engine_running(&engine))
-    hr_engine_turn(&engine, send_done, NULL);
-  hr_engine_clear(&engine);
+    hr_engine_turn(&engine, -1);
+  hr_engine_clear(&engine, HTTPR_E_NOMEM, "out of memory");
   return hr_job_finish(&job, out, err);
 }

@@ -19,6 +19,13 @@ void httpr_error_clear(httpr_error *err) {
     memset(err, 0, sizeof(*err));
 }
 
+void httpr_error_copy(httpr_error *dst, const httpr_error *src) {
+  if (dst && src)
+    *dst = *src;
+  else
+    httpr_error_clear(dst);
+}
+
 httpr_code httpr_error_code(const httpr_error *err) {
   return err ? err->code : HTTPR_OK;
 }
@@ -77,6 +84,7 @@ static const struct code_text code_texts[] = {
     [HTTPR_E_REDIRECT_LIMIT] = {"HTTPR_E_REDIRECT_LIMIT", "too many redirects"},
     [HTTPR_E_WRITE] = {"HTTPR_E_WRITE", "body write callback failed"},
     [HTTPR_E_READ] = {"HTTPR_E_READ", "body read callback failed"},
+    [HTTPR_E_CANCELLED] = {"HTTPR_E_CANCELLED", "transfer cancelled"},
 };
 
 static const struct code_text *code_text(httpr_code code) {

@@ -131,11 +131,16 @@ static httpr_code on_body(void *ud, const char *data, size_t len,
     if (req->sink(data, len, req->sink_ud) != 0)
       return hr_fail(err, HTTPR_E_WRITE,
                      "the body write callback refused the data");
-    return HTTPR_OK;
+    return hr_exchange_is_cancelled(x) ? hr_exchange_cancelled(err)
+                                       : HTTPR_OK;
   }
   if (hr_buf_append(&resp->body, data, len) != 0)
     return hr_nomem(err);
   return HTTPR_OK;
+}
+
+httpr_code hr_exchange_cancelled(httpr_error *err) {
+  return hr_fail(err, HTTPR_E_CANCELLED, "the transfer was cancelled");
 }
 
 const struct hr_h1_callbacks hr_exchange_callbacks = {

@@ -27,7 +27,17 @@ struct hr_exchange {
   uint64_t body_limit;
   int default_body_limit; /* body_limit is the built-in one, not the user's */
   int reusable;
+  /* Set (not NULL) by the owner: non-zero once the caller cancelled the
+   * transfer from one of its own callbacks; the exchange then stops. */
+  const int *cancelled;
 };
+
+/* The exchange stops because its caller cancelled it: HTTPR_E_CANCELLED. */
+httpr_code hr_exchange_cancelled(httpr_error *err);
+
+static inline int hr_exchange_is_cancelled(const struct hr_exchange *x) {
+  return x->cancelled && *x->cancelled;
+}
 
 /* The callbacks of both protocols' response parsers; ud is the
  * exchange. */

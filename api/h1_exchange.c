@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "api/checkout.h"
+#include "common/fd_release.h"
 #include "protocol/h1_writer.h"
 
 #define IO_CHUNK (16 * 1024)
@@ -112,6 +113,8 @@ static httpr_code read_piece(struct hr_exchange *x, struct hr_h1_exchange *h,
   char *piece = h->out.data + 16; /* after the longest chunk size line */
   long n = req->read_cb(piece, IO_CHUNK, req->read_ud);
   hr_bounds_resume(&x->bounds); /* the callback's time is not idleness */
+  if (hr_exchange_is_cancelled(x))
+    return hr_exchange_cancelled(err);
   if (n < 0 || n > IO_CHUNK)
     return hr_fail(err, HTTPR_E_READ, "the body read callback failed");
   if (!chunked && h->streamed + (uint64_t)n > (uint64_t)req->read_len)
@@ -279,8 +282,10 @@ int hr_h1_end(struct hr_exchange *x, struct hr_h1_exchange *h, int reused,
   if (rc == HTTPR_OK) {
     x->t->resp->times[HTTPR_TIME_TOTAL] = hr_transfer_since(x->t);
     hr_checkout_keep_session(x->client, x->pc);
-    if (x->reusable)
+    if (x->reusable) {
+      hr_fd_release(x->conn->fd); /* the pool's from now on */
       hr_pool_put(pool, x->pc);
+    }
     else
       hr_pool_discard(pool, x->pc, 1);
     return 0;

@@ -103,6 +103,10 @@ HTTPR_EXPORT httpr_error *httpr_error_new(void);
 HTTPR_EXPORT void httpr_error_free(httpr_error *err);
 /* Resets to HTTPR_OK with empty texts. NULL is accepted. */
 HTTPR_EXPORT void httpr_error_clear(httpr_error *err);
+/* Copies src into dst (both allocated with httpr_error_new), e.g. to keep
+ * the error an event loop's completion callback was given; src NULL
+ * clears dst. NULL dst is accepted. */
+HTTPR_EXPORT void httpr_error_copy(httpr_error *dst, const httpr_error *src);
 /* The code of the last failure recorded, HTTPR_OK when none. */
 HTTPR_EXPORT httpr_code httpr_error_code(const httpr_error *err);
 /* One line for humans, the same whatever the provider, e.g.
@@ -447,6 +451,13 @@ HTTPR_EXPORT httpr_code httpr_request_set_response_sink(httpr_request *req,
 HTTPR_EXPORT httpr_code httpr_request_set_body_sink(httpr_request *req,
                                                     httpr_write_cb cb,
                                                     void *userdata);
+/* on 1: the request never uses a connection the pool already has (not an
+ * idle one, not a shared HTTP/2 one) and opens its own, which the pool
+ * keeps afterwards as usual (libcurl's CURLOPT_FRESH_CONNECT). A redirect
+ * or a retry of the request opens a new one too. Returns HTTPR_OK, or
+ * HTTPR_E_INVALID for req NULL. */
+HTTPR_EXPORT httpr_code httpr_request_set_fresh_connection(httpr_request *req,
+                                                           int on);
 
 /* ------------------------------------------------------------------------ */
 /* Client: built from a config, reused for many requests; safe to use from
@@ -586,10 +597,12 @@ HTTPR_EXPORT httpr_code httpr_loop_add(httpr_loop *loop, httpr_client *client,
                                        httpr_done_cb done, void *userdata,
                                        httpr_transfer **out, httpr_error *err);
 
-/* Ends a running transfer now: its connection is closed and its
- * completion callback runs from inside this call with HTTPR_E_CANCELLED.
- * Also from a callback of the loop (another transfer's completion, a body
- * callback of this one). */
+/* Ends a running transfer: its connection is closed and its completion
+ * callback runs with HTTPR_E_CANCELLED, from inside this call. Called from
+ * a callback of the loop (a completion, a body callback), it ends the
+ * transfer as soon as that callback returns, before httpr_loop_act or
+ * httpr_loop_perform returns; a transfer that already ended is left
+ * alone. */
 HTTPR_EXPORT void httpr_transfer_cancel(httpr_transfer *xfer);
 
 /* Acts on what the caller's loop saw: fd became ready for events

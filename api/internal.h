@@ -78,6 +78,7 @@ struct httpr_request {
   int64_t read_len; /* -1: unknown (chunked) */
   httpr_write_cb sink;
   void *sink_ud;
+  int fresh_connection; /* never a pooled connection */
 };
 
 struct httpr_response {

@@ -73,6 +73,15 @@ static void exchange_ended(struct hr_job *j, httpr_code rc, int retry) {
 
 /* ---- the exchange -------------------------------------------------------- */
 
+static void h2_step(struct hr_job *j) {
+  httpr_code rc;
+  int retry = 0;
+  if (!hr_h2_exchange_end(&j->x, j->stream, j->reused, &rc, &retry, &j->err))
+    return;
+  j->stream = NULL;
+  exchange_ended(j, rc, retry);
+}
+
 static void h1_step(struct hr_job *j) {
   httpr_code rc = hr_h1_step(&j->x, &j->h1, &j->err);
   if (rc == HTTPR_OK && j->h1.phase != HR_H1_DONE)
@@ -88,10 +97,15 @@ static void start_exchange(struct hr_job *j) {
   hr_exchange_start_bounds(&x->bounds, j->client, &j->t);
   x->bytes_in = 0;
   if (x->pc->h2) {
-    /* Still waits on this thread (the next step of issue 14). */
     int retry = 0;
-    httpr_code rc = hr_h2_exchange_run(x, j->reused, &retry, &j->err);
-    exchange_ended(j, rc, retry);
+    httpr_code rc = hr_h2_exchange_begin(x, j->h2_owner, &j->h2rq,
+                                         &j->stream, &retry, &j->err);
+    if (rc != HTTPR_OK) {
+      j->stream = NULL;
+      exchange_ended(j, rc, retry);
+      return;
+    }
+    j->phase = HR_JOB_H2;
     return;
   }
   httpr_code rc = hr_h1_begin(x, &j->h1, &j->err);
@@ -145,6 +159,8 @@ static void try_pool(struct hr_job *j) {
                        : 0;
   if (j->attempt)
     flags |= HR_POOL_FRESH;
+  if (j->req->fresh_connection)
+    flags = HR_POOL_FRESH; /* nothing the pool has, shared or idle */
   int busy = 0;
   httpr_code rc = hr_pool_try_acquire(j->client->pool, j->key, flags, &x->pc,
                                       &busy, &j->err);
@@ -224,17 +240,19 @@ static void begin_hop(struct hr_job *j) {
   j->may_retry = replayable && hr_method_idempotent(t->method);
   j->attempt = 0;
   hr_exchange_init(&j->x, j->client, t);
+  j->x.cancelled = &j->slot.cancel_asked;
   checkout(j);
 }
 
 void hr_job_start(struct hr_job *j, httpr_client *client,
-                  const httpr_request *req) {
+                  const httpr_request *req, struct hr_h2_owner *owner) {
   memset(j, 0, offsetof(struct hr_job, opener));
   j->err.code = HTTPR_OK;
   j->err.message[0] = j->err.detail[0] = j->err.hint[0] = '\0';
   j->err.http2 = 0;
   j->client = client;
   j->req = req;
+  j->h2_owner = owner;
   const struct httpr_config *cfg = &client->cfg;
   httpr_code rc = hr_hop_init(&j->hop, req, &j->err);
   if (rc != HTTPR_OK) {
@@ -275,6 +293,8 @@ size_t hr_job_pollfds(const struct hr_job *j, struct pollfd *out,
     out->events = hr_h1_want(&j->x, &j->h1, wake_at);
     out->revents = 0;
     return 1;
+  case HR_JOB_H2:
+    return 0; /* its connection's, listed by the owner (hr_h2_want) */
   case HR_JOB_DONE:
     break;
   }
@@ -296,6 +316,9 @@ void hr_job_step(struct hr_job *j, const struct pollfd *ready, size_t n,
   }
   case HR_JOB_H1:
     h1_step(j);
+    break;
+  case HR_JOB_H2:
+    h2_step(j);
     break;
   case HR_JOB_DONE:
     break;
@@ -330,6 +353,10 @@ void hr_job_cancel(struct hr_job *j, httpr_code rc, const char *message) {
     break;
   case HR_JOB_H1:
     hr_h1_end(&j->x, &j->h1, j->reused, rc);
+    break;
+  case HR_JOB_H2:
+    hr_h2_exchange_abort(&j->x, j->stream);
+    j->stream = NULL;
     break;
   case HR_JOB_WAITING:
   case HR_JOB_DONE:

@@ -13,6 +13,7 @@
 #include <poll.h>
 
 #include "api/h1_exchange.h"
+#include "api/h2_exchange.h"
 #include "api/redirect.h"
 #include "protocol/opener.h"
 
@@ -21,11 +22,24 @@ enum hr_job_phase {
                      that may be shared): woken by hr_pool_watch */
   HR_JOB_OPENING,
   HR_JOB_H1,
+  HR_JOB_H2, /* a stream of the owner's on a shared connection: the owner
+                turns the connection (protocol/h2.h), the job only looks
+                whether its stream ended */
   HR_JOB_DONE
 };
 
 /* Most descriptors a job waits on at once. */
 #define HR_JOB_MAX_FDS HR_OPEN_MAX_FDS
+
+/* Something the owner's loop watches and times: a job, or an HTTP/2
+ * connection the owner's jobs share (engine.c). */
+struct hr_engine_item {
+  size_t heap_i; /* in the timer heap (socket mode) */
+  int64_t wake_at;
+  struct pollfd reg[HR_JOB_MAX_FDS]; /* what the caller's loop watches */
+  size_t n_reg;
+  struct hr_engine_conn *conn; /* the item is this connection's, not a job */
+};
 
 struct hr_job {
   httpr_client *client;
@@ -41,9 +55,22 @@ struct hr_job {
   int reused;   /* the connection came from the pool */
   int may_retry;
   int64_t connect_deadline;
-  httpr_code rc; /* once done */
-  void *owner_ud;            /* the owner's, untouched */
-  struct hr_job *ended_next; /* the engine's, for one turn */
+  httpr_code rc;  /* once done */
+  void *owner_ud; /* the owner's, untouched */
+  struct hr_h2_owner *h2_owner; /* its owner's, for HTTP/2 streams */
+  struct hr_h2_stream *stream;  /* while HR_JOB_H2 */
+  struct hr_h2_request h2rq;    /* the stream's request */
+  /* The engine's bookkeeping (engine.c); the job never looks at it. */
+  struct hr_job_slot {
+    size_t index; /* in the engine's jobs */
+    struct hr_engine_item item;
+    struct hr_engine_conn *conn; /* while HR_JOB_H2: its connection's */
+    struct hr_h2_stream *conn_stream;     /* the stream it was attached for */
+    struct hr_job *conn_prev, *conn_next; /* that connection's jobs */
+    int released; /* it let go of the connection's descriptor */
+    int cancel_asked;    /* while it was being stepped */
+    struct hr_job *next; /* in a list of one act or turn */
+  } slot;
   /* Not zeroed at the start (most of the job's size, and most requests
    * need neither): each is set up where it begins. */
   struct hr_opener opener;  /* by hr_opener_start */
@@ -51,13 +78,20 @@ struct hr_job {
   httpr_error err;          /* by hr_fail; empty at the start */
 };
 
-/* Starts req on client at once: the job may already be waiting, opening
- * or even done when this returns. */
+/* Starts req on client at once: the job may already be waiting, opening,
+ * a stream or even done when this returns. owner: whose HTTP/2 streams it
+ * makes (its engine's). */
 void hr_job_start(struct hr_job *j, httpr_client *client,
-                  const httpr_request *req);
+                  const httpr_request *req, struct hr_h2_owner *owner);
+
+/* The HTTP/2 connection whose stream j is (HR_JOB_H2), else NULL: its
+ * owner turns it, then steps j. */
+static inline struct hr_h2 *hr_job_h2(const struct hr_job *j) {
+  return j->phase == HR_JOB_H2 ? j->x.pc->h2 : NULL;
+}
 
 /* What j waits for: up to HR_JOB_MAX_FDS pollfds (none while it waits
- * for the pool), and in *wake_at (hr_now_ms clock) when it must be
+ * for the pool or is an HTTP/2 stream), and in *wake_at (hr_now_ms clock) when it must be
  * stepped even if none is ready. Returns how many pollfds. */
 size_t hr_job_pollfds(const struct hr_job *j, struct pollfd *out,
                       int64_t *wake_at);

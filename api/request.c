@@ -132,3 +132,10 @@ httpr_code httpr_request_set_body_sink(httpr_request *req, httpr_write_cb cb,
                                        void *userdata) {
   return set_response_sink(req, cb, userdata);
 }
+
+httpr_code httpr_request_set_fresh_connection(httpr_request *req, int on) {
+  if (!req)
+    return HTTPR_E_INVALID;
+  req->fresh_connection = on != 0;
+  return HTTPR_OK;
+}

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/fd_release.h"
+
 void hr_race_init(struct hr_race *r) {
   memset(r, 0, sizeof(*r));
   for (size_t i = 0; i < HR_RACE_MAX; i++)
@@ -63,8 +65,10 @@ static size_t in_flight(const struct hr_race *r) {
 }
 
 static void failed(struct hr_race *r, size_t i, int why) {
-  if (r->fd[i] >= 0)
+  if (r->fd[i] >= 0) {
+    hr_fd_release(r->fd[i]);
     close(r->fd[i]);
+  }
   r->fd[i] = -1;
   r->last_errno = why;
   r->last_failed = (int)i;
@@ -151,8 +155,10 @@ int hr_race_take(struct hr_race *r, const struct hr_race_addr **addr) {
 
 void hr_race_close(struct hr_race *r) {
   for (size_t i = 0; i < r->started; i++) {
-    if (r->fd[i] >= 0)
+    if (r->fd[i] >= 0) {
+      hr_fd_release(r->fd[i]);
       close(r->fd[i]);
+    }
     r->fd[i] = -1;
   }
   r->started = r->count;

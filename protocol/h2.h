@@ -1,21 +1,33 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * h2.h - HTTP/2 on one connection, over nghttp2, shared by every thread
+ * h2.h - HTTP/2 on one connection, over nghttp2, shared by every owner
  * that borrows the connection from the pool.
  *
- * Each request is a stream run by its own thread (hr_h2_exchange). One
- * thread at a time does the connection's I/O for all streams (the
- * "driver"); the others wait on a condition variable and take over when it
- * leaves. What arrives for a stream is kept with the stream and handed to
- * the caller's callbacks on the caller's own thread, and flow-control
- * credit goes back to the server only once the caller has taken the bytes,
- * so a slow body sink slows its own stream down rather than filling
- * memory. A request body from a callback is read on the caller's thread
- * too.
+ * Each request is a stream, and each stream belongs to an owner: an
+ * event loop stepping many streams on many connections, or one thread
+ * running one request (hr_h2_exchange). Only the blocking calls wait;
+ * everything else returns at once. An owner polls what hr_h2_want lists
+ * and calls hr_h2_turn with what poll reported: under the connection's
+ * lock, that turn does the
+ * connection's non-blocking I/O for every stream (whoever's they are),
+ * then, without the lock, hands its own streams' news to their
+ * callbacks on the owner's thread. Flow-control credit goes back to the
+ * server only once a callback took the bytes, so a slow body sink slows
+ * its own stream down rather than filling memory; a request body from a
+ * callback is read on its owner's thread too.
+ *
+ * Only one owner at a time (the "watcher") polls the connection for
+ * input, so several threads on one connection do not all wake for each
+ * frame; the others wait on their own wake_fd, written by whoever's turn
+ * found news for them. An owner alone on a connection never gets a
+ * wake_fd: that path costs no syscall beyond the connection's own I/O.
+ * The library's engine (api/engine.c) is the owner of its jobs' streams;
+ * the tests drive streams the same way (tests/h2_drive.c).
  */
 #ifndef HTTPR_H2_H
 #define HTTPR_H2_H
 
+#include <poll.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -55,8 +67,8 @@ struct hr_h2_outcome {
  * as HTTP/1.1 would carry them). on_input (may be NULL) runs after input
  * was processed, on the thread doing the connection's I/O, which is then
  * the only one using the TLS connection (to export its session once a
- * ticket came). On success *out is the session, which its owner frees
- * with hr_h2_free before closing c. HTTPR_E_NOMEM. */
+ * ticket came; the lock is held). On success *out is the session, which its
+ * owner frees with hr_h2_free before closing c. HTTPR_E_NOMEM. */
 httpr_code hr_h2_attach(struct hr_conn *c, size_t max_header_bytes,
                         void (*on_input)(struct hr_conn *c, void *ud), void *ud,
                         struct hr_h2 **out, httpr_error *err);
@@ -70,46 +82,78 @@ void hr_h2_free(struct hr_h2 *h2);
  * what the server sent meanwhile, without blocking. */
 int hr_h2_accepting(struct hr_h2 *h2);
 
-/* Runs one request on the connection: the callbacks get the final
- * response's status (version 20), headers, end of head, body, then any
- * trailers as more headers. The stream keeps a copy of the started
- * bounds and counts its own bytes (its HEADERS, DATA both ways, the
- * response's fields): a stream is inactive while nothing of its own
- * moves, whatever the other streams do, except while it waits for its
- * turn (the server's SETTINGS, a free stream slot), when the
- * connection's bytes count. Every wait, driving the connection or
- * waiting for the thread that does, ends by the bounds' next wake-up.
- * Returns HTTPR_OK once the stream ended cleanly. Errors:
- * HTTPR_E_PROTOCOL (stream reset by the server, GOAWAY before the
- * answer, malformed frames: the connection is then failed for every
- * stream), HTTPR_E_TOO_LARGE (header block, 1xx heads included, over the
- * limit), HTTPR_E_TIMEOUT, HTTPR_E_SEND / HTTPR_E_RECV (the connection
- * broke), HTTPR_E_READ (the body callback failed), whatever a callback
- * returned, HTTPR_E_NOMEM. out tells whether a retry elsewhere is safe. */
-httpr_code hr_h2_exchange(struct hr_h2 *h2, const struct hr_h2_request *rq,
-                          const struct hr_h1_callbacks *cb, void *ud,
-                          const struct hr_bounds *bounds,
-                          struct hr_h2_outcome *out, httpr_error *err);
-
-/* One request of a batch run by hr_h2_run_jobs: the same inputs as
- * hr_h2_exchange, and its result. */
-struct hr_h2_job {
-  struct hr_h2_request rq;
-  const struct hr_h1_callbacks *cb;
-  void *ud;
-  struct hr_bounds bounds; /* started by the caller */
-  httpr_code rc;
-  struct hr_h2_outcome out;
-  httpr_error err;
+/* Whoever steps streams: an engine, or one thread's blocking call. It is
+ * used by one thread at a time; its streams' callbacks run on that
+ * thread, inside hr_h2_turn. */
+struct hr_h2_owner {
+  int wake_fd; /* eventfd, -1 until needed (see hr_h2_want) */
 };
 
-/* Runs the jobs as streams of the connection from the calling thread
- * alone, keeping up to `window` in flight (a finished one is replaced at
- * once): many requests at once without a thread each, and without handing
- * the connection's I/O between threads. Other threads may use the
- * connection meanwhile. Each job's rc, out and err say how it went, as
- * hr_h2_exchange would. */
-void hr_h2_run_jobs(struct hr_h2 *h2, struct hr_h2_job *jobs, size_t n,
-                    size_t window);
+void hr_h2_owner_init(struct hr_h2_owner *o);
+/* Closes the wake_fd; the owner must have no stream left. */
+void hr_h2_owner_clear(struct hr_h2_owner *o);
+
+/* One request as a stream of one owner (opaque). */
+struct hr_h2_stream;
+
+/* Most pollfds hr_h2_want lists for one owner and connection. */
+#define HR_H2_MAX_FDS 2
+
+/* Starts rq as a stream of owner on the connection: queued until the
+ * server's SETTINGS and a free stream slot; it goes out in the owner's
+ * next turn. Never blocks. rq, cb and the strings and bodies they point
+ * to must outlive the stream; bounds (started by the caller) is copied.
+ * The callbacks (cb, ud) run only inside hr_h2_turn of this owner, on
+ * its thread, without the connection's lock; a callback may free any
+ * stream of the owner, its own included (freed once the turn ends).
+ * err gets the stream's failure, now or later (callbacks write theirs
+ * there too), so it must stay valid until the stream is freed: keeping
+ * a whole error object in each stream would cost more than the rest of
+ * it. Returns the stream, which the caller frees with
+ * hr_h2_stream_free, or NULL with err set: HTTPR_E_NOMEM,
+ * HTTPR_E_INVALID (fields HTTP/2 cannot carry), or the error that broke
+ * the connection (then *refused, when not NULL, is 1: the request was
+ * never sent and may go elsewhere). */
+struct hr_h2_stream *
+hr_h2_stream_start(struct hr_h2 *h2, struct hr_h2_owner *owner,
+                   const struct hr_h2_request *rq,
+                   const struct hr_h1_callbacks *cb, void *ud,
+                   const struct hr_bounds *bounds, httpr_error *err,
+                   int *refused);
+
+/* What owner must wait for on this connection for its streams: at most
+ * HR_H2_MAX_FDS pollfds in out (the connection's fd: POLLIN for the
+ * watcher, POLLOUT while output is pending; the owner's wake_fd with
+ * POLLIN, created here once another owner has streams on the connection
+ * too), and *wake_at (ms, hr_now_ms clock) lowered, never raised, to
+ * when it must turn even if nothing is ready: its streams' next bound,
+ * or now when it has work that needs no waiting. Returns how many
+ * pollfds (0 when owner has no stream here). */
+size_t hr_h2_want(struct hr_h2 *h2, struct hr_h2_owner *owner,
+                  struct pollfd *out, int64_t *wake_at);
+
+/* One turn for owner at time now (hr_now_ms) with what poll reported in
+ * ready[0..n-1] (may be empty; entries for other descriptors are
+ * ignored): under the lock, the connection's I/O for every stream (read
+ * what is there when the connection was reported readable, feed
+ * nghttp2, send what nghttp2 and the upload bodies allow), owners whose
+ * streams got news woken; then this owner's streams get their news
+ * through their callbacks (head, body, trailers), callback bodies are
+ * read, each stream's bounds are checked, and what that produced
+ * (window updates, body data, resets) is sent. Never blocks. */
+void hr_h2_turn(struct hr_h2 *h2, struct hr_h2_owner *owner,
+                const struct pollfd *ready, size_t n, int64_t now);
+
+/* 1 once the stream ended, well or not, with *rc and *out as
+ * hr_h2_exchange returns them (out may be NULL; the failure is in the
+ * err given to hr_h2_stream_start, and copied to err unless it is the
+ * same or NULL); else 0. The owner's thread only. */
+int hr_h2_stream_done(const struct hr_h2_stream *s, httpr_code *rc,
+                      struct hr_h2_outcome *out, httpr_error *err);
+
+/* Frees a stream of hr_h2_stream_start (NULL accepted); one not yet
+ * ended is cancelled (RST_STREAM CANCEL, sent at once when the socket
+ * takes it, else by a later turn). Its callbacks are not called again. */
+void hr_h2_stream_free(struct hr_h2 *h2, struct hr_h2_stream *s);
 
 #endif

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * h2_session.c - an HTTP/2 connection's session: nghttp2's callbacks,
- * which file what arrives with its stream, and the driver, the one thread
- * at a time that does the connection's I/O for every stream (see
- * h2_internal.h for the locking rules).
+ * which file what arrives with its stream and mark its owner, and the
+ * connection's non-blocking I/O, done by whichever owner turns (see
+ * h2_internal.h for the locking rules). Nothing here waits.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,42 +17,37 @@
 
 #define STREAM_WINDOW (1 << 20)      /* receive window per stream */
 #define CONNECTION_WINDOW (16 << 20) /* receive window of the connection */
-#define IN_CAP (64 * 1024)           /* bytes read per driving turn */
-#define OUT_CAP (256 * 1024)         /* frames gathered per driving turn */
+#define IN_CAP (64 * 1024)           /* bytes read per turn */
+#define OUT_CAP (256 * 1024)         /* frames gathered at once */
+#define SEND_ROUNDS 4                /* gatherings of OUT_CAP per turn */
 
 /* ---- helpers (lock held) ------------------------------------------------- */
 
-struct stream *hr_h2_stream_of(nghttp2_session *ng, int32_t id) {
+struct hr_h2_stream *hr_h2_stream_of(nghttp2_session *ng, int32_t id) {
   return nghttp2_session_get_stream_user_data(ng, id);
 }
 
-/* Wakes the caller of s if it waits. Only that caller: waking every
- * waiting thread for each frame would cost a context switch per thread. */
-static void notify(struct stream *s) {
-  if (s && s->w->waiting)
-    pthread_cond_signal(&s->w->cond);
+void hr_h2_wake(struct h2_user *u) {
+  u->news = 1;
+  if (u->woken || u->owner->wake_fd < 0)
+    return; /* no wake_fd: it is alone here, or polls the connection */
+  uint64_t one = 1;
+  ssize_t n = write(u->owner->wake_fd, &one, sizeof(one));
+  (void)n; /* a full counter wakes it as well */
+  u->woken = 1;
+}
+
+/* s has news for its owner: marked now, woken at the end of the I/O
+ * (hr_h2_io) unless it is the owner doing it. */
+static void notify(struct hr_h2 *h2, struct hr_h2_stream *s) {
+  if (s && s->user != h2->turner)
+    s->user->news = 1;
 }
 
 static void notify_all(struct hr_h2 *h2) {
-  for (struct stream *s = h2->runs; s; s = s->next_run)
-    notify(s);
-}
-
-void hr_h2_hand_over(struct hr_h2 *h2) {
-  for (struct stream *s = h2->runs; s; s = s->next_run) {
-    if (s->w->waiting) {
-      pthread_cond_signal(&s->w->cond);
-      return;
-    }
-  }
-}
-
-void hr_h2_wake_driver(struct hr_h2 *h2) {
-  if (h2->driving) {
-    char byte = 1;
-    ssize_t n = write(h2->wake[1], &byte, 1);
-    (void)n; /* a full pipe already wakes it */
-  }
+  for (struct h2_user *u = h2->users; u; u = u->next)
+    if (u != h2->turner)
+      u->news = 1;
 }
 
 /* The connection can carry nothing more: every stream still waiting
@@ -78,18 +73,17 @@ static void protocol_error(struct hr_h2 *h2, const char *what) {
   break_connection(h2, &e);
 }
 
-static void stream_fail(struct stream *s, httpr_code code, const char *what,
-                        size_t limit) {
+/* Its owner words the failure (hr_h2_failure): a whole error object per
+ * stream, zeroed with each, would cost more than the rest of it. */
+static void stream_fail(struct hr_h2_stream *s, httpr_code code,
+                        const char *what) {
   if (s->failed)
     return;
   s->failed = code;
-  if (code == HTTPR_E_TOO_LARGE)
-    hr_fail(&s->fail, code, "%s the limit of %zu bytes", what, limit);
-  else
-    hr_nomem(&s->fail);
+  s->fail_what = what;
 }
 
-/* ---- nghttp2 callbacks (driver, lock held) ------------------------------- */
+/* ---- nghttp2 callbacks (lock held) ------------------------------- */
 
 static int parse_status(const uint8_t *v, size_t len) {
   if (len != 3)
@@ -106,15 +100,14 @@ static int parse_status(const uint8_t *v, size_t len) {
 /* Counts a field against the head limit, as HTTP/1.1 would carry it:
  * "name: value\r\n". 1xx heads count too, all of them together with the
  * final head, so an endless series of them ends at the limit. */
-static int count_field(struct hr_h2 *h2, struct stream *s, size_t namelen,
+static int count_field(struct hr_h2 *h2, struct hr_h2_stream *s, size_t namelen,
                        size_t valuelen) {
   s->head_bytes += namelen + valuelen + 4;
   if (s->head_bytes <= h2->max_header_bytes)
     return 0;
   stream_fail(s, HTTPR_E_TOO_LARGE,
               s->head_done ? "response trailers exceed"
-                           : "response headers exceed",
-              h2->max_header_bytes);
+                           : "response headers exceed");
   return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE; /* resets the stream */
 }
 
@@ -123,7 +116,7 @@ static int on_header(nghttp2_session *ng, const nghttp2_frame *frame,
                      size_t valuelen, uint8_t flags, void *user_data) {
   (void)flags;
   struct hr_h2 *h2 = user_data;
-  struct stream *s = hr_h2_stream_of(ng, frame->hd.stream_id);
+  struct hr_h2_stream *s = hr_h2_stream_of(ng, frame->hd.stream_id);
   if (frame->hd.type != NGHTTP2_HEADERS || !s || s->failed)
     return 0;
   hr_bounds_count(&s->bounds, namelen + valuelen);
@@ -143,7 +136,7 @@ static int on_header(nghttp2_session *ng, const nghttp2_frame *frame,
   struct hr_headers *to = s->head_done ? &s->trailers : &s->head;
   if (hr_headers_add(to, (const char *)name, namelen, (const char *)value,
                      valuelen) != 0) {
-    stream_fail(s, HTTPR_E_NOMEM, NULL, 0);
+    stream_fail(s, HTTPR_E_NOMEM, NULL);
     return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
   }
   return 0;
@@ -152,7 +145,7 @@ static int on_header(nghttp2_session *ng, const nghttp2_frame *frame,
 static int on_frame_recv(nghttp2_session *ng, const nghttp2_frame *frame,
                          void *user_data) {
   struct hr_h2 *h2 = user_data;
-  struct stream *s =
+  struct hr_h2_stream *s =
       frame->hd.stream_id ? hr_h2_stream_of(ng, frame->hd.stream_id) : NULL;
   switch (frame->hd.type) {
   case NGHTTP2_SETTINGS:
@@ -177,20 +170,21 @@ static int on_frame_recv(nghttp2_session *ng, const nghttp2_frame *frame,
     s->ended = 1;
   if (s)
     hr_bounds_date(&s->bounds); /* its owner may be asleep until later */
-  notify(s);
+  notify(h2, s);
   return 0;
 }
 
 static int on_data(nghttp2_session *ng, uint8_t flags, int32_t stream_id,
                    const uint8_t *data, size_t len, void *user_data) {
   (void)flags;
-  (void)user_data;
-  struct stream *s = hr_h2_stream_of(ng, stream_id);
-  if (s)
+  struct hr_h2_stream *s = hr_h2_stream_of(ng, stream_id);
+  if (s) {
     hr_bounds_count(&s->bounds, len);
+    notify(user_data, s);
+  }
   if (!s || s->failed || hr_buf_append(&s->body, data, len) != 0) {
     if (s)
-      stream_fail(s, HTTPR_E_NOMEM, NULL, 0);
+      stream_fail(s, HTTPR_E_NOMEM, NULL);
     /* Nobody takes these bytes: give the window back at once. */
     nghttp2_session_consume(ng, stream_id, len);
   }
@@ -199,13 +193,12 @@ static int on_data(nghttp2_session *ng, uint8_t flags, int32_t stream_id,
 
 static int on_stream_close(nghttp2_session *ng, int32_t stream_id,
                            uint32_t error_code, void *user_data) {
-  (void)user_data;
-  struct stream *s = hr_h2_stream_of(ng, stream_id);
+  struct hr_h2_stream *s = hr_h2_stream_of(ng, stream_id);
   if (s) {
     s->closed = 1;
     s->error_code = error_code;
     s->refused = error_code == NGHTTP2_REFUSED_STREAM;
-    notify(s);
+    notify(user_data, s);
   }
   return 0;
 }
@@ -214,13 +207,12 @@ static int on_stream_close(nghttp2_session *ng, int32_t stream_id,
 static int on_not_sent(nghttp2_session *ng, const nghttp2_frame *frame,
                        int lib_error_code, void *user_data) {
   (void)lib_error_code;
-  (void)user_data;
-  struct stream *s = hr_h2_stream_of(ng, frame->hd.stream_id);
+  struct hr_h2_stream *s = hr_h2_stream_of(ng, frame->hd.stream_id);
   if (frame->hd.type == NGHTTP2_HEADERS && s) {
     s->closed = 1;
     s->refused = 1;
     s->error_code = NGHTTP2_REFUSED_STREAM;
-    notify(s);
+    notify(user_data, s);
   }
   return 0;
 }
@@ -247,7 +239,7 @@ static int on_error(nghttp2_session *ng, int lib_error_code, const char *msg,
  * debug data (or error code) is the reason. */
 static int on_frame_sent(nghttp2_session *ng, const nghttp2_frame *frame,
                          void *user_data) {
-  struct stream *s =
+  struct hr_h2_stream *s =
       frame->hd.stream_id ? hr_h2_stream_of(ng, frame->hd.stream_id) : NULL;
   if (s) {
     if (frame->hd.type == NGHTTP2_HEADERS && !s->headers_sent) {
@@ -279,14 +271,14 @@ static int on_invalid_frame(nghttp2_session *ng, const nghttp2_frame *frame,
   return 0;
 }
 
-/* The request body, from memory or from what the caller's thread read. */
+/* The request body, from memory or from what its owner's thread read. */
 static ssize_t read_body(nghttp2_session *ng, int32_t stream_id, uint8_t *buf,
                          size_t length, uint32_t *data_flags,
                          nghttp2_data_source *source, void *user_data) {
   (void)source;
-  struct stream *s = hr_h2_stream_of(ng, stream_id);
+  struct hr_h2_stream *s = hr_h2_stream_of(ng, stream_id);
   if (!s)
-    return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE; /* its caller left */
+    return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE; /* its owner left */
   const struct hr_h2_request *rq = s->rq;
   if (!rq->read_cb) {
     size_t n = rq->body_len - s->body_sent;
@@ -302,10 +294,9 @@ static ssize_t read_body(nghttp2_session *ng, int32_t stream_id, uint8_t *buf,
   size_t n = s->up.len - s->up_off;
   if (n == 0 && !s->up_eof) {
     s->up_deferred = 1;
-    notify(s); /* its caller reads more */
-    /* That caller may be the driver itself: it must not wait for the
-     * server before it has read. */
-    ((struct hr_h2 *)user_data)->more_to_send = 1;
+    /* Its owner reads more, and must not wait for the server first: its
+     * hr_h2_want says so (upload_wants_more in h2.c). */
+    notify(user_data, s);
     return NGHTTP2_ERR_DEFERRED;
   }
   if (n > length)
@@ -319,17 +310,16 @@ static ssize_t read_body(nghttp2_session *ng, int32_t stream_id, uint8_t *buf,
     if (s->up_eof)
       *data_flags |= NGHTTP2_DATA_FLAG_EOF;
   }
-  notify(s); /* room for more */
+  notify(user_data, s); /* room for more */
   return (ssize_t)n;
 }
 
-/* ---- the driver ------------------------------------------------------------
- */
+/* ---- the I/O (lock held) ------------------------------------------------ */
 
 static void submit_queued(struct hr_h2 *h2) {
   /* The server's SETTINGS (its stream limit) come first. */
   while (h2->queue && h2->got_settings && !h2->goaway && !h2->broken) {
-    struct stream *s = h2->queue;
+    struct hr_h2_stream *s = h2->queue;
     h2->queue = s->next;
     if (!h2->queue)
       h2->queue_tail = NULL;
@@ -342,6 +332,7 @@ static void submit_queued(struct hr_h2 *h2) {
       s->closed = 1;
       s->refused = 1; /* out of stream ids: never sent */
       s->error_code = NGHTTP2_REFUSED_STREAM;
+      notify(h2, s);
     } else {
       s->id = id;
     }
@@ -349,8 +340,7 @@ static void submit_queued(struct hr_h2 *h2) {
 }
 
 /* Gathers the frames nghttp2 has to send (up to OUT_CAP waiting); sets
- * more_to_send when it stopped at the cap (nghttp2 may hold more) or a
- * body was deferred meanwhile (read_body). */
+ * more_to_send when it stopped at the cap (nghttp2 may hold more). */
 static void gather_output(struct hr_h2 *h2) {
   if (h2->out_off == h2->out.len) {
     hr_buf_reset(&h2->out);
@@ -381,77 +371,26 @@ static int output_pending(const struct hr_h2 *h2) {
   return h2->out_off < h2->out.len;
 }
 
-/* Writes what it can of the output without blocking; *want the event to
- * wait for when some is left. */
-static httpr_code flush_some(struct hr_h2 *h2, short *want, httpr_error *err) {
-  *want = 0;
+/* Writes what it can of the output without blocking; h2->out_want the
+ * event to wait for when some is left. 1 when bytes went out. */
+static int flush_some(struct hr_h2 *h2) {
+  int wrote = 0;
+  h2->out_want = 0;
   while (output_pending(h2)) {
     size_t put = 0;
-    httpr_code rc =
-        hr_conn_try_write(h2->conn, h2->out.data + h2->out_off,
-                          h2->out.len - h2->out_off, &put, want, err);
-    if (rc != HTTPR_OK || put == 0)
-      return rc;
+    httpr_code rc = hr_conn_try_write(h2->conn, h2->out.data + h2->out_off,
+                                      h2->out.len - h2->out_off, &put,
+                                      &h2->out_want, &h2->ioerr);
+    if (rc != HTTPR_OK) {
+      break_connection(h2, &h2->ioerr);
+      break;
+    }
+    if (put == 0)
+      break;
     h2->out_off += put;
+    wrote = 1;
   }
-  return HTTPR_OK;
-}
-
-static void drain_wake(struct hr_h2 *h2) {
-  char buf[64];
-  while (read(h2->wake[0], buf, sizeof(buf)) > 0) {
-  }
-}
-
-/* The driver's I/O, without the lock: writes what it can, reads what has
- * arrived (*got bytes in h2->in), and when neither moves waits for the
- * connection, a wake-up or the deadline (then returns with nothing).
- * Returns at once when all is written and more_to_send is set, so that
- * the next turn gathers more. *wrote: some output went out. */
-static httpr_code io_turn(struct hr_h2 *h2, int64_t deadline, size_t *got,
-                          int *wrote, httpr_error *err) {
-  *got = 0;
-  for (int turns = 0; turns < 64; turns++) {
-    short want_write = 0, want_read = 0;
-    size_t before = h2->out_off;
-    httpr_code rc = flush_some(h2, &want_write, err);
-    *wrote |= h2->out_off != before;
-    if (rc != HTTPR_OK)
-      return rc;
-    while (*got < IN_CAP) {
-      size_t n = 0;
-      rc = hr_conn_try_read(h2->conn, h2->in + *got, IN_CAP - *got, &n,
-                            &want_read, err);
-      if (rc != HTTPR_OK)
-        return rc;
-      if (n == 0 && !want_read)
-        return *got ? HTTPR_OK
-                    : hr_fail(err, HTTPR_E_RECV,
-                              "the server closed the HTTP/2 connection");
-      if (n == 0)
-        break;
-      *got += n;
-    }
-    if (*got)
-      return HTTPR_OK;
-    /* Nothing from the server is no reason to wait when a body may go
-     * on: a server whose window is open has nothing to say until the
-     * body is whole, and would keep us here until the deadline. */
-    if (h2->more_to_send && !output_pending(h2))
-      return HTTPR_OK;
-    short events = (short)(want_read | want_write);
-    int ready =
-        hr_conn_poll(h2->conn, events ? events : POLLIN, h2->wake[0], deadline);
-    if (ready == 0)
-      return HTTPR_OK;
-    if (ready < 0)
-      return hr_fail(err, HTTPR_E_RECV, "poll failed: %s", strerror(errno));
-    if (ready == 2) {
-      drain_wake(h2);
-      return HTTPR_OK; /* a stream wants something sent */
-    }
-  }
-  return HTTPR_OK;
+  return wrote;
 }
 
 /* nghttp2 stops reading once it ended the session: on a protocol error
@@ -466,58 +405,94 @@ static void check_ended(struct hr_h2 *h2) {
     break_with(h2, HTTPR_E_RECV, "the server ended the HTTP/2 connection");
 }
 
-static void feed(struct hr_h2 *h2, size_t got) {
-  ssize_t n = nghttp2_session_mem_recv(h2->ng, (const uint8_t *)h2->in, got);
-  if (n < 0)
-    protocol_error(h2, nghttp2_strerror((int)n));
-  else
-    check_ended(h2);
+/* Reads what has arrived, up to IN_CAP, and feeds it to nghttp2. 1 when
+ * bytes came. */
+static int read_some(struct hr_h2 *h2) {
+  size_t got = 0;
+  short want = 0;
+  int eof = 0;
+  httpr_code rc = HTTPR_OK;
+  h2->in_more = 0;
+  while (got < IN_CAP) {
+    size_t n = 0;
+    rc = hr_conn_try_read(h2->conn, h2->in + got, IN_CAP - got, &n, &want,
+                          &h2->ioerr);
+    if (rc != HTTPR_OK)
+      break;
+    if (n == 0) {
+      eof = !want;
+      break;
+    }
+    got += n;
+  }
+  h2->in_more = got == IN_CAP;
+  if (got) {
+    ssize_t n = nghttp2_session_mem_recv(h2->ng, (const uint8_t *)h2->in, got);
+    if (n < 0)
+      protocol_error(h2, nghttp2_strerror((int)n));
+    else
+      check_ended(h2);
+    if (h2->on_input)
+      h2->on_input(h2->conn, h2->on_input_ud);
+  }
+  if (rc != HTTPR_OK)
+    break_connection(h2, &h2->ioerr);
+  else if (eof)
+    break_with(h2, HTTPR_E_RECV, "the server closed the HTTP/2 connection");
+  return got > 0;
 }
 
-/* Releases the lock while doing I/O. */
-void hr_h2_drive(struct hr_h2 *h2, int64_t deadline) {
-  h2->driving = 1;
-  submit_queued(h2);
-  if (!h2->broken)
+void hr_h2_send(struct hr_h2 *h2, int64_t now) {
+  int moved = 0;
+  for (int round = 0; round < SEND_ROUNDS && !h2->broken; round++) {
+    submit_queued(h2);
     gather_output(h2);
-  pthread_mutex_unlock(&h2->lock);
-  httpr_error ioerr = {0};
-  size_t got = 0;
-  int wrote = 0;
-  httpr_code rc = HTTPR_OK;
-  if (!h2->broken)
-    rc = io_turn(h2, deadline, &got, &wrote, &ioerr);
-  pthread_mutex_lock(&h2->lock);
-  if (got || wrote)
-    h2->last_io = hr_now_ms();
-  if (rc != HTTPR_OK)
-    break_connection(h2, &ioerr);
-  else if (got)
-    feed(h2, got);
-  if (got && h2->on_input)
-    h2->on_input(h2->conn, h2->on_input_ud);
-  if (!h2->broken) {
-    /* Answers to what came in (SETTINGS and PING acks, window updates)
-     * leave now, even if no stream drives again soon. */
-    gather_output(h2);
-    check_ended(h2);
-    pthread_mutex_unlock(&h2->lock);
-    short want = 0;
-    rc = flush_some(h2, &want, &ioerr);
-    pthread_mutex_lock(&h2->lock);
-    if (rc != HTTPR_OK)
-      break_connection(h2, &ioerr);
+    moved |= flush_some(h2);
+    /* Stopped at the cap with all of it written: gather more now. */
+    if (!h2->more_to_send || output_pending(h2))
+      break;
   }
-  h2->driving = 0;
+  if (moved)
+    h2->last_io = now;
+}
+
+void hr_h2_io(struct hr_h2 *h2, int may_read, int64_t now) {
+  if (!h2->broken) {
+    if (h2->queue || output_pending(h2) || nghttp2_session_want_write(h2->ng))
+      hr_h2_send(h2, now);
+    if ((may_read || h2->in_more) && !h2->broken && read_some(h2)) {
+      h2->last_io = now;
+      /* Answers to what came in (SETTINGS and PING acks, window updates),
+       * and the streams the server's SETTINGS let go. */
+      hr_h2_send(h2, now);
+      check_ended(h2);
+    }
+  }
+  hr_h2_wake_news(h2);
+}
+
+void hr_h2_wake_news(struct hr_h2 *h2) {
+  for (struct h2_user *u = h2->users; u; u = u->next)
+    if (u->news && u != h2->turner)
+      hr_h2_wake(u);
+}
+
+short hr_h2_io_events(const struct hr_h2 *h2, int watching) {
+  short events = watching ? POLLIN : 0;
+  if (output_pending(h2))
+    events |= h2->out_want ? h2->out_want : POLLOUT;
+  return events;
 }
 
 int hr_h2_accepting(struct hr_h2 *h2) {
   pthread_mutex_lock(&h2->lock);
   /* Idle: read a GOAWAY or a close that came meanwhile, without waiting. */
-  if (!h2->running && !h2->driving && !h2->broken) {
+  if (!h2->running && !h2->broken) {
     struct pollfd pfd = {.fd = h2->conn->fd, .events = POLLIN};
-    if (poll(&pfd, 1, 0) > 0)
-      hr_h2_drive(h2, hr_now_ms());
+    if (poll(&pfd, 1, 0) > 0) {
+      h2->turner = NULL;
+      hr_h2_io(h2, 1, hr_now_ms());
+    }
   }
   int ok = !h2->goaway && !h2->broken;
   pthread_mutex_unlock(&h2->lock);
@@ -527,12 +502,13 @@ int hr_h2_accepting(struct hr_h2 *h2) {
 void hr_h2_free(struct hr_h2 *h2) {
   if (!h2)
     return;
+  /* Resets of cancelled streams, if the socket takes them now. */
+  if (h2->cancelled && !h2->broken) {
+    h2->turner = NULL;
+    hr_h2_send(h2, hr_now_ms());
+  }
   nghttp2_session_del(h2->ng);
   pthread_mutex_destroy(&h2->lock);
-  if (h2->wake[0] >= 0)
-    close(h2->wake[0]);
-  if (h2->wake[1] >= 0)
-    close(h2->wake[1]);
   hr_buf_free(&h2->out);
   free(h2->in);
   free(h2);
@@ -579,15 +555,17 @@ httpr_code hr_h2_attach(struct hr_conn *c, size_t max_header_bytes,
   struct hr_h2 *h2 = calloc(1, sizeof(*h2));
   if (!h2)
     return hr_nomem(err);
-  h2->wake[0] = h2->wake[1] = -1;
   pthread_mutex_init(&h2->lock, NULL);
   h2->conn = c;
   h2->last_io = hr_now_ms();
   h2->max_header_bytes = max_header_bytes;
   h2->on_input = on_input;
   h2->on_input_ud = ud;
-  if (!(h2->in = malloc(IN_CAP)) ||
-      pipe2(h2->wake, O_NONBLOCK | O_CLOEXEC) != 0 || session_new(h2) != 0) {
+  /* The first turn reads without poll's word: the TLS library may hold
+   * the server's SETTINGS already, read with the end of the handshake,
+   * where poll cannot see it (mbedTLS does). */
+  h2->in_more = 1;
+  if (!(h2->in = malloc(IN_CAP)) || session_new(h2) != 0) {
     hr_h2_free(h2);
     return hr_nomem(err);
   }

@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/fd_release.h"
+
 struct hr_resolve_job {
   struct hr_resolve_job *next; /* in the queue */
   char *name, *port;
@@ -46,8 +48,10 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static void job_free(struct hr_resolve_job *job) {
   if (job->list)
     freeaddrinfo(job->list);
-  if (job->fd >= 0)
+  if (job->fd >= 0) {
+    hr_fd_release(job->fd);
     close(job->fd);
+  }
   free(job->name);
   free(job->port);
   free(job);

@@ -2,8 +2,8 @@
 /*
  * transport.h - one connection to a server: opening it (opener.h:
  * resolution, the RFC 8305 address race, the TLS handshake), TLS over it
- * through the provider interface, and reads and writes that wait with
- * poll() until a deadline. Knows nothing of HTTP.
+ * through the provider interface, and reads and writes that never wait
+ * (their owner polls). Knows nothing of HTTP.
  */
 #ifndef HTTPR_TRANSPORT_H
 #define HTTPR_TRANSPORT_H
@@ -70,35 +70,17 @@ struct hr_tls_io hr_conn_socket_io(struct hr_conn *c);
  * `what` names the phase, or "operation" for the total limit. */
 httpr_code hr_timed_out(httpr_error *err, long timeout_ms, const char *what);
 
-/* Writes all len bytes within the limits of b, which counts them; the
- * limits are checked before every write, whether or not it would block.
- * HTTPR_E_SEND, HTTPR_E_TIMEOUT, or the provider's codes. */
-httpr_code hr_conn_write(struct hr_conn *c, const void *buf, size_t len,
-                         struct hr_bounds *b, httpr_error *err);
-
-/* Reads what is available, waiting within the limits of b for something
- * (checked before every read, whether or not it would block); b counts
- * the bytes. *got = 0 means a clean end of stream (TCP EOF for plain
- * HTTP, close_notify for TLS). Errors: HTTPR_E_RECV, HTTPR_E_TIMEOUT,
- * alerts as HTTPR_E_TLS_HANDSHAKE. */
-httpr_code hr_conn_read(struct hr_conn *c, void *buf, size_t cap, size_t *got,
-                        struct hr_bounds *b, httpr_error *err);
-
-/* Non-blocking steps, for a caller that multiplexes reading and writing
- * (HTTP/2). Each moves what it can now: *moved bytes, or 0 with *want set
- * to the poll event to wait for (POLLIN / POLLOUT). hr_conn_try_read
- * reports a clean end of stream as 0 bytes with *want 0. Errors as for
- * hr_conn_read / hr_conn_write. After a try_write that moved nothing,
- * the next one must pass the same bytes (TLS libraries require it). */
+/* Reading and writing, never waiting: each moves what it can now,
+ * *moved bytes, or 0 with *want set to the poll event to wait for
+ * (POLLIN / POLLOUT). hr_conn_try_read reports a clean end of stream (TCP
+ * EOF for plain HTTP, close_notify for TLS) as 0 bytes with *want 0.
+ * Errors: HTTPR_E_SEND / HTTPR_E_RECV, the provider's codes, alerts as
+ * HTTPR_E_TLS_HANDSHAKE. After a try_write that moved nothing, the next
+ * one must pass the same bytes (TLS libraries require it). */
 httpr_code hr_conn_try_read(struct hr_conn *c, void *buf, size_t cap,
                             size_t *moved, short *want, httpr_error *err);
 httpr_code hr_conn_try_write(struct hr_conn *c, const void *buf, size_t len,
                              size_t *moved, short *want, httpr_error *err);
-/* Waits until the connection is ready for events, or wake_fd (-1: none)
- * is readable, or the deadline. Returns 1 (connection ready), 2 (woken),
- * 0 (deadline) or -1 (poll failed, errno set). */
-int hr_conn_poll(struct hr_conn *c, short events, int wake_fd,
-                 int64_t deadline);
 
 /* 1 when an idle connection can carry another request: the peer has not
  * closed it, sent close_notify or sent unexpected bytes. Never blocks. */

@@ -16,8 +16,8 @@ trap 'rm -rf "$tmp"' EXIT
 fail=0
 
 pages="$build/man/httpr.1 $src/man/libhttpr.3"
-for p in httpr_config httpr_client httpr_request httpr_response httpr_error \
-  httpr_providers; do
+for p in httpr_config httpr_client httpr_request httpr_response httpr_loop \
+  httpr_error httpr_providers; do
   pages="$pages $build/man/$p.3"
 done
 

@@ -27,10 +27,13 @@ enum cli_http_version {
 #define CLI_SPEED_LIMIT_MAX (1L << 40)
 #define CLI_SPEED_TIME_MAX 86400L
 
-/* --parallel-max: curl's default and its ceiling (larger values are
- * lowered to it, 0 means the default, as in curl). */
+/* --parallel-max: curl's default, and a ceiling (larger values are
+ * lowered to it, 0 means the default, as in curl). curl stops at 300
+ * because each transfer costs it more; httpr runs them on one event loop,
+ * as many as the descriptor limit allows (cli_parallel.c lowers the value
+ * to that). */
 #define CLI_PARALLEL_DEFAULT 50
-#define CLI_PARALLEL_LIMIT 300
+#define CLI_PARALLEL_LIMIT 100000
 
 /* One -H. An empty value sends an empty header ("Name:" or "Name;"). */
 struct cli_header {

@@ -53,7 +53,7 @@ int cli_parse_size(const char *arg, uint64_t *bytes);
 
 /* --parallel-max N as curl takes it: a whole number >= 0; 0 gives
  * CLI_PARALLEL_DEFAULT and anything above CLI_PARALLEL_LIMIT gives the
- * limit. */
+ * limit (not curl's 300: see cli_args.h). */
 int cli_parse_parallel_max(const char *arg, long *out);
 
 /* --tls-max: "1.2" -> 12, "1.3" -> 13, "default" -> 0. */

@@ -56,6 +56,8 @@ int cli_exit_code(httpr_code code) {
     return CLI_EXIT_WRITE;
   case HTTPR_E_READ:
     return CLI_EXIT_READ;
+  case HTTPR_E_CANCELLED:
+    return 42; /* curl's "aborted by callback" */
   }
   return 1;
 }

@@ -86,7 +86,8 @@ const struct cli_option cli_option_table[] = {
      .expects = "expects a number of transfers",
      .section = CLI_HELP_OUTPUT,
      .value_name = "N",
-     .help = "at most N transfers at once with -Z (default 50, at most 300)"},
+     .help = "at most N transfers at once with -Z (default 50, up to the "
+             "descriptor limit)"},
 
     /* ---- Request */
     {.long_name = "request",

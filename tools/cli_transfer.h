@@ -7,9 +7,8 @@
  * A transfer is three steps so that a scheduler other than the serial one
  * (a later --parallel) reuses them as they are:
  *   cli_xfer_start    request and output sink; no I/O
- *   cli_xfer_perform  send and receive: the one step that blocks, and the
- *                     only one that may run on another thread (the client
- *                     is thread-safe and each transfer has its own error)
+ *   cli_xfer_perform  send and receive: the one step that blocks (-Z
+ *                     sends on the library's event loop instead)
  *   cli_xfer_finish   everything printed after the response; returns the
  *                     transfer's exit code and frees what it holds
  * cli_run_serial runs one transfer after the other; cli_run_parallel
@@ -33,6 +32,8 @@ struct cli_run {
   struct cli_wo_state writeout;
 };
 
+struct sched;
+
 /* One URL of the command line. Zeroed by cli_xfer_start; must stay where
  * it is until cli_xfer_finish (the request points at its sink). */
 struct cli_xfer {
@@ -45,6 +46,7 @@ struct cli_xfer {
   int buffered;     /* the body waits in the response: for the head (-i),
                        or with -Z for its turn on stdout */
   struct cli_sink sink;
+  struct sched *sched; /* -Z: the scheduler running it */
 };
 
 /* The request the command line describes for url: method, -H headers and
@@ -76,15 +78,15 @@ int cli_xfer_finish(struct cli_xfer *x, struct cli_run *run);
  * (cli_exit_is_fatal). */
 int cli_run_serial(struct cli_run *run);
 
-/* -Z: runs up to opts->parallel_max transfers at once on worker threads
- * (start and perform), and finishes them on the calling thread in
- * command-line order, each as soon as it and the ones before it are done:
+/* -Z: runs up to opts->parallel_max transfers at once (as far as the
+ * descriptor limit allows) on the library's event loop from the calling
+ * thread, and finishes them in command-line order, each as soon as it and the ones before it are done:
  * the output of one transfer (head, stdout body, -v summary, -w, error
  * line) is never mixed with another's, only the -v debug lines of running
  * transfers interleave (each line whole). Exit code as cli_run_serial,
  * the transfers taken in command-line order; after a fatal failure no
  * new transfer starts, those already running are finished. Falls back to
- * cli_run_serial when no thread can be started. */
+ * cli_run_serial when out of memory. */
 int cli_run_parallel(struct cli_run *run);
 
 #endif /* HTTPR_TOOLS_CLI_TRANSFER_H */

@@ -27,6 +27,8 @@ GROUPS = [
      ("httpr_request_",)),
     ("response", "httpr_response", "read an httpr response",
      ("httpr_response_",)),
+    ("loop", "httpr_loop", "run httpr transfers from an event loop",
+     ("httpr_loop_", "httpr_transfer_")),
     ("error", "httpr_error", "httpr's error codes and error object",
      ("httpr_error_", "httpr_code_")),
     ("providers", "httpr_providers",

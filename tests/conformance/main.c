@@ -5,7 +5,7 @@
  * provider gets one summary. PKI_DIR and TEST_SERVER come from the
  * environment (make check sets them). HTTPR_TEST_GROUPS=pool,h2 runs only
  * those groups (one per test file: verify, trust, client_cert, tls, http,
- * connect, api, pool, h2), HTTPR_TEST_FILTER only the tests matching a cmocka
+ * connect, api, loop, pool, h2), HTTPR_TEST_FILTER only the tests matching a cmocka
  * pattern.
  */
 #include <stdio.h>
@@ -210,6 +210,7 @@ static int collect_tests(struct CMUnitTest **out) {
       {"http", http_tests, &http_tests_count},
       {"connect", connect_tests, &connect_tests_count},
       {"api", api_tests, &api_tests_count},
+      {"loop", loop_tests, &loop_tests_count},
       {"pool", pool_tests, &pool_tests_count},
       {"h2", h2_tests, &h2_tests_count},
       {"policy", policy_tests, &policy_tests_count},

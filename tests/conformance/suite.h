@@ -202,6 +202,8 @@ extern const struct CMUnitTest connect_tests[];
 extern const size_t connect_tests_count;
 extern const struct CMUnitTest api_tests[];
 extern const size_t api_tests_count;
+extern const struct CMUnitTest loop_tests[];
+extern const size_t loop_tests_count;
 extern const struct CMUnitTest pool_tests[];
 extern const size_t pool_tests_count;
 extern const struct CMUnitTest h2_tests[];

@@ -64,6 +64,38 @@ static void sequential_requests_one_connection(void **state) {
   httpr_config_free(cfg);
 }
 
+/* A request asking for a fresh connection never gets a pooled one; the
+ * one it opened is pooled for the next ordinary request. */
+static void fresh_connection_never_reused(void **state) {
+  (void)state;
+  httpr_config *cfg = cfg_new();
+  httpr_client *client = client_of(cfg);
+  const char *url = url_of(SRV_GOOD_ECDSA, NULL, "/conn-id");
+  struct kept first = get_ok(client, url);
+  httpr_request *req = NULL;
+  httpr_response *resp = NULL;
+  assert_code(httpr_request_new(&req, "GET", url, NULL), HTTPR_OK);
+  assert_code(httpr_request_set_fresh_connection(req, 1), HTTPR_OK);
+  long ids[3] = {first.id, 0, 0};
+  for (int i = 1; i < 3; i++) {
+    assert_code(httpr_client_send(client, req, &resp, NULL), HTTPR_OK);
+    size_t len = 0;
+    const unsigned char *body = httpr_response_body(resp, &len);
+    ids[i] = strtol((const char *)body, NULL, 10);
+    assert_false(httpr_response_connection_reused(resp));
+    httpr_response_free(resp);
+    assert_true(ids[i] != ids[i - 1] && ids[i] != ids[0]);
+  }
+  /* An ordinary request takes one of the pooled connections. */
+  struct kept after = get_ok(client, url);
+  assert_true(after.reused);
+  assert_true(after.id == ids[0] || after.id == ids[1] || after.id == ids[2]);
+  assert_code(httpr_request_set_fresh_connection(NULL, 1), HTTPR_E_INVALID);
+  httpr_request_free(req);
+  httpr_client_free(client);
+  httpr_config_free(cfg);
+}
+
 /* ---- per-origin limit ---------------------------------------------------- */
 
 #define LIMIT_THREADS 8
@@ -639,6 +671,7 @@ static void same_provider_clients_share_nothing(void **state) {
 
 const struct CMUnitTest pool_tests[] = {
     cmocka_unit_test(sequential_requests_one_connection),
+    cmocka_unit_test(fresh_connection_never_reused),
     cmocka_unit_test(per_origin_limit_shared_by_threads),
     cmocka_unit_test(send_all_h1_one_thread_per_origin_limit),
     cmocka_unit_test(per_origin_limit_wait_times_out),

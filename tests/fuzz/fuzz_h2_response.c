@@ -41,6 +41,7 @@
 #include "common/clock.h"
 #include "protocol/bounds.h"
 #include "protocol/h2.h"
+#include "tests/h2_drive.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

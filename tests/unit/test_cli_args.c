@@ -717,8 +717,10 @@ static void value_parsers_direct(void **state) {
   assert_int_equal(n, 1);
   assert_int_equal(cli_parse_parallel_max("300", &n), CLI_VALUE_OK);
   assert_int_equal(n, 300);
-  assert_int_equal(cli_parse_parallel_max("301", &n), CLI_VALUE_OK);
-  assert_int_equal(n, 300);
+  assert_int_equal(cli_parse_parallel_max("5000", &n), CLI_VALUE_OK);
+  assert_int_equal(n, 5000);
+  assert_int_equal(cli_parse_parallel_max("100001", &n), CLI_VALUE_OK);
+  assert_int_equal(n, 100000);
   assert_int_equal(cli_parse_parallel_max("0", &n), CLI_VALUE_OK);
   assert_int_equal(n, 50);
   n = -7; /* a refused value leaves *out alone */
@@ -1037,15 +1039,16 @@ static void parallel_options(void **state) {
   assert_int_equal(p.rc, CLI_EXIT_OK);
   assert_int_equal(p.opts.parallel_max, 7);
   done(&p);
-  /* As curl: 0 means the default, above 300 means 300; last one wins. */
+  /* As curl: 0 means the default, above the ceiling means the ceiling
+   * (curl's is 300, httpr's 100,000); last one wins. */
   PARSE(&p, "--parallel-max", "0", "https://a/");
   assert_int_equal(p.rc, CLI_EXIT_OK);
   assert_int_equal(p.opts.parallel_max, 50);
   done(&p);
-  PARSE(&p, "--parallel-max", "1000", "https://a/");
+  PARSE(&p, "--parallel-max", "1000000", "https://a/");
   assert_int_equal(p.rc, CLI_EXIT_OK);
   assert_int_equal(p.opts.parallel_max, CLI_PARALLEL_LIMIT);
-  assert_int_equal(CLI_PARALLEL_LIMIT, 300);
+  assert_int_equal(CLI_PARALLEL_LIMIT, 100000);
   done(&p);
   PARSE(&p, "--parallel-max", "3", "--parallel-max", "1", "https://a/");
   assert_int_equal(p.rc, CLI_EXIT_OK);
