@@ -187,11 +187,13 @@ struct lc_xfer {
   int done_count;
   int done_in_cancel; /* the completion ran inside its own cancel call */
   int cancel_called;
+  int cancel_pending; /* cancelled from a callback, not yet ended */
   unsigned long turn_added;
   double started;
   uint64_t sink_bytes;
   int sink_bad; /* a sink byte differed from the pattern */
   int sink_after_done;
+  int sink_in_add;           /* the sink ran inside httpr_loop_add */
   size_t posted;             /* body bytes handed out by the read callback */
   struct lc_xfer *next_free; /* requests to free once out of the library */
 };
@@ -210,6 +212,8 @@ struct lc_run {
   struct lc_xfer *xfers;
   size_t total, next, in_flight, completed;
   int in_lib;                 /* depth of calls into the library */
+  int in_cb;                  /* depth of completion and body callbacks */
+  size_t cancels_pending;     /* transfers with cancel_pending */
   int in_add;                 /* inside httpr_loop_add */
   int closing;                /* httpr_loop_free: no new transfers */
   struct lc_xfer *cancelling; /* the transfer whose cancel call runs */
@@ -289,26 +293,53 @@ static uint64_t fnv1a64(const unsigned char *p, size_t n) {
   return v;
 }
 
-/* Cancels x from the test's code or a callback: its completion must run
- * inside the call. */
+/* Cancels x. From the test's own code its completion runs inside the
+ * call; from a completion or body callback, once that callback has
+ * returned and before the httpr_loop_act or httpr_loop_perform around it
+ * returns (checked there: end_of_call). */
 static void cancel_now(struct lc_run *run, struct lc_xfer *x) {
   struct lc_xfer *outer = run->cancelling;
+  int from_callback = run->in_cb > 0;
   x->cancel_called = 1;
   run->cancelling = x;
   enter(run);
   httpr_transfer_cancel(x->handle);
   leave(run);
   run->cancelling = outer;
-  if (x->done_count != 1 || !x->done_in_cancel)
-    lc_fail(run, "#%zu %s: not completed inside httpr_transfer_cancel",
-            x->index, x->c->name);
+  if (!from_callback) {
+    if (x->done_count != 1 || !x->done_in_cancel)
+      lc_fail(run, "#%zu %s: not completed inside httpr_transfer_cancel",
+              x->index, x->c->name);
+  } else if (!x->done_count) {
+    x->cancel_pending = 1;
+    run->cancels_pending++;
+  }
+}
+
+/* After an httpr_loop_act or httpr_loop_perform: every transfer cancelled
+ * from one of its callbacks has ended. */
+static void end_of_call(struct lc_run *run, const char *what) {
+  if (run->in_lib > 0 || !run->cancels_pending)
+    return;
+  for (size_t i = 0; i < run->next; i++) {
+    struct lc_xfer *x = &run->xfers[i];
+    if (x->cancel_pending) {
+      lc_fail(run,
+              "#%zu %s: cancelled from a callback, still running when "
+              "%s returned",
+              x->index, x->c->name, what);
+      x->cancel_pending = 0;
+    }
+  }
+  run->cancels_pending = 0;
 }
 
 static int sink_cb(const void *data, size_t len, void *userdata) {
   struct lc_xfer *x = userdata;
   struct lc_run *run = x->run;
   check_callback(run, "body sink");
-  if (x->done_count) {
+  x->sink_in_add |= run->in_add;
+  if (x->done_count || x->cancel_called) {
     x->sink_after_done = 1;
     return 0;
   }
@@ -316,8 +347,11 @@ static int sink_cb(const void *data, size_t len, void *userdata) {
   for (size_t i = 0; i < len && !x->sink_bad; i++)
     x->sink_bad = p[i] != pattern_byte(x->sink_bytes + i);
   x->sink_bytes += len;
-  if (x->c->cancel == CANCEL_FROM_SINK && !x->cancel_called)
+  if (x->c->cancel == CANCEL_FROM_SINK) {
+    run->in_cb++;
     cancel_now(run, x);
+    run->in_cb--;
+  }
   return 0;
 }
 
@@ -500,6 +534,10 @@ static void done_cb(httpr_transfer *xfer, httpr_code code, httpr_response *resp,
     return;
   }
   x->done_in_cancel = run->cancelling == x;
+  if (x->cancel_pending) {
+    x->cancel_pending = 0;
+    run->cancels_pending--;
+  }
   run->in_flight--;
   run->completed++;
   check_outcome(x, code, resp, err);
@@ -508,12 +546,14 @@ static void done_cb(httpr_transfer *xfer, httpr_code code, httpr_response *resp,
   run->to_free = x;
   if (run->closing)
     return;
+  run->in_cb++;
   if (x->c->cancel != CANCEL_FROM_OTHER) {
     struct lc_xfer *v = victim_ready(run);
     if (v)
       cancel_now(run, v);
   }
   add_more(run);
+  run->in_cb--;
 }
 
 static httpr_code make_request(struct lc_xfer *x, httpr_error *err) {
@@ -668,6 +708,7 @@ void lc_act(struct lc_run *run, int fd, int events) {
   httpr_code rc = httpr_loop_act(run->loop, fd, events, &running);
   leave(run);
   check_running(run, rc, running, "httpr_loop_act");
+  end_of_call(run, "httpr_loop_act");
 }
 
 void lc_perform(struct lc_run *run, long max_wait_ms) {
@@ -676,9 +717,27 @@ void lc_perform(struct lc_run *run, long max_wait_ms) {
   httpr_code rc = httpr_loop_perform(run->loop, max_wait_ms, &running);
   leave(run);
   check_running(run, rc, running, "httpr_loop_perform");
+  end_of_call(run, "httpr_loop_perform");
 }
 
 /* ---- one run: a driver, its loop, every transfer ------------------------- */
+
+/* At the deadline: what is still running, to tell a hang's kind. */
+static void report_unfinished(struct lc_run *run) {
+  int shown = 0;
+  for (size_t i = 0; i < run->next && shown < 10; i++) {
+    struct lc_xfer *x = &run->xfers[i];
+    if (x->done_count)
+      continue;
+    fprintf(stderr,
+            "%s[%s] %s: still running: #%zu %s (added %.1f s ago, %llu "
+            "sink bytes, %zu posted)\n",
+            run->prog, g_suite.provider, run->drv->name, x->index, x->c->name,
+            now_s_() - x->started, (unsigned long long)x->sink_bytes,
+            x->posted);
+    shown++;
+  }
+}
 
 static int run_driver(const struct lc_driver *drv, const char *prog,
                       httpr_client *const *clients, size_t total) {
@@ -722,6 +781,7 @@ static int run_driver(const struct lc_driver *drv, const char *prog,
     if (now_s_() > deadline) {
       lc_fail(&run, "deadline: %zu of %zu transfers ended after %.0f s",
               run.completed, run.total, now_s_() - start);
+      report_unfinished(&run);
       break;
     }
     if (run.turns >= MAX_TURNS) {
@@ -747,9 +807,12 @@ out:
     if (run.xfers[i].done_count != 1)
       lc_fail(&run, "#%zu %s: %d completions", i, run.xfers[i].c->name,
               run.xfers[i].done_count);
-    if (run.xfers[i].sink_after_done)
-      lc_fail(&run, "#%zu %s: body sink called after completion", i,
+    if (run.xfers[i].sink_in_add)
+      lc_fail(&run, "#%zu %s: body sink called inside httpr_loop_add", i,
               run.xfers[i].c->name);
+    if (run.xfers[i].sink_after_done)
+      lc_fail(&run, "#%zu %s: body sink called after its completion or cancel",
+              i, run.xfers[i].c->name);
   }
   if (run.watched)
     lc_fail(&run, "%zu descriptors still watched after httpr_loop_free",
