@@ -57,6 +57,7 @@ int hr_engine_add(struct hr_engine *e, struct hr_job *j) {
     hr_engine_sync(e, j);
     if (j->slot.conn)
       hr_engine_sync_conn(e, j->slot.conn);
+    hr_engine_tell_timer(e);
   }
   return 0;
 }
@@ -98,8 +99,7 @@ static void cancel_now(struct hr_engine *e, struct hr_job *j, httpr_code rc,
   struct hr_fd_listener *before = hr_engine_listen(e, &l);
   struct hr_job *was = e->current;
   e->current = j;
-  if (j->phase != HR_JOB_DONE)
-    hr_job_cancel(j, rc, message);
+  hr_job_cancel(j, rc, message);
   e->current = was;
   hr_fd_listen(before);
   hr_engine_finish(e, j);
@@ -107,8 +107,6 @@ static void cancel_now(struct hr_engine *e, struct hr_job *j, httpr_code rc,
 
 void hr_engine_cancel(struct hr_engine *e, struct hr_job *j, httpr_code rc,
                       const char *message) {
-  if (j->phase == HR_JOB_DONE)
-    return; /* it ends at the next turn or act anyway */
   if (e->stepping) {
     /* The job may be the one being stepped (its own callback cancels
      * it): it stops at its next look at the flag, or at the step's end. */
@@ -120,6 +118,8 @@ void hr_engine_cancel(struct hr_engine *e, struct hr_job *j, httpr_code rc,
   }
   cancel_now(e, j, rc, message);
   hr_engine_sweep_conns(e);
+  if (e->events)
+    hr_engine_tell_timer(e);
 }
 
 void hr_engine_run_cancels(struct hr_engine *e) {
@@ -262,8 +262,13 @@ void hr_engine_turn(struct hr_engine *e, long max_wait_ms) {
 void hr_engine_clear(struct hr_engine *e, httpr_code rc, const char *message) {
   /* Bounded: each pass ends one job (done callbacks see the engine
    * clearing and add nothing that outlives it). */
-  for (size_t rounds = 0; e->n && rounds < 1000000; rounds++)
-    cancel_now(e, e->jobs[e->n - 1], rc, message);
+  for (size_t rounds = 0; e->n && rounds < 1000000; rounds++) {
+    struct hr_job *j = e->jobs[e->n - 1];
+    if (j->phase == HR_JOB_DONE)
+      hr_engine_finish(e, j); /* it ended: its own result */
+    else
+      cancel_now(e, j, rc, message);
+  }
   hr_engine_sweep_conns(e);
   free(e->conns);
   for (size_t i = 0; i < e->n_watches; i++) {

@@ -97,8 +97,7 @@ static int heap_update(struct hr_engine *e, struct hr_engine_item *it,
   return 0;
 }
 
-/* Tells the caller when to act on the timer, if that changed. */
-static void tell_timer(struct hr_engine *e) {
+void hr_engine_tell_timer(struct hr_engine *e) {
   int64_t at = e->n_heap ? e->heap[0]->wake_at : HR_NO_DEADLINE;
   if (at == e->timer_at)
     return;
@@ -308,8 +307,7 @@ static void act_on_timer(struct hr_engine *e, int64_t now) {
    * entries without jobs are swept only at the act's end. */
   for (size_t i = 0; i < n; i++)
     move_item(e, due[i], NULL, 0, now);
-  if (n == DUE_BATCH && e->n_heap && e->heap[0]->wake_at <= now)
-    e->timer_at = -1; /* more are due: tell_timer says 0 */
+
 }
 
 void hr_engine_act(struct hr_engine *e, int fd, short revents) {
@@ -319,6 +317,8 @@ void hr_engine_act(struct hr_engine *e, int fd, short revents) {
   struct hr_engine_item *it = owner_of(e, fd);
   e->stepping++;
   if (fd < 0) {
+    /* The caller's timer fired and is spent: it is told again. */
+    e->timer_at = -1;
     act_on_timer(e, now);
   } else if (fd == e->wake_fd) {
     hr_engine_drain(e);
@@ -343,6 +343,6 @@ void hr_engine_act(struct hr_engine *e, int fd, short revents) {
       hr_engine_sync_conn(e, e->conns[k]);
   }
   hr_engine_sweep_conns(e);
-  tell_timer(e);
+  hr_engine_tell_timer(e);
   hr_fd_listen(before);
 }

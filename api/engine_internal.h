@@ -49,6 +49,8 @@ void hr_engine_drain(struct hr_engine *e);
 void hr_engine_sync(struct hr_engine *e, struct hr_job *j);
 void hr_engine_sync_conn(struct hr_engine *e, struct hr_engine_conn *c);
 void hr_engine_forget(struct hr_engine *e, struct hr_engine_item *item);
+/* Tells the caller when to act on the timer, if that changed. */
+void hr_engine_tell_timer(struct hr_engine *e);
 
 /* Makes the engine (in socket mode; else nobody) the thread's listener of
  * hr_fd_release, in l; returns the listener before, to put back with

@@ -244,17 +244,10 @@ static void begin_hop(struct hr_job *j) {
   checkout(j);
 }
 
-void hr_job_start(struct hr_job *j, httpr_client *client,
-                  const httpr_request *req, struct hr_h2_owner *owner) {
-  memset(j, 0, offsetof(struct hr_job, opener));
-  j->err.code = HTTPR_OK;
-  j->err.message[0] = j->err.detail[0] = j->err.hint[0] = '\0';
-  j->err.http2 = 0;
-  j->client = client;
-  j->req = req;
-  j->h2_owner = owner;
-  const struct httpr_config *cfg = &client->cfg;
-  httpr_code rc = hr_hop_init(&j->hop, req, &j->err);
+/* The first hop of a job made by hr_job_init. */
+static void begin(struct hr_job *j) {
+  const struct httpr_config *cfg = &j->client->cfg;
+  httpr_code rc = hr_hop_init(&j->hop, j->req, &j->err);
   if (rc != HTTPR_OK) {
     job_end(j, rc);
     return;
@@ -265,7 +258,7 @@ void hr_job_start(struct hr_job *j, httpr_client *client,
     return;
   }
   j->t = (struct hr_transfer){
-      .req = req,
+      .req = j->req,
       .follow = cfg->max_redirects > 0,
       .deadline = hr_deadline_in(cfg->total_timeout_ms),
       .t0 = hr_now_s(),
@@ -274,11 +267,32 @@ void hr_job_start(struct hr_job *j, httpr_client *client,
   begin_hop(j);
 }
 
+void hr_job_start(struct hr_job *j, httpr_client *client,
+                  const httpr_request *req, struct hr_h2_owner *owner) {
+  hr_job_init(j, client, req, owner);
+  begin(j);
+}
+
+void hr_job_init(struct hr_job *j, httpr_client *client,
+                 const httpr_request *req, struct hr_h2_owner *owner) {
+  memset(j, 0, offsetof(struct hr_job, opener));
+  j->err.code = HTTPR_OK;
+  j->err.message[0] = j->err.detail[0] = j->err.hint[0] = '\0';
+  j->err.http2 = 0;
+  j->client = client;
+  j->req = req;
+  j->h2_owner = owner;
+  j->phase = HR_JOB_NEW;
+}
+
 /* ---- the owner's side ---------------------------------------------------- */
 
 size_t hr_job_pollfds(const struct hr_job *j, struct pollfd *out,
                       int64_t *wake_at) {
   switch (j->phase) {
+  case HR_JOB_NEW:
+    *wake_at = 0; /* starts at once */
+    return 0;
   case HR_JOB_WAITING:
     *wake_at = hr_deadline_min(*wake_at, connect_wait_end(j));
     return 0;
@@ -305,6 +319,9 @@ size_t hr_job_pollfds(const struct hr_job *j, struct pollfd *out,
 void hr_job_step(struct hr_job *j, const struct pollfd *ready, size_t n,
                  int64_t now) {
   switch (j->phase) {
+  case HR_JOB_NEW:
+    begin(j);
+    break;
   case HR_JOB_WAITING:
     waiting_step(j, now);
     break;
@@ -358,10 +375,9 @@ void hr_job_cancel(struct hr_job *j, httpr_code rc, const char *message) {
     hr_h2_exchange_abort(&j->x, j->stream);
     j->stream = NULL;
     break;
+  case HR_JOB_NEW:
   case HR_JOB_WAITING:
-  case HR_JOB_DONE:
-    if (j->phase == HR_JOB_DONE)
-      return;
+  case HR_JOB_DONE: /* ended, its result not handed over: dropped */
     break;
   }
   job_end(j, hr_fail(&j->err, rc, "%s", message));

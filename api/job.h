@@ -18,6 +18,7 @@
 #include "protocol/opener.h"
 
 enum hr_job_phase {
+  HR_JOB_NEW, /* made by hr_job_init: starts at its first step */
   HR_JOB_WAITING, /* for the pool (a limit, or a connection being opened
                      that may be shared): woken by hr_pool_watch */
   HR_JOB_OPENING,
@@ -83,6 +84,12 @@ struct hr_job {
  * makes (its engine's). */
 void hr_job_start(struct hr_job *j, httpr_client *client,
                   const httpr_request *req, struct hr_h2_owner *owner);
+
+/* Makes j for req on client without starting it: it starts at its first
+ * step (an event loop's transfer does nothing inside the call that adds
+ * it). */
+void hr_job_init(struct hr_job *j, httpr_client *client,
+                 const httpr_request *req, struct hr_h2_owner *owner);
 
 /* The HTTP/2 connection whose stream j is (HR_JOB_H2), else NULL: its
  * owner turns it, then steps j. */

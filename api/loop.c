@@ -135,7 +135,7 @@ httpr_code httpr_loop_add(httpr_loop *loop, httpr_client *client,
   xfer->loop = loop;
   xfer->done = done;
   xfer->userdata = userdata;
-  hr_job_start(&xfer->job, client, req, &loop->engine.h2_owner);
+  hr_job_init(&xfer->job, client, req, &loop->engine.h2_owner);
   if (hr_engine_add(&loop->engine, &xfer->job) != 0) {
     hr_job_cancel(&xfer->job, HTTPR_E_NOMEM, "out of memory");
     httpr_response *resp = NULL;
