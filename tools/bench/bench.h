@@ -28,6 +28,9 @@
 /* soak: the most threads --threads accepts; h2-multiplex: the most
  * streams -m accepts (one thread each). */
 #define BENCH_MAX_THREADS 256
+/* concurrent: the most connections -c accepts (each a descriptor; the
+ * program raises its own limit to C + 256). */
+#define BENCH_MAX_CONNECTIONS 1000000
 
 /* The command line. Strings point into argv. */
 struct bench_opts {
@@ -41,6 +44,7 @@ struct bench_opts {
   long n;                 /* operations; 0: the scenario's default */
   long streams;           /* h2-multiplex streams in flight */
   long threads;           /* soak: threads sharing the one client */
+  long connections;       /* concurrent: connections open at once */
   double max_seconds;     /* cap of each timed part */
   int insecure;           /* no certificate verification */
   int show_version;
@@ -71,7 +75,16 @@ struct bench_result {
   int has_soak;
   long threads;     /* soak: threads sharing the client */
   long rss_warm_kb; /* soak: resident set after the first 10% */
-  long rss_end_kb;  /* soak: resident set at the end */
+  long rss_end_kb;  /* soak, concurrent: resident set at the end */
+  /* concurrent (see bench_concurrent.c), with rss_end_kb: */
+  int has_concurrent;
+  long connections;  /* C */
+  const char *api;   /* how the loop was driven */
+  long rss_base_kb;  /* resident before any connection or transfer */
+  long rss_idle_kb;  /* resident with the C connections open and idle */
+  long peak_idle_kb; /* ru_maxrss then */
+  long peak_run_kb;  /* ru_maxrss after the timed part */
+  double warmup_s;   /* seconds to open the C connections */
   char backend[32];
   char proto[16];
   char tls[128];
@@ -119,6 +132,10 @@ struct bench_pool {
                              forces for every scenario but h2-multiplex,
                              which offers h2 and http/1.1 as libcurl's
                              CURL_HTTP_VERSION_2TLS */
+  /* 0 for each of these: the library's default. */
+  size_t max_connections;  /* per origin and in total (concurrent: C) */
+  long idle_ms;            /* how long an idle connection is kept */
+  long connect_timeout_ms; /* 0: the bench's own (10 s) */
 };
 
 /* Builds a client from the options for requests to base_url. */
@@ -149,6 +166,19 @@ struct bench_counts {
  * after a message on stderr. */
 int bench_get(struct bench_client *bc, const httpr_request *req,
               struct bench_counts *c, struct bench_result *r);
+
+/* The same check for a response whose body went to a sink shared by many
+ * transfers: HTTP 200 and httpr_response_body_bytes equal to its
+ * Content-Length. Returns the Content-Length, or -1 after a message. */
+int64_t bench_check_response(const char *scenario, const httpr_response *resp);
+
+/* Fills r's tls= and proto= from the response's connection. */
+void bench_describe(const httpr_response *resp, struct bench_result *r);
+
+/* ---- concurrent (bench_concurrent.c) ---- */
+
+/* C keep-alive HTTP/1.1 connections at once on the event-loop API. */
+int bench_run_concurrent(const struct bench_opts *o, struct bench_result *r);
 
 /* ---- measuring (bench_meter.c) ---- */
 

@@ -40,6 +40,7 @@ static const struct option long_options[] = {
     {"max-seconds", required_argument, NULL, OPT_MAX_SECONDS},
     {"backend", required_argument, NULL, OPT_BACKEND},
     {"streams", required_argument, NULL, 'm'},
+    {"connections", required_argument, NULL, 'c'},
     {"insecure", no_argument, NULL, OPT_INSECURE},
     {"threads", required_argument, NULL, OPT_THREADS},
     {"version", no_argument, NULL, OPT_VERSION},
@@ -50,7 +51,7 @@ void bench_usage(FILE *f) {
   fputs(
       "usage: httpr-bench [options] SCENARIO... [options]\n"
       "  SCENARIO: keepalive | handshake | resume | bulk | h2-multiplex |\n"
-      "            soak\n"
+      "            soak | concurrent\n"
       "  h2-multiplex: -n GETs of the small resource on ONE HTTP/2\n"
       "          connection from -m threads sharing the client, so -m\n"
       "          streams are in flight at all times; adds streams=<M>;\n"
@@ -61,9 +62,15 @@ void bench_usage(FILE *f) {
       "          threads on one client; adds threads=, rss_warm_kb= (the\n"
       "          resident set after the first 10%) and rss_end_kb= (at the\n"
       "          end); not part of the shared contract\n"
+      "  concurrent: -c connections open at once on the event-loop API\n"
+      "          (socket callbacks and epoll), each warmed up with one GET\n"
+      "          of the small resource, then -n GETs with C in flight on\n"
+      "          them; adds connections=, rss_base_kb=, rss_idle_kb=,\n"
+      "          rss_per_conn_kb=, rss_end_kb=, peak_idle_kb=,\n"
+      "          peak_run_kb=, warmup_s=, api=\n"
       "options (the last occurrence wins):\n"
       "  --url URL         base URL of keepalive, handshake, resume, bulk,\n"
-      "                    soak [https://localhost:19443]\n"
+      "                    soak, concurrent [https://localhost:19443]\n"
       "  --h2-url URL      base URL of h2-multiplex [https://localhost:19444]\n"
       "  --cacert FILE     trust exactly the CA certificates in FILE\n"
       "                    [the system store]\n"
@@ -73,7 +80,8 @@ void bench_usage(FILE *f) {
       "  -n N              keepalive: requests [5000]; handshake, resume:\n"
       "                    connections [500]; bulk: downloads [1];\n"
       "                    h2-multiplex: requests [20000]; soak: requests\n"
-      "                    [100000]\n"
+      "                    [100000]; concurrent: requests [20*C]\n"
+      "  -c, --connections C  concurrent: connections open at once [1000]\n"
       "  -m, --streams M   h2-multiplex: streams in flight [10, at most\n"
       "                    256]\n"
       "  --threads T       soak: threads sharing the client [8, at most 256]\n"
@@ -143,11 +151,12 @@ int bench_parse_args(int argc, char **argv, struct bench_opts *o) {
       .big_path = "/big",
       .streams = 10,
       .threads = 8,
+      .connections = 1000,
       .max_seconds = 60,
   };
   opterr = 0; /* our own messages, one format */
   int c;
-  while ((c = getopt_long(argc, argv, ":n:m:h", long_options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, ":n:m:c:h", long_options, NULL)) != -1) {
     switch (c) {
     case OPT_URL:
       o->url = optarg;
@@ -197,6 +206,13 @@ int bench_parse_args(int argc, char **argv, struct bench_opts *o) {
         return usage_error("--streams takes a whole number from 1 to %d, "
                            "not '%s'",
                            BENCH_MAX_THREADS, optarg);
+      break;
+    case 'c':
+      if (parse_count(optarg, &o->connections) != 0 ||
+          o->connections > BENCH_MAX_CONNECTIONS)
+        return usage_error("--connections takes a whole number from 1 to %d, "
+                           "not '%s'",
+                           BENCH_MAX_CONNECTIONS, optarg);
       break;
     case OPT_MAX_SECONDS:
       if (parse_seconds(optarg, &o->max_seconds) != 0)

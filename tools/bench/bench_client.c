@@ -118,7 +118,9 @@ static int configure(httpr_config *cfg, const struct bench_opts *o,
     return refused(scenario, "--insecure", rc);
   if (o->connect_ip && pin_address(cfg, scenario, base_url, o->connect_ip))
     return -1;
-  if ((rc = httpr_config_set_connect_timeout_ms(cfg, CONNECT_TIMEOUT_MS)))
+  long connect_ms = pool->connect_timeout_ms > 0 ? pool->connect_timeout_ms
+                                                 : CONNECT_TIMEOUT_MS;
+  if ((rc = httpr_config_set_connect_timeout_ms(cfg, connect_ms)))
     return refused(scenario, "the connect timeout", rc);
   long total_ms = (long)((o->max_seconds + REQUEST_GRACE_S) * 1000.0);
   if ((rc = httpr_config_set_total_timeout_ms(cfg, total_ms)))
@@ -126,6 +128,14 @@ static int configure(httpr_config *cfg, const struct bench_opts *o,
   if (pool->max_idle >= 0 &&
       (rc = httpr_config_set_max_idle_connections(cfg, (size_t)pool->max_idle)))
     return refused(scenario, "the idle connection limit", rc);
+  if (pool->max_connections &&
+      ((rc = httpr_config_set_max_connections_per_origin(
+            cfg, pool->max_connections)) ||
+       (rc = httpr_config_set_max_connections(cfg, pool->max_connections))))
+    return refused(scenario, "the connection limits", rc);
+  if (pool->idle_ms > 0 &&
+      (rc = httpr_config_set_idle_timeout_ms(cfg, pool->idle_ms)))
+    return refused(scenario, "the idle timeout", rc);
   if ((rc = httpr_config_set_session_resumption(cfg, pool->resumption)))
     return refused(scenario, "the session resumption switch", rc);
   if ((rc = httpr_config_set_http_policy(cfg, pool->http)))
@@ -238,9 +248,28 @@ static int check(const struct bench_client *bc, const httpr_response *resp) {
   return 0;
 }
 
+int64_t bench_check_response(const char *scenario, const httpr_response *resp) {
+  int status = httpr_response_status(resp);
+  int64_t want = content_length(resp);
+  uint64_t got = httpr_response_body_bytes(resp);
+  if (status == 200 && want >= 0 && got == (uint64_t)want)
+    return want;
+  if (status != 200)
+    fprintf(stderr, "httpr-bench: %s: HTTP %d from %s\n", scenario, status,
+            httpr_response_url(resp));
+  else if (want < 0)
+    fprintf(stderr, "httpr-bench: %s: no usable Content-Length from %s\n",
+            scenario, httpr_response_url(resp));
+  else
+    fprintf(stderr,
+            "httpr-bench: %s: got %llu body bytes, Content-Length says %lld\n",
+            scenario, (unsigned long long)got, (long long)want);
+  return -1;
+}
+
 /* Version and cipher of the TLS session, and the HTTP version, as the
  * output line's tls= and proto= fields. */
-static void describe(const httpr_response *resp, struct bench_result *r) {
+void bench_describe(const httpr_response *resp, struct bench_result *r) {
   const char *version = httpr_response_tls_version(resp);
   const char *cipher = httpr_response_tls_cipher(resp);
   if (*version)
@@ -271,7 +300,7 @@ int bench_get(struct bench_client *bc, const httpr_request *req,
       c->resumed++;
   }
   if (rc == 0 && r)
-    describe(resp, r);
+    bench_describe(resp, r);
   httpr_response_free(resp);
   return rc;
 }

@@ -39,8 +39,9 @@ enum sequential {
 static int run_sequential(const struct bench_opts *o, struct bench_result *r,
                           enum sequential mode) {
   const int fresh = mode != KEEPALIVE;
-  const struct bench_pool pool = {fresh ? 0 : -1, mode == RESUME,
-                                  HTTPR_HTTP1_ONLY};
+  const struct bench_pool pool = {.max_idle = fresh ? 0 : -1,
+                                  .resumption = mode == RESUME,
+                                  .http = HTTPR_HTTP1_ONLY};
   long n = chosen_n(o, fresh ? 500 : 5000);
   struct bench_client bc;
   if (bench_client_open(&bc, o, r->scenario, o->url, &pool) != 0)
@@ -117,7 +118,8 @@ static int run_resume(const struct bench_opts *o, struct bench_result *r) {
 /* bulk: N downloads of the big resource on the connection a warm-up GET of
  * the small one opened; the value is body bytes per second. */
 static int run_bulk(const struct bench_opts *o, struct bench_result *r) {
-  static const struct bench_pool pool = {-1, 1, HTTPR_HTTP1_ONLY};
+  static const struct bench_pool pool = {
+      .max_idle = -1, .resumption = 1, .http = HTTPR_HTTP1_ONLY};
   long n = chosen_n(o, 1);
   struct bench_client bc;
   if (bench_client_open(&bc, o, r->scenario, o->url, &pool) != 0)
@@ -294,7 +296,8 @@ static int warm_up(struct bench_client *bc, const char *base_url,
 
 static int run_soak(const struct bench_opts *o, struct bench_result *r) {
   /* The library's default pool (8 connections per origin), HTTP/1.1. */
-  static const struct bench_pool pool = {-1, 1, HTTPR_HTTP1_ONLY};
+  static const struct bench_pool pool = {
+      .max_idle = -1, .resumption = 1, .http = HTTPR_HTTP1_ONLY};
   long threads = o->threads > 0 ? o->threads : 8;
   struct bench_client bc;
   if (threads > BENCH_MAX_THREADS) {
@@ -348,8 +351,9 @@ static int check_buffered(const char *scenario, httpr_code code,
   const char *cl = httpr_response_header(resp, "Content-Length", 0);
   if (httpr_response_status(resp) != 200 || !cl ||
       strtoull(cl, NULL, 10) != httpr_response_body_bytes(resp)) {
-    fprintf(stderr, "httpr-bench: %s: HTTP %d, %llu body bytes for "
-                    "Content-Length %s\n",
+    fprintf(stderr,
+            "httpr-bench: %s: HTTP %d, %llu body bytes for "
+            "Content-Length %s\n",
             scenario, httpr_response_status(resp),
             (unsigned long long)httpr_response_body_bytes(resp),
             cl ? cl : "(none)");
@@ -377,8 +381,8 @@ static int send_in_chunks(struct bench_client *bc, const httpr_request *req,
       break;
     }
     size_t chunk = n - *done < H2_CHUNK ? (size_t)(n - *done) : H2_CHUNK;
-    httpr_client_send_all(bc->client, reqs, chunk, (size_t)streams, out,
-                          codes, errs);
+    httpr_client_send_all(bc->client, reqs, chunk, (size_t)streams, out, codes,
+                          errs);
     for (size_t i = 0; i < chunk; i++) {
       if (rc == 0 && check_buffered(bc->scenario, codes[i], bc->err, out[i]))
         rc = -1;
@@ -395,7 +399,8 @@ static int run_h2_multiplex(const struct bench_opts *o,
                             struct bench_result *r) {
   /* ALPN offers h2 and http/1.1, as libcurl's CURL_HTTP_VERSION_2TLS; a
    * server that picks http/1.1 fails the scenario below. */
-  static const struct bench_pool pool = {-1, 1, HTTPR_HTTP_ANY};
+  static const struct bench_pool pool = {
+      .max_idle = -1, .resumption = 1, .http = HTTPR_HTTP_ANY};
   long n = chosen_n(o, H2_DEFAULT_N);
   long streams = o->streams > 0 ? o->streams : 10;
   struct bench_client bc;
@@ -418,16 +423,16 @@ static int run_h2_multiplex(const struct bench_opts *o,
             r->scenario, o->h2_url, r->proto);
     rc = -1;
   }
-  httpr_request *req = rc == 0 ? bench_request(&bc, o->h2_url, o->small_path)
-                               : NULL;
+  httpr_request *req =
+      rc == 0 ? bench_request(&bc, o->h2_url, o->small_path) : NULL;
   if (rc == 0 && (!req || httpr_request_set_body_sink(req, NULL, NULL)))
     rc = -1;
   if (rc == 0) {
     long done = 0, conns = 0;
     int truncated = 0;
     double c0 = bench_cpu_s(), t0 = bench_now_s();
-    rc = send_in_chunks(&bc, req, n, streams, &done, &conns, t0,
-                        o->max_seconds, &truncated);
+    rc = send_in_chunks(&bc, req, n, streams, &done, &conns, t0, o->max_seconds,
+                        &truncated);
     bench_finish(r, done, conns, t0, c0);
     r->value = r->secs > 0 ? (double)done / r->secs : 0;
     r->truncated = truncated;
@@ -450,4 +455,5 @@ const struct bench_scenario bench_scenarios[] = {
     {"bulk", "MB/s", run_bulk, NULL},
     {"h2-multiplex", "req/s", run_h2_multiplex, NULL},
     {"soak", "req/s", run_soak, NULL},
+    {"concurrent", "req/s", bench_run_concurrent, NULL},
     {NULL, NULL, NULL, NULL}};

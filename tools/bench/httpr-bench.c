@@ -12,7 +12,9 @@
  *
  * resume adds resumed=<new connections that resumed a session>;
  * h2-multiplex adds streams=<streams in flight>; soak adds threads=,
- * rss_warm_kb= and rss_end_kb=.
+ * rss_warm_kb= and rss_end_kb=; concurrent adds the contract's
+ * connections=, api=, rss_base_kb=, rss_idle_kb=, rss_end_kb=,
+ * rss_per_conn_kb=, peak_idle_kb=, peak_run_kb= and warmup_s=.
  *
  * Everything else (failures, warnings) goes to stderr, so a caller can
  * take stdout as data.
@@ -47,6 +49,15 @@ static void print_result(const struct bench_result *r) {
   if (r->has_soak)
     printf(" threads=%ld rss_warm_kb=%ld rss_end_kb=%ld", r->threads,
            r->rss_warm_kb, r->rss_end_kb);
+  /* The contract's keys for concurrent, in curlbench's order. */
+  if (r->has_concurrent)
+    printf(" connections=%ld api=%s rss_base_kb=%ld rss_idle_kb=%ld "
+           "rss_end_kb=%ld rss_per_conn_kb=%.1f peak_idle_kb=%ld "
+           "peak_run_kb=%ld warmup_s=%.3f",
+           r->connections, r->api, r->rss_base_kb, r->rss_idle_kb,
+           r->rss_end_kb,
+           (double)(r->rss_idle_kb - r->rss_base_kb) / (double)r->connections,
+           r->peak_idle_kb, r->peak_run_kb, r->warmup_s);
   putchar('\n');
   fflush(stdout);
 }
