@@ -22,11 +22,11 @@
  * it is added. So the warm-up goes in waves of RAMP set-ups: before a
  * wave's set-ups are added, every connection opened so far (all idle
  * between waves) is given an "occupying" GET, so the set-ups find none
- * idle and each opens its own. The occupying GETs are checked like the
- * rest and cost sum(RAMP * k) = C^2 / (2 * RAMP) extra requests: none at
- * C <= RAMP, about 3,600 at C = 1,000, 100,000 at C = 5,000. They are
- * outside the timed part and touch only connections that the timed part
- * uses anyway.
+ * idle and each opens its own (nearly always: see warm_up). The occupying GETs
+ * are checked like the rest and cost sum(RAMP * k) = C^2 / (2 * RAMP) extra
+ * requests: none at C <= RAMP, about 3,600 at C = 1,000, 100,000 at C = 5,000.
+ * They are outside the timed part and touch only connections that the timed
+ * part uses anyway.
  *
  * Every response is checked: HTTP 200, the body bytes the library counted
  * equal to Content-Length, and the same length as the first response's;
@@ -253,10 +253,21 @@ static int raise_nofile(const char *scenario, long need) {
   return 0;
 }
 
-/* The warm-up: C new connections, RAMP set-ups at a time (see the top). */
+/* The warm-up: C new connections, RAMP set-ups at a time (see the top).
+ * An occupying GET may end inside httpr_loop_add (the response was
+ * already there), giving its connection back before the set-ups are
+ * added; a set-up then reuses it, and the wave opens one connection
+ * fewer. The next wave makes up for it; waves are bounded in number. */
 static int warm_up(struct conc *s, long c, double limit) {
-  long opened = 0;
+  long opened = 0, waves = 0, max_waves = c / RAMP + 100;
   while (opened < c) {
+    if (++waves > max_waves) {
+      fprintf(stderr,
+              "httpr-bench: %s: warm-up: %ld of %ld connections after %ld "
+              "waves\n",
+              s->scenario, opened, c, max_waves);
+      return -1;
+    }
     long wave = c - opened < RAMP ? c - opened : RAMP;
     long conns_before = s->conns;
     for (long k = 0; k < opened + wave; k++) {
@@ -265,14 +276,7 @@ static int warm_up(struct conc *s, long c, double limit) {
     }
     if (drive_until_idle(s, limit, "warm-up") != 0)
       return -1;
-    if (s->conns - conns_before != wave) {
-      fprintf(stderr,
-              "httpr-bench: %s: warm-up: %ld new connections in a wave of "
-              "%ld set-ups (with %ld open)\n",
-              s->scenario, s->conns - conns_before, wave, opened);
-      return -1;
-    }
-    opened += wave;
+    opened += s->conns - conns_before;
   }
   return 0;
 }
