@@ -5,7 +5,8 @@
 # arguments of the benchmark contract (keepalive -n 5000, handshake -n 500,
 # handshake -n 200 with the system roots plus the test CA as trust store,
 # resume -n 500 against a port that resumes sessions, bulk, h2-multiplex
-# -n 20000 -m 10 against a port with HTTP/2), and our own
+# -n 20000 -m 10 against a port with HTTP/2, concurrent -c 100: 100
+# connections at once on the event-loop API), and our own
 # soak (100,000 keep-alive GETs from 8 threads on one client, with the
 # resident set after warm-up and at the end). Prints httpr-bench's own
 # lines, then a table.
@@ -122,7 +123,7 @@ $AFFINITY
 pid $WORK/nginx.pid;
 error_log $WORK/error.log warn;
 daemon on;
-events { worker_connections 64; }
+events { worker_connections 512; }
 http {
   access_log off;
   default_type application/octet-stream;
@@ -262,6 +263,7 @@ for p in $PROVIDERS; do
   run "$p" bulk bulk
   run "$p" h2-multiplex h2-multiplex -n 20000 -m 10
   run "$p" soak soak -n 100000 --threads 8
+  run "$p" concurrent concurrent -c 100
 done
 
 # ---- the table --------------------------------------------------------------
@@ -297,8 +299,10 @@ BEGIN {
   notes = "-"
   if (field("resumed") != "") notes = "resumed " field("resumed")
   if (field("streams") != "") notes = field("streams") " streams, " field("proto")
-  if (field("rss_end_kb") != "")
+  if (field("rss_warm_kb") != "")
     notes = "rss " field("rss_warm_kb") "->" field("rss_end_kb") " kB"
+  if (field("rss_per_conn_kb") != "")
+    notes = field("connections") " conns, " field("rss_per_conn_kb") " kB each"
   printf "%-9s %-20s %12s %-13s %16s %6s %8s  %-20s %s\n", field("provider"),
     field("row"), v, field("unit"), c, field("conns"), field("rss_kb"), notes,
     field("tls")
