@@ -18,7 +18,8 @@
 #define DEFAULT_IDLE_TIMEOUT_MS 60000
 #define DEFAULT_MAX_PER_ORIGIN 8
 #define DEFAULT_MAX_CONNECTIONS 64
-#define MAX_IDLE_LIMIT 4096
+/* The most a connection count may be set to, idle or in use: far above
+ * what a process's descriptor limit allows (the header says so). */
 #define MAX_CONNECTIONS_LIMIT 65536
 
 httpr_config *httpr_config_new(void) {
@@ -312,7 +313,7 @@ httpr_code httpr_config_set_follow_redirects(httpr_config *cfg, int max_hops) {
 
 httpr_code httpr_config_set_max_idle_connections(httpr_config *cfg,
                                                  size_t count) {
-  if (!cfg || count > MAX_IDLE_LIMIT)
+  if (!cfg || count > MAX_CONNECTIONS_LIMIT)
     return HTTPR_E_INVALID;
   cfg->max_idle = count;
   return HTTPR_OK;

@@ -348,7 +348,9 @@ HTTPR_EXPORT httpr_code httpr_config_set_keylog_file(httpr_config *cfg,
                                                      const char *path);
 /* Idle connections a client keeps for reuse; default 16. 0 closes each
  * connection after its response, so every request opens a new connection
- * with a full handshake. HTTPR_OK or HTTPR_E_INVALID. */
+ * with a full handshake. HTTPR_OK, or HTTPR_E_INVALID above 65536 (the
+ * limit of every connection count here; each connection is also a
+ * descriptor, so RLIMIT_NOFILE is usually the real bound). */
 HTTPR_EXPORT httpr_code httpr_config_set_max_idle_connections(httpr_config *cfg,
                                                               size_t count);
 /* How long an idle connection is kept, in milliseconds; default 60000.
@@ -358,13 +360,14 @@ HTTPR_EXPORT httpr_code httpr_config_set_idle_timeout_ms(httpr_config *cfg,
 /* Connections a client may have open to one origin (scheme, host, port),
  * busy and idle together; default 8, 0 means no limit. A request that
  * finds the limit reached waits for one of them to be given back, at most
- * the connect timeout (then HTTPR_E_TIMEOUT). HTTPR_OK or HTTPR_E_INVALID. */
+ * the connect timeout (then HTTPR_E_TIMEOUT). HTTPR_OK, or
+ * HTTPR_E_INVALID above 65536. */
 HTTPR_EXPORT httpr_code
 httpr_config_set_max_connections_per_origin(httpr_config *cfg, size_t count);
 /* Connections a client may have open in total, busy and idle together;
  * default 64, 0 means no limit. At the limit an idle connection to another
  * origin is closed to make room; when none is idle the request waits as
- * above. HTTPR_OK or HTTPR_E_INVALID. */
+ * above. HTTPR_OK, or HTTPR_E_INVALID above 65536. */
 HTTPR_EXPORT httpr_code httpr_config_set_max_connections(httpr_config *cfg,
                                                          size_t count);
 /* TLS session resumption; on by default. A client keeps the last session

@@ -96,6 +96,22 @@ static void fresh_connection_never_reused(void **state) {
   httpr_config_free(cfg);
 }
 
+/* Every connection count takes up to 65536, and no more. */
+static void connection_counts_bounded(void **state) {
+  (void)state;
+  httpr_config *cfg = cfg_new();
+  httpr_code (*set[])(httpr_config *, size_t) = {
+      httpr_config_set_max_idle_connections,
+      httpr_config_set_max_connections_per_origin,
+      httpr_config_set_max_connections};
+  for (size_t i = 0; i < sizeof(set) / sizeof(set[0]); i++) {
+    assert_code(set[i](cfg, 65536), HTTPR_OK);
+    assert_code(set[i](cfg, 65537), HTTPR_E_INVALID);
+    assert_code(set[i](NULL, 1), HTTPR_E_INVALID);
+  }
+  httpr_config_free(cfg);
+}
+
 /* ---- per-origin limit ---------------------------------------------------- */
 
 #define LIMIT_THREADS 8
@@ -672,6 +688,7 @@ static void same_provider_clients_share_nothing(void **state) {
 const struct CMUnitTest pool_tests[] = {
     cmocka_unit_test(sequential_requests_one_connection),
     cmocka_unit_test(fresh_connection_never_reused),
+    cmocka_unit_test(connection_counts_bounded),
     cmocka_unit_test(per_origin_limit_shared_by_threads),
     cmocka_unit_test(send_all_h1_one_thread_per_origin_limit),
     cmocka_unit_test(per_origin_limit_wait_times_out),

@@ -16,17 +16,9 @@
  *     callback) until N completed; conns= counts new connections (0);
  *  5. RLIMIT_NOFILE raised to C + 256 first.
  *
- * Fresh connections in the warm-up. The public API has no way to ask for
- * a new connection per transfer (libcurl's CURLOPT_FRESH_CONNECT), and a
- * transfer takes an idle connection when its origin has one, as soon as
- * it is added. So the warm-up goes in waves of RAMP set-ups: before a
- * wave's set-ups are added, every connection opened so far (all idle
- * between waves) is given an "occupying" GET, so the set-ups find none
- * idle and each opens its own (nearly always: see warm_up). The occupying GETs
- * are checked like the rest and cost sum(RAMP * k) = C^2 / (2 * RAMP) extra
- * requests: none at C <= RAMP, about 3,600 at C = 1,000, 100,000 at C = 5,000.
- * They are outside the timed part and touch only connections that the timed
- * part uses anyway.
+ * Fresh connections in the warm-up: its transfers ask for one each
+ * (httpr_request_set_fresh_connection, libcurl's CURLOPT_FRESH_CONNECT),
+ * RAMP at a time, and the pool keeps every one afterwards (max_idle C).
  *
  * Every response is checked: HTTP 200, the body bytes the library counted
  * equal to Content-Length, and the same length as the first response's;
@@ -195,18 +187,15 @@ static void drive(struct conc *s, size_t *running) {
                          ((ev[i].events & EPOLLOUT) ? HTTPR_POLL_OUT : 0);
     httpr_loop_act(s->loop, ev[i].data.fd, what, running);
   }
-  /* The timer stays armed after it fired: the loop calls on_timer only
-   * when its earliest wake-up time changes, and a transfer that ended
-   * inside httpr_loop_add (from a completion callback of this very act)
-   * is due at the time it last told, so a one-shot timer would never
-   * fire for it and the transfer would hang. */
-  if (s->timer_armed && bench_now_s() >= s->timer_at)
+  /* One-shot: the loop tells the timer again whenever it acted on it. */
+  if (s->timer_armed && bench_now_s() >= s->timer_at) {
+    s->timer_armed = 0;
     httpr_loop_act(s->loop, HTTPR_LOOP_TIMER, 0, running);
+  }
 }
 
-/* After transfers were added outside the loop's callbacks: the loop does
- * not tell its timer from httpr_loop_add, so act on it once, which ends
- * a transfer that ended inside the add and tells the timer. */
+/* After transfers were added: they start at the loop's next act, and
+ * this one also says how many are running. */
 static void kick(struct conc *s, size_t *running) {
   httpr_loop_act(s->loop, HTTPR_LOOP_TIMER, 0, running);
 }
@@ -255,60 +244,35 @@ static int raise_nofile(const char *scenario, long need) {
   return 0;
 }
 
-/* Gives each of the `open` idle connections an occupying GET. One that
- * ends inside httpr_loop_add (its response was already there: common
- * under valgrind) gives its connection back at once, so another is
- * added in its place; such a transfer asks for no descriptor, while one
- * still running waits on its connection's. Bounded by 4 * open + RAMP
- * adds. */
-static int occupy(struct conc *s, long open) {
-  long live = 0;
-  for (long adds = 0; live < open && adds < 4 * open + RAMP; adds++) {
-    long wants = s->wants;
-    if (add_transfer(s) != 0)
-      return -1;
-    live += s->wants != wants;
-  }
-  return 0;
-}
-
-/* The warm-up: C new connections, RAMP set-ups at a time (see the top).
- * Should a set-up still find an idle connection (an occupying GET that
- * ended early and was not noticed), the wave opens one fewer and the
- * next makes up for it; waves are bounded in number. */
-static int warm_up(struct conc *s, long c, double limit) {
-  long opened = 0, waves = 0, max_waves = c / RAMP + 100;
-  while (opened < c) {
-    if (++waves > max_waves) {
-      fprintf(stderr,
-              "httpr-bench: %s: warm-up: %ld of %ld connections after %ld "
-              "waves\n",
-              s->scenario, opened, c, max_waves);
-      return -1;
-    }
+/* The warm-up: C new connections, RAMP set-ups at a time, each with one
+ * checked GET (`fresh` asks for a connection of its own); a wave is
+ * driven to its end before the next is added. */
+static int warm_up(struct conc *s, const httpr_request *fresh, long c,
+                   double limit) {
+  const httpr_request *timed = s->req;
+  s->req = fresh;
+  int rc = 0;
+  for (long opened = 0; opened < c && rc == 0;) {
     long wave = c - opened < RAMP ? c - opened : RAMP;
-    long conns_before = s->conns;
-    if (occupy(s, opened) != 0)
-      return -1;
-    for (long k = 0; k < wave; k++) {
-      if (add_transfer(s) != 0)
-        return -1;
-    }
-    if (drive_until_idle(s, limit, "warm-up") != 0)
-      return -1;
-    opened += s->conns - conns_before;
+    for (long k = 0; k < wave && rc == 0; k++)
+      rc = add_transfer(s);
+    if (rc == 0)
+      rc = drive_until_idle(s, limit, "warm-up");
+    opened += wave;
   }
-  if (waves > (c + RAMP - 1) / RAMP)
-    fprintf(stderr, "httpr-bench: %s: warm-up took %ld waves\n", s->scenario,
-            waves);
-  return 0;
+  s->req = timed;
+  if (rc == 0 && s->conns != c) {
+    fprintf(stderr, "httpr-bench: %s: warm-up: %ld new connections, not %ld\n",
+            s->scenario, s->conns, c);
+    rc = -1;
+  }
+  return rc;
 }
 
 /* The timed part: min(C, N) transfers in flight, each replaced from its
  * completion callback until N were started; fills r's counts and times.
  * Its own function, so that valgrind --toggle-collect=timed_part counts
- * it alone (the warm-up's count varies from run to run under valgrind,
- * where occupying GETs often end inside httpr_loop_add). */
+ * it alone. */
 __attribute__((noinline)) static int timed_part(struct conc *s, long c, long n,
                                                 double max_seconds,
                                                 struct bench_result *r) {
@@ -355,7 +319,7 @@ int bench_run_concurrent(const struct bench_opts *o, struct bench_result *r) {
   };
   struct conc s = {.scenario = r->scenario, .epfd = -1, .length = -1};
   struct bench_client bc;
-  httpr_request *req = NULL;
+  httpr_request *req = NULL, *fresh = NULL;
   int rc = -1;
   if (raise_nofile(r->scenario, c + SPARE_FDS) != 0)
     return -1;
@@ -365,11 +329,15 @@ int bench_run_concurrent(const struct bench_opts *o, struct bench_result *r) {
            httpr_client_provider(bc.client));
   s.client = bc.client;
   s.err = bc.err;
-  /* One request for every transfer (the library only reads it); its sink
-   * counts every body byte of every transfer. */
+  /* One request for every timed transfer and one for every warm-up
+   * transfer (the library only reads them); their sink counts every body
+   * byte of every transfer. */
   req = bench_request(&bc, o->url, o->small_path);
-  if (!req ||
-      httpr_request_set_response_sink(req, count_body, &bc.sink) != HTTPR_OK)
+  fresh = req ? bench_request(&bc, o->url, o->small_path) : NULL;
+  if (!fresh ||
+      httpr_request_set_response_sink(req, count_body, &bc.sink) != HTTPR_OK ||
+      httpr_request_set_response_sink(fresh, count_body, &bc.sink) != HTTPR_OK ||
+      httpr_request_set_fresh_connection(fresh, 1) != HTTPR_OK)
     goto done;
   s.req = req;
   if ((s.epfd = epoll_create1(EPOLL_CLOEXEC)) < 0) {
@@ -390,7 +358,7 @@ int bench_run_concurrent(const struct bench_opts *o, struct bench_result *r) {
   /* 2. warm-up */
   s.describe = r;
   double tw = bench_now_s();
-  if (warm_up(&s, c, tw + o->max_seconds + 60 + 0.2 * (double)c) != 0)
+  if (warm_up(&s, fresh, c, tw + o->max_seconds + 60 + 0.2 * (double)c) != 0)
     goto done;
   r->warmup_s = bench_now_s() - tw;
 
@@ -430,6 +398,7 @@ done:
   httpr_loop_free(s.loop);
   if (s.epfd >= 0)
     close(s.epfd);
+  httpr_request_free(fresh);
   httpr_request_free(req);
   bench_client_close(&bc);
   return rc;
