@@ -45,6 +45,9 @@ struct bench_opts {
   long streams;           /* h2-multiplex streams in flight */
   long threads;           /* soak: threads sharing the one client */
   long connections;       /* concurrent: connections open at once */
+  const char *mix_url;    /* concurrent: a second origin, or NULL */
+  long mix_connections;   /* concurrent: connections open to mix_url */
+  long rss_every;         /* concurrent: an RSS line every K requests; 0 */
   double max_seconds;     /* cap of each timed part */
   int insecure;           /* no certificate verification */
   int show_version;

@@ -26,6 +26,9 @@ enum {
   OPT_BACKEND,
   OPT_INSECURE,
   OPT_THREADS,
+  OPT_MIX_URL,
+  OPT_MIX_CONNECTIONS,
+  OPT_RSS_EVERY,
   OPT_VERSION,
   OPT_HELP
 };
@@ -43,6 +46,9 @@ static const struct option long_options[] = {
     {"connections", required_argument, NULL, 'c'},
     {"insecure", no_argument, NULL, OPT_INSECURE},
     {"threads", required_argument, NULL, OPT_THREADS},
+    {"mix-url", required_argument, NULL, OPT_MIX_URL},
+    {"mix-connections", required_argument, NULL, OPT_MIX_CONNECTIONS},
+    {"rss-every", required_argument, NULL, OPT_RSS_EVERY},
     {"version", no_argument, NULL, OPT_VERSION},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0}};
@@ -85,6 +91,12 @@ void bench_usage(FILE *f) {
       "  -m, --streams M   h2-multiplex: streams in flight [10, at most\n"
       "                    256]\n"
       "  --threads T       soak: threads sharing the client [8, at most 256]\n"
+      "  --mix-url URL     concurrent: a second origin on the same loop and\n"
+      "                    client (a soak of cleartext and TLS together)\n"
+      "  --mix-connections C2  concurrent: connections open at once to\n"
+      "                    --mix-url, beside the C to --url [0]\n"
+      "  --rss-every K     concurrent: print 'rss_curve done=<n> rss_kb=<kb>'\n"
+      "                    on stderr after every K timed requests [none]\n"
       "  --small PATH      the small resource [/small]\n"
       "  --big PATH        bulk: the resource to download [/big]\n"
       "  --max-seconds S   cap of each timed part; a capped result covers "
@@ -189,6 +201,22 @@ int bench_parse_args(int argc, char **argv, struct bench_opts *o) {
                            "not '%s'",
                            BENCH_MAX_THREADS, optarg);
       break;
+    case OPT_MIX_URL:
+      o->mix_url = optarg;
+      break;
+    case OPT_MIX_CONNECTIONS:
+      if (parse_count(optarg, &o->mix_connections) != 0 ||
+          o->mix_connections > BENCH_MAX_CONNECTIONS)
+        return usage_error("--mix-connections takes a whole number from 1 to "
+                           "%d, not '%s'",
+                           BENCH_MAX_CONNECTIONS, optarg);
+      break;
+    case OPT_RSS_EVERY:
+      if (parse_count(optarg, &o->rss_every) != 0)
+        return usage_error("--rss-every takes a whole number above 0, not "
+                           "'%s'",
+                           optarg);
+      break;
     case OPT_VERSION:
       o->show_version = 1;
       break;
@@ -225,5 +253,7 @@ int bench_parse_args(int argc, char **argv, struct bench_opts *o) {
       return usage_error("unknown option '%s'", offender(argv));
     }
   }
+  if (!o->mix_url != !o->mix_connections)
+    return usage_error("--mix-url and --mix-connections go together");
   return optind;
 }

@@ -118,6 +118,9 @@ static int configure(httpr_config *cfg, const struct bench_opts *o,
     return refused(scenario, "--insecure", rc);
   if (o->connect_ip && pin_address(cfg, scenario, base_url, o->connect_ip))
     return -1;
+  if (o->connect_ip && o->mix_url &&
+      pin_address(cfg, scenario, o->mix_url, o->connect_ip))
+    return -1;
   long connect_ms = pool->connect_timeout_ms > 0 ? pool->connect_timeout_ms
                                                  : CONNECT_TIMEOUT_MS;
   if ((rc = httpr_config_set_connect_timeout_ms(cfg, connect_ms)))

@@ -16,6 +16,12 @@
  *     callback) until N completed; conns= counts new connections (0);
  *  5. RLIMIT_NOFILE raised to C + 256 first.
  *
+ * Not in the contract: --mix-url with --mix-connections C2 adds a second
+ * origin on the same client and loop (C2 more connections, warmed up
+ * after the first C; each finished transfer is replaced by one to its
+ * own origin), for a soak of cleartext and TLS together; --rss-every K
+ * prints the resident set every K timed requests (the soak's curve).
+ *
  * Fresh connections in the warm-up: its transfers ask for one each
  * (httpr_request_set_fresh_connection, libcurl's CURLOPT_FRESH_CONNECT),
  * RAMP at a time, and the pool keeps every one afterwards (max_idle C).
@@ -49,10 +55,21 @@
 #define SPARE_FDS 256
 #define EPOLL_BATCH 512
 
+struct conc;
+
+/* The connections to one origin and the requests made for them: every
+ * transfer's userdata, so that a finished one is replaced by its kind. */
+struct group {
+  struct conc *s;
+  httpr_request *req;   /* the timed GET */
+  httpr_request *fresh; /* the warm-up's: a new connection each */
+  long c;               /* connections to open and keep */
+  int warming;
+};
+
 struct conc {
   const char *scenario;
   httpr_client *client;
-  const httpr_request *req;
   httpr_loop *loop;
   httpr_error *err;
   int epfd;
@@ -69,6 +86,7 @@ struct conc {
   /* the timed part: replace each finished transfer while refill */
   int refill;
   long started, target;
+  long rss_every, rss_next; /* print the resident set at done = rss_next */
   struct bench_result *describe; /* the first response fills tls=, proto= */
 };
 
@@ -101,12 +119,13 @@ static void on_timer(long timeout_ms, void *ud) {
   s->timer_at = bench_now_s() + (double)timeout_ms / 1e3;
 }
 
-static int add_transfer(struct conc *s);
+static int add_transfer(struct group *g);
 
 static void on_done(httpr_transfer *xfer, httpr_code code, httpr_response *resp,
                     const httpr_error *err, void *ud) {
   (void)xfer;
-  struct conc *s = ud;
+  struct group *g = ud;
+  struct conc *s = g->s;
   if (code != HTTPR_OK) {
     if (!s->failed)
       fprintf(stderr, "httpr-bench: %s: request failed: %s (%s)\n", s->scenario,
@@ -136,8 +155,12 @@ static void on_done(httpr_transfer *xfer, httpr_code code, httpr_response *resp,
     }
   }
   httpr_response_free(resp);
+  if (s->rss_every && s->done == s->rss_next) {
+    fprintf(stderr, "rss_curve done=%ld rss_kb=%ld\n", s->done, bench_rss_kb());
+    s->rss_next += s->rss_every;
+  }
   if (s->refill && !s->failed && s->started < s->target)
-    add_transfer(s);
+    add_transfer(g);
 }
 
 static int count_body(const void *data, size_t len, void *ud) {
@@ -147,8 +170,10 @@ static int count_body(const void *data, size_t len, void *ud) {
   return 0;
 }
 
-static int add_transfer(struct conc *s) {
-  if (httpr_loop_add(s->loop, s->client, s->req, on_done, s, NULL, s->err) !=
+static int add_transfer(struct group *g) {
+  struct conc *s = g->s;
+  const httpr_request *req = g->warming ? g->fresh : g->req;
+  if (httpr_loop_add(s->loop, s->client, req, on_done, g, NULL, s->err) !=
       HTTPR_OK) {
     fprintf(stderr, "httpr-bench: %s: cannot add a transfer: %s (%s)\n",
             s->scenario, httpr_error_message(s->err),
@@ -244,26 +269,26 @@ static int raise_nofile(const char *scenario, long need) {
   return 0;
 }
 
-/* The warm-up: C new connections, RAMP set-ups at a time, each with one
- * checked GET (`fresh` asks for a connection of its own); a wave is
- * driven to its end before the next is added. */
-static int warm_up(struct conc *s, const httpr_request *fresh, long c,
-                   double limit) {
-  const httpr_request *timed = s->req;
-  s->req = fresh;
+/* The warm-up of one group: g->c new connections, RAMP set-ups at a
+ * time, each with one checked GET; a wave is driven to its end before the
+ * next is added. */
+static int warm_up(struct group *g, double limit) {
+  struct conc *s = g->s;
+  long conns_before = s->conns;
   int rc = 0;
-  for (long opened = 0; opened < c && rc == 0;) {
-    long wave = c - opened < RAMP ? c - opened : RAMP;
+  g->warming = 1;
+  for (long opened = 0; opened < g->c && rc == 0;) {
+    long wave = g->c - opened < RAMP ? g->c - opened : RAMP;
     for (long k = 0; k < wave && rc == 0; k++)
-      rc = add_transfer(s);
+      rc = add_transfer(g);
     if (rc == 0)
       rc = drive_until_idle(s, limit, "warm-up");
     opened += wave;
   }
-  s->req = timed;
-  if (rc == 0 && s->conns != c) {
+  g->warming = 0;
+  if (rc == 0 && s->conns - conns_before != g->c) {
     fprintf(stderr, "httpr-bench: %s: warm-up: %ld new connections, not %ld\n",
-            s->scenario, s->conns, c);
+            s->scenario, s->conns - conns_before, g->c);
     rc = -1;
   }
   return rc;
@@ -273,17 +298,21 @@ static int warm_up(struct conc *s, const httpr_request *fresh, long c,
  * completion callback until N were started; fills r's counts and times.
  * Its own function, so that valgrind --toggle-collect=timed_part counts
  * it alone. */
-__attribute__((noinline)) static int timed_part(struct conc *s, long c, long n,
+__attribute__((noinline)) static int timed_part(struct conc *s,
+                                                struct group *groups,
+                                                int n_groups, long n,
                                                 double max_seconds,
                                                 struct bench_result *r) {
   s->done = s->conns = s->started = 0;
   s->target = n;
   s->refill = 1;
-  long inflight = c < n ? c : n;
+  s->rss_next = s->rss_every;
   double c0 = bench_cpu_s(), t0 = bench_now_s();
-  for (long k = 0; k < inflight; k++) {
-    if (add_transfer(s) != 0)
-      return -1;
+  for (int i = 0; i < n_groups; i++) {
+    for (long k = 0; k < groups[i].c && s->started < n; k++) {
+      if (add_transfer(&groups[i]) != 0)
+        return -1;
+    }
   }
   size_t running;
   kick(s, &running);
@@ -306,8 +335,30 @@ __attribute__((noinline)) static int timed_part(struct conc *s, long c, long n,
   return 0;
 }
 
+/* The two requests of a group, to base_url; their sink (shared by all)
+ * counts every body byte. 0, or -1 after a message. */
+static int group_requests(struct group *g, struct bench_client *bc,
+                          const char *base_url, const char *path) {
+  g->req = bench_request(bc, base_url, path);
+  g->fresh = g->req ? bench_request(bc, base_url, path) : NULL;
+  if (!g->fresh ||
+      httpr_request_set_response_sink(g->req, count_body, &bc->sink) ||
+      httpr_request_set_response_sink(g->fresh, count_body, &bc->sink) ||
+      httpr_request_set_fresh_connection(g->fresh, 1)) {
+    fprintf(stderr, "httpr-bench: %s: cannot make the requests\n",
+            bc->scenario);
+    return -1;
+  }
+  return 0;
+}
+
 int bench_run_concurrent(const struct bench_opts *o, struct bench_result *r) {
-  const long c = o->connections > 0 ? o->connections : 1000;
+  struct group groups[2] = {
+      {.c = o->connections > 0 ? o->connections : 1000},
+      {.c = o->mix_url ? o->mix_connections : 0},
+  };
+  const int n_groups = o->mix_url ? 2 : 1;
+  const long c = groups[0].c + groups[1].c;
   const long n = o->n > 0 ? o->n : 20 * c;
   const struct bench_pool pool = {
       .max_idle = c,
@@ -317,9 +368,11 @@ int bench_run_concurrent(const struct bench_opts *o, struct bench_result *r) {
       .idle_ms = IDLE_MS,
       .connect_timeout_ms = CONNECT_TIMEOUT_MS,
   };
-  struct conc s = {.scenario = r->scenario, .epfd = -1, .length = -1};
+  struct conc s = {.scenario = r->scenario,
+                   .epfd = -1,
+                   .length = -1,
+                   .rss_every = o->rss_every};
   struct bench_client bc;
-  httpr_request *req = NULL, *fresh = NULL;
   int rc = -1;
   if (raise_nofile(r->scenario, c + SPARE_FDS) != 0)
     return -1;
@@ -329,17 +382,12 @@ int bench_run_concurrent(const struct bench_opts *o, struct bench_result *r) {
            httpr_client_provider(bc.client));
   s.client = bc.client;
   s.err = bc.err;
-  /* One request for every timed transfer and one for every warm-up
-   * transfer (the library only reads them); their sink counts every body
-   * byte of every transfer. */
-  req = bench_request(&bc, o->url, o->small_path);
-  fresh = req ? bench_request(&bc, o->url, o->small_path) : NULL;
-  if (!fresh ||
-      httpr_request_set_response_sink(req, count_body, &bc.sink) != HTTPR_OK ||
-      httpr_request_set_response_sink(fresh, count_body, &bc.sink) != HTTPR_OK ||
-      httpr_request_set_fresh_connection(fresh, 1) != HTTPR_OK)
-    goto done;
-  s.req = req;
+  const char *urls[2] = {o->url, o->mix_url};
+  for (int i = 0; i < n_groups; i++) {
+    groups[i].s = &s;
+    if (group_requests(&groups[i], &bc, urls[i], o->small_path) != 0)
+      goto done;
+  }
   if ((s.epfd = epoll_create1(EPOLL_CLOEXEC)) < 0) {
     fprintf(stderr, "httpr-bench: %s: epoll_create1: %s\n", r->scenario,
             strerror(errno));
@@ -355,11 +403,14 @@ int bench_run_concurrent(const struct bench_opts *o, struct bench_result *r) {
   /* 1. before any connection and any transfer */
   r->rss_base_kb = bench_rss_kb();
 
-  /* 2. warm-up */
+  /* 2. warm-up; the first response (to --url) describes the run */
   s.describe = r;
   double tw = bench_now_s();
-  if (warm_up(&s, fresh, c, tw + o->max_seconds + 60 + 0.2 * (double)c) != 0)
-    goto done;
+  double limit = tw + o->max_seconds + 60 + 0.2 * (double)c;
+  for (int i = 0; i < n_groups; i++) {
+    if (warm_up(&groups[i], limit) != 0)
+      goto done;
+  }
   r->warmup_s = bench_now_s() - tw;
 
   /* 3. idle */
@@ -367,7 +418,7 @@ int bench_run_concurrent(const struct bench_opts *o, struct bench_result *r) {
   r->peak_idle_kb = bench_peak_rss_kb();
 
   /* 4. timed part */
-  if (timed_part(&s, c, n, o->max_seconds, r) != 0)
+  if (timed_part(&s, groups, n_groups, n, o->max_seconds, r) != 0)
     goto done;
   if (s.failed)
     goto done;
@@ -398,8 +449,10 @@ done:
   httpr_loop_free(s.loop);
   if (s.epfd >= 0)
     close(s.epfd);
-  httpr_request_free(fresh);
-  httpr_request_free(req);
+  for (int i = 0; i < n_groups; i++) {
+    httpr_request_free(groups[i].fresh);
+    httpr_request_free(groups[i].req);
+  }
   bench_client_close(&bc);
   return rc;
 }
