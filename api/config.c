@@ -28,7 +28,7 @@ httpr_config *httpr_config_new(void) {
     return NULL;
   cfg->verify = 1;
   cfg->verify_hostname = 1;
-  cfg->min_tls = HTTPR_TLS_1_2;
+  cfg->min_tls = HTTPR_TLS_DEFAULT; /* TLS 1.2, or the system's stricter */
   cfg->max_tls = HTTPR_TLS_DEFAULT;
   cfg->connect_timeout_ms = DEFAULT_CONNECT_TIMEOUT_MS;
   cfg->inactivity_timeout_ms = DEFAULT_INACTIVITY_TIMEOUT_MS;
@@ -154,7 +154,7 @@ httpr_code httpr_config_set_min_tls_version(httpr_config *cfg,
                                             httpr_tls_version v) {
   if (!cfg || !valid_version(v))
     return HTTPR_E_INVALID;
-  cfg->min_tls = v == HTTPR_TLS_DEFAULT ? HTTPR_TLS_1_2 : (int)v;
+  cfg->min_tls = (int)v;
   return HTTPR_OK;
 }
 

@@ -198,7 +198,8 @@ HTTPR_EXPORT const char *httpr_feature_name(uint32_t feature_bit);
 typedef struct httpr_config httpr_config;
 
 typedef enum httpr_tls_version {
-  HTTPR_TLS_DEFAULT = 0, /* min: TLS 1.2; max: the provider's highest */
+  HTTPR_TLS_DEFAULT = 0, /* min: TLS 1.2 (or the system's); max: the
+                            provider's highest (or the system's) */
   HTTPR_TLS_1_2 = 12,
   HTTPR_TLS_1_3 = 13
 } httpr_tls_version;
@@ -259,11 +260,16 @@ HTTPR_EXPORT httpr_code httpr_config_set_client_pkcs12(httpr_config *cfg,
 /* Refuse http:// URLs (HTTPR_E_UNSUPPORTED_PROTOCOL), also in redirects.
  * Default off. */
 HTTPR_EXPORT httpr_code httpr_config_set_https_only(httpr_config *cfg, int on);
-/* Lowest TLS version offered; default HTTPR_TLS_1_2. A version the
- * provider lacks fails the request with HTTPR_E_UNSUPPORTED. */
+/* Lowest TLS version offered. The default, HTTPR_TLS_DEFAULT, is TLS 1.2,
+ * or the system's minimum when that is stricter: each provider starts from
+ * its TLS library's system configuration (OpenSSL's MinProtocol, GnuTLS's
+ * system priority file; mbedTLS has none) and only makes it stricter. A
+ * version set here that the system's policy forbids, or one the provider
+ * lacks, fails the request with HTTPR_E_UNSUPPORTED saying why. */
 HTTPR_EXPORT httpr_code httpr_config_set_min_tls_version(httpr_config *cfg,
                                                          httpr_tls_version v);
-/* Highest TLS version offered; default the provider's highest. */
+/* Highest TLS version offered; default the provider's highest, lowered
+ * to the system's maximum when it has one. */
 HTTPR_EXPORT httpr_code httpr_config_set_max_tls_version(httpr_config *cfg,
                                                          httpr_tls_version v);
 /* Time allowed for name resolution, TCP connect and TLS handshake of one

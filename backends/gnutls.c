@@ -540,26 +540,67 @@ static const struct hr_creds_loaders credential_loaders = {
 
 /* ---- context ------------------------------------------------------------- */
 
-/* The versions become part of the priority string, parsed once here. */
+/* What every priority of ours appends to the library's default (NORMAL,
+ * or a system priority file's default-priority-string): only removals,
+ * so a system policy stays the floor. %PROFILE_MEDIUM: the policy's key
+ * sizes, 112-bit security as OpenSSL's level 2 (NORMAL alone takes
+ * RSA-1024); a system-wide min-verification-profile may raise it, never
+ * lower it. The profile must come with the priority: GnuTLS ORs a
+ * credential's profile number with the priority's, which gives a stricter
+ * profile than either. */
+#define PRIORITY_BASE                                                         \
+  "%PROFILE_MEDIUM:-VERS-SSL3.0:-VERS-TLS1.0:-VERS-TLS1.1:-VERS-DTLS-ALL"
+
+static int init_priority(gnutls_priority_t *out, const char *append) {
+  const char *where = NULL;
+  return gnutls_priority_init2(out, append, &where,
+                               GNUTLS_PRIORITY_INIT_DEF_APPEND);
+}
+
+/* The TLS versions the system's default priority leaves us. */
+static httpr_code system_policy(struct hr_tls_policy *policy,
+                                httpr_error *err) {
+  gnutls_priority_t probe;
+  int ret = init_priority(&probe, PRIORITY_BASE);
+  *policy = (struct hr_tls_policy){.name = "the GnuTLS system priority"};
+  if (ret < 0) {
+    hr_fail(err, HTTPR_E_UNSUPPORTED,
+            "%s allows neither TLS 1.2 nor TLS 1.3", policy->name);
+    return with_detail(err, ret);
+  }
+  const unsigned int *list = NULL;
+  int n = gnutls_priority_protocol_list(probe, &list);
+  int has12 = 0, has13 = 0;
+  for (int i = 0; i < n; i++) {
+    has12 |= list[i] == GNUTLS_TLS1_2;
+    has13 |= list[i] == GNUTLS_TLS1_3;
+  }
+  gnutls_priority_deinit(probe);
+  if (!has12 && !has13)
+    return hr_fail(err, HTTPR_E_UNSUPPORTED,
+                   "%s allows neither TLS 1.2 nor TLS 1.3", policy->name);
+  policy->min = has12 ? 0 : 13;
+  policy->max = has13 ? 0 : 12;
+  return HTTPR_OK;
+}
+
+/* The versions become part of the priority, parsed once here. */
 static httpr_code setup_priority(struct gt_ctx *ctx,
                                  const struct hr_tls_settings *s,
                                  httpr_error *err) {
-  httpr_code rc =
-      hr_tls_versions(s, &ctx->base.min_version, &ctx->base.max_version, err);
+  struct hr_tls_policy policy;
+  httpr_code rc = system_policy(&policy, err);
+  if (rc == HTTPR_OK)
+    rc = hr_tls_versions(s, &policy, &ctx->base.min_version,
+                         &ctx->base.max_version, err);
   if (rc != HTTPR_OK)
     return rc;
   int min = ctx->base.min_version,
       max = ctx->base.max_version ? ctx->base.max_version : 13;
   char prio[128];
-  /* %PROFILE_MEDIUM: the policy's key sizes, 112-bit security as
-   * OpenSSL's level 2 (NORMAL alone takes RSA-1024). A system-wide
-   * min-verification-profile may raise it, never lower it. The profile
-   * must come with the priority: GnuTLS ORs a credential's profile number
-   * with the priority's, which gives a stricter profile than either. */
-  snprintf(prio, sizeof(prio), "NORMAL:%%PROFILE_MEDIUM:-VERS-ALL%s%s",
-           max >= 13 ? ":+VERS-TLS1.3" : "", min <= 12 ? ":+VERS-TLS1.2" : "");
-  const char *where = NULL;
-  int ret = gnutls_priority_init(&ctx->priority, prio, &where);
+  snprintf(prio, sizeof(prio), "%s%s%s", PRIORITY_BASE,
+           max < 13 ? ":-VERS-TLS1.3" : "", min > 12 ? ":-VERS-TLS1.2" : "");
+  int ret = init_priority(&ctx->priority, prio);
   if (ret < 0) {
     ctx->priority = NULL;
     hr_fail(err, HTTPR_E_UNSUPPORTED,

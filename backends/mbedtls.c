@@ -367,12 +367,13 @@ static const int sig_hashes[] = {MBEDTLS_MD_SHA256, MBEDTLS_MD_SHA384,
                                  MBEDTLS_MD_SHA512, MBEDTLS_MD_NONE};
 
 /* mbedTLS 2.28 has TLS 1.2 only: a minimum or maximum of 1.3 cannot be
- * honoured (the client refuses it earlier, from the feature bits). */
+ * honoured (the client refuses it earlier, from the feature bits). It has
+ * no system configuration either, so no policy to keep. */
 static httpr_code setup_versions(struct mt_ctx *ctx,
                                  const struct hr_tls_settings *s,
                                  httpr_error *err) {
   int min = 0, max = 0;
-  httpr_code rc = hr_tls_versions(s, &min, &max, err);
+  httpr_code rc = hr_tls_versions(s, NULL, &min, &max, err);
   if (rc != HTTPR_OK)
     return rc;
   if (min == 13 || max == 13)

@@ -553,11 +553,23 @@ static int proto_version(int v) {
   return v == 12 ? TLS1_2_VERSION : v == 13 ? TLS1_3_VERSION : -1;
 }
 
+/* OpenSSL's protocol number as 10..13; 0 (no bound) stays 0. */
+static int version_number(long proto) {
+  return proto ? (int)(proto - TLS1_VERSION) + 10 : 0;
+}
+
+/* SSL_CTX_new applied the configuration's MinProtocol and MaxProtocol
+ * (OPENSSL_CONF, the system_default section); they are the floor. */
 static httpr_code setup_versions(struct ossl_ctx *ctx,
                                  const struct hr_tls_settings *s,
                                  httpr_error *err) {
-  httpr_code rc =
-      hr_tls_versions(s, &ctx->base.min_version, &ctx->base.max_version, err);
+  const struct hr_tls_policy policy = {
+      .min = version_number(SSL_CTX_get_min_proto_version(ctx->ssl_ctx)),
+      .max = version_number(SSL_CTX_get_max_proto_version(ctx->ssl_ctx)),
+      .name = "the OpenSSL configuration",
+  };
+  httpr_code rc = hr_tls_versions(s, &policy, &ctx->base.min_version,
+                                  &ctx->base.max_version, err);
   if (rc != HTTPR_OK)
     return rc;
   int min = proto_version(ctx->base.min_version);

@@ -118,7 +118,21 @@ int hr_tls_conn_names(const char *host, char **given, char **name) {
   return *name ? 0 : -1;
 }
 
-httpr_code hr_tls_versions(const struct hr_tls_settings *s, int *min,
+static const char *version_name(int v) {
+  switch (v) {
+  case 10:
+    return "TLS 1.0";
+  case 11:
+    return "TLS 1.1";
+  case 12:
+    return "TLS 1.2";
+  default:
+    return "TLS 1.3";
+  }
+}
+
+httpr_code hr_tls_versions(const struct hr_tls_settings *s,
+                           const struct hr_tls_policy *policy, int *min,
                            int *max, httpr_error *err) {
   *min = s->min_version ? s->min_version : 12;
   *max = s->max_version;
@@ -129,6 +143,28 @@ httpr_code hr_tls_versions(const struct hr_tls_settings *s, int *min,
   if (*max && *min > *max)
     return hr_fail(err, HTTPR_E_INVALID,
                    "minimum TLS version is above the maximum");
+  if (!policy)
+    return HTTPR_OK;
+  if (policy->min > *min) {
+    if (s->min_version)
+      return hr_fail(err, HTTPR_E_UNSUPPORTED,
+                     "%s was asked for as the lowest TLS version, but %s "
+                     "allows %s at least",
+                     version_name(*min), policy->name,
+                     version_name(policy->min));
+    *min = policy->min;
+  }
+  if (policy->max && (!*max || *max > policy->max))
+    *max = policy->max;
+  if (*max && *min > *max)
+    return hr_fail(err, HTTPR_E_UNSUPPORTED,
+                   "no TLS version is left: %s allows %s to %s, and "
+                   "%s to %s were asked for",
+                   policy->name,
+                   version_name(policy->min > 10 ? policy->min : 10),
+                   version_name(policy->max ? policy->max : 13),
+                   version_name(s->min_version ? s->min_version : 12),
+                   version_name(s->max_version ? s->max_version : 13));
   return HTTPR_OK;
 }
 

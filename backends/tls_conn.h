@@ -194,7 +194,7 @@ struct hr_tls_ctx_base {
   struct hr_keylog *keylog; /* not owned: the client closes it */
   int verify;
   int verify_hostname;
-  int min_version; /* as configured (12, 13), for messages */
+  int min_version; /* offered (12, 13), for messages */
   int max_version; /* 0: the provider's highest */
 };
 
@@ -257,11 +257,24 @@ httpr_code hr_tls_conn_check(const void *ctx, const char *host,
  * 0, or -1 out of memory; the caller frees both in every case. */
 int hr_tls_conn_names(const char *host, char **given, char **name);
 
-/* The versions asked for, checked alike on every provider: *min 12 or 13
- * (12 when unset), *max 12, 13 or 0 (the provider's highest).
- * HTTPR_E_INVALID "unknown TLS version N" or "minimum TLS version is
- * above the maximum". */
-httpr_code hr_tls_versions(const struct hr_tls_settings *s, int *min,
+/* What a TLS library's system configuration allows (OpenSSL's
+ * MinProtocol/MaxProtocol, GnuTLS's system priority): versions as 10, 11,
+ * 12, 13; 0 for no bound. `name` says where it comes from, for messages
+ * ("the OpenSSL configuration"). */
+struct hr_tls_policy {
+  int min, max;
+  const char *name;
+};
+
+/* The versions to offer, the same rule on every provider: what s asks
+ * (*min 12 when unset, *max 0 for the provider's highest) within what the
+ * system policy allows, which is a floor: httpr's default minimum yields
+ * to a stricter one silently, an unset maximum to the policy's. A version
+ * s sets explicitly that the policy forbids is refused, never offered:
+ * HTTPR_E_UNSUPPORTED naming both. HTTPR_E_INVALID for an unknown version
+ * or a minimum above the maximum. policy NULL: none (mbedTLS). */
+httpr_code hr_tls_versions(const struct hr_tls_settings *s,
+                           const struct hr_tls_policy *policy, int *min,
                            int *max, httpr_error *err);
 
 /* The ALPN list of s (wire format) checked before a library sees it:

@@ -214,6 +214,7 @@ static int collect_tests(struct CMUnitTest **out) {
       {"pool", pool_tests, &pool_tests_count},
       {"h2", h2_tests, &h2_tests_count},
       {"policy", policy_tests, &policy_tests_count},
+      {"system_policy", system_policy_tests, &system_policy_tests_count},
       {"bounds", bounds_tests, &bounds_tests_count},
   };
   const char *groups = getenv("HTTPR_TEST_GROUPS");

@@ -210,6 +210,8 @@ extern const struct CMUnitTest h2_tests[];
 extern const size_t h2_tests_count;
 extern const struct CMUnitTest policy_tests[];
 extern const size_t policy_tests_count;
+extern const struct CMUnitTest system_policy_tests[];
+extern const size_t system_policy_tests_count;
 extern const struct CMUnitTest bounds_tests[];
 extern const size_t bounds_tests_count;
 

@@ -359,20 +359,58 @@ static void versions(void **state) {
   httpr_error err = {0};
   struct hr_tls_settings s = {0};
   int min = 0, max = 0;
-  assert_int_equal(hr_tls_versions(&s, &min, &max, &err), HTTPR_OK);
+  assert_int_equal(hr_tls_versions(&s, NULL, &min, &max, &err), HTTPR_OK);
   assert_int_equal(min, 12);
   assert_int_equal(max, 0);
   s.min_version = 13;
   s.max_version = 12;
-  assert_int_equal(hr_tls_versions(&s, &min, &max, &err), HTTPR_E_INVALID);
+  assert_int_equal(hr_tls_versions(&s, NULL, &min, &max, &err),
+                   HTTPR_E_INVALID);
   assert_string_equal(err.message, "minimum TLS version is above the maximum");
   s.min_version = 11;
   s.max_version = 14;
-  hr_tls_versions(&s, &min, &max, &err);
+  hr_tls_versions(&s, NULL, &min, &max, &err);
   assert_string_equal(err.message, "unknown TLS version 11");
   s.min_version = 12;
-  hr_tls_versions(&s, &min, &max, &err);
+  hr_tls_versions(&s, NULL, &min, &max, &err);
   assert_string_equal(err.message, "unknown TLS version 14");
+}
+
+/* The system's range is a floor: httpr's defaults yield to it, explicit
+ * versions it forbids are refused. */
+static void versions_within_system_policy(void **state) {
+  (void)state;
+  httpr_error err = {0};
+  struct hr_tls_settings s = {0};
+  int min = 0, max = 0;
+  struct hr_tls_policy looser = {.min = 10, .name = "P"};
+  assert_int_equal(hr_tls_versions(&s, &looser, &min, &max, &err), HTTPR_OK);
+  assert_int_equal(min, 12); /* ours is stricter */
+  assert_int_equal(max, 0);
+  struct hr_tls_policy only13 = {.min = 13, .name = "P"};
+  assert_int_equal(hr_tls_versions(&s, &only13, &min, &max, &err), HTTPR_OK);
+  assert_int_equal(min, 13);
+  s.min_version = 12;
+  assert_int_equal(hr_tls_versions(&s, &only13, &min, &max, &err),
+                   HTTPR_E_UNSUPPORTED);
+  assert_string_equal(err.message,
+                      "TLS 1.2 was asked for as the lowest TLS version, but P "
+                      "allows TLS 1.3 at least");
+  s.min_version = 0;
+  s.max_version = 12;
+  assert_int_equal(hr_tls_versions(&s, &only13, &min, &max, &err),
+                   HTTPR_E_UNSUPPORTED);
+  assert_string_equal(err.message,
+                      "no TLS version is left: P allows TLS 1.3 to TLS 1.3, "
+                      "and TLS 1.2 to TLS 1.2 were asked for");
+  struct hr_tls_policy upto12 = {.max = 12, .name = "P"};
+  s.max_version = 13;
+  assert_int_equal(hr_tls_versions(&s, &upto12, &min, &max, &err), HTTPR_OK);
+  assert_int_equal(min, 12);
+  assert_int_equal(max, 12); /* an upper bound only narrows */
+  s.min_version = 13;
+  assert_int_equal(hr_tls_versions(&s, &upto12, &min, &max, &err),
+                   HTTPR_E_UNSUPPORTED);
 }
 
 static void copy_str_cuts_to_fit(void **state) {
@@ -603,6 +641,7 @@ int main(void) {
       cmocka_unit_test(io_bookkeeping),
       cmocka_unit_test(conn_arguments_and_names),
       cmocka_unit_test(versions),
+      cmocka_unit_test(versions_within_system_policy),
       cmocka_unit_test(copy_str_cuts_to_fit),
       cmocka_unit_test(facts_start_from_the_connection),
       cmocka_unit_test(library_words_as_the_detail),
