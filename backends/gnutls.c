@@ -71,7 +71,6 @@ struct gt_conn {
   char *name;            /* without a trailing dot: identity check */
   int handshaken;
   int failed;      /* a fatal error happened: no close_notify may follow */
-  int send_broken; /* errno of a send that failed during the handshake */
   struct verdict verdict;
 };
 
@@ -1012,18 +1011,6 @@ static ssize_t push(gnutls_transport_ptr_t ptr, const void *buf, size_t len) {
     gnutls_transport_set_errno(c->session, EAGAIN);
     return -1;
   }
-  /* A server that refuses our (missing) certificate in TLS 1.2 alerts and
-   * closes while GnuTLS still sends the rest of its flight. Taking the
-   * bytes lets the handshake go on to read the alert, the real reason
-   * (provider rule 8); hr_tls_decide reports the broken pipe when no alert
-   * came. */
-  if (r == HR_IO_BROKEN && !c->handshaken &&
-      (c->io.err_no == EPIPE || c->io.err_no == ECONNRESET)) {
-    c->send_broken = c->io.err_no;
-    c->io.failed = HR_IO_OK; /* not a failure of this call, yet */
-    c->io.err_no = 0;
-    return (ssize_t)len;
-  }
   gnutls_transport_set_errno(c->session, c->io.err_no);
   return -1;
 }
@@ -1229,7 +1216,6 @@ static enum hr_tls_status failed(struct gt_conn *c, enum hr_tls_op op,
     verify_detail(&c->verdict, refused, sizeof(refused));
   struct hr_tls_facts f;
   hr_tls_facts_init(&f, op, c->host, &c->ctx->base, &c->io);
-  f.send_broken = c->send_broken;
   f.peer_closed = code == GNUTLS_E_PREMATURE_TERMINATION || c->io.eof;
   f.verify_text = c->verdict.text;
   f.verify_detail = refused;
@@ -1347,10 +1333,12 @@ static enum hr_tls_status gt_write(void *vconn, const void *buf, size_t len,
     return HR_TLS_DONE;
   begin_call(c);
   ssize_t n = gnutls_record_send(c->session, buf, len);
-  if (n > 0) {
+  if (n > 0 && !c->io.send_broken) {
     *put = (size_t)n;
     return HR_TLS_DONE;
   }
+  if (n > 0)
+    return hr_tls_broken_send(c->host, &c->ctx->base, &c->io, err);
   if (is_retry((int)n))
     return want(c);
   return failed(c, HR_TLS_OP_WRITE, n == 0 ? GNUTLS_E_PUSH_ERROR : (int)n, err);

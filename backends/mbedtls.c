@@ -1169,10 +1169,12 @@ static enum hr_tls_status mt_write(void *vconn, const void *buf, size_t len,
     return HR_TLS_DONE;
   begin_call(c);
   int ret = mbedtls_ssl_write(&c->ssl, buf, len);
-  if (ret > 0) {
+  if (ret > 0 && !c->io.send_broken) {
     *put = (size_t)ret;
     return HR_TLS_DONE;
   }
+  if (ret > 0)
+    return hr_tls_broken_send(c->host, &c->ctx->base, &c->io, err);
   if (is_want(ret))
     return want(ret);
   return failed(c, HR_TLS_OP_WRITE, ret == 0 ? MBEDTLS_ERR_NET_SEND_FAILED : ret, err);

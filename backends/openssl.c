@@ -948,9 +948,11 @@ static enum hr_tls_status ossl_write(void *vconn, const void *buf, size_t len,
     return HR_TLS_DONE;
   begin_call(c);
   int ret = SSL_write_ex(c->ssl, buf, len, put);
-  if (ret == 1)
+  if (ret == 1 && !c->io.send_broken)
     return HR_TLS_DONE;
   *put = 0;
+  if (ret == 1)
+    return hr_tls_broken_send(c->host, &c->ctx->base, &c->io, err);
   return status_of(c, ret, HR_TLS_OP_WRITE, err);
 }
 

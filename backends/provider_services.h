@@ -21,7 +21,8 @@
  *                         hr_tls_facts_init (inline: the facts it starts
  *                         from), hr_io_begin, hr_io_send, hr_io_recv,
  *                         hr_io_would_block (inline: the transport's
- *                         bookkeeping), struct hr_tls_ctx_base and
+ *                         bookkeeping; hr_tls_broken_send, inline here,
+ *                         for a write over a passed-over send), struct hr_tls_ctx_base and
  *                         hr_tls_ctx_base_init (inline: what every
  *                         context keeps), hr_tls_with_detail (the
  *                         library's words, from the provider's
@@ -155,5 +156,18 @@ hr_module_hint(httpr_error *err, const char *fmt, ...) {
 #define hr_keylog_format (hr_svc->keylog_format)
 #define hr_keylog_write_line (hr_svc->keylog_write_line)
 #endif
+
+/* A write the TLS library completed over a send that was passed over
+ * (hr_io_send) fails with the broken send, as hr_tls_decide words it:
+ * HR_TLS_ERROR. Here, after the service macros, so that a module calls
+ * hr_tls_decide through its table. */
+static inline enum hr_tls_status
+hr_tls_broken_send(const char *host, const struct hr_tls_ctx_base *ctx,
+                   const struct hr_io_state *io, httpr_error *err) {
+  struct hr_tls_facts f;
+  hr_tls_facts_init(&f, HR_TLS_OP_WRITE, host, ctx, io);
+  hr_tls_decide(&f, err);
+  return HR_TLS_ERROR;
+}
 
 #endif

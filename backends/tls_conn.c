@@ -18,10 +18,22 @@ static void lib_detail(httpr_error *err, const struct hr_tls_facts *f) {
     hr_detail(err, "%s", f->lib_detail);
 }
 
-static void io_broke(const struct hr_tls_facts *f, httpr_error *err) {
-  hr_io_broke(err, f->io_failed == HR_IO_SEND_FAILED, f->io_errno);
-  if (f->io_with_detail && has_text(f->lib_detail))
-    hr_detail(err, "errno %d; %s", f->io_errno, f->lib_detail);
+/* The transport broke under the call. Before the handshake completed it
+ * is the handshake that failed (35), whatever the timing made break
+ * first; and a reset then is the server closing the connection, as the
+ * end of the stream is, so both timings read alike. */
+static void io_broke(const struct hr_tls_facts *f, int sending, int errnum,
+                     httpr_error *err) {
+  if (f->op != HR_TLS_OP_HANDSHAKE) {
+    hr_io_broke(err, sending, errnum);
+  } else if (errnum == ECONNRESET || errnum == EPIPE) {
+    hr_closed_early(err, 1);
+    hr_detail(err, "errno %d (%s)", errnum, strerror(errnum));
+  } else {
+    hr_handshake_io_broke(err, sending, errnum);
+  }
+  if (f->io_with_detail && has_text(f->lib_detail) && f->io_failed)
+    hr_detail(err, "errno %d; %s", errnum, f->lib_detail);
 }
 
 static void verify_failed(const struct hr_tls_facts *f, httpr_error *err) {
@@ -69,7 +81,7 @@ enum hr_tls_outcome hr_tls_decide(const struct hr_tls_facts *f,
                                   httpr_error *err) {
   int in_handshake = f->op == HR_TLS_OP_HANDSHAKE;
   if (f->io_failed != HR_IO_OK) {
-    io_broke(f, err);
+    io_broke(f, f->io_failed == HR_IO_SEND_FAILED, f->io_errno, err);
     return HR_TLS_OUT_IO;
   }
   if (in_handshake && (f->verify_failed || f->identity_mismatch)) {
@@ -83,8 +95,8 @@ enum hr_tls_outcome hr_tls_decide(const struct hr_tls_facts *f,
     alert_received(f, err);
     return HR_TLS_OUT_ALERT;
   }
-  if (f->send_broken) {
-    hr_io_broke(err, 1, f->send_broken);
+  if (f->send_broken && !in_handshake) {
+    io_broke(f, 1, f->send_broken, err);
     return HR_TLS_OUT_IO;
   }
   if (f->peer_closed) {

@@ -31,11 +31,13 @@
 
 enum hr_io_failure { HR_IO_OK, HR_IO_SEND_FAILED, HR_IO_RECV_FAILED };
 
-/* A connection's transport and what its callbacks last saw. eof stays set
- * once seen; the rest is per call (hr_io_begin). */
+/* A connection's transport and what its callbacks last saw. eof and
+ * send_broken stay set once seen; the rest is per call (hr_io_begin). */
 struct hr_io_state {
   struct hr_tls_io io;       /* the transport's callbacks, copied */
   int eof;                   /* recv returned 0 */
+  int send_broken;           /* errno of a send the peer broke (EPIPE,
+                                ECONNRESET), passed over: see hr_io_send */
   int blocked;               /* send or recv would have blocked */
   int err_no;                /* errno of the failed send or recv */
   enum hr_io_failure failed; /* which callback failed, if one did */
@@ -45,7 +47,7 @@ struct hr_io_state {
 enum hr_io_result {
   HR_IO_MOVED,   /* bytes moved: *moved > 0 */
   HR_IO_BLOCKED, /* it would block: try again once the socket is ready */
-  HR_IO_END,     /* recv: end of stream; send: it took nothing (EPIPE) */
+  HR_IO_END,     /* recv: the end of the stream */
   HR_IO_BROKEN   /* it failed with err_no */
 };
 
@@ -62,7 +64,20 @@ static inline void hr_io_begin(struct hr_io_state *s) {
 
 /* Inline: these run for every record moved, and must cost no more than
  * the providers' own code did. A send that fails (END or BROKEN) is
- * recorded in s; errno is left as the transport set it. */
+ * recorded in s; errno is left as the transport set it.
+ *
+ * A send the peer broke (EPIPE, ECONNRESET: it closed, or reset the
+ * connection) is passed over: its bytes count as sent and s->send_broken
+ * keeps the errno. What the server sent before it went, its alert above
+ * all, is already in our receive queue, and the alert is the real reason
+ * (provider rule 8): a server that refuses our certificate alerts and
+ * hangs up while our flight or request is still going out. Reporting the
+ * send would leave the TLS library unable to read it (GnuTLS ends the
+ * session on a failed push). So the library carries on and reads; a
+ * handshake then fails with the alert or the end of the stream, and a
+ * write the library completed fails with the broken send
+ * (hr_tls_broken_send, provider_services.h), after which the caller may still read the
+ * alert. */
 static inline enum hr_io_result hr_io_send(struct hr_io_state *s,
                                            const void *buf, size_t len,
                                            size_t *moved) {
@@ -76,9 +91,16 @@ static inline enum hr_io_result hr_io_send(struct hr_io_state *s,
     s->blocked = 1;
     return HR_IO_BLOCKED;
   }
+  int e = n < 0 ? errno : EPIPE;
+  if (e == EPIPE || e == ECONNRESET) {
+    if (!s->send_broken)
+      s->send_broken = e;
+    *moved = len;
+    return HR_IO_MOVED;
+  }
   s->failed = HR_IO_SEND_FAILED;
-  s->err_no = n < 0 ? errno : EPIPE;
-  return n < 0 ? HR_IO_BROKEN : HR_IO_END;
+  s->err_no = e;
+  return HR_IO_BROKEN;
 }
 
 /* The end of the stream sets s->eof; a failure is recorded in s. */
@@ -125,9 +147,9 @@ struct hr_tls_facts {
   enum hr_io_failure io_failed;
   int io_errno;
   int io_with_detail;          /* the library's detail explains it too */
-  int send_broken;             /* errno of a send that broke during the
-                                * handshake and was passed over so that the
-                                * server's alert could still be read; 0 */
+  int send_broken;             /* errno of a send that broke and was passed
+                                * over so that the server's alert could
+                                * still be read (hr_io_send); 0 */
   int peer_closed;             /* the stream ended without close_notify */
   /* Verification refused the server (a handshake only): its chain
    * (verify_failed, for verify_reason), its name (identity_mismatch), or
@@ -222,9 +244,11 @@ static inline void hr_tls_facts_init(struct hr_tls_facts *f, enum hr_tls_op op,
       .max_version = ctx->max_version,
       .io_failed = io->failed,
       .io_errno = io->err_no,
+      .send_broken = io->send_broken,
       .alert = -1,
   };
 }
+
 
 /* ---- the library's words as the detail ----------------------------------- */
 

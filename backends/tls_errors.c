@@ -86,12 +86,22 @@ httpr_code hr_verify_failed(httpr_error *err, enum hr_verify_reason reason,
                  other_text && other_text[0] ? other_text : "unknown error");
 }
 
-httpr_code hr_io_broke(httpr_error *err, int sending, int errnum) {
-  hr_fail(err, sending ? HTTPR_E_SEND : HTTPR_E_RECV,
-          "connection broke while %s: %s", sending ? "sending" : "receiving",
-          strerror(errnum));
+static httpr_code broke(httpr_error *err, httpr_code code, const char *prefix,
+                        int sending, int errnum) {
+  hr_fail(err, code, "%sconnection broke while %s: %s", prefix,
+          sending ? "sending" : "receiving", strerror(errnum));
   hr_detail(err, "errno %d", errnum);
   return err->code;
+}
+
+httpr_code hr_io_broke(httpr_error *err, int sending, int errnum) {
+  return broke(err, sending ? HTTPR_E_SEND : HTTPR_E_RECV, "", sending,
+               errnum);
+}
+
+httpr_code hr_handshake_io_broke(httpr_error *err, int sending, int errnum) {
+  return broke(err, HTTPR_E_TLS_HANDSHAKE, "TLS handshake failed: ", sending,
+               errnum);
 }
 
 httpr_code hr_closed_early(httpr_error *err, int in_handshake) {

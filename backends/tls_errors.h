@@ -70,6 +70,9 @@ enum hr_verify_reason hr_sent_chain_reason(size_t count, hr_issued_fn issued,
 /* The connection broke: HTTPR_E_SEND or HTTPR_E_RECV, "connection broke
  * while sending: <strerror>", detail "errno N". Returns the code. */
 httpr_code hr_io_broke(httpr_error *err, int sending, int errnum);
+/* The same during the handshake: HTTPR_E_TLS_HANDSHAKE, "TLS handshake
+ * failed: connection broke while sending: Broken pipe". */
+httpr_code hr_handshake_io_broke(httpr_error *err, int sending, int errnum);
 
 /* The peer ended the stream without close_notify: during the handshake
  * HTTPR_E_TLS_HANDSHAKE "TLS handshake failed: the server closed the

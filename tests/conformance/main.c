@@ -110,6 +110,24 @@ httpr_client *client_of(const httpr_config *cfg) {
   return client;
 }
 
+void expect_every_run(httpr_client *client, const httpr_request *req,
+                      int runs, httpr_code want, const char *message) {
+  httpr_error *err = httpr_error_new();
+  char first[512] = "";
+  for (int i = 0; i < runs; i++) {
+    httpr_response *resp = NULL;
+    httpr_code rc = httpr_client_send(client, req, &resp, err);
+    httpr_response_free(resp);
+    if (rc != want)
+      print_error("run %d of %d\n", i + 1, runs);
+    assert_code_err(rc, want, err);
+    if (i == 0)
+      snprintf(first, sizeof(first), "%s", httpr_error_message(err));
+    assert_string_equal(httpr_error_message(err), message ? message : first);
+  }
+  httpr_error_free(err);
+}
+
 httpr_response *expect_get(const httpr_config *cfg, const char *url,
                            httpr_code want, httpr_error *err) {
   httpr_error *local = err ? NULL : httpr_error_new();

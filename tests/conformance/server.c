@@ -107,6 +107,7 @@ static const struct profile_def profiles[SRV_COUNT] = {
     [SRV_H2_OPEN_WINDOW] = {"good-ecdsa",
                             {"--alpn", "h2,http/1.1", "--h2-open-window",
                              "16777216"}},
+    [SRV_HANG_UP] = {"good-ecdsa", {"--hang-up"}},
 };
 
 static struct {

@@ -92,6 +92,7 @@ enum profile {
   SRV_BAD_LEAF_SIG,
   SRV_H2_ZERO_WINDOW, /* SETTINGS_INITIAL_WINDOW_SIZE 0, never opened */
   SRV_H2_OPEN_WINDOW, /* 16 MiB windows in the preface, never updated */
+  SRV_HANG_UP,        /* 3 bytes, then closed with the hello unread */
   SRV_COUNT
 };
 
@@ -159,6 +160,11 @@ httpr_code send_kept(httpr_client *client, const char *method,
 #define MAX_SENDERS 16
 void get_from_threads(httpr_client *client, const char *url, int threads,
                       int per_thread, struct kept *out);
+/* Sends req on client `runs` times; every run must fail with `want` and
+ * the message given, or (message NULL) the first run's. Prints which run
+ * differed. (main.c) */
+void expect_every_run(httpr_client *client, const httpr_request *req,
+                      int runs, httpr_code want, const char *message);
 /* Monotonic seconds. */
 double now_s(void);
 

@@ -63,6 +63,38 @@ static void absent_tls13_names_the_alert(void **state) {
   httpr_config_free(cfg);
 }
 
+/* The server's refusal races our request: a large POST written at once
+ * after the handshake meets a connection the server has closed (TLS 1.3:
+ * its alert comes after our Finished), or, in TLS 1.2, the rest of our
+ * flight does. The alert is the reason every time, never the broken pipe
+ * (provider rule 8). 200 new connections on one client (a failed
+ * connection is never pooled), 20 when the waits are stretched (under
+ * valgrind); the body is far larger than loopback's socket buffers. */
+#define RACE_BODY (16 * 1024 * 1024)
+
+static void absent_large_post_alert_wins(void **state) {
+  (void)state;
+  httpr_config *cfg = cfg_new();
+  httpr_client *client = client_of(cfg);
+  httpr_request *req = NULL;
+  char *body = calloc(1, RACE_BODY);
+  assert_non_null(body);
+  assert_code(httpr_request_new(&req, "POST",
+                                url_of(SRV_CLIENT_AUTH, NULL, "/echo"), NULL),
+              HTTPR_OK);
+  assert_code(httpr_request_set_body(req, body, RACE_BODY), HTTPR_OK);
+  const char *want = g_suite.features & HTTPR_FEATURE_TLS13
+                         ? "no client certificate presented (server sent "
+                           "alert certificate_required)"
+                         : NULL;
+  expect_every_run(client, req, test_timeout_factor() > 1 ? 20 : 200,
+                   HTTPR_E_TLS_HANDSHAKE, want);
+  free(body);
+  httpr_request_free(req);
+  httpr_client_free(client);
+  httpr_config_free(cfg);
+}
+
 static void one_pem(void **state) {
   (void)state;
   httpr_config *cfg = cfg_new();
@@ -333,6 +365,7 @@ const struct CMUnitTest client_cert_tests[] = {
     cmocka_unit_test(absent),
     cmocka_unit_test(absent_tls12),
     cmocka_unit_test(absent_tls13_names_the_alert),
+    cmocka_unit_test(absent_large_post_alert_wins),
     cmocka_unit_test(one_pem),
     cmocka_unit_test(separate_files),
     cmocka_unit_test(pkcs8_encrypted_right_password),

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_tls.c - TLS versions (servers limited to 1.2 or 1.3, client minimum
- * and maximum), ALPN, and the key log's one opt-in meaning.
+ * and maximum), ALPN, a server hanging up mid-handshake, and the key
+ * log's one opt-in meaning.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -79,6 +80,27 @@ static void minimum_above_maximum_is_invalid(void **state) {
   httpr_config_set_max_tls_version(cfg, HTTPR_TLS_1_2);
   expect_get(cfg, url_of(SRV_GOOD_ECDSA, NULL, "/"),
              has_tls13() ? HTTPR_E_INVALID : HTTPR_E_UNSUPPORTED, NULL);
+  httpr_config_free(cfg);
+}
+
+/* A server that sends 3 bytes and hangs up with our hello unread: by the
+ * timing the client's flight meets a closed or a reset connection, or its
+ * read does. Any transport failure before the handshake completes is the
+ * handshake's (35), and reads alike whichever came first, every time. */
+#define HANG_UP_RUNS 200
+
+static void server_hanging_up_in_handshake(void **state) {
+  (void)state;
+  httpr_config *cfg = cfg_new();
+  httpr_client *client = client_of(cfg);
+  httpr_request *req = NULL;
+  assert_code(httpr_request_new(&req, "GET", url_of(SRV_HANG_UP, NULL, "/"),
+                                NULL),
+              HTTPR_OK);
+  expect_every_run(client, req, HANG_UP_RUNS, HTTPR_E_TLS_HANDSHAKE,
+                   "TLS handshake failed: the server closed the connection");
+  httpr_request_free(req);
+  httpr_client_free(client);
   httpr_config_free(cfg);
 }
 
@@ -329,6 +351,7 @@ const struct CMUnitTest tls_tests[] = {
     cmocka_unit_test(minimum_above_server_maximum),
     cmocka_unit_test(maximum_below_server_minimum),
     cmocka_unit_test(minimum_above_maximum_is_invalid),
+    cmocka_unit_test(server_hanging_up_in_handshake),
     cmocka_unit_test(alpn_selected),
     cmocka_unit_test(server_without_alpn),
     ENV_TEST(keylog_from_config),

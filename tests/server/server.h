@@ -37,6 +37,7 @@ struct ts_options {
   const char *host;
   const char *port;
   long max_seconds; /* 0 = no limit */
+  int hang_up;      /* every connection: 3 bytes, then closed unread */
   /* HTTP/2 (h2.c), used when ALPN selects "h2": */
   long h2_goaway_after; /* GOAWAY when stream N+1 arrives; -1 = never */
   long h2_window;       /* SETTINGS_INITIAL_WINDOW_SIZE; -1 = default */

@@ -69,7 +69,7 @@ static void usage(void) {
         "         [--host ADDR] [--port N] [--max-seconds S]\n"
         "         [--h2-goaway-after N] [--h2-window BYTES] "
         "[--h2-max-streams N]\n"
-        "         [--h2-open-window BYTES]\n"
+        "         [--h2-open-window BYTES] [--hang-up]\n"
         "\n"
         "ALPN offers http/1.1 only unless --alpn says otherwise; with\n"
         "--alpn h2,http/1.1 a client that offers h2 gets HTTP/2 (the\n"
@@ -92,6 +92,9 @@ static void usage(void) {
         "                       updated: the server says nothing while a\n"
         "                       body of up to BYTES arrives (a larger one\n"
         "                       waits for ever); overrides --h2-window\n"
+        "--hang-up: every connection gets the first 3 bytes of a TLS record\n"
+        "and is closed at once, with the client's hello unread (the kernel\n"
+        "then resets it): a server that hangs up mid-handshake.\n"
         "--seclevel N sets OpenSSL's security level (0 serves an RSA 1024\n"
         "or SHA-1 signed certificate); --ciphers LIST sets the TLS 1.2\n"
         "cipher list (OpenSSL syntax; TLS 1.3 suites are not affected).\n"
@@ -160,7 +163,8 @@ static int parse_args(int argc, char **argv) {
     O_H2_GOAWAY_AFTER,
     O_H2_WINDOW,
     O_H2_MAX_STREAMS,
-    O_H2_OPEN_WINDOW
+    O_H2_OPEN_WINDOW,
+    O_HANG_UP
   };
   static const struct option longopts[] = {
       {"plain", no_argument, NULL, O_PLAIN},
@@ -181,6 +185,7 @@ static int parse_args(int argc, char **argv) {
       {"h2-window", required_argument, NULL, O_H2_WINDOW},
       {"h2-max-streams", required_argument, NULL, O_H2_MAX_STREAMS},
       {"h2-open-window", required_argument, NULL, O_H2_OPEN_WINDOW},
+      {"hang-up", no_argument, NULL, O_HANG_UP},
       {NULL, 0, NULL, 0}};
   const char *alpn = "http/1.1";
   int have_alpn = 0;
@@ -260,6 +265,9 @@ static int parse_args(int argc, char **argv) {
     case O_H2_OPEN_WINDOW: /* RFC 9113: at most 2^31-1 */
       if (parse_count(optarg, 0x7fffffffL, &g_opts.h2_open_window) < 0)
         goto bad;
+      break;
+    case O_HANG_UP:
+      g_opts.hang_up = 1;
       break;
     default:
       goto bad;
@@ -346,7 +354,11 @@ static void *conn_thread(void *arg) {
   int slot = c->slot, fd = c->fd;
 
   ts_stats_connection();
-  if (g_ctx && ts_conn_handshake(c, g_ctx) < 0) {
+  if (g_opts.hang_up) {
+    static const char record_start[] = {0x16, 0x03, 0x01};
+    if (write(fd, record_start, sizeof(record_start)) < 0)
+      ts_log("conn %lu: hang-up write: %s", c->id, strerror(errno));
+  } else if (g_ctx && ts_conn_handshake(c, g_ctx) < 0) {
     ts_conn_close_failed_handshake(c);
   } else {
     int h2 = 0;

@@ -59,12 +59,20 @@ static void alert_beats_the_broken_pipe_it_causes(void **state) {
                                 "give one with --cert");
 }
 
+/* In the handshake a broken send without an alert is the server closing
+ * the connection (35); after it, the broken send. */
 static void broken_pipe_without_alert(void **state) {
   (void)state;
   httpr_error err = {0};
   struct hr_tls_facts f = handshake();
   f.send_broken = EPIPE;
   f.peer_closed = 1;
+  assert_int_equal(hr_tls_decide(&f, &err), HR_TLS_OUT_CLOSED);
+  assert_error(&err, HTTPR_E_TLS_HANDSHAKE,
+               "TLS handshake failed: the server closed the connection",
+               "lib: E_X (-1): lib words");
+  memset(&err, 0, sizeof(err));
+  f.op = HR_TLS_OP_READ;
   assert_int_equal(hr_tls_decide(&f, &err), HR_TLS_OUT_IO);
   assert_error(&err, HTTPR_E_SEND,
                "connection broke while sending: Broken pipe", "errno 32");
@@ -108,6 +116,21 @@ static void io_failure_beats_everything(void **state) {
   f.peer_closed = 1;
   f.version_failure = 1;
   f.send_broken = EPIPE;
+  assert_int_equal(hr_tls_decide(&f, &err), HR_TLS_OUT_IO);
+  /* In the handshake a reset is the server closing the connection. */
+  assert_error(&err, HTTPR_E_TLS_HANDSHAKE,
+               "TLS handshake failed: the server closed the connection",
+               "errno 104 (Connection reset by peer)");
+  memset(&err, 0, sizeof(err));
+  f.io_errno = ETIMEDOUT;
+  assert_int_equal(hr_tls_decide(&f, &err), HR_TLS_OUT_IO);
+  assert_error(&err, HTTPR_E_TLS_HANDSHAKE,
+               "TLS handshake failed: connection broke while receiving: "
+               "Connection timed out",
+               "errno 110");
+  memset(&err, 0, sizeof(err));
+  f.op = HR_TLS_OP_READ;
+  f.io_errno = ECONNRESET;
   assert_int_equal(hr_tls_decide(&f, &err), HR_TLS_OUT_IO);
   assert_error(&err, HTTPR_E_RECV,
                "connection broke while receiving: Connection reset by peer",
@@ -307,17 +330,25 @@ static void io_bookkeeping(void **state) {
   assert_int_equal(moved, 0);
   assert_int_equal(s.blocked, 1);
   assert_int_equal(s.failed, HR_IO_OK);
-  fake = (struct fake_io){.result = -1, .errnum = ECONNRESET};
+  fake = (struct fake_io){.result = -1, .errnum = EIO};
   assert_int_equal(hr_io_send(&s, buf, 8, &moved), HR_IO_BROKEN);
   assert_int_equal(s.failed, HR_IO_SEND_FAILED);
-  assert_int_equal(s.err_no, ECONNRESET);
-  /* A send that takes nothing without an errno is a broken pipe. */
+  assert_int_equal(s.err_no, EIO);
+  /* A send the peer broke is passed over: taken whole, and kept (the
+   * first errno) for the call to report. */
   hr_io_begin(&s);
   assert_int_equal(s.blocked, 0);
   assert_int_equal(s.failed, HR_IO_OK);
+  fake = (struct fake_io){.result = -1, .errnum = ECONNRESET};
+  assert_int_equal(hr_io_send(&s, buf, 8, &moved), HR_IO_MOVED);
+  assert_int_equal(moved, 8);
+  assert_int_equal(s.failed, HR_IO_OK);
+  assert_int_equal(s.send_broken, ECONNRESET);
+  /* So is one that takes nothing without an errno (a broken pipe). */
   fake = (struct fake_io){.result = 0};
-  assert_int_equal(hr_io_send(&s, buf, 8, &moved), HR_IO_END);
-  assert_int_equal(s.err_no, EPIPE);
+  assert_int_equal(hr_io_send(&s, buf, 8, &moved), HR_IO_MOVED);
+  hr_io_begin(&s);
+  assert_int_equal(s.send_broken, ECONNRESET); /* stays */
   /* The end of the stream stays seen. */
   hr_io_begin(&s);
   assert_int_equal(hr_io_recv(&s, buf, 8, &moved), HR_IO_END);
