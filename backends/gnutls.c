@@ -70,6 +70,10 @@ struct gt_conn {
   char *host;            /* as given, for messages */
   char *name;            /* without a trailing dot: identity check */
   int handshaken;
+  int h2;          /* ALPN selected h2 */
+  int again;       /* the server asked to authenticate us again:
+                      GNUTLS_E_REAUTH_REQUEST or GNUTLS_E_REHANDSHAKE until
+                      that exchange is done; 0 */
   int failed;      /* a fatal error happened: no close_notify may follow */
   struct verdict verdict;
 };
@@ -544,11 +548,14 @@ static const struct hr_creds_loaders credential_loaders = {
  * so a system policy stays the floor. %PROFILE_MEDIUM: the policy's key
  * sizes, 112-bit security as OpenSSL's level 2 (NORMAL alone takes
  * RSA-1024); a system-wide min-verification-profile may raise it, never
- * lower it. The profile must come with the priority: GnuTLS ORs a
+ * lower it. %SAFE_RENEGOTIATION: a server without RFC 5746 support fails
+ * the first handshake, as with OpenSSL 3 (GnuTLS's default lets it
+ * through and refuses only the renegotiation). The profile must come with the priority: GnuTLS ORs a
  * credential's profile number with the priority's, which gives a stricter
  * profile than either. */
 #define PRIORITY_BASE                                                         \
-  "%PROFILE_MEDIUM:-VERS-SSL3.0:-VERS-TLS1.0:-VERS-TLS1.1:-VERS-DTLS-ALL"
+  "%PROFILE_MEDIUM:%SAFE_RENEGOTIATION:-VERS-SSL3.0:-VERS-TLS1.0:"            \
+  "-VERS-TLS1.1:-VERS-DTLS-ALL"
 
 static int init_priority(gnutls_priority_t *out, const char *append) {
   const char *where = NULL;
@@ -1121,7 +1128,8 @@ static httpr_code gt_connection_new(void *vctx, const char *host,
   struct gt_conn *c = calloc(1, sizeof(*c));
   gnutls_session_t session = NULL;
   if (!c || hr_tls_conn_names(host, &c->host, &c->name) != 0 ||
-      gnutls_init(&session, GNUTLS_CLIENT | GNUTLS_NONBLOCK) < 0) {
+      gnutls_init(&session, GNUTLS_CLIENT | GNUTLS_NONBLOCK |
+                                GNUTLS_POST_HANDSHAKE_AUTH | GNUTLS_NO_TICKETS_TLS12) < 0) {
     rc = hr_nomem(err);
     goto done;
   }
@@ -1222,6 +1230,7 @@ static enum hr_tls_status failed(struct gt_conn *c, enum hr_tls_op op,
   f.alert = alert;
   f.alert_name = alert < 0 ? NULL : alert_name ? alert_name : "unknown";
   f.version_failure = is_version_failure(code);
+  f.no_secure_renegotiation = code == GNUTLS_E_SAFE_RENEGOTIATION_FAILED;
   f.lib_reason = gnutls_strerror(code);
   f.lib_detail = lib;
   if (c->verdict.failed)
@@ -1287,7 +1296,10 @@ static enum hr_tls_status gt_handshake(void *vconn, httpr_error *err) {
     begin_call(c);
     ret = gnutls_handshake(c->session);
     if (ret == GNUTLS_E_SUCCESS) {
+      gnutls_datum_t alpn = {0};
       c->handshaken = 1;
+      c->h2 = gnutls_alpn_get_selected_protocol(c->session, &alpn) == 0 &&
+              alpn.size == 2 && memcmp(alpn.data, "h2", 2) == 0;
       return HR_TLS_DONE;
     }
     if (!go_on(c, ret))
@@ -1296,6 +1308,28 @@ static enum hr_tls_status gt_handshake(void *vconn, httpr_error *err) {
   if (not_failed(c, ret))
     return want(c);
   return failed(c, HR_TLS_OP_HANDSHAKE, ret, err);
+}
+
+/* The read that brought a forbidden request on HTTP/2 fails. */
+static enum hr_tls_status late_auth_refused(struct gt_conn *c,
+                                            httpr_error *err) {
+  struct hr_tls_facts f;
+  c->failed = 1;
+  hr_tls_facts_init(&f, HR_TLS_OP_READ, c->host, &c->ctx->base, &c->io);
+  f.late_auth_on_h2 = 1;
+  hr_tls_decide(&f, err);
+  return HR_TLS_ERROR;
+}
+
+/* The next step of a read: application data, or, while the server asks
+ * to authenticate us again, that exchange (TLS 1.3 post-handshake
+ * authentication: gnutls_reauth; TLS 1.2 renegotiation: a handshake). */
+static ssize_t read_step(struct gt_conn *c, void *buf, size_t cap) {
+  if (c->again == GNUTLS_E_REAUTH_REQUEST)
+    return gnutls_reauth(c->session, 0);
+  if (c->again == GNUTLS_E_REHANDSHAKE)
+    return gnutls_handshake(c->session);
+  return gnutls_record_recv(c->session, buf, cap);
 }
 
 static enum hr_tls_status gt_read(void *vconn, void *buf, size_t cap,
@@ -1307,13 +1341,25 @@ static enum hr_tls_status gt_read(void *vconn, void *buf, size_t cap,
   ssize_t n = GNUTLS_E_AGAIN;
   for (int i = 0; i < MAX_REPEATS; i++) {
     begin_call(c);
-    n = gnutls_record_recv(c->session, buf, cap);
-    if (n > 0) {
+    n = read_step(c, buf, cap);
+    if (c->again && n == GNUTLS_E_SUCCESS) {
+      c->again = 0; /* authenticated again: back to the data */
+      continue;
+    }
+    if (!c->again && n > 0) {
       *got = (size_t)n;
       return HR_TLS_DONE;
     }
-    if (n == 0)
+    if (!c->again && n == 0)
       return HR_TLS_CLOSED;
+    /* RFC 9113 9.2.1 and RFC 8740: never on HTTP/2. */
+    if (!c->again &&
+        (n == GNUTLS_E_REAUTH_REQUEST || n == GNUTLS_E_REHANDSHAKE)) {
+      if (c->h2)
+        return late_auth_refused(c, err);
+      c->again = (int)n;
+      continue;
+    }
     if (!go_on(c, (int)n))
       break;
   }

@@ -57,6 +57,7 @@ struct mt_conn {
   char *host;            /* as given, for messages */
   char *name;            /* without a trailing dot: identity check */
   int handshaken;
+  int h2;     /* ALPN selected h2 */
   int failed; /* a fatal error happened: no close_notify may follow */
   unsigned char *flight; /* handshake records not yet sent (see bio_send) */
   size_t flight_len, flight_cap;
@@ -405,7 +406,9 @@ static httpr_code setup_rng(struct mt_ctx *ctx, httpr_error *err) {
 
 /* What every connection negotiates, and nothing it does not need: session
  * tickets (RFC 5077) for resumption, which servers prefer to a session
- * cache, and no renegotiation. */
+ * cache; renegotiation when the server asks for it (to ask for our
+ * certificate for one path only, as Apache does), with RFC 5746 support
+ * only: a server without it fails the first handshake. */
 static httpr_code setup_options(struct mt_ctx *ctx, httpr_error *err) {
   int ret = mbedtls_ssl_config_defaults(&ctx->conf, MBEDTLS_SSL_IS_CLIENT,
                                         MBEDTLS_SSL_TRANSPORT_STREAM,
@@ -420,7 +423,9 @@ static httpr_code setup_options(struct mt_ctx *ctx, httpr_error *err) {
   mbedtls_ssl_conf_session_tickets(&ctx->conf,
                                    MBEDTLS_SSL_SESSION_TICKETS_ENABLED);
   mbedtls_ssl_conf_renegotiation(&ctx->conf,
-                                 MBEDTLS_SSL_RENEGOTIATION_DISABLED);
+                                 MBEDTLS_SSL_RENEGOTIATION_ENABLED);
+  mbedtls_ssl_conf_legacy_renegotiation(&ctx->conf,
+                                        MBEDTLS_SSL_LEGACY_BREAK_HANDSHAKE);
   return HTTPR_OK;
 }
 
@@ -996,6 +1001,10 @@ static enum hr_tls_status failed(struct mt_conn *c, enum hr_tls_op op,
   f.alert = alert;
   f.alert_name = alert < 0 ? NULL : hr_alert_name(alert);
   f.version_failure = is_version_failure(code);
+  f.no_secure_renegotiation = op == HR_TLS_OP_HANDSHAKE &&
+                              code == MBEDTLS_ERR_SSL_BAD_HS_SERVER_HELLO &&
+                              hr_mbed_legacy_server(&c->ssl);
+  f.late_auth_on_h2 = c->h2 && hr_mbed_renegotiating(&c->ssl);
   f.lib_reason = text;
   f.lib_detail = lib;
   if (op == HR_TLS_OP_HANDSHAKE && refused_certificate(c, code))
@@ -1112,7 +1121,9 @@ static enum hr_tls_status mt_handshake(void *vconn, httpr_error *err) {
     begin_call(c);
     ret = run_handshake(c);
     if (ret == 0) {
+      const char *alpn = mbedtls_ssl_get_alpn_protocol(&c->ssl);
       c->handshaken = 1;
+      c->h2 = alpn && strcmp(alpn, "h2") == 0;
       c->resumed = echoed_offer(c);
       return finish_handshake(c, err);
     }
@@ -1133,6 +1144,17 @@ static enum hr_tls_status mt_handshake(void *vconn, httpr_error *err) {
   return failed(c, HR_TLS_OP_HANDSHAKE, ret, err);
 }
 
+/* The read that brought a forbidden renegotiation on HTTP/2 fails. */
+static enum hr_tls_status late_auth_refused(struct mt_conn *c,
+                                            httpr_error *err) {
+  struct hr_tls_facts f;
+  c->failed = 1;
+  hr_tls_facts_init(&f, HR_TLS_OP_READ, c->host, &c->ctx->base, &c->io);
+  f.late_auth_on_h2 = 1;
+  hr_tls_decide(&f, err);
+  return HR_TLS_ERROR;
+}
+
 static enum hr_tls_status mt_read(void *vconn, void *buf, size_t cap,
                                   size_t *got, httpr_error *err) {
   struct mt_conn *c = vconn;
@@ -1143,6 +1165,9 @@ static enum hr_tls_status mt_read(void *vconn, void *buf, size_t cap,
   for (int i = 0; i < MAX_REPEATS; i++) {
     begin_call(c);
     ret = mbedtls_ssl_read(&c->ssl, buf, cap);
+    /* RFC 9113 9.2.1: no renegotiation on HTTP/2. */
+    if (c->h2 && hr_mbed_renegotiating(&c->ssl))
+      return late_auth_refused(c, err);
     if (ret > 0) {
       *got = (size_t)ret;
       return HR_TLS_DONE;

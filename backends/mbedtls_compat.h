@@ -140,6 +140,19 @@ static inline int hr_mbed_signed_by(const mbedtls_x509_crt *child,
                                child->sig.p, child->sig.len) == 0;
 }
 
+/* Whether a renegotiation has started on the connection (the server's
+ * HelloRequest, followed because renegotiation is enabled): renego_status
+ * leaves 0, MBEDTLS_SSL_INITIAL_HANDSHAKE of ssl_internal.h, which is not
+ * a public header. */
+static inline int hr_mbed_renegotiating(const mbedtls_ssl_context *ssl) {
+  return ssl->renego_status != 0;
+}
+
+/* Whether the server's hello lacked RFC 5746 support. */
+static inline int hr_mbed_legacy_server(const mbedtls_ssl_context *ssl) {
+  return ssl->secure_renegotiation == MBEDTLS_SSL_LEGACY_RENEGOTIATION;
+}
+
 /* Whether the next attribute of a name belongs to the same RDN. */
 static inline int hr_mbed_name_merged(const mbedtls_x509_name *n) {
   return n->next_merged != 0;

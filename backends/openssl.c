@@ -41,6 +41,8 @@ struct ossl_conn {
   char *name;            /* without a trailing dot: the identity checked
                           * after the chain (NULL: not checked) */
   int handshaken;
+  int h2;              /* ALPN selected h2 */
+  int late_auth_on_h2; /* the server asked to authenticate us again there */
   int failed; /* a fatal error happened: no close_notify may follow */
   int policy_refused;                /* the shared policy refused the chain */
   struct hr_policy_verdict verdict; /* why, when it did */
@@ -581,6 +583,20 @@ static httpr_code setup_versions(struct ossl_ctx *ctx,
   return HTTPR_OK;
 }
 
+/* A renegotiation (TLS 1.2 HelloRequest) or a post-handshake
+ * CertificateRequest (TLS 1.3) on an HTTP/2 connection, which RFC 9113
+ * 9.2.1 and RFC 8740 forbid: noted here, and the read that brought it
+ * fails. Called on state changes only, never per record. */
+static void info_cb(const SSL *ssl, int where, int ret) {
+  (void)ret;
+  struct ossl_conn *c = SSL_get_app_data(ssl);
+  if (!(where & SSL_CB_LOOP) || !c || !c->handshaken || !c->h2)
+    return;
+  OSSL_HANDSHAKE_STATE st = SSL_get_state(ssl);
+  if (st == TLS_ST_CR_CERT_REQ || st == TLS_ST_CR_HELLO_REQ)
+    c->late_auth_on_h2 = 1;
+}
+
 static void keylog_cb(const SSL *ssl, const char *line) {
   const struct ossl_ctx *ctx = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
   if (ctx && ctx->base.keylog)
@@ -646,6 +662,12 @@ static httpr_code ossl_context_new(const struct hr_tls_settings *s, void **out,
   if (s->keylog)
     SSL_CTX_set_keylog_callback(ctx->ssl_ctx, keylog_cb);
   setup_session_cache(ctx->ssl_ctx);
+  /* A server may ask for our certificate after the handshake: TLS 1.3
+   * post-handshake authentication, offered in every ClientHello (as curl
+   * does), and TLS 1.2 renegotiation, which OpenSSL allows only with RFC
+   * 5746 support (a server without it fails the first handshake). */
+  SSL_CTX_set_post_handshake_auth(ctx->ssl_ctx, 1);
+  SSL_CTX_set_info_callback(ctx->ssl_ctx, info_cb);
 done:
   ERR_clear_error();
   if (rc != HTTPR_OK) {
@@ -899,6 +921,8 @@ static enum hr_tls_status status_of(struct ossl_conn *c, int ret,
   f.peer_closed = closed;
   f.alert = closed ? -1 : received_alert(reason);
   f.version_failure = !closed && is_version_failure(reason);
+  f.no_secure_renegotiation = reason == SSL_R_UNSAFE_LEGACY_RENEGOTIATION_DISABLED;
+  f.late_auth_on_h2 = c->late_auth_on_h2;
   f.lib_reason = reason_text(code);
   f.lib_detail = e.text;
   long result = SSL_get_verify_result(c->ssl);
@@ -921,9 +945,26 @@ static enum hr_tls_status ossl_handshake(void *vconn, httpr_error *err) {
   int ret = SSL_do_handshake(c->ssl);
   if (ret == 1) {
     c->handshaken = 1;
+    const unsigned char *alpn = NULL;
+    unsigned alpn_len = 0;
+    SSL_get0_alpn_selected(c->ssl, &alpn, &alpn_len);
+    c->h2 = alpn_len == 2 && memcmp(alpn, "h2", 2) == 0;
+    if (c->h2) /* a HelloRequest is then declined, not followed */
+      SSL_set_options(c->ssl, SSL_OP_NO_RENEGOTIATION);
     return HR_TLS_DONE;
   }
   return status_of(c, ret, HR_TLS_OP_HANDSHAKE, err);
+}
+
+/* The read that brought a forbidden request on HTTP/2 (info_cb) fails. */
+static enum hr_tls_status late_auth_refused(struct ossl_conn *c,
+                                            httpr_error *err) {
+  struct hr_tls_facts f;
+  c->failed = 1;
+  hr_tls_facts_init(&f, HR_TLS_OP_READ, c->host, &c->ctx->base, &c->io);
+  f.late_auth_on_h2 = 1;
+  hr_tls_decide(&f, err);
+  return HR_TLS_ERROR;
 }
 
 static enum hr_tls_status ossl_read(void *vconn, void *buf, size_t cap,
@@ -934,9 +975,11 @@ static enum hr_tls_status ossl_read(void *vconn, void *buf, size_t cap,
     return HR_TLS_DONE;
   begin_call(c);
   int ret = SSL_read_ex(c->ssl, buf, cap, got);
-  if (ret == 1)
+  if (ret == 1 && !c->late_auth_on_h2)
     return HR_TLS_DONE;
   *got = 0;
+  if (c->late_auth_on_h2)
+    return late_auth_refused(c, err);
   return status_of(c, ret, HR_TLS_OP_READ, err);
 }
 

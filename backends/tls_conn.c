@@ -80,6 +80,25 @@ static void op_failed(const struct hr_tls_facts *f, httpr_error *err) {
 enum hr_tls_outcome hr_tls_decide(const struct hr_tls_facts *f,
                                   httpr_error *err) {
   int in_handshake = f->op == HR_TLS_OP_HANDSHAKE;
+  /* HTTP/2 forbids both (RFC 9113 9.2.1, RFC 8740): the server's request
+   * is the failure, whatever the transport did after it. */
+  if (f->late_auth_on_h2) {
+    hr_fail(err, HTTPR_E_PROTOCOL,
+            "the server asked for a renegotiation or a client "
+            "certificate after the TLS handshake on an HTTP/2 connection, "
+            "which HTTP/2 forbids");
+    lib_detail(err, f);
+    return HR_TLS_OUT_FAILED;
+  }
+  /* Our library refused it (RFC 5746 section 4.1), whatever the server
+   * did next. */
+  if (f->no_secure_renegotiation) {
+    hr_fail(err, HTTPR_E_TLS_HANDSHAKE,
+            "TLS handshake failed: the server does not support secure "
+            "renegotiation (RFC 5746)");
+    lib_detail(err, f);
+    return HR_TLS_OUT_FAILED;
+  }
   if (f->io_failed != HR_IO_OK) {
     io_broke(f, f->io_failed == HR_IO_SEND_FAILED, f->io_errno, err);
     return HR_TLS_OUT_IO;

@@ -165,6 +165,11 @@ struct hr_tls_facts {
   const char *alert_name;      /* the library's name of it, named in the
                                 * detail; NULL: not named */
   int version_failure;         /* the library found no version in common */
+  int no_secure_renegotiation; /* the server lacks RFC 5746 support: the
+                                * initial handshake is refused */
+  int late_auth_on_h2;         /* a renegotiation or a TLS 1.3
+                                * CertificateRequest after the handshake
+                                * on a connection that selected h2 */
   const char *lib_reason;      /* its words: "TLS read failed: <words>" */
   const char *lib_detail;      /* its code and words; NULL or "": none */
 };
