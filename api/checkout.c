@@ -33,7 +33,8 @@ httpr_code hr_checkout_params(struct hr_exchange *x, const char *key,
   void *tls_ctx = NULL;
   *session = NULL;
   if (t->url->https) {
-    httpr_code rc = hr_client_tls_context(client, &tls_ctx, err);
+    httpr_code rc = hr_client_tls_context(client, x->http1_only, &tls_ctx,
+                                          err);
     if (rc != HTTPR_OK)
       return rc;
     *session = saved_session(x, key);

@@ -27,6 +27,8 @@ struct hr_exchange {
   uint64_t body_limit;
   int default_body_limit; /* body_limit is the built-in one, not the user's */
   int reusable;
+  int http1_only;     /* over a connection that offers HTTP/1.1 alone */
+  int http1_required; /* the HTTP/2 server asked for HTTP/1.1 instead */
   /* Set (not NULL) by the owner: non-zero once the caller cancelled the
    * transfer from one of its own callbacks; the exchange then stops. */
   const int *cancelled;

@@ -96,6 +96,7 @@ int hr_h2_exchange_end(struct hr_exchange *x, struct hr_h2_stream *s,
   hr_h2_stream_free(x->pc->h2, s);
   release(x);
   *retry = may_retry(&oc, reused, *rc);
+  x->http1_required = oc.http1_required;
   return 1;
 }
 

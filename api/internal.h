@@ -104,6 +104,7 @@ struct httpr_client {
   int provider_acquired;
   pthread_mutex_t tls_lock; /* guards the lazy build of tls_ctx */
   void *tls_ctx;
+  void *tls_ctx_http1; /* ALPN http/1.1 alone (hr_client_tls_context) */
   struct hr_keylog *keylog;
   struct hr_pool *pool;
 };

@@ -34,12 +34,40 @@ static void reset_response(httpr_response *resp) {
 static void begin_hop(struct hr_job *j);
 static void checkout(struct hr_job *j);
 
+/* An HTTP/2 server reset the stream with HTTP_1_1_REQUIRED: the request
+ * goes again, once, on a new connection offering HTTP/1.1 alone, as curl
+ * does. Its pool key is the origin's with a suffix, so HTTP/2 requests
+ * never share that connection and its TLS session stays with the
+ * context that made it. */
+static void again_over_http1(struct hr_job *j) {
+  size_t len = strlen(j->key);
+  static const char suffix[] = "|http/1.1";
+  if (len + sizeof(suffix) > sizeof(j->key)) {
+    job_end(j, hr_fail(&j->err, HTTPR_E_URL, "host name too long"));
+    return;
+  }
+  memcpy(j->key + len, suffix, sizeof(suffix));
+  hr_debugf(&j->x.debug, "The server asked for HTTP/1.1 (HTTP_1_1_REQUIRED); "
+                         "retrying on a new HTTP/1.1 connection");
+  reset_response(j->t.resp);
+  j->x.http1_only = 1;
+  j->x.http1_required = 0;
+  j->attempt = 1;
+  checkout(j);
+}
+
 /* The exchange on the hop's connection ended with rc: the next hop, a
  * second attempt, or the end. */
 static void exchange_ended(struct hr_job *j, httpr_code rc, int retry) {
   struct hr_transfer *t = &j->t;
   j->x.pc = NULL;
   j->x.conn = NULL;
+  if (rc != HTTPR_OK && j->x.http1_required && j->may_retry &&
+      !j->x.http1_only && j->attempt == 0 &&
+      j->client->cfg.http_policy != HTTPR_HTTP2_ONLY) {
+    again_over_http1(j);
+    return;
+  }
   if (rc != HTTPR_OK) {
     if (!retry || !j->may_retry || j->attempt > 0) {
       job_end(j, rc);
@@ -153,8 +181,8 @@ static void open_connection(struct hr_job *j) {
 /* One try at the pool: a connection, a slot for a new one, or wait. */
 static void try_pool(struct hr_job *j) {
   struct hr_exchange *x = &j->x;
-  unsigned flags = j->t.url->https && j->client->cfg.http_policy !=
-                                          HTTPR_HTTP1_ONLY
+  unsigned flags = j->t.url->https && !j->x.http1_only &&
+                           j->client->cfg.http_policy != HTTPR_HTTP1_ONLY
                        ? HR_POOL_SHARE
                        : 0;
   if (j->attempt)

@@ -61,7 +61,9 @@ static void choose_alpn(struct hr_tls_settings *s, httpr_http_policy policy) {
   }
 }
 
-static httpr_code build_tls_context(httpr_client *client, httpr_error *err) {
+static httpr_code build_tls_context(httpr_client *client,
+                                    httpr_http_policy policy, void **out,
+                                    httpr_error *err) {
   const struct httpr_config *cfg = &client->cfg;
   struct hr_tls_settings s = {
       .verify = cfg->verify,
@@ -73,36 +75,47 @@ static httpr_code build_tls_context(httpr_client *client, httpr_error *err) {
       .min_version = cfg->min_tls,
       .max_version = cfg->max_tls,
   };
-  choose_alpn(&s, cfg->http_policy);
-  httpr_error warning = {0};
-  httpr_code rc =
-      hr_keylog_open(cfg->keylog_file, &client->keylog, err, &warning);
-  if (rc != HTTPR_OK)
-    return rc;
-  if (warning.code != HTTPR_OK && cfg->debug_cb)
-    cfg->debug_cb(HTTPR_DEBUG_INFO, warning.message, strlen(warning.message),
-                  cfg->debug_ud);
+  choose_alpn(&s, policy);
+  httpr_code rc = HTTPR_OK;
+  int opened_keylog = !client->keylog;
+  if (opened_keylog) {
+    httpr_error warning = {0};
+    rc = hr_keylog_open(cfg->keylog_file, &client->keylog, err, &warning);
+    if (rc != HTTPR_OK)
+      return rc;
+    if (warning.code != HTTPR_OK && cfg->debug_cb)
+      cfg->debug_cb(HTTPR_DEBUG_INFO, warning.message,
+                    strlen(warning.message), cfg->debug_ud);
+  }
   s.keylog = client->keylog;
   rc = check_features(client, err);
   if (rc == HTTPR_OK && cfg->verify)
     rc = hr_trust_resolve(cfg->ca_file, cfg->ca_dir, &s.trust, err);
   if (rc == HTTPR_OK)
-    rc = client->provider->context_new(&s, &client->tls_ctx, err);
+    rc = client->provider->context_new(&s, out, err);
   hr_trust_free(&s.trust);
-  if (rc != HTTPR_OK) {
+  if (rc != HTTPR_OK && opened_keylog) {
     hr_keylog_close(client->keylog);
     client->keylog = NULL;
   }
   return rc;
 }
 
-httpr_code hr_client_tls_context(httpr_client *client, void **ctx,
-                                 httpr_error *err) {
+httpr_code hr_client_tls_context(httpr_client *client, int http1_only,
+                                 void **ctx, httpr_error *err) {
   httpr_code rc = HTTPR_OK;
   pthread_mutex_lock(&client->tls_lock);
   if (!client->tls_ctx)
-    rc = build_tls_context(client, err);
+    rc = build_tls_context(client, client->cfg.http_policy,
+                           &client->tls_ctx, err);
   *ctx = client->tls_ctx;
+  if (rc == HTTPR_OK && http1_only &&
+      client->cfg.http_policy != HTTPR_HTTP1_ONLY) {
+    if (!client->tls_ctx_http1)
+      rc = build_tls_context(client, HTTPR_HTTP1_ONLY,
+                             &client->tls_ctx_http1, err);
+    *ctx = client->tls_ctx_http1;
+  }
   pthread_mutex_unlock(&client->tls_lock);
   return rc;
 }
@@ -110,7 +123,10 @@ httpr_code hr_client_tls_context(httpr_client *client, void **ctx,
 void hr_client_tls_free(httpr_client *client) {
   if (client->tls_ctx)
     client->provider->context_free(client->tls_ctx);
+  if (client->tls_ctx_http1)
+    client->provider->context_free(client->tls_ctx_http1);
   client->tls_ctx = NULL;
+  client->tls_ctx_http1 = NULL;
   hr_keylog_close(client->keylog);
   client->keylog = NULL;
 }

@@ -8,12 +8,15 @@
 
 #include "api/internal.h"
 
-/* The client's TLS context, built on first use (thread-safe). Errors:
- * HTTPR_E_UNSUPPORTED (a setting the provider cannot honour),
+/* The client's TLS context, built on first use (thread-safe). With
+ * http1_only, the one whose ALPN offers http/1.1 alone, for a request an
+ * HTTP/2 server sent back (HTTP_1_1_REQUIRED); built only when first
+ * needed, and the same context when the client offers nothing else.
+ * Errors: HTTPR_E_UNSUPPORTED (a setting the provider cannot honour),
  * HTTPR_E_INVALID, the key log's, the trust store's and the provider's
  * codes. A failed build is tried again by the next request. */
-httpr_code hr_client_tls_context(httpr_client *client, void **ctx,
-                                 httpr_error *err);
+httpr_code hr_client_tls_context(httpr_client *client, int http1_only,
+                                 void **ctx, httpr_error *err);
 
 /* Frees what hr_client_tls_context built (the context and the key log). */
 void hr_client_tls_free(httpr_client *client);

@@ -167,6 +167,7 @@ static httpr_code closed_result(const struct hr_h2 *h2,
     return io_failure(h2, s);
   if (s->error_code == NGHTTP2_NO_ERROR && s->ended)
     return HTTPR_OK;
+  out->http1_required = s->error_code == NGHTTP2_HTTP_1_1_REQUIRED;
   if (s->refused) {
     out->refused = 1;
     return hr_fail(err, HTTPR_E_PROTOCOL,

@@ -59,6 +59,10 @@ struct hr_h2_outcome {
    * id of a GOAWAY, refused with REFUSED_STREAM, or never sent because
    * the connection went away first): safe to send again elsewhere. */
   int refused;
+  /* The server reset the stream with HTTP_1_1_REQUIRED (RFC 9113 7): it
+   * wants the request over HTTP/1.1, as Apache does for a path that needs
+   * a client certificate. */
+  int http1_required;
 };
 
 /* Starts HTTP/2 on a connection whose ALPN chose "h2": the connection

@@ -150,7 +150,7 @@ static void rq_collect(struct rq *r) {
 static struct hr_h2 *open_h2(httpr_client *client, struct hr_conn **conn) {
   void *ctx = NULL;
   httpr_error err;
-  assert_int_equal(hr_client_tls_context(client, &ctx, &err), HTTPR_OK);
+  assert_int_equal(hr_client_tls_context(client, 0, &ctx, &err), HTTPR_OK);
   struct hr_connect_params p = {.host = "localhost",
                                 .port = g.port,
                                 .pin_address = "127.0.0.1",

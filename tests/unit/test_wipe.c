@@ -259,7 +259,7 @@ static void each_provider_context(void (*set)(httpr_config *)) {
     httpr_error *err = httpr_error_new();
     void *ctx = NULL;
     assert_int_equal(httpr_client_new(&client, cfg, err), HTTPR_OK);
-    if (hr_client_tls_context(client, &ctx, err) != HTTPR_OK)
+    if (hr_client_tls_context(client, 0, &ctx, err) != HTTPR_OK)
       fail_msg("%s: %s", httpr_provider_name(i), httpr_error_message(err));
     httpr_client_free(client);
     httpr_error_free(err);
