@@ -150,6 +150,13 @@ HTTPR_EXPORT uint32_t httpr_version_num(void);
  * extension (mbedTLS 2.28 cannot parse one: such a chain fails with
  * HTTPR_E_CERT_OTHER "unhandled critical extension"). */
 #define HTTPR_FEATURE_PEER_CRITICAL_NC (1u << 9)
+/* A TLS 1.3 server may ask for the client certificate after the handshake
+ * (post-handshake authentication, RFC 8446 4.6.2), as Apache does for one
+ * path: the configured credential is sent, never on HTTP/2. */
+#define HTTPR_FEATURE_POST_HANDSHAKE_AUTH (1u << 10)
+/* A TLS 1.2 server may renegotiate (RFC 5746 secure renegotiation only),
+ * for example to ask for the client certificate; never on HTTP/2. */
+#define HTTPR_FEATURE_RENEGOTIATION (1u << 11)
 
 /* Number of providers built in. */
 HTTPR_EXPORT size_t httpr_provider_count(void);

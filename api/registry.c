@@ -128,6 +128,8 @@ static const struct {
     {HTTPR_FEATURE_SESSION_RESUME, "session-resume"},
     {HTTPR_FEATURE_SYSTEM_STORE, "system-store"},
     {HTTPR_FEATURE_PEER_CRITICAL_NC, "peer-critical-nc"},
+    {HTTPR_FEATURE_POST_HANDSHAKE_AUTH, "post-handshake-auth"},
+    {HTTPR_FEATURE_RENEGOTIATION, "renegotiation"},
 };
 
 const char *httpr_feature_name(uint32_t bit) {

@@ -1522,7 +1522,8 @@ const struct hr_tls_provider hr_provider_gnutls = {
                 HTTPR_FEATURE_CA_DIR | HTTPR_FEATURE_PKCS12 |
                 HTTPR_FEATURE_ENCRYPTED_KEY | HTTPR_FEATURE_KEYLOG |
                 HTTPR_FEATURE_ALPN | HTTPR_FEATURE_SYSTEM_STORE |
-                HTTPR_FEATURE_SESSION_RESUME | HTTPR_FEATURE_PEER_CRITICAL_NC,
+                HTTPR_FEATURE_SESSION_RESUME | HTTPR_FEATURE_PEER_CRITICAL_NC |
+                HTTPR_FEATURE_POST_HANDSHAKE_AUTH | HTTPR_FEATURE_RENEGOTIATION,
     .library_version = gt_library_version,
     .global_init = gt_global_init,
     .global_cleanup = gt_global_cleanup,

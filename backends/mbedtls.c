@@ -1406,7 +1406,8 @@ const struct hr_tls_provider hr_provider_mbedtls = {
     .features = HTTPR_FEATURE_TLS12 | HTTPR_FEATURE_CA_DIR |
                 HTTPR_FEATURE_PKCS12 | HTTPR_FEATURE_ENCRYPTED_KEY |
                 HTTPR_FEATURE_KEYLOG | HTTPR_FEATURE_ALPN |
-                HTTPR_FEATURE_SYSTEM_STORE | HTTPR_FEATURE_SESSION_RESUME,
+                HTTPR_FEATURE_SYSTEM_STORE | HTTPR_FEATURE_SESSION_RESUME |
+                HTTPR_FEATURE_RENEGOTIATION,
     .library_version = mt_library_version,
     .global_init = mt_global_init,
     .global_cleanup = mt_global_cleanup,

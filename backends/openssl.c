@@ -1093,7 +1093,8 @@ const struct hr_tls_provider hr_provider_openssl = {
                 HTTPR_FEATURE_CA_DIR | HTTPR_FEATURE_PKCS12 |
                 HTTPR_FEATURE_ENCRYPTED_KEY | HTTPR_FEATURE_KEYLOG |
                 HTTPR_FEATURE_ALPN | HTTPR_FEATURE_SYSTEM_STORE |
-                HTTPR_FEATURE_SESSION_RESUME | HTTPR_FEATURE_PEER_CRITICAL_NC,
+                HTTPR_FEATURE_SESSION_RESUME | HTTPR_FEATURE_PEER_CRITICAL_NC |
+                HTTPR_FEATURE_POST_HANDSHAKE_AUTH | HTTPR_FEATURE_RENEGOTIATION,
     .library_version = ossl_library_version,
     .global_init = ossl_global_init,
     .global_cleanup = ossl_global_cleanup,
