@@ -55,11 +55,15 @@ static void release(struct hr_exchange *x) {
 }
 
 /* A stream the server never processed, or one lost with its connection
- * before any answer, may go again elsewhere. */
+ * before any answer, may go again elsewhere; but not one that a new
+ * connection's own failure kept from being sent (a refused client
+ * certificate, say): a second connection would fail alike. */
 static int may_retry(const struct hr_h2_outcome *oc, int reused,
                      httpr_code rc) {
-  return oc->refused || (reused && oc->bytes_in == 0 &&
-                         (rc == HTTPR_E_SEND || rc == HTTPR_E_RECV));
+  if (oc->refused)
+    return reused || rc == HTTPR_E_PROTOCOL;
+  return reused && oc->bytes_in == 0 &&
+         (rc == HTTPR_E_SEND || rc == HTTPR_E_RECV);
 }
 
 httpr_code hr_h2_exchange_begin(struct hr_exchange *x,

@@ -371,6 +371,29 @@ static int output_pending(const struct hr_h2 *h2) {
   return h2->out_off < h2->out.len;
 }
 
+/* A send the peer broke: what the server said before it went, already
+ * here, explains it better (its alert: provider rule 8), as a server that
+ * refuses our certificate after the TLS 1.3 handshake alerts and hangs up
+ * while our preface goes out. Reads what is left (at most a few buffers,
+ * into the input buffer: the connection is over) and keeps a TLS failure
+ * found there. */
+#define BREAK_READS 4
+
+static void break_on_send_failure(struct hr_h2 *h2) {
+  for (int i = 0; i < BREAK_READS && h2->ioerr.code == HTTPR_E_SEND; i++) {
+    httpr_error why = {0};
+    size_t n = 0;
+    short want = 0;
+    httpr_code rc = hr_conn_try_read(h2->conn, h2->in, IN_CAP, &n, &want,
+                                     &why);
+    if (rc == HTTPR_E_TLS_HANDSHAKE)
+      h2->ioerr = why;
+    if (rc != HTTPR_OK || n == 0)
+      break;
+  }
+  break_connection(h2, &h2->ioerr);
+}
+
 /* Writes what it can of the output without blocking; h2->out_want the
  * event to wait for when some is left. 1 when bytes went out. */
 static int flush_some(struct hr_h2 *h2) {
@@ -382,7 +405,7 @@ static int flush_some(struct hr_h2 *h2) {
                                       h2->out.len - h2->out_off, &put,
                                       &h2->out_want, &h2->ioerr);
     if (rc != HTTPR_OK) {
-      break_connection(h2, &h2->ioerr);
+      break_on_send_failure(h2);
       break;
     }
     if (put == 0)

@@ -928,6 +928,48 @@ static void h2_client_cert_pkcs12(void **state) {
   httpr_config_free(cfg);
 }
 
+/* The server's connection count, read with our client certificate. */
+static long connections_of_client_auth_server(void) {
+  httpr_config *cfg = cfg_policy(HTTPR_HTTP2_ONLY);
+  assert_code(httpr_config_set_client_pem(cfg, pki("client.pem"), NULL),
+              HTTPR_OK);
+  httpr_response *resp = expect_get(
+      cfg, url_of(SRV_H2_CLIENT_AUTH, NULL, "/stats"), HTTPR_OK, NULL);
+  char *body = body_string(resp);
+  long n = stat_value(body, "connections");
+  free(body);
+  httpr_response_free(resp);
+  httpr_config_free(cfg);
+  return n;
+}
+
+/* A server that refuses the missing certificate after the TLS 1.3
+ * handshake alerts while our preface goes out: the alert is the error
+ * every time (never the broken pipe), and a new connection's failure is
+ * not retried on another one. */
+#define H2_REFUSED_RUNS 100
+
+static void h2_client_cert_absent_alert_not_retried(void **state) {
+  (void)state;
+  httpr_config *cfg = cfg_policy(HTTPR_HTTP_ANY);
+  httpr_client *client = client_of(cfg);
+  httpr_request *req = NULL;
+  assert_code(httpr_request_new(&req, "GET",
+                                url_of(SRV_H2_CLIENT_AUTH, NULL, "/"), NULL),
+              HTTPR_OK);
+  long before = connections_of_client_auth_server();
+  expect_every_run(client, req, H2_REFUSED_RUNS, HTTPR_E_TLS_HANDSHAKE,
+                   (g_suite.features & HTTPR_FEATURE_TLS13)
+                       ? "no client certificate presented (server sent "
+                         "alert certificate_required)"
+                       : NULL);
+  long after = connections_of_client_auth_server();
+  assert_int_equal(after - before, H2_REFUSED_RUNS + 1); /* + the reading */
+  httpr_request_free(req);
+  httpr_client_free(client);
+  httpr_config_free(cfg);
+}
+
 const struct CMUnitTest h2_tests[] = {
     cmocka_unit_test(h2_default_policy_negotiates_h2),
     cmocka_unit_test(h2_default_policy_falls_back_to_h1),
@@ -955,6 +997,7 @@ const struct CMUnitTest h2_tests[] = {
     cmocka_unit_test(h2_invalid_frame_data_on_stream_0),
     cmocka_unit_test(h2_invalid_frame_bad_length),
     cmocka_unit_test(h2_client_cert_absent),
+    cmocka_unit_test(h2_client_cert_absent_alert_not_retried),
     cmocka_unit_test(h2_client_cert_one_pem),
     cmocka_unit_test(h2_client_cert_separate_files),
     cmocka_unit_test(h2_client_cert_encrypted_key),
