@@ -50,11 +50,11 @@ set -u
 
 PKI=${PKI_DIR:?PKI_DIR not set}
 CLI=${HTTPR_CLI:?HTTPR_CLI not set}
-SECTIONS=${INTEROP_SECTIONS:-tls h2 curl}
+SECTIONS=${INTEROP_SECTIONS:-tls h2 curl servers}
 for section in $SECTIONS; do
   case $section in
-    tls | h2 | curl) ;;
-    *) echo "interop: unknown section '$section' in INTEROP_SECTIONS (tls, h2, curl)" >&2
+    tls | h2 | curl | servers) ;;
+    *) echo "interop: unknown section '$section' in INTEROP_SECTIONS (tls, h2, curl, servers)" >&2
        exit 1 ;;
   esac
 done
@@ -64,8 +64,24 @@ scaled() { awk -v s="$1" -v m="$MULT" 'BEGIN { printf "%d", s * m + 0.5 }'; }
 
 # 0 when section $1 is to run.
 section_on() { [[ " $SECTIONS " == *" $1 "* ]]; }
+# 0 when a section that needs nginx is to run.
+nginx_on() { section_on tls || section_on h2 || section_on curl; }
 
-tools=(nginx)
+# The servers section (servers.sh) needs its own five servers; without
+# them it alone is skipped, or the whole run when it was the only one.
+# shellcheck source=tests/interop/servers.sh
+. "$(dirname "$0")/servers.sh"
+SKIPPED=""
+if section_on servers && [ -n "$(servers_missing)" ]; then
+  echo "interop: section servers skipped: $(servers_missing) not installed (apt-get install apache2 caddy lighttpd lighttpd-mod-mbedtls lighttpd-mod-gnutls h2o)" >&2
+  [ "${HTTPR_INTEROP_REQUIRED:-0}" = 1 ] && exit 1
+  SECTIONS=$(echo " $SECTIONS " | sed 's/ servers / /g')
+  SKIPPED=servers
+  [ -n "${SECTIONS// /}" ] || exit 77
+fi
+
+tools=()
+if nginx_on; then tools+=(nginx); fi
 if section_on tls; then tools+=(openssl gnutls-serv); fi
 if section_on h2; then tools+=(nghttpd h2o openssl); fi
 if section_on curl; then tools+=(curl); fi
@@ -228,10 +244,11 @@ start_nginx() {
 
 NGX=""
 for _ in 1 2 3 4 5; do
+  nginx_on || break
   base=$((20000 + RANDOM % 9000))
   if start_nginx "$base"; then NGX=$base; break; fi
 done
-if [ -z "$NGX" ]; then
+if nginx_on && [ -z "$NGX" ]; then
   echo "interop: nginx did not start" >&2
   cat "$WORK/nginx-start.log" "$WORK/nginx-error.log" >&2 2>/dev/null
   exit 1
@@ -783,7 +800,8 @@ curl_cases() { # provider
 }
 
 # ---- run ------------------------------------------------------------------------
-servers="nginx"
+servers=""
+nginx_on && servers="nginx"
 if section_on tls; then
   for p in $providers; do tls_cases "$p"; done
   compare_cases
@@ -797,6 +815,12 @@ if section_on curl; then
   for p in $providers; do curl_cases "$p"; done
   servers="$servers, curl side by side"
 fi
+if section_on servers; then
+  servers_start || exit 1
+  for p in $providers; do servers_cases "$p"; done
+  servers="${servers:+$servers, }Apache httpd, Caddy, lighttpd (mbedTLS, GnuTLS), h2o"
+fi
+[ -z "$SKIPPED" ] || servers="$servers; section $SKIPPED skipped"
 
 echo "interop: $PASS passed, $FAIL failed"
 if { true >&9; } 2>/dev/null; then
