@@ -835,7 +835,7 @@ fi
 if section_on servers; then
   servers_start || exit 1
   for p in $providers; do servers_cases "$p"; done
-  servers="${servers:+$servers, }Apache httpd, Caddy, lighttpd (mbedTLS, GnuTLS), h2o"
+  servers="${servers:+$servers; }servers: Apache httpd, Caddy, lighttpd (mbedTLS, GnuTLS), h2o"
 fi
 [ -z "$SKIPPED" ] || servers="$servers; section $SKIPPED skipped"
 
