@@ -9,7 +9,12 @@
 # then waits silently for the body (the stall of issue 14), and its mruby
 # handler answers an uploaded body's length and SHA-1, also for the
 # uploads nginx passes on to it; the tests start an h2o of their own and
-# never use the package's service. clang (the "clang" command)
+# never use the package's service. apache2 (httpd with mod_ssl and
+# mod_http2), caddy, lighttpd with lighttpd-mod-mbedtls and
+# lighttpd-mod-gnutls (one server, two TLS stacks) are the servers of
+# make check-interop's servers section (tests/interop/servers.sh), which
+# starts its own on loopback with configs of its own, never the system
+# services. clang (the "clang" command)
 # and libclang-rt-14-dev (libFuzzer and clang's sanitizer runtimes) build
 # the fuzz targets, llvm gives llvm-symbolizer for readable sanitizer
 # reports; gcc's ThreadSanitizer runtime comes with build-essential.
@@ -28,7 +33,9 @@ packages="build-essential autoconf automake libtool pkg-config
   libssl-dev openssl ca-certificates libgnutls28-dev libmbedtls-dev
   libnghttp2-dev libcmocka-dev libuv1-dev libevent-dev
   nginx gnutls-bin curl valgrind
-  nghttp2-server nghttp2-client h2o clang libclang-rt-14-dev llvm python3
+  nghttp2-server nghttp2-client h2o
+  apache2 caddy lighttpd lighttpd-mod-mbedtls lighttpd-mod-gnutls
+  clang libclang-rt-14-dev llvm python3
   groff-base man-db
   abigail-tools dpkg-dev debhelper lintian libunistring-dev"
 if [ "$(id -u)" -eq 0 ]; then
@@ -40,6 +47,17 @@ else
   exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
+# The postinst scripts of nginx, h2o, apache2, caddy and lighttpd start
+# their system services (on port 80) unless /usr/sbin/policy-rc.d exits
+# 101. The tests never use those services, so where no policy exists one
+# that refuses every start is written, and left in place: a later
+# upgrade would start them otherwise. An existing policy is kept as it
+# is.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\n# Written by httpr tools/install-deps.sh: no service starts on install.\nexit 101\n' |
+    $run tee /usr/sbin/policy-rc.d >/dev/null
+  $run chmod 755 /usr/sbin/policy-rc.d
+fi
 $run apt-get update -qq
 # shellcheck disable=SC2086
 $run apt-get install -y -qq --no-install-recommends $packages >/dev/null

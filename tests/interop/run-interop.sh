@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: MIT
 # run-interop.sh - the httpr CLI, with every provider built in, against
 # third-party servers from Debian packages on loopback, and side by side
-# with curl. Three sections, all run by default (make check-interop);
-# INTEROP_SECTIONS="h2" (or "tls", "curl", or several) runs only those
-# named:
+# with curl. Four sections, all run by default (make check-interop);
+# INTEROP_SECTIONS="h2" (or "tls", "curl", "servers", or several) runs
+# only those named:
 #
 # tls: nginx (good and bad chains, TLS 1.2-only and 1.3-only, client
 #   certificate required), openssl s_server (TLS 1.2-only, 1.3-only, client
@@ -41,20 +41,35 @@
 #   404, and the exit codes of an expired, a wrong-host and a self-signed
 #   certificate (60), an unknown CA file (77) and --max-time against a
 #   server sending one byte a second (28).
+# servers (servers.sh): Apache httpd with mod_ssl and mod_http2, Caddy,
+#   lighttpd with its mbedTLS and with its GnuTLS module, and h2o, each
+#   with a config of its own: a GET over HTTP/2 and over HTTP/1.1 (the
+#   negotiated HTTP and TLS versions exactly), a 10 MiB download whose
+#   SHA-1 must be the served file's, expired and wrong-host chains (exit
+#   60 and one error line for every provider), two URLs of one command
+#   line on one connection (the client port, or h2o's connection id, in
+#   the server's access log), and, at all but h2o, a client certificate
+#   required: given, the body; missing, the failure that server chooses
+#   (its exit code and error line), at the highest TLS version both
+#   sides have and at TLS 1.2.
 #
-# Needs PKI_DIR and HTTPR_CLI (make check-interop sets them); nginx,
-# openssl, gnutls-bin (tls), nghttp2-server and h2o (h2) and curl (curl)
-# must be installed, as well as coreutils' timeout, stdbuf and sha1sum.
+# Needs PKI_DIR and HTTPR_CLI (make check-interop sets them); nginx (tls,
+# h2, curl), openssl, gnutls-bin (tls), nghttp2-server and h2o (h2), curl
+# (curl), and apache2, caddy, lighttpd, lighttpd-mod-mbedtls,
+# lighttpd-mod-gnutls and h2o (servers) must be installed, as well as
+# coreutils' timeout, stdbuf and sha1sum. Without them the run is
+# skipped (exit 77); without a server of its own the servers section
+# alone is, unless HTTPR_INTEROP_REQUIRED=1, which makes either a failure.
 # Every wait is stretched by HTTPR_TEST_TIMEOUT_MULTIPLIER (default 1).
 set -u
 
 PKI=${PKI_DIR:?PKI_DIR not set}
 CLI=${HTTPR_CLI:?HTTPR_CLI not set}
-SECTIONS=${INTEROP_SECTIONS:-tls h2 curl}
+SECTIONS=${INTEROP_SECTIONS:-tls h2 curl servers}
 for section in $SECTIONS; do
   case $section in
-    tls | h2 | curl) ;;
-    *) echo "interop: unknown section '$section' in INTEROP_SECTIONS (tls, h2, curl)" >&2
+    tls | h2 | curl | servers) ;;
+    *) echo "interop: unknown section '$section' in INTEROP_SECTIONS (tls, h2, curl, servers)" >&2
        exit 1 ;;
   esac
 done
@@ -64,8 +79,26 @@ scaled() { awk -v s="$1" -v m="$MULT" 'BEGIN { printf "%d", s * m + 0.5 }'; }
 
 # 0 when section $1 is to run.
 section_on() { [[ " $SECTIONS " == *" $1 "* ]]; }
+# 0 when a section that needs nginx is to run.
+nginx_on() { section_on tls || section_on h2 || section_on curl; }
 
-tools=(nginx)
+# The servers section (servers.sh) needs its own five servers; without
+# them it alone is skipped, or the whole run when it was the only one.
+# shellcheck source=tests/interop/servers.sh
+. "$(dirname "$0")/servers.sh"
+SKIPPED=""
+if section_on servers && [ -n "$(servers_missing)" ]; then
+  what=skipped
+  [ "${HTTPR_INTEROP_REQUIRED:-0}" = 1 ] && what="required, failed"
+  echo "interop: section servers $what: $(servers_missing) not installed (apt-get install apache2 caddy lighttpd lighttpd-mod-mbedtls lighttpd-mod-gnutls h2o)" >&2
+  [ "${HTTPR_INTEROP_REQUIRED:-0}" = 1 ] && exit 1
+  SECTIONS=$(echo " $SECTIONS " | sed 's/ servers / /g')
+  SKIPPED=servers
+  [ -n "${SECTIONS// /}" ] || exit 77
+fi
+
+tools=()
+if nginx_on; then tools+=(nginx); fi
 if section_on tls; then tools+=(openssl gnutls-serv); fi
 if section_on h2; then tools+=(nghttpd h2o openssl); fi
 if section_on curl; then tools+=(curl); fi
@@ -228,10 +261,11 @@ start_nginx() {
 
 NGX=""
 for _ in 1 2 3 4 5; do
+  nginx_on || break
   base=$((20000 + RANDOM % 9000))
   if start_nginx "$base"; then NGX=$base; break; fi
 done
-if [ -z "$NGX" ]; then
+if nginx_on && [ -z "$NGX" ]; then
   echo "interop: nginx did not start" >&2
   cat "$WORK/nginx-start.log" "$WORK/nginx-error.log" >&2 2>/dev/null
   exit 1
@@ -783,7 +817,8 @@ curl_cases() { # provider
 }
 
 # ---- run ------------------------------------------------------------------------
-servers="nginx"
+servers=""
+nginx_on && servers="nginx"
 if section_on tls; then
   for p in $providers; do tls_cases "$p"; done
   compare_cases
@@ -797,6 +832,12 @@ if section_on curl; then
   for p in $providers; do curl_cases "$p"; done
   servers="$servers, curl side by side"
 fi
+if section_on servers; then
+  servers_start || exit 1
+  for p in $providers; do servers_cases "$p"; done
+  servers="${servers:+$servers; }servers: Apache httpd, Caddy, lighttpd (mbedTLS, GnuTLS), h2o"
+fi
+[ -z "$SKIPPED" ] || servers="$servers; section $SKIPPED skipped"
 
 echo "interop: $PASS passed, $FAIL failed"
 if { true >&9; } 2>/dev/null; then
