@@ -28,9 +28,16 @@
 # the server's access log must show them with one client port (h2o: one
 # connection id) and the expected protocol; with a client certificate
 # required, the PKI's client certificate (--cert/--key) gets the body
-# over HTTP/2, and without one (offering http/1.1 alone: servers_cases
-# says why) the failure the server chooses, exit code and error line,
-# with the provider's highest TLS version and with --tls-max 1.2.
+# over HTTP/2, and without one the failure the server chooses, exit
+# code and error line, with the provider's highest TLS version and with
+# --tls-max 1.2 (offering h2 too at Apache and Caddy: servers_cases says
+# why not at lighttpd). Apache's /secure asks for the certificate only
+# after the handshake: TLS 1.3 post-handshake authentication, a TLS 1.2
+# renegotiation, HTTP_1_1_REQUIRED over HTTP/2 (then HTTP/1.1 on a new
+# connection); every provider gets the page with the certificate and the
+# server's alert without one. A gnutls-serv without RFC 5746 support
+# (%DISABLE_SAFE_RENEGOTIATION, TLS 1.2) fails every provider's first
+# handshake with one message.
 
 APACHE=$(command -v apache2 || echo /usr/sbin/apache2)
 APACHE_MODS=/usr/lib/apache2/modules
@@ -46,7 +53,8 @@ servers_missing() {
   for pair in "apache2=$APACHE" "apache2=$APACHE_MODS/mod_ssl.so" \
     "apache2=$APACHE_MODS/mod_http2.so" "caddy=$CADDY" \
     "lighttpd=$LIGHTTPD" "lighttpd-mod-mbedtls=$LIGHTTPD_MODS/mod_mbedtls.so" \
-    "lighttpd-mod-gnutls=$LIGHTTPD_MODS/mod_gnutls.so" "h2o=$SRV_H2O"; do
+    "lighttpd-mod-gnutls=$LIGHTTPD_MODS/mod_gnutls.so" "h2o=$SRV_H2O" \
+    "gnutls-bin=$(command -v gnutls-serv || echo /usr/bin/gnutls-serv)"; do
     if [ ! -e "${pair#*=}" ] && [[ " $missing " != *" ${pair%%=*} "* ]]; then
       missing="$missing ${pair%%=*}"
     fi
@@ -151,7 +159,13 @@ DocumentRoot $SRV_WWW
 LogFormat "%{remote}p %H %>s %U%q" conn
 CustomLog $d/access.log conn
 EOF
-    apache_vhost "$1" good-ecdsa
+    # /secure asks for the client certificate after the handshake: TLS
+    # 1.3 post-handshake authentication, a TLS 1.2 renegotiation, and
+    # over HTTP/2 a stream reset with HTTP_1_1_REQUIRED.
+    apache_vhost "$1" good-ecdsa "SSLCACertificateFile $PKI/client-ca.pem
+  <Location /secure>
+    SSLVerifyClient require
+  </Location>"
     apache_vhost $(($1 + 1)) expired
     apache_vhost $(($1 + 2)) wronghost
     apache_vhost $(($1 + 3)) good-ecdsa "SSLVerifyClient require
@@ -159,6 +173,15 @@ EOF
   } >"$d/httpd.conf"
   "$APACHE" -f "$d/httpd.conf" -DFOREGROUND </dev/null >>"$d/stderr.log" \
     2>&1 9>&- &
+  LAST_PID=$!
+}
+
+# ---- gnutls-serv without RFC 5746 (secure renegotiation), TLS 1.2 ---------
+gnutls_legacy_start() { # base
+  gnutls-serv --http --port "$1" --x509certfile "$PKI/good-ecdsa.crt" \
+    --x509keyfile "$PKI/good-ecdsa.key" \
+    --priority "NORMAL:-VERS-TLS1.3:%DISABLE_SAFE_RENEGOTIATION" \
+    </dev/null >"$WORK/gnutls-legacy/stderr.log" 2>&1 9>&- &
   LAST_PID=$!
 }
 
@@ -286,13 +309,17 @@ servers_start() {
   SRV_WWW=$WORK/srv-www
   mkdir -p "$SRV_WWW"
   echo hello >"$SRV_WWW/index.html"
+  mkdir -p "$SRV_WWW/secure"
+  echo secret >"$SRV_WWW/secure/index.html"
+  chmod 755 "$SRV_WWW/secure"
+  chmod 644 "$SRV_WWW/secure/index.html"
   head -c "$SRV_BIG" /dev/urandom >"$SRV_WWW/big.bin"
   chmod 755 "$SRV_WWW"
   chmod 644 "$SRV_WWW/index.html" "$SRV_WWW/big.bin"
   SRV_BIG_SHA1=$(sha1sum <"$SRV_WWW/big.bin" | cut -d' ' -f1)
   srv_start apache 4 && srv_start caddy 4 &&
     srv_start lighttpd-mbedtls 4 && srv_start lighttpd-gnutls 4 &&
-    srv_start h2o 3 || return 1
+    srv_start h2o 3 && srv_start gnutls-legacy 1 || return 1
   local s
   for s in $SERVERS; do
     SRV_LOG[$s]=$WORK/$s/access.log
@@ -427,12 +454,10 @@ servers_cases() {
     srv_check "$n client certificate required: given" 0 $'hello\n'"2 $TLSV" "" -- \
       "${B[@]}" --cert "$PKI/client.crt" --key "$PKI/client.key" \
       -w '%{http_version} %{tls_version}' "https://localhost:$((base + 3))/index.html"
-    # Offering http/1.1 alone. Where h2 is offered: a refusal after the
-    # TLS 1.3 handshake breaks the connection before the request's
-    # stream is sent, and httpr sends the request once more on a new
-    # connection (the outcome is that second attempt's); and lighttpd
-    # with mbedTLS, having selected h2, answers a missing certificate
-    # at TLS 1.2 now with a decode_error alert, now with a silent close.
+    # Offering http/1.1 alone here, and h2 too below at Apache and Caddy
+    # only: lighttpd with mbedTLS, having selected h2, answers a missing
+    # certificate at TLS 1.2 now with a decode_error alert, now with a
+    # silent close.
     want=${SRV_NOCERT12[$s]}
     [ "$TLSV" = TLSv1.3 ] && want=${SRV_NOCERT13[$s]}
     srv_check "$n client certificate required: none, $TLSV" "${want%%|*}" "" \
@@ -440,5 +465,41 @@ servers_cases() {
     want=${SRV_NOCERT12[$s]}
     srv_check "$n client certificate required: none, TLS 1.2" "${want%%|*}" "" \
       "${want#*|}" -- "${B[@]}" --http1.1 --tls-max 1.2 "https://localhost:$((base + 3))/index.html"
+    # Offering h2 too, where the server answers alike every time.
+    case $s in apache | caddy) ;; *) continue ;; esac
+    want=${SRV_NOCERT12[$s]}
+    [ "$TLSV" = TLSv1.3 ] && want=${SRV_NOCERT13[$s]}
+    srv_check "$n client certificate required: none, h2 offered, $TLSV" \
+      "${want%%|*}" "" "${want#*|}" -- "${B[@]}" \
+      "https://localhost:$((base + 3))/index.html"
   done
+  servers_late_cert_cases "$p"
+}
+
+# servers_late_cert_cases PROVIDER: Apache's /secure asks for the client
+# certificate after the handshake; a server without RFC 5746 fails the
+# first handshake.
+servers_late_cert_cases() {
+  local p=$1 base=${SRV_BASE[apache]} B TLSV=TLSv1.2 C
+  B=(--tls-provider "$p" "${CA[@]}")
+  C=(--cert "$PKI/client.crt" --key "$PKI/client.key")
+  [ "$(has_tls13 "$p")" = 1 ] && TLSV=TLSv1.3
+  local url="https://localhost:$base/secure/index.html" w='%{http_version} %{tls_version}'
+  srv_check "$p apache per-path certificate, h2 offered (HTTP_1_1_REQUIRED, then $TLSV)" \
+    0 $'secret\n'"1.1 $TLSV" "" -- "${B[@]}" "${C[@]}" -w "$w" "$url"
+  srv_check "$p apache per-path certificate, HTTP/1.1, $TLSV" \
+    0 $'secret\n'"1.1 $TLSV" "" -- "${B[@]}" "${C[@]}" --http1.1 -w "$w" "$url"
+  srv_check "$p apache per-path certificate, HTTP/1.1, TLS 1.2 renegotiation" \
+    0 $'secret\n1.1 TLSv1.2' "" -- "${B[@]}" "${C[@]}" --http1.1 --tls-max 1.2 \
+    -w "$w" "$url"
+  local want=${SRV_NOCERT12[apache]}
+  [ "$TLSV" = TLSv1.3 ] && want=${SRV_NOCERT13[apache]}
+  srv_check "$p apache per-path certificate: none, $TLSV" "${want%%|*}" "" \
+    "${want#*|}" -- "${B[@]}" --http1.1 "$url"
+  want=${SRV_NOCERT12[apache]}
+  srv_check "$p apache per-path certificate: none, TLS 1.2" "${want%%|*}" "" \
+    "${want#*|}" -- "${B[@]}" --http1.1 --tls-max 1.2 "$url"
+  srv_check "$p server without secure renegotiation (RFC 5746)" 35 "" \
+    "httpr: (35) TLS handshake failed: the server does not support secure renegotiation (RFC 5746)" \
+    -- "${B[@]}" "https://localhost:${SRV_BASE[gnutls-legacy]}/"
 }
