@@ -106,7 +106,8 @@ static void provider_identity(void **state) {
                                     HTTPR_FEATURE_ENCRYPTED_KEY |
                                     HTTPR_FEATURE_KEYLOG | HTTPR_FEATURE_ALPN |
                                     HTTPR_FEATURE_SYSTEM_STORE |
-                                    HTTPR_FEATURE_SESSION_RESUME);
+                                    HTTPR_FEATURE_SESSION_RESUME |
+                                    HTTPR_FEATURE_RENEGOTIATION);
   assert_string_equal(P->library_version(), "mbed TLS " MBEDTLS_VERSION_STRING);
   httpr_error err = {0};
   assert_int_equal(P->global_init(&err), HTTPR_OK); /* nothing to undo */
