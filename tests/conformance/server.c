@@ -108,6 +108,17 @@ static const struct profile_def profiles[SRV_COUNT] = {
                             {"--alpn", "h2,http/1.1", "--h2-open-window",
                              "16777216"}},
     [SRV_HANG_UP] = {"good-ecdsa", {"--hang-up"}},
+    /* A client certificate asked for after the handshake only. */
+    [SRV_LATE_CERT] = {"good-ecdsa", {"--late-client-ca", "@client-ca.pem"}},
+    [SRV_LATE_CERT_TLS12] = {"good-ecdsa",
+                             {"--late-client-ca", "@client-ca.pem", "--tls-max",
+                              "1.2"}},
+    [SRV_LATE_CERT_H2] = {"good-ecdsa",
+                          {"--alpn", "h2,http/1.1", "--late-client-ca",
+                           "@client-ca.pem"}},
+    [SRV_LATE_CERT_H2_TLS12] = {"good-ecdsa",
+                                {"--alpn", "h2,http/1.1", "--late-client-ca",
+                                 "@client-ca.pem", "--tls-max", "1.2"}},
 };
 
 static struct {

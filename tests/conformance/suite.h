@@ -93,6 +93,13 @@ enum profile {
   SRV_H2_ZERO_WINDOW, /* SETTINGS_INITIAL_WINDOW_SIZE 0, never opened */
   SRV_H2_OPEN_WINDOW, /* 16 MiB windows in the preface, never updated */
   SRV_HANG_UP,        /* 3 bytes, then closed with the hello unread */
+  /* A client certificate asked for only after the handshake (test-server
+   * --late-client-ca, routes /late-cert and /late-cert-anyway): TLS 1.3
+   * post-handshake authentication or a TLS 1.2 renegotiation. */
+  SRV_LATE_CERT,          /* TLS 1.2 and 1.3, HTTP/1.1 */
+  SRV_LATE_CERT_TLS12,    /* TLS 1.2 only: renegotiation */
+  SRV_LATE_CERT_H2,       /* h2,http/1.1; TLS 1.3 allowed */
+  SRV_LATE_CERT_H2_TLS12, /* h2,http/1.1, TLS 1.2 only */
   SRV_COUNT
 };
 

@@ -157,6 +157,13 @@ static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *frame,
 
   if (frame->hd.type == NGHTTP2_DATA)
     ts_stats_data_frame(h->c->id);
+  if (frame->hd.type == NGHTTP2_GOAWAY)
+    ts_log("conn %lu: client sent GOAWAY %s", h->c->id,
+           nghttp2_http2_strerror(frame->goaway.error_code));
+  else if (frame->hd.type == NGHTTP2_RST_STREAM)
+    ts_log("conn %lu: client reset stream %d: %s", h->c->id,
+           (int)frame->hd.stream_id,
+           nghttp2_http2_strerror(frame->rst_stream.error_code));
   if ((frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA) ||
       !(frame->hd.flags & NGHTTP2_FLAG_END_STREAM))
     return 0;
@@ -362,6 +369,16 @@ void ts_h2_after(struct ts_h2 *h, struct ts_h2_stream *st, long long ms,
   (void)h;
   st->due_ms = now_ms() + (ms > 0 ? ms : 0);
   st->on_due = fn;
+}
+
+void ts_h2_when_drained(struct ts_h2 *h, struct ts_h2_stream *st,
+                        ts_h2_timer_fn fn) {
+  h->on_drained = fn;
+  h->drained_id = st->id;
+}
+
+void ts_h2_close_after(struct ts_h2 *h, long long ms) {
+  h->close_at_ms = now_ms() + (ms > 0 ? ms : 0);
 }
 
 void ts_h2_write_bad_frame(struct ts_h2 *h, enum ts_h2_bad_frame which) {
@@ -593,6 +610,22 @@ static void run(struct ts_h2 *h) {
       return;
     if (w > 0 || h->out_off == h->out_len)
       last_output = now_ms();
+    if (h->on_drained && h->out_off == h->out_len && !h->wlen) {
+      ts_h2_timer_fn fn = h->on_drained;
+
+      h->on_drained = NULL;
+      fn(h, nghttp2_session_get_stream_user_data(h->s, h->drained_id));
+      continue; /* serialize what fn submitted */
+    }
+    if (h->close_at_ms) {
+      long long left = h->close_at_ms - now_ms();
+      if (left <= 0) {
+        ts_log("conn %lu: closing the connection as a route asked", h->c->id);
+        return;
+      }
+      if (left < timeout)
+        timeout = (int)left;
+    }
     if (finished(h)) {
       if (h->bad_frame_written)
         await_peer_close(h);

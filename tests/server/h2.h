@@ -14,7 +14,8 @@
 struct ts_h2;
 struct ts_h2_stream;
 
-/* Called when a stream's timer (ts_h2_after) is due. */
+/* Called when a stream's timer (ts_h2_after) is due, or once output is
+ * drained (ts_h2_when_drained; st is then NULL if the stream closed). */
 typedef void (*ts_h2_timer_fn)(struct ts_h2 *h, struct ts_h2_stream *st);
 
 /* Malformed frames a route can have written to the connection. */
@@ -67,9 +68,12 @@ struct ts_h2 {
   /* Output: frames serialized by nghttp2, not yet written to TLS. */
   unsigned char *out;
   size_t out_off, out_len, out_cap;
-  int wlen;          /* length of an SSL_write to retry, 0 = none */
-  int write_on_read; /* that SSL_write wants the socket readable */
-  int more_input;    /* input left unread after a capped read */
+  int wlen;                  /* length of an SSL_write to retry, 0 = none */
+  int write_on_read;         /* that SSL_write wants the socket readable */
+  int more_input;            /* input left unread after a capped read */
+  ts_h2_timer_fn on_drained; /* ts_h2_when_drained, run once */
+  int32_t drained_id;        /* ... for this stream */
+  long long close_at_ms;     /* ts_h2_close_after; 0: none */
 };
 
 /* h2.c: answering a stream. Each returns 0 or -1 (out of memory or an
@@ -94,6 +98,14 @@ int ts_h2_reset(struct ts_h2 *h, struct ts_h2_stream *st, uint32_t code);
 /* Runs fn for the stream after ms milliseconds, without blocking others. */
 void ts_h2_after(struct ts_h2 *h, struct ts_h2_stream *st, long long ms,
                  ts_h2_timer_fn fn);
+/* Runs fn for the stream once every frame serialized so far is written to
+ * TLS and no TLS write is half done, so that fn may use the TLS connection
+ * itself (a late certificate request). One at a time. */
+void ts_h2_when_drained(struct ts_h2 *h, struct ts_h2_stream *st,
+                        ts_h2_timer_fn fn);
+/* Ends the connection ms from now (close_notify, FIN) whatever its streams
+ * are doing; input is read meanwhile, and the client may close first. */
+void ts_h2_close_after(struct ts_h2 *h, long long ms);
 /* Writes a malformed frame once pending output is out, then closes. */
 void ts_h2_write_bad_frame(struct ts_h2 *h, enum ts_h2_bad_frame which);
 /* A header field from NUL-terminated strings (not copied: nghttp2 copies

@@ -3,14 +3,15 @@
  * as HTTP/1.1 where they make sense (/, /bytes/N, /conn-id, /delay/MS,
  * /echo, /status/N, /client-cert, /tls, /resumed), plus /trailers, the
  * server's counters (/stats, /stats/conn/ID), the misbehaviours the
- * conformance suite needs per stream (/h2/...), and those of
+ * conformance suite needs per stream (/h2/...), a certificate asked for
+ * after the handshake (/late-cert: refused as HTTP/2 requires;
+ * /late-cert-anyway: asked all the same), and those of
  * h2_slow_routes.c for the client's bounds. A request arrives whole
  * (headers and body); a route answers at once or sets a timer. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/bio.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
@@ -175,30 +176,85 @@ static void r_stats_conn(struct ts_h2 *h, struct ts_h2_stream *st,
   ts_buf_free(&b);
 }
 
+/* The certificate's subject (RFC 2253) as a 200 text answer. */
+static void subject(struct ts_h2 *h, struct ts_h2_stream *st, X509 *cert) {
+  static const nghttp2_nv type[] = {NV("content-type", "text/plain")};
+  struct ts_buf b = {0};
+
+  if (ts_subject_rfc2253(cert, &b) == 0)
+    ts_h2_respond(h, st, 200, type, 1, b.p, b.len);
+  else
+    ts_h2_reset(h, st, NGHTTP2_INTERNAL_ERROR);
+  ts_buf_free(&b);
+}
+
 /* The verified client certificate's subject (RFC 2253), or "none". */
 static void r_client_cert(struct ts_h2 *h, struct ts_h2_stream *st,
                           const char *arg) {
-  SSL *ssl = h->c->ssl;
-  X509 *cert = SSL_get0_peer_certificate(ssl);
-  BIO *bio;
-  char *p;
-  long len;
+  X509 *cert = ts_verified_peer_cert(h->c);
 
   (void)arg;
-  if (!cert || SSL_get_verify_result(ssl) != X509_V_OK) {
+  if (cert)
+    subject(h, st, cert);
+  else
     text(h, st, 200, "none");
-    return;
-  }
-  bio = BIO_new(BIO_s_mem());
-  if (bio && X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0,
-                                XN_FLAG_RFC2253) >= 0) {
-    static const nghttp2_nv type[] = {NV("content-type", "text/plain")};
-    len = BIO_get_mem_data(bio, &p);
-    ts_h2_respond(h, st, 200, type, 1, p, (size_t)len);
+}
+
+/* The 403 of a late certificate request that could not be made. */
+static void late_refused(struct ts_h2 *h, struct ts_h2_stream *st,
+                         enum ts_late_outcome o) {
+  char body[256];
+
+  snprintf(body, sizeof body, "%s\n", ts_late_outcome_text(o));
+  text(h, st, 403, body);
+}
+
+/* A path that needs a client certificate the handshake did not give:
+ * HTTP/2 forbids renegotiation (RFC 9113 9.2.1) and post-handshake
+ * authentication (RFC 8740), so as Apache httpd the server resets the
+ * stream with HTTP_1_1_REQUIRED and the client may retry over HTTP/1.1. */
+static void r_late_cert(struct ts_h2 *h, struct ts_h2_stream *st,
+                        const char *arg) {
+  X509 *cert = ts_verified_peer_cert(h->c);
+
+  (void)arg;
+  if (cert) {
+    subject(h, st, cert);
+  } else if (!h->o->late_client_ca) {
+    late_refused(h, st, TS_LATE_NOT_SET_UP);
   } else {
-    ts_h2_reset(h, st, NGHTTP2_INTERNAL_ERROR);
+    ts_log("conn %lu: stream %d: a client certificate is needed: "
+           "RST_STREAM HTTP_1_1_REQUIRED",
+           h->c->id, (int)st->id);
+    ts_h2_reset(h, st, NGHTTP2_HTTP_1_1_REQUIRED);
   }
-  BIO_free(bio);
+}
+
+/* Once output is drained: the certificate request itself, then no answer;
+ * the connection ends TS_LATE_AUTH_MS later, or when the client ends it
+ * (what it sent back is logged by tls.c and h2.c). */
+static void late_ask_anyway(struct ts_h2 *h, struct ts_h2_stream *st) {
+  enum ts_late_outcome o = ts_late_auth_start(h->c);
+
+  if (o == TS_LATE_ASKED) {
+    ts_log("conn %lu: asked for a client certificate over HTTP/2 on "
+           "purpose; closing within %ld ms",
+           h->c->id, (long)TS_LATE_AUTH_MS);
+    ts_h2_close_after(h, TS_LATE_AUTH_MS);
+  } else if (o == TS_LATE_BROKEN) {
+    ts_h2_close_after(h, 0);
+  } else if (st) {
+    late_refused(h, st, o);
+  }
+}
+
+/* A misbehaving server: asks for a client certificate after the handshake
+ * on an HTTP/2 connection anyway (TLS 1.3 post-handshake authentication,
+ * or a TLS 1.2 renegotiation), so that the client's refusal is tested. */
+static void r_late_cert_anyway(struct ts_h2 *h, struct ts_h2_stream *st,
+                               const char *arg) {
+  (void)arg;
+  ts_h2_when_drained(h, st, late_ask_anyway);
 }
 
 static void r_tls(struct ts_h2 *h, struct ts_h2_stream *st, const char *arg) {
@@ -302,6 +358,8 @@ static const struct route g_routes[] = {
     {"/stats", 0, r_stats},
     {"/stats/conn/", 0, r_stats_conn},
     {"/client-cert", 0, r_client_cert},
+    {"/late-cert", 0, r_late_cert},
+    {"/late-cert-anyway", 0, r_late_cert_anyway},
     {"/tls", 0, r_tls},
     {"/resumed", 0, r_resumed},
     {"/h2/rst", 1, r_rst},

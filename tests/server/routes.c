@@ -10,7 +10,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/bio.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
@@ -498,27 +497,59 @@ static enum ts_after r_continue(struct ts_conn *c, struct ts_request *rq,
   return text(c, rq, 200, "after continue\n");
 }
 
+/* The certificate's subject (RFC 2253) as a 200 text answer. */
+static enum ts_after subject(struct ts_conn *c, struct ts_request *rq,
+                             X509 *cert) {
+  struct ts_buf b = {0};
+  enum ts_after after = TS_CLOSE;
+
+  if (ts_subject_rfc2253(cert, &b) == 0)
+    after = sent(
+        ts_respond(c, rq, 200, "Content-Type: text/plain\r\n", b.p, b.len));
+  ts_buf_free(&b);
+  return after;
+}
+
 /* The verified client certificate's subject (RFC 2253), or "none". */
 static enum ts_after r_client_cert(struct ts_conn *c, struct ts_request *rq,
                                    const char *arg) {
-  X509 *cert = c->ssl ? SSL_get0_peer_certificate(c->ssl) : NULL;
-  enum ts_after after = TS_CLOSE;
-  BIO *bio;
-  char *p;
-  long len;
+  X509 *cert = ts_verified_peer_cert(c);
 
   (void)arg;
-  if (!cert || SSL_get_verify_result(c->ssl) != X509_V_OK)
-    return text(c, rq, 200, "none");
-  bio = BIO_new(BIO_s_mem());
-  if (bio && X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0,
-                                XN_FLAG_RFC2253) >= 0) {
-    len = BIO_get_mem_data(bio, &p);
-    after = sent(
-        ts_respond(c, rq, 200, "Content-Type: text/plain\r\n", p, (size_t)len));
+  return cert ? subject(c, rq, cert) : text(c, rq, 200, "none");
+}
+
+/* As /client-cert, but the certificate is asked for now, after the
+ * handshake (--late-client-ca; tls.c does the TLS part): 200 and the
+ * subject once one is verified, else 403 naming why, and the connection
+ * closes. A TLS failure meanwhile leaves nothing to answer on. */
+static enum ts_after r_late_cert(struct ts_conn *c, struct ts_request *rq,
+                                 const char *arg) {
+  X509 *cert = ts_verified_peer_cert(c);
+  enum ts_late_outcome o;
+  char body[256];
+
+  (void)arg;
+  if (cert) {
+    ts_log("conn %lu: late auth: a verified certificate is already there",
+           c->id);
+    return subject(c, rq, cert);
   }
-  BIO_free(bio);
-  return after;
+  o = ts_late_auth_start(c);
+  if (o == TS_LATE_ASKED)
+    o = ts_late_auth_wait(c);
+  if (o == TS_LATE_VERIFIED)
+    return subject(c, rq, SSL_get0_peer_certificate(c->ssl));
+  if (o == TS_LATE_BROKEN)
+    return TS_CLOSE;
+  if (o == TS_LATE_UNVERIFIED)
+    snprintf(body, sizeof body, "%s: %s\n", ts_late_outcome_text(o),
+             X509_verify_cert_error_string(SSL_get_verify_result(c->ssl)));
+  else
+    snprintf(body, sizeof body, "%s\n", ts_late_outcome_text(o));
+  rq->close = 1;
+  text(c, rq, 403, body);
+  return TS_CLOSE;
 }
 
 static enum ts_after r_tls(struct ts_conn *c, struct ts_request *rq,
@@ -566,6 +597,7 @@ static const struct route g_routes[] = {
     {"/cl-conflict", 0, r_cl_conflict},
     {"/cl-and-chunked", 0, r_cl_and_chunked},
     {"/client-cert", 0, r_client_cert},
+    {"/late-cert", 0, r_late_cert},
     {"/tls", 0, r_tls},
     {"/http10", 0, r_http10},
     {"/repeat-headers", 0, r_repeat_headers},

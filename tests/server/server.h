@@ -26,6 +26,9 @@ struct ts_options {
   const char *cert;
   const char *key;
   const char *client_ca;
+  /* --late-client-ca: the client CA is known, but a certificate is asked
+   * for only after the handshake, by the /late-cert routes (tls.c). */
+  const char *late_client_ca;
   int tls_min; /* TLS1_2_VERSION etc.; 0 = OpenSSL's default */
   int tls_max;
   int no_alpn;
@@ -45,6 +48,21 @@ struct ts_options {
   long h2_max_streams;  /* SETTINGS_MAX_CONCURRENT_STREAMS */
 };
 
+/* How long a client has to answer a certificate request sent after the
+ * handshake (TLS 1.3 post-handshake authentication, or a TLS 1.2
+ * renegotiation): 5 s, stretched by HTTPR_TEST_TIMEOUT_MULTIPLIER. */
+#define TS_LATE_AUTH_MS test_timeout_ms(5000)
+
+/* What the peer did after a late certificate request, as the message
+ * callback of tls.c saw it (decrypted handshake messages and alerts). */
+struct ts_late_seen {
+  int requested;  /* a request went out on this connection */
+  int tls13;      /* it was a post-handshake CertificateRequest */
+  int cert_empty; /* a Certificate came with no certificate in it */
+  int finished;   /* the peer's Finished came: its answer is complete */
+  int alert;      /* the last alert received (description), or -1 */
+};
+
 /* One accepted connection, owned by its thread. */
 struct ts_conn {
   int fd;
@@ -56,6 +74,24 @@ struct ts_conn {
   char peer[96];             /* "ADDR port N" */
   unsigned char rbuf[16384]; /* bytes read but not yet consumed */
   size_t rpos, rlen;
+  struct ts_late_seen late; /* set up by ts_late_auth_start */
+};
+
+/* The outcome of asking for a client certificate after the handshake. */
+enum ts_late_outcome {
+  TS_LATE_ASKED,           /* _start: the request went out; now _wait */
+  TS_LATE_VERIFIED,        /* a certificate came and was verified */
+  TS_LATE_UNVERIFIED,      /* a certificate came; verification failed */
+  TS_LATE_NO_CERT,         /* the client answered with an empty Certificate */
+  TS_LATE_NO_PHA,          /* TLS 1.3: no post_handshake_auth in its hello */
+  TS_LATE_NO_SECURE_RENEG, /* TLS 1.2: the client lacks RFC 5746 */
+  TS_LATE_TIMEOUT,         /* no complete answer within TS_LATE_AUTH_MS */
+  TS_LATE_NOT_TLS,         /* --plain: there is no TLS to ask over */
+  TS_LATE_NOT_SET_UP,      /* the server has no --late-client-ca */
+  TS_LATE_BROKEN           /* a TLS error or the peer's close: no answer;
+                              also a refused renegotiation (a warning
+                              no_renegotiation alert), which OpenSSL 3.0
+                              answers with a fatal handshake_failure */
 };
 
 /* How a route wants the connection to go on after its response. */
@@ -97,6 +133,25 @@ int ts_alpn_parse(const char *list, unsigned char *out, size_t cap,
                   size_t *len);
 SSL_CTX *ts_tls_ctx_new(const struct ts_options *o);
 void ts_log_tls_error(const struct ts_conn *c, const char *what, int ssl_err);
+/* Asking for a client certificate after the handshake (the /late-cert
+ * routes): by TLS 1.3 post-handshake authentication, or over TLS 1.2 by a
+ * server-requested renegotiation (secure, RFC 5746, only). _start sends
+ * the CertificateRequest or HelloRequest and returns TS_LATE_ASKED when it
+ * went out, or why it could not. _wait then reads the client's answer, at
+ * most TS_LATE_AUTH_MS; application data that arrives meanwhile is kept
+ * in c->rbuf for the next request. Both work on a blocking or a
+ * non-blocking socket and leave its mode as it was. */
+enum ts_late_outcome ts_late_auth_start(struct ts_conn *c);
+enum ts_late_outcome ts_late_auth_wait(struct ts_conn *c);
+/* A verified client certificate the connection already has (from the
+ * handshake or an earlier late request), or NULL. Not a new reference. */
+X509 *ts_verified_peer_cert(const struct ts_conn *c);
+/* One line (no newline) saying what an outcome means, for logs and the
+ * bodies of 403 answers. Static storage. */
+const char *ts_late_outcome_text(enum ts_late_outcome o);
+/* The certificate's subject (RFC 2253) appended to b, no newline. 0 or
+ * -1. */
+int ts_subject_rfc2253(X509 *cert, struct ts_buf *b);
 
 /* conn.c */
 int ts_conn_handshake(struct ts_conn *c, SSL_CTX *ctx);

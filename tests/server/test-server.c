@@ -62,7 +62,7 @@ void ts_log(const char *fmt, ...) {
 
 static void usage(void) {
   fputs("usage: test-server [--plain] [--cert FILE --key FILE] "
-        "[--client-ca FILE]\n"
+        "[--client-ca FILE | --late-client-ca FILE]\n"
         "         [--tls-min 1.2|1.3] [--tls-max 1.2|1.3] "
         "[--alpn LIST | --no-alpn]\n"
         "         [--no-session-cache] [--seclevel N] [--ciphers LIST]\n"
@@ -95,11 +95,37 @@ static void usage(void) {
         "--hang-up: every connection gets the first 3 bytes of a TLS record\n"
         "and is closed at once, with the client's hello unread (the kernel\n"
         "then resets it): a server that hangs up mid-handshake.\n"
+        "--late-client-ca FILE trusts FILE for client certificates but asks\n"
+        "for none in the handshake; only /late-cert asks, after it (as\n"
+        "Apache httpd does for a <Location> with SSLVerifyClient require):\n"
+        "  over TLS 1.3 by post-handshake authentication (a client that did\n"
+        "  not offer post_handshake_auth gets 403), over TLS 1.2 by a\n"
+        "  renegotiation the server requests (HelloRequest), only with a\n"
+        "  client that supports secure renegotiation (RFC 5746; else\n"
+        "  403). The client has 5 s to answer. A\n"
+        "  verified certificate: 200 and its subject (RFC 2253, as\n"
+        "  /client-cert); an empty Certificate, an unverified one or no\n"
+        "  answer in time: 403, Connection: close, a body saying which. A\n"
+        "  refused renegotiation (warning alert no_renegotiation) cannot be\n"
+        "  answered: OpenSSL ends the connection with a fatal\n"
+        "  handshake_failure alert. A connection that already has a\n"
+        "  verified certificate is not asked again. Over HTTP/2 /late-cert\n"
+        "  is reset with RST_STREAM HTTP_1_1_REQUIRED (RFC 9113 9.2.1, RFC\n"
+        "  8740), and /late-cert-anyway asks all the same (a misbehaving\n"
+        "  server), answers nothing and closes the connection 5 s later or\n"
+        "  when the client does (403 at once if the client did not offer\n"
+        "  post_handshake_auth). Without --late-client-ca they ask nothing:\n"
+        "  200 for a certificate the handshake verified (--client-ca), else\n"
+        "  403. Waits stretch with HTTPR_TEST_TIMEOUT_MULTIPLIER.\n"
+        "  --late-client-ca also turns TLS session tickets off (TLS 1.2\n"
+        "  resumes by session ID): GnuTLS 3.7.9 clients would wait for one\n"
+        "  in the renegotiation.\n"
         "--seclevel N sets OpenSSL's security level (0 serves an RSA 1024\n"
         "or SHA-1 signed certificate); --ciphers LIST sets the TLS 1.2\n"
         "cipher list (OpenSSL syntax; TLS 1.3 suites are not affected).\n"
         "HTTP/2 routes: / /bytes/N /conn-id /delay/MS /echo /trailers\n"
-        "  /status/N /client-cert /tls /resumed; /stats (handshakes,\n"
+        "  /status/N /client-cert /late-cert /late-cert-anyway /tls\n"
+        "  /resumed; /stats (handshakes,\n"
         "  connections, streams, max_open_streams, refused_streams,\n"
         "  connection_errors, data_frames_received) and /stats/conn/ID;\n"
         "  misbehaving per stream:\n"
@@ -150,6 +176,7 @@ static int parse_args(int argc, char **argv) {
     O_CERT,
     O_KEY,
     O_CLIENT_CA,
+    O_LATE_CLIENT_CA,
     O_TLS_MIN,
     O_TLS_MAX,
     O_ALPN,
@@ -171,6 +198,7 @@ static int parse_args(int argc, char **argv) {
       {"cert", required_argument, NULL, O_CERT},
       {"key", required_argument, NULL, O_KEY},
       {"client-ca", required_argument, NULL, O_CLIENT_CA},
+      {"late-client-ca", required_argument, NULL, O_LATE_CLIENT_CA},
       {"tls-min", required_argument, NULL, O_TLS_MIN},
       {"tls-max", required_argument, NULL, O_TLS_MAX},
       {"alpn", required_argument, NULL, O_ALPN},
@@ -213,6 +241,9 @@ static int parse_args(int argc, char **argv) {
       break;
     case O_CLIENT_CA:
       g_opts.client_ca = optarg;
+      break;
+    case O_LATE_CLIENT_CA:
+      g_opts.late_client_ca = optarg;
       break;
     case O_TLS_MIN:
       if (parse_tls_version(optarg, &g_opts.tls_min) < 0)
@@ -277,6 +308,12 @@ static int parse_args(int argc, char **argv) {
     goto bad;
   if (!g_opts.plain && !g_opts.cert) {
     fputs("test-server: --cert is required unless --plain\n", stderr);
+    goto bad;
+  }
+  if (g_opts.client_ca && g_opts.late_client_ca) {
+    fputs("test-server: --client-ca and --late-client-ca exclude each "
+          "other\n",
+          stderr);
     goto bad;
   }
   if (!g_opts.key)
