@@ -224,6 +224,7 @@ static int collect_tests(struct CMUnitTest **out) {
       {"verify", verify_tests, &verify_tests_count},
       {"trust", trust_tests, &trust_tests_count},
       {"client_cert", client_cert_tests, &client_cert_tests_count},
+      {"late_cert", late_cert_tests, &late_cert_tests_count},
       {"tls", tls_tests, &tls_tests_count},
       {"http", http_tests, &http_tests_count},
       {"connect", connect_tests, &connect_tests_count},

@@ -221,6 +221,8 @@ extern const struct CMUnitTest pool_tests[];
 extern const size_t pool_tests_count;
 extern const struct CMUnitTest h2_tests[];
 extern const size_t h2_tests_count;
+extern const struct CMUnitTest late_cert_tests[];
+extern const size_t late_cert_tests_count;
 extern const struct CMUnitTest policy_tests[];
 extern const size_t policy_tests_count;
 extern const struct CMUnitTest system_policy_tests[];

@@ -358,7 +358,7 @@ static const struct route g_routes[] = {
     {"/stats", 0, r_stats},
     {"/stats/conn/", 0, r_stats_conn},
     {"/client-cert", 0, r_client_cert},
-    {"/late-cert", 0, r_late_cert},
+    {"/late-cert", 1, r_late_cert}, /* a POST gets the reset too */
     {"/late-cert-anyway", 0, r_late_cert_anyway},
     {"/tls", 0, r_tls},
     {"/resumed", 0, r_resumed},
