@@ -157,6 +157,8 @@ HTTPR_EXPORT uint32_t httpr_version_num(void);
 /* A TLS 1.2 server may renegotiate (RFC 5746 secure renegotiation only),
  * for example to ask for the client certificate; never on HTTP/2. */
 #define HTTPR_FEATURE_RENEGOTIATION (1u << 11)
+/* The key exchange's group is reported (httpr_response_tls_group). */
+#define HTTPR_FEATURE_TLS_GROUP (1u << 12)
 
 /* Number of providers built in. */
 HTTPR_EXPORT size_t httpr_provider_count(void);
@@ -686,12 +688,17 @@ HTTPR_EXPORT uint64_t httpr_response_body_bytes(const httpr_response *resp);
  *  - cipher: the suite's IANA name, the same whatever the provider
  *    ("TLS_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384")
  *  - ALPN: the negotiated protocol, or empty
+ *  - group: the key exchange's group by its IANA name ("x25519",
+ *    "secp256r1", "ffdhe2048"), or empty when the provider cannot tell
+ *    (no HTTPR_FEATURE_TLS_GROUP: mbedtls) or there was none (RSA key
+ *    transport)
  *  - subject, issuer: of the peer's leaf certificate, RFC 2253 order
  *    ("CN=localhost,O=...") */
 HTTPR_EXPORT const char *httpr_response_tls_provider(const httpr_response *r);
 HTTPR_EXPORT const char *httpr_response_tls_version(const httpr_response *r);
 HTTPR_EXPORT const char *httpr_response_tls_cipher(const httpr_response *r);
 HTTPR_EXPORT const char *httpr_response_tls_alpn(const httpr_response *r);
+HTTPR_EXPORT const char *httpr_response_tls_group(const httpr_response *r);
 HTTPR_EXPORT const char *httpr_response_peer_subject(const httpr_response *r);
 HTTPR_EXPORT const char *httpr_response_peer_issuer(const httpr_response *r);
 

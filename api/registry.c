@@ -130,6 +130,7 @@ static const struct {
     {HTTPR_FEATURE_PEER_CRITICAL_NC, "peer-critical-nc"},
     {HTTPR_FEATURE_POST_HANDSHAKE_AUTH, "post-handshake-auth"},
     {HTTPR_FEATURE_RENEGOTIATION, "renegotiation"},
+    {HTTPR_FEATURE_TLS_GROUP, "tls-group"},
 };
 
 const char *httpr_feature_name(uint32_t bit) {

@@ -85,6 +85,10 @@ const char *httpr_response_tls_alpn(const httpr_response *r) {
   return r ? r->tls.alpn : "";
 }
 
+const char *httpr_response_tls_group(const httpr_response *r) {
+  return r ? r->tls.group : "";
+}
+
 const char *httpr_response_peer_subject(const httpr_response *r) {
   return r ? r->tls.subject : "";
 }

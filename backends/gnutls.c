@@ -7,6 +7,7 @@
  * identity rules, and maps GnuTLS's results onto the shared error wording.
  * The only file of the library that includes GnuTLS headers.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -1465,6 +1466,14 @@ static void gt_info(void *vconn, struct hr_tls_info *out) {
     hr_copy_str(out->cipher, sizeof(out->cipher), s, strlen(s));
   if (gnutls_alpn_get_selected_protocol(c->session, &alpn) == 0 && alpn.data)
     hr_copy_str(out->alpn, sizeof(out->alpn), (const char *)alpn.data, alpn.size);
+  /* GnuTLS names groups in capitals ("SECP256R1"); the IANA names are in
+   * lower case. */
+  gnutls_group_t group = gnutls_group_get(c->session);
+  if (group && (s = gnutls_group_get_name(group))) {
+    hr_copy_str(out->group, sizeof(out->group), s, strlen(s));
+    for (char *g = out->group; *g; g++)
+      *g = (char)tolower((unsigned char)*g);
+  }
   leaf_names(c->session, out);
   out->resumed = gnutls_session_is_resumed(c->session) != 0;
 }
@@ -1523,7 +1532,8 @@ const struct hr_tls_provider hr_provider_gnutls = {
                 HTTPR_FEATURE_ENCRYPTED_KEY | HTTPR_FEATURE_KEYLOG |
                 HTTPR_FEATURE_ALPN | HTTPR_FEATURE_SYSTEM_STORE |
                 HTTPR_FEATURE_SESSION_RESUME | HTTPR_FEATURE_PEER_CRITICAL_NC |
-                HTTPR_FEATURE_POST_HANDSHAKE_AUTH | HTTPR_FEATURE_RENEGOTIATION,
+                HTTPR_FEATURE_POST_HANDSHAKE_AUTH | HTTPR_FEATURE_RENEGOTIATION |
+                HTTPR_FEATURE_TLS_GROUP,
     .library_version = gt_library_version,
     .global_init = gt_global_init,
     .global_cleanup = gt_global_cleanup,

@@ -1042,6 +1042,11 @@ static void ossl_info(void *vconn, struct hr_tls_info *out) {
   SSL_get0_alpn_selected(c->ssl, &alpn, &alpn_len);
   if (alpn)
     hr_copy_str(out->alpn, sizeof(out->alpn), (const char *)alpn, alpn_len);
+  /* SSL_group_to_name gives the IANA name ("secp256r1", not OpenSSL's
+   * "prime256v1"). */
+  int group = SSL_get_negotiated_group(c->ssl);
+  if (group > 0 && (s = SSL_group_to_name(c->ssl, group)))
+    hr_copy_str(out->group, sizeof(out->group), s, strlen(s));
   X509 *peer = SSL_get0_peer_certificate(c->ssl);
   if (peer) {
     print_name(out->subject, sizeof(out->subject), X509_get_subject_name(peer));
@@ -1094,7 +1099,8 @@ const struct hr_tls_provider hr_provider_openssl = {
                 HTTPR_FEATURE_ENCRYPTED_KEY | HTTPR_FEATURE_KEYLOG |
                 HTTPR_FEATURE_ALPN | HTTPR_FEATURE_SYSTEM_STORE |
                 HTTPR_FEATURE_SESSION_RESUME | HTTPR_FEATURE_PEER_CRITICAL_NC |
-                HTTPR_FEATURE_POST_HANDSHAKE_AUTH | HTTPR_FEATURE_RENEGOTIATION,
+                HTTPR_FEATURE_POST_HANDSHAKE_AUTH | HTTPR_FEATURE_RENEGOTIATION |
+                HTTPR_FEATURE_TLS_GROUP,
     .library_version = ossl_library_version,
     .global_init = ossl_global_init,
     .global_cleanup = ossl_global_cleanup,

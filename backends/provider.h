@@ -67,6 +67,9 @@ struct hr_tls_info {
   char version[16];  /* "TLSv1.2", "TLSv1.3" */
   char cipher[96];   /* the suite's IANA name, e.g. "TLS_AES_128_GCM_SHA256" */
   char alpn[32];     /* negotiated protocol, "" when none */
+  char group[32];    /* the key exchange's group by its IANA name, e.g.
+                        "x25519", "secp256r1"; "" when the provider cannot
+                        tell (no HTTPR_FEATURE_TLS_GROUP) or there is none */
   char subject[256]; /* peer leaf subject, RFC 2253, "" when none */
   char issuer[256];  /* peer leaf issuer, RFC 2253 */
   int resumed;       /* 1 when the session was resumed */

@@ -53,7 +53,7 @@
  * Wording changes inside a service (a message, a detail) need no new
  * number: the words are the core's, and every module gets the new ones.
  * Never reuse a number. */
-#define HR_PROVIDER_INTERFACE_VERSION 3u
+#define HR_PROVIDER_INTERFACE_VERSION 4u
 
 /* Every core function a provider may call, but the printf-like three,
  * as X(function, member): the member's type is the function's own, so

@@ -68,13 +68,14 @@ static void print_row(const struct row *r) {
   double tls = httpr_response_time(resp, HTTPR_TIME_APPCONNECT);
   double total = httpr_response_time(resp, HTTPR_TIME_TOTAL);
   if (!resp) {
-    printf("%-9s %-9s %-8s %-45s %-9s %12s %10s\n", r->provider, outcome, "-",
-           "-", "-", "-", "-");
+    printf("%-9s %-9s %-8s %-45s %-10s %-9s %12s %10s\n", r->provider,
+           outcome, "-", "-", "-", "-", "-", "-");
     return;
   }
-  printf("%-9s %-9s %-8s %-45s %-9s %9.2f ms %7.2f ms\n", r->provider, outcome,
-         or_dash(httpr_response_tls_version(resp)),
+  printf("%-9s %-9s %-8s %-45s %-10s %-9s %9.2f ms %7.2f ms\n", r->provider,
+         outcome, or_dash(httpr_response_tls_version(resp)),
          or_dash(httpr_response_tls_cipher(resp)),
+         or_dash(httpr_response_tls_group(resp)),
          or_dash(httpr_response_tls_alpn(resp)), (tls - connect) * 1e3,
          total * 1e3);
 }
@@ -83,8 +84,8 @@ static void print_row(const struct row *r) {
 static int compare_url(const struct cli_options *opts, const char *url) {
   size_t n = httpr_provider_count();
   int first_failure = CLI_EXIT_OK;
-  printf("%s\n%-9s %-9s %-8s %-45s %-9s %12s %10s\n", url, "provider",
-         "outcome", "TLS", "cipher", "ALPN", "handshake", "total");
+  printf("%s\n%-9s %-9s %-8s %-45s %-10s %-9s %12s %10s\n", url, "provider",
+         "outcome", "TLS", "cipher", "group", "ALPN", "handshake", "total");
   for (size_t i = 0; i < n; i++) {
     struct row r = {.provider = httpr_provider_name(i),
                     .err = httpr_error_new()};

@@ -76,8 +76,9 @@ void cli_verbose_summary(FILE *fp, const httpr_response *resp) {
     return;
   }
   fprintf(fp, "* TLS provider: %s\n", provider);
-  fprintf(fp, "* TLS: %s / %s\n", httpr_response_tls_version(resp),
-          httpr_response_tls_cipher(resp));
+  const char *group = httpr_response_tls_group(resp);
+  fprintf(fp, "* TLS: %s / %s / %s\n", httpr_response_tls_version(resp),
+          httpr_response_tls_cipher(resp), group[0] ? group : "-");
   fprintf(fp, "* ALPN: %s\n", alpn && alpn[0] ? alpn : "none");
   fprintf(fp, "* Server certificate subject: %s\n",
           httpr_response_peer_subject(resp));

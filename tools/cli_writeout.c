@@ -45,6 +45,7 @@ static const struct var vars[] = {
     {"scheme", V_STR, FIELD(scheme)},
     {"tls_version", V_STR, FIELD(tls_version)},
     {"tls_cipher", V_STR, FIELD(tls_cipher)},
+    {"tls_group", V_STR, FIELD(tls_group)},
     {"tls_provider", V_STR, FIELD(tls_provider)},
     {"alpn", V_STR, FIELD(alpn)},
 };

@@ -46,6 +46,7 @@ struct cli_wo_values {
   const char *scheme; /* "HTTPS", "HTTP" (curl 7.x prints upper case) */
   const char *tls_version;
   const char *tls_cipher;
+  const char *tls_group;
   const char *tls_provider;
   const char *alpn;
 };

@@ -48,6 +48,7 @@ void cli_writeout_fill(struct cli_wo_values *v, const char *url,
   v->scheme = scheme_of(v->url_effective ? v->url_effective : url);
   v->tls_version = httpr_response_tls_version(resp);
   v->tls_cipher = httpr_response_tls_cipher(resp);
+  v->tls_group = httpr_response_tls_group(resp);
   v->tls_provider = httpr_response_tls_provider(resp);
   v->alpn = httpr_response_tls_alpn(resp);
   v->ssl_session_resumed = httpr_response_tls_session_resumed(resp) ? 1 : 0;

@@ -108,6 +108,9 @@ static const struct profile_def profiles[SRV_COUNT] = {
                             {"--alpn", "h2,http/1.1", "--h2-open-window",
                              "16777216"}},
     [SRV_HANG_UP] = {"good-ecdsa", {"--hang-up"}},
+    [SRV_GROUP_P384] = {"good-ecdsa", {"--groups", "secp384r1"}},
+    [SRV_GROUP_P384_TLS12] = {"good-ecdsa",
+                              {"--groups", "secp384r1", "--tls-max", "1.2"}},
     /* A client certificate asked for after the handshake only. */
     [SRV_LATE_CERT] = {"good-ecdsa", {"--late-client-ca", "@client-ca.pem"}},
     [SRV_LATE_CERT_TLS12] = {"good-ecdsa",

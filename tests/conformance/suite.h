@@ -100,6 +100,8 @@ enum profile {
   SRV_LATE_CERT_TLS12,    /* TLS 1.2 only: renegotiation */
   SRV_LATE_CERT_H2,       /* h2,http/1.1; TLS 1.3 allowed */
   SRV_LATE_CERT_H2_TLS12, /* h2,http/1.1, TLS 1.2 only */
+  SRV_GROUP_P384,         /* key exchange on secp384r1 only */
+  SRV_GROUP_P384_TLS12,   /* the same, TLS 1.2 only */
   SRV_COUNT
 };
 

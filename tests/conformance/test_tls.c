@@ -83,6 +83,24 @@ static void minimum_above_maximum_is_invalid(void **state) {
   httpr_config_free(cfg);
 }
 
+/* The key exchange's group by its IANA name, the same on every provider
+ * that can tell (HTTPR_FEATURE_TLS_GROUP); "" on one that cannot. */
+static void key_exchange_group_reported(void **state) {
+  (void)state;
+  const enum profile profiles[] = {SRV_GROUP_P384, SRV_GROUP_P384_TLS12};
+  const char *want =
+      (g_suite.features & HTTPR_FEATURE_TLS_GROUP) ? "secp384r1" : "";
+  for (size_t i = 0; i < COUNT_OF(profiles); i++) {
+    httpr_config *cfg = cfg_new();
+    httpr_response *resp =
+        expect_get(cfg, url_of(profiles[i], NULL, "/"), HTTPR_OK, NULL);
+    assert_string_equal(httpr_response_tls_group(resp), want);
+    httpr_response_free(resp);
+    httpr_config_free(cfg);
+  }
+  assert_string_equal(httpr_response_tls_group(NULL), "");
+}
+
 /* A server that sends 3 bytes and hangs up with our hello unread: by the
  * timing the client's flight meets a closed or a reset connection, or its
  * read does. Any transport failure before the handshake completes is the
@@ -351,6 +369,7 @@ const struct CMUnitTest tls_tests[] = {
     cmocka_unit_test(minimum_above_server_maximum),
     cmocka_unit_test(maximum_below_server_minimum),
     cmocka_unit_test(minimum_above_maximum_is_invalid),
+    cmocka_unit_test(key_exchange_group_reported),
     cmocka_unit_test(server_hanging_up_in_handshake),
     cmocka_unit_test(alpn_selected),
     cmocka_unit_test(server_without_alpn),

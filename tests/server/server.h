@@ -34,6 +34,7 @@ struct ts_options {
   int no_alpn;
   int seclevel;            /* SSL_CTX_set_security_level; -1 = default */
   const char *ciphers;     /* TLS 1.2 cipher list; NULL = OpenSSL's */
+  const char *groups;      /* key exchange groups; NULL = OpenSSL's */
   int no_session_cache;    /* no session cache, no tickets: never resumes */
   unsigned char alpn[256]; /* accepted protocols, ALPN wire format */
   size_t alpn_len;

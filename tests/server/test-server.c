@@ -66,6 +66,7 @@ static void usage(void) {
         "         [--tls-min 1.2|1.3] [--tls-max 1.2|1.3] "
         "[--alpn LIST | --no-alpn]\n"
         "         [--no-session-cache] [--seclevel N] [--ciphers LIST]\n"
+        "         [--groups LIST]\n"
         "         [--host ADDR] [--port N] [--max-seconds S]\n"
         "         [--h2-goaway-after N] [--h2-window BYTES] "
         "[--h2-max-streams N]\n"
@@ -122,7 +123,8 @@ static void usage(void) {
         "  in the renegotiation.\n"
         "--seclevel N sets OpenSSL's security level (0 serves an RSA 1024\n"
         "or SHA-1 signed certificate); --ciphers LIST sets the TLS 1.2\n"
-        "cipher list (OpenSSL syntax; TLS 1.3 suites are not affected).\n"
+        "cipher list (OpenSSL syntax; TLS 1.3 suites are not affected);\n"
+        "--groups LIST the key exchange groups it accepts (\"secp384r1\").\n"
         "HTTP/2 routes: / /bytes/N /conn-id /delay/MS /echo /trailers\n"
         "  /status/N /client-cert /late-cert /late-cert-anyway /tls\n"
         "  /resumed; /stats (handshakes,\n"
@@ -184,6 +186,7 @@ static int parse_args(int argc, char **argv) {
     O_NO_SESSION_CACHE,
     O_SECLEVEL,
     O_CIPHERS,
+    O_GROUPS,
     O_HOST,
     O_PORT,
     O_MAX_SECONDS,
@@ -206,6 +209,7 @@ static int parse_args(int argc, char **argv) {
       {"no-session-cache", no_argument, NULL, O_NO_SESSION_CACHE},
       {"seclevel", required_argument, NULL, O_SECLEVEL},
       {"ciphers", required_argument, NULL, O_CIPHERS},
+      {"groups", required_argument, NULL, O_GROUPS},
       {"host", required_argument, NULL, O_HOST},
       {"port", required_argument, NULL, O_PORT},
       {"max-seconds", required_argument, NULL, O_MAX_SECONDS},
@@ -267,6 +271,9 @@ static int parse_args(int argc, char **argv) {
       if (parse_count(optarg, 5, &seclevel) < 0)
         goto bad;
       g_opts.seclevel = (int)seclevel;
+      break;
+    case O_GROUPS:
+      g_opts.groups = optarg;
       break;
     case O_CIPHERS:
       g_opts.ciphers = optarg;

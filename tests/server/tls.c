@@ -159,6 +159,8 @@ SSL_CTX *ts_tls_ctx_new(const struct ts_options *o) {
     SSL_CTX_set_security_level(ctx, o->seclevel);
   if (o->ciphers && SSL_CTX_set_cipher_list(ctx, o->ciphers) != 1)
     goto fail;
+  if (o->groups && SSL_CTX_set1_groups_list(ctx, o->groups) != 1)
+    goto fail;
   if (o->tls_min && SSL_CTX_set_min_proto_version(ctx, o->tls_min) != 1)
     goto fail;
   if (o->tls_max && SSL_CTX_set_max_proto_version(ctx, o->tls_max) != 1)
