@@ -54,6 +54,7 @@ void hr_config_clear(struct httpr_config *cfg) {
   free(cfg->pins);
   free(cfg->backend);
   free(cfg->keylog_file);
+  free(cfg->groups);
   memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -371,6 +372,12 @@ httpr_code httpr_config_set_keylog_file(httpr_config *cfg, const char *path) {
   return cfg ? set_string(&cfg->keylog_file, path) : HTTPR_E_INVALID;
 }
 
+httpr_code httpr_config_set_groups(httpr_config *cfg, const char *groups) {
+  if (!cfg || (groups && (!groups[0] || strpbrk(groups, "\r\n"))))
+    return HTTPR_E_INVALID;
+  return set_string(&cfg->groups, groups);
+}
+
 httpr_code httpr_config_set_debug_callback(httpr_config *cfg, httpr_debug_cb cb,
                                            void *userdata) {
   if (!cfg)
@@ -384,7 +391,7 @@ httpr_code hr_config_copy(struct httpr_config *dst,
                           const struct httpr_config *src, httpr_error *err) {
   *dst = *src;
   dst->ca_file = dst->ca_dir = dst->cert_path = dst->key_path = NULL;
-  dst->password = dst->backend = dst->keylog_file = NULL;
+  dst->password = dst->backend = dst->keylog_file = dst->groups = NULL;
   dst->pins = NULL;
   dst->pin_count = 0;
   if (set_string(&dst->ca_file, src->ca_file) ||
@@ -393,7 +400,8 @@ httpr_code hr_config_copy(struct httpr_config *dst,
       set_string(&dst->key_path, src->key_path) ||
       set_string(&dst->password, src->password) ||
       set_string(&dst->backend, src->backend) ||
-      set_string(&dst->keylog_file, src->keylog_file))
+      set_string(&dst->keylog_file, src->keylog_file) ||
+      set_string(&dst->groups, src->groups))
     goto nomem;
   for (size_t i = 0; i < src->pin_count; i++) {
     const struct hr_pin *pin = &src->pins[i];

@@ -168,6 +168,10 @@ HTTPR_EXPORT const char *httpr_provider_name(size_t i);
 /* Human version of the TLS library provider i is linked with, e.g.
  * "OpenSSL 3.0.11 19 Sep 2023"; NULL when i is out of range. Static. */
 HTTPR_EXPORT const char *httpr_provider_library_version(size_t i);
+/* The k-th key exchange group (IANA name, "x25519") provider i can offer
+ * (httpr_config_set_groups), counting from 0; NULL past the last one or
+ * for i out of range. */
+HTTPR_EXPORT const char *httpr_provider_group(size_t i, size_t k);
 /* Feature bits of provider i, 0 when i is out of range. */
 HTTPR_EXPORT uint32_t httpr_provider_features(size_t i);
 /* Capability query by name: fills *features and returns HTTPR_OK, or
@@ -361,6 +365,16 @@ HTTPR_EXPORT httpr_code httpr_config_set_tls_backend(httpr_config *cfg,
  */
 HTTPR_EXPORT httpr_code httpr_config_set_keylog_file(httpr_config *cfg,
                                                      const char *path);
+/* The key exchange groups offered, in order of preference, by their IANA
+ * names with ':' (or ',') between: "x25519:secp256r1". Known names:
+ * x25519, x448, secp256r1, secp384r1, secp521r1, ffdhe2048, ffdhe3072,
+ * ffdhe4096 (case does not matter). A name that is unknown, or that the
+ * provider cannot use (mbedtls: x448 on some builds, no ffdhe*), fails
+ * the request with HTTPR_E_UNSUPPORTED naming it; nothing else is
+ * offered in its place. NULL: the provider's own list. HTTPR_OK,
+ * HTTPR_E_INVALID (empty, CR or LF) or HTTPR_E_NOMEM. */
+HTTPR_EXPORT httpr_code httpr_config_set_groups(httpr_config *cfg,
+                                                const char *groups);
 /* Idle connections a client keeps for reuse; default 16. 0 closes each
  * connection after its response, so every request opens a new connection
  * with a full handshake. HTTPR_OK, or HTTPR_E_INVALID above 65536 (the

@@ -52,6 +52,7 @@ struct httpr_config {
   httpr_http_policy http_policy;
   char *backend;
   char *keylog_file;
+  char *groups; /* key exchange groups, IANA names; NULL: the provider's */
   httpr_debug_cb debug_cb;
   void *debug_ud;
 };

@@ -29,6 +29,17 @@ const char *httpr_provider_library_version(size_t i) {
   return p ? p->library_version() : NULL;
 }
 
+const char *httpr_provider_group(size_t i, size_t k) {
+  const struct hr_tls_provider *p = hr_provider_at(i);
+  if (!p || !p->groups)
+    return NULL;
+  for (size_t j = 0; p->groups[j]; j++) {
+    if (j == k)
+      return p->groups[j];
+  }
+  return NULL;
+}
+
 uint32_t httpr_provider_features(size_t i) {
   const struct hr_tls_provider *p = hr_provider_at(i);
   return p ? p->features : 0;

@@ -74,6 +74,7 @@ static httpr_code build_tls_context(httpr_client *client,
       .password = cfg->password,
       .min_version = cfg->min_tls,
       .max_version = cfg->max_tls,
+      .groups = cfg->groups,
   };
   choose_alpn(&s, policy);
   httpr_code rc = HTTPR_OK;

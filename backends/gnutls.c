@@ -591,6 +591,30 @@ static httpr_code system_policy(struct hr_tls_policy *policy,
   return HTTPR_OK;
 }
 
+/* The configured groups as priority items, in their order (GnuTLS
+ * offers them as listed): ":-GROUP-ALL:+GROUP-X25519...". */
+static httpr_code append_groups(char *out, size_t cap,
+                                const struct hr_tls_settings *s,
+                                httpr_error *err) {
+  static const char *const names[HR_GROUP_COUNT] = {
+      [HR_GROUP_X25519] = "X25519",       [HR_GROUP_X448] = "X448",
+      [HR_GROUP_SECP256R1] = "SECP256R1", [HR_GROUP_SECP384R1] = "SECP384R1",
+      [HR_GROUP_SECP521R1] = "SECP521R1", [HR_GROUP_FFDHE2048] = "FFDHE2048",
+      [HR_GROUP_FFDHE3072] = "FFDHE3072", [HR_GROUP_FFDHE4096] = "FFDHE4096",
+  };
+  enum hr_group want[HR_GROUPS_MAX];
+  size_t n = 0;
+  httpr_code rc = hr_tls_groups(s, want, &n, err);
+  *out = '\0';
+  if (rc != HTTPR_OK || n == 0)
+    return rc;
+  size_t used = (size_t)snprintf(out, cap, ":-GROUP-ALL");
+  for (size_t i = 0; i < n && used < cap; i++)
+    used += (size_t)snprintf(out + used, cap - used, ":+GROUP-%s",
+                             names[want[i]]);
+  return HTTPR_OK;
+}
+
 /* The versions become part of the priority, parsed once here. */
 static httpr_code setup_priority(struct gt_ctx *ctx,
                                  const struct hr_tls_settings *s,
@@ -604,9 +628,13 @@ static httpr_code setup_priority(struct gt_ctx *ctx,
     return rc;
   int min = ctx->base.min_version,
       max = ctx->base.max_version ? ctx->base.max_version : 13;
-  char prio[128];
-  snprintf(prio, sizeof(prio), "%s%s%s", PRIORITY_BASE,
-           max < 13 ? ":-VERS-TLS1.3" : "", min > 12 ? ":-VERS-TLS1.2" : "");
+  char prio[128 + HR_GROUPS_MAX * 20];
+  int used = snprintf(prio, sizeof(prio), "%s%s%s", PRIORITY_BASE,
+                      max < 13 ? ":-VERS-TLS1.3" : "",
+                      min > 12 ? ":-VERS-TLS1.2" : "");
+  if ((rc = append_groups(prio + used, sizeof(prio) - (size_t)used, s,
+                          err)) != HTTPR_OK)
+    return rc;
   int ret = init_priority(&ctx->priority, prio);
   if (ret < 0) {
     ctx->priority = NULL;
@@ -1525,6 +1553,9 @@ static int gt_session_import(void *vconn, void *session) {
 
 /* ---- the provider -------------------------------------------------------- */
 
+/* What setup_groups can offer, for the capability query. */
+static const char *const offered_groups[] = {"x25519", "x448", "secp256r1", "secp384r1", "secp521r1", "ffdhe2048", "ffdhe3072", "ffdhe4096", NULL};
+
 const struct hr_tls_provider hr_provider_gnutls = {
     .name = "gnutls",
     .features = HTTPR_FEATURE_TLS13 | HTTPR_FEATURE_TLS12 |
@@ -1549,4 +1580,5 @@ const struct hr_tls_provider hr_provider_gnutls = {
     .session_export = gt_session_export,
     .session_import = gt_session_import,
     .session_free = hr_session_blob_free,
+    .groups = offered_groups,
 };

@@ -45,6 +45,7 @@ struct mt_ctx {
   mbedtls_x509_crt ca;           /* trust anchors */
   mbedtls_x509_crt own_certs;    /* client certificate, then its chain */
   mbedtls_pk_context own_key;
+  mbedtls_ecp_group_id groups[HR_GROUPS_MAX + 1]; /* when configured */
   const char **alpn;        /* NULL-ended names, pointing into */
   char *alpn_data;          /* this copy of the wire list */
   struct hr_tls_ctx_base base; /* verify, key log, versions (12 only) */
@@ -363,6 +364,33 @@ static const mbedtls_ecp_group_id curves[] = {
     MBEDTLS_ECP_DP_CURVE25519, MBEDTLS_ECP_DP_SECP256R1,
     MBEDTLS_ECP_DP_SECP384R1, MBEDTLS_ECP_DP_SECP521R1, MBEDTLS_ECP_DP_NONE};
 
+/* The configured groups, in their order; mbedTLS 2.28 negotiates no
+ * finite-field (RFC 7919) group. */
+static httpr_code setup_groups(struct mt_ctx *ctx,
+                               const struct hr_tls_settings *s,
+                               httpr_error *err) {
+  static const mbedtls_ecp_group_id ids[HR_GROUP_COUNT] = {
+      [HR_GROUP_X25519] = MBEDTLS_ECP_DP_CURVE25519,
+      [HR_GROUP_X448] = MBEDTLS_ECP_DP_CURVE448,
+      [HR_GROUP_SECP256R1] = MBEDTLS_ECP_DP_SECP256R1,
+      [HR_GROUP_SECP384R1] = MBEDTLS_ECP_DP_SECP384R1,
+      [HR_GROUP_SECP521R1] = MBEDTLS_ECP_DP_SECP521R1,
+  };
+  enum hr_group want[HR_GROUPS_MAX];
+  size_t n = 0;
+  httpr_code rc = hr_tls_groups(s, want, &n, err);
+  if (rc != HTTPR_OK || n == 0)
+    return rc;
+  for (size_t i = 0; i < n; i++) {
+    if (ids[want[i]] == MBEDTLS_ECP_DP_NONE)
+      return hr_tls_group_unsupported(err, "mbedtls", want[i]);
+    ctx->groups[i] = ids[want[i]];
+  }
+  ctx->groups[n] = MBEDTLS_ECP_DP_NONE;
+  mbedtls_ssl_conf_curves(&ctx->conf, ctx->groups);
+  return HTTPR_OK;
+}
+
 /* Signature hashes offered: SHA-256 first, nothing weaker. */
 static const int sig_hashes[] = {MBEDTLS_MD_SHA256, MBEDTLS_MD_SHA384,
                                  MBEDTLS_MD_SHA512, MBEDTLS_MD_NONE};
@@ -516,6 +544,7 @@ static httpr_code mt_context_new(const struct hr_tls_settings *s, void **out,
   hr_tls_ctx_base_init(&ctx->base, s);
   if ((rc = setup_options(ctx, err)) == HTTPR_OK &&
       (rc = setup_versions(ctx, s, err)) == HTTPR_OK &&
+      (rc = setup_groups(ctx, s, err)) == HTTPR_OK &&
       (rc = setup_rng(ctx, err)) == HTTPR_OK &&
       (rc = setup_verify(ctx, s, err)) == HTTPR_OK &&
       (rc = hr_creds_setup(s, &credential_loaders, ctx, err)) == HTTPR_OK)
@@ -1401,6 +1430,9 @@ static int mt_session_import(void *vconn, void *session) {
 
 /* ---- the provider -------------------------------------------------------- */
 
+/* What setup_groups can offer, for the capability query. */
+static const char *const offered_groups[] = {"x25519", "x448", "secp256r1", "secp384r1", "secp521r1", NULL};
+
 const struct hr_tls_provider hr_provider_mbedtls = {
     .name = "mbedtls",
     .features = HTTPR_FEATURE_TLS12 | HTTPR_FEATURE_CA_DIR |
@@ -1423,4 +1455,5 @@ const struct hr_tls_provider hr_provider_mbedtls = {
     .session_export = mt_session_export,
     .session_import = mt_session_import,
     .session_free = hr_session_blob_free,
+    .groups = offered_groups,
 };

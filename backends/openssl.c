@@ -583,6 +583,33 @@ static httpr_code setup_versions(struct ossl_ctx *ctx,
   return HTTPR_OK;
 }
 
+/* The configured groups, in their order; OpenSSL takes the IANA names. */
+static httpr_code setup_groups(struct ossl_ctx *ctx,
+                               const struct hr_tls_settings *s,
+                               httpr_error *err) {
+  enum hr_group want[HR_GROUPS_MAX];
+  size_t n = 0;
+  httpr_code rc = hr_tls_groups(s, want, &n, err);
+  if (rc != HTTPR_OK || n == 0)
+    return rc;
+  static const char *const names[HR_GROUP_COUNT] = {
+      [HR_GROUP_X25519] = "x25519",       [HR_GROUP_X448] = "x448",
+      [HR_GROUP_SECP256R1] = "secp256r1", [HR_GROUP_SECP384R1] = "secp384r1",
+      [HR_GROUP_SECP521R1] = "secp521r1", [HR_GROUP_FFDHE2048] = "ffdhe2048",
+      [HR_GROUP_FFDHE3072] = "ffdhe3072", [HR_GROUP_FFDHE4096] = "ffdhe4096",
+  };
+  char list[HR_GROUPS_MAX * 12] = "";
+  size_t used = 0;
+  for (size_t i = 0; i < n; i++)
+    used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s",
+                             i ? ":" : "", names[want[i]]);
+  if (SSL_CTX_set1_groups_list(ctx->ssl_ctx, list) != 1) {
+    ERR_clear_error();
+    return hr_tls_group_unsupported(err, "openssl", want[0]);
+  }
+  return HTTPR_OK;
+}
+
 /* A renegotiation (TLS 1.2 HelloRequest) or a post-handshake
  * CertificateRequest (TLS 1.3) on an HTTP/2 connection, which RFC 9113
  * 9.2.1 and RFC 8740 forbid: noted here, and the read that brought it
@@ -647,6 +674,7 @@ static httpr_code ossl_context_new(const struct hr_tls_settings *s, void **out,
   if (SSL_CTX_get_security_level(ctx->ssl_ctx) < 2)
     SSL_CTX_set_security_level(ctx->ssl_ctx, 2);
   if ((rc = setup_versions(ctx, s, err)) != HTTPR_OK ||
+      (rc = setup_groups(ctx, s, err)) != HTTPR_OK ||
       (rc = setup_verify(ctx, s, err)) != HTTPR_OK ||
       (rc = hr_creds_setup(s, &credential_loaders, ctx->ssl_ctx, err)) !=
           HTTPR_OK)
@@ -1092,6 +1120,9 @@ static void ossl_session_free(void *session) { SSL_SESSION_free(session); }
 
 /* ---- the provider -------------------------------------------------------- */
 
+/* What setup_groups can offer, for the capability query. */
+static const char *const offered_groups[] = {"x25519", "x448", "secp256r1", "secp384r1", "secp521r1", "ffdhe2048", "ffdhe3072", "ffdhe4096", NULL};
+
 const struct hr_tls_provider hr_provider_openssl = {
     .name = "openssl",
     .features = HTTPR_FEATURE_TLS13 | HTTPR_FEATURE_TLS12 |
@@ -1116,4 +1147,5 @@ const struct hr_tls_provider hr_provider_openssl = {
     .session_export = ossl_session_export,
     .session_import = ossl_session_import,
     .session_free = ossl_session_free,
+    .groups = offered_groups,
 };

@@ -58,6 +58,8 @@ struct hr_tls_settings {
   int min_version;           /* 12 or 13 (httpr_tls_version values) */
   int max_version;           /* 12 or 13; 0 means the provider's highest */
   const unsigned char *alpn; /* ALPN list in wire format, NULL for none */
+  const char *groups; /* key exchange groups by IANA name, in order, ':'
+                         between (hr_tls_groups); NULL: the provider's */
   size_t alpn_len;
   struct hr_keylog *keylog; /* NULL: key logging off. Not owned. */
 };
@@ -146,6 +148,10 @@ struct hr_tls_provider {
   void *(*session_export)(void *conn);
   int (*session_import)(void *conn, void *session);
   void (*session_free)(void *session);
+
+  /* The key exchange groups it can offer, by IANA name (the names of
+   * hr_tls_groups), NULL-ended: what the capability query lists. */
+  const char *const *groups;
 };
 
 /* The providers there are (built in, or the modules of the provider

@@ -53,7 +53,7 @@
  * Wording changes inside a service (a message, a detail) need no new
  * number: the words are the core's, and every module gets the new ones.
  * Never reuse a number. */
-#define HR_PROVIDER_INTERFACE_VERSION 4u
+#define HR_PROVIDER_INTERFACE_VERSION 5u
 
 /* Every core function a provider may call, but the printf-like three,
  * as X(function, member): the member's type is the function's own, so
@@ -95,7 +95,9 @@
   X(hr_creds_pkcs12_unparsable, creds_pkcs12_unparsable)                       \
   X(hr_trust_load, trust_load)                                                 \
   X(hr_keylog_format, keylog_format)                                           \
-  X(hr_keylog_write_line, keylog_write_line)
+  X(hr_keylog_write_line, keylog_write_line)                                   \
+  X(hr_tls_groups, tls_groups)                                                 \
+  X(hr_tls_group_unsupported, tls_group_unsupported)
 
 #define HR_PROVIDER_SERVICE_MEMBER(fn, member) __typeof__(fn) *member;
 

@@ -155,6 +155,8 @@ hr_module_hint(httpr_error *err, const char *fmt, ...) {
 #define hr_trust_load (hr_svc->trust_load)
 #define hr_keylog_format (hr_svc->keylog_format)
 #define hr_keylog_write_line (hr_svc->keylog_write_line)
+#define hr_tls_groups (hr_svc->tls_groups)
+#define hr_tls_group_unsupported (hr_svc->tls_group_unsupported)
 #endif
 
 /* A write the TLS library completed over a send that was passed over

@@ -8,6 +8,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "backends/tls_conn.h"
 
@@ -197,6 +198,52 @@ httpr_code hr_tls_versions(const struct hr_tls_settings *s,
                    version_name(s->min_version ? s->min_version : 12),
                    version_name(s->max_version ? s->max_version : 13));
   return HTTPR_OK;
+}
+
+static const char *const group_names[HR_GROUP_COUNT] = {
+    [HR_GROUP_X25519] = "x25519",       [HR_GROUP_X448] = "x448",
+    [HR_GROUP_SECP256R1] = "secp256r1", [HR_GROUP_SECP384R1] = "secp384r1",
+    [HR_GROUP_SECP521R1] = "secp521r1", [HR_GROUP_FFDHE2048] = "ffdhe2048",
+    [HR_GROUP_FFDHE3072] = "ffdhe3072", [HR_GROUP_FFDHE4096] = "ffdhe4096",
+};
+
+httpr_code hr_tls_groups(const struct hr_tls_settings *s,
+                         enum hr_group out[HR_GROUPS_MAX], size_t *n,
+                         httpr_error *err) {
+  *n = 0;
+  for (const char *p = s->groups; p && *p;) {
+    size_t len = strcspn(p, ":,");
+    if (len == 0 || *n == HR_GROUPS_MAX)
+      return hr_fail(err, HTTPR_E_INVALID,
+                     "the key exchange group list is invalid (empty name or "
+                     "more than %d)",
+                     HR_GROUPS_MAX);
+    size_t g = 0;
+    while (g < HR_GROUP_COUNT && (strlen(group_names[g]) != len ||
+                                  strncasecmp(group_names[g], p, len) != 0))
+      g++;
+    if (g == HR_GROUP_COUNT)
+      return hr_fail(err, HTTPR_E_UNSUPPORTED,
+                     "unknown key exchange group '%.*s'", (int)len, p);
+    for (size_t i = 0; i < *n; i++) {
+      if (out[i] == (enum hr_group)g)
+        return hr_fail(err, HTTPR_E_INVALID,
+                       "the key exchange group %s is listed twice",
+                       group_names[g]);
+    }
+    out[(*n)++] = (enum hr_group)g;
+    p += len;
+    if (*p)
+      p++;
+  }
+  return HTTPR_OK;
+}
+
+httpr_code hr_tls_group_unsupported(httpr_error *err, const char *provider,
+                                    enum hr_group g) {
+  return hr_fail(err, HTTPR_E_UNSUPPORTED,
+                 "the %s provider does not support the key exchange group %s",
+                 provider, group_names[g]);
 }
 
 httpr_code hr_tls_with_detail(httpr_error *err, hr_detail_fn *words, int code) {

@@ -286,6 +286,32 @@ httpr_code hr_tls_conn_check(const void *ctx, const char *host,
  * 0, or -1 out of memory; the caller frees both in every case. */
 int hr_tls_conn_names(const char *host, char **given, char **name);
 
+/* Key exchange groups by their IANA names (RFC 8446 4.2.7, RFC 7919). */
+enum hr_group {
+  HR_GROUP_X25519,
+  HR_GROUP_X448,
+  HR_GROUP_SECP256R1,
+  HR_GROUP_SECP384R1,
+  HR_GROUP_SECP521R1,
+  HR_GROUP_FFDHE2048,
+  HR_GROUP_FFDHE3072,
+  HR_GROUP_FFDHE4096,
+  HR_GROUP_COUNT
+};
+#define HR_GROUPS_MAX 16
+
+/* s->groups in order into out, *n of them; *n 0 when it is unset (the
+ * provider's own list). HTTPR_E_UNSUPPORTED "unknown key exchange group
+ * 'NAME'", HTTPR_E_INVALID for an empty name, one listed twice or more
+ * than HR_GROUPS_MAX. */
+httpr_code hr_tls_groups(const struct hr_tls_settings *s,
+                         enum hr_group out[HR_GROUPS_MAX], size_t *n,
+                         httpr_error *err);
+/* A group the provider cannot use: HTTPR_E_UNSUPPORTED, "the mbedtls
+ * provider does not support the key exchange group x448". */
+httpr_code hr_tls_group_unsupported(httpr_error *err, const char *provider,
+                                    enum hr_group g);
+
 /* What a TLS library's system configuration allows (OpenSSL's
  * MinProtocol/MaxProtocol, GnuTLS's system priority): versions as 10, 11,
  * 12, 13; 0 for no bound. `name` says where it comes from, for messages

@@ -174,6 +174,7 @@ void cli_options_free(struct cli_options *opts) {
   cli_free_secret(opts->pass);
   free(opts->tls_provider);
   free(opts->keylog);
+  free(opts->curves);
   free(opts->write_out);
   memset(opts, 0, sizeof(*opts));
 }

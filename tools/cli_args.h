@@ -102,6 +102,7 @@ struct cli_options {
   const char *tls_provider_option; /* the name it was given by, without
                                       "--", for messages; static storage */
   char *keylog;
+  char *curves; /* --curves: key exchange groups, IANA names */
   int no_sessionid; /* --no-sessionid: no TLS session resumption */
 
   /* What is shown. */

@@ -139,6 +139,8 @@ static int apply(const struct cli_options *o, httpr_config *cfg, FILE *err) {
   }
   if (o->keylog)
     CHECK(httpr_config_set_keylog_file(cfg, o->keylog), "--keylog", o->keylog);
+  if (o->curves)
+    CHECK(httpr_config_set_groups(cfg, o->curves), "--curves", o->curves);
   if (o->no_sessionid)
     CHECK(httpr_config_set_session_resumption(cfg, 0), "--no-sessionid", "");
   if (o->verbose)

@@ -69,6 +69,13 @@ int cli_print_feature_table(FILE *out) {
       fputs((httpr_provider_features(i) & b) ? " yes |" : " no |", out);
     fputc('\n', out);
   }
+  fputs("| key exchange groups |", out);
+  for (size_t i = 0; i < n; i++) {
+    for (size_t k = 0; httpr_provider_group(i, k); k++)
+      fprintf(out, "%s%s", k ? ", " : " ", httpr_provider_group(i, k));
+    fputs(httpr_provider_group(i, 0) ? " |" : " - |", out);
+  }
+  fputc('\n', out);
   return finish(out);
 }
 

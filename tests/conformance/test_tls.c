@@ -101,6 +101,101 @@ static void key_exchange_group_reported(void **state) {
   assert_string_equal(httpr_response_tls_group(NULL), "");
 }
 
+/* The groups offered are the ones configured, by IANA name, on every
+ * provider. Against a server that takes secp384r1 only: with it in the
+ * list the handshake uses it (secp256r1 stays for the ECDSA P-256
+ * certificate, which TLS 1.2's supported groups govern too); without it
+ * the server refuses; an unknown name is refused before any connection,
+ * and a name the provider cannot use says which. */
+static void configured_groups_offered(void **state) {
+  (void)state;
+  httpr_config *cfg = cfg_new();
+  assert_code(httpr_config_set_groups(cfg, "secp384r1:secp256r1"), HTTPR_OK);
+  httpr_response *resp =
+      expect_get(cfg, url_of(SRV_GROUP_P384, NULL, "/"), HTTPR_OK, NULL);
+  assert_string_equal(httpr_response_tls_group(resp),
+                      (g_suite.features & HTTPR_FEATURE_TLS_GROUP)
+                          ? "secp384r1"
+                          : "");
+  httpr_response_free(resp);
+  httpr_error *err = httpr_error_new();
+  assert_code(httpr_config_set_groups(cfg, "x25519"), HTTPR_OK);
+  expect_get(cfg, url_of(SRV_GROUP_P384, NULL, "/"), HTTPR_E_TLS_HANDSHAKE,
+             err);
+  assert_string_equal(httpr_error_message(err),
+                      "TLS handshake failed: server sent alert "
+                      "handshake_failure");
+  assert_code(httpr_config_set_groups(cfg, "x25519:brainpoolP256r1"),
+              HTTPR_OK);
+  expect_get(cfg, url_of(SRV_GROUP_P384, NULL, "/"), HTTPR_E_UNSUPPORTED,
+             err);
+  assert_string_equal(httpr_error_message(err),
+                      "unknown key exchange group 'brainpoolP256r1'");
+  assert_code(httpr_config_set_groups(cfg, ""), HTTPR_E_INVALID);
+  assert_code(httpr_config_set_groups(cfg, "x25519\r\n"), HTTPR_E_INVALID);
+  assert_code(httpr_config_set_groups(NULL, "x25519"), HTTPR_E_INVALID);
+  httpr_error_free(err);
+  httpr_config_free(cfg);
+}
+
+/* The provider's index, for the capability query. */
+static size_t provider_index(void) {
+  size_t i = 0;
+  while (i < httpr_provider_count() &&
+         strcmp(httpr_provider_name(i), g_suite.provider) != 0)
+    i++;
+  assert_true(i < httpr_provider_count());
+  return i;
+}
+
+static int lists_group(size_t provider, const char *group) {
+  for (size_t k = 0; httpr_provider_group(provider, k); k++)
+    if (strcmp(httpr_provider_group(provider, k), group) == 0)
+      return 1;
+  return 0;
+}
+
+/* Every known group: one the capability query lists is used (the test
+ * server's OpenSSL takes them all; alone at TLS 1.3, with secp256r1 for
+ * the P-256 certificate at TLS 1.2), one it does not is refused with the
+ * provider's name before any connection. */
+static void every_group_as_the_capability_query_says(void **state) {
+  (void)state;
+  static const char *const known[] = {
+      "x25519",    "x448",      "secp256r1", "secp384r1",
+      "secp521r1", "ffdhe2048", "ffdhe3072", "ffdhe4096"};
+  size_t me = provider_index();
+  assert_null(httpr_provider_group(httpr_provider_count(), 0));
+  for (size_t g = 0; g < COUNT_OF(known); g++) {
+    char list[64], want[160];
+    /* TLS 1.2 also needs secp256r1 for the P-256 certificate. */
+    snprintf(list, sizeof(list), "%s%s", known[g],
+             (g_suite.features & HTTPR_FEATURE_TLS13) ||
+                     strcmp(known[g], "secp256r1") == 0
+                 ? ""
+                 : ":secp256r1");
+    httpr_config *cfg = cfg_new();
+    httpr_error *err = httpr_error_new();
+    assert_code(httpr_config_set_groups(cfg, list), HTTPR_OK);
+    if (!lists_group(me, known[g])) {
+      expect_get(cfg, url_of(SRV_GOOD_ECDSA, NULL, "/"), HTTPR_E_UNSUPPORTED,
+                 err);
+      snprintf(want, sizeof(want),
+               "the %s provider does not support the key exchange group %s",
+               g_suite.provider, known[g]);
+      assert_string_equal(httpr_error_message(err), want);
+    } else {
+      httpr_response *resp =
+          expect_get(cfg, url_of(SRV_GOOD_ECDSA, NULL, "/"), HTTPR_OK, err);
+      if (g_suite.features & HTTPR_FEATURE_TLS_GROUP)
+        assert_string_equal(httpr_response_tls_group(resp), known[g]);
+      httpr_response_free(resp);
+    }
+    httpr_error_free(err);
+    httpr_config_free(cfg);
+  }
+}
+
 /* A server that sends 3 bytes and hangs up with our hello unread: by the
  * timing the client's flight meets a closed or a reset connection, or its
  * read does. Any transport failure before the handshake completes is the
@@ -370,6 +465,8 @@ const struct CMUnitTest tls_tests[] = {
     cmocka_unit_test(maximum_below_server_minimum),
     cmocka_unit_test(minimum_above_maximum_is_invalid),
     cmocka_unit_test(key_exchange_group_reported),
+    cmocka_unit_test(configured_groups_offered),
+    cmocka_unit_test(every_group_as_the_capability_query_says),
     cmocka_unit_test(server_hanging_up_in_handshake),
     cmocka_unit_test(alpn_selected),
     cmocka_unit_test(server_without_alpn),

@@ -444,6 +444,37 @@ static void versions_within_system_policy(void **state) {
                    HTTPR_E_UNSUPPORTED);
 }
 
+/* Groups by IANA name, in order, ':' or ',' between, any case. */
+static void groups_parsed(void **state) {
+  (void)state;
+  httpr_error err = {0};
+  enum hr_group g[HR_GROUPS_MAX];
+  size_t n = 99;
+  struct hr_tls_settings s = {0};
+  assert_int_equal(hr_tls_groups(&s, g, &n, &err), HTTPR_OK);
+  assert_int_equal(n, 0);
+  s.groups = "X25519,secp384r1:ffdhe2048";
+  assert_int_equal(hr_tls_groups(&s, g, &n, &err), HTTPR_OK);
+  assert_int_equal(n, 3);
+  assert_int_equal(g[0], HR_GROUP_X25519);
+  assert_int_equal(g[1], HR_GROUP_SECP384R1);
+  assert_int_equal(g[2], HR_GROUP_FFDHE2048);
+  s.groups = "x25519:prime256v1";
+  assert_int_equal(hr_tls_groups(&s, g, &n, &err), HTTPR_E_UNSUPPORTED);
+  assert_string_equal(err.message, "unknown key exchange group 'prime256v1'");
+  s.groups = "x25519::secp256r1";
+  assert_int_equal(hr_tls_groups(&s, g, &n, &err), HTTPR_E_INVALID);
+  s.groups = "x25519:secp256r1:X25519";
+  assert_int_equal(hr_tls_groups(&s, g, &n, &err), HTTPR_E_INVALID);
+  assert_string_equal(err.message,
+                      "the key exchange group x25519 is listed twice");
+  assert_int_equal(hr_tls_group_unsupported(&err, "p", HR_GROUP_X448),
+                   HTTPR_E_UNSUPPORTED);
+  assert_string_equal(err.message,
+                      "the p provider does not support the key exchange "
+                      "group x448");
+}
+
 static void copy_str_cuts_to_fit(void **state) {
   (void)state;
   char small[4];
@@ -673,6 +704,7 @@ int main(void) {
       cmocka_unit_test(conn_arguments_and_names),
       cmocka_unit_test(versions),
       cmocka_unit_test(versions_within_system_policy),
+      cmocka_unit_test(groups_parsed),
       cmocka_unit_test(copy_str_cuts_to_fit),
       cmocka_unit_test(facts_start_from_the_connection),
       cmocka_unit_test(library_words_as_the_detail),
