@@ -371,7 +371,9 @@ HTTPR_EXPORT httpr_code httpr_config_set_keylog_file(httpr_config *cfg,
  * ffdhe4096 (case does not matter). A name that is unknown, or that the
  * provider cannot use (mbedtls: x448 on some builds, no ffdhe*), fails
  * the request with HTTPR_E_UNSUPPORTED naming it; nothing else is
- * offered in its place. NULL: the provider's own list. HTTPR_OK,
+ * offered in its place. At TLS 1.2 the list also bounds the curve of an
+ * ECDSA server certificate (RFC 8422), so keep secp256r1 for a P-256 one.
+ * NULL: the provider's own list. HTTPR_OK,
  * HTTPR_E_INVALID (empty, CR or LF) or HTTPR_E_NOMEM. */
 HTTPR_EXPORT httpr_code httpr_config_set_groups(httpr_config *cfg,
                                                 const char *groups);
