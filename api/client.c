@@ -78,6 +78,11 @@ httpr_code httpr_client_new(httpr_client **out, const httpr_config *cfg,
   rc = hr_config_copy(&client->cfg, cfg, err);
   if (rc != HTTPR_OK)
     goto done;
+  /* A resumed handshake brings no certificate, so nothing to check the
+   * status of: with the check required, every connection is a full
+   * handshake. */
+  if (client->cfg.cert_status)
+    client->cfg.session_resumption = 0;
   struct hr_pool_limits limits = {
       .max_idle = client->cfg.max_idle,
       .idle_ms = client->cfg.idle_timeout_ms,

@@ -89,6 +89,13 @@ httpr_code httpr_config_set_verify_hostname(httpr_config *cfg, int on) {
   return HTTPR_OK;
 }
 
+httpr_code httpr_config_set_cert_status(httpr_config *cfg, int on) {
+  if (!cfg)
+    return HTTPR_E_INVALID;
+  cfg->cert_status = on != 0;
+  return HTTPR_OK;
+}
+
 httpr_code httpr_config_set_ca_file(httpr_config *cfg, const char *path) {
   return cfg ? set_string(&cfg->ca_file, path) : HTTPR_E_INVALID;
 }

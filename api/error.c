@@ -85,6 +85,8 @@ static const struct code_text code_texts[] = {
     [HTTPR_E_WRITE] = {"HTTPR_E_WRITE", "body write callback failed"},
     [HTTPR_E_READ] = {"HTTPR_E_READ", "body read callback failed"},
     [HTTPR_E_CANCELLED] = {"HTTPR_E_CANCELLED", "transfer cancelled"},
+    [HTTPR_E_CERT_STATUS] = {"HTTPR_E_CERT_STATUS",
+                             "certificate status check failed"},
 };
 
 static const struct code_text *code_text(httpr_code code) {

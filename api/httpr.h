@@ -78,6 +78,8 @@ typedef enum httpr_code {
   HTTPR_E_WRITE = 24,               /* the body write callback failed */
   HTTPR_E_READ = 25,                /* the request body read callback failed */
   HTTPR_E_CANCELLED = 26,           /* the caller cancelled the transfer */
+  HTTPR_E_CERT_STATUS = 27,         /* the certificate status check (OCSP
+                                       stapling) refused the server */
 
   /* The old name of HTTPR_E_PROVIDER, the same value: kept so code written
    * against it still builds. httpr_code_name() answers "HTTPR_E_PROVIDER"
@@ -159,6 +161,9 @@ HTTPR_EXPORT uint32_t httpr_version_num(void);
 #define HTTPR_FEATURE_RENEGOTIATION (1u << 11)
 /* The key exchange's group is reported (httpr_response_tls_group). */
 #define HTTPR_FEATURE_TLS_GROUP (1u << 12)
+/* The server's certificate status can be required: a good OCSP response
+ * stapled in the handshake (httpr_config_set_cert_status). */
+#define HTTPR_FEATURE_CERT_STATUS (1u << 13)
 
 /* Number of providers built in. */
 HTTPR_EXPORT size_t httpr_provider_count(void);
@@ -243,6 +248,28 @@ HTTPR_EXPORT httpr_code httpr_config_set_verify(httpr_config *cfg, int on);
  * it off the chain is still verified. HTTPR_OK or HTTPR_E_INVALID. */
 HTTPR_EXPORT httpr_code httpr_config_set_verify_hostname(httpr_config *cfg,
                                                          int on);
+/* Require the server's certificate status (as curl's --cert-status):
+ * every handshake asks the server to staple an OCSP response (the TLS
+ * status_request extension, RFC 6066 section 8), and fails unless one
+ * came that is signed by the certificate's issuer or a responder the
+ * issuer delegated (RFC 6960 4.2.2.2), names the server's certificate,
+ * is current (thisUpdate not in the future, nextUpdate not past, 5
+ * minutes' leeway each way) and says "good". Each failure is
+ * HTTPR_E_CERT_STATUS with its reason: "certificate status check failed:
+ * no OCSP response was stapled", "... the OCSP response says the
+ * certificate is revoked", "... the certificate's status is unknown",
+ * "... the OCSP response has expired", "... is not yet valid", "... its
+ * signature is invalid", "... is not signed by the certificate's issuer
+ * or its delegated responder", "... is for another certificate", "... the
+ * OCSP responder answered tryLater" (or its other statuses), "... cannot
+ * be parsed". The check needs the chain verified: with verification off
+ * the request fails with HTTPR_E_INVALID. A resumed session carries no
+ * certificate to check, so with this on every connection makes a full
+ * handshake. A provider without HTTPR_FEATURE_CERT_STATUS (mbedtls:
+ * mbedTLS 2.28 has no OCSP) fails the request with HTTPR_E_UNSUPPORTED.
+ * Default off. HTTPR_OK, or HTTPR_E_INVALID for cfg NULL. */
+HTTPR_EXPORT httpr_code httpr_config_set_cert_status(httpr_config *cfg,
+                                                     int on);
 /* A PEM file of trust anchors (roots or intermediates). Overrides the
  * environment and the system store. NULL unsets. HTTPR_OK, HTTPR_E_INVALID
  * or HTTPR_E_NOMEM. The file is read when the client first needs TLS. */

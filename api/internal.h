@@ -25,6 +25,7 @@ struct hr_pin {
 struct httpr_config {
   int verify;
   int verify_hostname;
+  int cert_status; /* a good stapled OCSP response is required */
   int https_only;
   char *ca_file;
   char *ca_dir;

@@ -142,6 +142,7 @@ static const struct {
     {HTTPR_FEATURE_POST_HANDSHAKE_AUTH, "post-handshake-auth"},
     {HTTPR_FEATURE_RENEGOTIATION, "renegotiation"},
     {HTTPR_FEATURE_TLS_GROUP, "tls-group"},
+    {HTTPR_FEATURE_CERT_STATUS, "cert-status"},
 };
 
 const char *httpr_feature_name(uint32_t bit) {

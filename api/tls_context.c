@@ -41,6 +41,14 @@ static httpr_code check_features(const httpr_client *client, httpr_error *err) {
     return unsupported(client, "encrypted private keys", err);
   if (client->keylog && !(f & HTTPR_FEATURE_KEYLOG))
     return unsupported(client, "key logging", err);
+  if (cfg->cert_status && !(f & HTTPR_FEATURE_CERT_STATUS))
+    return unsupported(client, "certificate status requests (OCSP stapling)",
+                       err);
+  /* The response is judged against the verified chain and trust store. */
+  if (cfg->cert_status && !cfg->verify)
+    return hr_fail(err, HTTPR_E_INVALID,
+                   "the certificate status check needs certificate "
+                   "verification, which is off");
   return HTTPR_OK;
 }
 
@@ -68,6 +76,7 @@ static httpr_code build_tls_context(httpr_client *client,
   struct hr_tls_settings s = {
       .verify = cfg->verify,
       .verify_hostname = cfg->verify_hostname,
+      .cert_status = cfg->cert_status,
       .cred_kind = cfg->cred_kind,
       .cert_path = cfg->cert_path,
       .key_path = cfg->key_path,

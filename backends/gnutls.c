@@ -14,10 +14,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <gnutls/abstract.h>
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
+#include <gnutls/ocsp.h>
 #include <gnutls/pkcs12.h>
 #include <gnutls/x509.h>
 
@@ -42,6 +44,7 @@ struct gt_ctx {
   unsigned char *alpn_data;               /* this copy of the wire list */
   unsigned alpn_count;
   struct hr_tls_ctx_base base; /* verify, key log, versions */
+  int cert_status;             /* a good stapled OCSP response required */
   /* Trust anchors' DER by subject, for the shared policy: GnuTLS hands
    * out a trusted certificate only as a copy, parsed again on every
    * lookup (a sixtieth of a handshake). The trust list never changes, so
@@ -77,6 +80,8 @@ struct gt_conn {
                       that exchange is done; 0 */
   int failed;      /* a fatal error happened: no close_notify may follow */
   struct verdict verdict;
+  int status_refused;            /* the certificate status check refused */
+  struct hr_ocsp_verdict status; /* why, when it did */
 };
 
 /* ---- GnuTLS's words ------------------------------------------------------ */
@@ -697,6 +702,7 @@ static httpr_code gt_context_new(const struct hr_tls_settings *s, void **out,
     goto done;
   }
   hr_tls_ctx_base_init(&ctx->base, s);
+  ctx->cert_status = s->cert_status;
   if ((rc = setup_priority(ctx, s, err)) == HTTPR_OK &&
       (rc = setup_verify(ctx, s, err)) == HTTPR_OK &&
       (rc = hr_creds_setup(s, &credential_loaders, ctx, err)) == HTTPR_OK)
@@ -991,6 +997,193 @@ static int has_defect(unsigned status) {
          (status & ~(unsigned)(GNUTLS_CERT_INVALID | VALIDITY_BITS));
 }
 
+/* ---- certificate status (OCSP stapling) ---------------------------------- */
+
+/* A stapled OCSP response for any certificate the server sent: GnuTLS
+ * 3.7 asks every server for one, and verify_peers judges what comes. */
+static int any_stapled(gnutls_session_t session) {
+  unsigned n = 0;
+  gnutls_datum_t d = {NULL, 0};
+  (void)gnutls_certificate_get_peers(session, &n);
+  for (unsigned i = 0; i < n; i++) {
+    if (gnutls_ocsp_status_request_get2(session, i, &d) >= 0)
+      return 1;
+  }
+  return 0;
+}
+
+/* The chain's status as verify_peers takes it (the same trust list,
+ * flags and purpose) without the stapled responses, whose rules and
+ * words are GnuTLS's own (GNUTLS_CERT_REVOKED,
+ * GNUTLS_CERT_INVALID_OCSP_STATUS, ...): the status check is the shared
+ * one, made only when asked (check_status). */
+static int chain_status(gnutls_session_t session, const struct gt_ctx *ctx,
+                        gnutls_typed_vdata_st *purpose, unsigned *status) {
+  struct peer_chain pc;
+  gnutls_x509_trust_list_t list = NULL;
+  peer_chain_load(session, &pc);
+  gnutls_certificate_get_trust_list(ctx->creds, &list);
+  int ret = pc.count == 0 ? GNUTLS_E_NO_CERTIFICATE_FOUND
+                          : gnutls_x509_trust_list_verify_crt2(
+                                list, pc.certs, pc.count, purpose, 1,
+                                gnutls_certificate_get_verify_flags(ctx->creds),
+                                status, NULL);
+  peer_chain_clear(&pc);
+  return ret;
+}
+
+/* The bits of an OCSP verification status, by name, into out. */
+static void ocsp_verify_text(char *out, size_t cap, unsigned verify) {
+  static const struct {
+    unsigned bit;
+    const char *name;
+  } bits[] = {
+      {GNUTLS_OCSP_VERIFY_SIGNER_NOT_FOUND, "SIGNER_NOT_FOUND"},
+      {GNUTLS_OCSP_VERIFY_SIGNER_KEYUSAGE_ERROR, "SIGNER_KEYUSAGE_ERROR"},
+      {GNUTLS_OCSP_VERIFY_UNTRUSTED_SIGNER, "UNTRUSTED_SIGNER"},
+      {GNUTLS_OCSP_VERIFY_INSECURE_ALGORITHM, "INSECURE_ALGORITHM"},
+      {GNUTLS_OCSP_VERIFY_SIGNATURE_FAILURE, "SIGNATURE_FAILURE"},
+      {GNUTLS_OCSP_VERIFY_CERT_NOT_ACTIVATED, "CERT_NOT_ACTIVATED"},
+      {GNUTLS_OCSP_VERIFY_CERT_EXPIRED, "CERT_EXPIRED"},
+  };
+  size_t used = (size_t)snprintf(out, cap, "gnutls: OCSP verify status 0x%x",
+                                 verify);
+  for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]) && used < cap; i++) {
+    if (verify & bits[i].bit)
+      used += (size_t)snprintf(out + used, cap - used, " GNUTLS_OCSP_VERIFY_%s",
+                               bits[i].name);
+  }
+}
+
+/* The leaf's issuer: a certificate the server sent after it, else the
+ * trust anchor of that name (*copy then set: the caller frees it). */
+static gnutls_x509_crt_t leaf_issuer(const struct gt_ctx *ctx,
+                                     const struct peer_chain *pc,
+                                     gnutls_x509_crt_t *copy) {
+  gnutls_x509_trust_list_t list = NULL;
+  *copy = NULL;
+  for (unsigned i = 1; i < pc->count; i++) {
+    if (gnutls_x509_crt_check_issuer(pc->certs[0], pc->certs[i]) == 1)
+      return pc->certs[i];
+  }
+  gnutls_certificate_get_trust_list(ctx->creds, &list);
+  if (gnutls_x509_trust_list_get_issuer(list, pc->certs[0], copy,
+                                        GNUTLS_TL_GET_COPY) < 0)
+    *copy = NULL;
+  return *copy;
+}
+
+/* The signature, by the issuer or a responder it delegated to. */
+static void check_signer(gnutls_ocsp_resp_t resp, gnutls_x509_crt_t issuer,
+                         struct hr_ocsp_verdict *v) {
+  unsigned verify = 0;
+  int ret = issuer ? gnutls_ocsp_resp_verify_direct(resp, issuer, &verify, 0)
+                   : GNUTLS_E_CERTIFICATE_ERROR;
+  if (ret < 0) {
+    v->facts.signer_untrusted = 1;
+    detail_text(v->words, sizeof(v->words), ret);
+    return;
+  }
+  if (!verify)
+    return;
+  if (verify & (GNUTLS_OCSP_VERIFY_SIGNATURE_FAILURE |
+                GNUTLS_OCSP_VERIFY_INSECURE_ALGORITHM))
+    v->facts.signature_bad = 1;
+  else
+    v->facts.signer_untrusted = 1;
+  ocsp_verify_text(v->words, sizeof(v->words), verify);
+}
+
+/* What the response's entry for the leaf says. */
+static void entry_facts(gnutls_ocsp_resp_t resp, gnutls_x509_crt_t leaf,
+                        struct hr_ocsp_facts *f) {
+  for (unsigned i = 0;; i++) {
+    int ret = gnutls_ocsp_resp_check_crt(resp, i, leaf);
+    if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+      return;
+    unsigned status = 0;
+    time_t this_update = 0, next_update = 0, revoked = 0;
+    if (ret < 0 || gnutls_ocsp_resp_get_single(resp, i, NULL, NULL, NULL, NULL,
+                                               &status, &this_update,
+                                               &next_update, &revoked,
+                                               NULL) < 0)
+      continue;
+    f->covers_cert = 1;
+    f->cert_status = status == GNUTLS_OCSP_CERT_GOOD      ? HR_OCSP_CERT_GOOD
+                     : status == GNUTLS_OCSP_CERT_REVOKED ? HR_OCSP_CERT_REVOKED
+                                                          : HR_OCSP_CERT_UNKNOWN;
+    f->this_update = (int64_t)this_update;
+    f->has_next_update = next_update != (time_t)-1;
+    f->next_update = (int64_t)next_update;
+    return;
+  }
+}
+
+#define OID_PKIX_OCSP_BASIC "1.3.6.1.5.5.7.48.1.1"
+
+/* The facts of the leaf's stapled response, as far as they go. */
+static void read_status(const struct gt_conn *c, gnutls_session_t session,
+                        struct hr_ocsp_verdict *v) {
+  struct hr_ocsp_facts *f = &v->facts;
+  gnutls_datum_t der = {NULL, 0}, type = {NULL, 0};
+  gnutls_ocsp_resp_t resp = NULL;
+  gnutls_x509_crt_t issuer_copy = NULL;
+  struct peer_chain pc = {.count = 0};
+  if (gnutls_ocsp_status_request_get2(session, 0, &der) < 0 || der.size == 0)
+    return;
+  f->stapled = 1;
+  int ret = gnutls_ocsp_resp_init(&resp);
+  if (ret >= 0)
+    ret = gnutls_ocsp_resp_import(resp, &der);
+  if (ret < 0) {
+    detail_text(v->words, sizeof(v->words), ret);
+    goto done;
+  }
+  if ((f->response_status = gnutls_ocsp_resp_get_status(resp)) < 0) {
+    detail_text(v->words, sizeof(v->words), f->response_status);
+    goto done;
+  }
+  if (f->response_status != GNUTLS_OCSP_RESP_SUCCESSFUL) {
+    f->parsed = 1;
+    goto done;
+  }
+  /* import decodes a basic response; any other type is left undecoded. */
+  ret = gnutls_ocsp_resp_get_response(resp, &type, NULL);
+  f->parsed = ret >= 0 && type.data &&
+              strcmp((const char *)type.data, OID_PKIX_OCSP_BASIC) == 0;
+  gnutls_free(type.data);
+  if (!f->parsed)
+    goto done;
+  peer_chain_load(session, &pc);
+  if (pc.count == 0) {
+    f->signer_untrusted = 1;
+    goto done;
+  }
+  check_signer(resp, leaf_issuer(c->ctx, &pc, &issuer_copy), v);
+  if (!f->signature_bad && !f->signer_untrusted)
+    entry_facts(resp, pc.certs[0], f);
+done:
+  if (issuer_copy)
+    gnutls_x509_crt_deinit(issuer_copy);
+  peer_chain_clear(&pc);
+  if (resp)
+    gnutls_ocsp_resp_deinit(resp);
+}
+
+/* 0 when the server's stapled response vouches for its certificate (or
+ * the context does not ask); -1 with the verdict kept. */
+static int check_status(struct gt_conn *c, gnutls_session_t session) {
+  if (!c->ctx->cert_status)
+    return 0;
+  int64_t now = (int64_t)time(NULL);
+  memset(&c->status, 0, sizeof(c->status));
+  read_status(c, session, &c->status);
+  if (hr_ocsp_judge(&c->status, now) == HR_OCSP_GOOD)
+    return 0;
+  c->status_refused = 1;
+  return -1;
+}
+
 /* Runs when the server's Certificate (and in TLS 1.3 CertificateVerify)
  * has arrived; non-zero aborts the handshake, so a bad certificate never
  * gets to carry data. The chain is verified without a host name, then by
@@ -1005,6 +1198,8 @@ static int verify_cb(gnutls_session_t session) {
   if (!c)
     return -1;
   int ret = gnutls_certificate_verify_peers(session, &purpose, 1, &status);
+  if (ret >= 0 && status && any_stapled(session))
+    ret = chain_status(session, c->ctx, &purpose, &status);
   if (ret == GNUTLS_E_CONSTRAINT_ERROR) { /* more than the depth allows */
     c->verdict.failed = 1;
     c->verdict.reason = HR_VERIFY_CHAIN_TOO_LONG;
@@ -1032,7 +1227,7 @@ static int verify_cb(gnutls_session_t session) {
                    HR_VERIFY_HOSTNAME);
     return -1;
   }
-  return 0;
+  return check_status(c, session);
 }
 
 /* ---- the transport ------------------------------------------------------- */
@@ -1142,6 +1337,11 @@ static int setup_session(struct gt_conn *c) {
   gnutls_session_set_keylog_function(s, keylog_cb);
   /* The transport owns every timeout. */
   gnutls_handshake_set_timeout(s, 0);
+  /* GnuTLS 3.7 asks for the server's OCSP response anyway; said here for
+   * the check that needs it (verify_cb). */
+  if (ctx->cert_status &&
+      gnutls_ocsp_status_request_enable_client(s, NULL, 0, NULL) < 0)
+    return 0;
   return ctx->alpn_count == 0 ||
          gnutls_alpn_set_protocols(s, ctx->alpn, ctx->alpn_count, 0) >= 0;
 }
@@ -1264,6 +1464,8 @@ static enum hr_tls_status failed(struct gt_conn *c, enum hr_tls_op op,
   f.lib_detail = lib;
   if (c->verdict.failed)
     hr_tls_refused(&f, c->verdict.reason);
+  if (op == HR_TLS_OP_HANDSHAKE && c->status_refused)
+    f.cert_status = &c->status;
   /* Tells the server why, as OpenSSL does; best effort, the session is
    * over. */
   switch (hr_tls_decide(&f, err)) {
@@ -1271,6 +1473,11 @@ static enum hr_tls_status failed(struct gt_conn *c, enum hr_tls_op op,
     gnutls_alert_send(
         c->session, GNUTLS_AL_FATAL,
         (gnutls_alert_description_t)verify_alert(c->verdict.reason));
+    break;
+  case HR_TLS_OUT_STATUS: /* GnuTLS has no name for it */
+    gnutls_alert_send(
+        c->session, GNUTLS_AL_FATAL,
+        (gnutls_alert_description_t)HR_ALERT_BAD_CERTIFICATE_STATUS_RESPONSE);
     break;
   case HR_TLS_OUT_VERSION:
   case HR_TLS_OUT_FAILED:
@@ -1564,7 +1771,7 @@ const struct hr_tls_provider hr_provider_gnutls = {
                 HTTPR_FEATURE_ALPN | HTTPR_FEATURE_SYSTEM_STORE |
                 HTTPR_FEATURE_SESSION_RESUME | HTTPR_FEATURE_PEER_CRITICAL_NC |
                 HTTPR_FEATURE_POST_HANDSHAKE_AUTH | HTTPR_FEATURE_RENEGOTIATION |
-                HTTPR_FEATURE_TLS_GROUP,
+                HTTPR_FEATURE_TLS_GROUP | HTTPR_FEATURE_CERT_STATUS,
     .library_version = gt_library_version,
     .global_init = gt_global_init,
     .global_cleanup = gt_global_cleanup,

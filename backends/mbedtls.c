@@ -527,10 +527,26 @@ static void mt_context_free(void *vctx) {
   free(ctx);
 }
 
+/* mbedTLS 2.28 can neither send the status_request extension nor read
+ * an OCSP response: the certificate status check cannot be made (the
+ * client refuses it earlier, from the feature bits). */
+static httpr_code refuse_cert_status(const struct hr_tls_settings *s,
+                                     httpr_error *err) {
+  if (!s->cert_status)
+    return HTTPR_OK;
+  hr_fail(err, HTTPR_E_UNSUPPORTED,
+          "the mbedtls provider does not support certificate status "
+          "requests (OCSP stapling)");
+  hr_detail(err, "mbedTLS 2.28 has no OCSP");
+  return HTTPR_E_UNSUPPORTED;
+}
+
 static httpr_code mt_context_new(const struct hr_tls_settings *s, void **out,
                                  httpr_error *err) {
   httpr_code rc = HTTPR_OK;
   *out = NULL;
+  if ((rc = refuse_cert_status(s, err)) != HTTPR_OK)
+    return rc;
   struct mt_ctx *ctx = calloc(1, sizeof(*ctx));
   if (!ctx)
     return hr_nomem(err);

@@ -12,10 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/ocsp.h>
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
 #include <openssl/ssl.h>
@@ -46,6 +48,8 @@ struct ossl_conn {
   int failed; /* a fatal error happened: no close_notify may follow */
   int policy_refused;                /* the shared policy refused the chain */
   struct hr_policy_verdict verdict; /* why, when it did */
+  int status_refused;            /* the certificate status check refused */
+  struct hr_ocsp_verdict status; /* why, when it did */
 };
 
 /* ---- OpenSSL's error queue ----------------------------------------------- */
@@ -263,6 +267,135 @@ static int verify_chain(X509_STORE_CTX *sctx, void *arg) {
     return 0;
   }
   return !c->name || identity_holds(c, sctx);
+}
+
+/* ---- certificate status (OCSP stapling) ---------------------------------- */
+
+/* Seconds since the epoch of an ASN.1 time, from its distance to now
+ * (OpenSSL 3.0 has no direct conversion). 0 when it cannot be read. */
+static int epoch_of(const ASN1_GENERALIZEDTIME *t, int64_t now, int64_t *out) {
+  int days = 0, secs = 0;
+  if (!t || !ASN1_TIME_diff(&days, &secs, NULL, t))
+    return 0;
+  *out = now + (int64_t)days * 86400 + secs;
+  return 1;
+}
+
+/* The response's entry for leaf (issued by issuer), whatever digest its
+ * CertID was made with; NULL when it has none. */
+static OCSP_SINGLERESP *entry_for(OCSP_BASICRESP *basic, X509 *leaf,
+                                  X509 *issuer) {
+  for (int i = 0; i < OCSP_resp_count(basic); i++) {
+    OCSP_SINGLERESP *one = OCSP_resp_get0(basic, i);
+    const OCSP_CERTID *id = one ? OCSP_SINGLERESP_get0_id(one) : NULL;
+    ASN1_OBJECT *digest = NULL;
+    if (!id ||
+        !OCSP_id_get0_info(NULL, &digest, NULL, NULL, (OCSP_CERTID *)id))
+      continue;
+    const EVP_MD *md = EVP_get_digestbyobj(digest);
+    OCSP_CERTID *ours = md ? OCSP_cert_to_id(md, leaf, issuer) : NULL;
+    int same = ours && OCSP_id_cmp(ours, id) == 0;
+    OCSP_CERTID_free(ours);
+    if (same)
+      return one;
+  }
+  return NULL;
+}
+
+/* What the entry says, with its times; 0 when they cannot be read. */
+static int entry_facts(OCSP_SINGLERESP *one, int64_t now,
+                       struct hr_ocsp_facts *f) {
+  ASN1_GENERALIZEDTIME *revoked = NULL, *this_update = NULL,
+                       *next_update = NULL;
+  int reason = 0;
+  int status = OCSP_single_get0_status(one, &reason, &revoked, &this_update,
+                                       &next_update);
+  f->covers_cert = 1;
+  f->cert_status = status == V_OCSP_CERTSTATUS_GOOD      ? HR_OCSP_CERT_GOOD
+                   : status == V_OCSP_CERTSTATUS_REVOKED ? HR_OCSP_CERT_REVOKED
+                                                         : HR_OCSP_CERT_UNKNOWN;
+  f->has_next_update = next_update != NULL;
+  return epoch_of(this_update, now, &f->this_update) &&
+         (!next_update || epoch_of(next_update, now, &f->next_update));
+}
+
+/* The signature, by the issuer or a responder it delegated to, checked
+ * against the chain the server sent and the trust store; an issuer in the
+ * store counts as an anchor, as for the chain (OCSP_PARTIAL_CHAIN). */
+static void check_signer(const struct ossl_conn *c, OCSP_BASICRESP *basic,
+                         struct hr_ocsp_verdict *v) {
+  STACK_OF(X509) *sent = SSL_get_peer_cert_chain(c->ssl);
+  X509_STORE *store = SSL_CTX_get_cert_store(c->ctx->ssl_ctx);
+  if (OCSP_basic_verify(basic, sent, store, OCSP_PARTIAL_CHAIN) == 1)
+    return;
+  struct ossl_errors e;
+  drain_errors(&e);
+  if (has_error(&e, ERR_LIB_OCSP, OCSP_R_SIGNATURE_FAILURE))
+    v->facts.signature_bad = 1;
+  else
+    v->facts.signer_untrusted = 1;
+  hr_copy_str(v->words, sizeof(v->words), e.text, strlen(e.text));
+}
+
+/* The facts of the response the server stapled, as far as they go. */
+static void read_status(const struct ossl_conn *c, int64_t now,
+                        struct hr_ocsp_verdict *v) {
+  struct hr_ocsp_facts *f = &v->facts;
+  const unsigned char *der = NULL;
+  long len = SSL_get_tlsext_status_ocsp_resp(c->ssl, &der);
+  OCSP_RESPONSE *resp = NULL;
+  OCSP_BASICRESP *basic = NULL;
+  if (!der || len <= 0)
+    return;
+  f->stapled = 1;
+  const unsigned char *p = der;
+  if (!(resp = d2i_OCSP_RESPONSE(NULL, &p, len)))
+    goto done;
+  f->response_status = OCSP_response_status(resp);
+  if (f->response_status != OCSP_RESPONSE_STATUS_SUCCESSFUL) {
+    f->parsed = 1;
+    goto done;
+  }
+  if (!(basic = OCSP_response_get1_basic(resp)))
+    goto done;
+  f->parsed = 1;
+  check_signer(c, basic, v);
+  if (f->signature_bad || f->signer_untrusted)
+    goto done;
+  /* The chain verified: the leaf, then its issuer. */
+  STACK_OF(X509) *chain = SSL_get0_verified_chain(c->ssl);
+  OCSP_SINGLERESP *one =
+      chain && sk_X509_num(chain) > 1
+          ? entry_for(basic, sk_X509_value(chain, 0), sk_X509_value(chain, 1))
+          : NULL;
+  if (one && !entry_facts(one, now, f))
+    f->parsed = 0; /* times that do not read */
+done:
+  if (!f->parsed && !v->words[0]) {
+    struct ossl_errors e;
+    drain_errors(&e);
+    hr_copy_str(v->words, sizeof(v->words), e.text, strlen(e.text));
+  }
+  clear_errors();
+  OCSP_BASICRESP_free(basic);
+  OCSP_RESPONSE_free(resp);
+}
+
+/* OpenSSL's status callback: runs in the handshake once the chain is
+ * verified, whether or not the server stapled anything. 0 fails the
+ * handshake with a bad_certificate_status_response alert. */
+static int status_cb(SSL *ssl, void *arg) {
+  (void)arg;
+  struct ossl_conn *c = SSL_get_app_data(ssl);
+  if (!c)
+    return -1;
+  memset(&c->status, 0, sizeof(c->status));
+  int64_t now = (int64_t)time(NULL);
+  read_status(c, now, &c->status);
+  if (hr_ocsp_judge(&c->status, now) == HR_OCSP_GOOD)
+    return 1;
+  c->status_refused = 1;
+  return 0;
 }
 
 /* ---- trust store --------------------------------------------------------- */
@@ -610,6 +743,16 @@ static httpr_code setup_groups(struct ossl_ctx *ctx,
   return HTTPR_OK;
 }
 
+/* Every handshake asks the server to staple its OCSP response, judged
+ * by status_cb once the chain is verified. */
+static void setup_cert_status(struct ossl_ctx *ctx,
+                              const struct hr_tls_settings *s) {
+  if (!s->cert_status)
+    return;
+  SSL_CTX_set_tlsext_status_type(ctx->ssl_ctx, TLSEXT_STATUSTYPE_ocsp);
+  SSL_CTX_set_tlsext_status_cb(ctx->ssl_ctx, status_cb);
+}
+
 /* A renegotiation (TLS 1.2 HelloRequest) or a post-handshake
  * CertificateRequest (TLS 1.3) on an HTTP/2 connection, which RFC 9113
  * 9.2.1 and RFC 8740 forbid: noted here, and the read that brought it
@@ -689,6 +832,7 @@ static httpr_code ossl_context_new(const struct hr_tls_settings *s, void **out,
   }
   if (s->keylog)
     SSL_CTX_set_keylog_callback(ctx->ssl_ctx, keylog_cb);
+  setup_cert_status(ctx, s);
   setup_session_cache(ctx->ssl_ctx);
   /* A server may ask for our certificate after the handshake: TLS 1.3
    * post-handshake authentication, offered in every ClientHello (as curl
@@ -956,6 +1100,8 @@ static enum hr_tls_status status_of(struct ossl_conn *c, int ret,
   long result = SSL_get_verify_result(c->ssl);
   if (op == HR_TLS_OP_HANDSHAKE && c->ctx->base.verify && result != X509_V_OK)
     verify_facts(c, result, &f, verify_detail, sizeof(verify_detail));
+  if (op == HR_TLS_OP_HANDSHAKE && c->status_refused)
+    f.cert_status = &c->status;
   hr_tls_decide(&f, err);
   return HR_TLS_ERROR;
 }
@@ -1131,7 +1277,7 @@ const struct hr_tls_provider hr_provider_openssl = {
                 HTTPR_FEATURE_ALPN | HTTPR_FEATURE_SYSTEM_STORE |
                 HTTPR_FEATURE_SESSION_RESUME | HTTPR_FEATURE_PEER_CRITICAL_NC |
                 HTTPR_FEATURE_POST_HANDSHAKE_AUTH | HTTPR_FEATURE_RENEGOTIATION |
-                HTTPR_FEATURE_TLS_GROUP,
+                HTTPR_FEATURE_TLS_GROUP | HTTPR_FEATURE_CERT_STATUS,
     .library_version = ossl_library_version,
     .global_init = ossl_global_init,
     .global_cleanup = ossl_global_cleanup,

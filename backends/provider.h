@@ -50,6 +50,10 @@ enum hr_cred_kind {
 struct hr_tls_settings {
   int verify;            /* 0: no verification at all */
   int verify_hostname;   /* 0: chain only (only meaningful when verify) */
+  int cert_status;       /* 1: require a good stapled OCSP response for the
+                            server's certificate (backends/cert_status.h);
+                            only with verify, and only a provider with
+                            HTTPR_FEATURE_CERT_STATUS is given it */
   struct hr_trust trust; /* CA file/dir to load when verify */
   enum hr_cred_kind cred_kind;
   const char *cert_path;     /* PEM, cert or PKCS#12 file */

@@ -37,6 +37,9 @@
  *                         hr_alert_received only through hr_tls_decide)
  *   backends/cert_policy.h  hr_path_add, hr_policy_check, hr_policy_failed
  *   backends/cert_path.h  hr_path_link
+ *   backends/cert_status.h  hr_ocsp_judge (a stapled OCSP response's
+ *                         facts judged; hr_cert_status_failed only through
+ *                         hr_tls_decide)
  *   backends/identity.h   hr_ip_literal, hr_identity_check
  *   backends/credentials.h  hr_creds_setup, hr_creds_read_pkcs12,
  *                         hr_creds_kdf_inner_key, hr_creds_wrong_password,
@@ -59,6 +62,7 @@
 #include "common/wipe.h"
 #include "backends/cert_path.h"
 #include "backends/cert_policy.h"
+#include "backends/cert_status.h"
 #include "backends/credentials.h"
 #include "backends/identity.h"
 #include "backends/keylog.h"
@@ -157,6 +161,7 @@ hr_module_hint(httpr_error *err, const char *fmt, ...) {
 #define hr_keylog_write_line (hr_svc->keylog_write_line)
 #define hr_tls_groups (hr_svc->tls_groups)
 #define hr_tls_group_unsupported (hr_svc->tls_group_unsupported)
+#define hr_ocsp_judge (hr_svc->ocsp_judge)
 #endif
 
 /* A write the TLS library completed over a send that was passed over

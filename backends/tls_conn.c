@@ -3,8 +3,8 @@
  * tls_conn.c - which failure a failed TLS call reports, decided once for
  * every provider from the facts it gathered (see tls_conn.h), and the small
  * checks every provider's connection and context setup makes alike. The
- * wording itself lives in tls_errors.c and cert_policy.c; this file only
- * chooses among them. No TLS library here.
+ * wording itself lives in tls_errors.c, cert_policy.c and cert_status.c;
+ * this file only chooses among them. No TLS library here.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +107,11 @@ enum hr_tls_outcome hr_tls_decide(const struct hr_tls_facts *f,
   if (in_handshake && (f->verify_failed || f->identity_mismatch)) {
     verify_failed(f, err);
     return HR_TLS_OUT_VERIFY;
+  }
+  /* Refused as a chain is: the alert that follows is our own. */
+  if (in_handshake && f->cert_status) {
+    hr_cert_status_failed(err, f->cert_status);
+    return HR_TLS_OUT_STATUS;
   }
   /* The alert is the real reason (provider rule 8): a server that refuses
    * the client alerts and hangs up, which breaks the pipe under the rest

@@ -23,6 +23,7 @@
 
 #include "common/error.h"
 #include "backends/cert_policy.h"
+#include "backends/cert_status.h"
 #include "backends/provider.h"
 #include "backends/tls_errors.h"
 #include "backends/trust.h"
@@ -160,6 +161,9 @@ struct hr_tls_facts {
   const char *verify_text;     /* the library's words, for HR_VERIFY_OTHER */
   const struct hr_policy_verdict *policy; /* set when the policy decided */
   const char *verify_detail;   /* NULL or "": the shared detail */
+  /* The certificate status check (cert_status.h) refused the server whose
+   * chain and name passed (a handshake only); NULL: it did not. */
+  const struct hr_ocsp_verdict *cert_status;
   /* The library's error. */
   int alert;                   /* a fatal alert received; -1: none */
   const char *alert_name;      /* the library's name of it, named in the
@@ -179,6 +183,8 @@ struct hr_tls_facts {
 enum hr_tls_outcome {
   HR_TLS_OUT_IO,      /* HTTPR_E_SEND/RECV: the connection broke */
   HR_TLS_OUT_VERIFY,  /* HTTPR_E_CERT_*: the server was refused */
+  HR_TLS_OUT_STATUS,  /* HTTPR_E_CERT_STATUS: its stapled OCSP response
+                         was refused */
   HR_TLS_OUT_ALERT,   /* the server's alert (hr_alert_received) */
   HR_TLS_OUT_CLOSED,  /* the stream ended without close_notify */
   HR_TLS_OUT_VERSION, /* no TLS version in common */
@@ -191,7 +197,9 @@ enum hr_tls_outcome {
  *      io_with_detail);
  *   2. in a handshake, verification refused the server: the chain's
  *      defect before a name that does not match (hr_policy_failed for a
- *      policy verdict, else hr_verify_failed; verify_detail);
+ *      policy verdict, else hr_verify_failed; verify_detail); then the
+ *      certificate status check (hr_cert_status_failed), which only
+ *      runs once the chain and the name passed;
  *   3. a fatal alert received, even when it broke the pipe after it
  *      (hr_alert_received; protocol_version as a version mismatch;
  *      detail "<lib_detail>; alert N (<alert_name>)");

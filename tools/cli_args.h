@@ -95,6 +95,7 @@ struct cli_options {
   char *key;
   char *pass; /* --pass */
   int insecure;
+  int cert_status; /* --cert-status: require a good stapled OCSP response */
   int https_only;
   int tls_min;
   int tls_max;

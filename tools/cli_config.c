@@ -80,6 +80,8 @@ static int apply(const struct cli_options *o, httpr_config *cfg, FILE *err) {
   } while (0)
   if (o->insecure)
     CHECK(httpr_config_set_verify(cfg, 0), "--insecure", "");
+  if (o->cert_status)
+    CHECK(httpr_config_set_cert_status(cfg, 1), "--cert-status", "");
   if (o->cacert)
     CHECK(httpr_config_set_ca_file(cfg, o->cacert), "--cacert", o->cacert);
   if (o->capath)

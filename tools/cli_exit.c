@@ -58,6 +58,8 @@ int cli_exit_code(httpr_code code) {
     return CLI_EXIT_READ;
   case HTTPR_E_CANCELLED:
     return 42; /* curl's "aborted by callback" */
+  case HTTPR_E_CERT_STATUS:
+    return 91; /* curl's CURLE_SSL_INVALIDCERTSTATUS */
   }
   return 1;
 }

@@ -294,6 +294,13 @@ const struct cli_option cli_option_table[] = {
      .set_to = 1,
      .section = CLI_HELP_TLS,
      .help = "do not verify the server certificate"},
+    {.long_name = "cert-status",
+     .set = cli_set_flag,
+     .field = F(cert_status),
+     .set_to = 1,
+     .section = CLI_HELP_TLS,
+     .help = "require a good OCSP response stapled by the server for its "
+             "certificate (exit 91 otherwise)"},
     {.long_name = "tlsv1.2",
      .set = cli_set_flag,
      .field = F(tls_min),
