@@ -44,9 +44,8 @@ enum hr_ocsp_reason hr_ocsp_judge(struct hr_ocsp_verdict *v, int64_t now) {
 /* RFC 6960 4.2.1's names; 4 is unused. */
 static const char *response_status_name(int status) {
   static const char *const names[] = {
-      "successful", "malformedRequest", "internalError",
-      "tryLater",   NULL,               "sigRequired",
-      "unauthorized"};
+      "successful", "malformedRequest", "internalError", "tryLater",
+      NULL,         "sigRequired",      "unauthorized"};
   if (status < 0 || (size_t)status >= sizeof(names) / sizeof(names[0]))
     return NULL;
   return names[status];
@@ -80,8 +79,9 @@ static void describe(char *out, size_t cap, const struct hr_ocsp_verdict *v) {
     snprintf(out, cap, "the server sent no OCSP response");
     return;
   case HR_OCSP_MALFORMED:
-    snprintf(out, cap, "OCSP response: not DER of an OCSPResponse with a "
-                       "BasicOCSPResponse");
+    snprintf(out, cap,
+             "OCSP response: not DER of an OCSPResponse with a "
+             "BasicOCSPResponse");
     return;
   case HR_OCSP_UNSUCCESSFUL:
     snprintf(out, cap, "OCSP response: responseStatus %d (%s)",
@@ -97,8 +97,9 @@ static void describe(char *out, size_t cap, const struct hr_ocsp_verdict *v) {
                               : "an untrusted responder");
     return;
   case HR_OCSP_OTHER_CERTIFICATE:
-    snprintf(out, cap, "OCSP response: no entry for the server's "
-                       "certificate");
+    snprintf(out, cap,
+             "OCSP response: no entry for the server's "
+             "certificate");
     return;
   default:
     break;
@@ -126,8 +127,8 @@ httpr_code hr_cert_status_failed(httpr_error *err,
             prefix);
     break;
   case HR_OCSP_MALFORMED:
-    hr_fail(err, HTTPR_E_CERT_STATUS,
-            "%s: the OCSP response cannot be parsed", prefix);
+    hr_fail(err, HTTPR_E_CERT_STATUS, "%s: the OCSP response cannot be parsed",
+            prefix);
     break;
   case HR_OCSP_UNSUCCESSFUL:
     if (status)
@@ -153,8 +154,8 @@ httpr_code hr_cert_status_failed(httpr_error *err,
             "%s: the OCSP response is for another certificate", prefix);
     break;
   case HR_OCSP_NOT_YET_VALID:
-    hr_fail(err, HTTPR_E_CERT_STATUS,
-            "%s: the OCSP response is not yet valid", prefix);
+    hr_fail(err, HTTPR_E_CERT_STATUS, "%s: the OCSP response is not yet valid",
+            prefix);
     break;
   case HR_OCSP_EXPIRED:
     hr_fail(err, HTTPR_E_CERT_STATUS, "%s: the OCSP response has expired",

@@ -49,19 +49,19 @@ enum hr_ocsp_cert_status {
  * filled as far as the provider got: what comes after a step that failed
  * is never looked at. */
 struct hr_ocsp_facts {
-  int stapled;         /* the server stapled a response */
-  int parsed;          /* it decodes as an OCSPResponse and, when it is
-                          successful, holds a BasicOCSPResponse */
-  int response_status; /* its responseStatus (RFC 6960 4.2.1): 0
-                          successful, 1 malformedRequest, 2 internalError,
-                          3 tryLater, 5 sigRequired, 6 unauthorized */
-  int signature_bad;   /* the signer's key does not verify its signature */
+  int stapled;          /* the server stapled a response */
+  int parsed;           /* it decodes as an OCSPResponse and, when it is
+                           successful, holds a BasicOCSPResponse */
+  int response_status;  /* its responseStatus (RFC 6960 4.2.1): 0
+                           successful, 1 malformedRequest, 2 internalError,
+                           3 tryLater, 5 sigRequired, 6 unauthorized */
+  int signature_bad;    /* the signer's key does not verify its signature */
   int signer_untrusted; /* the signer is neither the certificate's issuer
                            nor a certificate the issuer signed for OCSP
                            signing (id-kp-OCSPSigning), or it cannot be
                            found or verified */
-  int covers_cert;     /* an entry (SingleResponse) names the server's
-                          certificate: its issuer and serial number */
+  int covers_cert;      /* an entry (SingleResponse) names the server's
+                           certificate: its issuer and serial number */
   enum hr_ocsp_cert_status cert_status; /* that entry's status */
   int64_t this_update; /* its thisUpdate, seconds since the epoch (UTC) */
   int has_next_update; /* it has a nextUpdate (without one, newer status

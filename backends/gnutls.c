@@ -1046,8 +1046,8 @@ static void ocsp_verify_text(char *out, size_t cap, unsigned verify) {
       {GNUTLS_OCSP_VERIFY_CERT_NOT_ACTIVATED, "CERT_NOT_ACTIVATED"},
       {GNUTLS_OCSP_VERIFY_CERT_EXPIRED, "CERT_EXPIRED"},
   };
-  size_t used = (size_t)snprintf(out, cap, "gnutls: OCSP verify status 0x%x",
-                                 verify);
+  size_t used =
+      (size_t)snprintf(out, cap, "gnutls: OCSP verify status 0x%x", verify);
   for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]) && used < cap; i++) {
     if (verify & bits[i].bit)
       used += (size_t)snprintf(out + used, cap - used, " GNUTLS_OCSP_VERIFY_%s",
@@ -1103,15 +1103,15 @@ static void entry_facts(gnutls_ocsp_resp_t resp, gnutls_x509_crt_t leaf,
       return;
     unsigned status = 0;
     time_t this_update = 0, next_update = 0, revoked = 0;
-    if (ret < 0 || gnutls_ocsp_resp_get_single(resp, i, NULL, NULL, NULL, NULL,
-                                               &status, &this_update,
-                                               &next_update, &revoked,
-                                               NULL) < 0)
+    if (ret < 0 || gnutls_ocsp_resp_get_single(
+                       resp, i, NULL, NULL, NULL, NULL, &status, &this_update,
+                       &next_update, &revoked, NULL) < 0)
       continue;
     f->covers_cert = 1;
-    f->cert_status = status == GNUTLS_OCSP_CERT_GOOD      ? HR_OCSP_CERT_GOOD
-                     : status == GNUTLS_OCSP_CERT_REVOKED ? HR_OCSP_CERT_REVOKED
-                                                          : HR_OCSP_CERT_UNKNOWN;
+    f->cert_status = status == GNUTLS_OCSP_CERT_GOOD ? HR_OCSP_CERT_GOOD
+                     : status == GNUTLS_OCSP_CERT_REVOKED
+                         ? HR_OCSP_CERT_REVOKED
+                         : HR_OCSP_CERT_UNKNOWN;
     f->this_update = (int64_t)this_update;
     f->has_next_update = next_update != (time_t)-1;
     f->next_update = (int64_t)next_update;
@@ -1121,11 +1121,25 @@ static void entry_facts(gnutls_ocsp_resp_t resp, gnutls_x509_crt_t leaf,
 
 #define OID_PKIX_OCSP_BASIC "1.3.6.1.5.5.7.48.1.1"
 
+/* A basic response with the fields every one has (RFC 6960 4.2.1), as
+ * OpenSSL's decoder requires: GnuTLS's takes an empty SEQUENCE for one. */
+static int basic_complete(gnutls_ocsp_resp_t resp) {
+  gnutls_datum_t type = {NULL, 0}, sig = {NULL, 0};
+  int ok = gnutls_ocsp_resp_get_response(resp, &type, NULL) >= 0 &&
+           type.data &&
+           strcmp((const char *)type.data, OID_PKIX_OCSP_BASIC) == 0 &&
+           gnutls_ocsp_resp_get_produced(resp) != (time_t)-1 &&
+           gnutls_ocsp_resp_get_signature(resp, &sig) >= 0;
+  gnutls_free(type.data);
+  gnutls_free(sig.data);
+  return ok;
+}
+
 /* The facts of the leaf's stapled response, as far as they go. */
 static void read_status(const struct gt_conn *c, gnutls_session_t session,
                         struct hr_ocsp_verdict *v) {
   struct hr_ocsp_facts *f = &v->facts;
-  gnutls_datum_t der = {NULL, 0}, type = {NULL, 0};
+  gnutls_datum_t der = {NULL, 0};
   gnutls_ocsp_resp_t resp = NULL;
   gnutls_x509_crt_t issuer_copy = NULL;
   struct peer_chain pc = {.count = 0};
@@ -1148,11 +1162,7 @@ static void read_status(const struct gt_conn *c, gnutls_session_t session,
     goto done;
   }
   /* import decodes a basic response; any other type is left undecoded. */
-  ret = gnutls_ocsp_resp_get_response(resp, &type, NULL);
-  f->parsed = ret >= 0 && type.data &&
-              strcmp((const char *)type.data, OID_PKIX_OCSP_BASIC) == 0;
-  gnutls_free(type.data);
-  if (!f->parsed)
+  if (!(f->parsed = basic_complete(resp)))
     goto done;
   peer_chain_load(session, &pc);
   if (pc.count == 0) {

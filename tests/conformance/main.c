@@ -5,8 +5,8 @@
  * provider gets one summary. PKI_DIR and TEST_SERVER come from the
  * environment (make check sets them). HTTPR_TEST_GROUPS=pool,h2 runs only
  * those groups (one per test file: verify, trust, client_cert, tls, http,
- * connect, api, loop, pool, h2), HTTPR_TEST_FILTER only the tests matching a cmocka
- * pattern.
+ * connect, api, loop, pool, h2, ocsp, ...), HTTPR_TEST_FILTER only the
+ * tests matching a cmocka pattern.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -225,6 +225,7 @@ static int collect_tests(struct CMUnitTest **out) {
       {"trust", trust_tests, &trust_tests_count},
       {"client_cert", client_cert_tests, &client_cert_tests_count},
       {"late_cert", late_cert_tests, &late_cert_tests_count},
+      {"ocsp", ocsp_tests, &ocsp_tests_count},
       {"tls", tls_tests, &tls_tests_count},
       {"http", http_tests, &http_tests_count},
       {"connect", connect_tests, &connect_tests_count},

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * server.c - the test-server profiles the conformance suite talks to: one
- * process per profile (certificate and options), started on first use
- * (spawn.c) and stopped at the end.
+ * server.c - the server profiles the conformance suite talks to: one
+ * process per profile (certificate and options), the test server
+ * (spawn.c) or, for OCSP stapling, openssl s_server (s_server.c), started
+ * on first use and stopped at the end.
  */
 #include "tests/conformance/server.h"
 
@@ -24,7 +25,13 @@
 struct profile_def {
   const char *cert; /* PKI base name: <name>.crt and <name>.key */
   const char *extra[6];
+  int s_server; /* openssl s_server, extra its options, the chain
+                   inter-ca (s_server reads the leaf alone of .crt) */
 };
+
+/* openssl s_server stapling the response ocsp-NAME.der for cert. */
+#define OCSP_PROFILE(cert, name)                                               \
+  { cert, {"-status_file", "@ocsp-" name ".der"}, 1 }
 
 static const struct profile_def profiles[SRV_COUNT] = {
     [SRV_GOOD_RSA] = {"good-rsa", {NULL}},
@@ -122,6 +129,17 @@ static const struct profile_def profiles[SRV_COUNT] = {
     [SRV_LATE_CERT_H2_TLS12] = {"good-ecdsa",
                                 {"--alpn", "h2,http/1.1", "--late-client-ca",
                                  "@client-ca.pem", "--tls-max", "1.2"}},
+    [SRV_OCSP_GOOD] = OCSP_PROFILE("ocsp-good", "good"),
+    [SRV_OCSP_GOOD_DELEGATED] = OCSP_PROFILE("ocsp-good", "good-delegated"),
+    [SRV_OCSP_REVOKED] = OCSP_PROFILE("ocsp-revoked", "revoked"),
+    [SRV_OCSP_UNKNOWN] = OCSP_PROFILE("ocsp-good", "unknown"),
+    [SRV_OCSP_EXPIRED] = OCSP_PROFILE("ocsp-good", "expired"),
+    [SRV_OCSP_FUTURE] = OCSP_PROFILE("ocsp-good", "future"),
+    [SRV_OCSP_BAD_SIGNATURE] = OCSP_PROFILE("ocsp-good", "bad-signature"),
+    [SRV_OCSP_UNTRUSTED_SIGNER] = OCSP_PROFILE("ocsp-good", "untrusted-signer"),
+    [SRV_OCSP_OTHER_CERT] = OCSP_PROFILE("ocsp-revoked", "good"),
+    [SRV_OCSP_TRY_LATER] = OCSP_PROFILE("ocsp-good", "try-later"),
+    [SRV_OCSP_MALFORMED] = OCSP_PROFILE("ocsp-good", "malformed"),
 };
 
 static struct {
@@ -141,24 +159,39 @@ static int start_profile(enum profile p) {
   char *argv[20] = {(char *)g_suite.server_bin};
   char *owned[20] = {0};
   size_t n = 1, n_owned = 0;
+  /* s_server's options take one dash, and spawn_s_server names it. */
+  if (def->s_server)
+    n = 0;
   if (def->cert) {
-    argv[n++] = "--cert";
+    argv[n++] = def->s_server ? "-cert" : "--cert";
     argv[n++] = owned[n_owned++] = pki_arg(def->cert, ".crt");
-    argv[n++] = "--key";
+    argv[n++] = def->s_server ? "-key" : "--key";
     argv[n++] = owned[n_owned++] = pki_arg(def->cert, ".key");
+  }
+  if (def->s_server) {
+    argv[n++] = "-cert_chain";
+    argv[n++] = owned[n_owned++] = pki_arg("inter-ca.pem", "");
   }
   for (size_t i = 0; i < 6 && def->extra[i]; i++) {
     const char *a = def->extra[i];
     argv[n++] =
         a[0] == '@' ? (owned[n_owned++] = pki_arg(a + 1, "")) : (char *)a;
   }
-  char max_seconds[32];
-  snprintf(max_seconds, sizeof(max_seconds), "%ld",
-           test_timeout_ms(300 * 1000) / 1000);
-  argv[n++] = "--max-seconds";
-  argv[n++] = max_seconds;
-  argv[n] = NULL;
-  int port = spawn_server(g_suite.server_bin, argv, &running[p].pid);
+  int port;
+  if (def->s_server) {
+    char log[64];
+    argv[n] = NULL;
+    snprintf(log, sizeof(log), "s_server-%d.log", (int)p);
+    port = spawn_s_server(argv, tmp_path(log), &running[p].pid);
+  } else {
+    char max_seconds[32];
+    snprintf(max_seconds, sizeof(max_seconds), "%ld",
+             test_timeout_ms(300 * 1000) / 1000);
+    argv[n++] = "--max-seconds";
+    argv[n++] = max_seconds;
+    argv[n] = NULL;
+    port = spawn_server(g_suite.server_bin, argv, &running[p].pid);
+  }
   for (size_t i = 0; i < n_owned; i++)
     free(owned[i]);
   return port;

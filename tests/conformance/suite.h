@@ -102,6 +102,20 @@ enum profile {
   SRV_LATE_CERT_H2_TLS12, /* h2,http/1.1, TLS 1.2 only */
   SRV_GROUP_P384,         /* key exchange on secp384r1 only */
   SRV_GROUP_P384_TLS12,   /* the same, TLS 1.2 only */
+  /* OCSP stapling (test_ocsp.c): openssl s_server -www stapling one
+   * response of tests/pki/make-pki.sh (ocsp-*.der) for the leaf
+   * ocsp-good, unless said otherwise. */
+  SRV_OCSP_GOOD,
+  SRV_OCSP_GOOD_DELEGATED,  /* signed by a delegated responder */
+  SRV_OCSP_REVOKED,         /* the leaf ocsp-revoked and its response */
+  SRV_OCSP_UNKNOWN,
+  SRV_OCSP_EXPIRED,
+  SRV_OCSP_FUTURE,
+  SRV_OCSP_BAD_SIGNATURE,
+  SRV_OCSP_UNTRUSTED_SIGNER,
+  SRV_OCSP_OTHER_CERT,      /* the leaf ocsp-revoked, ocsp-good's response */
+  SRV_OCSP_TRY_LATER,
+  SRV_OCSP_MALFORMED,
   SRV_COUNT
 };
 
@@ -225,6 +239,8 @@ extern const struct CMUnitTest h2_tests[];
 extern const size_t h2_tests_count;
 extern const struct CMUnitTest late_cert_tests[];
 extern const size_t late_cert_tests_count;
+extern const struct CMUnitTest ocsp_tests[];
+extern const size_t ocsp_tests_count;
 extern const struct CMUnitTest policy_tests[];
 extern const size_t policy_tests_count;
 extern const struct CMUnitTest system_policy_tests[];

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: MIT
 # make-pki.sh OUTDIR -- build the throw-away PKI the conformance suite and the
 # test server use. Only the openssl CLI is needed, and /usr/bin/python3 for
-# tests/pki/kdf-files.py. Idempotent: OUTDIR/.complete
-# is written last, and when it exists the script exits at once. Quiet on
-# success; on failure it prints the failing openssl command's output.
+# tests/pki/kdf-files.py and tests/pki/ocsp-files.py. Idempotent:
+# OUTDIR/.complete is written last, and when it exists the script exits at
+# once. Quiet on success; on failure it prints the failing openssl
+# command's output.
 # The password of every encrypted file is "secret". Keys are EC P-256 except
 # where RSA is the point (good-rsa, rsa1024*, ku-rsa-*), because EC keys are
 # generated instantly.
@@ -113,6 +114,28 @@
 #   ca-dir-plain/                the root as my-root.pem (no hash name) and a
 #                                README.txt that is not a certificate
 #   not-a-cert.pem               text without any PEM block
+#   OCSP stapling (tests/pki/ocsp.sh, the last block; test_ocsp.c), each
+#   response DER, valid for ten years and signed by inter-ca unless said
+#   otherwise:
+#   ocsp-good.crt, .key          a leaf below inter-ca (good SANs), chain
+#                                leaf+inter; the OCSP index says good
+#   ocsp-revoked.crt, .key       the same, revoked (keyCompromise)
+#   ocsp-good.der                good, for ocsp-good
+#   ocsp-good-delegated.der      the same, signed by a responder inter-ca
+#                                delegated to (id-kp-OCSPSigning), its
+#                                certificate in the response
+#   ocsp-revoked.der             revoked, for ocsp-revoked
+#   ocsp-unknown.der             unknown, for ocsp-good
+#   ocsp-expired.der             ocsp-good.der dated two days back, its
+#                                nextUpdate a day ago (ocsp-files.py)
+#   ocsp-future.der              ocsp-good.der dated a day ahead
+#   ocsp-bad-signature.der       good, for ocsp-good, the signature's last
+#                                byte changed (openssl ocsp -badsig)
+#   ocsp-untrusted-signer.der    good, for ocsp-good, signed by a responder
+#                                of other-root-ca with id-kp-OCSPSigning
+#   ocsp-try-later.der           responseStatus tryLater, no response bytes
+#   ocsp-malformed.der           successful, its BasicOCSPResponse an
+#                                empty SEQUENCE
 #   .complete                    marker written last
 set -eu
 
@@ -546,6 +569,9 @@ cat >"$OUT/not-a-cert.pem" <<EOF
 This file has a .pem name but holds no PEM block at all.
 Loading it as a CA file or certificate must fail cleanly.
 EOF
+
+# OCSP stapling: responses for leaves of their own.
+. "$(dirname "$0")/ocsp.sh"
 
 rm -rf "$W"
 : >"$OUT/.complete"

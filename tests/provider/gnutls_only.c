@@ -25,7 +25,8 @@ static void provider_identity(void **state) {
                        HTTPR_FEATURE_SESSION_RESUME |
                        HTTPR_FEATURE_PEER_CRITICAL_NC |
                        HTTPR_FEATURE_POST_HANDSHAKE_AUTH |
-                       HTTPR_FEATURE_RENEGOTIATION | HTTPR_FEATURE_TLS_GROUP);
+                       HTTPR_FEATURE_RENEGOTIATION | HTTPR_FEATURE_TLS_GROUP |
+                       HTTPR_FEATURE_CERT_STATUS);
   snprintf(version, sizeof(version), "GnuTLS %s", gnutls_check_version(NULL));
   assert_string_equal(P->library_version(), version);
   /* Init and cleanup are balanced inside GnuTLS's own count: ours leave

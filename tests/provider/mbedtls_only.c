@@ -112,6 +112,12 @@ static void provider_identity(void **state) {
   httpr_error err = {0};
   assert_int_equal(P->global_init(&err), HTTPR_OK); /* nothing to undo */
   P->global_cleanup();
+  /* Nor OCSP: the status check is refused, saying why. */
+  struct hr_tls_settings status = {.verify = 1, .cert_status = 1};
+  void *ctx = NULL;
+  assert_int_equal(P->context_new(&status, &ctx, &err), HTTPR_E_UNSUPPORTED);
+  assert_null(ctx);
+  assert_string_equal(err.detail, "mbedTLS 2.28 has no OCSP");
   mbedtls_x509_crt crt;
   mbedtls_x509_crt_init(&crt);
   assert_int_equal(mbedtls_x509_crt_parse_file(&crt, file_of("root-ca.pem")),

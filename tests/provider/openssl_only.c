@@ -37,7 +37,8 @@ static void provider_identity(void **state) {
                        HTTPR_FEATURE_SESSION_RESUME |
                        HTTPR_FEATURE_PEER_CRITICAL_NC |
                        HTTPR_FEATURE_POST_HANDSHAKE_AUTH |
-                       HTTPR_FEATURE_RENEGOTIATION | HTTPR_FEATURE_TLS_GROUP);
+                       HTTPR_FEATURE_RENEGOTIATION | HTTPR_FEATURE_TLS_GROUP |
+                       HTTPR_FEATURE_CERT_STATUS);
   assert_string_equal(P->library_version(), OpenSSL_version(OPENSSL_VERSION));
   httpr_error err = {0};
   assert_int_equal(P->global_init(&err), HTTPR_OK); /* idempotent */

@@ -4,7 +4,8 @@
  * stores (CA directories with and without hash names, broken blocks,
  * sources without certificates), TLS versions (in common or not, a
  * missing TLS 1.3 refused as unsupported, nonsense refused as invalid,
- * what a server's records and alerts come out as) and ALPN lists.
+ * what a server's records and alerts come out as), ALPN lists and the
+ * certificate status check.
  */
 #include <stdio.h>
 #include <string.h>
@@ -257,6 +258,35 @@ static void no_alpn(void **state) {
                 NULL);
 }
 
+/* The certificate status check: refused by a provider that does not
+ * declare it, with its reason as the detail; else asked of a server that
+ * staples nothing (the memory server), which fails the handshake. */
+static void cert_status_only_where_declared(void **state) {
+  (void)state;
+  const char *status = "certificate status check failed: no OCSP response "
+                       "was stapled";
+  struct hr_tls_settings cs = client_settings("root-ca.pem");
+  cs.cert_status = 1;
+  if (!(P->features & HTTPR_FEATURE_CERT_STATUS)) {
+    httpr_error err = {0};
+    void *ctx = NULL;
+    assert_int_equal(P->context_new(&cs, &ctx, &err), HTTPR_E_UNSUPPORTED);
+    assert_null(ctx);
+    assert_string_equal(err.message,
+                        msg("the %s provider does not support certificate "
+                            "status requests (OCSP stapling)",
+                            P->name));
+    assert_true(err.detail[0] != '\0');
+    return;
+  }
+  struct session s;
+  httpr_error err = {0};
+  session_begin(&s, &cs, NULL, "localhost");
+  expect_handshake_error(&s.l, HTTPR_E_CERT_STATUS, status, &err);
+  assert_string_equal(err.detail, "the server sent no OCSP response");
+  close_session(&s);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(ca_dirs_hashed_or_not),
     cmocka_unit_test(ca_file_with_a_broken_block),
@@ -264,5 +294,6 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(versions),
     cmocka_unit_test(server_records),
     cmocka_unit_test(no_alpn),
+    cmocka_unit_test(cert_status_only_where_declared),
 };
 const struct scenario_table config_scenarios = TABLE(tests);

@@ -219,6 +219,37 @@ static void policy_verdict_names_its_reason(void **state) {
   assert_string_equal(err.detail, "lib: flags; httpr policy: depth 2");
 }
 
+/* The status check runs once the chain and the name passed, and is
+ * reported before the alert that follows it (ours) and the close. */
+static void cert_status_after_verification(void **state) {
+  (void)state;
+  httpr_error err = {0};
+  struct hr_ocsp_verdict v = {.reason = HR_OCSP_NOT_STAPLED};
+  struct hr_tls_facts f = handshake();
+  f.cert_status = &v;
+  f.alert = HR_ALERT_BAD_CERTIFICATE_STATUS_RESPONSE;
+  f.peer_closed = 1;
+  assert_int_equal(hr_tls_decide(&f, &err), HR_TLS_OUT_STATUS);
+  assert_error(&err, HTTPR_E_CERT_STATUS,
+               "certificate status check failed: no OCSP response was "
+               "stapled",
+               "the server sent no OCSP response");
+  f.verify_failed = 1;
+  f.verify_reason = HR_VERIFY_EXPIRED;
+  assert_int_equal(hr_tls_decide(&f, &err), HR_TLS_OUT_VERIFY);
+  assert_int_equal(err.code, HTTPR_E_CERT_EXPIRED);
+  f = handshake();
+  f.cert_status = &v;
+  f.io_failed = HR_IO_RECV_FAILED;
+  f.io_errno = ECONNRESET;
+  assert_int_equal(hr_tls_decide(&f, &err), HR_TLS_OUT_IO);
+  f = handshake();
+  f.op = HR_TLS_OP_READ;
+  f.cert_status = &v;
+  assert_int_equal(hr_tls_decide(&f, &err), HR_TLS_OUT_FAILED);
+  assert_int_equal(err.code, HTTPR_E_RECV);
+}
+
 static void verification_only_fails_a_handshake(void **state) {
   (void)state;
   httpr_error err = {0};
@@ -694,6 +725,7 @@ int main(void) {
       cmocka_unit_test(chain_defect_beats_identity_mismatch),
       cmocka_unit_test(identity_mismatch_alone),
       cmocka_unit_test(policy_verdict_names_its_reason),
+      cmocka_unit_test(cert_status_after_verification),
       cmocka_unit_test(verification_only_fails_a_handshake),
       cmocka_unit_test(closed_during_the_handshake),
       cmocka_unit_test(closed_after_the_handshake),
