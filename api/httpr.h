@@ -248,26 +248,31 @@ HTTPR_EXPORT httpr_code httpr_config_set_verify(httpr_config *cfg, int on);
  * it off the chain is still verified. HTTPR_OK or HTTPR_E_INVALID. */
 HTTPR_EXPORT httpr_code httpr_config_set_verify_hostname(httpr_config *cfg,
                                                          int on);
-/* Require the server's certificate status (as curl's --cert-status):
+/* Require the server's certificate status, as curl's --cert-status does:
  * every handshake asks the server to staple an OCSP response (the TLS
- * status_request extension, RFC 6066 section 8), and fails unless one
- * came that is signed by the certificate's issuer or a responder the
- * issuer delegated (RFC 6960 4.2.2.2), names the server's certificate,
- * is current (thisUpdate not in the future, nextUpdate not past, 5
- * minutes' leeway each way) and says "good". Each failure is
- * HTTPR_E_CERT_STATUS with its reason: "certificate status check failed:
- * no OCSP response was stapled", "... the OCSP response says the
- * certificate is revoked", "... the certificate's status is unknown",
- * "... the OCSP response has expired", "... is not yet valid", "... its
- * signature is invalid", "... is not signed by the certificate's issuer
- * or its delegated responder", "... is for another certificate", "... the
- * OCSP responder answered tryLater" (or its other statuses), "... cannot
- * be parsed". The check needs the chain verified: with verification off
- * the request fails with HTTPR_E_INVALID. A resumed session carries no
- * certificate to check, so with this on every connection makes a full
- * handshake. A provider without HTTPR_FEATURE_CERT_STATUS (mbedtls:
- * mbedTLS 2.28 has no OCSP) fails the request with HTTPR_E_UNSUPPORTED.
- * Default off. HTTPR_OK, or HTTPR_E_INVALID for cfg NULL. */
+ * status_request extension, RFC 6066 section 8) and fails unless one came
+ * that is signed by the certificate's issuer or a responder the issuer
+ * delegated to (id-kp-OCSPSigning, RFC 6960 4.2.2.2), names the server's
+ * certificate, is current (thisUpdate not after now, nextUpdate not
+ * before it, 5 minutes' leeway either way) and says "good". Anything else
+ * fails the request with HTTPR_E_CERT_STATUS, the same message on every
+ * provider: "certificate status check failed: " then "no OCSP response
+ * was stapled", "the OCSP response cannot be parsed", "the OCSP responder
+ * answered tryLater" (or its other statuses), "the OCSP response's
+ * signature is invalid", "the OCSP response is not signed by the
+ * certificate's issuer or its delegated responder", "the OCSP response is
+ * for another certificate", "the OCSP response is not yet valid", "the
+ * OCSP response has expired", "the OCSP response says the certificate is
+ * revoked" or "the OCSP response says the certificate's status is
+ * unknown"; the error's detail has the library's words and what the
+ * response said. The response is judged after the chain and the name,
+ * whose failures come first. It needs verification: with
+ * httpr_config_set_verify off the request fails with HTTPR_E_INVALID. A
+ * resumed handshake carries no certificate to check, so with this on no
+ * session is resumed. A provider without HTTPR_FEATURE_CERT_STATUS
+ * (mbedtls: mbedTLS 2.28 has no OCSP) fails the request with
+ * HTTPR_E_UNSUPPORTED. Default off: a stapled response is then ignored.
+ * HTTPR_OK, or HTTPR_E_INVALID for cfg NULL. */
 HTTPR_EXPORT httpr_code httpr_config_set_cert_status(httpr_config *cfg,
                                                      int on);
 /* A PEM file of trust anchors (roots or intermediates). Overrides the

@@ -179,10 +179,8 @@ static int start_profile(enum profile p) {
   }
   int port;
   if (def->s_server) {
-    char log[64];
     argv[n] = NULL;
-    snprintf(log, sizeof(log), "s_server-%d.log", (int)p);
-    port = spawn_s_server(argv, tmp_path(log), &running[p].pid);
+    port = spawn_s_server(argv, &running[p].pid);
   } else {
     char max_seconds[32];
     snprintf(max_seconds, sizeof(max_seconds), "%ld",

@@ -11,10 +11,10 @@
  * Returns the port (and *pid), or -1. */
 int spawn_server(const char *bin, char *const argv[], pid_t *pid);
 /* Starts `openssl s_server -www` on a loopback port of its choosing with
- * options (NULL-terminated), its output going to log_path, and waits up
- * to 10 s (times HTTPR_TEST_TIMEOUT_MULTIPLIER) for it to listen. Returns
- * the port (and *pid), or -1. (s_server.c) */
-int spawn_s_server(char *const options[], const char *log_path, pid_t *pid);
+ * options (NULL-terminated) and waits up to 10 s (times
+ * HTTPR_TEST_TIMEOUT_MULTIPLIER) for it to listen. Returns the port (and
+ * *pid), or -1. (s_server.c) */
+int spawn_s_server(char *const options[], pid_t *pid);
 /* SIGTERM, then SIGKILL after 3 s (times the multiplier); reaps the
  * process. */
 void stop_server(pid_t pid);
