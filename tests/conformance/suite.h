@@ -199,6 +199,10 @@ double now_s(void);
  * test when HTTPR_CLI is unset. (run_cli.c) */
 int run_cli(const char *const args[], const char *env_name,
             const char *env_value, char *err_out, size_t cap);
+/* run_cli, which must exit with want_exit and write want_line first on
+ * stderr ("" for nothing); prints all it wrote when the exit differs. */
+void expect_cli(const char *const args[], const char *env_name,
+                const char *env_value, int want_exit, const char *want_line);
 
 /* Assert two codes are equal, printing their names. */
 #define assert_code(actual, expected)                                          \
