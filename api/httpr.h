@@ -273,8 +273,7 @@ HTTPR_EXPORT httpr_code httpr_config_set_verify_hostname(httpr_config *cfg,
  * (mbedtls: mbedTLS 2.28 has no OCSP) fails the request with
  * HTTPR_E_UNSUPPORTED. Default off: a stapled response is then ignored.
  * HTTPR_OK, or HTTPR_E_INVALID for cfg NULL. */
-HTTPR_EXPORT httpr_code httpr_config_set_cert_status(httpr_config *cfg,
-                                                     int on);
+HTTPR_EXPORT httpr_code httpr_config_set_cert_status(httpr_config *cfg, int on);
 /* A PEM file of trust anchors (roots or intermediates). Overrides the
  * environment and the system store. NULL unsets. HTTPR_OK, HTTPR_E_INVALID
  * or HTTPR_E_NOMEM. The file is read when the client first needs TLS. */

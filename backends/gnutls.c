@@ -1125,8 +1125,7 @@ static void entry_facts(gnutls_ocsp_resp_t resp, gnutls_x509_crt_t leaf,
  * OpenSSL's decoder requires: GnuTLS's takes an empty SEQUENCE for one. */
 static int basic_complete(gnutls_ocsp_resp_t resp) {
   gnutls_datum_t type = {NULL, 0}, sig = {NULL, 0};
-  int ok = gnutls_ocsp_resp_get_response(resp, &type, NULL) >= 0 &&
-           type.data &&
+  int ok = gnutls_ocsp_resp_get_response(resp, &type, NULL) >= 0 && type.data &&
            strcmp((const char *)type.data, OID_PKIX_OCSP_BASIC) == 0 &&
            gnutls_ocsp_resp_get_produced(resp) != (time_t)-1 &&
            gnutls_ocsp_resp_get_signature(resp, &sig) >= 0;

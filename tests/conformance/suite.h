@@ -106,14 +106,14 @@ enum profile {
    * response of tests/pki/make-pki.sh (ocsp-*.der) for the leaf
    * ocsp-good, unless said otherwise. */
   SRV_OCSP_GOOD,
-  SRV_OCSP_GOOD_DELEGATED,  /* signed by a delegated responder */
-  SRV_OCSP_REVOKED,         /* the leaf ocsp-revoked and its response */
+  SRV_OCSP_GOOD_DELEGATED, /* signed by a delegated responder */
+  SRV_OCSP_REVOKED,        /* the leaf ocsp-revoked and its response */
   SRV_OCSP_UNKNOWN,
   SRV_OCSP_EXPIRED,
   SRV_OCSP_FUTURE,
   SRV_OCSP_BAD_SIGNATURE,
   SRV_OCSP_UNTRUSTED_SIGNER,
-  SRV_OCSP_OTHER_CERT,      /* the leaf ocsp-revoked, ocsp-good's response */
+  SRV_OCSP_OTHER_CERT, /* the leaf ocsp-revoked, ocsp-good's response */
   SRV_OCSP_TRY_LATER,
   SRV_OCSP_MALFORMED,
   SRV_COUNT
