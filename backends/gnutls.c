@@ -1094,10 +1094,14 @@ static void check_signer(gnutls_ocsp_resp_t resp, gnutls_x509_crt_t issuer,
   ocsp_verify_text(v->words, sizeof(v->words), verify);
 }
 
+/* Entries of one response looked at: a stapled one has the leaf's, and
+ * at most a few more. */
+#define MAX_OCSP_ENTRIES 64
+
 /* What the response's entry for the leaf says. */
 static void entry_facts(gnutls_ocsp_resp_t resp, gnutls_x509_crt_t leaf,
                         struct hr_ocsp_facts *f) {
-  for (unsigned i = 0;; i++) {
+  for (unsigned i = 0; i < MAX_OCSP_ENTRIES; i++) {
     int ret = gnutls_ocsp_resp_check_crt(resp, i, leaf);
     if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
       return;
