@@ -23,6 +23,7 @@
 #include "common/wipe.h"
 #include "backends/cert_path.h"
 #include "backends/cert_policy.h"
+#include "backends/cipher_suites.h"
 #include "backends/credentials.h"
 #include "backends/identity.h"
 #include "backends/keylog.h"
@@ -53,7 +54,7 @@
  * Wording changes inside a service (a message, a detail) need no new
  * number: the words are the core's, and every module gets the new ones.
  * Never reuse a number. */
-#define HR_PROVIDER_INTERFACE_VERSION 5u
+#define HR_PROVIDER_INTERFACE_VERSION 6u
 
 /* Every core function a provider may call, but the printf-like three,
  * as X(function, member): the member's type is the function's own, so
@@ -97,7 +98,10 @@
   X(hr_keylog_format, keylog_format)                                           \
   X(hr_keylog_write_line, keylog_write_line)                                   \
   X(hr_tls_groups, tls_groups)                                                 \
-  X(hr_tls_group_unsupported, tls_group_unsupported)
+  X(hr_tls_group_unsupported, tls_group_unsupported)                           \
+  X(hr_suite_by_id, suite_by_id)                                               \
+  X(hr_tls_suites, tls_suites)                                                 \
+  X(hr_tls_suites_would_add, tls_suites_would_add)
 
 #define HR_PROVIDER_SERVICE_MEMBER(fn, member) __typeof__(fn) *member;
 

@@ -37,6 +37,8 @@
  *                         hr_alert_received only through hr_tls_decide)
  *   backends/cert_policy.h  hr_path_add, hr_policy_check, hr_policy_failed
  *   backends/cert_path.h  hr_path_link
+ *   backends/cipher_suites.h  hr_suite_by_id, hr_tls_suites,
+ *                         hr_tls_suites_would_add
  *   backends/identity.h   hr_ip_literal, hr_identity_check
  *   backends/credentials.h  hr_creds_setup, hr_creds_read_pkcs12,
  *                         hr_creds_kdf_inner_key, hr_creds_wrong_password,
@@ -59,6 +61,7 @@
 #include "common/wipe.h"
 #include "backends/cert_path.h"
 #include "backends/cert_policy.h"
+#include "backends/cipher_suites.h"
 #include "backends/credentials.h"
 #include "backends/identity.h"
 #include "backends/keylog.h"
@@ -157,6 +160,9 @@ hr_module_hint(httpr_error *err, const char *fmt, ...) {
 #define hr_keylog_write_line (hr_svc->keylog_write_line)
 #define hr_tls_groups (hr_svc->tls_groups)
 #define hr_tls_group_unsupported (hr_svc->tls_group_unsupported)
+#define hr_suite_by_id (hr_svc->suite_by_id)
+#define hr_tls_suites (hr_svc->tls_suites)
+#define hr_tls_suites_would_add (hr_svc->tls_suites_would_add)
 #endif
 
 /* A write the TLS library completed over a send that was passed over

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * spawn.c - starting and stopping test-server processes: fork, exec, read
- * the "PORT=<n>" line the server prints once it listens, and at the end
+ * the "PORT=<n>" line the server prints once it listens (or openssl
+ * s_server's "ACCEPT 127.0.0.1:<n>", after lines of its own), and at the end
  * SIGTERM (then SIGKILL) and reap. Shared by every test program that needs
  * a server.
  */
@@ -22,6 +23,7 @@
 static int read_port(int fd) {
   char line[64];
   size_t used = 0;
+  int lines = 0;
   long limit_ms = test_timeout_ms(10000);
   for (int waited_ms = 0; waited_ms < limit_ms && used < sizeof(line) - 1;) {
     struct pollfd pfd = {.fd = fd, .events = POLLIN};
@@ -38,7 +40,13 @@ static int read_port(int fd) {
     if (line[used] == '\n') {
       line[used] = '\0';
       int port = -1;
-      return sscanf(line, "PORT=%d", &port) == 1 ? port : -1;
+      if (sscanf(line, "PORT=%d", &port) == 1 ||
+          sscanf(line, "ACCEPT 127.0.0.1:%d", &port) == 1)
+        return port;
+      if (++lines == 8)
+        return -1;
+      used = 0;
+      continue;
     }
     used++;
   }
