@@ -123,10 +123,17 @@ httpr_code hr_tls_suites(const char *list, int version, const char *provider,
         return hr_fail(err, HTTPR_E_INVALID,
                        "the cipher suite %s is listed twice", s->iana);
     }
-    if (!listed(s->id, allowed, n_allowed))
-      return hr_fail(err, HTTPR_E_UNSUPPORTED,
-                     "the %s provider does not support the cipher suite %s",
-                     provider, s->iana);
+    if (!listed(s->id, allowed, n_allowed)) {
+      hr_fail(err, HTTPR_E_UNSUPPORTED,
+              "the %s provider does not support the cipher suite %s", provider,
+              s->iana);
+      hr_hint(err,
+              "it offers what its TLS library enables by default, under the "
+              "system's configuration: httpr --list-ciphers --tls-provider "
+              "%s lists them",
+              provider);
+      return err->code;
+    }
     if (*n == HR_SUITES_MAX)
       return hr_fail(err, HTTPR_E_INVALID,
                      "the cipher suite list has more than %d suites",
