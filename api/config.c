@@ -55,6 +55,8 @@ void hr_config_clear(struct httpr_config *cfg) {
   free(cfg->backend);
   free(cfg->keylog_file);
   free(cfg->groups);
+  free(cfg->ciphers);
+  free(cfg->tls13_ciphers);
   memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -379,10 +381,25 @@ httpr_code httpr_config_set_keylog_file(httpr_config *cfg, const char *path) {
   return cfg ? set_string(&cfg->keylog_file, path) : HTTPR_E_INVALID;
 }
 
-httpr_code httpr_config_set_groups(httpr_config *cfg, const char *groups) {
-  if (!cfg || (groups && (!groups[0] || strpbrk(groups, "\r\n"))))
+/* A list of names, checked by the provider when a client is built: here
+ * only what no name can hold. */
+static httpr_code set_name_list(char **slot, const char *list) {
+  if (list && (!list[0] || strpbrk(list, "\r\n")))
     return HTTPR_E_INVALID;
-  return set_string(&cfg->groups, groups);
+  return set_string(slot, list);
+}
+
+httpr_code httpr_config_set_groups(httpr_config *cfg, const char *groups) {
+  return cfg ? set_name_list(&cfg->groups, groups) : HTTPR_E_INVALID;
+}
+
+httpr_code httpr_config_set_ciphers(httpr_config *cfg, const char *ciphers) {
+  return cfg ? set_name_list(&cfg->ciphers, ciphers) : HTTPR_E_INVALID;
+}
+
+httpr_code httpr_config_set_tls13_ciphers(httpr_config *cfg,
+                                          const char *ciphers) {
+  return cfg ? set_name_list(&cfg->tls13_ciphers, ciphers) : HTTPR_E_INVALID;
 }
 
 httpr_code httpr_config_set_debug_callback(httpr_config *cfg, httpr_debug_cb cb,
@@ -399,6 +416,7 @@ httpr_code hr_config_copy(struct httpr_config *dst,
   *dst = *src;
   dst->ca_file = dst->ca_dir = dst->cert_path = dst->key_path = NULL;
   dst->password = dst->backend = dst->keylog_file = dst->groups = NULL;
+  dst->ciphers = dst->tls13_ciphers = NULL;
   dst->pins = NULL;
   dst->pin_count = 0;
   if (set_string(&dst->ca_file, src->ca_file) ||
@@ -408,7 +426,9 @@ httpr_code hr_config_copy(struct httpr_config *dst,
       set_string(&dst->password, src->password) ||
       set_string(&dst->backend, src->backend) ||
       set_string(&dst->keylog_file, src->keylog_file) ||
-      set_string(&dst->groups, src->groups))
+      set_string(&dst->groups, src->groups) ||
+      set_string(&dst->ciphers, src->ciphers) ||
+      set_string(&dst->tls13_ciphers, src->tls13_ciphers))
     goto nomem;
   for (size_t i = 0; i < src->pin_count; i++) {
     const struct hr_pin *pin = &src->pins[i];

@@ -164,6 +164,11 @@ HTTPR_EXPORT uint32_t httpr_version_num(void);
 /* The server's certificate status can be required: a good OCSP response
  * stapled in the handshake (httpr_config_set_cert_status). */
 #define HTTPR_FEATURE_CERT_STATUS (1u << 13)
+/* A configured cipher suite list is offered exactly, each TLS version's
+ * on its own (httpr_config_set_ciphers): without it (gnutls) the library
+ * enables suites as a cross product, and a list it cannot offer exactly
+ * is refused. */
+#define HTTPR_FEATURE_EXACT_CIPHERS (1u << 14)
 
 /* Number of providers built in. */
 HTTPR_EXPORT size_t httpr_provider_count(void);
@@ -177,6 +182,11 @@ HTTPR_EXPORT const char *httpr_provider_library_version(size_t i);
  * (httpr_config_set_groups), counting from 0; NULL past the last one or
  * for i out of range. */
 HTTPR_EXPORT const char *httpr_provider_group(size_t i, size_t k);
+/* The k-th cipher suite (IANA name) provider i offers and a configured
+ * list may choose (httpr_config_set_ciphers, ..._tls13_ciphers), in its
+ * library's order, counting from 0; NULL past the last one or for i out
+ * of range. Static storage. */
+HTTPR_EXPORT const char *httpr_provider_cipher(size_t i, size_t k);
 /* Feature bits of provider i, 0 when i is out of range. */
 HTTPR_EXPORT uint32_t httpr_provider_features(size_t i);
 /* Capability query by name: fills *features and returns HTTPR_OK, or
@@ -408,6 +418,31 @@ HTTPR_EXPORT httpr_code httpr_config_set_keylog_file(httpr_config *cfg,
  * HTTPR_E_INVALID (empty, CR or LF) or HTTPR_E_NOMEM. */
 HTTPR_EXPORT httpr_code httpr_config_set_groups(httpr_config *cfg,
                                                 const char *groups);
+/* The TLS 1.2 cipher suites offered, in order of preference, by their
+ * IANA names ("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256") or OpenSSL's
+ * ("ECDHE-ECDSA-AES128-GCM-SHA256"), case-insensitive, with ':', ',' or
+ * ' ' between. Each must be one the provider offers
+ * (httpr_provider_cipher: its TLS library's default list, under the
+ * system's configuration, which a list only chooses among); nothing else
+ * is offered at TLS 1.2. TLS 1.3 keeps its own list
+ * (httpr_config_set_tls13_ciphers), except on gnutls, where GnuTLS
+ * chooses ciphers for both versions at once: there a TLS 1.2 list also
+ * limits TLS 1.3 to suites of the same ciphers, and a provider that would
+ * offer a suite not configured (GnuTLS enables every combination of the
+ * key exchanges, ciphers and MACs of the suites listed) refuses the list
+ * with HTTPR_E_UNSUPPORTED naming the suites it would add. A request
+ * fails with HTTPR_E_UNSUPPORTED for a name httpr does not know or the
+ * provider does not offer, naming it and the provider, and with
+ * HTTPR_E_INVALID for a TLS 1.3 suite or one listed twice. NULL: the provider's own list. HTTPR_OK, HTTPR_E_INVALID (empty,
+ * CR or LF) or HTTPR_E_NOMEM. */
+HTTPR_EXPORT httpr_code httpr_config_set_ciphers(httpr_config *cfg,
+                                                 const char *ciphers);
+/* The TLS 1.3 cipher suites offered, in order of preference, by their
+ * IANA names ("TLS_AES_256_GCM_SHA384"), as httpr_config_set_ciphers
+ * takes the TLS 1.2 ones. mbedtls has no TLS 1.3: any list fails there
+ * with HTTPR_E_UNSUPPORTED. */
+HTTPR_EXPORT httpr_code httpr_config_set_tls13_ciphers(httpr_config *cfg,
+                                                       const char *ciphers);
 /* Idle connections a client keeps for reuse; default 16. 0 closes each
  * connection after its response, so every request opens a new connection
  * with a full handshake. HTTPR_OK, or HTTPR_E_INVALID above 65536 (the

@@ -54,6 +54,8 @@ struct httpr_config {
   char *backend;
   char *keylog_file;
   char *groups; /* key exchange groups, IANA names; NULL: the provider's */
+  char *ciphers;       /* TLS 1.2 cipher suites; NULL: the provider's */
+  char *tls13_ciphers; /* TLS 1.3 cipher suites; NULL: the provider's */
   httpr_debug_cb debug_cb;
   void *debug_ud;
 };

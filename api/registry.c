@@ -12,6 +12,7 @@
 #include "common/env.h"
 #include "api/internal.h"
 #include "api/providers_conf.h"
+#include "backends/cipher_suites.h"
 
 const char *httpr_version(void) { return PACKAGE_VERSION; }
 
@@ -36,6 +37,19 @@ const char *httpr_provider_group(size_t i, size_t k) {
   for (size_t j = 0; p->groups[j]; j++) {
     if (j == k)
       return p->groups[j];
+  }
+  return NULL;
+}
+
+const char *httpr_provider_cipher(size_t i, size_t k) {
+  const struct hr_tls_provider *p = hr_provider_at(i);
+  uint16_t ids[HR_SUITES_MAX];
+  size_t n = p && p->cipher_suites ? p->cipher_suites(ids, HR_SUITES_MAX) : 0;
+  /* Only suites httpr knows are listed: the names are its own. */
+  for (size_t j = 0; j < n && j < HR_SUITES_MAX; j++) {
+    const struct hr_suite *s = hr_suite_by_id(ids[j]);
+    if (s && k-- == 0)
+      return s->iana;
   }
   return NULL;
 }
@@ -143,6 +157,7 @@ static const struct {
     {HTTPR_FEATURE_RENEGOTIATION, "renegotiation"},
     {HTTPR_FEATURE_TLS_GROUP, "tls-group"},
     {HTTPR_FEATURE_CERT_STATUS, "cert-status"},
+    {HTTPR_FEATURE_EXACT_CIPHERS, "exact-cipher-suites"},
 };
 
 const char *httpr_feature_name(uint32_t bit) {

@@ -84,6 +84,8 @@ static httpr_code build_tls_context(httpr_client *client,
       .min_version = cfg->min_tls,
       .max_version = cfg->max_tls,
       .groups = cfg->groups,
+      .ciphers = cfg->ciphers,
+      .tls13_ciphers = cfg->tls13_ciphers,
   };
   choose_alpn(&s, policy);
   httpr_code rc = HTTPR_OK;

@@ -25,6 +25,7 @@
 
 #include "backends/provider.h"
 #include "backends/provider_services.h"
+#include "backends/gnutls_suites.h"
 
 /* ---- types --------------------------------------------------------------- */
 
@@ -569,12 +570,15 @@ static int init_priority(gnutls_priority_t *out, const char *append) {
                                GNUTLS_PRIORITY_INIT_DEF_APPEND);
 }
 
-/* The TLS versions the system's default priority leaves us. */
+/* The TLS versions and cipher suites the system's default priority
+ * leaves us: *allowed of them into suites (HR_SUITES_MAX). */
 static httpr_code system_policy(struct hr_tls_policy *policy,
+                                uint16_t *suites, size_t *allowed,
                                 httpr_error *err) {
   gnutls_priority_t probe;
   int ret = init_priority(&probe, PRIORITY_BASE);
   *policy = (struct hr_tls_policy){.name = "the GnuTLS system priority"};
+  *allowed = 0;
   if (ret < 0) {
     hr_fail(err, HTTPR_E_UNSUPPORTED,
             "%s allows neither TLS 1.2 nor TLS 1.3", policy->name);
@@ -587,6 +591,7 @@ static httpr_code system_policy(struct hr_tls_policy *policy,
     has12 |= list[i] == GNUTLS_TLS1_2;
     has13 |= list[i] == GNUTLS_TLS1_3;
   }
+  *allowed = gt_suites_of(probe, suites, HR_SUITES_MAX);
   gnutls_priority_deinit(probe);
   if (!has12 && !has13)
     return hr_fail(err, HTTPR_E_UNSUPPORTED,
@@ -620,26 +625,47 @@ static httpr_code append_groups(char *out, size_t cap,
   return HTTPR_OK;
 }
 
-/* The versions become part of the priority, parsed once here. */
+static size_t gt_cipher_suites(uint16_t *ids, size_t cap) {
+  gnutls_priority_t probe;
+  if (init_priority(&probe, PRIORITY_BASE) < 0)
+    return 0;
+  size_t n = gt_suites_of(probe, ids, cap);
+  gnutls_priority_deinit(probe);
+  return n;
+}
+
+/* The versions, groups and cipher suites become the priority, parsed
+ * once here; the suites among those the system's priority enables. */
 static httpr_code setup_priority(struct gt_ctx *ctx,
                                  const struct hr_tls_settings *s,
                                  httpr_error *err) {
   struct hr_tls_policy policy;
-  httpr_code rc = system_policy(&policy, err);
+  uint16_t allowed[HR_SUITES_MAX];
+  size_t n_allowed = 0;
+  struct gt_suites want;
+  httpr_code rc = system_policy(&policy, allowed, &n_allowed, err);
   if (rc == HTTPR_OK)
     rc = hr_tls_versions(s, &policy, &ctx->base.min_version,
                          &ctx->base.max_version, err);
+  if (rc == HTTPR_OK)
+    rc = hr_tls_suites(s->ciphers, 12, "gnutls", allowed, n_allowed, want.v12,
+                       &want.n12, err);
+  if (rc == HTTPR_OK)
+    rc = hr_tls_suites(s->tls13_ciphers, 13, "gnutls", allowed, n_allowed,
+                       want.v13, &want.n13, err);
   if (rc != HTTPR_OK)
     return rc;
   int min = ctx->base.min_version,
       max = ctx->base.max_version ? ctx->base.max_version : 13;
-  char prio[128 + HR_GROUPS_MAX * 20];
+  char prio[256 + HR_GROUPS_MAX * 20 + HR_SUITES_MAX * 3 * 24];
   int used = snprintf(prio, sizeof(prio), "%s%s%s", PRIORITY_BASE,
                       max < 13 ? ":-VERS-TLS1.3" : "",
                       min > 12 ? ":-VERS-TLS1.2" : "");
   if ((rc = append_groups(prio + used, sizeof(prio) - (size_t)used, s,
                           err)) != HTTPR_OK)
     return rc;
+  used = (int)strlen(prio);
+  gt_suite_items(&want, prio + used, sizeof(prio) - (size_t)used);
   int ret = init_priority(&ctx->priority, prio);
   if (ret < 0) {
     ctx->priority = NULL;
@@ -647,7 +673,7 @@ static httpr_code setup_priority(struct gt_ctx *ctx,
             "the gnutls provider cannot use the TLS versions asked");
     return with_detail(err, ret);
   }
-  return HTTPR_OK;
+  return gt_suites_exact(ctx->priority, &want, min, max, err);
 }
 
 /* The wire-format list ("\x08http/1.1...") as GnuTLS's array of names. */
@@ -1801,4 +1827,5 @@ const struct hr_tls_provider hr_provider_gnutls = {
     .session_import = gt_session_import,
     .session_free = hr_session_blob_free,
     .groups = offered_groups,
+    .cipher_suites = gt_cipher_suites,
 };

@@ -46,6 +46,7 @@ struct mt_ctx {
   mbedtls_x509_crt own_certs;    /* client certificate, then its chain */
   mbedtls_pk_context own_key;
   mbedtls_ecp_group_id groups[HR_GROUPS_MAX + 1]; /* when configured */
+  int suites[HR_SUITES_MAX + 1];                  /* when configured */
   const char **alpn;        /* NULL-ended names, pointing into */
   char *alpn_data;          /* this copy of the wire list */
   struct hr_tls_ctx_base base; /* verify, key log, versions (12 only) */
@@ -354,6 +355,40 @@ static const int ciphersuites[] = {
     MBEDTLS_TLS_RSA_WITH_AES_256_CBC_SHA,
     0};
 
+#define SUITE_COUNT (sizeof(ciphersuites) / sizeof(ciphersuites[0]) - 1)
+
+/* Its suites are the ones it offers by default: it has no system
+ * configuration to make a floor of. */
+static size_t mt_cipher_suites(uint16_t *ids, size_t cap) {
+  size_t n = 0;
+  for (; n < SUITE_COUNT && n < cap; n++)
+    ids[n] = (uint16_t)ciphersuites[n];
+  return n;
+}
+
+/* The configured TLS 1.2 suites, in their order. mbedTLS 2.28 has no
+ * TLS 1.3: a TLS 1.3 list names suites it does not support. */
+static httpr_code setup_ciphers(struct mt_ctx *ctx,
+                                const struct hr_tls_settings *s,
+                                httpr_error *err) {
+  uint16_t allowed[SUITE_COUNT];
+  size_t n_allowed = mt_cipher_suites(allowed, SUITE_COUNT);
+  const struct hr_suite *want[HR_SUITES_MAX];
+  size_t n = 0;
+  httpr_code rc = hr_tls_suites(s->tls13_ciphers, 13, "mbedtls", NULL, 0,
+                                want, &n, err);
+  if (rc == HTTPR_OK)
+    rc = hr_tls_suites(s->ciphers, 12, "mbedtls", allowed, n_allowed, want,
+                       &n, err);
+  if (rc != HTTPR_OK || n == 0)
+    return rc;
+  for (size_t i = 0; i < n; i++)
+    ctx->suites[i] = want[i]->id;
+  ctx->suites[n] = 0;
+  mbedtls_ssl_conf_ciphersuites(&ctx->conf, ctx->suites);
+  return HTTPR_OK;
+}
+
 /* Key exchange groups, cheapest first. In mbedTLS 2.28 an ECDHE key
  * pair and shared secret cost about 17 M instructions over X25519 and
  * 18 M over secp256r1 (NIST_OPTIM), 30 M over secp384r1; the server's
@@ -561,6 +596,7 @@ static httpr_code mt_context_new(const struct hr_tls_settings *s, void **out,
   if ((rc = setup_options(ctx, err)) == HTTPR_OK &&
       (rc = setup_versions(ctx, s, err)) == HTTPR_OK &&
       (rc = setup_groups(ctx, s, err)) == HTTPR_OK &&
+      (rc = setup_ciphers(ctx, s, err)) == HTTPR_OK &&
       (rc = setup_rng(ctx, err)) == HTTPR_OK &&
       (rc = setup_verify(ctx, s, err)) == HTTPR_OK &&
       (rc = hr_creds_setup(s, &credential_loaders, ctx, err)) == HTTPR_OK)
@@ -1455,7 +1491,7 @@ const struct hr_tls_provider hr_provider_mbedtls = {
                 HTTPR_FEATURE_PKCS12 | HTTPR_FEATURE_ENCRYPTED_KEY |
                 HTTPR_FEATURE_KEYLOG | HTTPR_FEATURE_ALPN |
                 HTTPR_FEATURE_SYSTEM_STORE | HTTPR_FEATURE_SESSION_RESUME |
-                HTTPR_FEATURE_RENEGOTIATION,
+                HTTPR_FEATURE_RENEGOTIATION | HTTPR_FEATURE_EXACT_CIPHERS,
     .library_version = mt_library_version,
     .global_init = mt_global_init,
     .global_cleanup = mt_global_cleanup,
@@ -1472,4 +1508,5 @@ const struct hr_tls_provider hr_provider_mbedtls = {
     .session_import = mt_session_import,
     .session_free = hr_session_blob_free,
     .groups = offered_groups,
+    .cipher_suites = mt_cipher_suites,
 };

@@ -755,6 +755,64 @@ static void setup_cert_status(struct ossl_ctx *ctx,
   SSL_CTX_set_tlsext_status_cb(ctx->ssl_ctx, status_cb);
 }
 
+/* The suites of ssl_ctx by code point, in its order, up to cap. */
+static size_t suites_of(SSL_CTX *ssl_ctx, uint16_t *ids, size_t cap) {
+  STACK_OF(SSL_CIPHER) *list = SSL_CTX_get_ciphers(ssl_ctx);
+  size_t n = 0;
+  for (int i = 0; i < sk_SSL_CIPHER_num(list) && n < cap; i++)
+    ids[n++] = SSL_CIPHER_get_protocol_id(sk_SSL_CIPHER_value(list, i));
+  return n;
+}
+
+static size_t ossl_cipher_suites(uint16_t *ids, size_t cap) {
+  SSL_CTX *probe = SSL_CTX_new(TLS_client_method());
+  size_t n = probe ? suites_of(probe, ids, cap) : 0;
+  SSL_CTX_free(probe);
+  ERR_clear_error();
+  return n;
+}
+
+/* names joined by ':' into out: OpenSSL's names at TLS 1.2, where
+ * OpenSSL has its own, the IANA names at TLS 1.3, which it takes. */
+static void suite_list(char *out, size_t cap,
+                       const struct hr_suite *const *suites, size_t n) {
+  size_t used = 0;
+  out[0] = '\0';
+  for (size_t i = 0; i < n && used < cap; i++)
+    used += (size_t)snprintf(out + used, cap - used, "%s%s", i ? ":" : "",
+                             suites[i]->openssl ? suites[i]->openssl
+                                                : suites[i]->iana);
+}
+
+/* The configured suites, in their order, among those SSL_CTX_new left
+ * (the OpenSSL configuration's CipherString and Ciphersuites, or the
+ * library's defaults): the system's choice is a floor. */
+static httpr_code setup_ciphers(struct ossl_ctx *ctx,
+                                const struct hr_tls_settings *s,
+                                httpr_error *err) {
+  uint16_t allowed[HR_SUITES_MAX];
+  size_t n_allowed = suites_of(ctx->ssl_ctx, allowed, HR_SUITES_MAX);
+  const struct hr_suite *v12[HR_SUITES_MAX], *v13[HR_SUITES_MAX];
+  size_t n12 = 0, n13 = 0;
+  httpr_code rc = hr_tls_suites(s->ciphers, 12, "openssl", allowed, n_allowed,
+                                v12, &n12, err);
+  if (rc == HTTPR_OK)
+    rc = hr_tls_suites(s->tls13_ciphers, 13, "openssl", allowed, n_allowed,
+                       v13, &n13, err);
+  if (rc != HTTPR_OK)
+    return rc;
+  char list[HR_SUITES_MAX * 48];
+  suite_list(list, sizeof(list), v12, n12);
+  if (n12 && SSL_CTX_set_cipher_list(ctx->ssl_ctx, list) != 1)
+    return hr_fail(err, HTTPR_E_UNSUPPORTED,
+                   "the openssl provider cannot use the cipher suites asked");
+  suite_list(list, sizeof(list), v13, n13);
+  if (n13 && SSL_CTX_set_ciphersuites(ctx->ssl_ctx, list) != 1)
+    return hr_fail(err, HTTPR_E_UNSUPPORTED,
+                   "the openssl provider cannot use the cipher suites asked");
+  return HTTPR_OK;
+}
+
 /* A renegotiation (TLS 1.2 HelloRequest) or a post-handshake
  * CertificateRequest (TLS 1.3) on an HTTP/2 connection, which RFC 9113
  * 9.2.1 and RFC 8740 forbid: noted here, and the read that brought it
@@ -820,6 +878,7 @@ static httpr_code ossl_context_new(const struct hr_tls_settings *s, void **out,
     SSL_CTX_set_security_level(ctx->ssl_ctx, 2);
   if ((rc = setup_versions(ctx, s, err)) != HTTPR_OK ||
       (rc = setup_groups(ctx, s, err)) != HTTPR_OK ||
+      (rc = setup_ciphers(ctx, s, err)) != HTTPR_OK ||
       (rc = setup_verify(ctx, s, err)) != HTTPR_OK ||
       (rc = hr_creds_setup(s, &credential_loaders, ctx->ssl_ctx, err)) !=
           HTTPR_OK)
@@ -1279,7 +1338,8 @@ const struct hr_tls_provider hr_provider_openssl = {
                 HTTPR_FEATURE_ALPN | HTTPR_FEATURE_SYSTEM_STORE |
                 HTTPR_FEATURE_SESSION_RESUME | HTTPR_FEATURE_PEER_CRITICAL_NC |
                 HTTPR_FEATURE_POST_HANDSHAKE_AUTH | HTTPR_FEATURE_RENEGOTIATION |
-                HTTPR_FEATURE_TLS_GROUP | HTTPR_FEATURE_CERT_STATUS,
+                HTTPR_FEATURE_TLS_GROUP | HTTPR_FEATURE_CERT_STATUS |
+                HTTPR_FEATURE_EXACT_CIPHERS,
     .library_version = ossl_library_version,
     .global_init = ossl_global_init,
     .global_cleanup = ossl_global_cleanup,
@@ -1296,4 +1356,5 @@ const struct hr_tls_provider hr_provider_openssl = {
     .session_import = ossl_session_import,
     .session_free = ossl_session_free,
     .groups = offered_groups,
+    .cipher_suites = ossl_cipher_suites,
 };

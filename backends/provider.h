@@ -64,6 +64,9 @@ struct hr_tls_settings {
   const unsigned char *alpn; /* ALPN list in wire format, NULL for none */
   const char *groups; /* key exchange groups by IANA name, in order, ':'
                          between (hr_tls_groups); NULL: the provider's */
+  const char *ciphers;       /* TLS 1.2 cipher suites, as configured (parsed
+                                by hr_tls_suites); NULL: the provider's */
+  const char *tls13_ciphers; /* TLS 1.3 cipher suites, likewise */
   size_t alpn_len;
   struct hr_keylog *keylog; /* NULL: key logging off. Not owned. */
 };
@@ -156,6 +159,11 @@ struct hr_tls_provider {
   /* The key exchange groups it can offer, by IANA name (the names of
    * hr_tls_groups), NULL-ended: what the capability query lists. */
   const char *const *groups;
+  /* The cipher suites it can offer under the system's configuration (its
+   * library's default list, which a configured list chooses among), by
+   * IANA code point, in its library's order: up to cap of them into ids;
+   * returns how many there are. Never fails; needs no global_init. */
+  size_t (*cipher_suites)(uint16_t *ids, size_t cap);
 };
 
 /* The providers there are (built in, or the modules of the provider

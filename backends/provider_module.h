@@ -24,6 +24,7 @@
 #include "backends/cert_path.h"
 #include "backends/cert_policy.h"
 #include "backends/cert_status.h"
+#include "backends/cipher_suites.h"
 #include "backends/credentials.h"
 #include "backends/identity.h"
 #include "backends/keylog.h"
@@ -100,7 +101,10 @@
   X(hr_keylog_write_line, keylog_write_line)                                   \
   X(hr_tls_groups, tls_groups)                                                 \
   X(hr_tls_group_unsupported, tls_group_unsupported)                           \
-  X(hr_ocsp_judge, ocsp_judge)
+  X(hr_ocsp_judge, ocsp_judge)                                                 \
+  X(hr_suite_by_id, suite_by_id)                                               \
+  X(hr_tls_suites, tls_suites)                                                 \
+  X(hr_tls_suites_would_add, tls_suites_would_add)
 
 #define HR_PROVIDER_SERVICE_MEMBER(fn, member) __typeof__(fn) *member;
 

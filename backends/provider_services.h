@@ -40,6 +40,8 @@
  *   backends/cert_status.h  hr_ocsp_judge (a stapled OCSP response's
  *                         facts judged; hr_cert_status_failed only through
  *                         hr_tls_decide)
+ *   backends/cipher_suites.h  hr_suite_by_id, hr_tls_suites,
+ *                         hr_tls_suites_would_add
  *   backends/identity.h   hr_ip_literal, hr_identity_check
  *   backends/credentials.h  hr_creds_setup, hr_creds_read_pkcs12,
  *                         hr_creds_kdf_inner_key, hr_creds_wrong_password,
@@ -63,6 +65,7 @@
 #include "backends/cert_path.h"
 #include "backends/cert_policy.h"
 #include "backends/cert_status.h"
+#include "backends/cipher_suites.h"
 #include "backends/credentials.h"
 #include "backends/identity.h"
 #include "backends/keylog.h"
@@ -162,6 +165,9 @@ hr_module_hint(httpr_error *err, const char *fmt, ...) {
 #define hr_tls_groups (hr_svc->tls_groups)
 #define hr_tls_group_unsupported (hr_svc->tls_group_unsupported)
 #define hr_ocsp_judge (hr_svc->ocsp_judge)
+#define hr_suite_by_id (hr_svc->suite_by_id)
+#define hr_tls_suites (hr_svc->tls_suites)
+#define hr_tls_suites_would_add (hr_svc->tls_suites_would_add)
 #endif
 
 /* A write the TLS library completed over a send that was passed over

@@ -90,7 +90,8 @@ static int short_options(struct cli_parser *p, int argc, char **argv, int *i) {
 /* Checks that need the whole command line. */
 static int check_combination(struct cli_parser *p) {
   struct cli_options *o = p->opts;
-  if (o->show_help || o->show_version || o->list_providers || o->feature_table)
+  if (o->show_help || o->show_version || o->list_providers ||
+      o->list_ciphers || o->feature_table)
     return CLI_EXIT_OK;
   if (o->url_count == 0)
     return cli_usage_error(p, "no URL specified");
@@ -175,6 +176,8 @@ void cli_options_free(struct cli_options *opts) {
   free(opts->tls_provider);
   free(opts->keylog);
   free(opts->curves);
+  free(opts->ciphers);
+  free(opts->tls13_ciphers);
   free(opts->write_out);
   memset(opts, 0, sizeof(*opts));
 }

@@ -104,6 +104,8 @@ struct cli_options {
                                       "--", for messages; static storage */
   char *keylog;
   char *curves; /* --curves: key exchange groups, IANA names */
+  char *ciphers;       /* --ciphers: TLS 1.2 cipher suites */
+  char *tls13_ciphers; /* --tls13-ciphers */
   int no_sessionid; /* --no-sessionid: no TLS session resumption */
 
   /* What is shown. */
@@ -117,6 +119,7 @@ struct cli_options {
   int show_help;
   int show_version;
   int list_providers; /* --list-providers (old name --list-backends) */
+  int list_ciphers;   /* --list-ciphers */
   int compare; /* --compare: the same request with every provider */
   int feature_table; /* --feature-table: Markdown capability table */
 };

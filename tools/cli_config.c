@@ -143,6 +143,11 @@ static int apply(const struct cli_options *o, httpr_config *cfg, FILE *err) {
     CHECK(httpr_config_set_keylog_file(cfg, o->keylog), "--keylog", o->keylog);
   if (o->curves)
     CHECK(httpr_config_set_groups(cfg, o->curves), "--curves", o->curves);
+  if (o->ciphers)
+    CHECK(httpr_config_set_ciphers(cfg, o->ciphers), "--ciphers", o->ciphers);
+  if (o->tls13_ciphers)
+    CHECK(httpr_config_set_tls13_ciphers(cfg, o->tls13_ciphers),
+          "--tls13-ciphers", o->tls13_ciphers);
   if (o->no_sessionid)
     CHECK(httpr_config_set_session_resumption(cfg, 0), "--no-sessionid", "");
   if (o->verbose)

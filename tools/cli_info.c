@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cli_info.c - -V and --list-providers, from the provider registry.
+ * cli_info.c - -V, --list-providers, --feature-table and --list-ciphers,
+ * from the provider registry.
  */
 #include <string.h>
 
@@ -75,7 +76,34 @@ int cli_print_feature_table(FILE *out) {
       fprintf(out, "%s%s", k ? ", " : " ", httpr_provider_group(i, k));
     fputs(httpr_provider_group(i, 0) ? " |" : " - |", out);
   }
+  /* The names are many: the table counts them, --list-ciphers names them. */
+  fputs("\n| cipher suites (--list-ciphers) |", out);
+  for (size_t i = 0; i < n; i++) {
+    size_t k = 0;
+    while (httpr_provider_cipher(i, k))
+      k++;
+    fprintf(out, " %zu |", k);
+  }
   fputc('\n', out);
+  return finish(out);
+}
+
+int cli_print_ciphers(FILE *out, FILE *err_out, const char *provider) {
+  size_t n = httpr_provider_count(), shown = 0;
+  for (size_t i = 0; i < n; i++) {
+    const char *name = httpr_provider_name(i);
+    if (provider && strcmp(provider, name) != 0)
+      continue;
+    shown++;
+    for (size_t k = 0; httpr_provider_cipher(i, k); k++)
+      fprintf(out, "%s%s%s\n", provider ? "" : name, provider ? "" : " ",
+              httpr_provider_cipher(i, k));
+  }
+  if (provider && !shown) {
+    fprintf(err_out, "httpr: no TLS provider named '%s' (see "
+                     "--list-providers)\n", provider);
+    return cli_exit_code(HTTPR_E_PROVIDER);
+  }
   return finish(out);
 }
 

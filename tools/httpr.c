@@ -63,6 +63,8 @@ static int run(const struct cli_options *opts) {
     return cli_print_version(stdout);
   if (opts->list_providers)
     return cli_print_providers(stdout);
+  if (opts->list_ciphers)
+    return cli_print_ciphers(stdout, stderr, opts->tls_provider);
   if (opts->feature_table)
     return cli_print_feature_table(stdout);
   if (opts->compare)

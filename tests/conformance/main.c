@@ -68,6 +68,15 @@ httpr_config *cfg_bare(void) {
   return cfg;
 }
 
+size_t provider_index(void) {
+  size_t i = 0;
+  while (i < httpr_provider_count() &&
+         strcmp(httpr_provider_name(i), g_suite.provider) != 0)
+    i++;
+  assert_true(i < httpr_provider_count());
+  return i;
+}
+
 httpr_config *cfg_new(void) {
   httpr_config *cfg = cfg_bare();
   assert_int_equal(httpr_config_set_ca_file(cfg, pki("ca-bundle.pem")),
@@ -235,6 +244,7 @@ static int collect_tests(struct CMUnitTest **out) {
       {"h2", h2_tests, &h2_tests_count},
       {"policy", policy_tests, &policy_tests_count},
       {"system_policy", system_policy_tests, &system_policy_tests_count},
+      {"ciphers", ciphers_tests, &ciphers_tests_count},
       {"bounds", bounds_tests, &bounds_tests_count},
   };
   const char *groups = getenv("HTTPR_TEST_GROUPS");

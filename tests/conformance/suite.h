@@ -135,6 +135,8 @@ const char *pki(const char *name);
 /* Path in the suite's scratch directory. Rotating static storage. */
 const char *tmp_path(const char *name);
 
+/* The provider under test's index, for the capability query. */
+size_t provider_index(void);
 /* A config for the provider under test, trusting the test root, with
  * 15 s timeouts (times HTTPR_TEST_TIMEOUT_MULTIPLIER, tests/test_timeout.h)
  * so no test can hang. */
@@ -249,6 +251,8 @@ extern const struct CMUnitTest policy_tests[];
 extern const size_t policy_tests_count;
 extern const struct CMUnitTest system_policy_tests[];
 extern const size_t system_policy_tests_count;
+extern const struct CMUnitTest ciphers_tests[];
+extern const size_t ciphers_tests_count;
 extern const struct CMUnitTest bounds_tests[];
 extern const size_t bounds_tests_count;
 

@@ -51,26 +51,34 @@ static const char *write_file(const char *name, const char *text) {
   return path;
 }
 
-/* The CLI against profile p with env=file set, and --tlsv1.2 when
- * explicit: its exit code and the first line it wrote on stderr. */
+static const char *const tls12_option[] = {"--tlsv1.2", NULL};
+
+/* The CLI against profile p with env=file set, and the options extra (up
+ * to 4, NULL-ended; NULL for none): its exit code and the first line it
+ * wrote on stderr. */
 static void cli_under(const char *env, const char *file, enum profile p,
-                      int explicit_tls12, int want_exit,
+                      const char *const *extra, int want_exit,
                       const char *want_line) {
   char url[512], ca[512];
   snprintf(url, sizeof(url), "%s", url_of(p, NULL, "/"));
   snprintf(ca, sizeof(ca), "%s", pki("ca-bundle.pem"));
-  const char *const args[] = {"--tls-backend",
-                              g_suite.provider,
-                              "--cacert",
-                              ca,
-                              "-sS",
-                              "--max-time",
-                              "15",
-                              "-o",
-                              "/dev/null",
-                              url,
-                              explicit_tls12 ? "--tlsv1.2" : NULL,
-                              NULL};
+  const char *args[] = {"--tls-backend",
+                        g_suite.provider,
+                        "--cacert",
+                        ca,
+                        "-sS",
+                        "--max-time",
+                        "15",
+                        "-o",
+                        "/dev/null",
+                        url,
+                        NULL,
+                        NULL,
+                        NULL,
+                        NULL,
+                        NULL};
+  for (size_t i = 0; extra && extra[i] && i < 4; i++)
+    args[10 + i] = extra[i];
   expect_cli(args, env, file, want_exit, want_line);
 }
 
@@ -84,8 +92,8 @@ static const char no_common_version[] =
 static void tls13_only_policy(const char *env, const char *file,
                               const char *library, const char *policy) {
   if (!links(library)) {
-    cli_under(env, file, SRV_TLS12_ONLY, 0, 0, "");
-    cli_under(env, file, SRV_TLS12_ONLY, 1, 0, "");
+    cli_under(env, file, SRV_TLS12_ONLY, NULL, 0, "");
+    cli_under(env, file, SRV_TLS12_ONLY, tls12_option, 0, "");
     return;
   }
   char refused[256];
@@ -93,9 +101,9 @@ static void tls13_only_policy(const char *env, const char *file,
            "httpr: (4) TLS 1.2 was asked for as the lowest TLS version, but "
            "%s allows TLS 1.3 at least",
            policy);
-  cli_under(env, file, SRV_TLS12_ONLY, 0, 35, no_common_version);
-  cli_under(env, file, SRV_TLS12_ONLY, 1, 4, refused);
-  cli_under(env, file, SRV_TLS13_ONLY, 0, 0, "");
+  cli_under(env, file, SRV_TLS12_ONLY, NULL, 35, no_common_version);
+  cli_under(env, file, SRV_TLS12_ONLY, tls12_option, 4, refused);
+  cli_under(env, file, SRV_TLS13_ONLY, NULL, 0, "");
 }
 
 static void openssl_conf_min_protocol_is_a_floor(void **state) {
@@ -115,16 +123,63 @@ static void gnutls_system_priority_is_a_floor(void **state) {
 /* Without a policy file nothing changes: httpr's own minimum, TLS 1.2. */
 static void no_policy_file_tls12_server(void **state) {
   (void)state;
-  cli_under(NULL, NULL, SRV_TLS12_ONLY, 0, 0, "");
-  cli_under(NULL, NULL, SRV_TLS12_ONLY, 1, 0, "");
+  cli_under(NULL, NULL, SRV_TLS12_ONLY, NULL, 0, "");
+  cli_under(NULL, NULL, SRV_TLS12_ONLY, tls12_option, 0, "");
 }
 
-#define SYSTEM_POLICY_TEST(f)                                                \
+/* The system's cipher suites are a floor too: a configured suite they
+ * leave out is refused (4), never offered; one they keep works. */
+static const char openssl_aes256_only[] =
+    "openssl_conf = openssl_init\n"
+    "[ openssl_init ]\n"
+    "ssl_conf = ssl_sect\n"
+    "[ ssl_sect ]\n"
+    "system_default = system_default_sect\n"
+    "[ system_default_sect ]\n"
+    "CipherString = ECDHE-ECDSA-AES256-GCM-SHA384\n";
+
+static const char gnutls_aes256_only[] =
+    "[overrides]\n"
+    "default-priority-string = NORMAL:-CIPHER-ALL:+AES-256-GCM\n";
+
+static void suites_policy(const char *env, const char *file,
+                          const char *library) {
+  static const char *const aes128[] = {"--tls-max", "1.2", "--ciphers",
+                                       "ECDHE-ECDSA-AES128-GCM-SHA256", NULL};
+  static const char *const aes256[] = {"--tls-max", "1.2", "--ciphers",
+                                       "ECDHE-ECDSA-AES256-GCM-SHA384", NULL};
+  char refused[256];
+  snprintf(refused, sizeof(refused),
+           "httpr: (4) the %s provider does not support the cipher suite "
+           "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+           g_suite.provider);
+  if (links(library))
+    cli_under(env, file, SRV_GOOD_ECDSA, aes128, 4, refused);
+  else
+    cli_under(env, file, SRV_GOOD_ECDSA, aes128, 0, "");
+  cli_under(env, file, SRV_GOOD_ECDSA, aes256, 0, "");
+}
+
+static void openssl_conf_cipher_string_is_a_floor(void **state) {
+  (void)state;
+  suites_policy("OPENSSL_CONF",
+                write_file("aes256-only.cnf", openssl_aes256_only), "OpenSSL");
+}
+
+static void gnutls_system_ciphers_are_a_floor(void **state) {
+  (void)state;
+  suites_policy("GNUTLS_SYSTEM_PRIORITY_FILE",
+                write_file("aes256-only.cfg", gnutls_aes256_only), "GnuTLS");
+}
+
+#define SYSTEM_POLICY_TEST(f)                                                  \
   { "system_policy_" #f, f, NULL, NULL, NULL }
 
 const struct CMUnitTest system_policy_tests[] = {
     SYSTEM_POLICY_TEST(openssl_conf_min_protocol_is_a_floor),
     SYSTEM_POLICY_TEST(gnutls_system_priority_is_a_floor),
     SYSTEM_POLICY_TEST(no_policy_file_tls12_server),
+    SYSTEM_POLICY_TEST(openssl_conf_cipher_string_is_a_floor),
+    SYSTEM_POLICY_TEST(gnutls_system_ciphers_are_a_floor),
 };
 const size_t system_policy_tests_count = COUNT_OF(system_policy_tests);

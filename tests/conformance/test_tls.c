@@ -138,16 +138,6 @@ static void configured_groups_offered(void **state) {
   httpr_config_free(cfg);
 }
 
-/* The provider's index, for the capability query. */
-static size_t provider_index(void) {
-  size_t i = 0;
-  while (i < httpr_provider_count() &&
-         strcmp(httpr_provider_name(i), g_suite.provider) != 0)
-    i++;
-  assert_true(i < httpr_provider_count());
-  return i;
-}
-
 static int lists_group(size_t provider, const char *group) {
   for (size_t k = 0; httpr_provider_group(provider, k); k++)
     if (strcmp(httpr_provider_group(provider, k), group) == 0)

@@ -29,16 +29,15 @@ extern const struct hr_tls_provider hr_provider_openssl;
 static void provider_identity(void **state) {
   (void)state;
   assert_string_equal(P->name, "openssl");
-  assert_int_equal(P->features,
-                   HTTPR_FEATURE_TLS13 | HTTPR_FEATURE_TLS12 |
-                       HTTPR_FEATURE_CA_DIR | HTTPR_FEATURE_PKCS12 |
-                       HTTPR_FEATURE_ENCRYPTED_KEY | HTTPR_FEATURE_KEYLOG |
-                       HTTPR_FEATURE_ALPN | HTTPR_FEATURE_SYSTEM_STORE |
-                       HTTPR_FEATURE_SESSION_RESUME |
-                       HTTPR_FEATURE_PEER_CRITICAL_NC |
-                       HTTPR_FEATURE_POST_HANDSHAKE_AUTH |
-                       HTTPR_FEATURE_RENEGOTIATION | HTTPR_FEATURE_TLS_GROUP |
-                       HTTPR_FEATURE_CERT_STATUS);
+  assert_int_equal(
+      P->features,
+      HTTPR_FEATURE_TLS13 | HTTPR_FEATURE_TLS12 | HTTPR_FEATURE_CA_DIR |
+          HTTPR_FEATURE_PKCS12 | HTTPR_FEATURE_ENCRYPTED_KEY |
+          HTTPR_FEATURE_KEYLOG | HTTPR_FEATURE_ALPN |
+          HTTPR_FEATURE_SYSTEM_STORE | HTTPR_FEATURE_SESSION_RESUME |
+          HTTPR_FEATURE_PEER_CRITICAL_NC | HTTPR_FEATURE_POST_HANDSHAKE_AUTH |
+          HTTPR_FEATURE_RENEGOTIATION | HTTPR_FEATURE_TLS_GROUP |
+          HTTPR_FEATURE_CERT_STATUS | HTTPR_FEATURE_EXACT_CIPHERS);
   assert_string_equal(P->library_version(), OpenSSL_version(OPENSSL_VERSION));
   httpr_error err = {0};
   assert_int_equal(P->global_init(&err), HTTPR_OK); /* idempotent */
