@@ -14,6 +14,7 @@
 #include "pool/pool.h"
 #include "common/buf.h"
 #include "protocol/headers.h"
+#include "protocol/transport.h"
 #include "protocol/url.h"
 
 struct hr_pin {
@@ -55,6 +56,7 @@ struct httpr_config {
   char *groups; /* key exchange groups, IANA names; NULL: the provider's */
   httpr_debug_cb debug_cb;
   void *debug_ud;
+  struct hr_verify_sink verify_report; /* fn NULL: no reports */
 };
 
 /* Deep copy for a client; HTTPR_OK or HTTPR_E_NOMEM. */

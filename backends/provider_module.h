@@ -30,6 +30,7 @@
 #include "backends/tls_conn.h"
 #include "backends/tls_errors.h"
 #include "backends/trust.h"
+#include "backends/verify_report.h"
 
 /* The provider interface version: one number for everything a module and
  * the library share. A module is loaded only when it was built for
@@ -44,7 +45,8 @@
  *    reordered or retyped (HR_PROVIDER_SERVICES' order is the layout);
  *  - a struct or enum that crosses the boundary: hr_tls_settings,
  *    hr_tls_io, hr_tls_info, httpr_error, hr_tls_facts, hr_io_state,
- *    hr_tls_ctx_base, hr_cert_path, hr_policy_verdict, hr_peer_names,
+ *    hr_tls_ctx_base, hr_cert_path, hr_policy_verdict, hr_check,
+ *    httpr_verify_report, hr_peer_names,
  *    hr_pem_creds, hr_pem_block, hr_creds_loaders, hr_trust, hr_kdf_scan,
  *    hr_verify_reason, hr_kx, httpr_code's values, HTTPR_FEATURE_* bits;
  *  - the documented behaviour of a service or of a provider operation;
@@ -53,7 +55,7 @@
  * Wording changes inside a service (a message, a detail) need no new
  * number: the words are the core's, and every module gets the new ones.
  * Never reuse a number. */
-#define HR_PROVIDER_INTERFACE_VERSION 5u
+#define HR_PROVIDER_INTERFACE_VERSION 6u
 
 /* Every core function a provider may call, but the printf-like three,
  * as X(function, member): the member's type is the function's own, so
@@ -97,7 +99,10 @@
   X(hr_keylog_format, keylog_format)                                           \
   X(hr_keylog_write_line, keylog_write_line)                                   \
   X(hr_tls_groups, tls_groups)                                                 \
-  X(hr_tls_group_unsupported, tls_group_unsupported)
+  X(hr_tls_group_unsupported, tls_group_unsupported)                           \
+  X(hr_report_path, report_path)                                               \
+  X(hr_report_policy, report_policy)                                           \
+  X(hr_report_identity, report_identity)
 
 #define HR_PROVIDER_SERVICE_MEMBER(fn, member) __typeof__(fn) *member;
 

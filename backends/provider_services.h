@@ -37,6 +37,9 @@
  *                         hr_alert_received only through hr_tls_decide)
  *   backends/cert_policy.h  hr_path_add, hr_policy_check, hr_policy_failed
  *   backends/cert_path.h  hr_path_link
+ *   backends/verify_report.h  hr_report_path, hr_report_policy,
+ *                         hr_report_identity (a verification report, when
+ *                         the core gave the connection one)
  *   backends/identity.h   hr_ip_literal, hr_identity_check
  *   backends/credentials.h  hr_creds_setup, hr_creds_read_pkcs12,
  *                         hr_creds_kdf_inner_key, hr_creds_wrong_password,
@@ -68,6 +71,7 @@
 #include "backends/tls_conn.h"
 #include "backends/tls_errors.h"
 #include "backends/trust.h"
+#include "backends/verify_report.h"
 
 #ifdef HTTPR_PROVIDER_MODULE
 /* In a module (provider_module.h) every service is a call through the
@@ -157,6 +161,9 @@ hr_module_hint(httpr_error *err, const char *fmt, ...) {
 #define hr_keylog_write_line (hr_svc->keylog_write_line)
 #define hr_tls_groups (hr_svc->tls_groups)
 #define hr_tls_group_unsupported (hr_svc->tls_group_unsupported)
+#define hr_report_path (hr_svc->report_path)
+#define hr_report_policy (hr_svc->report_policy)
+#define hr_report_identity (hr_svc->report_identity)
 #endif
 
 /* A write the TLS library completed over a send that was passed over

@@ -117,6 +117,7 @@ struct cli_options {
   int show_version;
   int list_providers; /* --list-providers (old name --list-backends) */
   int compare; /* --compare: the same request with every provider */
+  int verify_report; /* --verify-report: each provider's verification */
   int feature_table; /* --feature-table: Markdown capability table */
 };
 
