@@ -185,6 +185,11 @@ double now_s(void);
  * test when HTTPR_CLI is unset. (run_cli.c) */
 int run_cli(const char *const args[], const char *env_name,
             const char *env_value, char *err_out, size_t cap);
+/* The same with stdout written to the file out_path (created or
+ * truncated). */
+int run_cli_to(const char *const args[], const char *env_name,
+               const char *env_value, const char *out_path, char *err_out,
+               size_t cap);
 
 /* Assert two codes are equal, printing their names. */
 #define assert_code(actual, expected)                                          \
@@ -231,6 +236,8 @@ extern const struct CMUnitTest system_policy_tests[];
 extern const size_t system_policy_tests_count;
 extern const struct CMUnitTest bounds_tests[];
 extern const size_t bounds_tests_count;
+extern const struct CMUnitTest verify_report_tests[];
+extern const size_t verify_report_tests_count;
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
