@@ -227,6 +227,8 @@ HTTPR_EXPORT const char *httpr_feature_name(uint32_t feature_bit);
  *  - who decided a refusal: one of the shared checks every provider
  *    runs, or the TLS library itself;
  *  - the shared checks that ran, in order, each passed or failed. */
+
+/* A report, and the callback a client hands one to. */
 typedef struct httpr_verify_report httpr_verify_report;
 typedef void (*httpr_verify_report_cb)(const httpr_verify_report *report,
                                        void *userdata);
