@@ -29,8 +29,8 @@ static void child(const char *cli, const char *const args[],
   char *argv[CLI_MAX_ARGS + 2] = {(char *)cli};
   size_t n = 1;
   int null_fd = open("/dev/null", O_RDWR);
-  int out_fd = out_path ? open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600)
-                        : null_fd;
+  int out_fd =
+      out_path ? open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600) : null_fd;
 
   for (size_t i = 0; args[i] && n <= CLI_MAX_ARGS; i++)
     argv[n++] = (char *)args[i];
