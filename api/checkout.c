@@ -51,6 +51,8 @@ httpr_code hr_checkout_params(struct hr_exchange *x, const char *key,
       .connect_timeout_ms = client->cfg.connect_timeout_ms,
       .total_timeout_ms = client->cfg.total_timeout_ms,
       .debug = &x->debug,
+      .verify =
+          client->cfg.verify_report.fn ? &client->cfg.verify_report : NULL,
   };
   return HTTPR_OK;
 }

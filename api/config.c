@@ -411,6 +411,16 @@ httpr_code httpr_config_set_debug_callback(httpr_config *cfg, httpr_debug_cb cb,
   return HTTPR_OK;
 }
 
+httpr_code httpr_config_set_verify_report_callback(httpr_config *cfg,
+                                                   httpr_verify_report_cb cb,
+                                                   void *userdata) {
+  if (!cfg)
+    return HTTPR_E_INVALID;
+  cfg->verify_report.fn = cb;
+  cfg->verify_report.ud = cb ? userdata : NULL;
+  return HTTPR_OK;
+}
+
 httpr_code hr_config_copy(struct httpr_config *dst,
                           const struct httpr_config *src, httpr_error *err) {
   *dst = *src;

@@ -220,6 +220,76 @@ HTTPR_EXPORT const char *httpr_default_provider_origin(char *buf,
 HTTPR_EXPORT const char *httpr_feature_name(uint32_t feature_bit);
 
 /* ------------------------------------------------------------------------ */
+/* Verification reports: what verifying a server's certificate did, for
+ * people comparing TLS stacks (httpr --verify-report) and for logs. A
+ * client asked for them (httpr_config_set_verify_report_callback) hands
+ * its callback one report per full handshake of a new connection, when
+ * that handshake ends, whether the server was accepted or refused, before
+ * the request's own result is known. There is none for a resumed session
+ * (the server sends no certificate), with verification off, or when the
+ * handshake ended before a certificate came. A report is read-only and
+ * valid during the callback only; every string is the report's.
+ *
+ * It holds:
+ *  - the path the provider built, leaf first, as subject and issuer per
+ *    certificate, printed by httpr itself (RFC 2253 as OpenSSL prints
+ *    it), so the same path reads the same from every provider: the path
+ *    its TLS library verified, or the one it built before refusing (as
+ *    far as the library gives it: empty when the library refused the
+ *    chain before building one, as mbedtls does for a chain it cannot
+ *    parse);
+ *  - the result: "ok", or the message the failure's error has;
+ *  - who decided a refusal: one of the shared checks every provider
+ *    runs, or the TLS library itself;
+ *  - the shared checks that ran, in order, each passed or failed. */
+
+/* A report, and the callback a client hands one to. */
+typedef struct httpr_verify_report httpr_verify_report;
+typedef void (*httpr_verify_report_cb)(const httpr_verify_report *report,
+                                       void *userdata);
+
+/* The number of certificates of the path (at most 11: the leaf, eight
+ * intermediates, a trust anchor and one more); 0 when the provider could
+ * give none. */
+HTTPR_EXPORT size_t
+httpr_verify_report_cert_count(const httpr_verify_report *report);
+/* Subject and issuer of certificate i of the path (0: the leaf), e.g.
+ * "CN=localhost", "CN=httpr test intermediate"; NULL when i is out of
+ * range. */
+HTTPR_EXPORT const char *
+httpr_verify_report_cert_subject(const httpr_verify_report *report, size_t i);
+HTTPR_EXPORT const char *
+httpr_verify_report_cert_issuer(const httpr_verify_report *report, size_t i);
+/* "ok" when nothing refused the server, else the refusal's message as the
+ * request's error has it, the same on every provider: "certificate verify
+ * failed: certificate has expired". Never NULL. */
+HTTPR_EXPORT const char *
+httpr_verify_report_result(const httpr_verify_report *report);
+/* Who refused the server: "" when nothing did; "library" when the
+ * provider's TLS library refused it by its own checks; else the name of
+ * the shared check that did (see httpr_verify_report_check). Never NULL. */
+HTTPR_EXPORT const char *
+httpr_verify_report_decided_by(const httpr_verify_report *report);
+/* Why, in the decider's words: the shared check's ("depth 0: a name
+ * outside the permitted subtrees of depth 1"), or the library's (the
+ * error's detail, "openssl: X509_V_ERR_CERT_HAS_EXPIRED (10): ...").
+ * "" when nothing refused. Never NULL. */
+HTTPR_EXPORT const char *
+httpr_verify_report_detail(const httpr_verify_report *report);
+/* The k-th shared check that ran (from 0, in the order they ran), with
+ * *passed (may be NULL) 1 when it passed and 0 when it refused; NULL past
+ * the last. The checks, in their order: the policy's "chain-length",
+ * "der" (every certificate readable), "critical-extensions", "ca" (the
+ * issuers are CAs that may sign, path length constraints hold),
+ * "purpose" (extendedKeyUsage), "name-constraints", "key-strength",
+ * "signature-algorithm", "key-usage" (the leaf's, for the key exchange);
+ * then "identity" (the leaf names the host). A check the library's own
+ * refusal came before did not run. */
+HTTPR_EXPORT const char *
+httpr_verify_report_check(const httpr_verify_report *report, size_t k,
+                          int *passed);
+
+/* ------------------------------------------------------------------------ */
 /* Config: every setting of a client. Not thread-safe by itself; a client
  * copies it, so a config may be freed or changed after httpr_client_new. */
 
@@ -491,6 +561,15 @@ HTTPR_EXPORT httpr_code httpr_config_set_http_policy(httpr_config *cfg,
 HTTPR_EXPORT httpr_code httpr_config_set_debug_callback(httpr_config *cfg,
                                                         httpr_debug_cb cb,
                                                         void *userdata);
+/* Ask for a verification report of every full handshake the client's new
+ * connections make (see httpr_verify_report): cb runs with it on the
+ * thread opening the connection, from inside the call that opens it, and
+ * must not use the client. The library keeps `userdata` and passes it
+ * back; NULL cb (the default) unsets, and then nothing is recorded: a
+ * report costs a copy of every subject and issuer of the path.
+ * HTTPR_OK, or HTTPR_E_INVALID for cfg NULL. */
+HTTPR_EXPORT httpr_code httpr_config_set_verify_report_callback(
+    httpr_config *cfg, httpr_verify_report_cb cb, void *userdata);
 
 /* ------------------------------------------------------------------------ */
 /* Request. */

@@ -14,6 +14,7 @@
 #include "pool/pool.h"
 #include "common/buf.h"
 #include "protocol/headers.h"
+#include "protocol/transport.h"
 #include "protocol/url.h"
 
 struct hr_pin {
@@ -58,6 +59,7 @@ struct httpr_config {
   char *tls13_ciphers; /* TLS 1.3 cipher suites; NULL: the provider's */
   httpr_debug_cb debug_cb;
   void *debug_ud;
+  struct hr_verify_sink verify_report; /* fn NULL: no reports */
 };
 
 /* Deep copy for a client; HTTPR_OK or HTTPR_E_NOMEM. */

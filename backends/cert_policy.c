@@ -22,41 +22,19 @@ void hr_path_add(struct hr_cert_path *path, const void *der, size_t len) {
   path->count++;
 }
 
-static int refuse(struct hr_policy_verdict *v, enum hr_verify_reason reason,
-                  const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int refuse(struct hr_policy_verdict *v, enum hr_check rule,
+                  enum hr_verify_reason reason, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
-static int refuse(struct hr_policy_verdict *v, enum hr_verify_reason reason,
-                  const char *fmt, ...) {
+static int refuse(struct hr_policy_verdict *v, enum hr_check rule,
+                  enum hr_verify_reason reason, const char *fmt, ...) {
   va_list ap;
   v->reason = reason;
+  v->rule = rule;
   va_start(ap, fmt);
   vsnprintf(v->why, sizeof(v->why), fmt, ap);
   va_end(ap);
   return -1;
-}
-
-/* The dotted form of an OID, for messages ("1.3.6.1.4.1.55555.1"). */
-static void oid_text(char *out, size_t cap, const struct hr_der *oid) {
-  size_t used = 0;
-  unsigned long long v = 0;
-  out[0] = '\0';
-  for (size_t i = 0; i < oid->len && used < cap; i++) {
-    if (v > (~0ULL >> 7))
-      return; /* an arc no certificate has */
-    v = v << 7 | (oid->p[i] & 0x7f);
-    if (oid->p[i] & 0x80)
-      continue;
-    int n;
-    if (used == 0) /* the first octet holds two arcs */
-      n = snprintf(out, cap, "%llu.%llu", v < 80 ? v / 40 : 2,
-                   v < 80 ? v % 40 : v - 80);
-    else
-      n = snprintf(out + used, cap - used, ".%llu", v);
-    if (n < 0)
-      return;
-    used += (size_t)n;
-    v = 0;
-  }
 }
 
 /* ---- one rule each ------------------------------------------------------- */
@@ -65,7 +43,7 @@ static int check_length(const struct hr_cert_path *path,
                         struct hr_policy_verdict *v) {
   size_t intermediates = path->count > 2 ? path->count - 2 : 0;
   if (path->overflow || intermediates > HR_POLICY_MAX_INTERMEDIATES)
-    return refuse(v, HR_VERIFY_CHAIN_TOO_LONG,
+    return refuse(v, HR_CHECK_CHAIN_LENGTH, HR_VERIFY_CHAIN_TOO_LONG,
                   "more than %d intermediate certificates",
                   HR_POLICY_MAX_INTERMEDIATES);
   return 0;
@@ -76,8 +54,8 @@ static int check_extensions(const struct hr_cert *c, size_t depth,
   char oid[96];
   if (!c->unknown_critical.p)
     return 0;
-  oid_text(oid, sizeof(oid), &c->unknown_critical);
-  return refuse(v, HR_VERIFY_CRITICAL_EXTENSION,
+  hr_der_oid_text(oid, sizeof(oid), &c->unknown_critical);
+  return refuse(v, HR_CHECK_CRITICAL_EXTENSIONS, HR_VERIFY_CRITICAL_EXTENSION,
                 "depth %zu: critical extension %s is unknown", depth, oid);
 }
 
@@ -88,15 +66,16 @@ static int check_issuer(const struct hr_cert *c, size_t depth, size_t below,
   if (is_anchor && c->version == 1)
     return 0;
   if (!c->has_basic_constraints || !c->is_ca)
-    return refuse(v, HR_VERIFY_INVALID_CA, "depth %zu: not a CA (%s)", depth,
+    return refuse(v, HR_CHECK_CA, HR_VERIFY_INVALID_CA,
+                  "depth %zu: not a CA (%s)", depth,
                   c->has_basic_constraints ? "basicConstraints cA is false"
                                            : "no basicConstraints");
   /* OpenSSL names this "invalid CA certificate" too. */
   if (c->has_key_usage && !(c->key_usage & HR_KU_KEY_CERT_SIGN))
-    return refuse(v, HR_VERIFY_INVALID_CA,
+    return refuse(v, HR_CHECK_CA, HR_VERIFY_INVALID_CA,
                   "depth %zu: not a CA (keyUsage lacks keyCertSign)", depth);
   if (c->path_len >= 0 && below > (size_t)c->path_len)
-    return refuse(v, HR_VERIFY_PATH_LENGTH,
+    return refuse(v, HR_CHECK_CA, HR_VERIFY_PATH_LENGTH,
                   "depth %zu: pathLenConstraint %lld, %zu intermediates "
                   "below",
                   depth, (long long)c->path_len, below);
@@ -106,7 +85,7 @@ static int check_issuer(const struct hr_cert *c, size_t depth, size_t below,
 static int check_purpose(const struct hr_cert *c, size_t depth,
                          struct hr_policy_verdict *v) {
   if (c->has_eku && !c->eku_server_auth)
-    return refuse(v, HR_VERIFY_BAD_PURPOSE,
+    return refuse(v, HR_CHECK_PURPOSE, HR_VERIFY_BAD_PURPOSE,
                   "depth %zu: extendedKeyUsage lacks serverAuth", depth);
   return 0;
 }
@@ -134,7 +113,7 @@ static int check_names(const struct hr_cert *certs, size_t count,
         continue;
       enum hr_nc_result r = hr_nc_check(&certs[i].name_constraints, &certs[j]);
       if (r != HR_NC_OK)
-        return refuse(v, results[r].reason,
+        return refuse(v, HR_CHECK_NAME_CONSTRAINTS, results[r].reason,
                       "depth %zu: %s of depth %zu", j, results[r].what, i);
     }
   }
@@ -146,13 +125,13 @@ static int check_key(const struct hr_cert *c, size_t depth,
   switch (c->key_type) {
   case HR_KEY_RSA:
     if (c->key_bits < 2048)
-      return refuse(v, HR_VERIFY_INSECURE,
+      return refuse(v, HR_CHECK_KEY_STRENGTH, HR_VERIFY_INSECURE,
                     "depth %zu: RSA key of %zu bits, below 2048", depth,
                     c->key_bits);
     return 0;
   case HR_KEY_EC:
     if (c->curve == HR_CURVE_OTHER)
-      return refuse(v, HR_VERIFY_INSECURE,
+      return refuse(v, HR_CHECK_KEY_STRENGTH, HR_VERIFY_INSECURE,
                     "depth %zu: EC key not on P-256, P-384 or P-521", depth);
     return 0;
   case HR_KEY_EDDSA:
@@ -160,7 +139,7 @@ static int check_key(const struct hr_cert *c, size_t depth,
   case HR_KEY_OTHER:
     break;
   }
-  return refuse(v, HR_VERIFY_INSECURE,
+  return refuse(v, HR_CHECK_KEY_STRENGTH, HR_VERIFY_INSECURE,
                 "depth %zu: a public key type the policy does not accept",
                 depth);
 }
@@ -169,7 +148,8 @@ static int check_signature(const struct hr_cert *c, size_t depth,
                            struct hr_policy_verdict *v) {
   if (c->sig == HR_SIG_STRONG)
     return 0;
-  return refuse(v, HR_VERIFY_INSECURE, "depth %zu: %s", depth,
+  return refuse(v, HR_CHECK_SIGNATURE_ALGORITHM, HR_VERIFY_INSECURE,
+                "depth %zu: %s", depth,
                 c->sig == HR_SIG_WEAK
                     ? "signed with MD5 or SHA-1"
                     : "signed with an algorithm the policy does not accept");
@@ -180,11 +160,11 @@ static int check_leaf_usage(const struct hr_cert *leaf, enum hr_kx kx,
   if (!leaf->has_key_usage || kx == HR_KX_UNKNOWN)
     return 0;
   if (kx == HR_KX_SIGN && !(leaf->key_usage & HR_KU_DIGITAL_SIGNATURE))
-    return refuse(v, HR_VERIFY_BAD_PURPOSE,
+    return refuse(v, HR_CHECK_KEY_USAGE, HR_VERIFY_BAD_PURPOSE,
                   "depth 0: keyUsage lacks digitalSignature, which the key "
                   "exchange needs");
   if (kx == HR_KX_RSA && !(leaf->key_usage & HR_KU_KEY_ENCIPHERMENT))
-    return refuse(v, HR_VERIFY_BAD_PURPOSE,
+    return refuse(v, HR_CHECK_KEY_USAGE, HR_VERIFY_BAD_PURPOSE,
                   "depth 0: keyUsage lacks keyEncipherment, which RSA key "
                   "transport needs");
   return 0;
@@ -227,13 +207,14 @@ int hr_policy_check(const struct hr_cert_path *path, enum hr_kx kx,
                     struct hr_policy_verdict *v) {
   struct hr_cert certs[HR_POLICY_MAX_PATH];
   v->why[0] = '\0';
-  if (path->count == 0)
-    return refuse(v, HR_VERIFY_MALFORMED, "no certificate");
   if (check_length(path, v) != 0)
     return -1;
+  if (path->count == 0)
+    return refuse(v, HR_CHECK_DER, HR_VERIFY_MALFORMED, "no certificate");
   for (size_t i = 0; i < path->count; i++) {
     if (hr_cert_parse(path->certs[i].p, path->certs[i].len, &certs[i]) != 0)
-      return refuse(v, HR_VERIFY_MALFORMED, "depth %zu: not valid DER", i);
+      return refuse(v, HR_CHECK_DER, HR_VERIFY_MALFORMED,
+                    "depth %zu: not valid DER", i);
   }
   if (check_chain(certs, path->count, v) != 0)
     return -1;

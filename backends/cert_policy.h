@@ -59,12 +59,32 @@ struct hr_cert_path {
 /* Appends a certificate (the path only points at der). */
 void hr_path_add(struct hr_cert_path *path, const void *der, size_t len);
 
-struct hr_policy_verdict {
-  enum hr_verify_reason reason;
-  char why[160]; /* which certificate, and what is wrong with it */
+/* The shared checks, in the order they run: the policy's rules as
+ * hr_policy_check applies them (each to the whole path before the next),
+ * then the identity check (identity.h), which every provider makes last.
+ * A verification report (verify_report.h) lists them by these. */
+enum hr_check {
+  HR_CHECK_CHAIN_LENGTH,        /* at most HR_POLICY_MAX_INTERMEDIATES */
+  HR_CHECK_DER,                 /* every certificate readable */
+  HR_CHECK_CRITICAL_EXTENSIONS, /* no unknown critical extension */
+  HR_CHECK_CA,                  /* issuers are CAs; pathLenConstraint */
+  HR_CHECK_PURPOSE,             /* extendedKeyUsage allows serverAuth */
+  HR_CHECK_NAME_CONSTRAINTS,
+  HR_CHECK_KEY_STRENGTH,
+  HR_CHECK_SIGNATURE_ALGORITHM,
+  HR_CHECK_KEY_USAGE, /* the leaf's keyUsage against the key exchange */
+  HR_CHECK_IDENTITY,  /* the leaf names the host (not the policy's) */
+  HR_CHECK_COUNT
 };
 
-/* Judges a path. Returns 0 when it passes, else -1 with the verdict. */
+struct hr_policy_verdict {
+  enum hr_verify_reason reason;
+  enum hr_check rule; /* the rule that refused the path */
+  char why[160];      /* which certificate, and what is wrong with it */
+};
+
+/* Judges a path. Returns 0 when it passes, else -1 with the verdict:
+ * every rule before verdict->rule passed. */
 int hr_policy_check(const struct hr_cert_path *path, enum hr_kx kx,
                     struct hr_policy_verdict *verdict);
 

@@ -5,6 +5,7 @@
  * and files, so it trusts no length it reads (fuzzed by
  * tests/fuzz/fuzz_der.c).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "backends/der.h"
@@ -140,4 +141,29 @@ size_t hr_der_uint_bits(const struct hr_der *value) {
   for (unsigned char top = value->p[i]; !(top & 0x80); top <<= 1)
     bits--;
   return bits;
+}
+
+void hr_der_oid_text(char *out, size_t cap, const struct hr_der *oid) {
+  size_t used = 0;
+  unsigned long long v = 0;
+  if (cap == 0)
+    return;
+  out[0] = '\0';
+  for (size_t i = 0; i < oid->len && used < cap; i++) {
+    if (v > (~0ULL >> 7))
+      return; /* an arc no certificate has */
+    v = v << 7 | (oid->p[i] & 0x7f);
+    if (oid->p[i] & 0x80)
+      continue;
+    int n;
+    if (used == 0) /* the first octet holds two arcs */
+      n = snprintf(out, cap, "%llu.%llu", v < 80 ? v / 40 : 2,
+                   v < 80 ? v % 40 : v - 80);
+    else
+      n = snprintf(out + used, cap - used, ".%llu", v);
+    if (n < 0)
+      return;
+    used += (size_t)n;
+    v = 0;
+  }
 }

@@ -68,6 +68,11 @@ int hr_der_take_optional(struct hr_der *in, unsigned tag,
 int hr_der_oid_is(const struct hr_der *oid, const char *enc, size_t enc_len);
 #define HR_DER_OID_IS(oid, lit) hr_der_oid_is((oid), (lit), sizeof(lit) - 1)
 
+/* An OBJECT IDENTIFIER's value in its dotted form ("1.3.6.1.4.1.55555.1"),
+ * cut to cap bytes; what was read before an arc too large for 64 bits
+ * when there is one. */
+void hr_der_oid_text(char *out, size_t cap, const struct hr_der *oid);
+
 /* An INTEGER's value as a non-negative number below 2^63. Returns 0, or
  * -1 when it is negative, too large or not minimally encoded. */
 int hr_der_uint(const struct hr_der *value, uint64_t *out);

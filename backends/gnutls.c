@@ -83,6 +83,7 @@ struct gt_conn {
   struct verdict verdict;
   int status_refused;            /* the certificate status check refused */
   struct hr_ocsp_verdict status; /* why, when it did */
+  struct httpr_verify_report *report; /* the core's, when it asked */
 };
 
 /* ---- GnuTLS's words ------------------------------------------------------ */
@@ -982,29 +983,61 @@ static int find_anchor(void *ud, const struct hr_der *name,
   return 1;
 }
 
+static void free_anchors(struct anchors *a) {
+  for (size_t i = 0; i < a->count; i++)
+    gnutls_free(a->der[i].data);
+  a->count = 0;
+}
+
+/* The path from the server's leaf to a trust anchor by names
+ * (cert_path.h): GnuTLS does not hand out the one it verified. It points
+ * into GnuTLS's list of the server's certificates and into a, which the
+ * caller frees with free_anchors. 1 when it ends at a trust anchor. */
+static int link_path(gnutls_session_t session, struct anchors *a,
+                     struct hr_cert_path *path) {
+  unsigned n = 0;
+  const gnutls_datum_t *peers = gnutls_certificate_get_peers(session, &n);
+  struct hr_der sent[HR_POLICY_MAX_PATH * 2];
+  path->count = 0;
+  path->overflow = 0;
+  if (!peers || n == 0)
+    return 0;
+  if (n > HR_POLICY_MAX_PATH * 2)
+    n = HR_POLICY_MAX_PATH * 2;
+  for (unsigned i = 0; i < n; i++) {
+    sent[i].p = peers[i].data;
+    sent[i].len = peers[i].size;
+  }
+  return hr_path_link(sent, n, find_anchor, a, path);
+}
+
+/* For the report: the path by names, as far as it links, of a chain
+ * GnuTLS refused before the policy could judge it. */
+static void report_path(struct gt_conn *c, gnutls_session_t session) {
+  struct anchors a = {.ctx = (struct gt_ctx *)c->ctx};
+  struct hr_cert_path path;
+  if (!c->report)
+    return;
+  link_path(session, &a, &path);
+  hr_report_path(c->report, &path);
+  free_anchors(&a);
+}
+
 /* The shared policy on the path from the server's leaf to the trust
  * anchor GnuTLS verified it against: 0 when it passes (or no path to a
  * trust anchor can be made), -1 with the verdict recorded. */
 static int policy_refuses(struct gt_conn *c, gnutls_session_t session) {
-  unsigned n = 0;
-  const gnutls_datum_t *peers = gnutls_certificate_get_peers(session, &n);
-  struct hr_der sent[HR_POLICY_MAX_PATH * 2];
   struct anchors a = {.ctx = (struct gt_ctx *)c->ctx};
   struct hr_cert_path path;
   struct hr_policy_verdict verdict;
   int refused = 0;
-  if (!peers || n == 0)
-    return 0;
-  for (unsigned i = 0; i < n && i < HR_POLICY_MAX_PATH * 2; i++) {
-    sent[i].p = peers[i].data;
-    sent[i].len = peers[i].size;
-  }
-  if (hr_path_link(sent, n < HR_POLICY_MAX_PATH * 2 ? n : HR_POLICY_MAX_PATH * 2,
-                   find_anchor, &a, &path) ||
-      path.overflow)
+  int linked = link_path(session, &a, &path);
+  hr_report_path(c->report, &path);
+  if (linked || path.overflow) {
     refused = hr_policy_check(&path, key_exchange(session), &verdict) != 0;
-  for (size_t i = 0; i < a.count; i++)
-    gnutls_free(a.der[i].data);
+    hr_report_policy(c->report, refused, &verdict);
+  }
+  free_anchors(&a);
   if (refused) {
     c->verdict.failed = 1;
     c->verdict.policy = 1;
@@ -1243,6 +1276,7 @@ static int verify_cb(gnutls_session_t session) {
     c->verdict.failed = 1;
     c->verdict.reason = HR_VERIFY_CHAIN_TOO_LONG;
     c->verdict.code = ret;
+    report_path(c, session);
     return -1;
   }
   if (ret < 0) {
@@ -1251,20 +1285,27 @@ static int verify_cb(gnutls_session_t session) {
     c->verdict.code = ret;
     snprintf(c->verdict.text, sizeof(c->verdict.text), "%s",
              gnutls_strerror(ret));
+    report_path(c, session);
     return -1;
   }
   if (status) {
     status_verdict(c, status, reason_of(session, status));
     if (has_defect(status))
       policy_refuses(c, session); /* its reason, if it finds one */
+    else
+      report_path(c, session);
     return -1;
   }
   if (policy_refuses(c, session) != 0)
     return -1;
-  if (c->ctx->base.verify_hostname && !leaf_matches(session, c->name)) {
-    status_verdict(c, GNUTLS_CERT_INVALID | GNUTLS_CERT_UNEXPECTED_OWNER,
-                   HR_VERIFY_HOSTNAME);
-    return -1;
+  if (c->ctx->base.verify_hostname) {
+    int matched = leaf_matches(session, c->name);
+    hr_report_identity(c->report, matched);
+    if (!matched) {
+      status_verdict(c, GNUTLS_CERT_INVALID | GNUTLS_CERT_UNEXPECTED_OWNER,
+                     HR_VERIFY_HOSTNAME);
+      return -1;
+    }
   }
   return check_status(c, session);
 }
@@ -1482,6 +1523,7 @@ static enum hr_tls_status failed(struct gt_conn *c, enum hr_tls_op op,
     c->verdict.failed = 1;
     c->verdict.reason = HR_VERIFY_BAD_PURPOSE;
     c->verdict.code = code;
+    report_path(c, c->session);
   }
   int alert = received_alert(c, code);
   const char *alert_name =
@@ -1501,6 +1543,7 @@ static enum hr_tls_status failed(struct gt_conn *c, enum hr_tls_op op,
   f.no_secure_renegotiation = code == GNUTLS_E_SAFE_RENEGOTIATION_FAILED;
   f.lib_reason = gnutls_strerror(code);
   f.lib_detail = lib;
+  f.report = c->report;
   if (c->verdict.failed)
     hr_tls_refused(&f, c->verdict.reason);
   if (op == HR_TLS_OP_HANDSHAKE && c->status_refused)
@@ -1797,6 +1840,11 @@ static int gt_session_import(void *vconn, void *session) {
   return gnutls_session_set_data(c->session, b->data, b->len) < 0 ? -1 : 0;
 }
 
+static void gt_set_report(void *vconn, struct httpr_verify_report *r) {
+  struct gt_conn *c = vconn;
+  c->report = r;
+}
+
 /* ---- the provider -------------------------------------------------------- */
 
 /* What setup_groups can offer, for the capability query. */
@@ -1828,4 +1876,5 @@ const struct hr_tls_provider hr_provider_gnutls = {
     .session_free = hr_session_blob_free,
     .groups = offered_groups,
     .cipher_suites = gt_cipher_suites,
+    .set_report = gt_set_report,
 };

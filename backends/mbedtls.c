@@ -70,6 +70,7 @@ struct mt_conn {
   size_t chain_len;
   int policy_refused;               /* the shared policy refused it */
   struct hr_policy_verdict verdict; /* why, when it did */
+  struct httpr_verify_report *report; /* the core's, when it asked */
   int offering; /* a session was imported; its ClientHello is not out yet */
   unsigned char offered_id[32]; /* the session id that ClientHello carried */
   size_t offered_len;           /* 0: none */
@@ -721,12 +722,21 @@ static void diagnose_untrusted(struct mt_conn *c, const mbedtls_x509_crt *leaf) 
     sent[n].len = t->raw.len;
     n++;
   }
+  int refused;
   if (!hr_path_link(sent, n, find_anchor, (void *)&c->ctx->ca, &path)) {
-    if (path.overflow && hr_policy_check(&path, HR_KX_UNKNOWN, &v) != 0)
-      refuse(c, &v);
+    if (path.overflow) {
+      refused = hr_policy_check(&path, HR_KX_UNKNOWN, &v) != 0;
+      hr_report_path(c->report, &path); /* the path judged */
+      hr_report_policy(c->report, refused, &v);
+      if (refused)
+        refuse(c, &v);
+    }
     return;
   }
-  if (hr_policy_check(&path, key_exchange(&c->ssl), &v) != 0) {
+  refused = hr_policy_check(&path, key_exchange(&c->ssl), &v) != 0;
+  hr_report_path(c->report, &path); /* the path judged */
+  hr_report_policy(c->report, refused, &v);
+  if (refused) {
     refuse(c, &v);
     return;
   }
@@ -746,13 +756,21 @@ static void diagnose_untrusted(struct mt_conn *c, const mbedtls_x509_crt *leaf) 
   }
 }
 
+/* The chain mbedTLS built (verified or not), leaf first. */
+static void chain_path(const struct mt_conn *c, struct hr_cert_path *path) {
+  *path = (struct hr_cert_path){0};
+  for (size_t i = 0; i < c->chain_len; i++)
+    hr_path_add(path, c->chain[i]->raw.p, c->chain[i]->raw.len);
+}
+
 /* The shared policy on the chain mbedTLS verified. */
 static void judge_chain(struct mt_conn *c) {
-  struct hr_cert_path path = {0};
+  struct hr_cert_path path;
   struct hr_policy_verdict v;
-  for (size_t i = 0; i < c->chain_len; i++)
-    hr_path_add(&path, c->chain[i]->raw.p, c->chain[i]->raw.len);
-  if (hr_policy_check(&path, key_exchange(&c->ssl), &v) != 0)
+  chain_path(c, &path);
+  int refused = hr_policy_check(&path, key_exchange(&c->ssl), &v) != 0;
+  hr_report_policy(c->report, refused, &v);
+  if (refused)
     refuse(c, &v);
 }
 
@@ -783,6 +801,11 @@ static int verify_cb(void *p, mbedtls_x509_crt *crt, int depth,
           crt, MBEDTLS_OID_SERVER_AUTH,
           MBEDTLS_OID_SIZE(MBEDTLS_OID_SERVER_AUTH)) != 0)
     *flags |= MBEDTLS_X509_BADCERT_EXT_KEY_USAGE;
+  if (c->report) {
+    struct hr_cert_path path;
+    chain_path(c, &path);
+    hr_report_path(c->report, &path);
+  }
   if ((c->issuers | *flags) & MBEDTLS_X509_BADCERT_NOT_TRUSTED)
     diagnose_untrusted(c, crt);
   else
@@ -791,9 +814,12 @@ static int verify_cb(void *p, mbedtls_x509_crt *crt, int depth,
    * also chooses the alert. */
   if (c->policy_refused && !(c->issuers | *flags))
     *flags |= MBEDTLS_X509_BADCERT_OTHER;
-  if (c->ctx->base.verify_hostname && !(c->issuers | *flags) &&
-      !leaf_matches(crt, c->name))
-    *flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
+  if (c->ctx->base.verify_hostname && !(c->issuers | *flags)) {
+    int matched = leaf_matches(crt, c->name);
+    hr_report_identity(c->report, matched);
+    if (!matched)
+      *flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
+  }
   return 0;
 }
 
@@ -1088,6 +1114,7 @@ static enum hr_tls_status failed(struct mt_conn *c, enum hr_tls_op op,
   f.late_auth_on_h2 = c->h2 && hr_mbed_renegotiating(&c->ssl);
   f.lib_reason = text;
   f.lib_detail = lib;
+  f.report = c->report;
   if (op == HR_TLS_OP_HANDSHAKE && refused_certificate(c, code))
     verify_facts(c, &f, &refusal);
   else if (op == HR_TLS_OP_HANDSHAKE && c->ctx->base.verify)
@@ -1480,6 +1507,11 @@ static int mt_session_import(void *vconn, void *session) {
   return c->offering ? 0 : -1;
 }
 
+static void mt_set_report(void *vconn, struct httpr_verify_report *r) {
+  struct mt_conn *c = vconn;
+  c->report = r;
+}
+
 /* ---- the provider -------------------------------------------------------- */
 
 /* What setup_groups can offer, for the capability query. */
@@ -1509,4 +1541,5 @@ const struct hr_tls_provider hr_provider_mbedtls = {
     .session_free = hr_session_blob_free,
     .groups = offered_groups,
     .cipher_suites = mt_cipher_suites,
+    .set_report = mt_set_report,
 };

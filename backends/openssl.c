@@ -50,6 +50,7 @@ struct ossl_conn {
   struct hr_policy_verdict verdict; /* why, when it did */
   int status_refused;               /* the certificate status check refused */
   struct hr_ocsp_verdict status;    /* why, when it did */
+  struct httpr_verify_report *report; /* the core's, when it asked */
 };
 
 /* ---- OpenSSL's error queue ----------------------------------------------- */
@@ -196,35 +197,61 @@ static enum hr_kx key_exchange(const SSL *ssl) {
   }
 }
 
-/* The shared policy on the chain OpenSSL verified (leaf first, the trust
- * anchor last). 0 when it passes; a chain that cannot be encoded fails. */
-static int policy_refuses(struct ossl_conn *c, X509_STORE_CTX *sctx) {
+static void free_ders(unsigned char *ders[HR_POLICY_MAX_PATH]) {
+  for (size_t i = 0; i < HR_POLICY_MAX_PATH; i++)
+    OPENSSL_free(ders[i]);
+}
+
+/* The chain OpenSSL built in sctx, leaf first (the one it verified, or as
+ * far as it got before refusing), as a path pointing into ders, which the
+ * caller frees with free_ders. Returns the depth of a certificate that
+ * cannot be encoded (the path stops before it), else -1. */
+static int chain_path(X509_STORE_CTX *sctx, struct hr_cert_path *path,
+                      unsigned char *ders[HR_POLICY_MAX_PATH]) {
   STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(sctx);
-  struct hr_cert_path path = {0};
-  unsigned char *ders[HR_POLICY_MAX_PATH] = {0};
-  int refused = 0;
   for (int i = 0; chain && i < sk_X509_num(chain); i++) {
     unsigned char *der = NULL;
     int len = i2d_X509(sk_X509_value(chain, i), &der);
     if (len <= 0) {
       OPENSSL_free(der);
-      c->verdict.reason = HR_VERIFY_MALFORMED;
-      snprintf(c->verdict.why, sizeof(c->verdict.why),
-               "depth %d: cannot be encoded", i);
-      refused = 1;
-      break;
+      return i;
     }
-    if (path.count < HR_POLICY_MAX_PATH)
-      ders[path.count] = der;
+    if (path->count < HR_POLICY_MAX_PATH)
+      ders[path->count] = der;
     else
       OPENSSL_free(der);
-    hr_path_add(&path, der, (size_t)len);
+    hr_path_add(path, der, (size_t)len);
   }
-  if (!refused)
+  return -1;
+}
+
+/* The shared policy on the chain OpenSSL verified (leaf first, the trust
+ * anchor last). 0 when it passes; a chain that cannot be encoded fails. */
+static int policy_refuses(struct ossl_conn *c, X509_STORE_CTX *sctx) {
+  struct hr_cert_path path = {0};
+  unsigned char *ders[HR_POLICY_MAX_PATH] = {0};
+  int refused = 1;
+  int bad = chain_path(sctx, &path, ders);
+  hr_report_path(c->report, &path);
+  if (bad >= 0) {
+    c->verdict.reason = HR_VERIFY_MALFORMED;
+    snprintf(c->verdict.why, sizeof(c->verdict.why),
+             "depth %d: cannot be encoded", bad);
+  } else {
     refused = hr_policy_check(&path, key_exchange(c->ssl), &c->verdict) != 0;
-  for (size_t i = 0; i < HR_POLICY_MAX_PATH; i++)
-    OPENSSL_free(ders[i]);
+    hr_report_policy(c->report, refused, &c->verdict);
+  }
+  free_ders(ders);
   return refused;
+}
+
+/* For the report: the chain as far as OpenSSL built it before refusing. */
+static void report_refused_chain(struct ossl_conn *c, X509_STORE_CTX *sctx) {
+  struct hr_cert_path path = {0};
+  unsigned char *ders[HR_POLICY_MAX_PATH] = {0};
+  chain_path(sctx, &path, ders);
+  hr_report_path(c->report, &path);
+  free_ders(ders);
 }
 
 /* The leaf names the host (or IP literal) by the rules of
@@ -238,6 +265,7 @@ static int identity_holds(struct ossl_conn *c, X509_STORE_CTX *sctx) {
                    X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS;
   int match = alen ? X509_check_ip(leaf, addr, alen, flags)
                    : X509_check_host(leaf, c->name, 0, flags, NULL);
+  hr_report_identity(c->report, match == 1);
   if (match == 1)
     return 1;
   X509_STORE_CTX_set_current_cert(sctx, leaf);
@@ -255,11 +283,14 @@ static int identity_holds(struct ossl_conn *c, X509_STORE_CTX *sctx) {
 static int verify_chain(X509_STORE_CTX *sctx, void *arg) {
   (void)arg;
   int ok = X509_verify_cert(sctx);
-  if (ok <= 0)
-    return ok;
   SSL *ssl =
       X509_STORE_CTX_get_ex_data(sctx, SSL_get_ex_data_X509_STORE_CTX_idx());
   struct ossl_conn *c = ssl ? SSL_get_app_data(ssl) : NULL;
+  if (ok <= 0) {
+    if (c && c->report)
+      report_refused_chain(c, sctx);
+    return ok;
+  }
   if (!c || policy_refuses(c, sctx)) {
     if (c)
       c->policy_refused = 1;
@@ -1158,6 +1189,7 @@ static enum hr_tls_status status_of(struct ossl_conn *c, int ret,
   f.late_auth_on_h2 = c->late_auth_on_h2;
   f.lib_reason = reason_text(code);
   f.lib_detail = e.text;
+  f.report = c->report;
   long result = SSL_get_verify_result(c->ssl);
   if (op == HR_TLS_OP_HANDSHAKE && c->ctx->base.verify && result != X509_V_OK)
     verify_facts(c, result, &f, verify_detail, sizeof(verify_detail));
@@ -1325,6 +1357,11 @@ static int ossl_session_import(void *vconn, void *session) {
 
 static void ossl_session_free(void *session) { SSL_SESSION_free(session); }
 
+static void ossl_set_report(void *vconn, struct httpr_verify_report *r) {
+  struct ossl_conn *c = vconn;
+  c->report = r;
+}
+
 /* ---- the provider -------------------------------------------------------- */
 
 /* What setup_groups can offer, for the capability query. */
@@ -1357,4 +1394,5 @@ const struct hr_tls_provider hr_provider_openssl = {
     .session_free = ossl_session_free,
     .groups = offered_groups,
     .cipher_suites = ossl_cipher_suites,
+    .set_report = ossl_set_report,
 };

@@ -20,6 +20,8 @@
 #include "backends/keylog.h"
 #include "backends/trust.h"
 
+struct httpr_verify_report; /* backends/verify_report.h */
+
 enum hr_tls_status {
   HR_TLS_DONE = 0,   /* the operation completed (bytes moved) */
   HR_TLS_WANT_READ,  /* call again once the socket is readable */
@@ -164,6 +166,15 @@ struct hr_tls_provider {
    * IANA code point, in its library's order: up to cap of them into ids;
    * returns how many there are. Never fails; needs no global_init. */
   size_t (*cipher_suites)(uint16_t *ids, size_t cap);
+
+  /* From this call on, the connection records what its verification of
+   * the server does into r (verify_report.h): the path with
+   * hr_report_path, the policy's outcome with hr_report_policy, the name
+   * with hr_report_identity, and r as the report of its failure facts.
+   * NULL stops it. The core calls it before the first handshake call
+   * when the caller asked for a report, and with NULL once that
+   * handshake ended; r stays the core's. */
+  void (*set_report)(void *conn, struct httpr_verify_report *r);
 };
 
 /* The providers there are (built in, or the modules of the provider

@@ -32,6 +32,7 @@
 #include "backends/tls_conn.h"
 #include "backends/tls_errors.h"
 #include "backends/trust.h"
+#include "backends/verify_report.h"
 
 /* The provider interface version: one number for everything a module and
  * the library share. A module is loaded only when it was built for
@@ -46,7 +47,8 @@
  *    reordered or retyped (HR_PROVIDER_SERVICES' order is the layout);
  *  - a struct or enum that crosses the boundary: hr_tls_settings,
  *    hr_tls_io, hr_tls_info, httpr_error, hr_tls_facts, hr_io_state,
- *    hr_tls_ctx_base, hr_cert_path, hr_policy_verdict, hr_peer_names,
+ *    hr_tls_ctx_base, hr_cert_path, hr_policy_verdict, hr_check,
+ *    httpr_verify_report, hr_peer_names,
  *    hr_pem_creds, hr_pem_block, hr_creds_loaders, hr_trust, hr_kdf_scan,
  *    hr_verify_reason, hr_kx, hr_ocsp_facts, hr_ocsp_verdict,
  *    hr_ocsp_reason, httpr_code's values, HTTPR_FEATURE_* bits;
@@ -104,7 +106,10 @@
   X(hr_ocsp_judge, ocsp_judge)                                                 \
   X(hr_suite_by_id, suite_by_id)                                               \
   X(hr_tls_suites, tls_suites)                                                 \
-  X(hr_tls_suites_would_add, tls_suites_would_add)
+  X(hr_tls_suites_would_add, tls_suites_would_add)                             \
+  X(hr_report_path, report_path)                                               \
+  X(hr_report_policy, report_policy)                                           \
+  X(hr_report_identity, report_identity)
 
 #define HR_PROVIDER_SERVICE_MEMBER(fn, member) __typeof__(fn) *member;
 

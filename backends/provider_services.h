@@ -42,6 +42,9 @@
  *                         hr_tls_decide)
  *   backends/cipher_suites.h  hr_suite_by_id, hr_tls_suites,
  *                         hr_tls_suites_would_add
+ *   backends/verify_report.h  hr_report_path, hr_report_policy,
+ *                         hr_report_identity (a verification report, when
+ *                         the core gave the connection one)
  *   backends/identity.h   hr_ip_literal, hr_identity_check
  *   backends/credentials.h  hr_creds_setup, hr_creds_read_pkcs12,
  *                         hr_creds_kdf_inner_key, hr_creds_wrong_password,
@@ -75,6 +78,7 @@
 #include "backends/tls_conn.h"
 #include "backends/tls_errors.h"
 #include "backends/trust.h"
+#include "backends/verify_report.h"
 
 #ifdef HTTPR_PROVIDER_MODULE
 /* In a module (provider_module.h) every service is a call through the
@@ -168,6 +172,9 @@ hr_module_hint(httpr_error *err, const char *fmt, ...) {
 #define hr_suite_by_id (hr_svc->suite_by_id)
 #define hr_tls_suites (hr_svc->tls_suites)
 #define hr_tls_suites_would_add (hr_svc->tls_suites_would_add)
+#define hr_report_path (hr_svc->report_path)
+#define hr_report_policy (hr_svc->report_policy)
+#define hr_report_identity (hr_svc->report_identity)
 #endif
 
 /* A write the TLS library completed over a send that was passed over

@@ -81,6 +81,12 @@ static void op_failed(const struct hr_tls_facts *f, httpr_error *err) {
 enum hr_tls_outcome hr_tls_decide(const struct hr_tls_facts *f,
                                   httpr_error *err) {
   int in_handshake = f->op == HR_TLS_OP_HANDSHAKE;
+  /* What verification said, even when something else is the error. */
+  if (f->report && in_handshake && (f->verify_failed || f->identity_mismatch)) {
+    httpr_error verdict = {0};
+    verify_failed(f, &verdict);
+    hr_report_refused(f->report, &verdict);
+  }
   /* HTTP/2 forbids both (RFC 9113 9.2.1, RFC 8740): the server's request
    * is the failure, whatever the transport did after it. */
   if (f->late_auth_on_h2) {

@@ -27,6 +27,7 @@
 #include "backends/provider.h"
 #include "backends/tls_errors.h"
 #include "backends/trust.h"
+#include "backends/verify_report.h"
 
 /* ---- the transport callbacks --------------------------------------------- */
 
@@ -164,6 +165,8 @@ struct hr_tls_facts {
   /* The certificate status check (cert_status.h) refused the server whose
    * chain and name passed (a handshake only); NULL: it did not. */
   const struct hr_ocsp_verdict *cert_status;
+  struct httpr_verify_report *report; /* the connection's, or NULL: a
+                                       * refusal is recorded in it */
   /* The library's error. */
   int alert;                   /* a fatal alert received; -1: none */
   const char *alert_name;      /* the library's name of it, named in the
@@ -191,7 +194,8 @@ enum hr_tls_outcome {
   HR_TLS_OUT_FAILED   /* anything else, in the library's words */
 };
 
-/* Fills err from the facts; the first that applies wins:
+/* Fills err from the facts; the first that applies wins (a refusal of
+ * the server is recorded in f->report whichever wins):
  *   1. a send or recv that failed in this call: the connection broke
  *      (hr_io_broke; detail "errno N", or "errno N; <lib_detail>" with
  *      io_with_detail);

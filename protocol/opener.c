@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "backends/tls_errors.h"
+#include "backends/verify_report.h"
 #include "common/clock.h"
 
 /* ---- the addresses ------------------------------------------------------- */
@@ -54,8 +55,23 @@ static void add_pins(struct hr_race *r, const char *pins, const char *port) {
 
 /* ---- failing ------------------------------------------------------------- */
 
+/* The handshake ended: the provider stops recording, and the report, when
+ * it says something, goes to its sink (deliver) before it is freed. */
+static void report_ended(struct hr_opener *o, int deliver) {
+  struct httpr_verify_report *r = o->report;
+  if (!r)
+    return;
+  o->report = NULL;
+  if (o->conn && o->conn->tls)
+    o->p.provider->set_report(o->conn->tls, NULL);
+  if (deliver && r->recorded)
+    o->p.verify->fn(r, o->p.verify->ud);
+  free(r);
+}
+
 /* Gives back everything and fails with rc (err already set). */
 static httpr_code failed(struct hr_opener *o, httpr_code rc) {
+  report_ended(o, 1);
   hr_opener_abort(o);
   o->phase = HR_OPEN_FAILED;
   return rc;
@@ -145,6 +161,11 @@ static httpr_code to_handshaking(struct hr_opener *o, httpr_error *err) {
                                                 &c->tls, err);
   if (rc != HTTPR_OK)
     return failed(o, rc);
+  if (o->p.verify && o->p.verify->fn && o->p.provider->set_report) {
+    if (!(o->report = calloc(1, sizeof(*o->report))))
+      return failed(o, hr_nomem(err));
+    o->p.provider->set_report(c->tls, o->report);
+  }
   /* A session that cannot be offered only costs a full handshake. */
   if (o->p.session && o->p.provider->session_import &&
       o->p.provider->session_import(c->tls, o->p.session) == 0)
@@ -196,6 +217,7 @@ static httpr_code step_handshaking(struct hr_opener *o,
                                          "TLS handshake failed"));
   if (st == HR_TLS_CLOSED)
     return failed(o, hr_closed_early(err, 1));
+  report_ended(o, 1);
   o->p.provider->info(c->tls, &c->info);
   hr_debugf(o->p.debug, "TLS connection using %s / %s (%s)", c->info.version,
             c->info.cipher, o->p.provider->name);
@@ -290,6 +312,7 @@ struct hr_conn *hr_opener_take(struct hr_opener *o) {
 }
 
 void hr_opener_abort(struct hr_opener *o) {
+  report_ended(o, 0);
   if (o->job)
     hr_resolve_abandon(o->job);
   o->job = NULL;

@@ -41,6 +41,10 @@ struct hr_opener {
   struct hr_conn *conn;         /* from the start; the socket once won */
   enum hr_tls_status want;      /* while handshaking: what the TLS waits for */
   struct hr_conn_times times;   /* each phase's end (hr_now_s) */
+  /* While handshaking, when p.verify asks for one: what the provider
+   * records of its verification, handed to p.verify once the handshake
+   * ends, either way. */
+  struct httpr_verify_report *report;
 };
 
 /* Starts opening a connection with p (copied; the strings and objects it

@@ -24,6 +24,13 @@ struct hr_debug {
 void hr_debugf(const struct hr_debug *d, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Where the report of a new connection's verification of the server
+ * goes (httpr_verify_report_cb); without a sink nothing is recorded. */
+struct hr_verify_sink {
+  httpr_verify_report_cb fn;
+  void *ud;
+};
+
 struct hr_conn {
   int fd;
   const struct hr_tls_provider *provider; /* NULL for plain HTTP */
@@ -49,6 +56,7 @@ struct hr_connect_params {
   long connect_timeout_ms; /* for messages */
   long total_timeout_ms;
   const struct hr_debug *debug;
+  const struct hr_verify_sink *verify; /* NULL: no report */
 };
 
 /* Times (seconds, hr_now_s clock) at which each phase finished. */

@@ -17,7 +17,7 @@ fail=0
 
 pages="$build/man/httpr.1 $src/man/libhttpr.3"
 for p in httpr_config httpr_client httpr_request httpr_response httpr_loop \
-  httpr_error httpr_providers; do
+  httpr_verify_report httpr_error httpr_providers; do
   pages="$pages $build/man/$p.3"
 done
 
@@ -61,7 +61,7 @@ if ! undocumented "$tmp/exported" >"$tmp/out"; then
   fail=1
 fi
 for f in $(cat "$tmp/exported"); do
-  if ! grep -qx "\.so man3/httpr_[a-z]*\.3" "$build/man/links/$f.3" \
+  if ! grep -qx "\.so man3/httpr_[a-z_]*\.3" "$build/man/links/$f.3" \
     2>/dev/null; then
     echo "check-man: no page man/links/$f.3 pointing to its group's page" >&2
     fail=1

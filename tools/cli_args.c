@@ -107,6 +107,13 @@ static int check_combination(struct cli_parser *p) {
   if (o->compare && o->tls_provider)
     return cli_usage_error(p, "--compare uses every provider: drop --%s",
                            o->tls_provider_option);
+  if (o->verify_report && o->tls_provider)
+    return cli_usage_error(p,
+                           "--verify-report uses every provider: drop --%s",
+                           o->tls_provider_option);
+  if (o->verify_report && o->compare)
+    return cli_usage_error(p,
+                           "--compare and --verify-report cannot be combined");
   if (o->output_count > o->url_count && !o->silent)
     fputs("httpr: warning: more -o options than URLs\n", p->err);
   return CLI_EXIT_OK;

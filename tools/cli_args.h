@@ -121,6 +121,7 @@ struct cli_options {
   int list_providers; /* --list-providers (old name --list-backends) */
   int list_ciphers;   /* --list-ciphers */
   int compare; /* --compare: the same request with every provider */
+  int verify_report; /* --verify-report: each provider's verification */
   int feature_table; /* --feature-table: Markdown capability table */
 };
 

@@ -406,6 +406,14 @@ const struct cli_option cli_option_table[] = {
      .section = CLI_HELP_INFO,
      .help = "the same request with every provider, one row each (outcome, "
              "TLS, cipher, ALPN, times)"},
+    {.long_name = "verify-report",
+     .set = cli_set_flag,
+     .field = F(verify_report),
+     .set_to = 1,
+     .section = CLI_HELP_INFO,
+     .help = "the handshake with every provider, one block each: the "
+             "certificate path it built, the result, who decided, the "
+             "shared checks that ran"},
     {.long_name = "version",
      .short_name = 'V',
      .set = cli_set_flag,

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 # gen-man-api.py - writes the man pages of the library's functions, one
-# per group (config, client, request, response, error, providers), from
+# per group (config, client, request, response, loop, verify_report,
+# error, providers), from
 # api/httpr.h: each exported function with its prototype and the comment
 # above it, the types and constants of the group with theirs, and the
 # header's section comments as the page's introduction. The header is the
@@ -29,6 +30,9 @@ GROUPS = [
      ("httpr_response_",)),
     ("loop", "httpr_loop", "run httpr transfers from an event loop",
      ("httpr_loop_", "httpr_transfer_")),
+    ("verify_report", "httpr_verify_report",
+     "what verifying a server's certificate did",
+     ("httpr_verify_report_",)),
     ("error", "httpr_error", "httpr's error codes and error object",
      ("httpr_error_", "httpr_code_")),
     ("providers", "httpr_providers",

@@ -20,6 +20,7 @@
 #include "cli_info.h"
 #include "cli_options.h"
 #include "cli_transfer.h"
+#include "cli_verify_report.h"
 
 static int fetch_all(const struct cli_options *opts) {
   struct cli_run run = {opts, NULL, {0}};
@@ -69,6 +70,8 @@ static int run(const struct cli_options *opts) {
     return cli_print_feature_table(stdout);
   if (opts->compare)
     return cli_compare(opts);
+  if (opts->verify_report)
+    return cli_verify_report(opts);
   return fetch_all(opts);
 }
 

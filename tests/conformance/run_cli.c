@@ -2,7 +2,8 @@
 /*
  * run_cli.c - runs the httpr command-line program ($HTTPR_CLI, which make
  * check sets) as a child process, with one extra environment variable of
- * its own, and keeps its exit status and what it wrote on stderr. For
+ * its own, and keeps its exit status, what it wrote on stderr and, when
+ * asked, its stdout in a file. For
  * settings a TLS library reads once per process, at its first
  * initialisation (OPENSSL_CONF): the suite's own process initialised every
  * provider long ago.
@@ -23,16 +24,19 @@
 #define CLI_MAX_ARGS 32
 
 static void child(const char *cli, const char *const args[],
-                  const char *env_name, const char *env_value, int err_fd) {
+                  const char *env_name, const char *env_value,
+                  const char *out_path, int err_fd) {
   char *argv[CLI_MAX_ARGS + 2] = {(char *)cli};
   size_t n = 1;
   int null_fd = open("/dev/null", O_RDWR);
+  int out_fd =
+      out_path ? open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600) : null_fd;
 
   for (size_t i = 0; args[i] && n <= CLI_MAX_ARGS; i++)
     argv[n++] = (char *)args[i];
   argv[n] = NULL;
-  if (null_fd < 0 || dup2(null_fd, STDIN_FILENO) < 0 ||
-      dup2(null_fd, STDOUT_FILENO) < 0 || dup2(err_fd, STDERR_FILENO) < 0)
+  if (null_fd < 0 || out_fd < 0 || dup2(null_fd, STDIN_FILENO) < 0 ||
+      dup2(out_fd, STDOUT_FILENO) < 0 || dup2(err_fd, STDERR_FILENO) < 0)
     _exit(126);
   if (env_name && setenv(env_name, env_value, 1) != 0)
     _exit(126);
@@ -84,6 +88,12 @@ static int reap(pid_t pid, double deadline) {
 
 int run_cli(const char *const args[], const char *env_name,
             const char *env_value, char *err_out, size_t cap) {
+  return run_cli_to(args, env_name, env_value, NULL, err_out, cap);
+}
+
+int run_cli_to(const char *const args[], const char *env_name,
+               const char *env_value, const char *out_path, char *err_out,
+               size_t cap) {
   const char *cli = getenv("HTTPR_CLI");
   int fds[2];
 
@@ -103,7 +113,7 @@ int run_cli(const char *const args[], const char *env_name,
   }
   if (pid == 0) {
     close(fds[0]);
-    child(cli, args, env_name, env_value, fds[1]);
+    child(cli, args, env_name, env_value, out_path, fds[1]);
   }
   close(fds[1]);
   double deadline = now_s() + CLI_LIMIT_S;

@@ -205,6 +205,11 @@ int run_cli(const char *const args[], const char *env_name,
  * stderr ("" for nothing); prints all it wrote when the exit differs. */
 void expect_cli(const char *const args[], const char *env_name,
                 const char *env_value, int want_exit, const char *want_line);
+/* The same with stdout written to the file out_path (created or
+ * truncated). */
+int run_cli_to(const char *const args[], const char *env_name,
+               const char *env_value, const char *out_path, char *err_out,
+               size_t cap);
 
 /* Assert two codes are equal, printing their names. */
 #define assert_code(actual, expected)                                          \
@@ -255,6 +260,8 @@ extern const struct CMUnitTest ciphers_tests[];
 extern const size_t ciphers_tests_count;
 extern const struct CMUnitTest bounds_tests[];
 extern const size_t bounds_tests_count;
+extern const struct CMUnitTest verify_report_tests[];
+extern const size_t verify_report_tests_count;
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -2,14 +2,16 @@
 /*
  * fuzz_der.c - libFuzzer target for the shared DER reader and what reads
  * certificates with it (backends/der.c, x509_cert.c, name_constraints.c,
- * cert_policy.c, cert_path.c): bytes from a server's Certificate message
- * meet these before any library has judged them on the mbedtls path.
+ * cert_policy.c, cert_path.c, x509_name.c, verify_report.c): bytes from
+ * a server's Certificate message meet these before any library has judged
+ * them on the mbedtls path.
  *
- * The input is walked three ways: element by element to a bounded depth
- * (the bare reader), as one certificate (fields, and its own name
- * constraints against its own names), and cut into up to four
- * certificates that form a path for the policy and the path linker. A
- * crash or a sanitizer report is the only failure.
+ * The input is walked four ways: element by element to a bounded depth
+ * (the bare reader), as a Name printed as text, as one certificate
+ * (fields, its subject as text, and its own name constraints against its
+ * own names), and cut into up to four certificates that form a path for
+ * the policy, a verification report and the path linker. A crash or a
+ * sanitizer report is the only failure.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -19,7 +21,9 @@
 #include "backends/cert_policy.h"
 #include "backends/der.h"
 #include "backends/name_constraints.h"
+#include "backends/verify_report.h"
 #include "backends/x509_cert.h"
+#include "backends/x509_name.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -68,10 +72,14 @@ static int find_anchor(void *ud, const struct hr_der *name,
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   struct hr_der all = {data, size};
   (void)walk(all, 0);
+  /* The input as a Name, printed into a buffer it may overflow. */
+  char name[96];
+  (void)hr_name_text(&all, name, sizeof(name));
 
   struct hr_cert c;
   if (hr_cert_parse(data, size, &c) == 0) {
     (void)hr_cert_self_issued(&c);
+    (void)hr_name_text(&c.subject, name, sizeof(name));
     if (c.name_constraints.p) {
       (void)hr_nc_supported(&c.name_constraints);
       (void)hr_nc_check(&c.name_constraints, &c);
@@ -90,6 +98,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   struct hr_policy_verdict v;
   for (int kx = HR_KX_UNKNOWN; kx <= HR_KX_RSA; kx++)
     (void)hr_policy_check(&path, (enum hr_kx)kx, &v);
+  /* What a verification report makes of the path and the verdict. */
+  static struct httpr_verify_report report;
+  memset(&report, 0, sizeof(report));
+  hr_report_path(&report, &path);
+  hr_report_policy(&report, hr_policy_check(&path, HR_KX_SIGN, &v) != 0, &v);
   struct anchors a = {path.certs, path.count > 1 ? path.count - 1 : 1,
                       path.count};
   struct hr_cert_path linked;

@@ -3,13 +3,15 @@
  * scenarios_verify.c - a provider's verification of the server: chains
  * trusted, untrusted, incomplete or anchored at an intermediate, validity
  * periods, purposes, host names and IP addresses by the shared rules of
- * backends/identity.h, verification off, and the subject and issuer as
- * RFC 2253 prints them. Messages and hints are the shared wording; the
+ * backends/identity.h, verification off, the subject and issuer as RFC
+ * 2253 prints them, and what set_report records (the path, the shared
+ * checks, who decided). Messages and hints are the shared wording; the
  * library's detail and alert come from the provider's expectations.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "backends/verify_report.h"
 #include "tests/provider/scenarios.h"
 
 static const char hint_issuer[] =
@@ -242,6 +244,103 @@ static void names_and_suites(void **state) {
   P->context_free(cctx);
 }
 
+/* ---- the verification report (set_report) -------------------------------- */
+
+/* A handshake recording into r, trusting ca_name, against so (NULL: the
+ * usual server) for host; hostname off skips the identity check. The
+ * client's last status. */
+static enum hr_tls_status reported(const char *ca_name,
+                                   const struct server_opts *so,
+                                   const char *host, int hostname,
+                                   struct httpr_verify_report *r) {
+  struct hr_tls_settings cs = client_settings(ca_name);
+  struct session s;
+  httpr_error err = {0};
+  cs.verify_hostname = hostname;
+  memset(r, 0, sizeof(*r));
+  session_begin(&s, &cs, so, host);
+  P->set_report(s.l.conn, r);
+  enum hr_tls_status st = handshake(&s.l, &err, ROUNDS);
+  P->set_report(s.l.conn, NULL);
+  if (st == HR_TLS_ERROR)
+    assert_string_equal(httpr_verify_report_result(r), err.message);
+  close_session(&s);
+  return st;
+}
+
+static void expect_report_path(const struct httpr_verify_report *r,
+                               const char *const *names) {
+  size_t n = 0;
+  for (; names[n]; n += 2) {
+    assert_string_equal(httpr_verify_report_cert_subject(r, n / 2), names[n]);
+    assert_string_equal(httpr_verify_report_cert_issuer(r, n / 2),
+                        names[n + 1]);
+  }
+  assert_int_equal(httpr_verify_report_cert_count(r), n / 2);
+}
+
+#define NAMES(...) ((const char *const[]){__VA_ARGS__, NULL})
+#define INTER "CN=httpr test intermediate"
+#define ROOT "CN=httpr test root"
+
+/* Every provider records the path it verified and the shared checks, all
+ * passed; the identity check only when it runs. The names are printed
+ * by shared code: a multi-valued RDN reads the same everywhere. */
+static void report_of_an_accepted_chain(void **state) {
+  (void)state;
+  struct httpr_verify_report r;
+  assert_int_equal(reported("root-ca.pem", NULL, "localhost", 1, &r),
+                   HR_TLS_DONE);
+  expect_report_path(&r, NAMES("CN=localhost", INTER, INTER, ROOT, ROOT, ROOT));
+  assert_string_equal(httpr_verify_report_result(&r), "ok");
+  assert_string_equal(httpr_verify_report_decided_by(&r), "");
+  int passed = 0;
+  assert_string_equal(httpr_verify_report_check(&r, 0, &passed),
+                      "chain-length");
+  assert_int_equal(passed, 1);
+  assert_string_equal(httpr_verify_report_check(&r, 9, &passed), "identity");
+  assert_int_equal(passed, 1);
+  assert_null(httpr_verify_report_check(&r, 10, NULL));
+  /* Without the identity check; an intermediate as the trust anchor. */
+  assert_int_equal(reported("inter-only.pem", NULL, "other.example", 0, &r),
+                   HR_TLS_DONE);
+  expect_report_path(&r, NAMES("CN=localhost", INTER, INTER, ROOT));
+  assert_string_equal(httpr_verify_report_check(&r, 8, NULL), "key-usage");
+  assert_null(httpr_verify_report_check(&r, 9, NULL));
+  struct server_opts named = opts_with("named.crt", "good-ecdsa.key");
+  assert_int_equal(reported("root-ca.pem", &named, "localhost", 1, &r),
+                   HR_TLS_DONE);
+  assert_string_equal(httpr_verify_report_cert_subject(&r, 0),
+                      cert_subject("named.crt"));
+}
+
+/* Refusals: by the library (expired; untrusted, with the path as far as
+ * it went), by the identity check. */
+static void report_of_refused_chains(void **state) {
+  (void)state;
+  struct httpr_verify_report r;
+  struct server_opts expired = opts_with("expired.crt", "expired.key");
+  assert_int_equal(reported("root-ca.pem", &expired, "localhost", 1, &r),
+                   HR_TLS_ERROR);
+  expect_report_path(&r, NAMES("CN=localhost", INTER, INTER, ROOT, ROOT, ROOT));
+  assert_string_equal(httpr_verify_report_decided_by(&r), "library");
+  assert_true(strlen(httpr_verify_report_detail(&r)) > 0);
+  struct server_opts root_sent = good_opts();
+  root_sent.extra = "root-ca.pem";
+  assert_int_equal(
+      reported("other-root-ca.pem", &root_sent, "localhost", 1, &r),
+      HR_TLS_ERROR);
+  expect_report_path(&r, NAMES("CN=localhost", INTER, INTER, ROOT, ROOT, ROOT));
+  assert_string_equal(httpr_verify_report_decided_by(&r), "library");
+  assert_null(httpr_verify_report_check(&r, 0, NULL));
+  assert_int_equal(reported("root-ca.pem", NULL, "other.example", 1, &r),
+                   HR_TLS_ERROR);
+  assert_string_equal(httpr_verify_report_decided_by(&r), "identity");
+  int passed = 1;
+  assert_string_equal(httpr_verify_report_check(&r, 9, &passed), "identity");
+  assert_int_equal(passed, 0);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(self_signed_trusted_directly),
     cmocka_unit_test(self_signed_wrong_anchor),
@@ -257,5 +356,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(ip_literal_identity_and_no_sni),
     cmocka_unit_test(verify_off_accepts_anything),
     cmocka_unit_test(names_and_suites),
+    cmocka_unit_test(report_of_an_accepted_chain),
+    cmocka_unit_test(report_of_refused_chains),
 };
 const struct scenario_table verify_scenarios = TABLE(tests);

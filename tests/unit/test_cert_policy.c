@@ -138,6 +138,9 @@ static void unload(struct loaded *l) {
     free(l->der[i]);
 }
 
+/* The rule of the last refusal judge() saw. */
+static enum hr_check refused_by = HR_CHECK_COUNT;
+
 /* Judges the path of names with kx: the reason, or -1 when it passes. */
 static int judge(enum hr_kx kx, const char *const *names) {
   struct loaded l;
@@ -146,6 +149,7 @@ static int judge(enum hr_kx kx, const char *const *names) {
   int r = hr_policy_check(&l.path, kx, &v);
   if (r != 0)
     print_message("policy: %s\n", v.why);
+  refused_by = r != 0 ? v.rule : HR_CHECK_COUNT;
   unload(&l);
   return r == 0 ? -1 : (int)v.reason;
 }
@@ -250,6 +254,17 @@ static void truncated_and_flipped(void **state) {
     (void)hr_cert_parse(copy, len, &c);
   }
   free(copy);
+  /* The policy refuses a path it cannot read, by its DER rule. */
+  struct hr_cert_path path = {0};
+  struct hr_policy_verdict v;
+  assert_int_equal(hr_policy_check(&path, HR_KX_SIGN, &v), -1);
+  assert_int_equal(v.reason, HR_VERIFY_MALFORMED);
+  assert_int_equal(v.rule, HR_CHECK_DER);
+  assert_string_equal(v.why, "no certificate");
+  hr_path_add(&path, der, len - 1);
+  assert_int_equal(hr_policy_check(&path, HR_KX_SIGN, &v), -1);
+  assert_int_equal(v.rule, HR_CHECK_DER);
+  assert_string_equal(v.why, "depth 0: not valid DER");
   free(der);
 }
 
@@ -305,6 +320,7 @@ static void chain_length(void **state) {
                                           "inter", "inter", "inter", "inter",
                                           "inter", "inter", "root")),
                    HR_VERIFY_CHAIN_TOO_LONG);
+  assert_int_equal(refused_by, HR_CHECK_CHAIN_LENGTH);
   assert_int_equal(judge(HR_KX_SIGN, PATH("leaf", "inter", "inter", "inter",
                                           "inter", "inter", "inter", "inter",
                                           "inter", "inter", "inter", "inter",
@@ -318,6 +334,7 @@ static void critical_extensions(void **state) {
                              LEAF_EXT "1.3.6.1.4.1.55555.1=critical,ASN1:NULL",
                              "sha256", HR_KX_SIGN),
                    HR_VERIFY_CRITICAL_EXTENSION);
+  assert_int_equal(refused_by, HR_CHECK_CRITICAL_EXTENSIONS);
   /* Unknown but not critical: ignored. */
   assert_int_equal(leaf_with("noncrit", "ec",
                              LEAF_EXT "1.3.6.1.4.1.55555.1=ASN1:NULL",
@@ -338,6 +355,7 @@ static void issuers_must_be_cas(void **state) {
                    HR_VERIFY_INVALID_CA);
   assert_int_equal(inter_with("nobc", "keyUsage=critical,keyCertSign\n"),
                    HR_VERIFY_INVALID_CA);
+  assert_int_equal(refused_by, HR_CHECK_CA);
   assert_int_equal(inter_with("nocertsign", "basicConstraints=critical,CA:TRUE\n"
                                             "keyUsage=critical,cRLSign\n"),
                    HR_VERIFY_INVALID_CA);
@@ -357,6 +375,7 @@ static void path_length(void **state) {
   make_cert("deep", "below0", "ec", "/CN=localhost", LEAF_EXT, "sha256");
   assert_int_equal(judge(HR_KX_SIGN, PATH("deep", "below0", "plen0", "root")),
                    HR_VERIFY_PATH_LENGTH);
+  assert_int_equal(refused_by, HR_CHECK_CA);
   make_cert("shallow", "plen0", "ec", "/CN=localhost", LEAF_EXT, "sha256");
   assert_int_equal(judge(HR_KX_SIGN, PATH("shallow", "plen0", "root")),
                    PASSES);
@@ -369,6 +388,7 @@ static void purposes(void **state) {
                 "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n",
                 "sha256", HR_KX_SIGN),
       HR_VERIFY_BAD_PURPOSE);
+  assert_int_equal(refused_by, HR_CHECK_PURPOSE);
   assert_int_equal(leaf_with("anyeku", "ec",
                              "extendedKeyUsage=anyExtendedKeyUsage\n", "sha256",
                              HR_KX_SIGN),
@@ -390,6 +410,7 @@ static void key_usage_follows_the_key_exchange(void **state) {
   const char *agree = "keyUsage=critical,keyAgreement\n";
   assert_int_equal(leaf_with("ku-agree", "ec", agree, "sha256", HR_KX_SIGN),
                    HR_VERIFY_BAD_PURPOSE);
+  assert_int_equal(refused_by, HR_CHECK_KEY_USAGE);
   assert_int_equal(leaf_with("ku-enc", "rsa2048", keyenc, "sha256", HR_KX_SIGN),
                    HR_VERIFY_BAD_PURPOSE);
   assert_int_equal(leaf_with("ku-enc2", "rsa2048", keyenc, "sha256", HR_KX_RSA),
@@ -411,6 +432,7 @@ static void keys_and_signatures(void **state) {
   assert_int_equal(leaf_with("rsa1024", "rsa1024", LEAF_EXT, "sha256",
                              HR_KX_SIGN),
                    HR_VERIFY_INSECURE);
+  assert_int_equal(refused_by, HR_CHECK_KEY_STRENGTH);
   assert_int_equal(leaf_with("rsa2048", "rsa2048", LEAF_EXT, "sha256",
                              HR_KX_SIGN),
                    PASSES);
@@ -418,6 +440,7 @@ static void keys_and_signatures(void **state) {
                    HR_VERIFY_INSECURE);
   assert_int_equal(leaf_with("sha1", "ec", LEAF_EXT, "sha1", HR_KX_SIGN),
                    HR_VERIFY_INSECURE);
+  assert_int_equal(refused_by, HR_CHECK_SIGNATURE_ALGORITHM);
   assert_int_equal(leaf_with("sha224", "ec", LEAF_EXT, "sha224", HR_KX_SIGN),
                    PASSES);
   /* A trust anchor's own signature does not count; its key does. */
@@ -455,6 +478,7 @@ static void name_constraints_dns(void **state) {
   assert_int_equal(constrained("nc1", "permitted;DNS:example.org", cn,
                                "DNS:localhost"),
                    HR_VERIFY_NC_PERMITTED);
+  assert_int_equal(refused_by, HR_CHECK_NAME_CONSTRAINTS);
   assert_int_equal(constrained("nc2", "critical,permitted;DNS:example.org", cn,
                                "DNS:www.EXAMPLE.org,DNS:example.org"),
                    PASSES);

@@ -833,6 +833,33 @@ static void compare_conflict_names_the_option_given(void **state) {
   done(&p);
 }
 
+/* --verify-report runs every provider, and is an action of its own. */
+static void verify_report_conflicts(void **state) {
+  struct parsed p;
+  (void)state;
+  PARSE(&p, "--verify-report", "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_OK);
+  assert_int_equal(p.opts.verify_report, 1);
+  done(&p);
+  PARSE(&p, "--verify-report", "--tls-provider", "gnutls", "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_USAGE);
+  assert_string_equal(p.err, "httpr: --verify-report uses every provider: "
+                             "drop --tls-provider\n"
+                             "httpr: try 'httpr --help' for more "
+                             "information\n");
+  done(&p);
+  PARSE(&p, "--compare", "--verify-report", "https://a/");
+  assert_int_equal(p.rc, CLI_EXIT_USAGE);
+  assert_string_equal(p.err, "httpr: --compare and --verify-report cannot be "
+                             "combined\n"
+                             "httpr: try 'httpr --help' for more "
+                             "information\n");
+  done(&p);
+  PARSE(&p, "--verify-report");
+  assert_int_equal(p.rc, CLI_EXIT_USAGE);
+  done(&p);
+}
+
 /* curl's --data-ascii is -d under another name. */
 static void data_ascii_is_data(void **state) {
   struct parsed p;
@@ -1169,6 +1196,7 @@ int main(void) {
       cmocka_unit_test(tls_and_misc_flags),
       cmocka_unit_test(provider_option_and_old_name),
       cmocka_unit_test(compare_conflict_names_the_option_given),
+      cmocka_unit_test(verify_report_conflicts),
       cmocka_unit_test(data_ascii_is_data),
       cmocka_unit_test(help_lists_every_option),
       cmocka_unit_test(no_sessionid),
