@@ -55,6 +55,8 @@ void hr_config_clear(struct httpr_config *cfg) {
   free(cfg->backend);
   free(cfg->keylog_file);
   free(cfg->groups);
+  free(cfg->crl_file);
+  free(cfg->pinned_public_key);
   memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -372,10 +374,25 @@ httpr_code httpr_config_set_keylog_file(httpr_config *cfg, const char *path) {
   return cfg ? set_string(&cfg->keylog_file, path) : HTTPR_E_INVALID;
 }
 
-httpr_code httpr_config_set_groups(httpr_config *cfg, const char *groups) {
-  if (!cfg || (groups && (!groups[0] || strpbrk(groups, "\r\n"))))
+/* A text setting that may be unset (NULL) but never empty nor hold CR or
+ * LF. */
+static httpr_code set_line(httpr_config *cfg, char **slot, const char *value) {
+  if (!cfg || (value && (!value[0] || strpbrk(value, "\r\n"))))
     return HTTPR_E_INVALID;
-  return set_string(&cfg->groups, groups);
+  return set_string(slot, value);
+}
+
+httpr_code httpr_config_set_groups(httpr_config *cfg, const char *groups) {
+  return set_line(cfg, cfg ? &cfg->groups : NULL, groups);
+}
+
+httpr_code httpr_config_set_crl_file(httpr_config *cfg, const char *path) {
+  return set_line(cfg, cfg ? &cfg->crl_file : NULL, path);
+}
+
+httpr_code httpr_config_set_pinned_public_key(httpr_config *cfg,
+                                              const char *pin) {
+  return set_line(cfg, cfg ? &cfg->pinned_public_key : NULL, pin);
 }
 
 httpr_code httpr_config_set_debug_callback(httpr_config *cfg, httpr_debug_cb cb,
@@ -392,6 +409,7 @@ httpr_code hr_config_copy(struct httpr_config *dst,
   *dst = *src;
   dst->ca_file = dst->ca_dir = dst->cert_path = dst->key_path = NULL;
   dst->password = dst->backend = dst->keylog_file = dst->groups = NULL;
+  dst->crl_file = dst->pinned_public_key = NULL;
   dst->pins = NULL;
   dst->pin_count = 0;
   if (set_string(&dst->ca_file, src->ca_file) ||
@@ -401,7 +419,9 @@ httpr_code hr_config_copy(struct httpr_config *dst,
       set_string(&dst->password, src->password) ||
       set_string(&dst->backend, src->backend) ||
       set_string(&dst->keylog_file, src->keylog_file) ||
-      set_string(&dst->groups, src->groups))
+      set_string(&dst->groups, src->groups) ||
+      set_string(&dst->crl_file, src->crl_file) ||
+      set_string(&dst->pinned_public_key, src->pinned_public_key))
     goto nomem;
   for (size_t i = 0; i < src->pin_count; i++) {
     const struct hr_pin *pin = &src->pins[i];

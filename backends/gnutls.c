@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <gnutls/abstract.h>
 #include <gnutls/crypto.h>
@@ -51,6 +52,13 @@ struct gt_ctx {
     gnutls_datum_t dn, der;
   } anchors[16];
   size_t anchor_count;
+  /* The CRL file's CRLs by issuer, with their nextUpdate: GnuTLS checks
+   * what a CRL lists but not whether it is out of date. */
+  struct crl_date {
+    gnutls_datum_t issuer; /* the issuer Name, DER */
+    time_t next_update;
+  } *crls;
+  size_t crl_count;
 };
 
 /* What the verify callback found wrong with the server's certificate. */
@@ -140,6 +148,44 @@ static int add_cert_block(const struct hr_pem_block *b, void *ud) {
   return n > 0;
 }
 
+/* Keeps a CRL's issuer and nextUpdate (none: nothing to keep). */
+static int keep_crl_date(struct gt_ctx *ctx, const gnutls_datum_t *pem) {
+  gnutls_x509_crl_t crl = NULL;
+  gnutls_datum_t issuer = {NULL, 0};
+  int ret = gnutls_x509_crl_init(&crl);
+  if (ret == 0)
+    ret = gnutls_x509_crl_import(crl, pem, GNUTLS_X509_FMT_PEM);
+  time_t next = ret == 0 ? gnutls_x509_crl_get_next_update(crl) : (time_t)-1;
+  if (ret == 0 && next != (time_t)-1)
+    ret = gnutls_x509_crl_get_raw_issuer_dn(crl, &issuer);
+  if (ret == 0 && next != (time_t)-1) {
+    struct crl_date *grown =
+        realloc(ctx->crls, (ctx->crl_count + 1) * sizeof(*ctx->crls));
+    if (grown) {
+      ctx->crls = grown;
+      ctx->crls[ctx->crl_count++] = (struct crl_date){issuer, next};
+      issuer.data = NULL;
+    } else {
+      ret = GNUTLS_E_MEMORY_ERROR;
+    }
+  }
+  gnutls_free(issuer.data);
+  if (crl)
+    gnutls_x509_crl_deinit(crl);
+  return ret;
+}
+
+/* hr_crl_add_fn: 0 when GnuTLS took the CRL. */
+static int add_crl_block(const struct hr_pem_block *b, void *ud) {
+  struct gt_ctx *ctx = ud;
+  gnutls_datum_t d = {(unsigned char *)b->begin, (unsigned)b->len};
+  int n = gnutls_certificate_set_x509_crl_mem(ctx->creds, &d,
+                                              GNUTLS_X509_FMT_PEM);
+  if (n < 0)
+    return n;
+  return n == 0 ? GNUTLS_E_PARSING_ERROR : keep_crl_date(ctx, &d);
+}
+
 static int verify_cb(gnutls_session_t session);
 
 static httpr_code setup_verify(struct gt_ctx *ctx,
@@ -151,6 +197,8 @@ static httpr_code setup_verify(struct gt_ctx *ctx,
   struct trust_load l = {.creds = ctx->creds};
   httpr_code rc = hr_tls_trust_load(&s->trust, add_cert_block, &l,
                                     &l.last_error, detail_text, err);
+  if (rc == HTTPR_OK && s->crl_file)
+    rc = hr_crl_load(s->crl_file, add_crl_block, ctx, detail_text, err);
   if (rc != HTTPR_OK)
     return rc;
   gnutls_certificate_set_verify_function(ctx->creds, verify_cb);
@@ -681,6 +729,9 @@ static void gt_context_free(void *vctx) {
     free(ctx->anchors[i].dn.data);
     gnutls_free(ctx->anchors[i].der.data);
   }
+  for (size_t i = 0; i < ctx->crl_count; i++)
+    gnutls_free(ctx->crls[i].issuer.data);
+  free(ctx->crls);
   pthread_mutex_destroy(&ctx->anchors_lock);
   free(ctx);
 }
@@ -982,6 +1033,30 @@ static int policy_refuses(struct gt_conn *c, gnutls_session_t session) {
   return refused ? -1 : 0;
 }
 
+/* A CRL past its nextUpdate for the issuer of a certificate the server
+ * sent: 1, as OpenSSL and mbedTLS find it. */
+static int crl_expired(const struct gt_ctx *ctx, gnutls_session_t session) {
+  struct peer_chain pc;
+  int expired = 0;
+  if (ctx->crl_count == 0)
+    return 0;
+  time_t now = time(NULL);
+  peer_chain_load(session, &pc);
+  for (unsigned i = 0; i < pc.count && !expired; i++) {
+    gnutls_datum_t issuer = {NULL, 0};
+    if (gnutls_x509_crt_get_raw_issuer_dn(pc.certs[i], &issuer) < 0)
+      continue;
+    for (size_t k = 0; k < ctx->crl_count && !expired; k++) {
+      const struct crl_date *d = &ctx->crls[k];
+      expired = d->next_update < now && d->issuer.size == issuer.size &&
+                memcmp(d->issuer.data, issuer.data, issuer.size) == 0;
+    }
+    gnutls_free(issuer.data);
+  }
+  peer_chain_clear(&pc);
+  return expired;
+}
+
 /* A status with a defect in a certificate (not only a missing issuer or
  * a date) is judged again by the shared policy, which names the defect as
  * every provider does ("path length constraint exceeded" where GnuTLS
@@ -1020,13 +1095,22 @@ static int verify_cb(gnutls_session_t session) {
     return -1;
   }
   if (status) {
-    status_verdict(c, status, reason_of(session, status));
+    enum hr_verify_reason reason = reason_of(session, status);
+    /* OpenSSL judges a CRL's dates before what it lists. */
+    if (reason == HR_VERIFY_REVOKED && crl_expired(c->ctx, session))
+      reason = HR_VERIFY_CRL_EXPIRED;
+    status_verdict(c, status, reason);
     if (has_defect(status))
       policy_refuses(c, session); /* its reason, if it finds one */
     return -1;
   }
   if (policy_refuses(c, session) != 0)
     return -1;
+  if (crl_expired(c->ctx, session)) {
+    status_verdict(c, GNUTLS_CERT_INVALID | GNUTLS_CERT_REVOCATION_DATA_SUPERSEDED,
+                   HR_VERIFY_CRL_EXPIRED);
+    return -1;
+  }
   if (c->ctx->base.verify_hostname && !leaf_matches(session, c->name)) {
     status_verdict(c, GNUTLS_CERT_INVALID | GNUTLS_CERT_UNEXPECTED_OWNER,
                    HR_VERIFY_HOSTNAME);
@@ -1194,7 +1278,10 @@ done:
 static int verify_alert(enum hr_verify_reason reason) {
   switch (reason) {
   case HR_VERIFY_EXPIRED:
+  case HR_VERIFY_CRL_EXPIRED:
     return GNUTLS_A_CERTIFICATE_EXPIRED;
+  case HR_VERIFY_REVOKED:
+    return GNUTLS_A_CERTIFICATE_REVOKED;
   case HR_VERIFY_UNKNOWN_ISSUER:
   case HR_VERIFY_SELF_SIGNED:
   case HR_VERIFY_SELF_SIGNED_IN_CHAIN:
@@ -1506,6 +1593,25 @@ static void gt_info(void *vconn, struct hr_tls_info *out) {
   out->resumed = gnutls_session_is_resumed(c->session) != 0;
 }
 
+/* ---- for public key pinning --------------------------------------------- */
+
+/* The session's own copy of the leaf, resumed sessions' too. */
+static int gt_peer_certificate(void *vconn, const unsigned char **der,
+                               size_t *len) {
+  const struct gt_conn *c = vconn;
+  unsigned n = 0;
+  const gnutls_datum_t *peers = gnutls_certificate_get_peers(c->session, &n);
+  if (!peers || n == 0)
+    return -1;
+  *der = peers[0].data;
+  *len = peers[0].size;
+  return 0;
+}
+
+static int gt_sha256(const void *data, size_t len, unsigned char out[32]) {
+  return gnutls_hash_fast(GNUTLS_DIG_SHA256, data, len, out) == 0 ? 0 : -1;
+}
+
 /* ---- session resumption -------------------------------------------------- */
 
 /* Whether the session holds something a server can resume. In TLS 1.3
@@ -1581,4 +1687,6 @@ const struct hr_tls_provider hr_provider_gnutls = {
     .session_import = gt_session_import,
     .session_free = hr_session_blob_free,
     .groups = offered_groups,
+    .peer_certificate = gt_peer_certificate,
+    .sha256 = gt_sha256,
 };

@@ -62,6 +62,13 @@ struct hr_tls_settings {
                          between (hr_tls_groups); NULL: the provider's */
   size_t alpn_len;
   struct hr_keylog *keylog; /* NULL: key logging off. Not owned. */
+  /* PEM CRLs the chain is checked against when verify (hr_crl_load),
+   * NULL for none. The rule, the same on every provider: a certificate of
+   * the chain (the leaf, the intermediates) that its issuer's CRL lists
+   * is HR_VERIFY_REVOKED; a CRL past its nextUpdate that applies is
+   * HR_VERIFY_CRL_EXPIRED; a certificate whose issuer has no CRL in the
+   * file passes. */
+  const char *crl_file;
 };
 
 /* What a connection negotiated; filled by info() after the handshake. */
@@ -152,6 +159,15 @@ struct hr_tls_provider {
   /* The key exchange groups it can offer, by IANA name (the names of
    * hr_tls_groups), NULL-ended: what the capability query lists. */
   const char *const *groups;
+
+  /* For public key pinning, which the core checks after the handshake
+   * (backends/pubkey_pin.h); both NULL in a provider that cannot pin.
+   * peer_certificate: the server's certificate (its leaf) as DER once the
+   * handshake is done, resumed or not: 0 with *der and *len set, valid
+   * until connection_free; -1 when there is none. sha256: the SHA-256 of
+   * len bytes of data into out, with the provider's library: 0, or -1. */
+  int (*peer_certificate)(void *conn, const unsigned char **der, size_t *len);
+  int (*sha256)(const void *data, size_t len, unsigned char out[32]);
 };
 
 /* The providers there are (built in, or the modules of the provider

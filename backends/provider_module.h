@@ -24,6 +24,7 @@
 #include "backends/cert_path.h"
 #include "backends/cert_policy.h"
 #include "backends/credentials.h"
+#include "backends/crl_file.h"
 #include "backends/identity.h"
 #include "backends/keylog.h"
 #include "backends/provider.h"
@@ -45,15 +46,16 @@
  *  - a struct or enum that crosses the boundary: hr_tls_settings,
  *    hr_tls_io, hr_tls_info, httpr_error, hr_tls_facts, hr_io_state,
  *    hr_tls_ctx_base, hr_cert_path, hr_policy_verdict, hr_peer_names,
- *    hr_pem_creds, hr_pem_block, hr_creds_loaders, hr_trust, hr_kdf_scan,
- *    hr_verify_reason, hr_kx, httpr_code's values, HTTPR_FEATURE_* bits;
+ *    hr_pem_creds, hr_pem_block (and hr_pem_kind), hr_creds_loaders,
+ *    hr_trust, hr_kdf_scan, hr_verify_reason, hr_kx, httpr_code's values,
+ *    HTTPR_FEATURE_* bits;
  *  - the documented behaviour of a service or of a provider operation;
  *  - the inline helpers of the headers above (a module carries its own
  *    copy of them).
  * Wording changes inside a service (a message, a detail) need no new
  * number: the words are the core's, and every module gets the new ones.
  * Never reuse a number. */
-#define HR_PROVIDER_INTERFACE_VERSION 5u
+#define HR_PROVIDER_INTERFACE_VERSION 6u
 
 /* Every core function a provider may call, but the printf-like three,
  * as X(function, member): the member's type is the function's own, so
@@ -97,7 +99,8 @@
   X(hr_keylog_format, keylog_format)                                           \
   X(hr_keylog_write_line, keylog_write_line)                                   \
   X(hr_tls_groups, tls_groups)                                                 \
-  X(hr_tls_group_unsupported, tls_group_unsupported)
+  X(hr_tls_group_unsupported, tls_group_unsupported)                           \
+  X(hr_crl_load, crl_load)
 
 #define HR_PROVIDER_SERVICE_MEMBER(fn, member) __typeof__(fn) *member;
 

@@ -46,6 +46,7 @@
  *                         (the shared wording of credential failures)
  *   backends/trust.h      hr_trust_load (via provider.h; GnuTLS and
  *                         mbedTLS through hr_tls_trust_load)
+ *   backends/crl_file.h   hr_crl_load (the CRL file, block by block)
  *   backends/keylog.h     hr_keylog_format, hr_keylog_write_line
  *                         (via provider.h)
  *   backends/pem.h        struct hr_pem_block (data only)
@@ -60,6 +61,7 @@
 #include "backends/cert_path.h"
 #include "backends/cert_policy.h"
 #include "backends/credentials.h"
+#include "backends/crl_file.h"
 #include "backends/identity.h"
 #include "backends/keylog.h"
 #include "backends/pem.h"
@@ -157,6 +159,7 @@ hr_module_hint(httpr_error *err, const char *fmt, ...) {
 #define hr_keylog_write_line (hr_svc->keylog_write_line)
 #define hr_tls_groups (hr_svc->tls_groups)
 #define hr_tls_group_unsupported (hr_svc->tls_group_unsupported)
+#define hr_crl_load (hr_svc->crl_load)
 #endif
 
 /* A write the TLS library completed over a send that was passed over

@@ -175,6 +175,8 @@ void cli_options_free(struct cli_options *opts) {
   free(opts->tls_provider);
   free(opts->keylog);
   free(opts->curves);
+  free(opts->crlfile);
+  free(opts->pinnedpubkey);
   free(opts->write_out);
   memset(opts, 0, sizeof(*opts));
 }
