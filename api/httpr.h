@@ -263,7 +263,8 @@ HTTPR_EXPORT httpr_code httpr_config_set_ca_dir(httpr_config *cfg,
  * certificate revoked"; a CRL past its nextUpdate that applies to the
  * chain fails with "certificate verify failed: CRL has expired"; a
  * certificate whose issuer has no CRL in the file passes. The same on
- * every provider. The file is read when the client first needs TLS: one
+ * every provider. The file is read when the client first needs TLS, with
+ * verification off too (as curl reads it; nothing is checked then): one
  * that cannot be read, holds no PEM CRL or one that cannot be parsed
  * fails that request with HTTPR_E_CRL_FILE naming it. NULL unsets.
  * HTTPR_OK, HTTPR_E_INVALID (empty, CR or LF) or HTTPR_E_NOMEM. */

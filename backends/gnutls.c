@@ -186,6 +186,16 @@ static int add_crl_block(const struct hr_pem_block *b, void *ud) {
   return n == 0 ? GNUTLS_E_PARSING_ERROR : keep_crl_date(ctx, &d);
 }
 
+/* The CRLs into the credential, read with verification off too (as curl
+ * reads them), when verify_cb is not set and GnuTLS checks nothing. */
+static httpr_code setup_crls(struct gt_ctx *ctx,
+                             const struct hr_tls_settings *s,
+                             httpr_error *err) {
+  if (!s->crl_file)
+    return HTTPR_OK;
+  return hr_crl_load(s->crl_file, add_crl_block, ctx, detail_text, err);
+}
+
 static int verify_cb(gnutls_session_t session);
 
 static httpr_code setup_verify(struct gt_ctx *ctx,
@@ -197,8 +207,6 @@ static httpr_code setup_verify(struct gt_ctx *ctx,
   struct trust_load l = {.creds = ctx->creds};
   httpr_code rc = hr_tls_trust_load(&s->trust, add_cert_block, &l,
                                     &l.last_error, detail_text, err);
-  if (rc == HTTPR_OK && s->crl_file)
-    rc = hr_crl_load(s->crl_file, add_crl_block, ctx, detail_text, err);
   if (rc != HTTPR_OK)
     return rc;
   gnutls_certificate_set_verify_function(ctx->creds, verify_cb);
@@ -750,6 +758,7 @@ static httpr_code gt_context_new(const struct hr_tls_settings *s, void **out,
   hr_tls_ctx_base_init(&ctx->base, s);
   if ((rc = setup_priority(ctx, s, err)) == HTTPR_OK &&
       (rc = setup_verify(ctx, s, err)) == HTTPR_OK &&
+      (rc = setup_crls(ctx, s, err)) == HTTPR_OK &&
       (rc = hr_creds_setup(s, &credential_loaders, ctx, err)) == HTTPR_OK)
     rc = setup_alpn(ctx, s, err);
 done:

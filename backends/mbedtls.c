@@ -223,6 +223,21 @@ static int add_crl_block(const struct hr_pem_block *b, void *ud) {
   return ret;
 }
 
+/* The CRLs, read with verification off too (as curl reads them); with
+ * it, mbedTLS checks each certificate of the chain against its issuer's
+ * CRLs, when there are any, and their dates too. */
+static httpr_code setup_crls(struct mt_ctx *ctx,
+                             const struct hr_tls_settings *s,
+                             httpr_error *err) {
+  if (!s->crl_file)
+    return HTTPR_OK;
+  httpr_code rc =
+      hr_crl_load(s->crl_file, add_crl_block, &ctx->crls, detail_text, err);
+  if (rc == HTTPR_OK && s->verify)
+    mbedtls_ssl_conf_ca_chain(&ctx->conf, &ctx->ca, &ctx->crls);
+  return rc;
+}
+
 static httpr_code setup_verify(struct mt_ctx *ctx,
                                const struct hr_tls_settings *s,
                                httpr_error *err) {
@@ -233,16 +248,11 @@ static httpr_code setup_verify(struct mt_ctx *ctx,
   struct trust_load l = {.ca = &ctx->ca};
   httpr_code rc = hr_tls_trust_load(&s->trust, add_cert_block, &l,
                                     &l.last_error, detail_text, err);
-  if (rc == HTTPR_OK && s->crl_file)
-    rc = hr_crl_load(s->crl_file, add_crl_block, &ctx->crls, detail_text, err);
   if (rc != HTTPR_OK)
     return rc;
   /* Every certificate in the list is a trust anchor to mbedTLS, an
-   * intermediate too, as with the other providers. mbedTLS checks each
-   * certificate of the chain against its issuer's CRLs, when there are
-   * any, and their dates too. */
-  mbedtls_ssl_conf_ca_chain(&ctx->conf, &ctx->ca,
-                            s->crl_file ? &ctx->crls : NULL);
+   * intermediate too, as with the other providers. */
+  mbedtls_ssl_conf_ca_chain(&ctx->conf, &ctx->ca, NULL);
   mbedtls_ssl_conf_authmode(&ctx->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
   return HTTPR_OK;
 }
@@ -568,6 +578,7 @@ static httpr_code mt_context_new(const struct hr_tls_settings *s, void **out,
       (rc = setup_groups(ctx, s, err)) == HTTPR_OK &&
       (rc = setup_rng(ctx, err)) == HTTPR_OK &&
       (rc = setup_verify(ctx, s, err)) == HTTPR_OK &&
+      (rc = setup_crls(ctx, s, err)) == HTTPR_OK &&
       (rc = hr_creds_setup(s, &credential_loaders, ctx, err)) == HTTPR_OK)
     rc = setup_alpn(ctx, s, err);
   if (rc == HTTPR_OK && ctx->base.keylog)

@@ -302,7 +302,8 @@ static int forgive_missing_crl(int ok, X509_STORE_CTX *sctx) {
   return ok;
 }
 
-/* The CRLs into the store, and the leaf and every intermediate checked
+/* The CRLs into the store (read with verification off too, as curl reads
+ * them), and with verification the leaf and every intermediate checked
  * against them. */
 static httpr_code setup_crls(struct ossl_ctx *ctx,
                              const struct hr_tls_settings *s,
@@ -315,6 +316,8 @@ static httpr_code setup_crls(struct ossl_ctx *ctx,
   drain_errors(&e);
   if (rc != HTTPR_OK)
     return err->detail[0] ? rc : with_detail(err, &e);
+  if (!s->verify)
+    return HTTPR_OK;
   X509_VERIFY_PARAM_set_flags(SSL_CTX_get0_param(ctx->ssl_ctx),
                               X509_V_FLAG_CRL_CHECK |
                                   X509_V_FLAG_CRL_CHECK_ALL);
@@ -345,7 +348,7 @@ static httpr_code setup_verify(struct ossl_ctx *ctx,
   drain_errors(&e);
   if (rc != HTTPR_OK && !err->detail[0])
     with_detail(err, &e);
-  return rc == HTTPR_OK ? setup_crls(ctx, s, err) : rc;
+  return rc;
 }
 
 /* ---- client credentials -------------------------------------------------- */
@@ -721,6 +724,7 @@ static httpr_code ossl_context_new(const struct hr_tls_settings *s, void **out,
   if ((rc = setup_versions(ctx, s, err)) != HTTPR_OK ||
       (rc = setup_groups(ctx, s, err)) != HTTPR_OK ||
       (rc = setup_verify(ctx, s, err)) != HTTPR_OK ||
+      (rc = setup_crls(ctx, s, err)) != HTTPR_OK ||
       (rc = hr_creds_setup(s, &credential_loaders, ctx->ssl_ctx, err)) !=
           HTTPR_OK)
     goto done;

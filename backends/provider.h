@@ -63,11 +63,13 @@ struct hr_tls_settings {
   size_t alpn_len;
   struct hr_keylog *keylog; /* NULL: key logging off. Not owned. */
   /* PEM CRLs the chain is checked against when verify (hr_crl_load),
-   * NULL for none. The rule, the same on every provider: a certificate of
-   * the chain (the leaf, the intermediates) that its issuer's CRL lists
-   * is HR_VERIFY_REVOKED; a CRL past its nextUpdate that applies is
-   * HR_VERIFY_CRL_EXPIRED; a certificate whose issuer has no CRL in the
-   * file passes. */
+   * NULL for none; read with verify off too, as curl reads them, so a bad
+   * file is an error either way. The rule, the same on every provider: a
+   * certificate of the chain (the leaf, the intermediates) that its
+   * issuer's CRL lists is HR_VERIFY_REVOKED; a CRL past its nextUpdate
+   * that applies is HR_VERIFY_CRL_EXPIRED, even when it lists the
+   * certificate too; a certificate whose issuer has no CRL in the file
+   * passes. */
   const char *crl_file;
 };
 

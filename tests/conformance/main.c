@@ -5,8 +5,8 @@
  * provider gets one summary. PKI_DIR and TEST_SERVER come from the
  * environment (make check sets them). HTTPR_TEST_GROUPS=pool,h2 runs only
  * those groups (one per test file: verify, trust, client_cert, tls, http,
- * connect, api, loop, pool, h2), HTTPR_TEST_FILTER only the tests matching a cmocka
- * pattern.
+ * connect, api, loop, pool, h2, revocation, pinning, ...),
+ * HTTPR_TEST_FILTER only the tests matching a cmocka pattern.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -235,6 +235,8 @@ static int collect_tests(struct CMUnitTest **out) {
       {"policy", policy_tests, &policy_tests_count},
       {"system_policy", system_policy_tests, &system_policy_tests_count},
       {"bounds", bounds_tests, &bounds_tests_count},
+      {"revocation", revocation_tests, &revocation_tests_count},
+      {"pinning", pinning_tests, &pinning_tests_count},
   };
   const char *groups = getenv("HTTPR_TEST_GROUPS");
   for (const char *p = groups; p && *p;) {

@@ -122,6 +122,8 @@ static const struct profile_def profiles[SRV_COUNT] = {
     [SRV_LATE_CERT_H2_TLS12] = {"good-ecdsa",
                                 {"--alpn", "h2,http/1.1", "--late-client-ca",
                                  "@client-ca.pem", "--tls-max", "1.2"}},
+    [SRV_REVOKED] = {"revoked", {NULL}},
+    [SRV_REVOKED_INTER] = {"revoked-inter", {NULL}},
 };
 
 static struct {

@@ -102,6 +102,9 @@ enum profile {
   SRV_LATE_CERT_H2_TLS12, /* h2,http/1.1, TLS 1.2 only */
   SRV_GROUP_P384,         /* key exchange on secp384r1 only */
   SRV_GROUP_P384_TLS12,   /* the same, TLS 1.2 only */
+  /* Revocation (test_revocation.c): make-pki.sh's leaves of the name. */
+  SRV_REVOKED,       /* a leaf inter-ca's CRL lists */
+  SRV_REVOKED_INTER, /* a leaf below an intermediate the root's CRL lists */
   SRV_COUNT
 };
 
@@ -231,6 +234,10 @@ extern const struct CMUnitTest system_policy_tests[];
 extern const size_t system_policy_tests_count;
 extern const struct CMUnitTest bounds_tests[];
 extern const size_t bounds_tests_count;
+extern const struct CMUnitTest revocation_tests[];
+extern const size_t revocation_tests_count;
+extern const struct CMUnitTest pinning_tests[];
+extern const size_t pinning_tests_count;
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -123,13 +123,14 @@
 #                         (revoked-inter's intermediate)
 #   crl-other.pem         other-root's CRL listing good-ecdsa's serial: a
 #                         CRL of another issuer, which must not apply
-#   crl-expired.pem       inter-ca's CRL listing nothing, valid
+#   crl-expired.pem       inter-ca's CRL listing revoked, valid
 #                         2020-01-01..2021-01-01 (its nextUpdate is past)
 #   crl-bad.pem           an "X509 CRL" PEM block whose content is no CRL
 #   Public key pinning (tests/conformance/test_pinning.c):
 #   good-ecdsa-pubkey.pem, .der  good-ecdsa's SubjectPublicKeyInfo
-#   good-ecdsa.pin, good-rsa.pin  "sha256//" and the base64 SHA-256 of that
-#                         leaf's SubjectPublicKeyInfo (no newline)
+#   good-ecdsa.pin, good-rsa.pin, untrusted.pin  "sha256//" and the
+#                         base64 SHA-256 of that leaf's SubjectPublicKeyInfo
+#                         (no newline)
 #   .complete                    marker written last
 set -eu
 
@@ -601,6 +602,7 @@ crl_db other
 revoke other "$OUT/other-root-ca" "$W/good-ecdsa.leaf"
 crl other other-root-ca "$OUT/crl-other.pem"
 crl_db stale
+revoke stale "$OUT/inter-ca" "$W/revoked.leaf"
 crl stale inter-ca "$OUT/crl-expired.pem" -crl_lastupdate 20200101000000Z \
   -crl_nextupdate 20210101000000Z
 printf -- '-----BEGIN X509 CRL-----\n%s\n-----END X509 CRL-----\n' \
@@ -611,7 +613,7 @@ run openssl pkey -in "$OUT/good-ecdsa.key" -pubout \
   -out "$OUT/good-ecdsa-pubkey.pem"
 run openssl pkey -in "$OUT/good-ecdsa.key" -pubout -outform DER \
   -out "$OUT/good-ecdsa-pubkey.der"
-for p in good-ecdsa good-rsa; do
+for p in good-ecdsa good-rsa untrusted; do
   run openssl pkey -in "$OUT/$p.key" -pubout -outform DER -out "$W/$p.spki"
   run openssl dgst -sha256 -binary -out "$W/$p.sha256" "$W/$p.spki"
   printf 'sha256//%s' "$(openssl base64 -A -in "$W/$p.sha256")" >"$OUT/$p.pin"
