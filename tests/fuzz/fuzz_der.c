@@ -5,9 +5,10 @@
  * cert_policy.c, cert_path.c): bytes from a server's Certificate message
  * meet these before any library has judged them on the mbedtls path.
  *
- * The input is walked three ways: element by element to a bounded depth
- * (the bare reader), as one certificate (fields, and its own name
- * constraints against its own names), and cut into up to four
+ * The input is walked four ways: element by element to a bounded depth
+ * (the bare reader), as one certificate (fields, its public key for a
+ * pin, and its own name constraints against its own names), as a public
+ * key file's SubjectPublicKeyInfo, and cut into up to four
  * certificates that form a path for the policy and the path linker. A
  * crash or a sanitizer report is the only failure.
  */
@@ -68,6 +69,15 @@ static int find_anchor(void *ud, const struct hr_der *name,
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   struct hr_der all = {data, size};
   (void)walk(all, 0);
+
+  /* The key a public key pin is compared with, and a pin file's check. */
+  struct hr_der spki;
+  if (hr_cert_spki(data, size, &spki) == 0) {
+    if (spki.p < data || spki.p + spki.len > data + size)
+      __builtin_trap();
+    (void)hr_spki_check(spki.p, spki.len);
+  }
+  (void)hr_spki_check(data, size);
 
   struct hr_cert c;
   if (hr_cert_parse(data, size, &c) == 0) {
