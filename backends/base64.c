@@ -6,8 +6,8 @@
  */
 #include <stdint.h>
 
-#include "common/wipe.h"
 #include "backends/base64.h"
+#include "common/wipe.h"
 
 static const char alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

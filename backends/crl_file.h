@@ -11,9 +11,9 @@
 #ifndef HTTPR_CRL_FILE_H
 #define HTTPR_CRL_FILE_H
 
-#include "common/error.h"
 #include "backends/pem.h"
 #include "backends/tls_conn.h"
+#include "common/error.h"
 
 /* A provider's way to take one CRL: 0 when its library took it, else the
  * library's error code (for words). */

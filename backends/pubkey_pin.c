@@ -137,8 +137,8 @@ static httpr_code read_key_file(const char *path, struct hr_pubkey_pins *pins,
     data = NULL;
   }
   free(data);
-  if (rc == HTTPR_OK && (!pins->spki ||
-                         hr_spki_check(pins->spki, pins->spki_len) != 0))
+  if (rc == HTTPR_OK &&
+      (!pins->spki || hr_spki_check(pins->spki, pins->spki_len) != 0))
     rc = no_key(err, path);
   return rc;
 }
@@ -184,8 +184,9 @@ httpr_code hr_pubkey_pins_check(const struct hr_pubkey_pins *pins,
   struct hr_der spki;
   if (!leaf || hr_cert_spki(leaf, len, &spki) != 0) {
     hr_fail(err, HTTPR_E_PINNED_KEY, "%s", mismatch);
-    hr_detail(err, "%s", leaf ? "the server's certificate cannot be read"
-                              : "the server sent no certificate");
+    hr_detail(err, "%s",
+              leaf ? "the server's certificate cannot be read"
+                   : "the server sent no certificate");
     return err->code;
   }
   unsigned char digest[HR_SHA256_LEN];

@@ -118,3 +118,17 @@ int run_cli(const char *const args[], const char *env_name,
     return -1;
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
+
+void expect_cli_line(const char *const args[], const char *env_name,
+                     const char *env_value, int want_exit,
+                     const char *want_line) {
+  char err[2048];
+  int rc = run_cli(args, env_name, env_value, err, sizeof(err));
+  if (rc != want_exit)
+    print_error("httpr exited with %d, stderr: %s\n", rc, err);
+  assert_int_equal(rc, want_exit);
+  char *nl = strchr(err, '\n');
+  if (nl)
+    *nl = '\0';
+  assert_string_equal(err, want_line);
+}

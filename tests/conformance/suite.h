@@ -188,6 +188,12 @@ double now_s(void);
  * test when HTTPR_CLI is unset. (run_cli.c) */
 int run_cli(const char *const args[], const char *env_name,
             const char *env_value, char *err_out, size_t cap);
+/* run_cli that must exit with want_exit, the first line of its stderr
+ * being want_line exactly ("" for none); prints the whole of it when the
+ * exit differs. (run_cli.c) */
+void expect_cli_line(const char *const args[], const char *env_name,
+                     const char *env_value, int want_exit,
+                     const char *want_line);
 
 /* Assert two codes are equal, printing their names. */
 #define assert_code(actual, expected)                                          \

@@ -177,9 +177,9 @@ static void refused_every_time(void **state) {
   httpr_config *cfg = cfg_pinned(rsa, 0);
   httpr_client *client = client_of(cfg);
   httpr_request *req = NULL;
-  assert_code(httpr_request_new(&req, "GET",
-                                url_of(SRV_GOOD_ECDSA, NULL, "/"), NULL),
-              HTTPR_OK);
+  assert_code(
+      httpr_request_new(&req, "GET", url_of(SRV_GOOD_ECDSA, NULL, "/"), NULL),
+      HTTPR_OK);
   expect_every_run(client, req, 3, HTTPR_E_PINNED_KEY, mismatch);
   httpr_request_free(req);
   httpr_client_free(client);
@@ -270,8 +270,7 @@ static void pin_setter_refuses_bad_text(void **state) {
               HTTPR_E_INVALID);
   assert_code(httpr_config_set_pinned_public_key(NULL, "x"), HTTPR_E_INVALID);
   /* Unset again: any key will do. */
-  assert_code(httpr_config_set_pinned_public_key(cfg, "sha256//abc"),
-              HTTPR_OK);
+  assert_code(httpr_config_set_pinned_public_key(cfg, "sha256//abc"), HTTPR_OK);
   assert_code(httpr_config_set_pinned_public_key(cfg, NULL), HTTPR_OK);
   httpr_response_free(
       expect_get(cfg, url_of(SRV_GOOD_ECDSA, NULL, "/"), HTTPR_OK, NULL));
@@ -285,7 +284,7 @@ static void cli_pinnedpubkey(void **state) {
   (void)state;
   char *rsa = pki_text("good-rsa.pin");
   char *ecdsa = pki_text("good-ecdsa.pin");
-  char err[1024], ca[512], url[512];
+  char ca[512], url[512];
   snprintf(ca, sizeof(ca), "%s", pki("ca-bundle.pem"));
   snprintf(url, sizeof(url), "%s", url_of(SRV_GOOD_ECDSA, NULL, "/"));
   const struct {
@@ -307,20 +306,20 @@ static void cli_pinnedpubkey(void **state) {
   };
   for (size_t i = 0; i < COUNT_OF(cases); i++) {
     /* --cacert FILE, or -k and a harmless repeat of the -sS after it. */
-    const char *const args[] = {"--tls-provider", g_suite.provider,
+    const char *const args[] = {"--tls-provider",
+                                g_suite.provider,
                                 cases[i].insecure ? "-k" : "--cacert",
                                 cases[i].insecure ? "-sS" : ca,
-                                "--pinnedpubkey", cases[i].pin, "-sS",
-                                "--max-time", "15", "-o", "/dev/null", url,
+                                "--pinnedpubkey",
+                                cases[i].pin,
+                                "-sS",
+                                "--max-time",
+                                "15",
+                                "-o",
+                                "/dev/null",
+                                url,
                                 NULL};
-    int rc = run_cli(args, NULL, NULL, err, sizeof(err));
-    if (rc != cases[i].exit_code)
-      print_error("case %zu: httpr exited with %d, stderr: %s\n", i, rc, err);
-    assert_int_equal(rc, cases[i].exit_code);
-    char *nl = strchr(err, '\n');
-    if (nl)
-      *nl = '\0';
-    assert_string_equal(err, cases[i].line);
+    expect_cli_line(args, NULL, NULL, cases[i].exit_code, cases[i].line);
   }
   free(rsa);
   free(ecdsa);

@@ -215,7 +215,7 @@ static void cli_with_seclevel1(enum profile p, int want_exit,
         "CipherString = DEFAULT@SECLEVEL=1\n",
         f);
   assert_int_equal(fclose(f), 0);
-  char url[512], ca[512], err[2048];
+  char url[512], ca[512];
   snprintf(url, sizeof(url), "%s", url_of(p, NULL, "/"));
   snprintf(ca, sizeof(ca), "%s", pki("ca-bundle.pem"));
   const char *const args[] = {"--tls-backend",
@@ -230,14 +230,7 @@ static void cli_with_seclevel1(enum profile p, int want_exit,
                               "/dev/null",
                               url,
                               NULL};
-  int rc = run_cli(args, "OPENSSL_CONF", conf, err, sizeof(err));
-  if (rc != want_exit)
-    print_error("httpr exited with %d, stderr: %s\n", rc, err);
-  assert_int_equal(rc, want_exit);
-  char *nl = strchr(err, '\n');
-  if (nl)
-    *nl = '\0';
-  assert_string_equal(err, want_line);
+  expect_cli_line(args, "OPENSSL_CONF", conf, want_exit, want_line);
 }
 
 static void rsa1024_leaf_under_openssl_conf_seclevel1(void **state) {

@@ -56,7 +56,7 @@ static const char *write_file(const char *name, const char *text) {
 static void cli_under(const char *env, const char *file, enum profile p,
                       int explicit_tls12, int want_exit,
                       const char *want_line) {
-  char url[512], ca[512], err[2048];
+  char url[512], ca[512];
   snprintf(url, sizeof(url), "%s", url_of(p, NULL, "/"));
   snprintf(ca, sizeof(ca), "%s", pki("ca-bundle.pem"));
   const char *const args[] = {"--tls-backend",
@@ -71,14 +71,7 @@ static void cli_under(const char *env, const char *file, enum profile p,
                               url,
                               explicit_tls12 ? "--tlsv1.2" : NULL,
                               NULL};
-  int rc = run_cli(args, env, file, err, sizeof(err));
-  if (rc != want_exit)
-    print_error("httpr exited with %d, stderr: %s\n", rc, err);
-  assert_int_equal(rc, want_exit);
-  char *nl = strchr(err, '\n');
-  if (nl)
-    *nl = '\0';
-  assert_string_equal(err, want_line);
+  expect_cli_line(args, env, file, want_exit, want_line);
 }
 
 static const char no_common_version[] =

@@ -46,9 +46,8 @@ static void words(char *out, size_t cap, int code) {
 
 static void every_crl_in_order(void **state) {
   (void)state;
-  assert_int_equal(write_text("two.pem", CERT CRL("QkJC") "text\n" CERT
-                                         CRL("Q0ND")),
-                   1);
+  assert_int_equal(
+      write_text("two.pem", CERT CRL("QkJC") "text\n" CERT CRL("Q0ND")), 1);
   struct taken t = {0};
   httpr_error err = {0};
   assert_int_equal(hr_crl_load(path_of("two.pem"), take, &t, words, &err),

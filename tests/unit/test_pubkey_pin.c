@@ -30,8 +30,12 @@
 static const struct {
   const char *raw, *b64;
 } rfc4648[] = {
-    {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},
-    {"foo", "Zm9v"},  {"foob", "Zm9vYg=="},  {"fooba", "Zm9vYmE="},
+    {"", ""},
+    {"f", "Zg=="},
+    {"fo", "Zm8="},
+    {"foo", "Zm9v"},
+    {"foob", "Zm9vYg=="},
+    {"fooba", "Zm9vYmE="},
     {"foobar", "Zm9vYmFy"},
 };
 
@@ -44,9 +48,8 @@ static void base64_vectors(void **state) {
     size_t len = strlen(rfc4648[i].raw);
     hr_base64_encode((const unsigned char *)rfc4648[i].raw, len, enc);
     assert_string_equal(enc, rfc4648[i].b64);
-    assert_int_equal(hr_base64_decode(rfc4648[i].b64, strlen(rfc4648[i].b64),
-                                      dec, &n),
-                     0);
+    assert_int_equal(
+        hr_base64_decode(rfc4648[i].b64, strlen(rfc4648[i].b64), dec, &n), 0);
     assert_int_equal(n, len);
     assert_memory_equal(dec, rfc4648[i].raw, len);
   }
@@ -54,8 +57,8 @@ static void base64_vectors(void **state) {
 
 static void base64_refusals(void **state) {
   (void)state;
-  static const char *const bad[] = {"Zg=a", "Z", "Zm9v!", "Zg===", "Z===",
-                                    "Zm=9"};
+  static const char *const bad[] = {"Zg=a",  "Z",    "Zm9v!",
+                                    "Zg===", "Z===", "Zm=9"};
   unsigned char out[16];
   size_t n = 0;
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -194,8 +197,7 @@ static int prefix_digest(const void *data, size_t len, unsigned char out[32]) {
   return 0;
 }
 
-static int failing_digest(const void *data, size_t len,
-                          unsigned char out[32]) {
+static int failing_digest(const void *data, size_t len, unsigned char out[32]) {
   (void)data;
   (void)len;
   (void)out;
@@ -235,8 +237,8 @@ static void check_against_a_leaf(void **state) {
   /* Hashes: one of the list is enough. */
   snprintf(list, sizeof(list), "%s;%s", rsa_pin, ec_pin);
   struct hr_pubkey_pins *pins = parsed(list);
-  assert_int_equal(
-      hr_pubkey_pins_check(pins, ec, ec_len, prefix_digest, &err), HTTPR_OK);
+  assert_int_equal(hr_pubkey_pins_check(pins, ec, ec_len, prefix_digest, &err),
+                   HTTPR_OK);
   assert_int_equal(
       hr_pubkey_pins_check(pins, rsa, rsa_len, prefix_digest, &err), HTTPR_OK);
   hr_pubkey_pins_free(pins);
@@ -266,8 +268,7 @@ static void check_against_a_leaf(void **state) {
   for (size_t i = 0; i < 2; i++) {
     pins = parsed(file_of(files[i]));
     assert_int_equal(
-        hr_pubkey_pins_check(pins, ec, ec_len, failing_digest, &err),
-        HTTPR_OK);
+        hr_pubkey_pins_check(pins, ec, ec_len, failing_digest, &err), HTTPR_OK);
     assert_int_equal(
         hr_pubkey_pins_check(pins, rsa, rsa_len, prefix_digest, &err),
         HTTPR_E_PINNED_KEY);
