@@ -261,8 +261,9 @@ HTTPR_EXPORT httpr_code httpr_config_set_ca_dir(httpr_config *cfg,
  * --crlfile: the leaf and every intermediate. A certificate its issuer's
  * CRL lists fails with HTTPR_E_CERT_OTHER "certificate verify failed:
  * certificate revoked"; a CRL past its nextUpdate that applies to the
- * chain fails with "certificate verify failed: CRL has expired"; a
- * certificate whose issuer has no CRL in the file passes. The same on
+ * chain fails with "certificate verify failed: CRL has expired" (one
+ * whose thisUpdate is ahead: "... CRL is not yet valid"); a certificate
+ * whose issuer has no CRL in the file passes. The same on
  * every provider. The file is read when the client first needs TLS, with
  * verification off too (as curl reads it; nothing is checked then): one
  * that cannot be read, holds no PEM CRL or one that cannot be parsed

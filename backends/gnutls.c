@@ -52,11 +52,12 @@ struct gt_ctx {
     gnutls_datum_t dn, der;
   } anchors[16];
   size_t anchor_count;
-  /* The CRL file's CRLs by issuer, with their nextUpdate: GnuTLS checks
-   * what a CRL lists but not whether it is out of date. */
+  /* The CRL file's CRLs by issuer, with their dates: GnuTLS checks what
+   * a CRL lists but not whether it is in date. */
   struct crl_date {
     gnutls_datum_t issuer; /* the issuer Name, DER */
-    time_t next_update;
+    time_t this_update;
+    time_t next_update; /* (time_t)-1: none */
   } *crls;
   size_t crl_count;
 };
@@ -148,22 +149,23 @@ static int add_cert_block(const struct hr_pem_block *b, void *ud) {
   return n > 0;
 }
 
-/* Keeps a CRL's issuer and nextUpdate (none: nothing to keep). */
+/* Keeps a CRL's issuer and dates. */
 static int keep_crl_date(struct gt_ctx *ctx, const gnutls_datum_t *pem) {
   gnutls_x509_crl_t crl = NULL;
   gnutls_datum_t issuer = {NULL, 0};
   int ret = gnutls_x509_crl_init(&crl);
   if (ret == 0)
     ret = gnutls_x509_crl_import(crl, pem, GNUTLS_X509_FMT_PEM);
-  time_t next = ret == 0 ? gnutls_x509_crl_get_next_update(crl) : (time_t)-1;
-  if (ret == 0 && next != (time_t)-1)
+  if (ret == 0)
     ret = gnutls_x509_crl_get_raw_issuer_dn(crl, &issuer);
-  if (ret == 0 && next != (time_t)-1) {
+  if (ret == 0) {
     struct crl_date *grown =
         realloc(ctx->crls, (ctx->crl_count + 1) * sizeof(*ctx->crls));
     if (grown) {
       ctx->crls = grown;
-      ctx->crls[ctx->crl_count++] = (struct crl_date){issuer, next};
+      ctx->crls[ctx->crl_count++] = (struct crl_date){
+          issuer, gnutls_x509_crl_get_this_update(crl),
+          gnutls_x509_crl_get_next_update(crl)};
       issuer.data = NULL;
     } else {
       ret = GNUTLS_E_MEMORY_ERROR;
@@ -1042,28 +1044,36 @@ static int policy_refuses(struct gt_conn *c, gnutls_session_t session) {
   return refused ? -1 : 0;
 }
 
-/* A CRL past its nextUpdate for the issuer of a certificate the server
- * sent: 1, as OpenSSL and mbedTLS find it. */
-static int crl_expired(const struct gt_ctx *ctx, gnutls_session_t session) {
+/* What OpenSSL and mbedTLS find wrong with the dates of a CRL of the
+ * issuer of a certificate the server sent: HR_VERIFY_CRL_NOT_YET_VALID
+ * (before its thisUpdate) or HR_VERIFY_CRL_EXPIRED (past its nextUpdate),
+ * HR_VERIFY_OTHER when every such CRL is in date. */
+static enum hr_verify_reason crl_dates(const struct gt_ctx *ctx,
+                                       gnutls_session_t session) {
   struct peer_chain pc;
-  int expired = 0;
+  enum hr_verify_reason found = HR_VERIFY_OTHER;
   if (ctx->crl_count == 0)
-    return 0;
+    return found;
   time_t now = time(NULL);
   peer_chain_load(session, &pc);
-  for (unsigned i = 0; i < pc.count && !expired; i++) {
+  for (unsigned i = 0; i < pc.count && found == HR_VERIFY_OTHER; i++) {
     gnutls_datum_t issuer = {NULL, 0};
     if (gnutls_x509_crt_get_raw_issuer_dn(pc.certs[i], &issuer) < 0)
       continue;
-    for (size_t k = 0; k < ctx->crl_count && !expired; k++) {
+    for (size_t k = 0; k < ctx->crl_count && found == HR_VERIFY_OTHER; k++) {
       const struct crl_date *d = &ctx->crls[k];
-      expired = d->next_update < now && d->issuer.size == issuer.size &&
-                memcmp(d->issuer.data, issuer.data, issuer.size) == 0;
+      if (d->issuer.size != issuer.size ||
+          memcmp(d->issuer.data, issuer.data, issuer.size) != 0)
+        continue;
+      if (d->this_update > now)
+        found = HR_VERIFY_CRL_NOT_YET_VALID;
+      else if (d->next_update != (time_t)-1 && d->next_update < now)
+        found = HR_VERIFY_CRL_EXPIRED;
     }
     gnutls_free(issuer.data);
   }
   peer_chain_clear(&pc);
-  return expired;
+  return found;
 }
 
 /* A status with a defect in a certificate (not only a missing issuer or
@@ -1106,8 +1116,9 @@ static int verify_cb(gnutls_session_t session) {
   if (status) {
     enum hr_verify_reason reason = reason_of(session, status);
     /* OpenSSL judges a CRL's dates before what it lists. */
-    if (reason == HR_VERIFY_REVOKED && crl_expired(c->ctx, session))
-      reason = HR_VERIFY_CRL_EXPIRED;
+    enum hr_verify_reason dates = crl_dates(c->ctx, session);
+    if (reason == HR_VERIFY_REVOKED && dates != HR_VERIFY_OTHER)
+      reason = dates;
     status_verdict(c, status, reason);
     if (has_defect(status))
       policy_refuses(c, session); /* its reason, if it finds one */
@@ -1115,9 +1126,14 @@ static int verify_cb(gnutls_session_t session) {
   }
   if (policy_refuses(c, session) != 0)
     return -1;
-  if (crl_expired(c->ctx, session)) {
-    status_verdict(c, GNUTLS_CERT_INVALID | GNUTLS_CERT_REVOCATION_DATA_SUPERSEDED,
-                   HR_VERIFY_CRL_EXPIRED);
+  enum hr_verify_reason dates = crl_dates(c->ctx, session);
+  if (dates != HR_VERIFY_OTHER) {
+    status_verdict(c,
+                   GNUTLS_CERT_INVALID |
+                       (dates == HR_VERIFY_CRL_EXPIRED
+                            ? GNUTLS_CERT_REVOCATION_DATA_SUPERSEDED
+                            : GNUTLS_CERT_REVOCATION_DATA_ISSUED_IN_FUTURE),
+                   dates);
     return -1;
   }
   if (c->ctx->base.verify_hostname && !leaf_matches(session, c->name)) {

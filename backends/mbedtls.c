@@ -19,9 +19,9 @@
 #include <string.h>
 
 #include <mbedtls/ctr_drbg.h>
-#include <mbedtls/md.h>
 #include <mbedtls/entropy.h>
 #include <mbedtls/error.h>
+#include <mbedtls/md.h>
 #include <mbedtls/net_sockets.h>
 #include <mbedtls/oid.h>
 #include <mbedtls/pem.h>
@@ -946,7 +946,9 @@ static enum hr_verify_reason reason_of(const struct mt_conn *c,
     return HR_VERIFY_BAD_PURPOSE;
   if (flags & WEAK_FLAGS)
     return HR_VERIFY_INSECURE;
-  /* OpenSSL judges a CRL's dates before what it lists. */
+  /* OpenSSL judges a CRL's dates before what it lists, thisUpdate first. */
+  if (flags & MBEDTLS_X509_BADCRL_FUTURE)
+    return HR_VERIFY_CRL_NOT_YET_VALID;
   if (flags & MBEDTLS_X509_BADCRL_EXPIRED)
     return HR_VERIFY_CRL_EXPIRED;
   if (flags & MBEDTLS_X509_BADCERT_REVOKED)

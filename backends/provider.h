@@ -66,8 +66,9 @@ struct hr_tls_settings {
    * NULL for none; read with verify off too, as curl reads them, so a bad
    * file is an error either way. The rule, the same on every provider: a
    * certificate of the chain (the leaf, the intermediates) that its
-   * issuer's CRL lists is HR_VERIFY_REVOKED; a CRL past its nextUpdate
-   * that applies is HR_VERIFY_CRL_EXPIRED, even when it lists the
+   * issuer's CRL lists is HR_VERIFY_REVOKED; a CRL that applies is
+   * HR_VERIFY_CRL_NOT_YET_VALID before its thisUpdate and
+   * HR_VERIFY_CRL_EXPIRED past its nextUpdate, even when it lists the
    * certificate too; a certificate whose issuer has no CRL in the file
    * passes. */
   const char *crl_file;

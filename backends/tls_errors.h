@@ -25,6 +25,7 @@ enum hr_verify_reason {
   HR_VERIFY_REVOKED,       /* revoked (a CRL lists it) */
   HR_VERIFY_CRL_EXPIRED,   /* the CRL of a certificate's issuer is past its
                               nextUpdate */
+  HR_VERIFY_CRL_NOT_YET_VALID, /* ... or before its thisUpdate */
   HR_VERIFY_INVALID_CA,    /* an issuer is not a CA, or may not sign */
   HR_VERIFY_INSECURE,      /* too weak an algorithm or key */
   HR_VERIFY_CHAIN_TOO_LONG,     /* more intermediates than the policy takes */

@@ -5,7 +5,8 @@
  * refused as revoked, a CRL past its nextUpdate that applies is refused as
  * expired (even when it lists the certificate too), a certificate whose
  * issuer has no CRL in the file passes (OpenSSL's CRL_CHECK_ALL alone would
- * refuse it), and a CRL file that cannot be used is HTTPR_E_CRL_FILE
+ * refuse it), a CRL whose thisUpdate is ahead is refused as not yet
+ * valid, and a CRL file that cannot be used is HTTPR_E_CRL_FILE
  * naming it, with verification off too. The PKI is make-pki.sh's
  * revocation block.
  */
@@ -81,6 +82,13 @@ static void expired_crl_refused(void **state) {
 static void expired_crl_listing_the_leaf(void **state) {
   (void)state;
   expect_refused(SRV_REVOKED, "crl-expired.pem", crl_expired);
+}
+
+/* A CRL issued in the future (its thisUpdate ahead) does not count yet. */
+static void future_crl_refused(void **state) {
+  (void)state;
+  expect_refused(SRV_GOOD_ECDSA, "crl-future.pem",
+                 "certificate verify failed: CRL is not yet valid");
 }
 
 /* An expired CRL of an issuer the chain does not have is not looked at. */
@@ -245,6 +253,7 @@ const struct CMUnitTest revocation_tests[] = {
     cmocka_unit_test(crl_of_another_issuer_does_not_apply),
     cmocka_unit_test(expired_crl_refused),
     cmocka_unit_test(expired_crl_listing_the_leaf),
+    cmocka_unit_test(future_crl_refused),
     cmocka_unit_test(expired_crl_of_another_issuer),
     cmocka_unit_test(one_client_every_time),
     cmocka_unit_test(insecure_checks_no_crl),

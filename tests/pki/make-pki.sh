@@ -125,6 +125,8 @@
 #                         CRL of another issuer, which must not apply
 #   crl-expired.pem       inter-ca's CRL listing revoked, valid
 #                         2020-01-01..2021-01-01 (its nextUpdate is past)
+#   crl-future.pem        inter-ca's CRL listing nothing, valid
+#                         2099-01-01..2100-01-01 (its thisUpdate is ahead)
 #   crl-bad.pem           an "X509 CRL" PEM block whose content is no CRL
 #   Public key pinning (tests/conformance/test_pinning.c):
 #   good-ecdsa-pubkey.pem, .der  good-ecdsa's SubjectPublicKeyInfo
@@ -605,6 +607,9 @@ crl_db stale
 revoke stale "$OUT/inter-ca" "$W/revoked.leaf"
 crl stale inter-ca "$OUT/crl-expired.pem" -crl_lastupdate 20200101000000Z \
   -crl_nextupdate 20210101000000Z
+crl_db future
+crl future inter-ca "$OUT/crl-future.pem" -crl_lastupdate 20990101000000Z \
+  -crl_nextupdate 21000101000000Z
 printf -- '-----BEGIN X509 CRL-----\n%s\n-----END X509 CRL-----\n' \
   aHR0cHIgdGVzdDogdGhpcyBpcyBub3QgYSBDUkwK >"$OUT/crl-bad.pem"
 

@@ -282,6 +282,8 @@ static void crls_by_the_one_rule(void **state) {
   crl_verdict("crl-other.pem", "good-ecdsa.crt", "good-ecdsa.key", NULL);
   crl_verdict("crl-expired.pem", "good-ecdsa.crt", "good-ecdsa.key", expired);
   crl_verdict("crl-expired.pem", "revoked.crt", "revoked.key", expired);
+  crl_verdict("crl-future.pem", "good-ecdsa.crt", "good-ecdsa.key",
+              "certificate verify failed: CRL is not yet valid");
   crl_verdict("crl-expired.pem", "revoked-inter.crt", "revoked-inter.key",
               NULL);
 }
