@@ -57,6 +57,8 @@ void hr_config_clear(struct httpr_config *cfg) {
   free(cfg->groups);
   free(cfg->ciphers);
   free(cfg->tls13_ciphers);
+  free(cfg->crl_file);
+  free(cfg->pinned_public_key);
   memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -402,6 +404,15 @@ httpr_code httpr_config_set_tls13_ciphers(httpr_config *cfg,
   return cfg ? set_name_list(&cfg->tls13_ciphers, ciphers) : HTTPR_E_INVALID;
 }
 
+httpr_code httpr_config_set_crl_file(httpr_config *cfg, const char *path) {
+  return cfg ? set_name_list(&cfg->crl_file, path) : HTTPR_E_INVALID;
+}
+
+httpr_code httpr_config_set_pinned_public_key(httpr_config *cfg,
+                                              const char *pin) {
+  return cfg ? set_name_list(&cfg->pinned_public_key, pin) : HTTPR_E_INVALID;
+}
+
 httpr_code httpr_config_set_debug_callback(httpr_config *cfg, httpr_debug_cb cb,
                                            void *userdata) {
   if (!cfg)
@@ -427,6 +438,7 @@ httpr_code hr_config_copy(struct httpr_config *dst,
   dst->ca_file = dst->ca_dir = dst->cert_path = dst->key_path = NULL;
   dst->password = dst->backend = dst->keylog_file = dst->groups = NULL;
   dst->ciphers = dst->tls13_ciphers = NULL;
+  dst->crl_file = dst->pinned_public_key = NULL;
   dst->pins = NULL;
   dst->pin_count = 0;
   if (set_string(&dst->ca_file, src->ca_file) ||
@@ -438,7 +450,9 @@ httpr_code hr_config_copy(struct httpr_config *dst,
       set_string(&dst->keylog_file, src->keylog_file) ||
       set_string(&dst->groups, src->groups) ||
       set_string(&dst->ciphers, src->ciphers) ||
-      set_string(&dst->tls13_ciphers, src->tls13_ciphers))
+      set_string(&dst->tls13_ciphers, src->tls13_ciphers) ||
+      set_string(&dst->crl_file, src->crl_file) ||
+      set_string(&dst->pinned_public_key, src->pinned_public_key))
     goto nomem;
   for (size_t i = 0; i < src->pin_count; i++) {
     const struct hr_pin *pin = &src->pins[i];

@@ -87,6 +87,9 @@ static const struct code_text code_texts[] = {
     [HTTPR_E_CANCELLED] = {"HTTPR_E_CANCELLED", "transfer cancelled"},
     [HTTPR_E_CERT_STATUS] = {"HTTPR_E_CERT_STATUS",
                              "certificate status check failed"},
+    [HTTPR_E_PINNED_KEY] = {"HTTPR_E_PINNED_KEY",
+                            "public key does not match the pinned key"},
+    [HTTPR_E_CRL_FILE] = {"HTTPR_E_CRL_FILE", "CRL file unusable"},
 };
 
 static const struct code_text *code_text(httpr_code code) {

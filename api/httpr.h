@@ -80,6 +80,10 @@ typedef enum httpr_code {
   HTTPR_E_CANCELLED = 26,           /* the caller cancelled the transfer */
   HTTPR_E_CERT_STATUS = 27,         /* the certificate status check (OCSP
                                        stapling) refused the server */
+  HTTPR_E_PINNED_KEY = 28,          /* the server's public key is not the
+                                       pinned one, or the pin is unusable */
+  HTTPR_E_CRL_FILE = 29,            /* CRL file missing, unreadable, or
+                                       holding no CRL or a malformed one */
 
   /* The old name of HTTPR_E_PROVIDER, the same value: kept so code written
    * against it still builds. httpr_code_name() answers "HTTPR_E_PROVIDER"
@@ -363,6 +367,38 @@ HTTPR_EXPORT httpr_code httpr_config_set_ca_file(httpr_config *cfg,
  * NULL unsets. HTTPR_OK, HTTPR_E_INVALID or HTTPR_E_NOMEM. */
 HTTPR_EXPORT httpr_code httpr_config_set_ca_dir(httpr_config *cfg,
                                                 const char *path);
+/* A PEM file of CRLs (one or more "X509 CRL" blocks) that the server's
+ * chain is checked against while verification is on, as curl's
+ * --crlfile: the leaf and every intermediate. A certificate its issuer's
+ * CRL lists fails with HTTPR_E_CERT_OTHER "certificate verify failed:
+ * certificate revoked"; a CRL past its nextUpdate that applies to the
+ * chain fails with "certificate verify failed: CRL has expired" (one
+ * whose thisUpdate is ahead: "... CRL is not yet valid"); a certificate
+ * whose issuer has no CRL in the file passes. The same on
+ * every provider. The file is read when the client first needs TLS, with
+ * verification off too (as curl reads it; nothing is checked then): one
+ * that cannot be read, holds no PEM CRL or one that cannot be parsed
+ * fails that request with HTTPR_E_CRL_FILE naming it. NULL unsets.
+ * HTTPR_OK, HTTPR_E_INVALID (empty, CR or LF) or HTTPR_E_NOMEM. */
+HTTPR_EXPORT httpr_code httpr_config_set_crl_file(httpr_config *cfg,
+                                                  const char *path);
+/* Public key pinning, as curl's --pinnedpubkey: the server's certificate
+ * must carry one of these public keys, compared on its
+ * SubjectPublicKeyInfo once the handshake is done (after the chain was
+ * verified, and with verification off too). The value is one or more
+ * "sha256//BASE64" (the base64 of the SHA-256 of the DER
+ * SubjectPublicKeyInfo) separated by ';', or else the path of a file
+ * holding one public key in PEM ("-----BEGIN PUBLIC KEY-----") or DER.
+ * Another key fails the request with HTTPR_E_PINNED_KEY "the server's
+ * public key does not match the pinned public key" (the detail gives the
+ * server's key as sha256//BASE64). The value is read when the client
+ * first needs TLS: a hash that is not the base64 of 32 bytes, a list
+ * entry without "sha256//", a file that cannot be read or holds no public
+ * key fail that request with HTTPR_E_PINNED_KEY saying which. The same on
+ * every provider. NULL unsets. HTTPR_OK, HTTPR_E_INVALID (empty, CR or
+ * LF) or HTTPR_E_NOMEM. */
+HTTPR_EXPORT httpr_code httpr_config_set_pinned_public_key(httpr_config *cfg,
+                                                           const char *pin);
 /* Client credentials as one PEM file holding certificate and key. password
  * may be NULL (unencrypted key). Replaces any other client credential.
  * NULL path unsets. HTTPR_OK, HTTPR_E_INVALID or HTTPR_E_NOMEM. */

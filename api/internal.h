@@ -57,6 +57,8 @@ struct httpr_config {
   char *groups; /* key exchange groups, IANA names; NULL: the provider's */
   char *ciphers;       /* TLS 1.2 cipher suites; NULL: the provider's */
   char *tls13_ciphers; /* TLS 1.3 cipher suites; NULL: the provider's */
+  char *crl_file;          /* PEM CRLs, NULL: none */
+  char *pinned_public_key; /* as given: hashes or a file; NULL: none */
   httpr_debug_cb debug_cb;
   void *debug_ud;
   struct hr_verify_sink verify_report; /* fn NULL: no reports */
@@ -111,6 +113,8 @@ struct httpr_client {
   pthread_mutex_t tls_lock; /* guards the lazy build of tls_ctx */
   void *tls_ctx;
   void *tls_ctx_http1; /* ALPN http/1.1 alone (hr_client_tls_context) */
+  /* cfg.pinned_public_key read, with the TLS context (NULL: no pin). */
+  struct hr_pubkey_pins *pubkey_pins;
   struct hr_keylog *keylog;
   struct hr_pool *pool;
 };

@@ -2,12 +2,16 @@
 /*
  * tls_context.c - turns a client's config into its provider's TLS
  * context: the ALPN list of the version policy, the key log, the trust
- * store, and the one check, the same for every provider, that the
- * provider can honour each setting before it sees them (provider rule 2).
+ * store, the CRL file, the public key pin (read here once, checked by the
+ * opener on every new connection), and the one check, the same for every
+ * provider, that the provider can honour each setting before it sees them
+ * (provider rule 2).
  */
 #include "api/tls_context.h"
 
 #include <string.h>
+
+#include "backends/pubkey_pin.h"
 
 /* ALPN lists (wire format) for each version policy. */
 static const unsigned char alpn_http11[] = "\x08http/1.1";
@@ -49,6 +53,10 @@ static httpr_code check_features(const httpr_client *client, httpr_error *err) {
     return hr_fail(err, HTTPR_E_INVALID,
                    "the certificate status check needs certificate "
                    "verification, which is off");
+  /* A provider module of another origin may lack what pinning asks. */
+  if (cfg->pinned_public_key &&
+      (!client->provider->peer_certificate || !client->provider->sha256))
+    return unsupported(client, "public key pinning", err);
   return HTTPR_OK;
 }
 
@@ -86,6 +94,7 @@ static httpr_code build_tls_context(httpr_client *client,
       .groups = cfg->groups,
       .ciphers = cfg->ciphers,
       .tls13_ciphers = cfg->tls13_ciphers,
+      .crl_file = cfg->crl_file,
   };
   choose_alpn(&s, policy);
   httpr_code rc = HTTPR_OK;
@@ -101,6 +110,10 @@ static httpr_code build_tls_context(httpr_client *client,
   }
   s.keylog = client->keylog;
   rc = check_features(client, err);
+  /* Read once for both contexts; the opener checks it. */
+  if (rc == HTTPR_OK && cfg->pinned_public_key && !client->pubkey_pins)
+    rc = hr_pubkey_pins_parse(cfg->pinned_public_key, &client->pubkey_pins,
+                              err);
   if (rc == HTTPR_OK && cfg->verify)
     rc = hr_trust_resolve(cfg->ca_file, cfg->ca_dir, &s.trust, err);
   if (rc == HTTPR_OK)
@@ -141,4 +154,6 @@ void hr_client_tls_free(httpr_client *client) {
   client->tls_ctx_http1 = NULL;
   hr_keylog_close(client->keylog);
   client->keylog = NULL;
+  hr_pubkey_pins_free(client->pubkey_pins);
+  client->pubkey_pins = NULL;
 }

@@ -31,8 +31,9 @@ static int collect_cert(const struct hr_pem_block *b, void *ud) {
 
 static int collect_key(const struct hr_pem_block *b, void *ud) {
   struct hr_pem_creds *pc = ud;
-  if (b->kind == HR_PEM_CERTIFICATE || b->kind == HR_PEM_OTHER)
-    return 0;
+  if (b->kind != HR_PEM_KEY && b->kind != HR_PEM_KEY_PKCS8_ENCRYPTED &&
+      b->kind != HR_PEM_KEY_LEGACY_ENCRYPTED)
+    return 0; /* certificates, CRLs, public keys, the rest */
   pc->key = *b;
   pc->key_encrypted = b->kind == HR_PEM_KEY_PKCS8_ENCRYPTED ||
                       b->kind == HR_PEM_KEY_LEGACY_ENCRYPTED;

@@ -55,6 +55,14 @@ struct gt_ctx {
     gnutls_datum_t dn, der;
   } anchors[16];
   size_t anchor_count;
+  /* The CRL file's CRLs by issuer, with their dates: GnuTLS checks what
+   * a CRL lists but not whether it is in date. */
+  struct crl_date {
+    gnutls_datum_t issuer; /* the issuer Name, DER */
+    time_t this_update;
+    time_t next_update; /* (time_t)-1: none */
+  } *crls;
+  size_t crl_count;
 };
 
 /* What the verify callback found wrong with the server's certificate. */
@@ -145,6 +153,55 @@ static int add_cert_block(const struct hr_pem_block *b, void *ud) {
   if (n < 0)
     t->last_error = n;
   return n > 0;
+}
+
+/* Keeps a CRL's issuer and dates. */
+static int keep_crl_date(struct gt_ctx *ctx, const gnutls_datum_t *pem) {
+  gnutls_x509_crl_t crl = NULL;
+  gnutls_datum_t issuer = {NULL, 0};
+  int ret = gnutls_x509_crl_init(&crl);
+  if (ret == 0)
+    ret = gnutls_x509_crl_import(crl, pem, GNUTLS_X509_FMT_PEM);
+  if (ret == 0)
+    ret = gnutls_x509_crl_get_raw_issuer_dn(crl, &issuer);
+  if (ret == 0) {
+    struct crl_date *grown =
+        realloc(ctx->crls, (ctx->crl_count + 1) * sizeof(*ctx->crls));
+    if (grown) {
+      ctx->crls = grown;
+      ctx->crls[ctx->crl_count++] = (struct crl_date){
+          issuer, gnutls_x509_crl_get_this_update(crl),
+          gnutls_x509_crl_get_next_update(crl)};
+      issuer.data = NULL;
+    } else {
+      ret = GNUTLS_E_MEMORY_ERROR;
+    }
+  }
+  gnutls_free(issuer.data);
+  if (crl)
+    gnutls_x509_crl_deinit(crl);
+  return ret;
+}
+
+/* hr_crl_add_fn: 0 when GnuTLS took the CRL. */
+static int add_crl_block(const struct hr_pem_block *b, void *ud) {
+  struct gt_ctx *ctx = ud;
+  gnutls_datum_t d = {(unsigned char *)b->begin, (unsigned)b->len};
+  int n = gnutls_certificate_set_x509_crl_mem(ctx->creds, &d,
+                                              GNUTLS_X509_FMT_PEM);
+  if (n < 0)
+    return n;
+  return n == 0 ? GNUTLS_E_PARSING_ERROR : keep_crl_date(ctx, &d);
+}
+
+/* The CRLs into the credential, read with verification off too (as curl
+ * reads them), when verify_cb is not set and GnuTLS checks nothing. */
+static httpr_code setup_crls(struct gt_ctx *ctx,
+                             const struct hr_tls_settings *s,
+                             httpr_error *err) {
+  if (!s->crl_file)
+    return HTTPR_OK;
+  return hr_crl_load(s->crl_file, add_crl_block, ctx, detail_text, err);
 }
 
 static int verify_cb(gnutls_session_t session);
@@ -713,6 +770,9 @@ static void gt_context_free(void *vctx) {
     free(ctx->anchors[i].dn.data);
     gnutls_free(ctx->anchors[i].der.data);
   }
+  for (size_t i = 0; i < ctx->crl_count; i++)
+    gnutls_free(ctx->crls[i].issuer.data);
+  free(ctx->crls);
   pthread_mutex_destroy(&ctx->anchors_lock);
   free(ctx);
 }
@@ -732,6 +792,7 @@ static httpr_code gt_context_new(const struct hr_tls_settings *s, void **out,
   ctx->cert_status = s->cert_status;
   if ((rc = setup_priority(ctx, s, err)) == HTTPR_OK &&
       (rc = setup_verify(ctx, s, err)) == HTTPR_OK &&
+      (rc = setup_crls(ctx, s, err)) == HTTPR_OK &&
       (rc = hr_creds_setup(s, &credential_loaders, ctx, err)) == HTTPR_OK)
     rc = setup_alpn(ctx, s, err);
 done:
@@ -1047,6 +1108,38 @@ static int policy_refuses(struct gt_conn *c, gnutls_session_t session) {
   return refused ? -1 : 0;
 }
 
+/* What OpenSSL and mbedTLS find wrong with the dates of a CRL of the
+ * issuer of a certificate the server sent: HR_VERIFY_CRL_NOT_YET_VALID
+ * (before its thisUpdate) or HR_VERIFY_CRL_EXPIRED (past its nextUpdate),
+ * HR_VERIFY_OTHER when every such CRL is in date. */
+static enum hr_verify_reason crl_dates(const struct gt_ctx *ctx,
+                                       gnutls_session_t session) {
+  struct peer_chain pc;
+  enum hr_verify_reason found = HR_VERIFY_OTHER;
+  if (ctx->crl_count == 0)
+    return found;
+  time_t now = time(NULL);
+  peer_chain_load(session, &pc);
+  for (unsigned i = 0; i < pc.count && found == HR_VERIFY_OTHER; i++) {
+    gnutls_datum_t issuer = {NULL, 0};
+    if (gnutls_x509_crt_get_raw_issuer_dn(pc.certs[i], &issuer) < 0)
+      continue;
+    for (size_t k = 0; k < ctx->crl_count && found == HR_VERIFY_OTHER; k++) {
+      const struct crl_date *d = &ctx->crls[k];
+      if (d->issuer.size != issuer.size ||
+          memcmp(d->issuer.data, issuer.data, issuer.size) != 0)
+        continue;
+      if (d->this_update > now)
+        found = HR_VERIFY_CRL_NOT_YET_VALID;
+      else if (d->next_update != (time_t)-1 && d->next_update < now)
+        found = HR_VERIFY_CRL_EXPIRED;
+    }
+    gnutls_free(issuer.data);
+  }
+  peer_chain_clear(&pc);
+  return found;
+}
+
 /* A status with a defect in a certificate (not only a missing issuer or
  * a date) is judged again by the shared policy, which names the defect as
  * every provider does ("path length constraint exceeded" where GnuTLS
@@ -1289,7 +1382,12 @@ static int verify_cb(gnutls_session_t session) {
     return -1;
   }
   if (status) {
-    status_verdict(c, status, reason_of(session, status));
+    enum hr_verify_reason reason = reason_of(session, status);
+    /* OpenSSL judges a CRL's dates before what it lists. */
+    enum hr_verify_reason dates = crl_dates(c->ctx, session);
+    if (reason == HR_VERIFY_REVOKED && dates != HR_VERIFY_OTHER)
+      reason = dates;
+    status_verdict(c, status, reason);
     if (has_defect(status))
       policy_refuses(c, session); /* its reason, if it finds one */
     else
@@ -1298,6 +1396,16 @@ static int verify_cb(gnutls_session_t session) {
   }
   if (policy_refuses(c, session) != 0)
     return -1;
+  enum hr_verify_reason dates = crl_dates(c->ctx, session);
+  if (dates != HR_VERIFY_OTHER) {
+    status_verdict(c,
+                   GNUTLS_CERT_INVALID |
+                       (dates == HR_VERIFY_CRL_EXPIRED
+                            ? GNUTLS_CERT_REVOCATION_DATA_SUPERSEDED
+                            : GNUTLS_CERT_REVOCATION_DATA_ISSUED_IN_FUTURE),
+                   dates);
+    return -1;
+  }
   if (c->ctx->base.verify_hostname) {
     int matched = leaf_matches(session, c->name);
     hr_report_identity(c->report, matched);
@@ -1474,7 +1582,10 @@ done:
 static int verify_alert(enum hr_verify_reason reason) {
   switch (reason) {
   case HR_VERIFY_EXPIRED:
+  case HR_VERIFY_CRL_EXPIRED:
     return GNUTLS_A_CERTIFICATE_EXPIRED;
+  case HR_VERIFY_REVOKED:
+    return GNUTLS_A_CERTIFICATE_REVOKED;
   case HR_VERIFY_UNKNOWN_ISSUER:
   case HR_VERIFY_SELF_SIGNED:
   case HR_VERIFY_SELF_SIGNED_IN_CHAIN:
@@ -1795,6 +1906,25 @@ static void gt_info(void *vconn, struct hr_tls_info *out) {
   out->resumed = gnutls_session_is_resumed(c->session) != 0;
 }
 
+/* ---- for public key pinning --------------------------------------------- */
+
+/* The session's own copy of the leaf, resumed sessions' too. */
+static int gt_peer_certificate(void *vconn, const unsigned char **der,
+                               size_t *len) {
+  const struct gt_conn *c = vconn;
+  unsigned n = 0;
+  const gnutls_datum_t *peers = gnutls_certificate_get_peers(c->session, &n);
+  if (!peers || n == 0)
+    return -1;
+  *der = peers[0].data;
+  *len = peers[0].size;
+  return 0;
+}
+
+static int gt_sha256(const void *data, size_t len, unsigned char out[32]) {
+  return gnutls_hash_fast(GNUTLS_DIG_SHA256, data, len, out) == 0 ? 0 : -1;
+}
+
 /* ---- session resumption -------------------------------------------------- */
 
 /* Whether the session holds something a server can resume. In TLS 1.3
@@ -1877,4 +2007,6 @@ const struct hr_tls_provider hr_provider_gnutls = {
     .groups = offered_groups,
     .cipher_suites = gt_cipher_suites,
     .set_report = gt_set_report,
+    .peer_certificate = gt_peer_certificate,
+    .sha256 = gt_sha256,
 };

@@ -21,6 +21,7 @@
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/entropy.h>
 #include <mbedtls/error.h>
+#include <mbedtls/md.h>
 #include <mbedtls/net_sockets.h>
 #include <mbedtls/oid.h>
 #include <mbedtls/pem.h>
@@ -29,6 +30,7 @@
 #include <mbedtls/platform_util.h>
 #include <mbedtls/ssl.h>
 #include <mbedtls/version.h>
+#include <mbedtls/x509_crl.h>
 #include <mbedtls/x509_crt.h>
 
 #include "backends/mbedtls_compat.h"
@@ -43,6 +45,7 @@ struct mt_ctx {
   mbedtls_entropy_context entropy;
   mbedtls_ctr_drbg_context drbg; /* locks itself (MBEDTLS_THREADING_C) */
   mbedtls_x509_crt ca;           /* trust anchors */
+  mbedtls_x509_crl crls;         /* the CRL file's, checked with ca */
   mbedtls_x509_crt own_certs;    /* client certificate, then its chain */
   mbedtls_pk_context own_key;
   mbedtls_ecp_group_id groups[HR_GROUPS_MAX + 1]; /* when configured */
@@ -209,6 +212,32 @@ static int add_cert_block(const struct hr_pem_block *b, void *ud) {
   if (last != t->ca && already_trusted(t->ca, last))
     drop_last(t->ca);
   return 1;
+}
+
+/* hr_crl_add_fn: 0 when mbedTLS parsed the CRL into the list. */
+static int add_crl_block(const struct hr_pem_block *b, void *ud) {
+  mbedtls_pem_context pem;
+  mbedtls_pem_init(&pem);
+  int ret = pem_decode(b, &pem);
+  if (ret == 0)
+    ret = mbedtls_x509_crl_parse_der(ud, pem.buf, pem.buflen);
+  mbedtls_pem_free(&pem);
+  return ret;
+}
+
+/* The CRLs, read with verification off too (as curl reads them); with
+ * it, mbedTLS checks each certificate of the chain against its issuer's
+ * CRLs, when there are any, and their dates too. */
+static httpr_code setup_crls(struct mt_ctx *ctx,
+                             const struct hr_tls_settings *s,
+                             httpr_error *err) {
+  if (!s->crl_file)
+    return HTTPR_OK;
+  httpr_code rc =
+      hr_crl_load(s->crl_file, add_crl_block, &ctx->crls, detail_text, err);
+  if (rc == HTTPR_OK && s->verify)
+    mbedtls_ssl_conf_ca_chain(&ctx->conf, &ctx->ca, &ctx->crls);
+  return rc;
 }
 
 static httpr_code setup_verify(struct mt_ctx *ctx,
@@ -554,6 +583,7 @@ static void mt_context_free(void *vctx) {
     return;
   mbedtls_ssl_config_free(&ctx->conf);
   mbedtls_x509_crt_free(&ctx->ca);
+  mbedtls_x509_crl_free(&ctx->crls);
   mbedtls_x509_crt_free(&ctx->own_certs);
   mbedtls_pk_free(&ctx->own_key);
   mbedtls_ctr_drbg_free(&ctx->drbg);
@@ -591,6 +621,7 @@ static httpr_code mt_context_new(const struct hr_tls_settings *s, void **out,
   mbedtls_entropy_init(&ctx->entropy);
   mbedtls_ctr_drbg_init(&ctx->drbg);
   mbedtls_x509_crt_init(&ctx->ca);
+  mbedtls_x509_crl_init(&ctx->crls);
   mbedtls_x509_crt_init(&ctx->own_certs);
   mbedtls_pk_init(&ctx->own_key);
   hr_tls_ctx_base_init(&ctx->base, s);
@@ -600,6 +631,7 @@ static httpr_code mt_context_new(const struct hr_tls_settings *s, void **out,
       (rc = setup_ciphers(ctx, s, err)) == HTTPR_OK &&
       (rc = setup_rng(ctx, err)) == HTTPR_OK &&
       (rc = setup_verify(ctx, s, err)) == HTTPR_OK &&
+      (rc = setup_crls(ctx, s, err)) == HTTPR_OK &&
       (rc = hr_creds_setup(s, &credential_loaders, ctx, err)) == HTTPR_OK)
     rc = setup_alpn(ctx, s, err);
   if (rc == HTTPR_OK && ctx->base.keylog)
@@ -992,6 +1024,11 @@ static enum hr_verify_reason reason_of(const struct mt_conn *c,
     return HR_VERIFY_BAD_PURPOSE;
   if (flags & WEAK_FLAGS)
     return HR_VERIFY_INSECURE;
+  /* OpenSSL judges a CRL's dates before what it lists, thisUpdate first. */
+  if (flags & MBEDTLS_X509_BADCRL_FUTURE)
+    return HR_VERIFY_CRL_NOT_YET_VALID;
+  if (flags & MBEDTLS_X509_BADCRL_EXPIRED)
+    return HR_VERIFY_CRL_EXPIRED;
   if (flags & MBEDTLS_X509_BADCERT_REVOKED)
     return HR_VERIFY_REVOKED;
   if (flags & ~(uint32_t)LATE_FLAGS)
@@ -1466,6 +1503,26 @@ static void mt_info(void *vconn, struct hr_tls_info *out) {
   out->resumed = c->resumed;
 }
 
+/* ---- for public key pinning --------------------------------------------- */
+
+/* The session's parsed leaf, resumed sessions' too (a saved session
+ * carries it). */
+static int mt_peer_certificate(void *vconn, const unsigned char **der,
+                               size_t *len) {
+  const struct mt_conn *c = vconn;
+  const mbedtls_x509_crt *peer = mbedtls_ssl_get_peer_cert(&c->ssl);
+  if (!peer || !peer->raw.p)
+    return -1;
+  *der = peer->raw.p;
+  *len = peer->raw.len;
+  return 0;
+}
+
+static int mt_sha256(const void *data, size_t len, unsigned char out[32]) {
+  const mbedtls_md_info_t *md = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
+  return md && mbedtls_md(md, data, len, out) == 0 ? 0 : -1;
+}
+
 /* ---- session resumption (TLS 1.2: a session id or a ticket) -------------- */
 
 /* The session is final once the handshake is done and resumable at once
@@ -1542,4 +1599,6 @@ const struct hr_tls_provider hr_provider_mbedtls = {
     .groups = offered_groups,
     .cipher_suites = mt_cipher_suites,
     .set_report = mt_set_report,
+    .peer_certificate = mt_peer_certificate,
+    .sha256 = mt_sha256,
 };

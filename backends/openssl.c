@@ -18,6 +18,7 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/ocsp.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
 #include <openssl/ssl.h>
@@ -51,6 +52,8 @@ struct ossl_conn {
   int status_refused;               /* the certificate status check refused */
   struct hr_ocsp_verdict status;    /* why, when it did */
   struct httpr_verify_report *report; /* the core's, when it asked */
+  unsigned char *peer_der; /* the server's leaf, once asked for */
+  size_t peer_der_len;
 };
 
 /* ---- OpenSSL's error queue ----------------------------------------------- */
@@ -441,6 +444,51 @@ static int add_cert_block(const struct hr_pem_block *b, void *ud) {
   int added = x && X509_STORE_add_cert(store, x);
   X509_free(x);
   return added;
+}
+
+/* hr_crl_add_fn: 0 when the CRL went into the store. */
+static int add_crl_block(const struct hr_pem_block *b, void *ud) {
+  X509_STORE *store = ud;
+  BIO *bio = BIO_new_mem_buf(b->begin, (int)b->len);
+  X509_CRL *crl = bio ? PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL) : NULL;
+  int added = crl && X509_STORE_add_crl(store, crl);
+  X509_CRL_free(crl);
+  BIO_free(bio);
+  return added ? 0 : -1;
+}
+
+/* With CRLs OpenSSL wants one for every certificate of the chain
+ * (CRL_CHECK_ALL); the rule on every provider is that a certificate whose
+ * issuer has none passes, so that one error is forgiven. */
+static int forgive_missing_crl(int ok, X509_STORE_CTX *sctx) {
+  if (!ok && X509_STORE_CTX_get_error(sctx) == X509_V_ERR_UNABLE_TO_GET_CRL) {
+    X509_STORE_CTX_set_error(sctx, X509_V_OK);
+    return 1;
+  }
+  return ok;
+}
+
+/* The CRLs into the store (read with verification off too, as curl reads
+ * them), and with verification the leaf and every intermediate checked
+ * against them. */
+static httpr_code setup_crls(struct ossl_ctx *ctx,
+                             const struct hr_tls_settings *s,
+                             httpr_error *err) {
+  if (!s->crl_file)
+    return HTTPR_OK;
+  X509_STORE *store = SSL_CTX_get_cert_store(ctx->ssl_ctx);
+  httpr_code rc = hr_crl_load(s->crl_file, add_crl_block, store, NULL, err);
+  struct ossl_errors e;
+  drain_errors(&e);
+  if (rc != HTTPR_OK)
+    return err->detail[0] ? rc : with_detail(err, &e);
+  if (!s->verify)
+    return HTTPR_OK;
+  X509_VERIFY_PARAM_set_flags(SSL_CTX_get0_param(ctx->ssl_ctx),
+                              X509_V_FLAG_CRL_CHECK |
+                                  X509_V_FLAG_CRL_CHECK_ALL);
+  SSL_CTX_set_verify(ctx->ssl_ctx, SSL_VERIFY_PEER, forgive_missing_crl);
+  return HTTPR_OK;
 }
 
 static httpr_code setup_verify(struct ossl_ctx *ctx,
@@ -911,6 +959,7 @@ static httpr_code ossl_context_new(const struct hr_tls_settings *s, void **out,
       (rc = setup_groups(ctx, s, err)) != HTTPR_OK ||
       (rc = setup_ciphers(ctx, s, err)) != HTTPR_OK ||
       (rc = setup_verify(ctx, s, err)) != HTTPR_OK ||
+      (rc = setup_crls(ctx, s, err)) != HTTPR_OK ||
       (rc = hr_creds_setup(s, &credential_loaders, ctx->ssl_ctx, err)) !=
           HTTPR_OK)
     goto done;
@@ -999,6 +1048,7 @@ static void ossl_connection_free(void *vconn) {
   if (!c)
     return;
   SSL_free(c->ssl); /* frees the BIO */
+  OPENSSL_free(c->peer_der);
   free(c->host);
   free(c->name);
   free(c);
@@ -1096,6 +1146,8 @@ static const struct verify_name verify_names[] = {
     VERIFY(X509_V_ERR_INVALID_PURPOSE, HR_VERIFY_BAD_PURPOSE),
     VERIFY(X509_V_ERR_CERT_SIGNATURE_FAILURE, HR_VERIFY_BAD_SIGNATURE),
     VERIFY(X509_V_ERR_CERT_REVOKED, HR_VERIFY_REVOKED),
+    VERIFY(X509_V_ERR_CRL_HAS_EXPIRED, HR_VERIFY_CRL_EXPIRED),
+    VERIFY(X509_V_ERR_CRL_NOT_YET_VALID, HR_VERIFY_CRL_NOT_YET_VALID),
     VERIFY(X509_V_ERR_INVALID_CA, HR_VERIFY_INVALID_CA),
     VERIFY(X509_V_ERR_EE_KEY_TOO_SMALL, HR_VERIFY_INSECURE),
     VERIFY(X509_V_ERR_CA_KEY_TOO_SMALL, HR_VERIFY_INSECURE),
@@ -1323,6 +1375,36 @@ static void ossl_info(void *vconn, struct hr_tls_info *out) {
   clear_errors();
 }
 
+/* ---- for public key pinning --------------------------------------------- */
+
+/* OpenSSL hands out the certificate, not its DER: encoded once, kept with
+ * the connection. */
+static int ossl_peer_certificate(void *vconn, const unsigned char **der,
+                                 size_t *len) {
+  struct ossl_conn *c = vconn;
+  if (!c->peer_der) {
+    X509 *peer = SSL_get0_peer_certificate(c->ssl);
+    unsigned char *out = NULL;
+    int n = peer ? i2d_X509(peer, &out) : -1;
+    if (n <= 0) {
+      OPENSSL_free(out);
+      clear_errors();
+      return -1;
+    }
+    c->peer_der = out;
+    c->peer_der_len = (size_t)n;
+  }
+  *der = c->peer_der;
+  *len = c->peer_der_len;
+  return 0;
+}
+
+static int ossl_sha256(const void *data, size_t len, unsigned char out[32]) {
+  int ok = EVP_Digest(data, len, out, NULL, EVP_sha256(), NULL) == 1;
+  clear_errors();
+  return ok ? 0 : -1;
+}
+
 /* ---- session resumption -------------------------------------------------- */
 
 /* A session is resumable once it holds a TLS 1.2 session id or ticket, or
@@ -1395,4 +1477,6 @@ const struct hr_tls_provider hr_provider_openssl = {
     .groups = offered_groups,
     .cipher_suites = ossl_cipher_suites,
     .set_report = ossl_set_report,
+    .peer_certificate = ossl_peer_certificate,
+    .sha256 = ossl_sha256,
 };

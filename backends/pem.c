@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "common/wipe.h"
+#include "backends/base64.h"
 #include "backends/pem.h"
 
 #define FILE_CAP ((size_t)64 * 1024 * 1024)
@@ -96,6 +97,10 @@ static enum hr_pem_kind classify(const struct hr_pem_block *b, const char *body,
       label_is(b, "EC PRIVATE KEY") || label_is(b, "DSA PRIVATE KEY"))
     return has_encrypted_header(body, end) ? HR_PEM_KEY_LEGACY_ENCRYPTED
                                            : HR_PEM_KEY;
+  if (label_is(b, "X509 CRL"))
+    return HR_PEM_CRL;
+  if (label_is(b, "PUBLIC KEY"))
+    return HR_PEM_PUBLIC_KEY;
   return HR_PEM_OTHER;
 }
 
@@ -175,58 +180,6 @@ static char *grow_wiped(char *buf, size_t n, size_t size) {
   return bigger;
 }
 
-/* The value of a base64 digit, -1 for whitespace, -2 for anything else. */
-static int b64_value(unsigned char c) {
-  if (c >= 'A' && c <= 'Z')
-    return c - 'A';
-  if (c >= 'a' && c <= 'z')
-    return c - 'a' + 26;
-  if (c >= '0' && c <= '9')
-    return c - '0' + 52;
-  if (c == '+')
-    return 62;
-  if (c == '/')
-    return 63;
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n' ? -1 : -2;
-}
-
-/* Decodes [p, end): whitespace anywhere, '=' padding only at the end. */
-static int b64_decode(const char *p, const char *end, unsigned char *out,
-                      size_t *out_len) {
-  uint32_t acc = 0;
-  size_t n = 0, digits = 0, pad = 0;
-  for (; p < end; p++) {
-    int v = b64_value((unsigned char)*p);
-    if (v == -1)
-      continue;
-    if (*p == '=') {
-      pad++;
-      continue;
-    }
-    if (v < 0 || pad > 0)
-      return -1;
-    acc = (acc << 6) | (uint32_t)v;
-    if (++digits % 4 == 0) {
-      out[n++] = (unsigned char)(acc >> 16);
-      out[n++] = (unsigned char)(acc >> 8);
-      out[n++] = (unsigned char)acc;
-      acc = 0;
-    }
-  }
-  size_t rest = digits % 4;
-  if (rest == 1 || pad > 2 || (pad && rest + pad != 4))
-    return -1;
-  if (rest == 2) {
-    out[n++] = (unsigned char)(acc >> 4);
-  } else if (rest == 3) {
-    out[n++] = (unsigned char)(acc >> 10);
-    out[n++] = (unsigned char)(acc >> 2);
-  }
-  hr_wipe(&acc, sizeof(acc));
-  *out_len = n;
-  return 0;
-}
-
 int hr_pem_block_der(const struct hr_pem_block *b, unsigned char **der,
                      size_t *len) {
   const char *end = b->begin + b->len;
@@ -242,7 +195,8 @@ int hr_pem_block_der(const struct hr_pem_block *b, unsigned char **der,
   const char *stop = end;
   while (stop > body && stop[-1] != '\n')
     stop--; /* the END line */
-  unsigned char *out = malloc((size_t)(stop - body) / 4 * 3 + 3);
+  size_t cap = HR_BASE64_DECODED_MAX((size_t)(stop - body));
+  unsigned char *out = malloc(cap);
   *der = NULL;
   *len = 0;
   if (!out) {
@@ -250,8 +204,8 @@ int hr_pem_block_der(const struct hr_pem_block *b, unsigned char **der,
     return -1;
   }
   size_t n = 0;
-  if (b64_decode(body, stop, out, &n) != 0) {
-    hr_wipe_free(out, (size_t)(stop - body) / 4 * 3 + 3);
+  if (hr_base64_decode(body, (size_t)(stop - body), out, &n) != 0) {
+    hr_wipe_free(out, cap);
     errno = EINVAL;
     return -1;
   }

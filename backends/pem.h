@@ -2,8 +2,9 @@
 /*
  * pem.h - reading credential files and splitting PEM text into blocks,
  * written once for every provider: which blocks a file holds (certificate,
- * plain key, encrypted key in PKCS#8 or legacy form) decides the message a
- * failure gets, whatever TLS library parses the block afterwards.
+ * plain key, encrypted key in PKCS#8 or legacy form, CRL, public key)
+ * decides the message a failure gets, whatever TLS library parses the
+ * block afterwards.
  */
 #ifndef HTTPR_PEM_H
 #define HTTPR_PEM_H
@@ -17,6 +18,8 @@ enum hr_pem_kind {
   HR_PEM_KEY,                 /* PRIVATE KEY, RSA/EC PRIVATE KEY, unencrypted */
   HR_PEM_KEY_PKCS8_ENCRYPTED, /* ENCRYPTED PRIVATE KEY */
   HR_PEM_KEY_LEGACY_ENCRYPTED, /* RSA/EC PRIVATE KEY with Proc-Type ENCRYPTED */
+  HR_PEM_CRL,                  /* X509 CRL */
+  HR_PEM_PUBLIC_KEY,           /* PUBLIC KEY (a SubjectPublicKeyInfo) */
   HR_PEM_OTHER                 /* any other label */
 };
 

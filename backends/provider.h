@@ -71,6 +71,16 @@ struct hr_tls_settings {
   const char *tls13_ciphers; /* TLS 1.3 cipher suites, likewise */
   size_t alpn_len;
   struct hr_keylog *keylog; /* NULL: key logging off. Not owned. */
+  /* PEM CRLs the chain is checked against when verify (hr_crl_load),
+   * NULL for none; read with verify off too, as curl reads them, so a bad
+   * file is an error either way. The rule, the same on every provider: a
+   * certificate of the chain (the leaf, the intermediates) that its
+   * issuer's CRL lists is HR_VERIFY_REVOKED; a CRL that applies is
+   * HR_VERIFY_CRL_NOT_YET_VALID before its thisUpdate and
+   * HR_VERIFY_CRL_EXPIRED past its nextUpdate, even when it lists the
+   * certificate too; a certificate whose issuer has no CRL in the file
+   * passes. */
+  const char *crl_file;
 };
 
 /* What a connection negotiated; filled by info() after the handshake. */
@@ -175,6 +185,15 @@ struct hr_tls_provider {
    * when the caller asked for a report, and with NULL once that
    * handshake ended; r stays the core's. */
   void (*set_report)(void *conn, struct httpr_verify_report *r);
+
+  /* For public key pinning, which the core checks after the handshake
+   * (backends/pubkey_pin.h); both NULL in a provider that cannot pin.
+   * peer_certificate: the server's certificate (its leaf) as DER once the
+   * handshake is done, resumed or not: 0 with *der and *len set, valid
+   * until connection_free; -1 when there is none. sha256: the SHA-256 of
+   * len bytes of data into out, with the provider's library: 0, or -1. */
+  int (*peer_certificate)(void *conn, const unsigned char **der, size_t *len);
+  int (*sha256)(const void *data, size_t len, unsigned char out[32]);
 };
 
 /* The providers there are (built in, or the modules of the provider

@@ -26,6 +26,7 @@
 #include "backends/cert_status.h"
 #include "backends/cipher_suites.h"
 #include "backends/credentials.h"
+#include "backends/crl_file.h"
 #include "backends/identity.h"
 #include "backends/keylog.h"
 #include "backends/provider.h"
@@ -49,9 +50,10 @@
  *    hr_tls_io, hr_tls_info, httpr_error, hr_tls_facts, hr_io_state,
  *    hr_tls_ctx_base, hr_cert_path, hr_policy_verdict, hr_check,
  *    httpr_verify_report, hr_peer_names,
- *    hr_pem_creds, hr_pem_block, hr_creds_loaders, hr_trust, hr_kdf_scan,
- *    hr_verify_reason, hr_kx, hr_ocsp_facts, hr_ocsp_verdict,
- *    hr_ocsp_reason, httpr_code's values, HTTPR_FEATURE_* bits;
+ *    hr_pem_creds, hr_pem_block (and hr_pem_kind), hr_creds_loaders,
+ *    hr_trust, hr_kdf_scan, hr_verify_reason, hr_kx, hr_ocsp_facts,
+ *    hr_ocsp_verdict, hr_ocsp_reason, httpr_code's values,
+ *    HTTPR_FEATURE_* bits;
  *  - the documented behaviour of a service or of a provider operation;
  *  - the inline helpers of the headers above (a module carries its own
  *    copy of them).
@@ -109,7 +111,8 @@
   X(hr_tls_suites_would_add, tls_suites_would_add)                             \
   X(hr_report_path, report_path)                                               \
   X(hr_report_policy, report_policy)                                           \
-  X(hr_report_identity, report_identity)
+  X(hr_report_identity, report_identity)                                       \
+  X(hr_crl_load, crl_load)
 
 #define HR_PROVIDER_SERVICE_MEMBER(fn, member) __typeof__(fn) *member;
 

@@ -54,6 +54,7 @@
  *                         (the shared wording of credential failures)
  *   backends/trust.h      hr_trust_load (via provider.h; GnuTLS and
  *                         mbedTLS through hr_tls_trust_load)
+ *   backends/crl_file.h   hr_crl_load (the CRL file, block by block)
  *   backends/keylog.h     hr_keylog_format, hr_keylog_write_line
  *                         (via provider.h)
  *   backends/pem.h        struct hr_pem_block (data only)
@@ -70,6 +71,7 @@
 #include "backends/cert_status.h"
 #include "backends/cipher_suites.h"
 #include "backends/credentials.h"
+#include "backends/crl_file.h"
 #include "backends/identity.h"
 #include "backends/keylog.h"
 #include "backends/pem.h"
@@ -175,6 +177,7 @@ hr_module_hint(httpr_error *err, const char *fmt, ...) {
 #define hr_report_path (hr_svc->report_path)
 #define hr_report_policy (hr_svc->report_policy)
 #define hr_report_identity (hr_svc->report_identity)
+#define hr_crl_load (hr_svc->crl_load)
 #endif
 
 /* A write the TLS library completed over a send that was passed over

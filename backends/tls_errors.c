@@ -61,6 +61,10 @@ httpr_code hr_verify_failed(httpr_error *err, enum hr_verify_reason reason,
     return other(err, "certificate signature failure");
   case HR_VERIFY_REVOKED:
     return other(err, "certificate revoked");
+  case HR_VERIFY_CRL_EXPIRED:
+    return other(err, "CRL has expired");
+  case HR_VERIFY_CRL_NOT_YET_VALID:
+    return other(err, "CRL is not yet valid");
   case HR_VERIFY_INVALID_CA:
     return other(err, "invalid CA certificate");
   case HR_VERIFY_INSECURE:

@@ -22,7 +22,10 @@ enum hr_verify_reason {
   /* HTTPR_E_CERT_OTHER, each with its own shared wording: */
   HR_VERIFY_BAD_PURPOSE,   /* key usage does not allow a server */
   HR_VERIFY_BAD_SIGNATURE, /* a signature in the chain is wrong */
-  HR_VERIFY_REVOKED,       /* revoked */
+  HR_VERIFY_REVOKED,       /* revoked (a CRL lists it) */
+  HR_VERIFY_CRL_EXPIRED,   /* the CRL of a certificate's issuer is past its
+                              nextUpdate */
+  HR_VERIFY_CRL_NOT_YET_VALID, /* ... or before its thisUpdate */
   HR_VERIFY_INVALID_CA,    /* an issuer is not a CA, or may not sign */
   HR_VERIFY_INSECURE,      /* too weak an algorithm or key */
   HR_VERIFY_CHAIN_TOO_LONG,     /* more intermediates than the policy takes */

@@ -302,45 +302,83 @@ static int take_name(struct hr_der *in, struct hr_der *whole) {
   return 0;
 }
 
-static int read_tbs(struct hr_der tbs, struct hr_cert *c) {
-  struct hr_der version, spki, ext;
+/* The TBSCertificate from its start through subjectPublicKeyInfo, which
+ * *spki gets whole; tbs moves past it. */
+static int read_tbs_head(struct hr_der *tbs, struct hr_cert *c,
+                         struct hr_der_elem *spki) {
+  struct hr_der version;
   uint64_t v = 0;
-  int r = hr_der_take_optional(&tbs, HR_DER_CONTEXT_CONS | 0, &version);
+  int r = hr_der_take_optional(tbs, HR_DER_CONTEXT_CONS | 0, &version);
   if (r < 0 || (r == 1 && (hr_der_take(&version, HR_DER_INTEGER, &version) != 0 ||
                            hr_der_uint(&version, &v) != 0 || v > 2)))
     return -1;
   c->version = (int)v + 1;
-  if (hr_der_take(&tbs, HR_DER_INTEGER, NULL) != 0 ||  /* serialNumber */
-      hr_der_take(&tbs, HR_DER_SEQUENCE, NULL) != 0 || /* signature */
-      take_name(&tbs, &c->issuer) != 0 ||
-      hr_der_take(&tbs, HR_DER_SEQUENCE, NULL) != 0 || /* validity */
-      take_name(&tbs, &c->subject) != 0 ||
-      hr_der_take(&tbs, HR_DER_SEQUENCE, &spki) != 0 ||
-      read_spki(spki, c) != 0)
+  if (hr_der_take(tbs, HR_DER_INTEGER, NULL) != 0 ||  /* serialNumber */
+      hr_der_take(tbs, HR_DER_SEQUENCE, NULL) != 0 || /* signature */
+      take_name(tbs, &c->issuer) != 0 ||
+      hr_der_take(tbs, HR_DER_SEQUENCE, NULL) != 0 || /* validity */
+      take_name(tbs, &c->subject) != 0 || hr_der_next(tbs, spki) != 0 ||
+      spki->tag != HR_DER_SEQUENCE)
+    return -1;
+  return 0;
+}
+
+static int read_tbs(struct hr_der tbs, struct hr_cert *c) {
+  struct hr_der ext;
+  struct hr_der_elem spki;
+  if (read_tbs_head(&tbs, c, &spki) != 0 || read_spki(spki.value, c) != 0)
     return -1;
   /* issuerUniqueID [1], subjectUniqueID [2]: obsolete, skipped. */
   if (hr_der_take_optional(&tbs, HR_DER_CONTEXT | 1, NULL) < 0 ||
       hr_der_take_optional(&tbs, HR_DER_CONTEXT | 2, NULL) < 0)
     return -1;
-  r = hr_der_take_optional(&tbs, HR_DER_CONTEXT_CONS | 3, &ext);
+  int r = hr_der_take_optional(&tbs, HR_DER_CONTEXT_CONS | 3, &ext);
   if (r < 0 || (r == 1 && (c->version != 3 || read_extensions(ext, c) != 0)))
     return -1;
   return tbs.len == 0 ? 0 : -1;
 }
 
-int hr_cert_parse(const unsigned char *der, size_t len, struct hr_cert *out) {
-  struct hr_der in = {der, len}, cert, tbs, alg;
-  memset(out, 0, sizeof(*out));
-  out->path_len = -1;
+/* A Certificate's outer SEQUENCE: the TBSCertificate and the signature
+ * algorithm (the signature value is only checked to be there). */
+static int read_outer(const unsigned char *der, size_t len, struct hr_der *tbs,
+                      struct hr_der *alg) {
+  struct hr_der in = {der, len}, cert;
   if (!der || hr_der_take(&in, HR_DER_SEQUENCE, &cert) != 0 || in.len != 0 ||
-      hr_der_take(&cert, HR_DER_SEQUENCE, &tbs) != 0 ||
-      hr_der_take(&cert, HR_DER_SEQUENCE, &alg) != 0 ||
+      hr_der_take(&cert, HR_DER_SEQUENCE, tbs) != 0 ||
+      hr_der_take(&cert, HR_DER_SEQUENCE, alg) != 0 ||
       hr_der_take(&cert, HR_DER_BIT_STRING, NULL) != 0 || cert.len != 0)
     return -1;
-  if (read_tbs(tbs, out) != 0)
+  return 0;
+}
+
+int hr_cert_parse(const unsigned char *der, size_t len, struct hr_cert *out) {
+  struct hr_der tbs, alg;
+  memset(out, 0, sizeof(*out));
+  out->path_len = -1;
+  if (read_outer(der, len, &tbs, &alg) != 0 || read_tbs(tbs, out) != 0)
     return -1;
   out->sig = sig_strength(alg);
   return 0;
+}
+
+int hr_cert_spki(const unsigned char *der, size_t len, struct hr_der *spki) {
+  struct hr_der tbs, alg;
+  struct hr_der_elem e;
+  struct hr_cert scratch;
+  if (read_outer(der, len, &tbs, &alg) != 0 ||
+      read_tbs_head(&tbs, &scratch, &e) != 0)
+    return -1;
+  *spki = e.whole;
+  return 0;
+}
+
+int hr_spki_check(const unsigned char *der, size_t len) {
+  struct hr_der in = {der, len}, spki;
+  struct hr_cert scratch;
+  memset(&scratch, 0, sizeof(scratch));
+  if (!der || hr_der_take(&in, HR_DER_SEQUENCE, &spki) != 0 || in.len != 0)
+    return -1;
+  return read_spki(spki, &scratch);
 }
 
 int hr_cert_self_issued(const struct hr_cert *c) {

@@ -72,6 +72,17 @@ struct hr_cert {
  * extension given twice is malformed too). */
 int hr_cert_parse(const unsigned char *der, size_t len, struct hr_cert *out);
 
+/* The certificate's subjectPublicKeyInfo, whole (tag and length too),
+ * as a span of der: what a public key pin is compared with. Reads only
+ * as far as it, so a certificate with extensions the policy would call
+ * malformed still has its key read. 0, or -1 when der is not a
+ * certificate up to there. */
+int hr_cert_spki(const unsigned char *der, size_t len, struct hr_der *spki);
+
+/* 0 when der is exactly one DER SubjectPublicKeyInfo (RFC 5280 4.1:
+ * an algorithm and a BIT STRING; an RSA key's is read too), else -1. */
+int hr_spki_check(const unsigned char *der, size_t len);
+
 /* 1 when the certificate names itself as its issuer. */
 int hr_cert_self_issued(const struct hr_cert *c);
 

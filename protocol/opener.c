@@ -198,6 +198,21 @@ static httpr_code step_connecting(struct hr_opener *o,
   return now >= deadline_of(o) ? out_of_time(o, "connection", err) : HTTPR_OK;
 }
 
+/* The server's leaf carries a pinned key (curl's --pinnedpubkey): checked
+ * after the provider verified the chain, or with verification off. */
+static httpr_code check_pinned_key(struct hr_opener *o, httpr_error *err) {
+  const struct hr_tls_provider *p = o->p.provider;
+  const unsigned char *der = NULL;
+  size_t len = 0;
+  if (p->peer_certificate(o->conn->tls, &der, &len) != 0)
+    der = NULL;
+  httpr_code rc = hr_pubkey_pins_check(o->p.pubkey_pins, der, len, p->sha256,
+                                       err);
+  if (rc == HTTPR_OK)
+    hr_debugf(o->p.debug, "Server public key matches the pinned key");
+  return rc;
+}
+
 static httpr_code step_handshaking(struct hr_opener *o,
                                    const struct pollfd *ready, size_t n,
                                    int64_t now, httpr_error *err) {
@@ -225,6 +240,9 @@ static httpr_code step_handshaking(struct hr_opener *o,
   if (c->info.subject[0])
     hr_debugf(o->p.debug, "Server certificate subject: %s; issuer: %s",
               c->info.subject, c->info.issuer);
+  httpr_code rc = o->p.pubkey_pins ? check_pinned_key(o, err) : HTTPR_OK;
+  if (rc != HTTPR_OK)
+    return failed(o, rc);
   o->times.handshaken = hr_now_s();
   o->phase = HR_OPEN_DONE;
   return HTTPR_OK;

@@ -14,6 +14,7 @@
 
 #include "common/error.h"
 #include "backends/provider.h"
+#include "backends/pubkey_pin.h"
 #include "protocol/bounds.h"
 
 /* Emits one debug event (see httpr_debug_cb); fn may be NULL. */
@@ -51,6 +52,9 @@ struct hr_connect_params {
   const struct hr_tls_provider *provider; /* NULL: plain TCP */
   void *tls_ctx;
   void *session; /* a saved session to offer (provider object), or NULL */
+  /* The public keys the server may have (backends/pubkey_pin.h), checked
+   * once the handshake is done; NULL: any. */
+  const struct hr_pubkey_pins *pubkey_pins;
   int64_t connect_deadline; /* for resolve + connect + handshake */
   int64_t total_deadline;
   long connect_timeout_ms; /* for messages */

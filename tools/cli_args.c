@@ -185,6 +185,8 @@ void cli_options_free(struct cli_options *opts) {
   free(opts->curves);
   free(opts->ciphers);
   free(opts->tls13_ciphers);
+  free(opts->crlfile);
+  free(opts->pinnedpubkey);
   free(opts->write_out);
   memset(opts, 0, sizeof(*opts));
 }

@@ -88,6 +88,8 @@ struct cli_options {
   /* TLS. tls_min/tls_max hold httpr_tls_version values: 0, 12 or 13. */
   char *cacert;
   char *capath;
+  char *crlfile;      /* --crlfile: PEM CRLs */
+  char *pinnedpubkey; /* --pinnedpubkey: sha256// hashes or a key file */
   char *cert;          /* file part of --cert */
   char *cert_password; /* password part of --cert, NULL when none (wiped
                           when freed, as pass is) */

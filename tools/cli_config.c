@@ -86,6 +86,11 @@ static int apply(const struct cli_options *o, httpr_config *cfg, FILE *err) {
     CHECK(httpr_config_set_ca_file(cfg, o->cacert), "--cacert", o->cacert);
   if (o->capath)
     CHECK(httpr_config_set_ca_dir(cfg, o->capath), "--capath", o->capath);
+  if (o->crlfile)
+    CHECK(httpr_config_set_crl_file(cfg, o->crlfile), "--crlfile", o->crlfile);
+  if (o->pinnedpubkey)
+    CHECK(httpr_config_set_pinned_public_key(cfg, o->pinnedpubkey),
+          "--pinnedpubkey", o->pinnedpubkey);
   if ((rc = set_credentials(o, cfg, err)) != CLI_EXIT_OK)
     return rc;
   CHECK(httpr_config_set_http_policy(cfg, http_policy(o->http_version)),

@@ -60,6 +60,10 @@ int cli_exit_code(httpr_code code) {
     return 42; /* curl's "aborted by callback" */
   case HTTPR_E_CERT_STATUS:
     return 91; /* curl's CURLE_SSL_INVALIDCERTSTATUS */
+  case HTTPR_E_PINNED_KEY:
+    return 90; /* curl's SSL_PINNEDPUBKEYNOTMATCH */
+  case HTTPR_E_CRL_FILE:
+    return 82; /* curl's SSL_CRL_BADFILE */
   }
   return 1;
 }

@@ -41,7 +41,7 @@ fi
 jobs=$(nproc)
 budget=${TEST_BUDGET_MINUTES:-28}
 fuzz_seconds=${FUZZ_SECONDS:-30}
-valgrind_groups=${VALGRIND_GROUPS:-verify,client_cert,late_cert,http,h2}
+valgrind_groups=${VALGRIND_GROUPS:-verify,client_cert,late_cert,http,h2,revocation,pinning}
 [ -x configure ] || ./autogen.sh >/dev/null 2>&1 || { ./autogen.sh; exit 1; }
 
 times=""

@@ -5,7 +5,8 @@
  * provider gets one summary. PKI_DIR and TEST_SERVER come from the
  * environment (make check sets them). HTTPR_TEST_GROUPS=pool,h2 runs only
  * those groups (one per test file: verify, trust, client_cert, tls, http,
- * connect, api, loop, pool, h2, ocsp, ciphers, verify_report, ...),
+ * connect, api, loop, pool, h2, ocsp, ciphers, verify_report, revocation,
+ * pinning, ...),
  * HTTPR_TEST_FILTER only the tests matching a cmocka pattern.
  */
 #include <stdio.h>
@@ -247,6 +248,8 @@ static int collect_tests(struct CMUnitTest **out) {
       {"ciphers", ciphers_tests, &ciphers_tests_count},
       {"bounds", bounds_tests, &bounds_tests_count},
       {"verify_report", verify_report_tests, &verify_report_tests_count},
+      {"revocation", revocation_tests, &revocation_tests_count},
+      {"pinning", pinning_tests, &pinning_tests_count},
   };
   const char *groups = getenv("HTTPR_TEST_GROUPS");
   for (const char *p = groups; p && *p;) {

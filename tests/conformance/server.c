@@ -140,6 +140,8 @@ static const struct profile_def profiles[SRV_COUNT] = {
     [SRV_OCSP_OTHER_CERT] = OCSP_PROFILE("ocsp-revoked", "good"),
     [SRV_OCSP_TRY_LATER] = OCSP_PROFILE("ocsp-good", "try-later"),
     [SRV_OCSP_MALFORMED] = OCSP_PROFILE("ocsp-good", "malformed"),
+    [SRV_REVOKED] = {"revoked", {NULL}},
+    [SRV_REVOKED_INTER] = {"revoked-inter", {NULL}},
 };
 
 static struct {

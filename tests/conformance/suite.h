@@ -116,6 +116,9 @@ enum profile {
   SRV_OCSP_OTHER_CERT, /* the leaf ocsp-revoked, ocsp-good's response */
   SRV_OCSP_TRY_LATER,
   SRV_OCSP_MALFORMED,
+  /* Revocation (test_revocation.c): make-pki.sh's leaves of the name. */
+  SRV_REVOKED,       /* a leaf inter-ca's CRL lists */
+  SRV_REVOKED_INTER, /* a leaf below an intermediate the root's CRL lists */
   SRV_COUNT
 };
 
@@ -262,6 +265,10 @@ extern const struct CMUnitTest bounds_tests[];
 extern const size_t bounds_tests_count;
 extern const struct CMUnitTest verify_report_tests[];
 extern const size_t verify_report_tests_count;
+extern const struct CMUnitTest revocation_tests[];
+extern const size_t revocation_tests_count;
+extern const struct CMUnitTest pinning_tests[];
+extern const size_t pinning_tests_count;
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -8,10 +8,11 @@
  *
  * The input is walked four ways: element by element to a bounded depth
  * (the bare reader), as a Name printed as text, as one certificate
- * (fields, its subject as text, and its own name constraints against its
- * own names), and cut into up to four certificates that form a path for
- * the policy, a verification report and the path linker. A crash or a
- * sanitizer report is the only failure.
+ * (fields, its subject as text, its public key for a pin, and its own
+ * name constraints against its own names), as a public key file's
+ * SubjectPublicKeyInfo, and cut into up to four certificates that form a
+ * path for the policy, a verification report and the path linker. A
+ * crash or a sanitizer report is the only failure.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -75,6 +76,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   /* The input as a Name, printed into a buffer it may overflow. */
   char name[96];
   (void)hr_name_text(&all, name, sizeof(name));
+
+  /* The key a public key pin is compared with, and a pin file's check. */
+  struct hr_der spki;
+  if (hr_cert_spki(data, size, &spki) == 0) {
+    if (spki.p < data || spki.p + spki.len > data + size)
+      __builtin_trap();
+    (void)hr_spki_check(spki.p, spki.len);
+  }
+  (void)hr_spki_check(data, size);
 
   struct hr_cert c;
   if (hr_cert_parse(data, size, &c) == 0) {

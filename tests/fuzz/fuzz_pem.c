@@ -71,6 +71,10 @@ static int kind_fits(const struct hr_pem_block *b) {
     return b->kind == HR_PEM_KEY_LEGACY_ENCRYPTED &&
            memmem(b->begin, b->len, "Proc-Type:", 10) != NULL;
   }
+  if (label_is(b, "X509 CRL"))
+    return b->kind == HR_PEM_CRL;
+  if (label_is(b, "PUBLIC KEY"))
+    return b->kind == HR_PEM_PUBLIC_KEY;
   return b->kind == HR_PEM_OTHER;
 }
 

@@ -39,8 +39,11 @@
 #   same options against nginx: -sS -o FILE (the same bytes), -w with
 #   curl's variables (the same text), -I (the same head, Date aside), a
 #   404, and the exit codes of an expired, a wrong-host and a self-signed
-#   certificate (60), an unknown CA file (77) and --max-time against a
-#   server sending one byte a second (28).
+#   certificate (60), an unknown CA file (77), --max-time against a
+#   server sending one byte a second (28), --crlfile (a good chain with its
+#   CRLs, a revoked leaf, an expired CRL, a malformed file: 0, 60, 60, 82)
+#   and --pinnedpubkey (the key by hash and by DER file, another key with
+#   and without -k: 0, 0, 90, 90).
 # servers (servers.sh): Apache httpd with mod_ssl and mod_http2, Caddy,
 #   lighttpd with its mbedTLS and with its GnuTLS module, and h2o, each
 #   with a config of its own: a GET over HTTP/2 and over HTTP/1.1 (the
@@ -193,7 +196,7 @@ if section_on h2; then
   UPLOAD_WANT="16777216 $(sha1sum <"$WORK/upload.bin" | cut -d' ' -f1)"
 fi
 
-# ---- nginx: one server block per case, ports BASE..BASE+13 ---------------
+# ---- nginx: one server block per case, ports BASE..BASE+14 ---------------
 echo "hello from nginx" >"$WORK/www/index.html"
 # /n/0 ... /n/999 hold their own number: -Z output order is checkable.
 for i in $(seq 0 999); do echo "$i" >"$WORK/www/n/$i"; done
@@ -247,6 +250,8 @@ start_nginx() {
     echo "  server { listen 127.0.0.1:$((base + 11)); root $WORK/www; }"
     nginx_block $((base + 12)) good-ecdsa "limit_rate 1;"
     # HTTP/2 uploads, passed on to h2o's digest over HTTP/1.1.
+    # A leaf its issuer's CRL lists (curl's --crlfile beside httpr's).
+    nginx_block $((base + 14)) revoked ""
     if [ -n "${H2O_PLAIN:-}" ]; then
       nginx_block $((base + 13)) good-ecdsa "client_max_body_size 32m;
     location /digest { proxy_pass http://127.0.0.1:$H2O_PLAIN; }" http2
@@ -809,6 +814,26 @@ curl_cases() { # provider
     "$N:$NGX/"
   side_by_side "--max-time against a slow server" exit -- -sS "${CA[@]}" \
     -o /dev/null --max-time 1 "$N:$((NGX + 12))/slow"
+  # CRLs and pinned keys: where curl and httpr's rules agree (a CRL for
+  # every issuer of the chain, as curl's OpenSSL wants one).
+  side_by_side "--crlfile: the good chain" out -- -sS "${CA[@]}" -o /dev/null \
+    -w '%{http_code}' --crlfile "$PKI/crl.pem" "$N:$NGX/"
+  side_by_side "--crlfile: a revoked leaf" exit -- -sS "${CA[@]}" \
+    --crlfile "$PKI/crl.pem" "$N:$((NGX + 14))/"
+  side_by_side "--crlfile: an expired CRL" exit -- -sS "${CA[@]}" \
+    --crlfile "$PKI/crl-expired.pem" "$N:$NGX/"
+  side_by_side "--crlfile: a malformed file" exit -- -sS "${CA[@]}" \
+    --crlfile "$PKI/crl-bad.pem" "$N:$NGX/"
+  side_by_side "--pinnedpubkey: the server's key" out -- -sS "${CA[@]}" \
+    -o /dev/null -w '%{http_code}' --pinnedpubkey "$(cat "$PKI/good-ecdsa.pin")" \
+    "$N:$NGX/"
+  side_by_side "--pinnedpubkey: a DER key file" out -- -sS "${CA[@]}" \
+    -o /dev/null -w '%{http_code}' --pinnedpubkey "$PKI/good-ecdsa-pubkey.der" \
+    "$N:$NGX/"
+  side_by_side "--pinnedpubkey: another key" exit -- -sS "${CA[@]}" \
+    --pinnedpubkey "$(cat "$PKI/good-rsa.pin")" "$N:$NGX/"
+  side_by_side "--pinnedpubkey -k: another key" exit -- -sS -k \
+    --pinnedpubkey "$(cat "$PKI/good-rsa.pin")" "$N:$NGX/"
   # A list of addresses: ::1 refuses (nginx listens on 127.0.0.1 alone),
   # the next one is tried and wins.
   side_by_side "--resolve with two addresses, the first refusing" out -- \

@@ -6,7 +6,8 @@
  * first use: a module of another interface version is refused naming the
  * file and both versions, a missing one gives HTTPR_E_PROVIDER with the
  * path and dlerror()'s text, two threads asking at once load a module
- * once, and the list shows what loaded. The tests run in this order: the
+ * once, the list shows what loaded, and a module without the operations
+ * public key pinning needs refuses a pin. The tests run in this order: the
  * first asks by name before anything lists the providers (listing loads
  * every module, and the list is then fixed).
  */
@@ -166,6 +167,38 @@ static void the_list_is_what_loaded(void **state) {
   assert_null(hr_provider_find("fakever"));
 }
 
+/* A module without peer_certificate and sha256 cannot pin a public key:
+ * the request says so before the provider sees any setting (nothing is
+ * sent: the TLS context is built before connecting). */
+static void pin_refused_without_the_operations(void **state) {
+  (void)state;
+  httpr_config *cfg = httpr_config_new();
+  httpr_error *err = httpr_error_new();
+  httpr_client *client = NULL;
+  httpr_request *req = NULL;
+  httpr_response *resp = NULL;
+  assert_non_null(cfg);
+  assert_non_null(err);
+  assert_int_equal(httpr_config_set_tls_provider(cfg, "fakeok"), HTTPR_OK);
+  assert_int_equal(
+      httpr_config_set_pinned_public_key(
+          cfg, "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="),
+      HTTPR_OK);
+  assert_int_equal(httpr_client_new(&client, cfg, err), HTTPR_OK);
+  assert_int_equal(httpr_request_new(&req, "GET", "https://127.0.0.1:9/", err),
+                   HTTPR_OK);
+  assert_int_equal(httpr_client_send(client, req, &resp, err),
+                   HTTPR_E_UNSUPPORTED);
+  assert_null(resp);
+  assert_string_equal(httpr_error_message(err),
+                      "the fakeok provider does not support public key "
+                      "pinning");
+  httpr_request_free(req);
+  httpr_client_free(client);
+  httpr_error_free(err);
+  httpr_config_free(cfg);
+}
+
 int main(void) {
   /* Before anything asks the registry: it reads the variable once. */
   if (setenv("HTTPR_PROVIDER_PATH", FAKE_MODULE_DIR, 1) != 0)
@@ -179,6 +212,7 @@ int main(void) {
       cmocka_unit_test(wrong_version_is_refused),
       cmocka_unit_test(wrong_version_through_a_client),
       cmocka_unit_test(the_list_is_what_loaded),
+      cmocka_unit_test(pin_refused_without_the_operations),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

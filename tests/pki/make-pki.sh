@@ -136,6 +136,26 @@
 #   ocsp-try-later.der           responseStatus tryLater, no response bytes
 #   ocsp-malformed.der           successful, its BasicOCSPResponse an
 #                                empty SEQUENCE
+#   Revocation (tests/conformance/test_revocation.c); CRLs in PEM, each
+#   signed by its issuer, valid for ten years unless said otherwise:
+#   revoked               leaf below inter-ca whose serial inter-ca's CRL
+#                         lists; chain leaf + inter-ca
+#   revoked-inter         leaf below an intermediate of its own that the
+#                         root's CRL lists; chain leaf + that intermediate
+#   crl.pem               inter-ca's CRL (revoked) then the root's CRL
+#                         (revoked-inter's intermediate)
+#   crl-other.pem         other-root's CRL listing good-ecdsa's serial: a
+#                         CRL of another issuer, which must not apply
+#   crl-expired.pem       inter-ca's CRL listing revoked, valid
+#                         2020-01-01..2021-01-01 (its nextUpdate is past)
+#   crl-future.pem        inter-ca's CRL listing nothing, valid
+#                         2099-01-01..2100-01-01 (its thisUpdate is ahead)
+#   crl-bad.pem           an "X509 CRL" PEM block whose content is no CRL
+#   Public key pinning (tests/conformance/test_pinning.c):
+#   good-ecdsa-pubkey.pem, .der  good-ecdsa's SubjectPublicKeyInfo
+#   good-ecdsa.pin, good-rsa.pin, untrusted.pin  "sha256//" and the
+#                         base64 SHA-256 of that leaf's SubjectPublicKeyInfo
+#                         (no newline)
 #   .complete                    marker written last
 set -eu
 
@@ -572,6 +592,62 @@ EOF
 
 # OCSP stapling: responses for leaves of their own.
 . "$(dirname "$0")/ocsp.sh"
+# Revocation: each CRL from a database of its own, so that it lists only
+# what was revoked for it (every certificate above shares index.txt).
+printf '[ crl_ext ]\nauthorityKeyIdentifier = keyid:always\n' >>"$CFG"
+# crl_db NAME: an empty database and a config using it, for one CRL.
+crl_db() {
+  : >"$W/$1.db"
+  sed "s|^database = .*|database = $W/$1.db|" "$CFG" >"$W/$1.cnf"
+}
+# revoke NAME CA CERT: CERT (issued by CA, PEM and key as CA.pem, CA.key)
+# is revoked in CRL NAME's database.
+revoke() {
+  run openssl ca -config "$W/$1.cnf" -revoke "$3" -cert "$2.pem" \
+    -keyfile "$2.key"
+}
+# crl NAME CA OUT [OPTS...]: CA's CRL of NAME's database (CA as sign takes
+# it), valid for ten years unless OPTS say otherwise (-crl_lastupdate,
+# -crl_nextupdate).
+crl() {
+  cr_name=$1 cr_ca=$2 cr_out=$3
+  shift 3
+  case $cr_ca in /*) ;; *) cr_ca=$OUT/$cr_ca ;; esac
+  run openssl ca -config "$W/$cr_name.cnf" -gencrl -crlexts crl_ext \
+    -crldays 3650 -cert "$cr_ca.pem" -keyfile "$cr_ca.key" -out "$cr_out" "$@"
+}
+server revoked inter-ca localhost ext_server_ec "$INTER"
+below_inter revoked-inter ext_inter ext_server_ec
+crl_db inter
+revoke inter "$OUT/inter-ca" "$W/revoked.leaf"
+crl inter inter-ca "$W/inter.crl"
+crl_db root
+revoke root "$OUT/root-ca" "$W/revoked-inter-ca.pem"
+crl root root-ca "$W/root.crl"
+cat "$W/inter.crl" "$W/root.crl" >"$OUT/crl.pem"
+crl_db other
+revoke other "$OUT/other-root-ca" "$W/good-ecdsa.leaf"
+crl other other-root-ca "$OUT/crl-other.pem"
+crl_db stale
+revoke stale "$OUT/inter-ca" "$W/revoked.leaf"
+crl stale inter-ca "$OUT/crl-expired.pem" -crl_lastupdate 20200101000000Z \
+  -crl_nextupdate 20210101000000Z
+crl_db future
+crl future inter-ca "$OUT/crl-future.pem" -crl_lastupdate 20990101000000Z \
+  -crl_nextupdate 21000101000000Z
+printf -- '-----BEGIN X509 CRL-----\n%s\n-----END X509 CRL-----\n' \
+  aHR0cHIgdGVzdDogdGhpcyBpcyBub3QgYSBDUkwK >"$OUT/crl-bad.pem"
+
+# Public key pinning: the key as files, and curl's sha256// form.
+run openssl pkey -in "$OUT/good-ecdsa.key" -pubout \
+  -out "$OUT/good-ecdsa-pubkey.pem"
+run openssl pkey -in "$OUT/good-ecdsa.key" -pubout -outform DER \
+  -out "$OUT/good-ecdsa-pubkey.der"
+for p in good-ecdsa good-rsa untrusted; do
+  run openssl pkey -in "$OUT/$p.key" -pubout -outform DER -out "$W/$p.spki"
+  run openssl dgst -sha256 -binary -out "$W/$p.sha256" "$W/$p.spki"
+  printf 'sha256//%s' "$(openssl base64 -A -in "$W/$p.sha256")" >"$OUT/$p.pin"
+done
 
 rm -rf "$W"
 : >"$OUT/.complete"

@@ -4,9 +4,11 @@
  * trusted, untrusted, incomplete or anchored at an intermediate, validity
  * periods, purposes, host names and IP addresses by the shared rules of
  * backends/identity.h, verification off, the subject and issuer as RFC
- * 2253 prints them, and what set_report records (the path, the shared
- * checks, who decided). Messages and hints are the shared wording; the
- * library's detail and alert come from the provider's expectations.
+ * 2253 prints them, what set_report records (the path, the shared
+ * checks, who decided), CRLs by the one rule of provider.h, and what the
+ * core's public key pin asks of a provider (the leaf's DER, SHA-256).
+ * Messages and hints are the shared wording; the library's detail and
+ * alert come from the provider's expectations.
  */
 #include <stdio.h>
 #include <string.h>
@@ -341,6 +343,119 @@ static void report_of_refused_chains(void **state) {
   assert_int_equal(passed, 0);
 }
 
+/* ---- CRLs ----------------------------------------------------------------- */
+
+/* cs with the PKI's CRL file crls. */
+static struct hr_tls_settings with_crls(const char *crls) {
+  struct hr_tls_settings cs = client_settings("root-ca.pem");
+  cs.crl_file = file_of(crls);
+  return cs;
+}
+
+static void crl_verdict(const char *crls, const char *cert, const char *key,
+                        const char *message) {
+  struct hr_tls_settings cs = with_crls(crls);
+  struct server_opts so = opts_with(cert, key);
+  struct session s;
+  httpr_error err = {0};
+  session_begin(&s, &cs, &so, "localhost");
+  if (message) {
+    expect_handshake_error(&s.l, HTTPR_E_CERT_OTHER, message, &err);
+    expect_detail(err.detail, (struct detail)ANY_DETAIL);
+  } else {
+    expect_handshake_ok(&s.l);
+  }
+  close_session(&s);
+}
+
+/* The rule of provider.h's crl_file: revoked leaves and intermediates,
+ * CRLs past their nextUpdate first, issuers without a CRL passing. */
+static void crls_by_the_one_rule(void **state) {
+  (void)state;
+  static const char revoked[] =
+      "certificate verify failed: certificate revoked";
+  static const char expired[] = "certificate verify failed: CRL has expired";
+  crl_verdict("crl.pem", "revoked.crt", "revoked.key", revoked);
+  crl_verdict("crl.pem", "revoked-inter.crt", "revoked-inter.key", revoked);
+  crl_verdict("crl.pem", "good-ecdsa.crt", "good-ecdsa.key", NULL);
+  crl_verdict("crl-other.pem", "good-ecdsa.crt", "good-ecdsa.key", NULL);
+  crl_verdict("crl-expired.pem", "good-ecdsa.crt", "good-ecdsa.key", expired);
+  crl_verdict("crl-expired.pem", "revoked.crt", "revoked.key", expired);
+  crl_verdict("crl-future.pem", "good-ecdsa.crt", "good-ecdsa.key",
+              "certificate verify failed: CRL is not yet valid");
+  crl_verdict("crl-expired.pem", "revoked-inter.crt", "revoked-inter.key",
+              NULL);
+}
+
+/* The wording is hr_crl_load's; the library parses each CRL. Read with
+ * verification off too. */
+static void crl_files_refused(void **state) {
+  (void)state;
+  struct hr_tls_settings cs = with_crls("crl-bad.pem");
+  context_fails(&cs, HTTPR_E_CRL_FILE,
+                msg("CRL 1 of CRL file '%s' cannot be parsed",
+                    file_of("crl-bad.pem")),
+                NULL);
+  cs.verify = 0;
+  context_fails(&cs, HTTPR_E_CRL_FILE,
+                msg("CRL 1 of CRL file '%s' cannot be parsed",
+                    file_of("crl-bad.pem")),
+                NULL);
+  cs = with_crls("not-a-cert.pem");
+  context_fails(&cs, HTTPR_E_CRL_FILE,
+                msg("CRL file '%s' holds no PEM CRL", file_of("not-a-cert.pem")),
+                "a CRL file must hold PEM CRLs (\"-----BEGIN X509 CRL-----\")");
+}
+
+/* ---- what the public key pin reads ------------------------------------- */
+
+/* The leaf, whether verification is on or off; nothing before the
+ * handshake. */
+static void peer_certificate_is_the_leaf(void **state) {
+  (void)state;
+  struct session s;
+  open_session(&s, 0);
+  expect_peer_leaf(&s.l, "good-ecdsa.crt");
+  close_session(&s);
+  struct hr_tls_settings cs = client_settings(NULL);
+  cs.verify = 0;
+  struct server_opts rsa = opts_with("good-rsa.crt", "good-rsa.key");
+  session_begin(&s, &cs, &rsa, "localhost");
+  const unsigned char *der = NULL;
+  size_t len = 0;
+  assert_int_equal(P->peer_certificate(s.l.conn, &der, &len), -1);
+  expect_handshake_ok(&s.l);
+  expect_peer_leaf(&s.l, "good-rsa.crt");
+  close_session(&s);
+}
+
+/* FIPS 180-2's examples, and the empty message. */
+static void sha256_known_answers(void **state) {
+  (void)state;
+  static const unsigned char abc[32] = {
+      0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea, 0x41, 0x41, 0x40,
+      0xde, 0x5d, 0xae, 0x22, 0x23, 0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17,
+      0x7a, 0x9c, 0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad};
+  static const unsigned char two_blocks[32] = {
+      0x24, 0x8d, 0x6a, 0x61, 0xd2, 0x06, 0x38, 0xb8, 0xe5, 0xc0, 0x26,
+      0x93, 0x0c, 0x3e, 0x60, 0x39, 0xa3, 0x3c, 0xe4, 0x59, 0x64, 0xff,
+      0x21, 0x67, 0xf6, 0xec, 0xed, 0xd4, 0x19, 0xdb, 0x06, 0xc1};
+  static const unsigned char empty[32] = {
+      0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4,
+      0xc8, 0x99, 0x6f, 0xb9, 0x24, 0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b,
+      0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55};
+  static const char msg2[] =
+      "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+  unsigned char out[32];
+  assert_non_null(P->sha256);
+  assert_int_equal(P->sha256("abc", 3, out), 0);
+  assert_memory_equal(out, abc, 32);
+  assert_int_equal(P->sha256(msg2, sizeof(msg2) - 1, out), 0);
+  assert_memory_equal(out, two_blocks, 32);
+  assert_int_equal(P->sha256("", 0, out), 0);
+  assert_memory_equal(out, empty, 32);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(self_signed_trusted_directly),
     cmocka_unit_test(self_signed_wrong_anchor),
@@ -358,5 +473,9 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(names_and_suites),
     cmocka_unit_test(report_of_an_accepted_chain),
     cmocka_unit_test(report_of_refused_chains),
+    cmocka_unit_test(crls_by_the_one_rule),
+    cmocka_unit_test(crl_files_refused),
+    cmocka_unit_test(peer_certificate_is_the_leaf),
+    cmocka_unit_test(sha256_known_answers),
 };
 const struct scenario_table verify_scenarios = TABLE(tests);

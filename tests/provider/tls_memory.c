@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "backends/pem.h"
 #include "tests/unit/pki_files.h"
 
 #define THREADS 4
@@ -456,6 +457,32 @@ static void ping_pong(struct link *l) {
   assert_memory_equal(buf, "pong", 4);
 }
 
+static int first_block(const struct hr_pem_block *b, void *ud) {
+  *(struct hr_pem_block *)ud = *b;
+  return 1;
+}
+
+void expect_peer_leaf(struct link *l, const char *cert_name) {
+  size_t text_len = 0, want_len = 0, len = 0, again_len = 0;
+  char *text = NULL;
+  struct hr_pem_block block;
+  assert_int_equal(hr_file_read(file_of(cert_name), &text, &text_len), 0);
+  unsigned char *want = NULL;
+  const unsigned char *der = NULL, *again = NULL;
+  assert_int_equal(hr_pem_each(text, text_len, first_block, &block) > 0, 1);
+  assert_int_equal(hr_pem_block_der(&block, &want, &want_len), 0);
+  assert_non_null(T->provider->peer_certificate);
+  assert_int_equal(T->provider->peer_certificate(l->conn, &der, &len), 0);
+  assert_int_equal(len, want_len);
+  assert_memory_equal(der, want, len);
+  assert_int_equal(T->provider->peer_certificate(l->conn, &again, &again_len),
+                   0);
+  assert_ptr_equal(again, der);
+  assert_int_equal(again_len, len);
+  free(want);
+  free(text);
+}
+
 static void expect_resumed(struct link *l, int resumed, const char *version) {
   struct hr_tls_info info;
   T->provider->info(l->conn, &info);
@@ -464,9 +491,11 @@ static void expect_resumed(struct link *l, int resumed, const char *version) {
     assert_int_equal(T->server_resumed(l), resumed);
   if (version)
     assert_string_equal(info.version, version);
-  /* Every provider keeps the server's certificate in the session. */
+  /* Every provider keeps the server's certificate in the session, for
+   * the public key pin too. */
   assert_string_equal(info.subject, "CN=localhost");
   assert_string_equal(info.issuer, "CN=httpr test intermediate");
+  expect_peer_leaf(l, "good-ecdsa.crt");
 }
 
 static int is_tls13(struct link *l) {

@@ -213,6 +213,11 @@ void bad_chain(const char *ca_name, const void *opts, const char *host,
  * errors go to err, for the caller to check. */
 void expect_hello_then_wait(struct link *l, httpr_error *err);
 
+/* The provider's peer_certificate on l, done with its handshake, gives
+ * the DER of the first certificate of the PKI's file cert_name (the
+ * server's leaf), twice alike. */
+void expect_peer_leaf(struct link *l, const char *cert_name);
+
 /* One byte per callback in each direction, every other call would block:
  * the handshake and 3000 bytes each way still complete, in many calls. */
 void expect_byte_at_a_time(void);

@@ -116,8 +116,8 @@ static void labels_and_kinds(void **state) {
       {"EC PRIVATE KEY", HR_PEM_KEY},
       {"DSA PRIVATE KEY", HR_PEM_KEY},
       {"ENCRYPTED PRIVATE KEY", HR_PEM_KEY_PKCS8_ENCRYPTED},
-      {"PUBLIC KEY", HR_PEM_OTHER},
-      {"X509 CRL", HR_PEM_OTHER},
+      {"PUBLIC KEY", HR_PEM_PUBLIC_KEY},
+      {"X509 CRL", HR_PEM_CRL},
       {"CERTIFICATE REQUEST", HR_PEM_OTHER},
       {"certificate", HR_PEM_OTHER},
   };
