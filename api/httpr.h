@@ -84,6 +84,10 @@ typedef enum httpr_code {
                                        pinned one, or the pin is unusable */
   HTTPR_E_CRL_FILE = 29,            /* CRL file missing, unreadable, or
                                        holding no CRL or a malformed one */
+  HTTPR_E_PROXY = 30,               /* the proxy refused or failed the
+                                       tunnel (SOCKS5 reply, method or
+                                       authentication), or broke its
+                                       protocol */
 
   /* The old name of HTTPR_E_PROVIDER, the same value: kept so code written
    * against it still builds. httpr_code_name() answers "HTTPR_E_PROVIDER"
