@@ -54,13 +54,13 @@ static httpr_code fail_to(struct hr_socks5 *s, httpr_error *err,
   s->phase = HR_SOCKS5_FAILED;
   return hr_fail(err, HTTPR_E_PROXY,
                  "Can't complete SOCKS5 connection to %s%s%s:%u: %s (%d)",
-                 v6 ? "[" : "", s->host, v6 ? "]" : "", (unsigned)s->port,
-                 what, value);
+                 v6 ? "[" : "", s->host, v6 ? "]" : "", (unsigned)s->port, what,
+                 value);
 }
 
 /* A failure of the negotiation itself; a macro so printf checks the
  * format. */
-#define fail_plain(s, err, ...)                                               \
+#define fail_plain(s, err, ...)                                                \
   ((s)->phase = HR_SOCKS5_FAILED, hr_fail((err), HTTPR_E_PROXY, __VA_ARGS__))
 
 static int has_byte_below_space(const char *str, int also_del) {
@@ -183,8 +183,7 @@ httpr_code hr_socks5_init(struct hr_socks5 *s, const struct hr_socks5_params *p,
   }
   /* Username/password first: a proxy that takes both picks by its own
    * order, and one that requires credentials must be able to ask. */
-  const uint8_t greet_auth[] = {SOCKS_VERSION, 2, METHOD_NONE,
-                                METHOD_USERPASS};
+  const uint8_t greet_auth[] = {SOCKS_VERSION, 2, METHOD_NONE, METHOD_USERPASS};
   const uint8_t greet_none[] = {SOCKS_VERSION, 1, METHOD_NONE};
   if (s->with_auth)
     load_output(s, greet_auth, sizeof(greet_auth));
@@ -431,8 +430,8 @@ static enum hr_socks5_status io_failed(struct hr_socks5 *s, httpr_error *err,
                                        const char *doing, int e) {
   const char *phase = phase_name(s);
   s->phase = HR_SOCKS5_FAILED;
-  hr_fail(err, HTTPR_E_PROXY, "SOCKS5 proxy connection %s during the %s",
-          doing, phase);
+  hr_fail(err, HTTPR_E_PROXY, "SOCKS5 proxy connection %s during the %s", doing,
+          phase);
   if (e)
     hr_detail(err, "%s", strerror(e));
   return HR_SOCKS5_ERROR;

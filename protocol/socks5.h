@@ -22,8 +22,8 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "common/error.h"
 #include "backends/provider.h" /* struct hr_tls_io */
+#include "common/error.h"
 
 /* RFC 1928 limits: a name (and RFC 1929 a username or password) has a
  * one-byte length. */
@@ -79,7 +79,7 @@ enum hr_socks5_status {
 
 /* The address the proxy reports it connected from (BND.ADDR/BND.PORT). */
 struct hr_socks5_bound {
-  int family;     /* AF_INET, AF_INET6, or 0 for a name */
+  int family; /* AF_INET, AF_INET6, or 0 for a name */
   uint8_t addr[16];
   char name[HR_SOCKS5_MAX_NAME + 1];
   uint16_t port;
@@ -105,7 +105,7 @@ struct hr_socks5 {
   size_t connect_len;
   char user[HR_SOCKS5_MAX_NAME + 1];
   char password[HR_SOCKS5_MAX_NAME + 1];
-  int reply;  /* the CONNECT reply's code, -1 before it */
+  int reply; /* the CONNECT reply's code, -1 before it */
   struct hr_socks5_bound bound;
 };
 

@@ -21,6 +21,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -218,9 +219,9 @@ static void through_open_danted(int proxy_port, int blocked_port) {
   }
   char msg[200];
   struct sockaddr_in to = loopback(port);
-  struct hr_socks5_params by_addr = {
-      .host = "127.0.0.1", .port = (uint16_t)port,
-      .addr = (struct sockaddr *)&to};
+  struct hr_socks5_params by_addr = {.host = "127.0.0.1",
+                                     .port = (uint16_t)port,
+                                     .addr = (struct sockaddr *)&to};
   expect_tunnel("socks5 by address", proxy_port, &by_addr, listener);
   struct hr_socks5_params by_name = {.host = "localhost",
                                      .port = (uint16_t)port};
@@ -234,8 +235,7 @@ static void through_open_danted(int proxy_port, int blocked_port) {
            "Can't complete SOCKS5 connection to 127.0.0.1:%d: connection "
            "refused (5)",
            closed_port);
-  expect_failure("closed port: connection refused", proxy_port, &refused,
-                 msg);
+  expect_failure("closed port: connection refused", proxy_port, &refused, msg);
 
   struct hr_socks5_params blocked = {.host = "127.0.0.1",
                                      .port = (uint16_t)blocked_port};
@@ -264,9 +264,10 @@ static void through_danted_wanting_a_user(int proxy_port) {
 
 int main(void) {
   if (!dante_binary()) {
+    const char *bin = getenv("DANTED");
     printf("SKIP: %s not installed (apt-get install dante-server); the "
            "SOCKS5 codec is not tried against a real proxy\n",
-           DANTE_DEFAULT_BIN);
+           bin && *bin ? bin : DANTE_DEFAULT_BIN);
     return 77;
   }
   struct dante open_proxy, user_proxy;

@@ -61,8 +61,7 @@ static int write_config(const struct dante *d, const char *path,
     fprintf(f, "user.privileged: root\nuser.unprivileged: nobody\n");
   fprintf(f, "client pass { from: 127.0.0.0/8 to: 0.0.0.0/0 }\n");
   if (opt->blocked_port)
-    fprintf(f,
-            "socks block { from: 0.0.0.0/0 to: 127.0.0.1/32 port = %d }\n",
+    fprintf(f, "socks block { from: 0.0.0.0/0 to: 127.0.0.1/32 port = %d }\n",
             opt->blocked_port);
   fprintf(f, "socks pass { from: 127.0.0.0/8 to: 127.0.0.0/8 }\n");
   /* a name (socks5h) is matched before danted resolves it */
@@ -174,8 +173,8 @@ void dante_print_log(const struct dante *d, FILE *out) {
 }
 
 void dante_stop(struct dante *d) {
-  static const char *const files[] = {"danted.conf", "danted.pid",
-                                      "danted.log", "danted.out"};
+  static const char *const files[] = {"danted.conf", "danted.pid", "danted.log",
+                                      "danted.out"};
   char path[160];
   if (d->pid > 0)
     stop_server(d->pid);

@@ -16,8 +16,8 @@
 
 struct dante {
   pid_t pid;
-  int port;        /* where it listens, on 127.0.0.1 */
-  char dir[64];    /* its configuration, log and pid file */
+  int port;     /* where it listens, on 127.0.0.1 */
+  char dir[64]; /* its configuration, log and pid file */
   char log[128];
 };
 

@@ -67,8 +67,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   for (size_t turns = 0; turns < 2 * size + 16; turns++) {
     size_t out_len, used = 0;
     const uint8_t *out = hr_socks5_output(&s, &out_len);
-    if (out_len > HR_SOCKS5_OUT_MAX || (out_len && out[0] != 0x05 &&
-                                        out[0] != 0x01))
+    if (out_len > HR_SOCKS5_OUT_MAX ||
+        (out_len && out[0] != 0x05 && out[0] != 0x01))
       abort();
     hr_socks5_sent(&s, out_len);
     if (at == len)

@@ -26,7 +26,7 @@
 #include "protocol/socks5.h"
 
 static const struct hr_socks5_params name_params = {.host = "example.com",
-                                                     .port = 443};
+                                                    .port = 443};
 
 static void init_ok(struct hr_socks5 *s, const struct hr_socks5_params *p) {
   httpr_error err;
@@ -80,7 +80,8 @@ static enum hr_socks5_status play(struct hr_socks5 *s, const uint8_t *script,
   return st;
 }
 
-/* ---- the bytes sent ------------------------------------------------------- */
+/* ---- the bytes sent -------------------------------------------------------
+ */
 
 static void greeting_without_credentials(void **state) {
   (void)state;
@@ -167,7 +168,7 @@ static void connect_request_literals_socks5h(void **state) {
   struct hr_socks5_params p6 = {.host = "::1", .port = 65535};
   init_ok(&s, &p6);
   to_connect_request(&s);
-  const uint8_t want6[] = {0x05, 0x01, 0x00, 0x04, 0, 0, 0, 0, 0, 0, 0,
+  const uint8_t want6[] = {0x05, 0x01, 0x00, 0x04, 0, 0, 0, 0, 0, 0,    0,
                            0,    0,    0,    0,    0, 0, 0, 0, 1, 0xff, 0xff};
   expect_output(&s, want6, sizeof(want6));
 }
@@ -235,7 +236,8 @@ static void empty_password_is_sent_empty(void **state) {
   expect_output(&s, want, sizeof(want));
 }
 
-/* ---- bad input ------------------------------------------------------------ */
+/* ---- bad input ------------------------------------------------------------
+ */
 
 static void bad_parameters(void **state) {
   (void)state;
@@ -248,22 +250,30 @@ static void bad_parameters(void **state) {
     httpr_code code;
     const char *message;
   } cases[] = {
-      {{.host = NULL, .port = 1}, HTTPR_E_INVALID,
+      {{.host = NULL, .port = 1},
+       HTTPR_E_INVALID,
        "SOCKS5 destination host is empty"},
-      {{.host = "", .port = 1}, HTTPR_E_INVALID,
+      {{.host = "", .port = 1},
+       HTTPR_E_INVALID,
        "SOCKS5 destination host is empty"},
-      {{.host = "a\r\nb", .port = 1}, HTTPR_E_INVALID,
+      {{.host = "a\r\nb", .port = 1},
+       HTTPR_E_INVALID,
        "SOCKS5 destination host contains a control character"},
-      {{.host = "a\x7f", .port = 1}, HTTPR_E_INVALID,
+      {{.host = "a\x7f", .port = 1},
+       HTTPR_E_INVALID,
        "SOCKS5 destination host contains a control character"},
-      {{.host = "a", .port = 0}, HTTPR_E_INVALID,
+      {{.host = "a", .port = 0},
+       HTTPR_E_INVALID,
        "SOCKS5 destination port is 0"},
-      {{.host = "a", .port = 1, .user = ""}, HTTPR_E_INVALID,
+      {{.host = "a", .port = 1, .user = ""},
+       HTTPR_E_INVALID,
        "SOCKS5 proxy user name is empty"},
-      {{.host = "a", .port = 1, .user = "u\n"}, HTTPR_E_INVALID,
+      {{.host = "a", .port = 1, .user = "u\n"},
+       HTTPR_E_INVALID,
        "SOCKS5 proxy user name or password contains CR or LF"},
       {{.host = "a", .port = 1, .user = "u", .password = "p\r"},
-       HTTPR_E_INVALID, "SOCKS5 proxy user name or password contains CR or LF"},
+       HTTPR_E_INVALID,
+       "SOCKS5 proxy user name or password contains CR or LF"},
   };
   struct hr_socks5 s;
   httpr_error err;
@@ -293,9 +303,9 @@ static void bad_parameters(void **state) {
 
 /* The method choice, the CONNECT reply with an IPv4 bound address, then
  * the tunnel's first bytes, which must stay unread. */
-static const uint8_t reply_none_v4[] = {0x05, 0x00, 0x05, 0x00, 0x00, 0x01,
-                                        192,  0,    2,    7,    0x1f, 0x90,
-                                        'T',  'L',  'S'};
+static const uint8_t reply_none_v4[] = {0x05, 0x00, 0x05, 0x00, 0x00,
+                                        0x01, 192,  0,    2,    7,
+                                        0x1f, 0x90, 'T',  'L',  'S'};
 #define REPLY_NONE_V4_LEN 12
 
 static void check_bound_v4(const struct hr_socks5 *s) {
@@ -344,9 +354,8 @@ static void success_in_every_two_part_split(void **state) {
 
 static void success_with_auth_every_split(void **state) {
   (void)state;
-  const uint8_t script[] = {0x05, 0x02, 0x01, 0x00, 0x05, 0x00, 0x00,
-                            0x03, 4,    'p',  'r',  'x',  'y',  0x04,
-                            0x38, 'x'};
+  const uint8_t script[] = {0x05, 0x02, 0x01, 0x00, 0x05, 0x00, 0x00, 0x03,
+                            4,    'p',  'r',  'x',  'y',  0x04, 0x38, 'x'};
   for (size_t chunk = 1; chunk <= sizeof(script); chunk++) {
     struct hr_socks5 s;
     httpr_error err;
@@ -411,7 +420,8 @@ static void bound_ipv6_and_empty_name(void **state) {
   assert_int_equal(hr_socks5_bound(&s)->port, 3);
 }
 
-/* ---- failures, each with its message -------------------------------------- */
+/* ---- failures, each with its message --------------------------------------
+ */
 
 struct failing_script {
   const char *what;
@@ -423,26 +433,62 @@ struct failing_script {
 };
 
 static const struct failing_script failures[] = {
-    {"greeting version", 0, {0x04, 0x00}, 2, 2,
+    {"greeting version",
+     0,
+     {0x04, 0x00},
+     2,
+     2,
      "SOCKS5 proxy answered the greeting with version 4, not 5"},
-    {"no acceptable methods", 0, {0x05, 0xff}, 2, 2,
+    {"no acceptable methods",
+     0,
+     {0x05, 0xff},
+     2,
+     2,
      "SOCKS5 proxy accepted none of the offered authentication methods "
      "(none; it may want a user name and password)"},
-    {"no acceptable methods with auth", 1, {0x05, 0xff}, 2, 2,
+    {"no acceptable methods with auth",
+     1,
+     {0x05, 0xff},
+     2,
+     2,
      "SOCKS5 proxy accepted none of the offered authentication methods "
      "(none, username/password)"},
-    {"username/password not offered", 0, {0x05, 0x02}, 2, 2,
+    {"username/password not offered",
+     0,
+     {0x05, 0x02},
+     2,
+     2,
      "SOCKS5 proxy chose authentication method 0x02, which was not offered"},
-    {"GSSAPI not offered", 1, {0x05, 0x01}, 2, 2,
+    {"GSSAPI not offered",
+     1,
+     {0x05, 0x01},
+     2,
+     2,
      "SOCKS5 proxy chose authentication method 0x01, which was not offered"},
-    {"auth rejected", 1, {0x05, 0x02, 0x01, 0x01}, 4, 4,
+    {"auth rejected",
+     1,
+     {0x05, 0x02, 0x01, 0x01},
+     4,
+     4,
      "SOCKS5 proxy rejected the user name and password (status 1)"},
-    {"auth rejected 0xff", 1, {0x05, 0x02, 0x01, 0xff}, 4, 4,
+    {"auth rejected 0xff",
+     1,
+     {0x05, 0x02, 0x01, 0xff},
+     4,
+     4,
      "SOCKS5 proxy rejected the user name and password (status 255)"},
-    {"connect reply version", 0, {0x05, 0x00, 0x00, 0x00}, 4, 3,
+    {"connect reply version",
+     0,
+     {0x05, 0x00, 0x00, 0x00},
+     4,
+     3,
      "SOCKS5 proxy answered the CONNECT request with version 0, not 5"},
-    {"unknown address type", 0, {0x05, 0x00, 0x05, 0x00, 0x00, 0x02, 0, 0},
-     8, 6, "SOCKS5 proxy replied with unknown address type 0x02"},
+    {"unknown address type",
+     0,
+     {0x05, 0x00, 0x05, 0x00, 0x00, 0x02, 0, 0},
+     8,
+     6,
+     "SOCKS5 proxy replied with unknown address type 0x02"},
 };
 
 static void each_failure_in_every_chunk_size(void **state) {
@@ -574,7 +620,8 @@ static void garbage(void **state) {
   }
 }
 
-/* ---- hr_socks5_step over a scripted peer ---------------------------------- */
+/* ---- hr_socks5_step over a scripted peer ----------------------------------
+ */
 
 struct peer {
   const uint8_t *script; /* what the server says */
@@ -622,8 +669,8 @@ static long peer_recv(void *ctx, void *buf, size_t len) {
 }
 
 static enum hr_socks5_status step_until_end(struct hr_socks5 *s,
-                                            struct peer *peer,
-                                            httpr_error *err, int *waits) {
+                                            struct peer *peer, httpr_error *err,
+                                            int *waits) {
   struct hr_tls_io io = {.send = peer_send, .recv = peer_recv, .io_ctx = peer};
   enum hr_socks5_status st;
   *waits = 0;
@@ -639,9 +686,8 @@ static enum hr_socks5_status step_until_end(struct hr_socks5 *s,
 
 static void step_through_a_peer_that_blocks(void **state) {
   (void)state;
-  struct peer peer = {.script = reply_none_v4,
-                      .len = sizeof(reply_none_v4),
-                      .would_block = 1};
+  struct peer peer = {
+      .script = reply_none_v4, .len = sizeof(reply_none_v4), .would_block = 1};
   struct hr_socks5 s;
   httpr_error err;
   int waits;
@@ -653,18 +699,16 @@ static void step_through_a_peer_that_blocks(void **state) {
   /* the tunnel's bytes are the caller's, unread */
   assert_int_equal(peer.at, REPLY_NONE_V4_LEN);
   assert_true(peer.max_recv <= 10);
-  const uint8_t sent[] = {0x05, 0x01, 0x00, 0x05, 0x01, 0x00, 0x03, 9, 'l',
-                          'o',  'c',  'a',  'l',  'h',  'o',  's',  't', 0,
-                          80};
+  const uint8_t sent[] = {0x05, 0x01, 0x00, 0x05, 0x01, 0x00, 0x03, 9, 'l', 'o',
+                          'c',  'a',  'l',  'h',  'o',  's',  't',  0, 80};
   assert_int_equal(peer.got_len, sizeof(sent));
   assert_memory_equal(peer.got, sent, sizeof(sent));
 }
 
 static void step_with_auth_at_full_speed(void **state) {
   (void)state;
-  const uint8_t script[] = {0x05, 0x02, 0x01, 0x00, 0x05, 0x00,
-                            0x00, 0x01, 1,    2,    3,    4,
-                            0,    5,    'X'};
+  const uint8_t script[] = {0x05, 0x02, 0x01, 0x00, 0x05, 0x00, 0x00, 0x01,
+                            1,    2,    3,    4,    0,    5,    'X'};
   struct peer peer = {.script = script, .len = sizeof(script)};
   struct hr_socks5 s;
   httpr_error err;
@@ -675,9 +719,8 @@ static void step_with_auth_at_full_speed(void **state) {
   assert_int_equal(step_until_end(&s, &peer, &err, &waits), HR_SOCKS5_DONE);
   assert_int_equal(waits, 0);
   assert_int_equal(peer.at, sizeof(script) - 1);
-  const uint8_t sent[] = {0x05, 0x02, 0x00, 0x02, 0x01, 2, 'a', 'b', 2,
-                          'c',  'd',  0x05, 0x01, 0x00, 3, 1,   'h', 0,
-                          2};
+  const uint8_t sent[] = {0x05, 0x02, 0x00, 0x02, 0x01, 2, 'a', 'b', 2, 'c',
+                          'd',  0x05, 0x01, 0x00, 3,    1, 'h', 0,   2};
   assert_int_equal(peer.got_len, sizeof(sent));
   assert_memory_equal(peer.got, sent, sizeof(sent));
 }
