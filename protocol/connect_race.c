@@ -87,8 +87,8 @@ static void failed(struct hr_race *r, size_t i, int why) {
  * progress, or failed. */
 static void start(struct hr_race *r, size_t i) {
   const struct hr_race_addr *a = &r->addr[i];
-  int fd =
-      socket(a->sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int fd = socket(a->sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                  0);
   if (fd < 0) {
     failed(r, i, errno);
     return;
@@ -121,8 +121,9 @@ static void reap(struct hr_race *r, size_t i) {
     failed(r, i, soerr);
 }
 
-enum hr_race_state hr_race_step(struct hr_race *r, const struct pollfd *ready,
-                                size_t nready, int64_t now) {
+enum hr_race_state hr_race_step(struct hr_race *r,
+                                const struct pollfd *ready, size_t nready,
+                                int64_t now) {
   for (size_t k = 0; ready && k < nready && r->winner < 0; k++) {
     if (!(ready[k].revents & (POLLOUT | POLLERR | POLLHUP)))
       continue;

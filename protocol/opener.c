@@ -211,8 +211,8 @@ static httpr_code to_handshaking(struct hr_opener *o, httpr_error *err) {
   c->fd = hr_race_take(&o->race, &won);
   hr_race_close(&o->race);
   hr_race_addr_text(won, c->remote_ip, sizeof(c->remote_ip), &c->remote_port);
-  hr_debugf(o->p.debug, "Connected to %s (%s) port %d", o->p.host, c->remote_ip,
-            c->remote_port);
+  hr_debugf(o->p.debug, "Connected to %s (%s) port %d", o->p.host,
+            c->remote_ip, c->remote_port);
   o->times.connected = hr_now_s();
   if (!o->p.provider) {
     o->times.handshaken = o->times.connected;
@@ -220,8 +220,8 @@ static httpr_code to_handshaking(struct hr_opener *o, httpr_error *err) {
     return HTTPR_OK;
   }
   struct hr_tls_io io = hr_conn_socket_io(c);
-  httpr_code rc =
-      o->p.provider->connection_new(o->p.tls_ctx, o->p.host, &io, &c->tls, err);
+  httpr_code rc = o->p.provider->connection_new(o->p.tls_ctx, o->p.host, &io,
+                                                &c->tls, err);
   if (rc != HTTPR_OK)
     return failed(o, rc);
   if (o->p.verify && o->p.verify->fn && o->p.provider->set_report) {
@@ -290,8 +290,8 @@ static httpr_code check_pinned_key(struct hr_opener *o, httpr_error *err) {
   size_t len = 0;
   if (p->peer_certificate(o->conn->tls, &der, &len) != 0)
     der = NULL;
-  httpr_code rc =
-      hr_pubkey_pins_check(o->p.pubkey_pins, der, len, p->sha256, err);
+  httpr_code rc = hr_pubkey_pins_check(o->p.pubkey_pins, der, len, p->sha256,
+                                       err);
   if (rc == HTTPR_OK)
     hr_debugf(o->p.debug, "Server public key matches the pinned key");
   return rc;
@@ -396,9 +396,9 @@ size_t hr_opener_pollfds(const struct hr_opener *o, struct pollfd *out,
     *wake_at = hr_deadline_min(*wake_at, hr_race_wake_at(&o->race));
     return hr_race_pollfds(&o->race, out);
   case HR_OPEN_HANDSHAKING:
-    out[0] = (struct pollfd){.fd = o->conn->fd,
-                             .events = o->want == HR_TLS_WANT_WRITE ? POLLOUT
-                                                                    : POLLIN};
+    out[0] = (struct pollfd){
+        .fd = o->conn->fd,
+        .events = o->want == HR_TLS_WANT_WRITE ? POLLOUT : POLLIN};
     return 1;
   default:
     return 0;
