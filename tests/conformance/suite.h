@@ -243,6 +243,8 @@ extern const struct CMUnitTest http_tests[];
 extern const size_t http_tests_count;
 extern const struct CMUnitTest connect_tests[];
 extern const size_t connect_tests_count;
+extern const struct CMUnitTest connect_choice_tests[];
+extern const size_t connect_choice_tests_count;
 extern const struct CMUnitTest api_tests[];
 extern const size_t api_tests_count;
 extern const struct CMUnitTest loop_tests[];
