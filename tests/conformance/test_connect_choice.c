@@ -148,8 +148,8 @@ static void literal_of_the_other_family(void **state) {
            "failed to connect to 127.0.0.1 port %d: not an IPv6 address, and "
            "only IPv6 is allowed",
            server_port(SRV_GOOD_ECDSA));
-  expect_failure(cfg, url_of(SRV_GOOD_ECDSA, "127.0.0.1", "/"),
-                 HTTPR_E_CONNECT, msg);
+  expect_failure(cfg, url_of(SRV_GOOD_ECDSA, "127.0.0.1", "/"), HTTPR_E_CONNECT,
+                 msg);
   assert_code(httpr_config_set_address_family(cfg, (httpr_address_family)5),
               HTTPR_E_INVALID);
   httpr_config_free(cfg);
@@ -164,14 +164,25 @@ static void cli_ipv4_and_ipv6(void **state) {
   snprintf(pin, sizeof(pin), "localhost:%s:127.0.0.1", port);
   const char *url = url_of(SRV_GOOD_ECDSA, NULL, "/peer");
   const char *ca = pki("root-ca.pem");
-  const char *const v4[] = {"--tls-provider", g_suite.provider, "--cacert",
-                            ca, "-sS", "-4", url, NULL};
+  const char *const v4[] = {"--tls-provider",
+                            g_suite.provider,
+                            "--cacert",
+                            ca,
+                            "-sS",
+                            "-4",
+                            url,
+                            NULL};
   expect_cli(v4, NULL, NULL, 0, "");
-  const char *const v6[] = {"--tls-provider", g_suite.provider,
-                            "--cacert",       ca,
-                            "-sS",            "-6",
-                            "--resolve",      pin,
-                            url,              NULL};
+  const char *const v6[] = {"--tls-provider",
+                            g_suite.provider,
+                            "--cacert",
+                            ca,
+                            "-sS",
+                            "-6",
+                            "--resolve",
+                            pin,
+                            url,
+                            NULL};
   expect_cli(v6, NULL, NULL, 6, "httpr: (6) could not resolve host: localhost");
 }
 
@@ -255,14 +266,19 @@ static void cli_interface(void **state) {
   (void)state;
   const char *url = url_of(SRV_GOOD_ECDSA, NULL, "/peer");
   const char *ca = pki("root-ca.pem");
-  const char *const lo[] = {"--tls-provider", g_suite.provider, "--cacert",
-                            ca, "-sS", "--interface", "lo", url, NULL};
+  const char *const lo[] = {"--tls-provider",
+                            g_suite.provider,
+                            "--cacert",
+                            ca,
+                            "-sS",
+                            "--interface",
+                            "lo",
+                            url,
+                            NULL};
   expect_cli(lo, NULL, NULL, 0, "");
-  const char *const bad[] = {"--tls-provider", g_suite.provider,
-                             "--cacert",       ca,
-                             "-sS",            "--interface",
-                             "nonexistent0",   url,
-                             NULL};
+  const char *const bad[] = {
+      "--tls-provider", g_suite.provider, "--cacert", ca,  "-sS",
+      "--interface",    "nonexistent0",   url,        NULL};
   expect_cli(bad, NULL, NULL, 45,
              "httpr: (45) failed binding local connection end: no interface "
              "or address 'nonexistent0'");
@@ -326,9 +342,9 @@ static void unix_socket_https(void **state) {
   httpr_config *cfg = over_unix(path);
   httpr_client *client = client_of(cfg);
   struct kept first, second;
-  assert_code(send_kept(client, "GET", "https://localhost/conn-id", NULL,
-                        &first, NULL),
-              HTTPR_OK);
+  assert_code(
+      send_kept(client, "GET", "https://localhost/conn-id", NULL, &first, NULL),
+      HTTPR_OK);
   assert_code(send_kept(client, "GET", "https://localhost/conn-id", NULL,
                         &second, NULL),
               HTTPR_OK);
@@ -419,17 +435,20 @@ static void cli_unix_socket(void **state) {
   (void)state;
   const char *path = unix_server_start("cli.sock", 0);
   const char *ca = pki("root-ca.pem");
-  const char *const good[] = {"--tls-provider", g_suite.provider,
-                              "--cacert",       ca,
-                              "-sS",            "--unix-socket",
-                              path,             "https://localhost/",
+  const char *const good[] = {"--tls-provider",
+                              g_suite.provider,
+                              "--cacert",
+                              ca,
+                              "-sS",
+                              "--unix-socket",
+                              path,
+                              "https://localhost/",
                               NULL};
   expect_cli(good, NULL, NULL, 0, "");
   const char *missing = tmp_path("none.sock");
-  const char *const bad[] = {"--tls-provider", g_suite.provider,
-                             "-sS",            "--unix-socket",
-                             missing,          "http://localhost/",
-                             NULL};
+  const char *const bad[] = {
+      "--tls-provider", g_suite.provider,    "-sS", "--unix-socket",
+      missing,          "http://localhost/", NULL};
   char line[768];
   snprintf(line, sizeof(line),
            "httpr: (7) failed to connect to localhost port 80 through the "
