@@ -211,6 +211,8 @@ static httpr_code to_handshaking(struct hr_opener *o, httpr_error *err) {
   c->fd = hr_race_take(&o->race, &won);
   hr_race_close(&o->race);
   hr_race_addr_text(won, c->remote_ip, sizeof(c->remote_ip), &c->remote_port);
+  if (o->p.unix_path)
+    c->remote_port = o->p.port; /* a socket has none: the URL's, as curl */
   hr_debugf(o->p.debug, "Connected to %s (%s) port %d", o->p.host,
             c->remote_ip, c->remote_port);
   o->times.connected = hr_now_s();

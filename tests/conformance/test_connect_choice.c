@@ -324,12 +324,16 @@ static httpr_config *over_unix(const char *path) {
 }
 
 /* http:// over the socket: the server sees a Unix socket peer, and the
- * remote IP is the socket's path (as curl's). */
+ * remote IP is the socket's path, the remote port the URL's (as curl's). */
 static void unix_socket_http(void **state) {
   (void)state;
   const char *path = unix_server_start("plain.sock", 1);
   httpr_config *cfg = over_unix(path);
   expect_peer(cfg, "http://localhost/peer", "unix port", path);
+  httpr_response *resp =
+      expect_get(cfg, "http://localhost:8123/peer", HTTPR_OK, NULL);
+  assert_int_equal(httpr_response_remote_port(resp), 8123);
+  httpr_response_free(resp);
   httpr_config_free(cfg);
 }
 
