@@ -23,31 +23,12 @@
 
 /* ---- helpers ------------------------------------------------------------- */
 
-/* The "Trying ADDR:PORT..." lines of the debug callback, in order. */
-struct tries {
-  char text[512];
-};
-
-static void on_debug(httpr_debug_kind kind, const char *text, size_t len,
-                     void *ud) {
-  struct tries *t = ud;
-  if (kind != HTTPR_DEBUG_INFO || len < 7 || strncmp(text, "Trying ", 7) != 0)
-    return;
-  size_t used = strlen(t->text);
-  snprintf(t->text + used, sizeof(t->text) - used, "%.*s;", (int)len, text);
-}
-
 /* A config whose "localhost" at p's port has both loopback addresses,
  * IPv6 first as most resolvers answer, limited to family f. */
 static httpr_config *dual_stack(enum profile p, httpr_address_family f,
                                 struct tries *tries) {
-  httpr_config *cfg = cfg_new();
-  assert_code(httpr_config_add_resolve(cfg, "localhost", server_port(p),
-                                       "::1,127.0.0.1"),
-              HTTPR_OK);
+  httpr_config *cfg = cfg_addresses(p, "::1,127.0.0.1", tries);
   assert_code(httpr_config_set_address_family(cfg, f), HTTPR_OK);
-  memset(tries, 0, sizeof(*tries));
-  assert_code(httpr_config_set_debug_callback(cfg, on_debug, tries), HTTPR_OK);
   return cfg;
 }
 
@@ -87,14 +68,9 @@ static void ipv4_only_tries_ipv4(void **state) {
 static void ipv6_only_tries_ipv6(void **state) {
   (void)state;
   struct tries tries;
-  httpr_config *cfg = cfg_new();
-  assert_code(httpr_config_add_resolve(cfg, "localhost", server_port(SRV_IPV6),
-                                       "127.0.0.1,::1"),
-              HTTPR_OK);
+  httpr_config *cfg = cfg_addresses(SRV_IPV6, "127.0.0.1,::1", &tries);
   assert_code(httpr_config_set_address_family(cfg, HTTPR_FAMILY_IPV6),
               HTTPR_OK);
-  memset(&tries, 0, sizeof(tries));
-  assert_code(httpr_config_set_debug_callback(cfg, on_debug, &tries), HTTPR_OK);
   expect_peer(cfg, url_of(SRV_IPV6, NULL, "/peer"), "::1 port ", "::1");
   char want[64];
   snprintf(want, sizeof(want), "Trying ::1:%d...;", server_port(SRV_IPV6));
@@ -119,10 +95,7 @@ static void family_is_not_fallen_back_from(void **state) {
 /* A name with no address of the family: unresolved, as curl's exit 6. */
 static void name_without_the_family(void **state) {
   (void)state;
-  httpr_config *cfg = cfg_new();
-  int port = server_port(SRV_GOOD_ECDSA);
-  assert_code(httpr_config_add_resolve(cfg, "localhost", port, "127.0.0.1"),
-              HTTPR_OK);
+  httpr_config *cfg = cfg_addresses(SRV_GOOD_ECDSA, "127.0.0.1", NULL);
   assert_code(httpr_config_set_address_family(cfg, HTTPR_FAMILY_IPV6),
               HTTPR_OK);
   expect_failure(cfg, url_of(SRV_GOOD_ECDSA, NULL, "/"), HTTPR_E_RESOLVE,
