@@ -78,8 +78,8 @@ struct hr_conn_times {
 
 /* Opens a connection, waiting on the caller's thread: a poll loop over one
  * opener (opener.h, where it is defined). Errors: HTTPR_E_RESOLVE,
- * HTTPR_E_CONNECT, HTTPR_E_INTERFACE, HTTPR_E_TIMEOUT, the provider's handshake codes,
- * HTTPR_E_NOMEM. */
+ * HTTPR_E_CONNECT, HTTPR_E_INTERFACE, HTTPR_E_TIMEOUT, the provider's
+ * handshake codes, HTTPR_E_NOMEM. */
 httpr_code hr_conn_open(const struct hr_connect_params *p, struct hr_conn **out,
                         struct hr_conn_times *times, httpr_error *err);
 
