@@ -495,11 +495,11 @@ typedef enum httpr_address_family {
 HTTPR_EXPORT httpr_code
 httpr_config_set_address_family(httpr_config *cfg, httpr_address_family f);
 /* Bind the local end of each connection before it connects, as curl's
- * --interface: `local` is an interface name ("lo": its first IPv4 and
- * IPv6 addresses, a global IPv6 one before a link-local one) or an IPv4
- * or IPv6 address literal, tried in that order; "if!NAME" is an interface
- * only, "host!ADDRESS" an address only (a literal: host names are not
- * resolved). Only addresses of a family the local end has are connected
+ * --interface: `local` is an IPv4 or IPv6 address literal, or else an
+ * interface name ("lo": its first IPv4 and IPv6 addresses, a global IPv6
+ * one before a link-local one); "if!NAME" is an interface only,
+ * "host!ADDRESS" an address only (a literal, without a %scope: host names
+ * are not resolved). Only addresses of a family the local end has are connected
  * to; the kernel picks the route from the local address (the device is
  * not forced). A request fails with HTTPR_E_INTERFACE "failed binding
  * local connection end: ..." when `local` is no interface and no
