@@ -147,6 +147,17 @@ httpr_config *cfg_new(void);
 /* The same without any CA setting (for trust-store tests). */
 httpr_config *cfg_bare(void);
 
+/* The "Trying ADDR:PORT..." lines of the debug callback, in order, each
+ * followed by ';'. */
+struct tries {
+  char text[512];
+};
+/* A config (cfg_new) whose "localhost" at p's port is `addresses` (a pin:
+ * a comma list), recording into *tries (when not NULL) the addresses
+ * tried. (pinned.c) */
+httpr_config *cfg_addresses(enum profile p, const char *addresses,
+                         struct tries *tries);
+
 /* Runs one request on a fresh client from cfg (cfg is not freed). On
  * HTTPR_OK *resp is set (caller frees). err may be NULL. */
 httpr_code fetch(const httpr_config *cfg, const char *method, const char *url,
@@ -248,6 +259,8 @@ extern const struct CMUnitTest http_tests[];
 extern const size_t http_tests_count;
 extern const struct CMUnitTest connect_tests[];
 extern const size_t connect_tests_count;
+extern const struct CMUnitTest connect_choice_tests[];
+extern const size_t connect_choice_tests_count;
 extern const struct CMUnitTest api_tests[];
 extern const size_t api_tests_count;
 extern const struct CMUnitTest loop_tests[];
