@@ -4,6 +4,8 @@
  * and the deep copy a client keeps.
  */
 #include <arpa/inet.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +61,8 @@ void hr_config_clear(struct httpr_config *cfg) {
   free(cfg->tls13_ciphers);
   free(cfg->crl_file);
   free(cfg->pinned_public_key);
+  free(cfg->local_end);
+  free(cfg->unix_socket);
   memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -302,6 +306,17 @@ const char *hr_config_pin(const struct httpr_config *cfg, const char *host,
   return NULL;
 }
 
+httpr_code httpr_config_set_address_family(httpr_config *cfg,
+                                           httpr_address_family f) {
+  if (!cfg || (f != HTTPR_FAMILY_ANY && f != HTTPR_FAMILY_IPV4 &&
+               f != HTTPR_FAMILY_IPV6))
+    return HTTPR_E_INVALID;
+  cfg->address_family = f == HTTPR_FAMILY_IPV4   ? AF_INET
+                        : f == HTTPR_FAMILY_IPV6 ? AF_INET6
+                                                 : AF_UNSPEC;
+  return HTTPR_OK;
+}
+
 httpr_code httpr_config_set_max_header_bytes(httpr_config *cfg, size_t bytes) {
   if (!cfg || bytes < 64)
     return HTTPR_E_INVALID;
@@ -413,6 +428,18 @@ httpr_code httpr_config_set_pinned_public_key(httpr_config *cfg,
   return cfg ? set_name_list(&cfg->pinned_public_key, pin) : HTTPR_E_INVALID;
 }
 
+/* The local end and the Unix socket: names, as far as this can tell. */
+httpr_code httpr_config_set_interface(httpr_config *cfg, const char *local) {
+  return cfg ? set_name_list(&cfg->local_end, local) : HTTPR_E_INVALID;
+}
+
+httpr_code httpr_config_set_unix_socket(httpr_config *cfg, const char *path) {
+  if (!cfg ||
+      (path && strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path)))
+    return HTTPR_E_INVALID;
+  return set_name_list(&cfg->unix_socket, path);
+}
+
 httpr_code httpr_config_set_debug_callback(httpr_config *cfg, httpr_debug_cb cb,
                                            void *userdata) {
   if (!cfg)
@@ -439,6 +466,7 @@ httpr_code hr_config_copy(struct httpr_config *dst,
   dst->password = dst->backend = dst->keylog_file = dst->groups = NULL;
   dst->ciphers = dst->tls13_ciphers = NULL;
   dst->crl_file = dst->pinned_public_key = NULL;
+  dst->local_end = dst->unix_socket = NULL;
   dst->pins = NULL;
   dst->pin_count = 0;
   if (set_string(&dst->ca_file, src->ca_file) ||
@@ -452,7 +480,9 @@ httpr_code hr_config_copy(struct httpr_config *dst,
       set_string(&dst->ciphers, src->ciphers) ||
       set_string(&dst->tls13_ciphers, src->tls13_ciphers) ||
       set_string(&dst->crl_file, src->crl_file) ||
-      set_string(&dst->pinned_public_key, src->pinned_public_key))
+      set_string(&dst->pinned_public_key, src->pinned_public_key) ||
+      set_string(&dst->local_end, src->local_end) ||
+      set_string(&dst->unix_socket, src->unix_socket))
     goto nomem;
   for (size_t i = 0; i < src->pin_count; i++) {
     const struct hr_pin *pin = &src->pins[i];

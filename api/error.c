@@ -90,6 +90,8 @@ static const struct code_text code_texts[] = {
     [HTTPR_E_PINNED_KEY] = {"HTTPR_E_PINNED_KEY",
                             "public key does not match the pinned key"},
     [HTTPR_E_CRL_FILE] = {"HTTPR_E_CRL_FILE", "CRL file unusable"},
+    [HTTPR_E_INTERFACE] = {"HTTPR_E_INTERFACE",
+                           "failed binding local connection end"},
     [HTTPR_E_PROXY] = {"HTTPR_E_PROXY", "proxy handshake failed"},
 };
 

@@ -84,7 +84,9 @@ typedef enum httpr_code {
                                        pinned one, or the pin is unusable */
   HTTPR_E_CRL_FILE = 29,            /* CRL file missing, unreadable, or
                                        holding no CRL or a malformed one */
-  HTTPR_E_PROXY = 30,               /* the proxy refused or failed the
+  HTTPR_E_INTERFACE = 30,           /* the local end (interface, local
+                                       address) could not be bound */
+  HTTPR_E_PROXY = 31,               /* the proxy refused or failed the
                                        tunnel (SOCKS5 reply, method or
                                        authentication), or broke its
                                        protocol */
@@ -480,6 +482,52 @@ HTTPR_EXPORT httpr_code httpr_config_set_low_speed(httpr_config *cfg,
 HTTPR_EXPORT httpr_code httpr_config_add_resolve(httpr_config *cfg,
                                                  const char *host, int port,
                                                  const char *address);
+/* The address families a client connects over, as curl's -4 / -6. */
+typedef enum httpr_address_family {
+  HTTPR_FAMILY_ANY = 0,  /* IPv6 and IPv4, raced (the default) */
+  HTTPR_FAMILY_IPV4 = 4, /* IPv4 only */
+  HTTPR_FAMILY_IPV6 = 6  /* IPv6 only */
+} httpr_address_family;
+/* Connect over one address family only: the addresses of a name (and of
+ * a pin, httpr_config_add_resolve) of the other family are not tried. A
+ * name with no address of that family fails with HTTPR_E_RESOLVE "could
+ * not resolve host: NAME" (the detail says none was of that family); an
+ * address literal of the other family in the URL fails with
+ * HTTPR_E_CONNECT "failed to connect to ADDR port N: not an IPv6
+ * address, and only IPv6 is allowed". No effect with a Unix socket.
+ * HTTPR_OK, or HTTPR_E_INVALID for another value. */
+HTTPR_EXPORT httpr_code
+httpr_config_set_address_family(httpr_config *cfg, httpr_address_family f);
+/* Bind the local end of each connection before it connects, as curl's
+ * --interface: `local` is an IPv4 or IPv6 address literal, or else an
+ * interface name ("lo": its first IPv4 and IPv6 addresses, a global IPv6
+ * one before a link-local one); "if!NAME" is an interface only,
+ * "host!ADDRESS" an address only (a literal, without a %scope: host names
+ * are not resolved). Only addresses of a family the local end has are connected
+ * to; the kernel picks the route from the local address (the device is
+ * not forced). A request fails with HTTPR_E_INTERFACE "failed binding
+ * local connection end: ..." when `local` is no interface and no
+ * address, when the interface has no address, when the server has no
+ * address of a family the local end has, or when bind() fails (an
+ * address not of this host). No effect with a Unix socket. The string is
+ * copied; NULL unsets. HTTPR_OK, HTTPR_E_INVALID (empty, CR or LF) or
+ * HTTPR_E_NOMEM. */
+HTTPR_EXPORT httpr_code httpr_config_set_interface(httpr_config *cfg,
+                                                   const char *local);
+/* Connect to this Unix domain socket instead of the URL's host and port,
+ * as curl's --unix-socket: the request, TLS for https:// (SNI and the
+ * server's identity checked against the URL's host) and everything else
+ * stay the URL's. A client's connections all go through the socket, and
+ * are pooled by origin as usual, so a client with a Unix socket never
+ * shares one with a client without (pools are per client). A missing
+ * path, a file that is not a socket, a socket no one listens on or one
+ * the process may not write to fail with HTTPR_E_CONNECT "failed to
+ * connect to HOST port N through the Unix socket PATH: REASON". The
+ * address family, the local end and the pins do not apply. The path is
+ * copied; NULL unsets. HTTPR_OK, HTTPR_E_INVALID (empty, CR or LF, or
+ * longer than 107 bytes, the limit of sockaddr_un) or HTTPR_E_NOMEM. */
+HTTPR_EXPORT httpr_code httpr_config_set_unix_socket(httpr_config *cfg,
+                                                     const char *path);
 /* Limit on the response head (status line plus header lines, each with
  * its CRLF), every interim (1xx) head before it counted with it; default
  * 102400 bytes. Exceeding it gives HTTPR_E_TOO_LARGE ("response headers

@@ -43,6 +43,9 @@ struct httpr_config {
   long low_speed_seconds;
   struct hr_pin *pins;
   size_t pin_count;
+  int address_family;  /* AF_UNSPEC, AF_INET or AF_INET6 */
+  char *local_end;     /* httpr_config_set_interface; NULL: none */
+  char *unix_socket;   /* NULL: TCP */
   size_t max_header_bytes;
   uint64_t max_body_bytes; /* 0: the default for the body's destination */
   int max_redirects;

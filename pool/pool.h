@@ -4,12 +4,15 @@
  *
  * Keys. A pool belongs to one client, and a client has exactly one provider
  * and one TLS context (trust store, verify flags, credentials, versions,
- * ALPN list) and one set of address pins for its whole life. So within a
- * pool the key of a connection is its origin ("https://host:port"): the
- * provider, every TLS setting and the pin are the same for every key, and
- * two clients (even on the same provider) never share a connection or a
- * session. A session is kept per key too, so it is only ever offered to
- * the host it was verified for, with the settings it was made with.
+ * ALPN list), one set of address pins and one way of connecting (address
+ * family, local end, Unix socket: a client with a Unix socket sends every
+ * connection through it) for its whole life. So within a pool the key of
+ * a connection is its origin ("https://host:port"): the provider, every
+ * TLS setting, the pin and the way of connecting are the same for every
+ * key, and two clients (even on the same provider) never share a
+ * connection or a session. A session is kept per key too, so it is only
+ * ever offered to the host it was verified for, with the settings it was
+ * made with.
  *
  * Limits. Connections are counted per origin and in total, busy and idle
  * together. A request at a limit first makes room by closing an idle

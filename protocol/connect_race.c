@@ -10,7 +10,9 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "common/fd_release.h"
@@ -26,12 +28,18 @@ void hr_race_init(struct hr_race *r) {
 
 int hr_race_add(struct hr_race *r, const struct sockaddr *sa, socklen_t len) {
   if (r->count == HR_RACE_MAX || len > sizeof(r->addr[0].sa) ||
-      (sa->sa_family != AF_INET && sa->sa_family != AF_INET6))
+      (sa->sa_family != AF_INET && sa->sa_family != AF_INET6 &&
+       sa->sa_family != AF_UNIX))
     return 0;
   memcpy(&r->addr[r->count].sa, sa, len);
   r->addr[r->count].len = len;
   r->count++;
   return 1;
+}
+
+void hr_race_bind_local(struct hr_race *r, const struct hr_local_addr *l) {
+  r->local = *l;
+  r->bind_local = 1;
 }
 
 static int family_of(const struct hr_race_addr *a) { return a->sa.ss_family; }
@@ -72,6 +80,7 @@ static void failed(struct hr_race *r, size_t i, int why) {
   r->fd[i] = -1;
   r->last_errno = why;
   r->last_failed = (int)i;
+  r->last_bind_failed = 0;
 }
 
 /* Starts the attempt for address i: connected at once (loopback can), in
@@ -85,6 +94,15 @@ static void start(struct hr_race *r, size_t i) {
     return;
   }
   r->fd[i] = fd;
+  int why = r->bind_local && a->sa.ss_family != AF_UNIX
+                ? hr_local_addr_bind(&r->local, fd, a->sa.ss_family)
+                : 0;
+  if (why != 0) {
+    failed(r, i, why);
+    r->last_bind_failed = 1;
+    return;
+  }
+  /* A Unix socket whose backlog is full says EAGAIN: a failure too. */
   if (connect(fd, (const struct sockaddr *)&a->sa, a->len) == 0)
     r->winner = (int)i;
   else if (errno != EINPROGRESS)
@@ -147,7 +165,8 @@ int hr_race_take(struct hr_race *r, const struct hr_race_addr **addr) {
   int fd = r->fd[r->winner];
   r->fd[r->winner] = -1;
   int one = 1;
-  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  if (r->addr[r->winner].sa.ss_family != AF_UNIX)
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   if (addr)
     *addr = &r->addr[r->winner];
   return fd;
@@ -166,7 +185,11 @@ void hr_race_close(struct hr_race *r) {
 
 void hr_race_addr_text(const struct hr_race_addr *a, char *ip, size_t size,
                        int *port) {
-  if (a->sa.ss_family == AF_INET6) {
+  if (a->sa.ss_family == AF_UNIX) {
+    const struct sockaddr_un *su = (const void *)&a->sa;
+    snprintf(ip, size, "%s", su->sun_path);
+    *port = 0;
+  } else if (a->sa.ss_family == AF_INET6) {
     const struct sockaddr_in6 *s6 = (const void *)&a->sa;
     inet_ntop(AF_INET6, &s6->sin6_addr, ip, (socklen_t)size);
     *port = ntohs(s6->sin6_port);

@@ -9,7 +9,11 @@
  *
  * Non-blocking throughout: the race never waits. Its owner polls the
  * descriptors it lists for writability, tells it which are ready, and
- * calls it again when the next attempt is due. transport.c drives it with
+ * calls it again when the next attempt is due.
+ *
+ * A race may also hold one AF_UNIX address (a Unix socket: the race of
+ * one), and may bind each socket to a local address of its family
+ * (local_addr.h) before it connects. transport.c drives it with
  * poll() for the blocking calls; an event loop can drive it the same way.
  */
 #ifndef HTTPR_CONNECT_RACE_H
@@ -19,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+
+#include "protocol/local_addr.h"
 
 /* RFC 8305's recommended Connection Attempt Delay. */
 #define HR_RACE_DELAY_MS 250
@@ -39,6 +45,9 @@ struct hr_race {
   int winner;          /* index of the address connected, or -1 */
   int last_errno;      /* why the last failed attempt failed */
   int last_failed;     /* its index, or -1 */
+  int last_bind_failed; /* 1 when that attempt failed to bind locally */
+  int bind_local;       /* bind each socket to local's address first */
+  struct hr_local_addr local;
 };
 
 enum hr_race_state { HR_RACE_PENDING, HR_RACE_CONNECTED, HR_RACE_FAILED };
@@ -47,8 +56,14 @@ enum hr_race_state { HR_RACE_PENDING, HR_RACE_CONNECTED, HR_RACE_FAILED };
 void hr_race_init(struct hr_race *r);
 
 /* Adds an address, in the resolver's order; beyond HR_RACE_MAX, or one
- * not AF_INET or AF_INET6, it is left out. 1 when added, else 0. */
+ * not AF_INET, AF_INET6 or AF_UNIX, it is left out. 1 when added, else
+ * 0. */
 int hr_race_add(struct hr_race *r, const struct sockaddr *sa, socklen_t len);
+
+/* Binds every socket of an AF_INET or AF_INET6 attempt to l's address of
+ * its family before it connects (l is copied). A bind that fails fails
+ * the attempt, with last_bind_failed set. */
+void hr_race_bind_local(struct hr_race *r, const struct hr_local_addr *l);
 
 /* Reorders the addresses added so that the families alternate, starting
  * with the family of the first one, each family keeping its own order
@@ -80,7 +95,8 @@ int hr_race_take(struct hr_race *r, const struct hr_race_addr **addr);
  * given up). The race may be stepped no more. */
 void hr_race_close(struct hr_race *r);
 
-/* The address i as text ("::1", "127.0.0.1") and its port. */
+/* The address i as text ("::1", "127.0.0.1") and its port; for a Unix
+ * socket its path (cut to size, as curl's remote IP is) and port 0. */
 void hr_race_addr_text(const struct hr_race_addr *a, char *ip, size_t size,
                        int *port);
 

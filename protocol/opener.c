@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/un.h>
 
 #include "backends/tls_errors.h"
 #include "backends/verify_report.h"
@@ -20,37 +21,67 @@
 
 /* ---- the addresses ------------------------------------------------------- */
 
-static void add_list(struct hr_race *r, const struct addrinfo *list) {
+static const char *family_name(int family) {
+  return family == AF_INET6 ? "IPv6" : "IPv4";
+}
+
+/* Adds an address to the race unless the family setting or the local end
+ * (which has no address of its family) rules it out: those are counted,
+ * to say why when none is left. */
+static void add_address(struct hr_opener *o, const struct sockaddr *sa,
+                        socklen_t len) {
+  int family = sa->sa_family;
+  if (o->p.family != AF_UNSPEC && family != o->p.family)
+    o->left_out_family++;
+  else if (o->race.bind_local && !hr_local_addr_has(&o->race.local, family))
+    o->left_out_local = family;
+  else
+    hr_race_add(&o->race, sa, len);
+}
+
+static void add_list(struct hr_opener *o, const struct addrinfo *list) {
   for (const struct addrinfo *ai = list; ai; ai = ai->ai_next)
-    hr_race_add(r, ai->ai_addr, ai->ai_addrlen);
+    add_address(o, ai->ai_addr, ai->ai_addrlen);
 }
 
 /* Adds an address literal to the race: 1, or 0 when text is none. */
-static int add_literal(struct hr_race *r, const char *text, const char *port) {
+static int add_literal(struct hr_opener *o, const char *text,
+                       const char *port) {
   struct addrinfo hints = {.ai_socktype = SOCK_STREAM,
                            .ai_family = AF_UNSPEC,
                            .ai_flags = AI_NUMERICHOST};
   struct addrinfo *list = NULL;
   if (getaddrinfo(text, port, &hints, &list) != 0)
     return 0;
-  add_list(r, list);
+  add_list(o, list);
   freeaddrinfo(list);
   return 1;
 }
 
 /* The pinned addresses (a comma list of literals, checked by the config)
  * in their order. */
-static void add_pins(struct hr_race *r, const char *pins, const char *port) {
+static void add_pins(struct hr_opener *o, const char *pins, const char *port) {
   for (const char *at = pins; *at;) {
     size_t len = strcspn(at, ",");
     char one[INET6_ADDRSTRLEN + 2];
     if (len < sizeof(one)) {
       memcpy(one, at, len);
       one[len] = '\0';
-      add_literal(r, one, port);
+      add_literal(o, one, port);
     }
     at += len + (at[len] == ',');
   }
+}
+
+/* The Unix socket that replaces every address: 1, or 0 when its path is
+ * too long for one. */
+static int add_unix_socket(struct hr_opener *o, const char *path) {
+  struct sockaddr_un su = {.sun_family = AF_UNIX};
+  size_t len = strlen(path);
+  if (len >= sizeof(su.sun_path))
+    return 0;
+  memcpy(su.sun_path, path, len + 1);
+  return hr_race_add(&o->race, (const struct sockaddr *)&su, sizeof(su));
 }
 
 /* ---- failing ------------------------------------------------------------- */
@@ -92,6 +123,36 @@ static int64_t deadline_of(const struct hr_opener *o) {
   return hr_deadline_min(o->p.connect_deadline, o->p.total_deadline);
 }
 
+/* Every address of `name` was left out (add_address): the local end has
+ * none of their family (curl's exit 45), or none is of the family asked
+ * for, which fails a name as unresolved (as curl: exit 6) and a literal
+ * as unreachable. */
+static httpr_code none_left(struct hr_opener *o, const char *name, int literal,
+                            httpr_error *err) {
+  const char *wanted = family_name(o->p.family);
+  if (o->left_out_local) {
+    hr_fail(err, HTTPR_E_INTERFACE,
+            "failed binding local connection end: %s has no %s address to "
+            "connect to %s from",
+            o->p.local_end, family_name(o->left_out_local), name);
+    hr_detail(err, "%s has only %s addresses", name,
+              family_name(o->left_out_local));
+    return failed(o, HTTPR_E_INTERFACE);
+  }
+  if (literal) {
+    hr_fail(err, HTTPR_E_CONNECT,
+            "failed to connect to %s port %d: not an %s address, and only "
+            "%s is allowed",
+            name, o->p.port, wanted, wanted);
+    hr_detail(err, "the address family setting: %s only", wanted);
+    return failed(o, HTTPR_E_CONNECT);
+  }
+  hr_fail(err, HTTPR_E_RESOLVE, "could not resolve host: %s", name);
+  hr_detail(err, "no %s address among the %d found", wanted,
+            o->left_out_family);
+  return failed(o, HTTPR_E_RESOLVE);
+}
+
 /* revents of fd in ready, 0 when it is not there. */
 static short events_of(int fd, const struct pollfd *ready, size_t n) {
   for (size_t i = 0; ready && i < n; i++) {
@@ -117,13 +178,15 @@ static httpr_code step_resolving(struct hr_opener *o, int64_t now,
   int rc = hr_resolve_finish(o->job, &list);
   o->job = NULL;
   if (rc == 0) {
-    add_list(&o->race, list);
+    add_list(o, list);
     freeaddrinfo(list);
   }
   if (o->race.count > 0) {
     to_connecting(o);
     return HTTPR_OK;
   }
+  if (rc == 0 && (o->left_out_family || o->left_out_local))
+    return none_left(o, o->p.host, 0, err);
   if (rc == EAI_MEMORY)
     return failed(o, hr_nomem(err));
   hr_fail(err, HTTPR_E_RESOLVE, "could not resolve host: %s", o->p.host);
@@ -148,6 +211,8 @@ static httpr_code to_handshaking(struct hr_opener *o, httpr_error *err) {
   c->fd = hr_race_take(&o->race, &won);
   hr_race_close(&o->race);
   hr_race_addr_text(won, c->remote_ip, sizeof(c->remote_ip), &c->remote_port);
+  if (o->p.unix_path)
+    c->remote_port = o->p.port; /* a socket has none: the URL's, as curl */
   hr_debugf(o->p.debug, "Connected to %s (%s) port %d", o->p.host,
             c->remote_ip, c->remote_port);
   o->times.connected = hr_now_s();
@@ -175,6 +240,19 @@ static httpr_code to_handshaking(struct hr_opener *o, httpr_error *err) {
   return HTTPR_OK;
 }
 
+/* The race's last attempt could not bind its socket to the local end. */
+static httpr_code bind_failed(struct hr_opener *o, int why, httpr_error *err) {
+  const struct hr_race_addr *a = &o->race.addr[o->race.last_failed];
+  char local[INET6_ADDRSTRLEN];
+  hr_local_addr_text(&o->race.local, a->sa.ss_family, local, sizeof(local));
+  hr_fail(err, HTTPR_E_INTERFACE,
+          "failed binding local connection end to %s: %s", local,
+          strerror(why));
+  hr_detail(err, "bind(%s) for the local end %s: %s (errno %d)", local,
+            o->p.local_end, strerror(why), why);
+  return failed(o, HTTPR_E_INTERFACE);
+}
+
 static httpr_code step_connecting(struct hr_opener *o,
                                   const struct pollfd *ready, size_t n,
                                   int64_t now, httpr_error *err) {
@@ -190,8 +268,16 @@ static httpr_code step_connecting(struct hr_opener *o,
     if (o->race.last_failed >= 0)
       hr_race_addr_text(&o->race.addr[o->race.last_failed], ip, sizeof(ip),
                         &port);
-    hr_fail(err, HTTPR_E_CONNECT, "failed to connect to %s port %d: %s",
-            o->p.host, o->p.port, strerror(why));
+    if (o->race.last_bind_failed)
+      return bind_failed(o, why, err);
+    if (o->p.unix_path)
+      hr_fail(err, HTTPR_E_CONNECT,
+              "failed to connect to %s port %d through the Unix socket %s: "
+              "%s",
+              o->p.host, o->p.port, o->p.unix_path, strerror(why));
+    else
+      hr_fail(err, HTTPR_E_CONNECT, "failed to connect to %s port %d: %s",
+              o->p.host, o->p.port, strerror(why));
     hr_detail(err, "connect(%s): %s (errno %d)", ip, strerror(why), why);
     return failed(o, HTTPR_E_CONNECT);
   }
@@ -264,15 +350,34 @@ httpr_code hr_opener_start(struct hr_opener *o,
   o->conn->provider = p->provider;
   char port[16];
   snprintf(port, sizeof(port), "%d", p->port);
+  if (p->unix_path) {
+    if (!add_unix_socket(o, p->unix_path))
+      return failed(o, hr_fail(err, HTTPR_E_INVALID,
+                               "the Unix socket path is too long: %s",
+                               p->unix_path));
+    to_connecting(o);
+    return hr_opener_step(o, NULL, 0, hr_now_ms(), err);
+  }
+  if (p->local_end) {
+    struct hr_local_addr local;
+    httpr_code rc = hr_local_addr_find(p->local_end, &local, err);
+    if (rc != HTTPR_OK)
+      return failed(o, rc);
+    hr_race_bind_local(&o->race, &local);
+  }
   if (p->pin_address) {
-    add_pins(&o->race, p->pin_address, port);
+    add_pins(o, p->pin_address, port);
+    if (o->race.count == 0 && (o->left_out_family || o->left_out_local))
+      return none_left(o, p->host, 0, err);
     if (o->race.count == 0) {
       hr_fail(err, HTTPR_E_RESOLVE, "could not resolve host: %s",
               p->pin_address);
       return failed(o, HTTPR_E_RESOLVE);
     }
     to_connecting(o);
-  } else if (add_literal(&o->race, p->host, port)) {
+  } else if (add_literal(o, p->host, port)) {
+    if (o->race.count == 0)
+      return none_left(o, p->host, 1, err);
     to_connecting(o); /* an address literal needs no lookup */
   } else {
     o->job = hr_resolve_start(p->host, port);

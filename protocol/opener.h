@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * opener.h - opening a connection as a state machine that never waits:
- * resolving (resolver.c, skipped for an address literal or a pin), then
- * connecting (the RFC 8305 race of connect_race.c), then the TLS
+ * resolving (resolver.c, skipped for an address literal, a pin or a Unix
+ * socket), then connecting (the RFC 8305 race of connect_race.c, over
+ * the addresses of the family asked for, each socket bound to the local
+ * end first when one is set), then the TLS
  * handshake through the provider. Its owner polls the descriptors it
  * lists, steps it with what poll reported, and gets the connection once
  * it is open. Every limit is checked by the step itself: the connect
@@ -38,6 +40,11 @@ struct hr_opener {
   enum hr_open_phase phase;
   struct hr_resolve_job *job;   /* while resolving */
   struct hr_race race;          /* while connecting */
+  /* Addresses left out of the race: how many by the family setting, and
+   * the family of the last one the local end has no address for (0:
+   * none). */
+  int left_out_family;
+  int left_out_local;
   struct hr_conn *conn;         /* from the start; the socket once won */
   enum hr_tls_status want;      /* while handshaking: what the TLS waits for */
   struct hr_conn_times times;   /* each phase's end (hr_now_s) */

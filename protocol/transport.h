@@ -49,6 +49,14 @@ struct hr_connect_params {
   const char *host; /* from the URL; SNI and identity use it */
   int port;
   const char *pin_address; /* connect here instead of resolving, or NULL */
+  /* How to connect: only addresses of family (AF_UNSPEC: any, AF_INET,
+   * AF_INET6) are raced; each socket is first bound to the local end
+   * (protocol/local_addr.h) when it is not NULL; a Unix socket path, when
+   * not NULL, replaces all of that and the address (host and port stay
+   * the URL's, for TLS and the request). */
+  int family;
+  const char *local_end;
+  const char *unix_path;
   const struct hr_tls_provider *provider; /* NULL: plain TCP */
   void *tls_ctx;
   void *session; /* a saved session to offer (provider object), or NULL */
@@ -70,8 +78,8 @@ struct hr_conn_times {
 
 /* Opens a connection, waiting on the caller's thread: a poll loop over one
  * opener (opener.h, where it is defined). Errors: HTTPR_E_RESOLVE,
- * HTTPR_E_CONNECT, HTTPR_E_TIMEOUT, the provider's handshake codes,
- * HTTPR_E_NOMEM. */
+ * HTTPR_E_CONNECT, HTTPR_E_INTERFACE, HTTPR_E_TIMEOUT, the provider's
+ * handshake codes, HTTPR_E_NOMEM. */
 httpr_code hr_conn_open(const struct hr_connect_params *p, struct hr_conn **out,
                         struct hr_conn_times *times, httpr_error *err);
 

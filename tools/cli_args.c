@@ -183,6 +183,8 @@ void cli_options_free(struct cli_options *opts) {
   free(opts->tls_provider);
   free(opts->keylog);
   free(opts->curves);
+  free(opts->interface);
+  free(opts->unix_socket);
   free(opts->ciphers);
   free(opts->tls13_ciphers);
   free(opts->crlfile);

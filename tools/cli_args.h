@@ -85,6 +85,11 @@ struct cli_options {
   struct cli_resolve *resolves;
   size_t resolve_count;
 
+  /* How to connect. */
+  int ip_family;     /* -4 / -6: 4 or 6; 0: either */
+  char *interface;   /* --interface */
+  char *unix_socket; /* --unix-socket */
+
   /* TLS. tls_min/tls_max hold httpr_tls_version values: 0, 12 or 13. */
   char *cacert;
   char *capath;

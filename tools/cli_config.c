@@ -132,6 +132,16 @@ static int apply(const struct cli_options *o, httpr_config *cfg, FILE *err) {
     CHECK(httpr_config_add_resolve(cfg, r->host, r->port, r->address),
           "--resolve", r->address);
   }
+  if (o->ip_family)
+    CHECK(httpr_config_set_address_family(
+              cfg, o->ip_family == 4 ? HTTPR_FAMILY_IPV4 : HTTPR_FAMILY_IPV6),
+          o->ip_family == 4 ? "-4" : "-6", "");
+  if (o->interface)
+    CHECK(httpr_config_set_interface(cfg, o->interface), "--interface",
+          o->interface);
+  if (o->unix_socket)
+    CHECK(httpr_config_set_unix_socket(cfg, o->unix_socket), "--unix-socket",
+          o->unix_socket);
   if (o->has_max_filesize)
     CHECK(httpr_config_set_max_body_bytes(cfg, o->max_filesize),
           "--max-filesize", "");

@@ -64,6 +64,8 @@ int cli_exit_code(httpr_code code) {
     return 90; /* curl's SSL_PINNEDPUBKEYNOTMATCH */
   case HTTPR_E_CRL_FILE:
     return 82; /* curl's SSL_CRL_BADFILE */
+  case HTTPR_E_INTERFACE:
+    return 45; /* curl's INTERFACE_FAILED */
   case HTTPR_E_PROXY:
     return 97; /* curl's CURLE_PROXY */
   }

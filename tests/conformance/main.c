@@ -5,8 +5,8 @@
  * provider gets one summary. PKI_DIR and TEST_SERVER come from the
  * environment (make check sets them). HTTPR_TEST_GROUPS=pool,h2 runs only
  * those groups (one per test file: verify, trust, client_cert, tls, http,
- * connect, api, loop, pool, h2, ocsp, ciphers, verify_report, revocation,
- * pinning, ...),
+ * connect, connect_choice, api, loop, pool, h2, ocsp, ciphers,
+ * verify_report, revocation, pinning, ...),
  * HTTPR_TEST_FILTER only the tests matching a cmocka pattern.
  */
 #include <stdio.h>
@@ -239,6 +239,7 @@ static int collect_tests(struct CMUnitTest **out) {
       {"tls", tls_tests, &tls_tests_count},
       {"http", http_tests, &http_tests_count},
       {"connect", connect_tests, &connect_tests_count},
+      {"connect_choice", connect_choice_tests, &connect_choice_tests_count},
       {"api", api_tests, &api_tests_count},
       {"loop", loop_tests, &loop_tests_count},
       {"pool", pool_tests, &pool_tests_count},

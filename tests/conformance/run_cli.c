@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -127,6 +128,33 @@ int run_cli_to(const char *const args[], const char *env_name,
   if (status < 0)
     return -1;
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+#define FETCH_MAX_EXTRA 8
+
+void expect_fetch_cli(enum profile p, const char *const extra[],
+                      const char *env_name, const char *env_value,
+                      int want_exit, const char *want_line) {
+  char url[512], ca[512];
+  snprintf(url, sizeof(url), "%s", url_of(p, NULL, "/"));
+  snprintf(ca, sizeof(ca), "%s", pki("ca-bundle.pem"));
+  const char *args[FETCH_MAX_EXTRA + 12] = {"--tls-provider",
+                                            g_suite.provider,
+                                            "--cacert",
+                                            ca,
+                                            "-sS",
+                                            "--max-time",
+                                            "15",
+                                            "-o",
+                                            "/dev/null"};
+  size_t n = 9;
+  for (size_t i = 0; extra && extra[i]; i++) {
+    assert_true(i < FETCH_MAX_EXTRA);
+    args[n++] = extra[i];
+  }
+  args[n++] = url;
+  args[n] = NULL;
+  expect_cli(args, env_name, env_value, want_exit, want_line);
 }
 
 void expect_cli(const char *const args[], const char *env_name,

@@ -8,7 +8,7 @@
 
 /* Starts `bin` with argv (NULL-terminated, argv[0] included), waits up to
  * 10 s (times HTTPR_TEST_TIMEOUT_MULTIPLIER) for its "PORT=<n>" line.
- * Returns the port (and *pid), or -1. */
+ * Returns the port (and *pid; 0 for a server on a Unix socket), or -1. */
 int spawn_server(const char *bin, char *const argv[], pid_t *pid);
 /* Starts `openssl s_server -www` on a loopback port of its choosing with
  * options (NULL-terminated) and waits up to 10 s (times

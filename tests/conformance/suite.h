@@ -147,6 +147,17 @@ httpr_config *cfg_new(void);
 /* The same without any CA setting (for trust-store tests). */
 httpr_config *cfg_bare(void);
 
+/* The "Trying ADDR:PORT..." lines of the debug callback, in order, each
+ * followed by ';'. */
+struct tries {
+  char text[512];
+};
+/* A config (cfg_new) whose "localhost" at p's port is `addresses` (a pin:
+ * a comma list), recording into *tries (when not NULL) the addresses
+ * tried. (pinned.c) */
+httpr_config *cfg_addresses(enum profile p, const char *addresses,
+                         struct tries *tries);
+
 /* Runs one request on a fresh client from cfg (cfg is not freed). On
  * HTTPR_OK *resp is set (caller frees). err may be NULL. */
 httpr_code fetch(const httpr_config *cfg, const char *method, const char *url,
@@ -180,9 +191,8 @@ struct kept {
 void keep_response(struct kept *k, httpr_code rc, const httpr_response *resp);
 /* Sends method url (with body when not NULL) on client and keeps the
  * outcome; never asserts. */
-httpr_code send_kept(httpr_client *client, const char *method,
-                     const char *url, const char *body, struct kept *out,
-                     httpr_error *err);
+httpr_code send_kept(httpr_client *client, const char *method, const char *url,
+                     const char *body, struct kept *out, httpr_error *err);
 /* GETs url per_thread times from each of `threads` threads (at most
  * MAX_SENDERS) sharing client; out[t * per_thread + k] is thread t's k-th. */
 #define MAX_SENDERS 16
@@ -191,8 +201,8 @@ void get_from_threads(httpr_client *client, const char *url, int threads,
 /* Sends req on client `runs` times; every run must fail with `want` and
  * the message given, or (message NULL) the first run's. Prints which run
  * differed. (main.c) */
-void expect_every_run(httpr_client *client, const httpr_request *req,
-                      int runs, httpr_code want, const char *message);
+void expect_every_run(httpr_client *client, const httpr_request *req, int runs,
+                      httpr_code want, const char *message);
 /* Monotonic seconds. */
 double now_s(void);
 
@@ -213,6 +223,12 @@ void expect_cli(const char *const args[], const char *env_name,
 int run_cli_to(const char *const args[], const char *env_name,
                const char *env_value, const char *out_path, char *err_out,
                size_t cap);
+/* expect_cli of a plain fetch of profile p: `httpr --tls-provider P
+ * --cacert CA -sS --max-time 15 -o /dev/null EXTRA... URL`, extra
+ * NULL-ended (at most 8) or NULL. */
+void expect_fetch_cli(enum profile p, const char *const extra[],
+                      const char *env_name, const char *env_value,
+                      int want_exit, const char *want_line);
 
 /* Assert two codes are equal, printing their names. */
 #define assert_code(actual, expected)                                          \
@@ -243,6 +259,8 @@ extern const struct CMUnitTest http_tests[];
 extern const size_t http_tests_count;
 extern const struct CMUnitTest connect_tests[];
 extern const size_t connect_tests_count;
+extern const struct CMUnitTest connect_choice_tests[];
+extern const size_t connect_choice_tests_count;
 extern const struct CMUnitTest api_tests[];
 extern const size_t api_tests_count;
 extern const struct CMUnitTest loop_tests[];

@@ -68,35 +68,6 @@ static int black_hole_close(void **state) {
   return 0;
 }
 
-/* The "Trying ADDR:PORT..." lines of the debug callback, in order. */
-struct tries {
-  char text[512];
-};
-
-static void on_debug(httpr_debug_kind kind, const char *text, size_t len,
-                     void *ud) {
-  struct tries *t = ud;
-  if (kind != HTTPR_DEBUG_INFO || len < 7 || strncmp(text, "Trying ", 7) != 0)
-    return;
-  size_t used = strlen(t->text);
-  snprintf(t->text + used, sizeof(t->text) - used, "%.*s;", (int)len, text);
-}
-
-/* A config whose "localhost" at the server's port is `addresses`. */
-static httpr_config *pinned(enum profile p, const char *addresses,
-                            struct tries *tries) {
-  httpr_config *cfg = cfg_new();
-  assert_code(httpr_config_add_resolve(cfg, "localhost", server_port(p),
-                                       addresses),
-              HTTPR_OK);
-  if (tries) {
-    memset(tries, 0, sizeof(*tries));
-    assert_code(httpr_config_set_debug_callback(cfg, on_debug, tries),
-                HTTPR_OK);
-  }
-  return cfg;
-}
-
 /* The black hole first: IPv6 is tried first, gets no answer, and IPv4
  * starts one delay later and wins, long before the connect timeout (the
  * suite's 15 s, under which a one-address-at-a-time connect would fail). */
@@ -105,7 +76,7 @@ static void black_hole_first_address(void **state) {
   int port = server_port(SRV_GOOD_ECDSA);
   black_hole_open(&hole, port);
   struct tries tries;
-  httpr_config *cfg = pinned(SRV_GOOD_ECDSA, "::1,127.0.0.1", &tries);
+  httpr_config *cfg = cfg_addresses(SRV_GOOD_ECDSA, "::1,127.0.0.1", &tries);
   assert_code(httpr_config_set_connect_timeout_ms(cfg, test_timeout_ms(15000)),
               HTTPR_OK);
   double start = now_s();
@@ -132,7 +103,8 @@ static void families_alternate(void **state) {
   (void)state;
   int port = server_port(SRV_GOOD_ECDSA);
   struct tries tries;
-  httpr_config *cfg = pinned(SRV_GOOD_ECDSA, "[::1],::1,127.0.0.1", &tries);
+  httpr_config *cfg =
+      cfg_addresses(SRV_GOOD_ECDSA, "[::1],::1,127.0.0.1", &tries);
   httpr_response *resp =
       expect_get(cfg, url_of(SRV_GOOD_ECDSA, NULL, "/"), HTTPR_OK, NULL);
   assert_string_equal(httpr_response_remote_ip(resp), "127.0.0.1");

@@ -240,22 +240,8 @@ static void cli_cert_status(void **state) {
        "stapled"},
   };
   for (size_t i = 0; i < COUNT_OF(cases); i++) {
-    char url[512], ca[512], want[256];
-    snprintf(url, sizeof(url), "%s", url_of(cases[i].p, NULL, "/"));
-    snprintf(ca, sizeof(ca), "%s", pki("ca-bundle.pem"));
-    const char *const args[] = {"--tls-provider",
-                                g_suite.provider,
-                                "--cert-status",
-                                "--cacert",
-                                ca,
-                                "-s",
-                                "-S",
-                                "--max-time",
-                                "15",
-                                "-o",
-                                "/dev/null",
-                                url,
-                                NULL};
+    char want[256];
+    static const char *const cert_status[] = {"--cert-status", NULL};
     int want_exit = cases[i].exit_code;
     const char *want_line = cases[i].line;
     if (!can_check()) {
@@ -266,7 +252,7 @@ static void cli_cert_status(void **state) {
       want_exit = 4;
       want_line = want;
     }
-    expect_cli(args, NULL, NULL, want_exit, want_line);
+    expect_fetch_cli(cases[i].p, cert_status, NULL, NULL, want_exit, want_line);
   }
 }
 

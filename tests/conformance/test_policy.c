@@ -215,22 +215,7 @@ static void cli_with_seclevel1(enum profile p, int want_exit,
         "CipherString = DEFAULT@SECLEVEL=1\n",
         f);
   assert_int_equal(fclose(f), 0);
-  char url[512], ca[512];
-  snprintf(url, sizeof(url), "%s", url_of(p, NULL, "/"));
-  snprintf(ca, sizeof(ca), "%s", pki("ca-bundle.pem"));
-  const char *const args[] = {"--tls-backend",
-                              g_suite.provider,
-                              "--cacert",
-                              ca,
-                              "-s",
-                              "-S",
-                              "--max-time",
-                              "15",
-                              "-o",
-                              "/dev/null",
-                              url,
-                              NULL};
-  expect_cli(args, "OPENSSL_CONF", conf, want_exit, want_line);
+  expect_fetch_cli(p, NULL, "OPENSSL_CONF", conf, want_exit, want_line);
 }
 
 static void rsa1024_leaf_under_openssl_conf_seclevel1(void **state) {
@@ -266,8 +251,8 @@ static void ku_ecdsa_without_digital_signature(void **state) {
   httpr_config *cfg = cfg_new();
   assert_int_equal(httpr_config_set_min_tls_version(cfg, HTTPR_TLS_1_3),
                    HTTPR_OK);
-  expect_get(cfg, url_of(SRV_KU_ECDSA_NODIGSIG, NULL, "/"),
-             HTTPR_E_UNSUPPORTED, NULL);
+  expect_get(cfg, url_of(SRV_KU_ECDSA_NODIGSIG, NULL, "/"), HTTPR_E_UNSUPPORTED,
+             NULL);
   httpr_config_free(cfg);
 }
 

@@ -211,24 +211,10 @@ static void crl_setter_refuses_bad_text(void **state) {
 /* httpr --crlfile FILE URL: the exit code and the first line of stderr. */
 static void expect_crlfile_cli(enum profile p, const char *crls, int want_exit,
                                const char *want_line) {
-  char ca[512], crl[512], url[512];
-  snprintf(ca, sizeof(ca), "%s", pki("ca-bundle.pem"));
+  char crl[512];
   snprintf(crl, sizeof(crl), "%s", pki(crls));
-  snprintf(url, sizeof(url), "%s", url_of(p, NULL, "/"));
-  const char *const args[] = {"--tls-provider",
-                              g_suite.provider,
-                              "--cacert",
-                              ca,
-                              "--crlfile",
-                              crl,
-                              "-sS",
-                              "--max-time",
-                              "15",
-                              "-o",
-                              "/dev/null",
-                              url,
-                              NULL};
-  expect_cli(args, NULL, NULL, want_exit, want_line);
+  const char *const extra[] = {"--crlfile", crl, NULL};
+  expect_fetch_cli(p, extra, NULL, NULL, want_exit, want_line);
 }
 
 /* curl's exit codes: 60 for a refused certificate, 82 for the file. */

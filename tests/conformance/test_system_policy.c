@@ -53,33 +53,13 @@ static const char *write_file(const char *name, const char *text) {
 
 static const char *const tls12_option[] = {"--tlsv1.2", NULL};
 
-/* The CLI against profile p with env=file set, and the options extra (up
- * to 4, NULL-ended; NULL for none): its exit code and the first line it
- * wrote on stderr. */
+/* The CLI against profile p with env=file set, and the options extra
+ * (expect_fetch_cli): its exit code and the first line it wrote on
+ * stderr. */
 static void cli_under(const char *env, const char *file, enum profile p,
                       const char *const *extra, int want_exit,
                       const char *want_line) {
-  char url[512], ca[512];
-  snprintf(url, sizeof(url), "%s", url_of(p, NULL, "/"));
-  snprintf(ca, sizeof(ca), "%s", pki("ca-bundle.pem"));
-  const char *args[] = {"--tls-backend",
-                        g_suite.provider,
-                        "--cacert",
-                        ca,
-                        "-sS",
-                        "--max-time",
-                        "15",
-                        "-o",
-                        "/dev/null",
-                        url,
-                        NULL,
-                        NULL,
-                        NULL,
-                        NULL,
-                        NULL};
-  for (size_t i = 0; extra && extra[i] && i < 4; i++)
-    args[10 + i] = extra[i];
-  expect_cli(args, env, file, want_exit, want_line);
+  expect_fetch_cli(p, extra, env, file, want_exit, want_line);
 }
 
 static const char no_common_version[] =

@@ -43,7 +43,10 @@
 #   server sending one byte a second (28), --crlfile (a good chain with its
 #   CRLs, a revoked leaf, an expired CRL, a malformed file: 0, 60, 60, 82)
 #   and --pinnedpubkey (the key by hash and by DER file, another key with
-#   and without -k: 0, 0, 90, 90).
+#   and without -k: 0, 0, 90, 90); how to connect: --unix-socket through
+#   nginx's Unix socket (https://, the same body, code and port) and to a
+#   missing path (7), -4 with an IPv6 literal (7), --interface with no
+#   such interface (45).
 # servers (servers.sh): Apache httpd with mod_ssl and mod_http2, Caddy,
 #   lighttpd with its mbedTLS and with its GnuTLS module, and h2o, each
 #   with a config of its own: a GET over HTTP/2 and over HTTP/1.1 (the
@@ -249,6 +252,12 @@ start_nginx() {
     access_log $WORK/h2-parallel.log conn;" http2
     echo "  server { listen 127.0.0.1:$((base + 11)); root $WORK/www; }"
     nginx_block $((base + 12)) good-ecdsa "limit_rate 1;"
+    # The good chain on a Unix socket too (curl's --unix-socket beside
+    # httpr's).
+    echo "  server { listen unix:$WORK/nginx-tls.sock ssl;"
+    echo "    server_name localhost; root $WORK/www;"
+    echo "    ssl_certificate $PKI/good-ecdsa.crt;"
+    echo "    ssl_certificate_key $PKI/good-ecdsa.key; }"
     # HTTP/2 uploads, passed on to h2o's digest over HTTP/1.1.
     # A leaf its issuer's CRL lists (curl's --crlfile beside httpr's).
     nginx_block $((base + 14)) revoked ""
@@ -806,6 +815,12 @@ curl_cases() { # provider
   side_by_side "-I: the same head" head -- -sS "${CA[@]}" -I "$N:$NGX/"
   side_by_side "-w after a failure" out -- -s "${CA[@]}" -o /dev/null \
     -w "$W" "$N:$((NGX + 1))/"
+  # OpenSSL's suite names, as curl users type them: two of one cipher, so
+  # GnuTLS's cross product adds nothing.
+  side_by_side "--ciphers with OpenSSL's names" out -- -sS "${CA[@]}" \
+    -o /dev/null -w '%{http_code} %{http_version}' --tls-max 1.2 \
+    --ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256 \
+    "$N:$NGX/"
   side_by_side "expired certificate" exit -- -sS "${CA[@]}" "$N:$((NGX + 1))/"
   side_by_side "wrong host" exit -- -sS "${CA[@]}" "$N:$((NGX + 2))/"
   side_by_side "self-signed certificate" exit -- -sS "${CA[@]}" \
@@ -839,6 +854,16 @@ curl_cases() { # provider
   side_by_side "--resolve with two addresses, the first refusing" out -- \
     -sS "${CA[@]}" -o /dev/null -w '%{http_code} %{remote_ip}' \
     --resolve "localhost:$NGX:[::1],127.0.0.1" "$N:$NGX/"
+  # HTTPS over nginx's Unix socket, the URL's host verified; and a path
+  # nothing listens on.
+  side_by_side "--unix-socket: https:// through nginx's socket" out -- \
+    -sS "${CA[@]}" -w '%{http_code} %{remote_port}' \
+    --unix-socket "$WORK/nginx-tls.sock" "https://localhost/"
+  side_by_side "--unix-socket: no socket at the path" exit -- -sS \
+    --unix-socket "$WORK/none.sock" "http://localhost/"
+  side_by_side "-4 with an IPv6 literal" exit -- -sS -4 "https://[::1]:$NGX/"
+  side_by_side "--interface: no such interface" exit -- -sS "${CA[@]}" \
+    --interface nonexistent0 "$N:$NGX/"
 }
 
 # ---- run ------------------------------------------------------------------------

@@ -350,6 +350,14 @@ static enum ts_after r_conn_id(struct ts_conn *c, struct ts_request *rq,
   return text(c, rq, 200, id);
 }
 
+/* Answers with the client's end as the server saw it, "ADDR port N" (or
+ * "unix port ?" on a Unix socket): the local end a client bound. */
+static enum ts_after r_peer(struct ts_conn *c, struct ts_request *rq,
+                            const char *arg) {
+  (void)arg;
+  return text(c, rq, 200, c->peer);
+}
+
 /* Answers with the connection id (as /conn-id) after sleeping the given
  * milliseconds, at most MAX_DELAY_MS, in short naps so a server stop is
  * noticed. Keeps a connection busy for pool tests. */
@@ -590,6 +598,7 @@ static const struct route g_routes[] = {
     {"/close-mid-headers", 0, r_close_mid_headers},
     {"/never", 0, r_never},
     {"/conn-id", 0, r_conn_id},
+    {"/peer", 0, r_peer},
     {"/echo", 1, r_echo},
     {"/redirect/", 1, r_redirect},
     {"/status/", 1, r_status},

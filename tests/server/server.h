@@ -40,6 +40,7 @@ struct ts_options {
   size_t alpn_len;
   const char *host;
   const char *port;
+  const char *unix_path; /* --unix: listen there instead of host/port */
   long max_seconds; /* 0 = no limit */
   int hang_up;      /* every connection: 3 bytes, then closed unread */
   /* HTTP/2 (h2.c), used when ALPN selects "h2": */

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -67,11 +68,14 @@ static void usage(void) {
         "[--alpn LIST | --no-alpn]\n"
         "         [--no-session-cache] [--seclevel N] [--ciphers LIST]\n"
         "         [--groups LIST]\n"
-        "         [--host ADDR] [--port N] [--max-seconds S]\n"
+        "         [--host ADDR] [--port N] [--unix PATH] [--max-seconds S]\n"
         "         [--h2-goaway-after N] [--h2-window BYTES] "
         "[--h2-max-streams N]\n"
         "         [--h2-open-window BYTES] [--hang-up]\n"
         "\n"
+        "--unix PATH listens on a new Unix domain socket at PATH instead\n"
+        "  of TCP (PATH must not exist; removed at the end); it prints\n"
+        "  PORT=0.\n"
         "ALPN offers http/1.1 only unless --alpn says otherwise; with\n"
         "--alpn h2,http/1.1 a client that offers h2 gets HTTP/2 (the\n"
         "client's preference decides). HTTP/2 options:\n"
@@ -194,7 +198,8 @@ static int parse_args(int argc, char **argv) {
     O_H2_WINDOW,
     O_H2_MAX_STREAMS,
     O_H2_OPEN_WINDOW,
-    O_HANG_UP
+    O_HANG_UP,
+    O_UNIX
   };
   static const struct option longopts[] = {
       {"plain", no_argument, NULL, O_PLAIN},
@@ -218,6 +223,7 @@ static int parse_args(int argc, char **argv) {
       {"h2-max-streams", required_argument, NULL, O_H2_MAX_STREAMS},
       {"h2-open-window", required_argument, NULL, O_H2_OPEN_WINDOW},
       {"hang-up", no_argument, NULL, O_HANG_UP},
+      {"unix", required_argument, NULL, O_UNIX},
       {NULL, 0, NULL, 0}};
   const char *alpn = "http/1.1";
   int have_alpn = 0;
@@ -307,6 +313,9 @@ static int parse_args(int argc, char **argv) {
     case O_HANG_UP:
       g_opts.hang_up = 1;
       break;
+    case O_UNIX:
+      g_opts.unix_path = optarg;
+      break;
     default:
       goto bad;
     }
@@ -336,11 +345,35 @@ bad:
   return -1;
 }
 
-/* Binds and listens on --host/--port; returns the socket or -1. */
+/* Binds and listens on the Unix socket --unix; returns the socket or -1. */
+static int open_unix_listener(void) {
+  struct sockaddr_un su = {.sun_family = AF_UNIX};
+  int fd;
+
+  if (strlen(g_opts.unix_path) >= sizeof su.sun_path) {
+    ts_log("--unix path too long: %s", g_opts.unix_path);
+    return -1;
+  }
+  strcpy(su.sun_path, g_opts.unix_path);
+  fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0 || bind(fd, (struct sockaddr *)&su, sizeof su) < 0 ||
+      listen(fd, 128) < 0) {
+    ts_log("cannot listen on %s: %s", g_opts.unix_path, strerror(errno));
+    if (fd >= 0)
+      close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+/* Binds and listens on --host/--port (or --unix); returns the socket or
+ * -1. */
 static int open_listener(void) {
   struct addrinfo hints, *res = NULL;
   int fd = -1, one = 1, rc;
 
+  if (g_opts.unix_path)
+    return open_unix_listener();
   memset(&hints, 0, sizeof hints);
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -374,7 +407,9 @@ static int print_port(int fd) {
 
   if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
     return -1;
-  if (ss.ss_family == AF_INET6)
+  if (ss.ss_family == AF_UNIX)
+    port = 0;
+  else if (ss.ss_family == AF_INET6)
     port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
   else
     port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
@@ -474,8 +509,11 @@ static void start_conn(int fd, unsigned long id,
     return;
   }
   set_conn_options(fd);
-  getnameinfo((const struct sockaddr *)ss, sslen, host, sizeof host, serv,
-              sizeof serv, NI_NUMERICHOST | NI_NUMERICSERV);
+  if (ss->ss_family == AF_UNIX)
+    snprintf(host, sizeof host, "unix"); /* a client's end has no name */
+  else
+    getnameinfo((const struct sockaddr *)ss, sslen, host, sizeof host, serv,
+                sizeof serv, NI_NUMERICHOST | NI_NUMERICSERV);
   snprintf(c->peer, sizeof c->peer, "%s port %s", host, serv);
   c->fd = fd;
   c->id = id;
@@ -610,6 +648,8 @@ int main(int argc, char **argv) {
   }
   accept_loop(lfd);
   close(lfd);
+  if (g_opts.unix_path)
+    unlink(g_opts.unix_path);
   if (!stop_all()) {
     /* A thread is stuck; exiting normally would race OpenSSL's atexit
      * cleanup against it. */

@@ -320,6 +320,7 @@ static void exit_code_table(void **state) {
       {HTTPR_E_CERT_STATUS, 91},
       {HTTPR_E_PINNED_KEY, 90},
       {HTTPR_E_CRL_FILE, 82},
+      {HTTPR_E_INTERFACE, 45},
       {HTTPR_E_PROXY, 97},
       {(httpr_code)999, 1},
   };

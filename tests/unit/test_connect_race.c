@@ -4,8 +4,9 @@
  * its own: the order the addresses are tried in (families alternating
  * from the first one's, each keeping its order), the list's limit, the
  * timing of attempts (the next one due HR_RACE_DELAY_MS after the last
- * start, or at once after a failure), a win over loopback, and a race in
- * which every address is refused.
+ * start, or at once after a failure), a win over loopback, a race in
+ * which every address is refused, a Unix socket's address, and a local
+ * end that cannot be bound.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -92,11 +94,12 @@ static void list_limit(void **state) {
     add(&r, "10.0.0.1", 443);
   struct sockaddr_in s4 = {.sin_family = AF_INET};
   assert_int_equal(hr_race_add(&r, (struct sockaddr *)&s4, sizeof(s4)), 0);
-  struct sockaddr un = {.sa_family = AF_UNIX};
+  struct sockaddr other = {.sa_family = AF_APPLETALK};
   hr_race_init(&r);
-  assert_int_equal(hr_race_add(&r, &un, sizeof(un)), 0);
+  assert_int_equal(hr_race_add(&r, &other, sizeof(other)), 0);
   assert_int_equal(r.count, 0);
 }
+
 
 /* A loopback port nothing listens on, and one a listener holds (*fd). */
 static int closed_port(void) {
@@ -194,6 +197,42 @@ static void every_address_refused(void **state) {
   hr_race_close(&r);
 }
 
+/* A Unix socket is a race of one: its text is its path, and a path with
+ * nothing there fails with ENOENT, as a connect() to it does. */
+static void unix_socket_address(void **state) {
+  (void)state;
+  struct hr_race r;
+  hr_race_init(&r);
+  struct sockaddr_un su = {.sun_family = AF_UNIX,
+                           .sun_path = "/nonexistent/httpr.sock"};
+  assert_int_equal(hr_race_add(&r, (struct sockaddr *)&su, sizeof(su)), 1);
+  char text[64];
+  int port = -1;
+  hr_race_addr_text(&r.addr[0], text, sizeof(text), &port);
+  assert_string_equal(text, "/nonexistent/httpr.sock");
+  assert_int_equal(port, 0);
+  assert_int_equal(run(&r, 0), HR_RACE_FAILED);
+  assert_int_equal(r.last_errno, ENOENT);
+  assert_int_equal(r.last_bind_failed, 0);
+  hr_race_close(&r);
+}
+
+/* A local end that cannot be bound (an address not of this host) fails
+ * the attempt before it connects, saying so. */
+static void local_end_bind_fails(void **state) {
+  (void)state;
+  struct hr_race r;
+  hr_race_init(&r);
+  struct hr_local_addr l = {.has_v4 = 1, .v4 = {.sin_family = AF_INET}};
+  assert_int_equal(inet_pton(AF_INET, "192.0.2.77", &l.v4.sin_addr), 1);
+  hr_race_bind_local(&r, &l);
+  add(&r, "127.0.0.1", closed_port());
+  assert_int_equal(run(&r, 0), HR_RACE_FAILED);
+  assert_int_equal(r.last_errno, EADDRNOTAVAIL);
+  assert_int_equal(r.last_bind_failed, 1);
+  hr_race_close(&r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(families_alternate),
@@ -201,6 +240,8 @@ int main(void) {
       cmocka_unit_test(refused_then_connected),
       cmocka_unit_test(next_attempt_waits_for_the_delay),
       cmocka_unit_test(every_address_refused),
+      cmocka_unit_test(unix_socket_address),
+      cmocka_unit_test(local_end_bind_fails),
   };
   return cmocka_run_group_tests_name("connect_race", tests, NULL, NULL);
 }
