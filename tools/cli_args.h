@@ -84,6 +84,9 @@ struct cli_options {
   uint64_t max_filesize;
   struct cli_resolve *resolves;
   size_t resolve_count;
+  char *proxy;      /* -x */
+  char *proxy_user; /* -U: USER:PASSWORD (wiped when freed) */
+  char *noproxy;    /* --noproxy */
 
   /* TLS. tls_min/tls_max hold httpr_tls_version values: 0, 12 or 13. */
   char *cacert;

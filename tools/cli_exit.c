@@ -64,6 +64,10 @@ int cli_exit_code(httpr_code code) {
     return 90; /* curl's SSL_PINNEDPUBKEYNOTMATCH */
   case HTTPR_E_CRL_FILE:
     return 82; /* curl's SSL_CRL_BADFILE */
+  case HTTPR_E_RESOLVE_PROXY:
+    return 5; /* curl's COULDNT_RESOLVE_PROXY */
+  case HTTPR_E_PROXY:
+    return 56; /* curl's RECV_ERROR, its exit for a refused CONNECT */
   }
   return 1;
 }
