@@ -435,7 +435,7 @@ HTTPR_EXPORT httpr_code httpr_config_set_noproxy(httpr_config *cfg,
  * is made (httpr_client_new), as curl reads them: http_proxy (lower case
  * only) for http:// URLs, https_proxy then HTTPS_PROXY for https://,
  * all_proxy then ALL_PROXY for either when that is unset, and no_proxy
- * then NO_PROXY, through secure_getenv (a set-user-ID program reads
+ * then NO_PROXY, through the library's table (a set-user-ID program reads
  * none). A variable that is set but not used is explained through the
  * debug callback. Off by default (the CLI turns it on, as curl).
  * httpr_client_new fails with HTTPR_E_URL naming a variable whose value
@@ -522,7 +522,8 @@ HTTPR_EXPORT httpr_code httpr_config_add_resolve(httpr_config *cfg,
 /* Limit on the response head (status line plus header lines, each with
  * its CRLF), every interim (1xx) head before it counted with it; default
  * 102400 bytes. Exceeding it gives HTTPR_E_TOO_LARGE ("response headers
- * exceed the limit of N bytes"). */
+ * exceed the limit of N bytes"). It bounds a proxy's answer to CONNECT
+ * too ("CONNECT response head larger than N bytes"). */
 HTTPR_EXPORT httpr_code httpr_config_set_max_header_bytes(httpr_config *cfg,
                                                           size_t bytes);
 /* Limit on a response body; default 0: no limit for a body streamed to a

@@ -28,6 +28,9 @@
 # and check the Debian packages (tools/test-packages.sh). libunistring-dev
 # is what gnutls.pc's Libs.private names beyond libgnutls28-dev's own
 # dependencies, needed by a static link (tests/check-static-link.sh).
+# squid is the HTTP proxy of the conformance group proxy, which starts its
+# own on loopback (tests/conformance/squid.c) with basic_ncsa_auth from
+# /usr/lib/squid, never the package's service.
 set -eu
 packages="build-essential autoconf automake libtool pkg-config
   libssl-dev openssl ca-certificates libgnutls28-dev libmbedtls-dev
@@ -37,7 +40,7 @@ packages="build-essential autoconf automake libtool pkg-config
   apache2 caddy lighttpd lighttpd-mod-mbedtls lighttpd-mod-gnutls
   clang libclang-rt-14-dev llvm python3
   groff-base man-db
-  abigail-tools dpkg-dev debhelper lintian libunistring-dev"
+  abigail-tools dpkg-dev debhelper lintian libunistring-dev squid"
 if [ "$(id -u)" -eq 0 ]; then
   run=""
 elif command -v sudo >/dev/null 2>&1; then
@@ -47,8 +50,9 @@ else
   exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
-# The postinst scripts of nginx, h2o, apache2, caddy and lighttpd start
-# their system services (on port 80) unless /usr/sbin/policy-rc.d exits
+# The postinst scripts of nginx, h2o, apache2, caddy, lighttpd and squid
+# start their system services (on port 80; squid's on 3128) unless
+# /usr/sbin/policy-rc.d exits
 # 101. The tests never use those services, so where no policy exists one
 # that refuses every start is written, and left in place: a later
 # upgrade would start them otherwise. An existing policy is kept as it

@@ -253,6 +253,10 @@ extern const struct CMUnitTest h2_tests[];
 extern const size_t h2_tests_count;
 extern const struct CMUnitTest late_cert_tests[];
 extern const size_t late_cert_tests_count;
+extern const struct CMUnitTest proxy_tests[];
+extern const size_t proxy_tests_count;
+/* Stops the proxy group's squid, when it ran (test_proxy.c). */
+void proxy_servers_stop(void);
 extern const struct CMUnitTest ocsp_tests[];
 extern const size_t ocsp_tests_count;
 extern const struct CMUnitTest policy_tests[];
