@@ -213,6 +213,10 @@ void expect_cli(const char *const args[], const char *env_name,
 int run_cli_to(const char *const args[], const char *env_name,
                const char *env_value, const char *out_path, char *err_out,
                size_t cap);
+/* run_cli_to for the program at path `program` (curl, beside httpr). */
+int run_program_to(const char *program, const char *const args[],
+                   const char *env_name, const char *env_value,
+                   const char *out_path, char *err_out, size_t cap);
 
 /* Assert two codes are equal, printing their names. */
 #define assert_code(actual, expected)                                          \

@@ -7,7 +7,8 @@
  * against a configured proxy, NO_PROXY and its -v explanation, Basic
  * credentials (in the URL, -U, none: 407), a refused CONNECT (403);
  * and, against a fake proxy of this file, one that closes the tunnel,
- * answers garbage or too much; an unreachable or unresolvable proxy.
+ * answers garbage or too much; an unreachable or unresolvable proxy;
+ * and Debian's curl beside httpr with the same -x.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -317,6 +318,52 @@ static void cli_credentials_and_refusals(void **state) {
              "httpr: (56) CONNECT tunnel failed, response 407");
 }
 
+/* ---- beside curl -------------------------------------------------------- */
+
+/* Whole contents of path (at most cap - 1 bytes) into out. */
+static void read_text(const char *path, char *out, size_t cap) {
+  FILE *f = fopen(path, "r");
+  assert_non_null(f);
+  size_t n = fread(out, 1, cap - 1, f);
+  out[n] = '\0';
+  fclose(f);
+}
+
+/* curl and httpr with the same -x options and URL: the same exit code and
+ * the same body. */
+static void as_curl(const char *proxy, const char *url, int want_exit) {
+  const char *curl = "/usr/bin/curl";
+  if (access(curl, X_OK) != 0)
+    fail_msg("%s is missing (tools/install-deps.sh installs curl)", curl);
+  char err[4096], body_curl[1024], body_httpr[1024];
+  const char *curl_args[] = {"-sS", "--cacert", pki("root-ca.pem"), "-x",
+                             proxy, url, NULL};
+  const char *httpr_args[] = {"-sS", "--cacert",       pki("root-ca.pem"),
+                              "-x",  proxy,            "--tls-provider",
+                              g_suite.provider, url, NULL};
+  int rc_curl = run_program_to(curl, curl_args, NULL, NULL,
+                               tmp_path("curl.out"), err, sizeof(err));
+  if (rc_curl != want_exit)
+    fail_msg("curl exit %d, not %d: %s", rc_curl, want_exit, err);
+  int rc_httpr = run_cli_to(httpr_args, NULL, NULL, tmp_path("httpr.out"),
+                            err, sizeof(err));
+  if (rc_httpr != rc_curl)
+    fail_msg("httpr exit %d, curl's %d: %s", rc_httpr, rc_curl, err);
+  read_text(tmp_path("curl.out"), body_curl, sizeof(body_curl));
+  read_text(tmp_path("httpr.out"), body_httpr, sizeof(body_httpr));
+  assert_string_equal(body_httpr, body_curl);
+}
+
+static void beside_curl(void **state) {
+  (void)state;
+  as_curl(proxy_url(0, NULL), url_of(SRV_GOOD_ECDSA, NULL, "/"), 0);
+  as_curl(proxy_url(0, NULL), url_of(SRV_PLAIN, NULL, "/"), 0);
+  as_curl(proxy_url(1, NULL), url_of(SRV_GOOD_ECDSA, NULL, "/"), 56);
+  as_curl(proxy_url(1, SQUID_USER ":" SQUID_PASSWORD),
+          url_of(SRV_GOOD_ECDSA, NULL, "/"), 0);
+  as_curl("http://127.0.0.1:1", url_of(SRV_GOOD_ECDSA, NULL, "/"), 7);
+}
+
 /* ---- broken proxies ------------------------------------------------------ */
 
 /* A proxy of one connection: reads the request head, answers reply
@@ -518,6 +565,7 @@ const struct CMUnitTest proxy_tests[] = {
     cmocka_unit_test_setup(basic_credentials, env_clean),
     cmocka_unit_test_setup(refused_tunnels, env_clean),
     cmocka_unit_test_setup(cli_credentials_and_refusals, env_clean),
+    cmocka_unit_test_setup(beside_curl, env_clean),
     cmocka_unit_test_setup(broken_proxies, env_clean),
     cmocka_unit_test_setup(unreachable_proxy, env_clean),
     cmocka_unit_test_setup(proxy_settings, env_clean),
