@@ -9,6 +9,7 @@
  */
 #include "api/proxy_route.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,9 +33,11 @@ static httpr_code parse_into(struct hr_proxy *p, const char *text,
                              const struct httpr_config *cfg,
                              httpr_error *err) {
   httpr_code rc = hr_proxy_parse(text, cfg->proxy_credentials, p, err);
-  if (rc != HTTPR_OK && rc != HTTPR_E_NOMEM)
-    hr_fail(err, HTTPR_E_URL, "%s: %s", from, err->message);
-  return rc == HTTPR_E_NOMEM ? rc : rc != HTTPR_OK ? HTTPR_E_URL : HTTPR_OK;
+  if (rc == HTTPR_OK || rc == HTTPR_E_NOMEM)
+    return rc;
+  char why[sizeof(err->message)];
+  snprintf(why, sizeof(why), "%s", err->message); /* hr_fail rewrites it */
+  return hr_fail(err, HTTPR_E_URL, "%s: %s", from, why);
 }
 
 static httpr_code from_environment(struct hr_proxy_route *r,

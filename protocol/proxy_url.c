@@ -108,11 +108,13 @@ static httpr_code parse_host(const char *authority, size_t len,
   struct hr_url u;
   httpr_code rc = hr_url_parse(url, &u, err);
   free(url);
-  if (rc != HTTPR_OK)
-    return rc == HTTPR_E_NOMEM
-               ? rc
-               : hr_fail(err, HTTPR_E_URL, "malformed proxy URL: %s",
-                         err->message);
+  if (rc != HTTPR_OK) {
+    if (rc == HTTPR_E_NOMEM)
+      return rc;
+    char why[sizeof(err->message)];
+    snprintf(why, sizeof(why), "%s", err->message); /* hr_fail rewrites it */
+    return hr_fail(err, HTTPR_E_URL, "malformed proxy URL: %s", why);
+  }
   out->host = u.host;
   u.host = NULL;
   out->port = u.port_explicit ? u.port : 1080;
