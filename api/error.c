@@ -92,7 +92,8 @@ static const struct code_text code_texts[] = {
     [HTTPR_E_CRL_FILE] = {"HTTPR_E_CRL_FILE", "CRL file unusable"},
     [HTTPR_E_RESOLVE_PROXY] = {"HTTPR_E_RESOLVE_PROXY",
                                "could not resolve the proxy"},
-    [HTTPR_E_PROXY] = {"HTTPR_E_PROXY", "the proxy refused or broke the tunnel"},
+    [HTTPR_E_PROXY] = {"HTTPR_E_PROXY",
+                       "the proxy refused or broke the tunnel"},
 };
 
 static const struct code_text *code_text(httpr_code code) {

@@ -29,8 +29,7 @@ static const char *first_set(enum hr_env_id a, enum hr_env_id b,
 }
 
 static httpr_code parse_into(struct hr_proxy *p, const char *text,
-                             const char *from,
-                             const struct httpr_config *cfg,
+                             const char *from, const struct httpr_config *cfg,
                              httpr_error *err) {
   httpr_code rc = hr_proxy_parse(text, cfg->proxy_credentials, p, err);
   if (rc == HTTPR_OK || rc == HTTPR_E_NOMEM)
@@ -46,8 +45,8 @@ static httpr_code from_environment(struct hr_proxy_route *r,
   const char *all_name = NULL, *https_name = NULL;
   const char *all = first_set(HR_ENV_all_proxy, HR_ENV_ALL_PROXY, &all_name);
   const char *http = hr_env_get(HR_ENV_http_proxy);
-  const char *https = first_set(HR_ENV_https_proxy, HR_ENV_HTTPS_PROXY,
-                                &https_name);
+  const char *https =
+      first_set(HR_ENV_https_proxy, HR_ENV_HTTPS_PROXY, &https_name);
   r->http_proxy_upper = hr_env_get(HR_ENV_HTTP_PROXY) != NULL;
   httpr_code rc = HTTPR_OK;
   if (http || all) {

@@ -146,8 +146,7 @@ static int write_head(struct hr_buf *out, const char *method,
                       const char *authorization,
                       const struct hr_headers *headers, int64_t body_length) {
   if (hr_buf_append_str(out, method) || hr_buf_append(out, " ", 1) ||
-      hr_buf_append_str(out, target) ||
-      hr_buf_append(out, " HTTP/1.1\r\n", 11))
+      hr_buf_append_str(out, target) || hr_buf_append(out, " HTTP/1.1\r\n", 11))
     return -1;
   if (!caller_has(headers, "Host") && write_host(out, url))
     return -1;
@@ -214,8 +213,8 @@ httpr_code hr_h1_write_proxy_head(struct hr_buf *out, const char *method,
                                   const char *authorization,
                                   const struct hr_headers *headers,
                                   int64_t body_length, httpr_error *err) {
-  return write_checked(out, method, url, 1, authorization, headers,
-                       body_length, err);
+  return write_checked(out, method, url, 1, authorization, headers, body_length,
+                       err);
 }
 
 /* A zero-length chunk is the last one, so it comes with the empty trailer

@@ -142,8 +142,8 @@ static httpr_code step_resolving(struct hr_opener *o, int64_t now,
   if (rc == EAI_MEMORY)
     return failed(o, hr_nomem(err));
   httpr_code code = o->p.proxy ? HTTPR_E_RESOLVE_PROXY : HTTPR_E_RESOLVE;
-  hr_fail(err, code, "could not resolve %s: %s",
-          o->p.proxy ? "proxy" : "host", peer_host(o));
+  hr_fail(err, code, "could not resolve %s: %s", o->p.proxy ? "proxy" : "host",
+          peer_host(o));
   hr_detail(err, "getaddrinfo: %s", rc ? gai_strerror(rc) : "no address");
   return failed(o, code);
 }
@@ -187,8 +187,7 @@ static httpr_code to_handshaking(struct hr_opener *o, httpr_error *err) {
 }
 
 /* The origin's "host:port" as CONNECT names it, brackets for IPv6. */
-static void origin_authority(const struct hr_opener *o, char *out,
-                             size_t cap) {
+static void origin_authority(const struct hr_opener *o, char *out, size_t cap) {
   int ipv6 = strchr(o->p.host, ':') != NULL;
   snprintf(out, cap, "%s%s%s:%d", ipv6 ? "[" : "", o->p.host, ipv6 ? "]" : "",
            o->p.port);
@@ -209,10 +208,9 @@ static httpr_code to_tunneling(struct hr_opener *o, httpr_error *err) {
     return to_handshaking(o, err);
   char authority[300];
   origin_authority(o, authority, sizeof(authority));
-  httpr_code rc = hr_proxy_connect_tunnel(&o->tunnel, authority,
-                                          o->p.proxy->authorization,
-                                          o->p.tunnel_head_max, o->p.debug,
-                                          err);
+  httpr_code rc =
+      hr_proxy_connect_tunnel(&o->tunnel, authority, o->p.proxy->authorization,
+                              o->p.tunnel_head_max, o->p.debug, err);
   if (rc != HTTPR_OK)
     return failed(o, rc);
   o->phase = HR_OPEN_TUNNELING;
@@ -226,8 +224,8 @@ static httpr_code step_tunneling(struct hr_opener *o,
   if (o->tunnel_want && events_of(o->conn->fd, ready, n) == 0)
     return now >= deadline_of(o) ? out_of_time(o, "proxy CONNECT", err)
                                  : HTTPR_OK;
-  httpr_code rc = o->tunnel.ops->step(o->tunnel.state, o->conn,
-                                      &o->tunnel_want, err);
+  httpr_code rc =
+      o->tunnel.ops->step(o->tunnel.state, o->conn, &o->tunnel_want, err);
   if (rc != HTTPR_OK)
     return failed(o, rc);
   if (o->tunnel_want)
@@ -355,9 +353,8 @@ size_t hr_opener_pollfds(const struct hr_opener *o, struct pollfd *out,
     *wake_at = hr_deadline_min(*wake_at, hr_race_wake_at(&o->race));
     return hr_race_pollfds(&o->race, out);
   case HR_OPEN_TUNNELING:
-    out[0] = (struct pollfd){.fd = o->conn->fd,
-                             .events = o->tunnel_want ? o->tunnel_want
-                                                      : POLLOUT};
+    out[0] = (struct pollfd){
+        .fd = o->conn->fd, .events = o->tunnel_want ? o->tunnel_want : POLLOUT};
     return 1;
   case HR_OPEN_HANDSHAKING:
     out[0] = (struct pollfd){

@@ -21,8 +21,8 @@
 
 #include "protocol/connect_race.h"
 #include "protocol/resolver.h"
-#include "protocol/tunnel.h"
 #include "protocol/transport.h"
+#include "protocol/tunnel.h"
 
 enum hr_open_phase {
   HR_OPEN_RESOLVING,

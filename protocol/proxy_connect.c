@@ -121,9 +121,9 @@ static httpr_code send_request(struct connect_state *s, struct hr_conn *c,
                                short *want, httpr_error *err) {
   while (s->sent < s->request.len) {
     size_t moved = 0;
-    httpr_code rc = hr_conn_try_write(c, s->request.data + s->sent,
-                                      s->request.len - s->sent, &moved, want,
-                                      err);
+    httpr_code rc =
+        hr_conn_try_write(c, s->request.data + s->sent,
+                          s->request.len - s->sent, &moved, want, err);
     if (rc != HTTPR_OK)
       return rc;
     if (*want)
@@ -160,9 +160,8 @@ static httpr_code connect_step(void *state, struct hr_conn *c, short *want,
     char buf[4096];
     size_t moved = 0;
     size_t room = s->reply.max - s->reply.len;
-    httpr_code rc = hr_conn_try_read(c, buf, room < sizeof(buf) ? room + 1
-                                                                : sizeof(buf),
-                                     &moved, want, err);
+    httpr_code rc = hr_conn_try_read(
+        c, buf, room < sizeof(buf) ? room + 1 : sizeof(buf), &moved, want, err);
     if (rc != HTTPR_OK)
       return rc;
     if (*want)
@@ -189,8 +188,8 @@ static const struct hr_tunnel_ops connect_ops = {.step = connect_step,
                                                  .free = connect_free};
 
 httpr_code hr_proxy_connect_tunnel(struct hr_tunnel *t, const char *authority,
-                                   const char *authorization,
-                                   size_t max_head, const struct hr_debug *debug,
+                                   const char *authorization, size_t max_head,
+                                   const struct hr_debug *debug,
                                    httpr_error *err) {
   struct connect_state *s = calloc(1, sizeof(*s));
   if (!s || hr_connect_reply_init(&s->reply, max_head) != 0) {

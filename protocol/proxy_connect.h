@@ -17,10 +17,10 @@
 /* The reply head's parser, on its own so that it can be fed any split of
  * bytes (and fuzzed): no I/O. */
 struct hr_connect_reply {
-  char *head;     /* what came so far, NUL-terminated */
+  char *head; /* what came so far, NUL-terminated */
   size_t len;
-  size_t max;     /* most bytes the head may take */
-  int status;     /* once done */
+  size_t max; /* most bytes the head may take */
+  int status; /* once done */
 };
 
 /* hr_connect_reply_feed's answers. */
@@ -53,8 +53,8 @@ enum hr_connect_reply_state hr_connect_reply_feed(struct hr_connect_reply *r,
  * connection first or sends bytes after a 2xx head, the parser's codes,
  * and the connection's. HTTPR_OK or HTTPR_E_NOMEM. */
 httpr_code hr_proxy_connect_tunnel(struct hr_tunnel *t, const char *authority,
-                                   const char *authorization,
-                                   size_t max_head, const struct hr_debug *debug,
+                                   const char *authorization, size_t max_head,
+                                   const struct hr_debug *debug,
                                    httpr_error *err);
 
 #endif

@@ -12,9 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "common/error.h"
 #include "backends/provider.h"
 #include "backends/pubkey_pin.h"
+#include "common/error.h"
 #include "protocol/bounds.h"
 #include "protocol/proxy_url.h"
 

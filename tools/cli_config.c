@@ -53,13 +53,17 @@ static int set_proxy(const struct cli_options *o, httpr_config *cfg,
   if (o->proxy) {
     httpr_code code = httpr_config_set_proxy(cfg, o->proxy);
     if (code == HTTPR_E_UNSUPPORTED) {
-      fprintf(err, "httpr: (%d) option --proxy: only http:// proxies are "
-                   "supported yet\n", cli_exit_code(code));
+      fprintf(err,
+              "httpr: (%d) option --proxy: only http:// proxies are "
+              "supported yet\n",
+              cli_exit_code(code));
       return cli_exit_code(code);
     }
     if (code == HTTPR_E_URL || code == HTTPR_E_UNSUPPORTED_PROTOCOL) {
-      fprintf(err, "httpr: (%d) option --proxy: malformed or unsupported "
-                   "proxy URL '%s'\n", cli_exit_code(code), o->proxy);
+      fprintf(err,
+              "httpr: (%d) option --proxy: malformed or unsupported "
+              "proxy URL '%s'\n",
+              cli_exit_code(code), o->proxy);
       return cli_exit_code(code);
     }
     if (code != HTTPR_OK)

@@ -216,8 +216,7 @@ int squid_log_settled(const struct squid_proxy *s, const char *needle) {
   return squid_log_count(s, needle);
 }
 
-int squid_log_await(const struct squid_proxy *s, const char *needle,
-                    int want) {
+int squid_log_await(const struct squid_proxy *s, const char *needle, int want) {
   long polls = test_timeout_ms(3000) / 20;
   int n = squid_log_count(s, needle);
   for (long i = 0; i < polls && n < want; i++) {

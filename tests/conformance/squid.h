@@ -27,8 +27,7 @@ int squid_log_count(const struct squid_proxy *s, const char *needle);
 int squid_log_settled(const struct squid_proxy *s, const char *needle);
 /* squid_log_count once it reaches want (3 s at most, times the
  * multiplier), a moment later, so a line too many would show. */
-int squid_log_await(const struct squid_proxy *s, const char *needle,
-                    int want);
+int squid_log_await(const struct squid_proxy *s, const char *needle, int want);
 /* Stops it (at once: shutdown_lifetime 0) and removes its directory. */
 void squid_stop(struct squid_proxy *s);
 

@@ -180,9 +180,8 @@ struct kept {
 void keep_response(struct kept *k, httpr_code rc, const httpr_response *resp);
 /* Sends method url (with body when not NULL) on client and keeps the
  * outcome; never asserts. */
-httpr_code send_kept(httpr_client *client, const char *method,
-                     const char *url, const char *body, struct kept *out,
-                     httpr_error *err);
+httpr_code send_kept(httpr_client *client, const char *method, const char *url,
+                     const char *body, struct kept *out, httpr_error *err);
 /* GETs url per_thread times from each of `threads` threads (at most
  * MAX_SENDERS) sharing client; out[t * per_thread + k] is thread t's k-th. */
 #define MAX_SENDERS 16
@@ -191,8 +190,8 @@ void get_from_threads(httpr_client *client, const char *url, int threads,
 /* Sends req on client `runs` times; every run must fail with `want` and
  * the message given, or (message NULL) the first run's. Prints which run
  * differed. (main.c) */
-void expect_every_run(httpr_client *client, const httpr_request *req,
-                      int runs, httpr_code want, const char *message);
+void expect_every_run(httpr_client *client, const httpr_request *req, int runs,
+                      httpr_code want, const char *message);
 /* Monotonic seconds. */
 double now_s(void);
 

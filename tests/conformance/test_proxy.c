@@ -181,12 +181,15 @@ static void https_proxy_variable(void **state) {
 static void cli_uses_the_variable(void **state) {
   (void)state;
   char err[8192], want[128];
-  const char *args[] = {"-v", "--cacert", pki("root-ca.pem"), "--tls-provider",
-                        g_suite.provider, url_of(SRV_GOOD_ECDSA, NULL, "/"),
+  const char *args[] = {"-v",
+                        "--cacert",
+                        pki("root-ca.pem"),
+                        "--tls-provider",
+                        g_suite.provider,
+                        url_of(SRV_GOOD_ECDSA, NULL, "/"),
                         NULL};
-  assert_int_equal(run_cli(args, "HTTPS_PROXY", proxy_url(0, NULL), err,
-                           sizeof(err)),
-                   0);
+  assert_int_equal(
+      run_cli(args, "HTTPS_PROXY", proxy_url(0, NULL), err, sizeof(err)), 0);
   snprintf(want, sizeof(want), "* Connected to 127.0.0.1 (127.0.0.1) port %d\n",
            squid()->open_port);
   assert_non_null(strstr(err, want));
@@ -202,12 +205,16 @@ static void cli_uses_the_variable(void **state) {
 static void no_proxy_explained(void **state) {
   (void)state;
   char err[8192];
-  const char *args[] = {"-v", "--cacert", pki("root-ca.pem"), "--tls-provider",
-                        g_suite.provider, url_of(SRV_GOOD_ECDSA, NULL, "/"),
+  const char *args[] = {"-v",
+                        "--cacert",
+                        pki("root-ca.pem"),
+                        "--tls-provider",
+                        g_suite.provider,
+                        url_of(SRV_GOOD_ECDSA, NULL, "/"),
                         NULL};
   setenv("HTTPS_PROXY", "http://127.0.0.1:1", 1); /* would fail if used */
-  int rc = run_cli(args, "NO_PROXY", "example.com, .localhost", err,
-                   sizeof(err));
+  int rc =
+      run_cli(args, "NO_PROXY", "example.com, .localhost", err, sizeof(err));
   env_reset();
   assert_int_equal(rc, 0);
   assert_non_null(strstr(err, "* NO_PROXY entry '.localhost' matched: not "
@@ -224,9 +231,8 @@ static void no_proxy_explained(void **state) {
                           "127.0.0.0/8,localhost",
                           url_of(SRV_GOOD_ECDSA, NULL, "/"),
                           NULL};
-  assert_int_equal(run_cli(listed, "NO_PROXY", "nothing.example", err,
-                           sizeof(err)),
-                   0);
+  assert_int_equal(
+      run_cli(listed, "NO_PROXY", "nothing.example", err, sizeof(err)), 0);
   assert_non_null(strstr(err, "* noproxy entry 'localhost' matched: not using "
                               "the proxy (the configured proxy)\n"));
 }
@@ -250,9 +256,9 @@ static void basic_credentials(void **state) {
   httpr_config_free(cfg);
   /* A separate setting replaces the URL's. */
   cfg = cfg_proxy(proxy_url(1, "mallory:nope"));
-  assert_code(httpr_config_set_proxy_credentials(
-                  cfg, SQUID_USER ":" SQUID_PASSWORD),
-              HTTPR_OK);
+  assert_code(
+      httpr_config_set_proxy_credentials(cfg, SQUID_USER ":" SQUID_PASSWORD),
+      HTTPR_OK);
   resp = expect_get(cfg, url_of(SRV_GOOD_ECDSA, NULL, "/"), HTTPR_OK, NULL);
   httpr_response_free(resp);
   httpr_config_free(cfg);
@@ -336,17 +342,17 @@ static void as_curl(const char *proxy, const char *url, int want_exit) {
   if (access(curl, X_OK) != 0)
     fail_msg("%s is missing (tools/install-deps.sh installs curl)", curl);
   char err[4096], body_curl[1024], body_httpr[1024];
-  const char *curl_args[] = {"-sS", "--cacert", pki("root-ca.pem"), "-x",
-                             proxy, url, NULL};
-  const char *httpr_args[] = {"-sS", "--cacert",       pki("root-ca.pem"),
-                              "-x",  proxy,            "--tls-provider",
-                              g_suite.provider, url, NULL};
+  const char *curl_args[] = {"-sS", "--cacert", pki("root-ca.pem"), "-x", proxy,
+                             url,   NULL};
+  const char *httpr_args[] = {"-sS", "--cacert",       pki("root-ca.pem"), "-x",
+                              proxy, "--tls-provider", g_suite.provider,   url,
+                              NULL};
   int rc_curl = run_program_to(curl, curl_args, NULL, NULL,
                                tmp_path("curl.out"), err, sizeof(err));
   if (rc_curl != want_exit)
     fail_msg("curl exit %d, not %d: %s", rc_curl, want_exit, err);
-  int rc_httpr = run_cli_to(httpr_args, NULL, NULL, tmp_path("httpr.out"),
-                            err, sizeof(err));
+  int rc_httpr = run_cli_to(httpr_args, NULL, NULL, tmp_path("httpr.out"), err,
+                            sizeof(err));
   if (rc_httpr != rc_curl)
     fail_msg("httpr exit %d, curl's %d: %s", rc_httpr, rc_curl, err);
   read_text(tmp_path("curl.out"), body_curl, sizeof(body_curl));
@@ -413,8 +419,7 @@ static void fake_proxy_start(struct fake_proxy *f, const char *reply,
   assert_true(f->listener >= 0);
   assert_int_equal(bind(f->listener, (struct sockaddr *)&a, sizeof(a)), 0);
   assert_int_equal(listen(f->listener, 1), 0);
-  assert_int_equal(
-      getsockname(f->listener, (struct sockaddr *)&a, &alen), 0);
+  assert_int_equal(getsockname(f->listener, (struct sockaddr *)&a, &alen), 0);
   f->port = ntohs(a.sin_port);
   assert_int_equal(pthread_create(&f->thread, NULL, fake_proxy_run, f), 0);
 }
@@ -468,7 +473,8 @@ static void broken_proxies(void **state) {
   httpr_config *cfg = cfg_proxy(proxy);
   assert_code(httpr_config_set_max_header_bytes(cfg, 1024), HTTPR_OK);
   httpr_error *err = httpr_error_new();
-  assert_null(expect_get(cfg, "https://localhost:443/", HTTPR_E_TOO_LARGE, err));
+  assert_null(
+      expect_get(cfg, "https://localhost:443/", HTTPR_E_TOO_LARGE, err));
   assert_string_equal(httpr_error_message(err),
                       "CONNECT response head larger than 1024 bytes");
   httpr_error_free(err);
@@ -480,8 +486,8 @@ static void unreachable_proxy(void **state) {
   (void)state;
   httpr_config *cfg = cfg_proxy("http://127.0.0.1:1");
   httpr_error *err = httpr_error_new();
-  assert_null(expect_get(cfg, url_of(SRV_GOOD_ECDSA, NULL, "/"),
-                         HTTPR_E_CONNECT, err));
+  assert_null(
+      expect_get(cfg, url_of(SRV_GOOD_ECDSA, NULL, "/"), HTTPR_E_CONNECT, err));
   assert_string_equal(httpr_error_message(err),
                       "failed to connect to proxy 127.0.0.1 port 1: "
                       "Connection refused");

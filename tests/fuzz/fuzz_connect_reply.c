@@ -57,10 +57,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   size -= 2;
   int status_a, status_b;
   size_t head_a, head_b;
-  enum hr_connect_reply_state a = run(text, size, step, max, &status_a,
-                                      &head_a);
-  enum hr_connect_reply_state b = run(text, size, size ? size : 1, max,
-                                      &status_b, &head_b);
+  enum hr_connect_reply_state a =
+      run(text, size, step, max, &status_a, &head_a);
+  enum hr_connect_reply_state b =
+      run(text, size, size ? size : 1, max, &status_b, &head_b);
   if (a != b || (a == HR_CONNECT_REPLY_DONE &&
                  (status_a != status_b || head_a != head_b)))
     abort();

@@ -32,11 +32,11 @@ static void proxy_urls(void **state) {
     int port;
     const char *authorization; /* NULL: none */
   } good[] = {
-      {"http://proxy.example:3128", NULL, HR_PROXY_HTTP, "proxy.example",
-       3128, NULL},
+      {"http://proxy.example:3128", NULL, HR_PROXY_HTTP, "proxy.example", 3128,
+       NULL},
       {"proxy.example", NULL, HR_PROXY_HTTP, "proxy.example", 1080, NULL},
-      {"HTTP://Proxy.Example:8080/", NULL, HR_PROXY_HTTP, "proxy.example",
-       8080, NULL},
+      {"HTTP://Proxy.Example:8080/", NULL, HR_PROXY_HTTP, "proxy.example", 8080,
+       NULL},
       {"http://[::1]:3128", NULL, HR_PROXY_HTTP, "::1", 3128, NULL},
       /* RFC 7617's example: Aladdin:open sesame */
       {"http://Aladdin:open%20sesame@10.0.0.1:3128", NULL, HR_PROXY_HTTP,
@@ -52,9 +52,8 @@ static void proxy_urls(void **state) {
     struct hr_proxy p;
     httpr_error err;
     print_message("%s\n", good[i].in);
-    assert_int_equal(hr_proxy_parse(good[i].in, good[i].user_password, &p,
-                                    &err),
-                     HTTPR_OK);
+    assert_int_equal(
+        hr_proxy_parse(good[i].in, good[i].user_password, &p, &err), HTTPR_OK);
     assert_int_equal(p.kind, good[i].kind);
     assert_string_equal(p.host, good[i].host);
     assert_int_equal(p.port, good[i].port);
@@ -101,8 +100,7 @@ static void proxy_urls(void **state) {
   httpr_error err;
   assert_int_equal(hr_proxy_parse("h:1", "a\rb", &p, &err), HTTPR_E_URL);
   char name[64];
-  assert_int_equal(hr_proxy_parse("u:p@[::1]:3128", NULL, &p, &err),
-                   HTTPR_OK);
+  assert_int_equal(hr_proxy_parse("u:p@[::1]:3128", NULL, &p, &err), HTTPR_OK);
   assert_int_equal(hr_proxy_name(&p, name, sizeof(name)), 0);
   assert_string_equal(name, "http://[::1]:3128");
   assert_int_equal(hr_proxy_name(&p, name, 10), -1);
@@ -145,17 +143,17 @@ static void no_proxy_rules(void **state) {
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     char entry[64] = "";
     print_message("'%s' vs %s\n", cases[i].list, cases[i].host);
-    int matched = hr_no_proxy_match(cases[i].list, cases[i].host, entry,
-                                    sizeof(entry));
+    int matched =
+        hr_no_proxy_match(cases[i].list, cases[i].host, entry, sizeof(entry));
     assert_int_equal(matched, cases[i].entry != NULL);
     if (cases[i].entry)
       assert_string_equal(entry, cases[i].entry);
   }
   char entry[4];
   assert_int_equal(hr_no_proxy_match(NULL, "h", entry, sizeof(entry)), 0);
-  assert_int_equal(hr_no_proxy_match("long.example", "long.example", entry,
-                                     sizeof(entry)),
-                   1);
+  assert_int_equal(
+      hr_no_proxy_match("long.example", "long.example", entry, sizeof(entry)),
+      1);
   assert_string_equal(entry, "lon"); /* truncated, terminated */
 }
 
@@ -254,8 +252,7 @@ static void connect_reply_limits(void **state) {
   hr_connect_reply_free(&r);
   static const char nul[] = "HTTP/1.1 200 OK\r\nX: \0\r\n\r\n";
   assert_int_equal(hr_connect_reply_init(&r, 1024), 0);
-  assert_int_equal(hr_connect_reply_feed(&r, nul, sizeof(nul) - 1, &used,
-                                         &err),
+  assert_int_equal(hr_connect_reply_feed(&r, nul, sizeof(nul) - 1, &used, &err),
                    HR_CONNECT_REPLY_ERROR);
   assert_int_equal(err.code, HTTPR_E_PROTOCOL);
   assert_string_equal(err.message, "malformed CONNECT response: a NUL byte");
