@@ -420,7 +420,7 @@ httpr_code httpr_config_set_pinned_public_key(httpr_config *cfg,
 httpr_code httpr_config_set_proxy(httpr_config *cfg, const char *url) {
   if (!cfg)
     return HTTPR_E_INVALID;
-  if (url) {
+  if (url && url[0]) { /* "" is curl's -x "": no proxy, not even a variable */
     struct hr_proxy p;
     httpr_error err;
     httpr_code rc = hr_proxy_parse(url, NULL, &p, &err);

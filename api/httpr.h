@@ -409,7 +409,8 @@ HTTPR_EXPORT httpr_code httpr_config_set_pinned_public_key(httpr_config *cfg,
  * goes to the proxy in absolute form; an https:// one through a CONNECT
  * tunnel, TLS with the origin inside it as without a proxy (HTTP/2
  * too). It wins over the proxy variables; httpr_config_set_noproxy and
- * NO_PROXY still apply. The string is copied. NULL unsets. HTTPR_OK;
+ * NO_PROXY still apply. "" means no proxy, whatever the variables say
+ * (curl's -x ""). The string is copied. NULL unsets. HTTPR_OK;
  * HTTPR_E_URL for a malformed URL (CR, LF, a path); HTTPR_E_UNSUPPORTED
  * for https:// and socks5:// proxies, not yet supported;
  * HTTPR_E_UNSUPPORTED_PROTOCOL for another scheme; HTTPR_E_NOMEM.

@@ -63,8 +63,8 @@ static httpr_code from_environment(struct hr_proxy_route *r,
 httpr_code hr_proxy_route_new(const struct httpr_config *cfg,
                               struct hr_proxy_route **out, httpr_error *err) {
   *out = NULL;
-  if (!cfg->proxy && !cfg->proxy_from_env)
-    return HTTPR_OK;
+  if ((!cfg->proxy && !cfg->proxy_from_env) || (cfg->proxy && !cfg->proxy[0]))
+    return HTTPR_OK; /* no proxy, or "": none, whatever the variables say */
   struct hr_proxy_route *r = calloc(1, sizeof(*r));
   if (!r)
     return hr_nomem(err);

@@ -177,6 +177,53 @@ static void https_proxy_variable(void **state) {
   httpr_config_free(cfg);
 }
 
+/* curl's order among the variables, and -x "" over all of them. */
+static void variables_precedence(void **state) {
+  (void)state;
+  char err[8192];
+  const char *args[] = {"-v",
+                        "--cacert",
+                        pki("root-ca.pem"),
+                        "--tls-provider",
+                        g_suite.provider,
+                        url_of(SRV_GOOD_ECDSA, NULL, "/"),
+                        NULL};
+  char want[128];
+  snprintf(want, sizeof(want), "* Connected to 127.0.0.1 (127.0.0.1) port %d\n",
+           squid()->open_port);
+  /* https_proxy wins over HTTPS_PROXY (here one nobody listens on). */
+  setenv("HTTPS_PROXY", "http://127.0.0.1:1", 1);
+  assert_int_equal(
+      run_cli(args, "https_proxy", proxy_url(0, NULL), err, sizeof(err)), 0);
+  assert_non_null(strstr(err, want));
+  env_reset();
+  /* all_proxy, for a scheme whose own is unset; it wins over ALL_PROXY. */
+  setenv("ALL_PROXY", "http://127.0.0.1:1", 1);
+  assert_int_equal(
+      run_cli(args, "all_proxy", proxy_url(0, NULL), err, sizeof(err)), 0);
+  assert_non_null(strstr(err, want));
+  env_reset();
+  /* -x "": no proxy, whatever the variables say. */
+  const char *none[] = {"-v",
+                        "--cacert",
+                        pki("root-ca.pem"),
+                        "--tls-provider",
+                        g_suite.provider,
+                        "-x",
+                        "",
+                        url_of(SRV_GOOD_ECDSA, NULL, "/"),
+                        NULL};
+  assert_int_equal(
+      run_cli(none, "HTTPS_PROXY", "http://127.0.0.1:1", err, sizeof(err)), 0);
+  assert_null(strstr(err, "CONNECT"));
+  /* HTTP_PROXY is never used, as curl, and -v says so. */
+  const char *plain[] = {"-v", url_of(SRV_PLAIN, NULL, "/"), NULL};
+  assert_int_equal(
+      run_cli(plain, "HTTP_PROXY", "http://127.0.0.1:1", err, sizeof(err)), 0);
+  assert_non_null(strstr(err, "* HTTP_PROXY is set but not used: only the "
+                              "lower case http_proxy is read, as curl\n"));
+}
+
 /* The CLI reads the variables by default; -v says where it connected. */
 static void cli_uses_the_variable(void **state) {
   (void)state;
@@ -459,6 +506,11 @@ static void broken_proxies(void **state) {
   expect_broken(garbage, sizeof(garbage) - 1, HTTPR_E_PROTOCOL,
                 "malformed CONNECT response status line: "
                 "'SSH-2.0-OpenSSH_9.2'");
+  /* The tunnel opens, then closes before the origin's TLS said a word:
+   * the handshake's one message, on every provider. */
+  static const char opened[] = "HTTP/1.1 200 Connection established\r\n\r\n";
+  expect_broken(opened, sizeof(opened) - 1, HTTPR_E_TLS_HANDSHAKE,
+                "TLS handshake failed: the server closed the connection");
   static const char extra[] = "HTTP/1.1 200 OK\r\n\r\nhello";
   expect_broken(extra, sizeof(extra) - 1, HTTPR_E_PROXY,
                 "the proxy sent 5 bytes after its CONNECT response");
@@ -567,6 +619,7 @@ const struct CMUnitTest proxy_tests[] = {
     cmocka_unit_test_setup(pooled_by_proxy_and_origin, env_clean),
     cmocka_unit_test_setup(https_proxy_variable, env_clean),
     cmocka_unit_test_setup(cli_uses_the_variable, env_clean),
+    cmocka_unit_test_setup(variables_precedence, env_clean),
     cmocka_unit_test_setup(no_proxy_explained, env_clean),
     cmocka_unit_test_setup(basic_credentials, env_clean),
     cmocka_unit_test_setup(refused_tunnels, env_clean),
