@@ -31,10 +31,12 @@ void hr_connect_reply_free(struct hr_connect_reply *r) {
   r->head = NULL;
 }
 
-/* Where the head ends in r->head (just after its empty line), or 0. A
- * bare LF ends lines too, as RFC 9112 section 2.2 lets a recipient. */
-static size_t head_end(const struct hr_connect_reply *r) {
-  for (size_t i = 1; i < r->len; i++) {
+/* Where the head ends in r->head (just after its empty line), or 0,
+ * looking at the bytes from `from` on (and the two before them), so that
+ * a reply fed a byte at a time costs no more than one fed whole. A bare
+ * LF ends lines too, as RFC 9112 section 2.2 lets a recipient. */
+static size_t head_end(const struct hr_connect_reply *r, size_t from) {
+  for (size_t i = from > 2 ? from - 2 : 1; i < r->len; i++) {
     if (r->head[i] != '\n')
       continue;
     if (r->head[i - 1] == '\n')
@@ -67,23 +69,25 @@ enum hr_connect_reply_state hr_connect_reply_feed(struct hr_connect_reply *r,
   size_t before = r->len;
   size_t room = r->max - r->len;
   size_t take = len < room ? len : room;
-  if (memchr(data, '\0', take)) {
-    hr_fail(err, HTTPR_E_PROTOCOL, "malformed CONNECT response: a NUL byte");
-    return HR_CONNECT_REPLY_ERROR;
-  }
   memcpy(r->head + r->len, data, take);
   r->len += take;
   r->head[r->len] = '\0';
-  size_t end = head_end(r);
+  size_t end = head_end(r, before);
+  /* Only the head's bytes are judged: what follows it (a refusal's body)
+   * may hold anything. */
+  size_t head = end ? end : r->len;
+  *used = head - before;
+  if (memchr(r->head + before, '\0', head - before)) {
+    hr_fail(err, HTTPR_E_PROTOCOL, "malformed CONNECT response: a NUL byte");
+    return HR_CONNECT_REPLY_ERROR;
+  }
   if (!end) {
-    *used = take;
     if (r->len < r->max)
       return HR_CONNECT_REPLY_MORE;
     hr_fail(err, HTTPR_E_TOO_LARGE,
             "CONNECT response head larger than %zu bytes", r->max);
     return HR_CONNECT_REPLY_ERROR;
   }
-  *used = end - before;
   r->len = end;
   r->head[end] = '\0';
   r->status = status_of(r->head);

@@ -197,6 +197,8 @@ static void connect_replies(void **state) {
       {"HTTP/1.1 200 OK\r\nX: y\r\n\r\nTLS", HR_CONNECT_REPLY_DONE, 200, 25,
        NULL},
       {"HTTP/1.1 200 OK\r\n", HR_CONNECT_REPLY_MORE, 0, 17, NULL},
+      {"HTTP/1.1 200 OK\r\n\n", HR_CONNECT_REPLY_DONE, 200, 18, NULL},
+      {"HTTP/1.1 200 OK\n\r\n", HR_CONNECT_REPLY_DONE, 200, 18, NULL},
       {"HTTP/2 200\r\n\r\n", HR_CONNECT_REPLY_ERROR, 0, 0,
        "malformed CONNECT response status line: 'HTTP/2 200'"},
       {"HTTP/1.1 20 OK\r\n\r\n", HR_CONNECT_REPLY_ERROR, 0, 0,
@@ -249,6 +251,15 @@ static void connect_reply_limits(void **state) {
   assert_int_equal(err.code, HTTPR_E_TOO_LARGE);
   assert_string_equal(err.message,
                       "CONNECT response head larger than 26 bytes");
+  hr_connect_reply_free(&r);
+  /* A NUL after the head is the body's, not the head's. */
+  static const char body_nul[] = "HTTP/1.1 407 No\r\n\r\n\0\0";
+  assert_int_equal(hr_connect_reply_init(&r, 1024), 0);
+  assert_int_equal(
+      hr_connect_reply_feed(&r, body_nul, sizeof(body_nul) - 1, &used, &err),
+      HR_CONNECT_REPLY_DONE);
+  assert_int_equal(r.status, 407);
+  assert_int_equal(used, 19);
   hr_connect_reply_free(&r);
   static const char nul[] = "HTTP/1.1 200 OK\r\nX: \0\r\n\r\n";
   assert_int_equal(hr_connect_reply_init(&r, 1024), 0);
