@@ -141,9 +141,14 @@ static httpr_code send_request(struct connect_state *s, struct hr_conn *c,
 static httpr_code judge(struct connect_state *s, size_t extra,
                         httpr_error *err) {
   int status = s->reply.status;
-  if (status < 200 || status > 299)
-    return hr_fail(err, HTTPR_E_PROXY, "CONNECT tunnel failed, response %d",
-                   status);
+  if (status < 200 || status > 299) {
+    hr_fail(err, HTTPR_E_PROXY, "CONNECT tunnel failed, response %d", status);
+    /* The status line as the proxy wrote it, for -v: a 407's reason. */
+    size_t line = strcspn(s->reply.head, "\r\n");
+    hr_detail(err, "the proxy answered '%.*s'", (int)(line > 200 ? 200 : line),
+              s->reply.head);
+    return HTTPR_E_PROXY;
+  }
   if (extra)
     return hr_fail(err, HTTPR_E_PROXY,
                    "the proxy sent %zu bytes after its CONNECT response",

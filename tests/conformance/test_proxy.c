@@ -335,6 +335,8 @@ static void refused_tunnels(void **state) {
   assert_null(expect_get(cfg, url, HTTPR_E_PROXY, err));
   assert_string_equal(httpr_error_message(err),
                       "CONNECT tunnel failed, response 403");
+  assert_string_equal(httpr_error_detail(err),
+                      "the proxy answered 'HTTP/1.1 403 Forbidden'");
   httpr_error_free(err);
   httpr_config_free(cfg);
   /* Over http://, the proxy's answer is the response, as curl. */
