@@ -60,23 +60,42 @@ static httpr_code from_environment(struct hr_proxy_route *r,
   return rc;
 }
 
+/* The first proxy variable that is set, or NULL: what a configured proxy
+ * overrides. */
+static const char *set_variable(void) {
+  static const enum hr_env_id ids[] = {
+      HR_ENV_http_proxy, HR_ENV_https_proxy, HR_ENV_HTTPS_PROXY,
+      HR_ENV_all_proxy,  HR_ENV_ALL_PROXY,
+  };
+  for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+    if (hr_env_get(ids[i]))
+      return hr_env_name(ids[i]);
+  }
+  return NULL;
+}
+
 httpr_code hr_proxy_route_new(const struct httpr_config *cfg,
                               struct hr_proxy_route **out, httpr_error *err) {
   *out = NULL;
-  if ((!cfg->proxy && !cfg->proxy_from_env) || (cfg->proxy && !cfg->proxy[0]))
-    return HTTPR_OK; /* no proxy, or "": none, whatever the variables say */
+  const char *overridden =
+      cfg->proxy && cfg->proxy_from_env ? set_variable() : NULL;
+  if (!cfg->proxy && !cfg->proxy_from_env)
+    return HTTPR_OK;
+  if (cfg->proxy && !cfg->proxy[0] && !overridden)
+    return HTTPR_OK; /* "": no proxy, whatever the variables say */
   struct hr_proxy_route *r = calloc(1, sizeof(*r));
   if (!r)
     return hr_nomem(err);
+  r->overridden = overridden;
   httpr_code rc = HTTPR_OK;
-  if (cfg->proxy) {
+  if (cfg->proxy && cfg->proxy[0]) {
     r->http_from = r->https_from = "the configured proxy";
     rc = parse_into(&r->http, cfg->proxy, r->http_from, cfg, err);
     if (rc == HTTPR_OK)
       rc = parse_into(&r->https, cfg->proxy, r->https_from, cfg, err);
-  } else {
+  } else if (!cfg->proxy) {
     rc = from_environment(r, cfg, err);
-  }
+  } /* else "": no proxy; the route only says what it overrides */
   const char *list = cfg->noproxy;
   r->no_proxy_from = "noproxy";
   if (!list && cfg->proxy_from_env)
@@ -107,6 +126,9 @@ httpr_code hr_proxy_route_for(const struct hr_proxy_route *r,
   *out = NULL;
   if (!r)
     return HTTPR_OK;
+  if (r->overridden)
+    hr_debugf(debug, "%s is set but not used: the configured proxy wins",
+              r->overridden);
   if (r->http_proxy_upper && !url->https && !r->http.host)
     hr_debugf(debug, "HTTP_PROXY is set but not used: only the lower case "
                      "http_proxy is read, as curl");

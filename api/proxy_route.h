@@ -18,7 +18,8 @@ struct hr_proxy_route {
   const char *http_from, *https_from; /* where each came from, for -v */
   char *no_proxy;                     /* NULL: none */
   const char *no_proxy_from;
-  int http_proxy_upper; /* HTTP_PROXY is set, and ignored */
+  int http_proxy_upper;   /* HTTP_PROXY is set, and ignored */
+  const char *overridden; /* a set variable the configured proxy beats */
 };
 
 /* The route of a client with cfg: *out NULL when no proxy is configured

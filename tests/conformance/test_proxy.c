@@ -216,6 +216,8 @@ static void variables_precedence(void **state) {
   assert_int_equal(
       run_cli(none, "HTTPS_PROXY", "http://127.0.0.1:1", err, sizeof(err)), 0);
   assert_null(strstr(err, "CONNECT"));
+  assert_non_null(strstr(err, "* HTTPS_PROXY is set but not used: the "
+                              "configured proxy wins\n"));
   /* HTTP_PROXY is never used, as curl, and -v says so. */
   const char *plain[] = {"-v", url_of(SRV_PLAIN, NULL, "/"), NULL};
   assert_int_equal(
