@@ -39,10 +39,13 @@ httpr_code hr_checkout_params(struct hr_exchange *x, const char *key,
       return rc;
     *session = saved_session(x, key);
   }
+  const struct hr_proxy *proxy = x->proxy;
   *p = (struct hr_connect_params){
       .host = t->url->host,
       .port = t->url->port,
-      .pin_address = hr_config_pin(&client->cfg, t->url->host, t->url->port),
+      .pin_address =
+          proxy ? hr_config_pin(&client->cfg, proxy->host, proxy->port)
+                : hr_config_pin(&client->cfg, t->url->host, t->url->port),
       .family = client->cfg.address_family,
       .local_end = client->cfg.local_end,
       .unix_path = client->cfg.unix_socket,
@@ -57,6 +60,9 @@ httpr_code hr_checkout_params(struct hr_exchange *x, const char *key,
       .debug = &x->debug,
       .verify =
           client->cfg.verify_report.fn ? &client->cfg.verify_report : NULL,
+      .proxy = proxy,
+      .tunnel = proxy && t->url->https,
+      .tunnel_head_max = client->cfg.max_header_bytes,
   };
   return HTTPR_OK;
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "api/engine.h"
+#include "api/proxy_route.h"
 #include "api/tls_context.h"
 
 static httpr_error *local_or(httpr_error *err, httpr_error *local) {
@@ -90,8 +91,11 @@ httpr_code httpr_client_new(httpr_client **out, const httpr_config *cfg,
       .max_total = client->cfg.max_connections,
   };
   client->pool = hr_pool_new(&limits, client->provider->session_free);
-  if (!client->pool)
+  if (!client->pool) {
     rc = hr_nomem(err);
+    goto done;
+  }
+  rc = hr_proxy_route_new(&client->cfg, &client->proxies, err);
 done:
   httpr_config_free(defaults);
   if (rc != HTTPR_OK) {
@@ -106,6 +110,7 @@ void httpr_client_free(httpr_client *client) {
   if (!client)
     return;
   hr_pool_free(client->pool);
+  hr_proxy_route_free(client->proxies);
   hr_client_tls_free(client);
   if (client->provider_acquired)
     hr_provider_release(client->provider);

@@ -12,6 +12,7 @@
 
 #include "api/internal.h"
 #include "common/wipe.h"
+#include "protocol/proxy_url.h"
 
 #define DEFAULT_CONNECT_TIMEOUT_MS 30000
 #define DEFAULT_INACTIVITY_TIMEOUT_MS 30000
@@ -63,6 +64,9 @@ void hr_config_clear(struct httpr_config *cfg) {
   free(cfg->pinned_public_key);
   free(cfg->local_end);
   free(cfg->unix_socket);
+  hr_wipe_free_string(cfg->proxy); /* it may hold a password */
+  hr_wipe_free_string(cfg->proxy_credentials);
+  free(cfg->noproxy);
   memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -440,6 +444,47 @@ httpr_code httpr_config_set_unix_socket(httpr_config *cfg, const char *path) {
   return set_name_list(&cfg->unix_socket, path);
 }
 
+httpr_code httpr_config_set_proxy(httpr_config *cfg, const char *url) {
+  if (!cfg)
+    return HTTPR_E_INVALID;
+  if (url && url[0]) { /* "" is curl's -x "": no proxy, not even a variable */
+    struct hr_proxy p;
+    httpr_error err;
+    httpr_code rc = hr_proxy_parse(url, NULL, &p, &err);
+    if (rc != HTTPR_OK)
+      return rc;
+    enum hr_proxy_kind kind = p.kind;
+    hr_proxy_free(&p);
+    if (kind != HR_PROXY_HTTP)
+      return HTTPR_E_UNSUPPORTED; /* not yet: only HTTP proxies */
+  }
+  return set_string(&cfg->proxy, url);
+}
+
+httpr_code httpr_config_set_proxy_credentials(httpr_config *cfg,
+                                              const char *user_password) {
+  if (!cfg)
+    return HTTPR_E_INVALID;
+  for (const char *c = user_password; c && *c; c++) {
+    if ((unsigned char)*c < 0x20 || *c == 0x7f)
+      return HTTPR_E_INVALID;
+  }
+  return set_string(&cfg->proxy_credentials, user_password);
+}
+
+httpr_code httpr_config_set_noproxy(httpr_config *cfg, const char *list) {
+  if (!cfg || (list && strpbrk(list, "\r\n")))
+    return HTTPR_E_INVALID;
+  return set_string(&cfg->noproxy, list);
+}
+
+httpr_code httpr_config_set_proxy_from_environment(httpr_config *cfg, int on) {
+  if (!cfg)
+    return HTTPR_E_INVALID;
+  cfg->proxy_from_env = on != 0;
+  return HTTPR_OK;
+}
+
 httpr_code httpr_config_set_debug_callback(httpr_config *cfg, httpr_debug_cb cb,
                                            void *userdata) {
   if (!cfg)
@@ -467,6 +512,7 @@ httpr_code hr_config_copy(struct httpr_config *dst,
   dst->ciphers = dst->tls13_ciphers = NULL;
   dst->crl_file = dst->pinned_public_key = NULL;
   dst->local_end = dst->unix_socket = NULL;
+  dst->proxy = dst->proxy_credentials = dst->noproxy = NULL;
   dst->pins = NULL;
   dst->pin_count = 0;
   if (set_string(&dst->ca_file, src->ca_file) ||
@@ -482,7 +528,10 @@ httpr_code hr_config_copy(struct httpr_config *dst,
       set_string(&dst->crl_file, src->crl_file) ||
       set_string(&dst->pinned_public_key, src->pinned_public_key) ||
       set_string(&dst->local_end, src->local_end) ||
-      set_string(&dst->unix_socket, src->unix_socket))
+      set_string(&dst->unix_socket, src->unix_socket) ||
+      set_string(&dst->proxy, src->proxy) ||
+      set_string(&dst->proxy_credentials, src->proxy_credentials) ||
+      set_string(&dst->noproxy, src->noproxy))
     goto nomem;
   for (size_t i = 0; i < src->pin_count; i++) {
     const struct hr_pin *pin = &src->pins[i];

@@ -93,6 +93,10 @@ static const struct code_text code_texts[] = {
     [HTTPR_E_INTERFACE] = {"HTTPR_E_INTERFACE",
                            "failed binding local connection end"},
     [HTTPR_E_PROXY] = {"HTTPR_E_PROXY", "proxy handshake failed"},
+    [HTTPR_E_RESOLVE_PROXY] = {"HTTPR_E_RESOLVE_PROXY",
+                               "could not resolve the proxy"},
+    [HTTPR_E_PROXY_CONNECT] = {"HTTPR_E_PROXY_CONNECT",
+                               "the proxy refused or broke the tunnel"},
 };
 
 static const struct code_text *code_text(httpr_code code) {

@@ -29,6 +29,9 @@ struct hr_exchange {
   int reusable;
   int http1_only;     /* over a connection that offers HTTP/1.1 alone */
   int http1_required; /* the HTTP/2 server asked for HTTP/1.1 instead */
+  /* The proxy the hop goes through (the client's; NULL: direct): for
+   * http:// the request goes to it in absolute form. */
+  const struct hr_proxy *proxy;
   /* Set (not NULL) by the owner: non-zero once the caller cancelled the
    * transfer from one of its own callbacks; the exchange then stops. */
   const int *cancelled;

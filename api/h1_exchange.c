@@ -47,8 +47,12 @@ httpr_code hr_h1_begin(struct hr_exchange *x, struct hr_h1_exchange *h,
    * per request. */
   if (!x->conn->read_buf && !(x->conn->read_buf = malloc(HR_READ_CHUNK)))
     return hr_nomem(err);
-  httpr_code rc = hr_h1_write_head(&h->out, t->method, t->url, t->headers,
-                                   body_length(t), err);
+  httpr_code rc = x->proxy && !t->url->https
+                      ? hr_h1_write_proxy_head(&h->out, t->method, t->url,
+                                               x->proxy->authorization,
+                                               t->headers, body_length(t), err)
+                      : hr_h1_write_head(&h->out, t->method, t->url, t->headers,
+                                         body_length(t), err);
   if (rc != HTTPR_OK)
     return rc;
   hr_exchange_debug(x, HTTPR_DEBUG_HEADER_OUT, h->out.data, h->out.len);

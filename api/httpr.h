@@ -90,6 +90,9 @@ typedef enum httpr_code {
                                        tunnel (SOCKS5 reply, method or
                                        authentication), or broke its
                                        protocol */
+  HTTPR_E_RESOLVE_PROXY = 32,       /* the proxy's name did not resolve */
+  HTTPR_E_PROXY_CONNECT = 33,       /* the HTTP proxy refused the tunnel
+                                       (its CONNECT answer) or broke it */
 
   /* The old name of HTTPR_E_PROVIDER, the same value: kept so code written
    * against it still builds. httpr_code_name() answers "HTTPR_E_PROVIDER"
@@ -405,6 +408,47 @@ HTTPR_EXPORT httpr_code httpr_config_set_crl_file(httpr_config *cfg,
  * LF) or HTTPR_E_NOMEM. */
 HTTPR_EXPORT httpr_code httpr_config_set_pinned_public_key(httpr_config *cfg,
                                                            const char *pin);
+/* The proxy every request goes through (README "Proxies"):
+ * "http://[user:password@]host[:port]" (no scheme means http://, the
+ * port defaults to 1080, the credentials are percent-decoded and sent
+ * as Proxy-Authorization Basic, to the proxy alone). An http:// URL
+ * goes to the proxy in absolute form; an https:// one through a CONNECT
+ * tunnel, TLS with the origin inside it as without a proxy (HTTP/2
+ * too). It wins over the proxy variables; httpr_config_set_noproxy and
+ * NO_PROXY still apply. "" means no proxy, whatever the variables say
+ * (curl's -x ""). The string is copied. NULL unsets. HTTPR_OK;
+ * HTTPR_E_URL for a malformed URL (CR, LF, a path); HTTPR_E_UNSUPPORTED
+ * for https:// and socks5:// proxies, not yet supported;
+ * HTTPR_E_UNSUPPORTED_PROTOCOL for another scheme; HTTPR_E_NOMEM.
+ * Failures leave the setting as it was. */
+HTTPR_EXPORT httpr_code httpr_config_set_proxy(httpr_config *cfg,
+                                               const char *url);
+/* The proxy's credentials, "user:password" taken as given (not
+ * percent-decoded); they replace those of the proxy's URL, whether it
+ * comes from httpr_config_set_proxy or a variable. Copied. NULL unsets.
+ * HTTPR_OK, HTTPR_E_INVALID (CR, LF or other controls), HTTPR_E_NOMEM. */
+HTTPR_EXPORT httpr_code httpr_config_set_proxy_credentials(
+    httpr_config *cfg, const char *user_password);
+/* Hosts reached directly though a proxy is set, as curl's --noproxy and
+ * NO_PROXY: entries separated by commas or blanks, "*" for every host,
+ * a name for itself and its subdomains (a leading dot changes nothing),
+ * an IP address, or an address/bits network; names are never resolved
+ * to compare them with addresses. It wins over NO_PROXY/no_proxy; ""
+ * means no host. Copied. NULL unsets. HTTPR_OK, HTTPR_E_INVALID (CR or
+ * LF), HTTPR_E_NOMEM. */
+HTTPR_EXPORT httpr_code httpr_config_set_noproxy(httpr_config *cfg,
+                                                 const char *list);
+/* on non-zero: a client made from cfg reads the proxy variables when it
+ * is made (httpr_client_new), as curl reads them: http_proxy (lower case
+ * only) for http:// URLs, https_proxy then HTTPS_PROXY for https://,
+ * all_proxy then ALL_PROXY for either when that is unset, and no_proxy
+ * then NO_PROXY, through the library's table (a set-user-ID program reads
+ * none). A variable that is set but not used is explained through the
+ * debug callback. Off by default (the CLI turns it on, as curl).
+ * httpr_client_new fails with HTTPR_E_URL naming a variable whose value
+ * is malformed. HTTPR_OK or HTTPR_E_INVALID (cfg NULL). */
+HTTPR_EXPORT httpr_code httpr_config_set_proxy_from_environment(
+    httpr_config *cfg, int on);
 /* Client credentials as one PEM file holding certificate and key. password
  * may be NULL (unencrypted key). Replaces any other client credential.
  * NULL path unsets. HTTPR_OK, HTTPR_E_INVALID or HTTPR_E_NOMEM. */
@@ -531,7 +575,8 @@ HTTPR_EXPORT httpr_code httpr_config_set_unix_socket(httpr_config *cfg,
 /* Limit on the response head (status line plus header lines, each with
  * its CRLF), every interim (1xx) head before it counted with it; default
  * 102400 bytes. Exceeding it gives HTTPR_E_TOO_LARGE ("response headers
- * exceed the limit of N bytes"). */
+ * exceed the limit of N bytes"). It bounds a proxy's answer to CONNECT
+ * too ("CONNECT response head larger than N bytes"). */
 HTTPR_EXPORT httpr_code httpr_config_set_max_header_bytes(httpr_config *cfg,
                                                           size_t bytes);
 /* Limit on a response body; default 0: no limit for a body streamed to a

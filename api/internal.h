@@ -62,6 +62,10 @@ struct httpr_config {
   char *tls13_ciphers; /* TLS 1.3 cipher suites; NULL: the provider's */
   char *crl_file;          /* PEM CRLs, NULL: none */
   char *pinned_public_key; /* as given: hashes or a file; NULL: none */
+  char *proxy;             /* httpr_config_set_proxy, checked; NULL: none */
+  char *proxy_credentials; /* "user:password"; NULL: the URL's */
+  char *noproxy;           /* NULL: NO_PROXY's, when read */
+  int proxy_from_env;
   httpr_debug_cb debug_cb;
   void *debug_ud;
   struct hr_verify_sink verify_report; /* fn NULL: no reports */
@@ -109,6 +113,8 @@ struct httpr_response {
   double times[HTTPR_TIME_TOTAL + 1];
 };
 
+struct hr_proxy_route;
+
 struct httpr_client {
   struct httpr_config cfg;
   const struct hr_tls_provider *provider;
@@ -120,6 +126,7 @@ struct httpr_client {
   struct hr_pubkey_pins *pubkey_pins;
   struct hr_keylog *keylog;
   struct hr_pool *pool;
+  struct hr_proxy_route *proxies; /* proxy_route.h; NULL: none at all */
 };
 
 #endif

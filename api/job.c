@@ -14,6 +14,7 @@
 
 #include "api/checkout.h"
 #include "api/h2_exchange.h"
+#include "api/proxy_route.h"
 
 /* ---- ending -------------------------------------------------------------- */
 
@@ -236,6 +237,24 @@ static void waiting_step(struct hr_job *j, int64_t now) {
 
 /* ---- hops ---------------------------------------------------------------- */
 
+/* The hop's pool key: its origin's, after the proxy's name when it goes
+ * through one, so that proxied and direct connections are never shared
+ * and each proxy has its own. 0, or -1 when too long. */
+static int pool_key(struct hr_job *j, const struct hr_proxy *proxy) {
+  const struct hr_url *u = &j->hop.url;
+  char *at = j->key;
+  size_t cap = sizeof(j->key);
+  if (proxy) {
+    if (hr_proxy_name(proxy, at, cap - 1) != 0)
+      return -1;
+    size_t len = strlen(at);
+    at[len] = ' ';
+    at += len + 1;
+    cap -= len + 1;
+  }
+  return hr_pool_key(at, cap, u->https, u->host, u->port);
+}
+
 static void begin_hop(struct hr_job *j) {
   const struct httpr_config *cfg = &j->client->cfg;
   struct hr_transfer *t = &j->t;
@@ -251,8 +270,15 @@ static void begin_hop(struct hr_job *j) {
   t->send_body = hop->send_body;
   t->redirect = 0;
   reset_response(t->resp);
-  if (hr_pool_key(j->key, sizeof(j->key), hop->url.https, hop->url.host,
-                  hop->url.port) != 0) {
+  const struct hr_proxy *proxy = NULL;
+  const struct hr_debug debug = {cfg->debug_cb, cfg->debug_ud};
+  httpr_code rc = hr_proxy_route_for(j->client->proxies, &hop->url, &debug,
+                                     &proxy, &j->err);
+  if (rc != HTTPR_OK) {
+    job_end(j, rc);
+    return;
+  }
+  if (pool_key(j, proxy) != 0) {
     job_end(j, hr_fail(&j->err, HTTPR_E_URL, "host name too long"));
     return;
   }
@@ -268,6 +294,7 @@ static void begin_hop(struct hr_job *j) {
   j->may_retry = replayable && hr_method_idempotent(t->method);
   j->attempt = 0;
   hr_exchange_init(&j->x, j->client, t);
+  j->x.proxy = proxy;
   j->x.cancelled = &j->slot.cancel_asked;
   checkout(j);
 }

@@ -20,6 +20,9 @@
 
 /* X(NAME, what it does, who reads it and when). The texts are the
  * README's, in Markdown. */
+#define PROXY_READER                                                           \
+  "`httpr_client_new` with `httpr_config_set_proxy_from_environment` on, "     \
+  "which the CLI turns on (api/proxy_route.c)"
 #define HR_ENV_TABLE(X)                                                        \
   X(HTTPR_TLS_PROVIDER,                                                        \
     "The TLS provider of every config that names none; a name not present "    \
@@ -59,7 +62,35 @@
     "it, and a set-user-ID or set-group-ID program ignores it as it ignores "  \
     "every variable here.",                                                    \
     "the first `httpr_default_provider` or `httpr_client_new` naming no "      \
-    "provider (api/providers_conf.c)")
+    "provider (api/providers_conf.c)")                                        \
+  X(http_proxy,                                                                \
+    "The proxy of `http://` URLs; lower case only, as curl (a CGI program's "  \
+    "`HTTP_PROXY` comes from a request's `Proxy:` header).",                   \
+    PROXY_READER)                                                              \
+  X(HTTP_PROXY,                                                                \
+    "Never used, as curl; read only to say so through the debug callback.",    \
+    PROXY_READER)                                                              \
+  X(https_proxy,                                                               \
+    "The proxy of `https://` URLs; wins over `HTTPS_PROXY`.",                  \
+    PROXY_READER)                                                              \
+  X(HTTPS_PROXY,                                                               \
+    "The proxy of `https://` URLs when `https_proxy` is unset.",               \
+    PROXY_READER)                                                              \
+  X(all_proxy,                                                                 \
+    "The proxy of a URL whose scheme's variable is unset; wins over "          \
+    "`ALL_PROXY`.",                                                            \
+    PROXY_READER)                                                              \
+  X(ALL_PROXY,                                                                 \
+    "The proxy of a URL whose scheme's variable and `all_proxy` are unset.",   \
+    PROXY_READER)                                                              \
+  X(no_proxy,                                                                  \
+    "Hosts reached without the proxy (curl's rules: names and their "          \
+    "subdomains, addresses, CIDR, `*`); wins over `NO_PROXY`; "                \
+    "`httpr_config_set_noproxy` wins over both.",                              \
+    PROXY_READER)                                                              \
+  X(NO_PROXY,                                                                  \
+    "The same, when `no_proxy` is unset.",                                     \
+    PROXY_READER)
 
 #define HR_ENV_ID(name, what, reader) HR_ENV_##name,
 enum hr_env_id { HR_ENV_TABLE(HR_ENV_ID) HR_ENV_COUNT };

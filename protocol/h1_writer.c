@@ -8,6 +8,7 @@
 #include "protocol/h1_writer.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 
@@ -138,14 +139,20 @@ static int write_framing(struct hr_buf *out, const char *method,
   return 0;
 }
 
+/* target: url's, or its absolute form for a proxy; authorization: the
+ * proxy's Proxy-Authorization value, or NULL. */
 static int write_head(struct hr_buf *out, const char *method,
-                      const struct hr_url *url,
+                      const struct hr_url *url, const char *target,
+                      const char *authorization,
                       const struct hr_headers *headers, int64_t body_length) {
   if (hr_buf_append_str(out, method) || hr_buf_append(out, " ", 1) ||
-      hr_buf_append_str(out, url->target) ||
-      hr_buf_append(out, " HTTP/1.1\r\n", 11))
+      hr_buf_append_str(out, target) || hr_buf_append(out, " HTTP/1.1\r\n", 11))
     return -1;
   if (!caller_has(headers, "Host") && write_host(out, url))
+    return -1;
+  if (authorization &&
+      (hr_buf_append_str(out, "Proxy-Authorization: ") ||
+       hr_buf_append_str(out, authorization) || hr_buf_append(out, "\r\n", 2)))
     return -1;
   if (!caller_has(headers, "User-Agent") &&
       hr_buf_append_str(out, "User-Agent: " HR_USER_AGENT "\r\n"))
@@ -164,24 +171,50 @@ static int write_head(struct hr_buf *out, const char *method,
   return hr_buf_append(out, "\r\n", 2);
 }
 
-httpr_code hr_h1_write_head(struct hr_buf *out, const char *method,
-                            const struct hr_url *url,
-                            const struct hr_headers *headers,
-                            int64_t body_length, httpr_error *err) {
+/* Both forms: the checks, then the head, or nothing of it. */
+static httpr_code write_checked(struct hr_buf *out, const char *method,
+                                const struct hr_url *url, int absolute,
+                                const char *authorization,
+                                const struct hr_headers *headers,
+                                int64_t body_length, httpr_error *err) {
   httpr_error scratch;
   if (!err)
     err = &scratch;
   httpr_code rc = hr_h1_check_request(method, url, headers, body_length, err);
   if (rc != HTTPR_OK)
     return rc;
+  if (authorization && !hr_h1_is_field_value(authorization))
+    return hr_fail(err, HTTPR_E_INVALID, "invalid Proxy-Authorization value");
+  char *full = absolute ? hr_url_to_string(url) : NULL;
+  if (absolute && !full)
+    return hr_nomem(err);
   size_t mark = out->len;
-  if (write_head(out, method, url, headers, body_length)) {
+  int failed = write_head(out, method, url, full ? full : url->target,
+                          authorization, headers, body_length);
+  free(full);
+  if (failed) {
     out->len = mark;
     if (out->data)
       out->data[mark] = '\0';
     return hr_nomem(err);
   }
   return HTTPR_OK;
+}
+
+httpr_code hr_h1_write_head(struct hr_buf *out, const char *method,
+                            const struct hr_url *url,
+                            const struct hr_headers *headers,
+                            int64_t body_length, httpr_error *err) {
+  return write_checked(out, method, url, 0, NULL, headers, body_length, err);
+}
+
+httpr_code hr_h1_write_proxy_head(struct hr_buf *out, const char *method,
+                                  const struct hr_url *url,
+                                  const char *authorization,
+                                  const struct hr_headers *headers,
+                                  int64_t body_length, httpr_error *err) {
+  return write_checked(out, method, url, 1, authorization, headers, body_length,
+                       err);
 }
 
 /* A zero-length chunk is the last one, so it comes with the empty trailer

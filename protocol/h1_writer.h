@@ -48,6 +48,16 @@ httpr_code hr_h1_write_head(struct hr_buf *out, const char *method,
                             const struct hr_headers *headers,
                             int64_t body_length, httpr_error *err);
 
+/* hr_h1_write_head for a request to an HTTP proxy (RFC 9112 section
+ * 3.2.2): the target in absolute form ("http://host:port/path", the port
+ * only when not 80), and "Proxy-Authorization: authorization" when that
+ * is not NULL. Errors as hr_h1_write_head. */
+httpr_code hr_h1_write_proxy_head(struct hr_buf *out, const char *method,
+                                  const struct hr_url *url,
+                                  const char *authorization,
+                                  const struct hr_headers *headers,
+                                  int64_t body_length, httpr_error *err);
+
 /* Appends one chunk's framing: "<hex len>\r\n" before the data
  * (hr_h1_chunk_start), "\r\n" after it, and "0\r\n\r\n" at the end.
  * len 0 appends that end ("0\r\n\r\n"); the caller appends the "\r\n"

@@ -18,6 +18,7 @@
 #include "backends/tls_errors.h"
 #include "backends/verify_report.h"
 #include "common/clock.h"
+#include "protocol/proxy_connect.h"
 
 /* ---- the addresses ------------------------------------------------------- */
 
@@ -37,6 +38,20 @@ static void add_address(struct hr_opener *o, const struct sockaddr *sa,
     o->left_out_local = family;
   else
     hr_race_add(&o->race, sa, len);
+}
+
+/* Where the socket goes: the proxy, when there is one, else the origin. */
+static const char *peer_host(const struct hr_opener *o) {
+  return o->p.proxy ? o->p.proxy->host : o->p.host;
+}
+
+static int peer_port(const struct hr_opener *o) {
+  return o->p.proxy ? o->p.proxy->port : o->p.port;
+}
+
+/* "proxy " before the peer's name in messages when it is the proxy. */
+static const char *peer_role(const struct hr_opener *o) {
+  return o->p.proxy ? "proxy " : "";
 }
 
 static void add_list(struct hr_opener *o, const struct addrinfo *list) {
@@ -189,9 +204,11 @@ static httpr_code step_resolving(struct hr_opener *o, int64_t now,
     return none_left(o, o->p.host, 0, err);
   if (rc == EAI_MEMORY)
     return failed(o, hr_nomem(err));
-  hr_fail(err, HTTPR_E_RESOLVE, "could not resolve host: %s", o->p.host);
+  httpr_code code = o->p.proxy ? HTTPR_E_RESOLVE_PROXY : HTTPR_E_RESOLVE;
+  hr_fail(err, code, "could not resolve %s: %s", o->p.proxy ? "proxy" : "host",
+          peer_host(o));
   hr_detail(err, "getaddrinfo: %s", rc ? gai_strerror(rc) : "no address");
-  return failed(o, HTTPR_E_RESOLVE);
+  return failed(o, code);
 }
 
 /* Logs each attempt the race started since `from`, "Trying ADDR:PORT...". */
@@ -204,18 +221,10 @@ static void log_started(const struct hr_opener *o, size_t from) {
   }
 }
 
-/* The socket connected: TLS starts over it, or plain HTTP is open. */
+/* The way to the origin is open: TLS starts over it, or plain HTTP is
+ * open. */
 static httpr_code to_handshaking(struct hr_opener *o, httpr_error *err) {
   struct hr_conn *c = o->conn;
-  const struct hr_race_addr *won = NULL;
-  c->fd = hr_race_take(&o->race, &won);
-  hr_race_close(&o->race);
-  hr_race_addr_text(won, c->remote_ip, sizeof(c->remote_ip), &c->remote_port);
-  if (o->p.unix_path)
-    c->remote_port = o->p.port; /* a socket has none: the URL's, as curl */
-  hr_debugf(o->p.debug, "Connected to %s (%s) port %d", o->p.host,
-            c->remote_ip, c->remote_port);
-  o->times.connected = hr_now_s();
   if (!o->p.provider) {
     o->times.handshaken = o->times.connected;
     o->phase = HR_OPEN_DONE;
@@ -253,6 +262,57 @@ static httpr_code bind_failed(struct hr_opener *o, int why, httpr_error *err) {
   return failed(o, HTTPR_E_INTERFACE);
 }
 
+/* The origin's "host:port" as CONNECT names it, brackets for IPv6. */
+static void origin_authority(const struct hr_opener *o, char *out, size_t cap) {
+  int ipv6 = strchr(o->p.host, ':') != NULL;
+  snprintf(out, cap, "%s%s%s:%d", ipv6 ? "[" : "", o->p.host, ipv6 ? "]" : "",
+           o->p.port);
+}
+
+/* The socket connected: to the origin, or to the proxy, which opens the
+ * tunnel first when asked. */
+static httpr_code to_tunneling(struct hr_opener *o, httpr_error *err) {
+  struct hr_conn *c = o->conn;
+  const struct hr_race_addr *won = NULL;
+  c->fd = hr_race_take(&o->race, &won);
+  hr_race_close(&o->race);
+  hr_race_addr_text(won, c->remote_ip, sizeof(c->remote_ip), &c->remote_port);
+  if (o->p.unix_path)
+    c->remote_port = o->p.port; /* a socket has none: the URL's, as curl */
+  hr_debugf(o->p.debug, "Connected to %s (%s) port %d", peer_host(o),
+            c->remote_ip, c->remote_port);
+  o->times.connected = hr_now_s();
+  if (!o->p.proxy || !o->p.tunnel)
+    return to_handshaking(o, err);
+  char authority[300];
+  origin_authority(o, authority, sizeof(authority));
+  httpr_code rc =
+      hr_proxy_connect_tunnel(&o->tunnel, authority, o->p.proxy->authorization,
+                              o->p.tunnel_head_max, o->p.debug, err);
+  if (rc != HTTPR_OK)
+    return failed(o, rc);
+  o->phase = HR_OPEN_TUNNELING;
+  o->tunnel_want = 0; /* not asked yet: the first step writes */
+  return HTTPR_OK;
+}
+
+static httpr_code step_tunneling(struct hr_opener *o,
+                                 const struct pollfd *ready, size_t n,
+                                 int64_t now, httpr_error *err) {
+  if (o->tunnel_want && events_of(o->conn->fd, ready, n) == 0)
+    return now >= deadline_of(o) ? out_of_time(o, "proxy CONNECT", err)
+                                 : HTTPR_OK;
+  httpr_code rc =
+      o->tunnel.ops->step(o->tunnel.state, o->conn, &o->tunnel_want, err);
+  if (rc != HTTPR_OK)
+    return failed(o, rc);
+  if (o->tunnel_want)
+    return now >= deadline_of(o) ? out_of_time(o, "proxy CONNECT", err)
+                                 : HTTPR_OK;
+  hr_tunnel_free(&o->tunnel);
+  return to_handshaking(o, err);
+}
+
 static httpr_code step_connecting(struct hr_opener *o,
                                   const struct pollfd *ready, size_t n,
                                   int64_t now, httpr_error *err) {
@@ -260,7 +320,7 @@ static httpr_code step_connecting(struct hr_opener *o,
   enum hr_race_state st = hr_race_step(&o->race, ready, n, now);
   log_started(o, before);
   if (st == HR_RACE_CONNECTED)
-    return to_handshaking(o, err);
+    return to_tunneling(o, err);
   if (st == HR_RACE_FAILED) {
     int why = o->race.last_errno;
     char ip[INET6_ADDRSTRLEN] = "";
@@ -276,8 +336,8 @@ static httpr_code step_connecting(struct hr_opener *o,
               "%s",
               o->p.host, o->p.port, o->p.unix_path, strerror(why));
     else
-      hr_fail(err, HTTPR_E_CONNECT, "failed to connect to %s port %d: %s",
-              o->p.host, o->p.port, strerror(why));
+      hr_fail(err, HTTPR_E_CONNECT, "failed to connect to %s%s port %d: %s",
+              peer_role(o), peer_host(o), peer_port(o), strerror(why));
     hr_detail(err, "connect(%s): %s (errno %d)", ip, strerror(why), why);
     return failed(o, HTTPR_E_CONNECT);
   }
@@ -349,7 +409,7 @@ httpr_code hr_opener_start(struct hr_opener *o,
   o->conn->fd = -1;
   o->conn->provider = p->provider;
   char port[16];
-  snprintf(port, sizeof(port), "%d", p->port);
+  snprintf(port, sizeof(port), "%d", peer_port(o));
   if (p->unix_path) {
     if (!add_unix_socket(o, p->unix_path))
       return failed(o, hr_fail(err, HTTPR_E_INVALID,
@@ -375,12 +435,12 @@ httpr_code hr_opener_start(struct hr_opener *o,
       return failed(o, HTTPR_E_RESOLVE);
     }
     to_connecting(o);
-  } else if (add_literal(o, p->host, port)) {
+  } else if (add_literal(o, peer_host(o), port)) {
     if (o->race.count == 0)
-      return none_left(o, p->host, 1, err);
+      return none_left(o, peer_host(o), 1, err);
     to_connecting(o); /* an address literal needs no lookup */
   } else {
-    o->job = hr_resolve_start(p->host, port);
+    o->job = hr_resolve_start(peer_host(o), port);
     if (!o->job)
       return failed(o, hr_nomem(err));
   }
@@ -397,6 +457,10 @@ size_t hr_opener_pollfds(const struct hr_opener *o, struct pollfd *out,
   case HR_OPEN_CONNECTING:
     *wake_at = hr_deadline_min(*wake_at, hr_race_wake_at(&o->race));
     return hr_race_pollfds(&o->race, out);
+  case HR_OPEN_TUNNELING:
+    out[0] = (struct pollfd){
+        .fd = o->conn->fd, .events = o->tunnel_want ? o->tunnel_want : POLLOUT};
+    return 1;
   case HR_OPEN_HANDSHAKING:
     out[0] = (struct pollfd){
         .fd = o->conn->fd,
@@ -411,12 +475,14 @@ httpr_code hr_opener_step(struct hr_opener *o, const struct pollfd *ready,
                           size_t n, int64_t now, httpr_error *err) {
   httpr_code rc = HTTPR_OK;
   /* Each phase that ends at once lets the next one start in this step. */
-  for (int phases = 0; phases < 4 && rc == HTTPR_OK; phases++) {
+  for (int phases = 0; phases < 5 && rc == HTTPR_OK; phases++) {
     enum hr_open_phase was = o->phase;
     if (was == HR_OPEN_RESOLVING)
       rc = step_resolving(o, now, err);
     else if (was == HR_OPEN_CONNECTING)
       rc = step_connecting(o, ready, n, now, err);
+    else if (was == HR_OPEN_TUNNELING)
+      rc = step_tunneling(o, ready, n, now, err);
     else if (was == HR_OPEN_HANDSHAKING)
       rc = step_handshaking(o, ready, n, now, err);
     if (o->phase == was || o->phase == HR_OPEN_DONE)
@@ -440,6 +506,7 @@ void hr_opener_abort(struct hr_opener *o) {
     hr_resolve_abandon(o->job);
   o->job = NULL;
   hr_race_close(&o->race);
+  hr_tunnel_free(&o->tunnel);
   if (o->conn)
     hr_conn_close(o->conn, 0);
   o->conn = NULL;

@@ -4,8 +4,9 @@
  * resolving (resolver.c, skipped for an address literal, a pin or a Unix
  * socket), then connecting (the RFC 8305 race of connect_race.c, over
  * the addresses of the family asked for, each socket bound to the local
- * end first when one is set), then the TLS
- * handshake through the provider. Its owner polls the descriptors it
+ * end first when one is set), then, through a proxy, the tunnel
+ * (tunnel.h), then the TLS handshake through the provider. Its owner
+ * polls the descriptors it
  * lists, steps it with what poll reported, and gets the connection once
  * it is open. Every limit is checked by the step itself: the connect
  * deadline, or the total one when it comes first.
@@ -23,10 +24,12 @@
 #include "protocol/connect_race.h"
 #include "protocol/resolver.h"
 #include "protocol/transport.h"
+#include "protocol/tunnel.h"
 
 enum hr_open_phase {
   HR_OPEN_RESOLVING,
   HR_OPEN_CONNECTING,
+  HR_OPEN_TUNNELING, /* through a proxy (tunnel.h) */
   HR_OPEN_HANDSHAKING,
   HR_OPEN_DONE,
   HR_OPEN_FAILED
@@ -47,6 +50,8 @@ struct hr_opener {
   int left_out_local;
   struct hr_conn *conn;         /* from the start; the socket once won */
   enum hr_tls_status want;      /* while handshaking: what the TLS waits for */
+  struct hr_tunnel tunnel;      /* while tunneling */
+  short tunnel_want;            /* what the tunnel waits for (POLLIN...) */
   struct hr_conn_times times;   /* each phase's end (hr_now_s) */
   /* While handshaking, when p.verify asks for one: what the provider
    * records of its verification, handed to p.verify once the handshake

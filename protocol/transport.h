@@ -12,10 +12,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "common/error.h"
 #include "backends/provider.h"
 #include "backends/pubkey_pin.h"
+#include "common/error.h"
 #include "protocol/bounds.h"
+#include "protocol/proxy_url.h"
 
 /* Emits one debug event (see httpr_debug_cb); fn may be NULL. */
 struct hr_debug {
@@ -69,6 +70,13 @@ struct hr_connect_params {
   long total_timeout_ms;
   const struct hr_debug *debug;
   const struct hr_verify_sink *verify; /* NULL: no report */
+  /* Through a proxy (NULL: direct): the socket goes to proxy's host and
+   * port (pin_address, if any, is the proxy's), and with tunnel a
+   * CONNECT to host:port (a reply head of at most tunnel_head_max
+   * bytes) comes before the TLS handshake with host. */
+  const struct hr_proxy *proxy;
+  int tunnel;
+  size_t tunnel_head_max;
 };
 
 /* Times (seconds, hr_now_s clock) at which each phase finished. */

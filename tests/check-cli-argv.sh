@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # check-cli-argv.sh - a running httpr shows no password in the process
-# list. The CLI is started with -E FILE:PASSWORD and --pass against a test
+# list. The CLI is started with -E FILE:PASSWORD, --pass and -U against a test
 # server that never answers (/never), and while it waits, its
 # /proc/PID/cmdline (what ps and every other user see) must hold '*'
 # where the passwords were, and every other argument unchanged.
@@ -43,8 +43,10 @@ port=$(sed -n 's/^PORT=//p' "$tmp/server.out")
 
 cert_password='hunter2-cert-secret'
 key_password='pass-phrase-9'
+proxy_password='proxy-secret-7'
 "$cli" -v --max-time 30 -o /dev/null -E "$pki/client.pem:$cert_password" \
-  --pass "$key_password" "http://127.0.0.1:$port/never" 2>"$tmp/cli.err" &
+  --pass "$key_password" -U "proxy-user:$proxy_password" \
+  "http://127.0.0.1:$port/never" 2>"$tmp/cli.err" &
 cli_pid=$!
 # Connected: the command line was parsed long before.
 wait_for "$tmp/cli.err" 'Connected to' ||
@@ -52,7 +54,8 @@ wait_for "$tmp/cli.err" 'Connected to' ||
 tr '\0' '\n' <"/proc/$cli_pid/cmdline" >"$tmp/cmdline" ||
   fail "cannot read /proc/$cli_pid/cmdline"
 
-if grep -q -e "$cert_password" -e "$key_password" "$tmp/cmdline"; then
+if grep -q -e "$cert_password" -e "$key_password" -e "$proxy_password" \
+  "$tmp/cmdline"; then
   fail "a password is in the process list:$(printf '\n'; cat "$tmp/cmdline")"
 fi
 # argv[0] is whatever ran (the libtool wrapper execs the real program);
@@ -68,6 +71,8 @@ cat >"$tmp/want" <<EOF
 $pki/client.pem:$(stars "$cert_password")
 --pass
 $(stars "$key_password")
+-U
+$(stars "proxy-user:$proxy_password")
 http://127.0.0.1:$port/never
 EOF
 sed 1d "$tmp/cmdline" >"$tmp/args"
@@ -75,5 +80,5 @@ if ! cmp -s "$tmp/want" "$tmp/args"; then
   diff -u "$tmp/want" "$tmp/args" >&2 || true
   fail "the arguments in the process list are not the expected ones"
 fi
-echo "check-cli-argv: the process list shows '*' for both passwords" \
-  "(-E FILE:PASSWORD, --pass), every other argument as given"
+echo "check-cli-argv: the process list shows '*' for the passwords" \
+  "(-E FILE:PASSWORD, --pass, -U), every other argument as given"

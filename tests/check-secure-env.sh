@@ -86,7 +86,11 @@ run() { # NAME PROBE: the probe with every variable set, output in NAME.out
     HTTPR_CA_BUNDLE="$tmp/ca.pem" \
     SSL_CERT_FILE="$tmp/ca.pem" SSL_CERT_DIR="$tmp" \
     SSLKEYLOGFILE="$tmp/$1-keys.log" HTTPR_PROVIDER_PATH="$tmp/mods" \
-    HTTPR_PROVIDERS_CONF="$tmp/providers.conf" "$tmp/$2" >"$tmp/$1.out"
+    HTTPR_PROVIDERS_CONF="$tmp/providers.conf" \
+    http_proxy=http://127.0.0.1:1 HTTP_PROXY=http://127.0.0.1:2 \
+    https_proxy=http://127.0.0.1:3 HTTPS_PROXY=http://127.0.0.1:4 \
+    all_proxy=http://127.0.0.1:5 ALL_PROXY=http://127.0.0.1:6 \
+    no_proxy=example.com NO_PROXY=example.net "$tmp/$2" >"$tmp/$1.out"
 }
 # The probe with only the module directory and providers.conf set: the
 # file is the only thing that can choose the other provider.
@@ -109,6 +113,13 @@ expect plain "hr_env_get SSL_CERT_DIR=$tmp"
 expect plain "hr_env_get SSLKEYLOGFILE=$tmp/plain-keys.log"
 expect plain "hr_env_get HTTPR_PROVIDER_PATH=$tmp/mods"
 expect plain "hr_env_get HTTPR_PROVIDERS_CONF=$tmp/providers.conf"
+n=1
+for v in http_proxy HTTP_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY; do
+  expect plain "hr_env_get $v=http://127.0.0.1:$n"
+  n=$((n + 1))
+done
+expect plain "hr_env_get no_proxy=example.com"
+expect plain "hr_env_get NO_PROXY=example.net"
 expect plain "outside the table=none"
 expect plain "default provider=$other"
 expect plain "trust origin=HTTPR_CA_BUNDLE"
@@ -128,7 +139,8 @@ grep -qx "AT_SECURE=1" "$tmp/sgid.out" ||
   skip "the set-group-ID copy did not run AT_SECURE (a nosuid file system?)"
 for v in HTTPR_TLS_PROVIDER HTTPR_TLS_BACKEND HTTPR_CA_BUNDLE SSL_CERT_FILE \
   SSL_CERT_DIR \
-  SSLKEYLOGFILE HTTPR_PROVIDER_PATH HTTPR_PROVIDERS_CONF; do
+  SSLKEYLOGFILE HTTPR_PROVIDER_PATH HTTPR_PROVIDERS_CONF http_proxy \
+  HTTP_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY; do
   expect sgid "hr_env_get $v=(unset)"
 done
 # The variables did reach the process: only the library looked away.
@@ -167,7 +179,7 @@ expect sgid "key log=none"
 # Every variable the table lists was checked above.
 listed=$(grep -c '^hr_env_get ' "$tmp/sgid.out")
 # A variable added to the table must be set in run() above as well.
-[ "$listed" -eq 8 ] || fail "the table has $listed variables; update this test"
+[ "$listed" -eq 16 ] || fail "the table has $listed variables; update this test"
 echo "check-secure-env: set-group-ID (AT_SECURE): all $listed variables ignored;" \
   "plain: all taken (default provider $default, asked $other; modules:" \
   "$modules)"

@@ -189,6 +189,9 @@ void cli_options_free(struct cli_options *opts) {
   free(opts->tls13_ciphers);
   free(opts->crlfile);
   free(opts->pinnedpubkey);
+  free(opts->proxy);
+  cli_free_secret(opts->proxy_user);
+  free(opts->noproxy);
   free(opts->write_out);
   memset(opts, 0, sizeof(*opts));
 }

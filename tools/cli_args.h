@@ -84,6 +84,9 @@ struct cli_options {
   uint64_t max_filesize;
   struct cli_resolve *resolves;
   size_t resolve_count;
+  char *proxy;      /* -x */
+  char *proxy_user; /* -U: USER:PASSWORD (wiped when freed) */
+  char *noproxy;    /* --noproxy */
 
   /* How to connect. */
   int ip_family;     /* -4 / -6: 4 or 6; 0: either */

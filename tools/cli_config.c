@@ -45,6 +45,42 @@ static int set_credentials(const struct cli_options *o, httpr_config *cfg,
                "--cert", o->cert);
 }
 
+/* The proxy options; the variables are read as curl reads them, unless
+ * -x names a proxy, which wins. */
+static int set_proxy(const struct cli_options *o, httpr_config *cfg,
+                     FILE *err) {
+  httpr_config_set_proxy_from_environment(cfg, 1);
+  if (o->proxy) {
+    httpr_code code = httpr_config_set_proxy(cfg, o->proxy);
+    if (code == HTTPR_E_UNSUPPORTED) {
+      fprintf(err,
+              "httpr: (%d) option --proxy: only http:// proxies are "
+              "supported yet\n",
+              cli_exit_code(code));
+      return cli_exit_code(code);
+    }
+    if (code == HTTPR_E_URL || code == HTTPR_E_UNSUPPORTED_PROTOCOL) {
+      fprintf(err,
+              "httpr: (%d) option --proxy: malformed or unsupported "
+              "proxy URL '%s'\n",
+              cli_exit_code(code), o->proxy);
+      return cli_exit_code(code);
+    }
+    if (code != HTTPR_OK)
+      return check(err, code, "--proxy", o->proxy);
+  }
+  if (o->proxy_user) {
+    int rc = check(err, httpr_config_set_proxy_credentials(cfg, o->proxy_user),
+                   "--proxy-user", "");
+    if (rc != CLI_EXIT_OK)
+      return rc;
+  }
+  if (o->noproxy)
+    return check(err, httpr_config_set_noproxy(cfg, o->noproxy), "--noproxy",
+                 o->noproxy);
+  return CLI_EXIT_OK;
+}
+
 /* --max-redirs -1 means "no limit" in curl; the API wants a number. */
 static int redirect_hops(const struct cli_options *o) {
   if (!o->follow)
@@ -92,6 +128,8 @@ static int apply(const struct cli_options *o, httpr_config *cfg, FILE *err) {
     CHECK(httpr_config_set_pinned_public_key(cfg, o->pinnedpubkey),
           "--pinnedpubkey", o->pinnedpubkey);
   if ((rc = set_credentials(o, cfg, err)) != CLI_EXIT_OK)
+    return rc;
+  if ((rc = set_proxy(o, cfg, err)) != CLI_EXIT_OK)
     return rc;
   CHECK(httpr_config_set_http_policy(cfg, http_policy(o->http_version)),
         http_option(o->http_version), "");

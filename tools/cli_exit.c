@@ -68,6 +68,10 @@ int cli_exit_code(httpr_code code) {
     return 45; /* curl's INTERFACE_FAILED */
   case HTTPR_E_PROXY:
     return 97; /* curl's CURLE_PROXY */
+  case HTTPR_E_RESOLVE_PROXY:
+    return 5; /* curl's COULDNT_RESOLVE_PROXY */
+  case HTTPR_E_PROXY_CONNECT:
+    return 56; /* curl's RECV_ERROR, its exit for a refused CONNECT */
   }
   return 1;
 }

@@ -31,6 +31,9 @@
 # dante-server gives danted, the real SOCKS5 proxy of make check
 # (tests/socks5-probe, tests/conformance/dante.c), started on loopback with
 # a config of its own, never the system service.
+# squid is the HTTP proxy of the conformance group proxy, which starts its
+# own on loopback (tests/conformance/squid.c) with basic_ncsa_auth from
+# /usr/lib/squid, never the package's service.
 set -eu
 packages="build-essential autoconf automake libtool pkg-config
   libssl-dev openssl ca-certificates libgnutls28-dev libmbedtls-dev
@@ -41,7 +44,7 @@ packages="build-essential autoconf automake libtool pkg-config
   clang libclang-rt-14-dev llvm python3
   groff-base man-db
   abigail-tools dpkg-dev debhelper lintian libunistring-dev
-  dante-server"
+  dante-server squid"
 if [ "$(id -u)" -eq 0 ]; then
   run=""
 elif command -v sudo >/dev/null 2>&1; then
@@ -51,9 +54,10 @@ else
   exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
-# The postinst scripts of nginx, h2o, apache2, caddy, lighttpd and
-# dante-server start their system services (on port 80, danted on 1080)
-# unless /usr/sbin/policy-rc.d exits 101. The tests never use those services, so where no policy exists one
+# The postinst scripts of nginx, h2o, apache2, caddy, lighttpd, squid and
+# dante-server start their system services (on port 80, squid's on 3128,
+# danted on 1080) unless /usr/sbin/policy-rc.d exits 101. The tests never
+# use those services, so where no policy exists one
 # that refuses every start is written, and left in place: a later
 # upgrade would start them otherwise. An existing policy is kept as it
 # is.

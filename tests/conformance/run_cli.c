@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * run_cli.c - runs the httpr command-line program ($HTTPR_CLI, which make
- * check sets) as a child process, with one extra environment variable of
- * its own, and keeps its exit status, what it wrote on stderr and, when
- * asked, its stdout in a file. For
- * settings a TLS library reads once per process, at its first
- * initialisation (OPENSSL_CONF): the suite's own process initialised every
- * provider long ago.
+ * check sets), or another program such as curl, as a child process, with one
+ * extra environment variable of its own, and keeps its exit status, what it
+ * wrote on stderr and, when asked, its stdout in a file. For settings a TLS
+ * library reads once per process, at its first initialisation (OPENSSL_CONF):
+ * the suite's own process initialised every provider long ago.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -96,14 +95,21 @@ int run_cli_to(const char *const args[], const char *env_name,
                const char *env_value, const char *out_path, char *err_out,
                size_t cap) {
   const char *cli = getenv("HTTPR_CLI");
-  int fds[2];
-
-  assert_true(cap > 0);
-  err_out[0] = '\0';
   if (!cli || !*cli) {
     print_message("HTTPR_CLI is not set (make check sets it): skipped\n");
     skip();
   }
+  return run_program_to(cli, args, env_name, env_value, out_path, err_out, cap);
+}
+
+int run_program_to(const char *program, const char *const args[],
+                   const char *env_name, const char *env_value,
+                   const char *out_path, char *err_out, size_t cap) {
+  const char *cli = program;
+  int fds[2];
+
+  assert_true(cap > 0);
+  err_out[0] = '\0';
   if (pipe(fds) != 0)
     return -1;
   pid_t pid = fork();

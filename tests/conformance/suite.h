@@ -229,6 +229,10 @@ int run_cli_to(const char *const args[], const char *env_name,
 void expect_fetch_cli(enum profile p, const char *const extra[],
                       const char *env_name, const char *env_value,
                       int want_exit, const char *want_line);
+/* run_cli_to for the program at path `program` (curl, beside httpr). */
+int run_program_to(const char *program, const char *const args[],
+                   const char *env_name, const char *env_value,
+                   const char *out_path, char *err_out, size_t cap);
 
 /* Assert two codes are equal, printing their names. */
 #define assert_code(actual, expected)                                          \
@@ -271,6 +275,10 @@ extern const struct CMUnitTest h2_tests[];
 extern const size_t h2_tests_count;
 extern const struct CMUnitTest late_cert_tests[];
 extern const size_t late_cert_tests_count;
+extern const struct CMUnitTest proxy_tests[];
+extern const size_t proxy_tests_count;
+/* Stops the proxy group's squid, when it ran (test_proxy.c). */
+void proxy_servers_stop(void);
 extern const struct CMUnitTest ocsp_tests[];
 extern const size_t ocsp_tests_count;
 extern const struct CMUnitTest policy_tests[];

@@ -322,6 +322,8 @@ static void exit_code_table(void **state) {
       {HTTPR_E_CRL_FILE, 82},
       {HTTPR_E_INTERFACE, 45},
       {HTTPR_E_PROXY, 97},
+      {HTTPR_E_RESOLVE_PROXY, 5},
+      {HTTPR_E_PROXY_CONNECT, 56},
       {(httpr_code)999, 1},
   };
   (void)state;
@@ -337,7 +339,7 @@ static void exit_code_on_http2(void **state) {
   (void)state;
   assert_int_equal(cli_exit_code_http(HTTPR_E_PROTOCOL, 1), 16);
   assert_int_equal(cli_exit_code_http(HTTPR_E_PROTOCOL, 0), 8);
-  for (int c = HTTPR_OK; c <= HTTPR_E_PROXY + 1; c++) {
+  for (int c = HTTPR_OK; c <= HTTPR_E_PROXY_CONNECT + 1; c++) {
     if (c == HTTPR_E_PROTOCOL)
       continue;
     if (cli_exit_code_http((httpr_code)c, 1) != cli_exit_code((httpr_code)c) ||
@@ -351,7 +353,7 @@ static void exit_code_on_http2(void **state) {
 
 static void cert_failures_set_ssl_verify_result(void **state) {
   (void)state;
-  for (int c = HTTPR_OK; c <= HTTPR_E_PROXY; c++) {
+  for (int c = HTTPR_OK; c <= HTTPR_E_PROXY_CONNECT; c++) {
     int expected = c >= HTTPR_E_CERT_UNTRUSTED && c <= HTTPR_E_CERT_OTHER;
     if (cli_is_cert_failure((httpr_code)c) != expected)
       fail_msg("code %d: cert failure %d", c,

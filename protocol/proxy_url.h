@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * proxy_url.h - a proxy as configured ("http://[user:password@]host[:port]",
+ * from httpr_config_set_proxy or a proxy variable): its parsed parts and
+ * the Proxy-Authorization value of its credentials. Pure: no I/O.
+ * Only http:// proxies are opened for now; https:// and socks5:// parse
+ * to their kind so the caller can refuse them by name.
+ */
+#ifndef HTTPR_PROXY_URL_H
+#define HTTPR_PROXY_URL_H
+
+#include "common/error.h"
+
+enum hr_proxy_kind { HR_PROXY_HTTP, HR_PROXY_HTTPS, HR_PROXY_SOCKS5 };
+
+struct hr_proxy {
+  enum hr_proxy_kind kind;
+  char *host; /* lowercased; an IPv6 literal without brackets */
+  int port;   /* given, else 1080 as curl */
+  /* "Basic base64(user:password)" when credentials were given, else
+   * NULL: sent as Proxy-Authorization, to the proxy alone. */
+  char *authorization;
+};
+
+/* Parses text: a scheme (http, https, socks5, socks5h; none means
+ * http, as curl), optional "user:password@" (percent-encoded as in a
+ * URL), a host and an optional port; a path of "/" alone is allowed.
+ * user_password, when not NULL, replaces the URL's credentials
+ * ("user:password", taken as given). On success out owns its strings
+ * (hr_proxy_free). HTTPR_E_URL for a malformed URL or CR, LF or other
+ * control bytes in either string; HTTPR_E_UNSUPPORTED_PROTOCOL for
+ * another scheme; HTTPR_E_NOMEM. */
+httpr_code hr_proxy_parse(const char *text, const char *user_password,
+                          struct hr_proxy *out, httpr_error *err);
+void hr_proxy_free(struct hr_proxy *p);
+
+/* "http://host:port" (brackets for IPv6) into out, for messages and the
+ * pool key; 0, or -1 when it does not fit. */
+int hr_proxy_name(const struct hr_proxy *p, char *out, size_t cap);
+
+#endif
