@@ -167,7 +167,10 @@ static int sort_block(const struct hr_pem_block *b, void *ud) {
         abort();
     }
     s->certs[s->cert_count++] = off;
-  } else if (b->kind != HR_PEM_OTHER && s->key < 0) {
+  } else if ((b->kind == HR_PEM_KEY || b->kind == HR_PEM_KEY_PKCS8_ENCRYPTED ||
+              b->kind == HR_PEM_KEY_LEGACY_ENCRYPTED) &&
+             s->key < 0) {
+    /* CRLs and public keys are not a client's key. */
     s->key = (long)off;
     s->key_encrypted = b->kind != HR_PEM_KEY;
     s->key_block = *b;
