@@ -234,6 +234,13 @@ int run_program_to(const char *program, const char *const args[],
                    const char *env_name, const char *env_value,
                    const char *out_path, char *err_out, size_t cap);
 
+/* Debian's curl and httpr with the same args (NULL-ended, at most 8;
+ * both also get -sS and --cacert of the test root, httpr its
+ * --tls-provider) and env_name=env_value: both must exit with want_exit
+ * and write the same body. (run_cli.c) */
+void expect_as_curl(const char *const args[], const char *env_name,
+                    const char *env_value, int want_exit);
+
 /* Assert two codes are equal, printing their names. */
 #define assert_code(actual, expected)                                          \
   assert_code_impl((actual), (expected), NULL, __FILE__, __LINE__)
@@ -279,6 +286,10 @@ extern const struct CMUnitTest proxy_tests[];
 extern const size_t proxy_tests_count;
 /* Stops the proxy group's squid, when it ran (test_proxy.c). */
 void proxy_servers_stop(void);
+extern const struct CMUnitTest socks_tests[];
+extern const size_t socks_tests_count;
+/* Stops the socks group's danteds, when they ran (test_socks.c). */
+void socks_servers_stop(void);
 extern const struct CMUnitTest ocsp_tests[];
 extern const size_t ocsp_tests_count;
 extern const struct CMUnitTest policy_tests[];
