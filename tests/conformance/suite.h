@@ -193,6 +193,10 @@ void keep_response(struct kept *k, httpr_code rc, const httpr_response *resp);
  * outcome; never asserts. */
 httpr_code send_kept(httpr_client *client, const char *method, const char *url,
                      const char *body, struct kept *out, httpr_error *err);
+/* Two GETs of p's /conn-id through cfg's proxy share one connection; a
+ * third to 127.0.0.1 (set as cfg's no-proxy list here) gets one of its
+ * own, and a fourth through the proxy reuses the first. (kept.c) */
+void expect_pooled_by_proxy(httpr_config *cfg, enum profile p);
 /* GETs url per_thread times from each of `threads` threads (at most
  * MAX_SENDERS) sharing client; out[t * per_thread + k] is thread t's k-th. */
 #define MAX_SENDERS 16

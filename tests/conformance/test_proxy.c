@@ -126,24 +126,8 @@ static void http_absolute_form(void **state) {
 static void pooled_by_proxy_and_origin(void **state) {
   (void)state;
   httpr_config *cfg = cfg_proxy(proxy_url(0, NULL));
-  assert_code(httpr_config_set_noproxy(cfg, "127.0.0.1"), HTTPR_OK);
-  httpr_client *client = client_of(cfg);
   int before = connects_before(SRV_GOOD_ECDSA);
-  struct kept k[4];
-  const char *proxied = url_of(SRV_GOOD_ECDSA, NULL, "/conn-id");
-  const char *direct = url_of(SRV_GOOD_ECDSA, "127.0.0.1", "/conn-id");
-  assert_code(send_kept(client, "GET", proxied, NULL, &k[0], NULL), HTTPR_OK);
-  assert_code(send_kept(client, "GET", proxied, NULL, &k[1], NULL), HTTPR_OK);
-  assert_code(send_kept(client, "GET", direct, NULL, &k[2], NULL), HTTPR_OK);
-  assert_code(send_kept(client, "GET", proxied, NULL, &k[3], NULL), HTTPR_OK);
-  assert_int_equal(k[0].reused, 0);
-  assert_int_equal(k[1].reused, 1);
-  assert_int_equal(k[2].reused, 0);
-  assert_int_equal(k[3].reused, 1);
-  assert_int_equal(k[1].id, k[0].id);
-  assert_int_equal(k[3].id, k[0].id);
-  assert_true(k[2].id != k[0].id);
-  httpr_client_free(client);
+  expect_pooled_by_proxy(cfg, SRV_GOOD_ECDSA);
   assert_int_equal(connects_now(SRV_GOOD_ECDSA, before + 1), before + 1);
   httpr_config_free(cfg);
 }

@@ -9,12 +9,16 @@
  * and HTTPS_PROXY alone; the CLI's -x, --socks5, --socks5-hostname and
  * their precedence, and what -v says; danted's refusals (a closed port,
  * a port its rules block, a user name it wants) as exit 97 with the
- * codec's message; an unreachable, an unresolvable proxy and an
- * unresolvable origin; Debian's curl beside httpr.
+ * codec's message; an unreachable, an unresolvable and a silent proxy,
+ * an unresolvable origin; Debian's curl beside httpr.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "tests/conformance/dante.h"
 #include "tests/conformance/suite.h"
@@ -183,23 +187,7 @@ static void http_in_origin_form(void **state) {
 static void pooled_by_proxy_and_origin(void **state) {
   (void)state;
   httpr_config *cfg = cfg_proxy(socks_url("socks5h", open_port(), NULL));
-  assert_code(httpr_config_set_noproxy(cfg, "127.0.0.1"), HTTPR_OK);
-  httpr_client *client = client_of(cfg);
-  struct kept k[4];
-  const char *proxied = url_of(SRV_GOOD_ECDSA, NULL, "/conn-id");
-  const char *direct = url_of(SRV_GOOD_ECDSA, "127.0.0.1", "/conn-id");
-  assert_code(send_kept(client, "GET", proxied, NULL, &k[0], NULL), HTTPR_OK);
-  assert_code(send_kept(client, "GET", proxied, NULL, &k[1], NULL), HTTPR_OK);
-  assert_code(send_kept(client, "GET", direct, NULL, &k[2], NULL), HTTPR_OK);
-  assert_code(send_kept(client, "GET", proxied, NULL, &k[3], NULL), HTTPR_OK);
-  assert_int_equal(k[0].reused, 0);
-  assert_int_equal(k[1].reused, 1);
-  assert_int_equal(k[2].reused, 0);
-  assert_int_equal(k[3].reused, 1);
-  assert_int_equal(k[1].id, k[0].id);
-  assert_int_equal(k[3].id, k[0].id);
-  assert_true(k[2].id != k[0].id);
-  httpr_client_free(client);
+  expect_pooled_by_proxy(cfg, SRV_GOOD_ECDSA);
   httpr_config_free(cfg);
 }
 
@@ -419,6 +407,31 @@ static void unreachable_and_unresolvable(void **state) {
   httpr_config_free(cfg);
 }
 
+/* A proxy that takes the connection (the kernel's backlog) and never
+ * answers the greeting: the connect timeout ends the negotiation. */
+static void silent_proxy(void **state) {
+  (void)state;
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a = {.sin_family = AF_INET,
+                          .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  socklen_t alen = sizeof(a);
+  assert_true(fd >= 0);
+  assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+  assert_int_equal(listen(fd, 1), 0);
+  assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &alen), 0);
+  httpr_config *cfg = cfg_proxy(socks_url("socks5h", ntohs(a.sin_port), NULL));
+  assert_code(httpr_config_set_connect_timeout_ms(cfg, 300), HTTPR_OK);
+  httpr_error *err = httpr_error_new();
+  assert_null(
+      expect_get(cfg, url_of(SRV_GOOD_ECDSA, NULL, "/"), HTTPR_E_TIMEOUT, err));
+  assert_string_equal(httpr_error_message(err),
+                      "SOCKS5 proxy negotiation timed out after 300 "
+                      "milliseconds");
+  httpr_error_free(err);
+  httpr_config_free(cfg);
+  close(fd);
+}
+
 /* ---- beside curl --------------------------------------------------------- */
 
 static void beside_curl(void **state) {
@@ -462,6 +475,7 @@ const struct CMUnitTest socks_tests[] = {
     cmocka_unit_test_setup(danted_refuses, env_clean),
     cmocka_unit_test_setup(credentials_sent, env_clean),
     cmocka_unit_test_setup(unreachable_and_unresolvable, env_clean),
+    cmocka_unit_test_setup(silent_proxy, env_clean),
     cmocka_unit_test_setup(beside_curl, env_clean),
     cmocka_unit_test_setup(socks_settings, env_clean),
 };
