@@ -314,9 +314,10 @@ static int family_wanted(const struct hr_opener *o, int family) {
 }
 
 /* The first address in list of the family asked for, as curl picks, goes
- * to the proxy. `found` counts those of other families before. */
+ * to the proxy; why says what left none, when list is empty. */
 static httpr_code socks_first(struct hr_opener *o, const struct addrinfo *list,
-                              int found, const char *why, httpr_error *err) {
+                              const char *why, httpr_error *err) {
+  int found = 0;
   for (const struct addrinfo *ai = list; ai; ai = ai->ai_next, found++) {
     if (family_wanted(o, ai->ai_family))
       return socks_start(o, ai->ai_addr, err);
@@ -349,7 +350,7 @@ static httpr_code socks_lookup(struct hr_opener *o, httpr_error *err) {
   if (o->p.origin_pin)
     return socks_unresolved(o, found, "no usable pinned address", err);
   if (getaddrinfo(o->p.host, port, &hints, &list) == 0) {
-    httpr_code rc = socks_first(o, list, 0, "", err);
+    httpr_code rc = socks_first(o, list, "", err);
     freeaddrinfo(list);
     return rc;
   }
@@ -369,7 +370,7 @@ static httpr_code socks_resolving(struct hr_opener *o, int64_t now,
   char why[128];
   snprintf(why, sizeof(why), "getaddrinfo: %s",
            rc ? gai_strerror(rc) : "no address");
-  httpr_code code = socks_first(o, rc == 0 ? list : NULL, 0, why, err);
+  httpr_code code = socks_first(o, rc == 0 ? list : NULL, why, err);
   if (rc == 0)
     freeaddrinfo(list);
   return code;

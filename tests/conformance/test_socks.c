@@ -194,7 +194,7 @@ static void pooled_by_proxy_and_origin(void **state) {
 /* ---- the variables and the CLI ------------------------------------------- */
 
 /* ALL_PROXY alone, for a client that reads the variables; HTTPS_PROXY
- * with credentials danted does not need (it picks "none"). */
+ * with credentials danted does not need (it picks "none"); http_proxy. */
 static void variables_alone(void **state) {
   (void)state;
   httpr_config *cfg = cfg_new();
@@ -208,6 +208,10 @@ static void variables_alone(void **state) {
   setenv("HTTPS_PROXY", socks_url("socks5h", open_port(), "u:p"), 1);
   expect_through(cfg, url_of(SRV_GOOD_ECDSA, NULL, "/"), HTTPR_HTTP_1_1,
                  open_port(), remote_line(SRV_GOOD_ECDSA));
+  env_reset();
+  setenv("http_proxy", socks_url("socks5h", open_port(), NULL), 1);
+  expect_through(cfg, url_of(SRV_PLAIN, NULL, "/"), HTTPR_HTTP_1_1,
+                 open_port(), remote_line(SRV_PLAIN));
   env_reset();
   httpr_config_free(cfg);
 }
