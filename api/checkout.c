@@ -63,6 +63,10 @@ httpr_code hr_checkout_params(struct hr_exchange *x, const char *key,
       .proxy = proxy,
       .tunnel = proxy && t->url->https,
       .tunnel_head_max = client->cfg.max_header_bytes,
+      .origin_pin =
+          proxy && proxy->kind == HR_PROXY_SOCKS5
+              ? hr_config_pin(&client->cfg, t->url->host, t->url->port)
+              : NULL,
   };
   return HTTPR_OK;
 }

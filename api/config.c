@@ -455,8 +455,8 @@ httpr_code httpr_config_set_proxy(httpr_config *cfg, const char *url) {
       return rc;
     enum hr_proxy_kind kind = p.kind;
     hr_proxy_free(&p);
-    if (kind != HR_PROXY_HTTP)
-      return HTTPR_E_UNSUPPORTED; /* not yet: only HTTP proxies */
+    if (kind == HR_PROXY_HTTPS)
+      return HTTPR_E_UNSUPPORTED; /* not yet: TLS to the proxy */
   }
   return set_string(&cfg->proxy, url);
 }

@@ -47,7 +47,9 @@ httpr_code hr_h1_begin(struct hr_exchange *x, struct hr_h1_exchange *h,
    * per request. */
   if (!x->conn->read_buf && !(x->conn->read_buf = malloc(HR_READ_CHUNK)))
     return hr_nomem(err);
-  httpr_code rc = x->proxy && !t->url->https
+  /* An HTTP proxy takes http:// requests in absolute form; a SOCKS5
+   * one is a TCP tunnel to the origin, which takes them as it would. */
+  httpr_code rc = x->proxy && !t->url->https && !hr_proxy_is_socks(x->proxy)
                       ? hr_h1_write_proxy_head(&h->out, t->method, t->url,
                                                x->proxy->authorization,
                                                t->headers, body_length(t), err)

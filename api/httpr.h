@@ -409,23 +409,37 @@ HTTPR_EXPORT httpr_code httpr_config_set_crl_file(httpr_config *cfg,
 HTTPR_EXPORT httpr_code httpr_config_set_pinned_public_key(httpr_config *cfg,
                                                            const char *pin);
 /* The proxy every request goes through (README "Proxies"):
- * "http://[user:password@]host[:port]" (no scheme means http://, the
- * port defaults to 1080, the credentials are percent-decoded and sent
- * as Proxy-Authorization Basic, to the proxy alone). An http:// URL
- * goes to the proxy in absolute form; an https:// one through a CONNECT
- * tunnel, TLS with the origin inside it as without a proxy (HTTP/2
- * too). It wins over the proxy variables; httpr_config_set_noproxy and
+ * "SCHEME://[user:password@]host[:port]" (no scheme means http://, the
+ * port defaults to 1080, the credentials are percent-decoded and go to
+ * the proxy alone).
+ * - http://: an http:// URL goes to the proxy in absolute form, an
+ *   https:// one through a CONNECT tunnel, TLS with the origin inside it
+ *   as without a proxy (HTTP/2 too); the credentials are sent as
+ *   Proxy-Authorization Basic.
+ * - socks5:// and socks5h:// (RFC 1928): a TCP tunnel for every URL,
+ *   https:// (TLS inside it) and http:// (in origin form). socks5://
+ *   resolves the origin's name here (a pin, httpr_config_add_resolve, is
+ *   its resolution; httpr_config_set_address_family chooses the family)
+ *   and sends the first address; socks5h:// sends the name. The
+ *   credentials, split at the first ':', are offered as username and
+ *   password (RFC 1929). A refusal fails the request with HTTPR_E_PROXY
+ *   naming the proxy's reply; for socks5://, an origin whose name does
+ *   not resolve fails with HTTPR_E_RESOLVE, as without a proxy.
+ * It wins over the proxy variables; httpr_config_set_noproxy and
  * NO_PROXY still apply. "" means no proxy, whatever the variables say
  * (curl's -x ""). The string is copied. NULL unsets. HTTPR_OK;
  * HTTPR_E_URL for a malformed URL (CR, LF, a path); HTTPR_E_UNSUPPORTED
- * for https:// and socks5:// proxies, not yet supported;
- * HTTPR_E_UNSUPPORTED_PROTOCOL for another scheme; HTTPR_E_NOMEM.
- * Failures leave the setting as it was. */
+ * for https:// proxies, not yet supported; HTTPR_E_UNSUPPORTED_PROTOCOL
+ * for another scheme; HTTPR_E_NOMEM. Failures leave the setting as it
+ * was. */
 HTTPR_EXPORT httpr_code httpr_config_set_proxy(httpr_config *cfg,
                                                const char *url);
 /* The proxy's credentials, "user:password" taken as given (not
  * percent-decoded); they replace those of the proxy's URL, whether it
- * comes from httpr_config_set_proxy or a variable. Copied. NULL unsets.
+ * comes from httpr_config_set_proxy or a variable: Basic for an HTTP
+ * proxy, username/password for a SOCKS5 one (split at the first ':'; no
+ * ':' is an empty password; an empty user name offers no
+ * authentication). Copied. NULL unsets.
  * HTTPR_OK, HTTPR_E_INVALID (CR, LF or other controls), HTTPR_E_NOMEM. */
 HTTPR_EXPORT httpr_code httpr_config_set_proxy_credentials(
     httpr_config *cfg, const char *user_password);

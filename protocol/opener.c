@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * opener.c - opening a connection without waiting (opener.h): resolving,
- * the address race, the TLS handshake, each a phase that a step moves on
- * from what poll reported; and hr_conn_open, the blocking open, a poll
- * loop over one opener.
+ * the address race, the proxy's tunnel (for socks5://, the origin's
+ * address looked up first), the TLS handshake, each a phase that a step
+ * moves on from what poll reported; and hr_conn_open, the blocking open,
+ * a poll loop over one opener.
  */
 #include "protocol/opener.h"
 
@@ -19,6 +20,7 @@
 #include "backends/verify_report.h"
 #include "common/clock.h"
 #include "protocol/proxy_connect.h"
+#include "protocol/socks5_tunnel.h"
 
 /* ---- the addresses ------------------------------------------------------- */
 
@@ -73,18 +75,28 @@ static int add_literal(struct hr_opener *o, const char *text,
   return 1;
 }
 
-/* The pinned addresses (a comma list of literals, checked by the config)
- * in their order. */
+/* The next of the pinned addresses (a comma list of literals, checked by
+ * the config) from *at into one (cap bytes; "" for one too long), *at
+ * moved past it: 1, or 0 at the list's end. */
+static int next_pin(const char **at, char *one, size_t cap) {
+  if (!**at)
+    return 0;
+  size_t len = strcspn(*at, ",");
+  one[0] = '\0';
+  if (len < cap) {
+    memcpy(one, *at, len);
+    one[len] = '\0';
+  }
+  *at += len + ((*at)[len] == ',');
+  return 1;
+}
+
+/* The pinned addresses in their order. */
 static void add_pins(struct hr_opener *o, const char *pins, const char *port) {
-  for (const char *at = pins; *at;) {
-    size_t len = strcspn(at, ",");
-    char one[INET6_ADDRSTRLEN + 2];
-    if (len < sizeof(one)) {
-      memcpy(one, at, len);
-      one[len] = '\0';
+  char one[INET6_ADDRSTRLEN + 2];
+  for (const char *at = pins; next_pin(&at, one, sizeof(one));) {
+    if (one[0])
       add_literal(o, one, port);
-    }
-    at += len + (at[len] == ',');
   }
 }
 
@@ -262,6 +274,108 @@ static httpr_code bind_failed(struct hr_opener *o, int why, httpr_error *err) {
   return failed(o, HTTPR_E_INTERFACE);
 }
 
+/* ---- through a SOCKS5 proxy ---------------------------------------------- */
+
+/* The SOCKS5 negotiation begins, for the origin's name (socks5h://) or
+ * for addr, the address found for it here (socks5://). */
+static httpr_code socks_start(struct hr_opener *o, const struct sockaddr *addr,
+                              httpr_error *err) {
+  const struct hr_proxy *px = o->p.proxy;
+  struct hr_socks5_params sp = {
+      .host = o->p.host,
+      .port = (uint16_t)o->p.port,
+      .addr = addr,
+      /* an empty user name offers no authentication, as none at all */
+      .user = px->user && px->user[0] ? px->user : NULL,
+      .password = px->password,
+  };
+  httpr_code rc = hr_socks5_tunnel(&o->tunnel, &sp, o->p.debug, err);
+  return rc == HTTPR_OK ? HTTPR_OK : failed(o, rc);
+}
+
+/* socks5:// and no address of the origin's to send: its name failed to
+ * resolve here, as it would without a proxy (exit 6). */
+static httpr_code socks_unresolved(struct hr_opener *o, int found,
+                                   const char *why, httpr_error *err) {
+  hr_fail(err, HTTPR_E_RESOLVE, "could not resolve host: %s", o->p.host);
+  if (found)
+    hr_detail(err, "no %s address among the %d found", family_name(o->p.family),
+              found);
+  else
+    hr_detail(err,
+              "%s (a socks5:// proxy gets an address: socks5h:// sends "
+              "the name)",
+              why);
+  return failed(o, HTTPR_E_RESOLVE);
+}
+
+static int family_wanted(const struct hr_opener *o, int family) {
+  return o->p.family == AF_UNSPEC || family == o->p.family;
+}
+
+/* The first address in list of the family asked for, as curl picks, goes
+ * to the proxy; why says what left none, when list is empty. */
+static httpr_code socks_first(struct hr_opener *o, const struct addrinfo *list,
+                              const char *why, httpr_error *err) {
+  int found = 0;
+  for (const struct addrinfo *ai = list; ai; ai = ai->ai_next, found++) {
+    if (family_wanted(o, ai->ai_family))
+      return socks_start(o, ai->ai_addr, err);
+  }
+  return socks_unresolved(o, found, why, err);
+}
+
+/* socks5://: the origin's address from a pin of its host and port, its
+ * host as an address literal, or else the resolver, whose job runs in
+ * the tunneling phase (socks_resolving). */
+static httpr_code socks_lookup(struct hr_opener *o, httpr_error *err) {
+  char port[16], one[INET6_ADDRSTRLEN + 2];
+  snprintf(port, sizeof(port), "%d", o->p.port);
+  struct addrinfo hints = {.ai_socktype = SOCK_STREAM,
+                           .ai_family = AF_UNSPEC,
+                           .ai_flags = AI_NUMERICHOST};
+  struct addrinfo *list = NULL;
+  int found = 0;
+  for (const char *at = o->p.origin_pin;
+       at && next_pin(&at, one, sizeof(one));) {
+    if (!one[0] || getaddrinfo(one, port, &hints, &list) != 0)
+      continue;
+    int wanted = family_wanted(o, list->ai_family);
+    httpr_code rc = wanted ? socks_start(o, list->ai_addr, err) : HTTPR_OK;
+    freeaddrinfo(list);
+    if (wanted)
+      return rc;
+    found++;
+  }
+  if (o->p.origin_pin)
+    return socks_unresolved(o, found, "no usable pinned address", err);
+  if (getaddrinfo(o->p.host, port, &hints, &list) == 0) {
+    httpr_code rc = socks_first(o, list, "", err);
+    freeaddrinfo(list);
+    return rc;
+  }
+  o->job = hr_resolve_start(o->p.host, port);
+  return o->job ? HTTPR_OK : failed(o, hr_nomem(err));
+}
+
+static httpr_code socks_resolving(struct hr_opener *o, int64_t now,
+                                  httpr_error *err) {
+  if (!hr_resolve_done(o->job))
+    return now >= deadline_of(o) ? out_of_time(o, "resolving", err) : HTTPR_OK;
+  struct addrinfo *list = NULL;
+  int rc = hr_resolve_finish(o->job, &list);
+  o->job = NULL;
+  if (rc == EAI_MEMORY)
+    return failed(o, hr_nomem(err));
+  char why[128];
+  snprintf(why, sizeof(why), "getaddrinfo: %s",
+           rc ? gai_strerror(rc) : "no address");
+  httpr_code code = socks_first(o, rc == 0 ? list : NULL, why, err);
+  if (rc == 0)
+    freeaddrinfo(list);
+  return code;
+}
+
 /* The origin's "host:port" as CONNECT names it, brackets for IPv6. */
 static void origin_authority(const struct hr_opener *o, char *out, size_t cap) {
   int ipv6 = strchr(o->p.host, ':') != NULL;
@@ -282,32 +396,53 @@ static httpr_code to_tunneling(struct hr_opener *o, httpr_error *err) {
   hr_debugf(o->p.debug, "Connected to %s (%s) port %d", peer_host(o),
             c->remote_ip, c->remote_port);
   o->times.connected = hr_now_s();
-  if (!o->p.proxy || !o->p.tunnel)
+  if (!o->p.proxy)
+    return to_handshaking(o, err);
+  o->phase = HR_OPEN_TUNNELING;
+  o->tunnel_want = 0; /* not asked yet: the first step writes */
+  switch (o->p.proxy->kind) {
+  case HR_PROXY_SOCKS5:
+    return socks_lookup(o, err);
+  case HR_PROXY_SOCKS5H:
+    return socks_start(o, NULL, err);
+  default:
+    break;
+  }
+  if (!o->p.tunnel)
     return to_handshaking(o, err);
   char authority[300];
   origin_authority(o, authority, sizeof(authority));
   httpr_code rc =
       hr_proxy_connect_tunnel(&o->tunnel, authority, o->p.proxy->authorization,
                               o->p.tunnel_head_max, o->p.debug, err);
-  if (rc != HTTPR_OK)
-    return failed(o, rc);
-  o->phase = HR_OPEN_TUNNELING;
-  o->tunnel_want = 0; /* not asked yet: the first step writes */
-  return HTTPR_OK;
+  return rc == HTTPR_OK ? HTTPR_OK : failed(o, rc);
+}
+
+/* What the tunnel's phase is called when its time runs out. */
+static const char *tunnel_phase(const struct hr_opener *o) {
+  if (o->job)
+    return "resolving";
+  return hr_proxy_is_socks(o->p.proxy) ? "SOCKS5 proxy negotiation"
+                                       : "proxy CONNECT";
 }
 
 static httpr_code step_tunneling(struct hr_opener *o,
                                  const struct pollfd *ready, size_t n,
                                  int64_t now, httpr_error *err) {
+  if (o->job) {
+    httpr_code rc = socks_resolving(o, now, err);
+    if (rc != HTTPR_OK || o->job)
+      return rc;
+  }
   if (o->tunnel_want && events_of(o->conn->fd, ready, n) == 0)
-    return now >= deadline_of(o) ? out_of_time(o, "proxy CONNECT", err)
+    return now >= deadline_of(o) ? out_of_time(o, tunnel_phase(o), err)
                                  : HTTPR_OK;
   httpr_code rc =
       o->tunnel.ops->step(o->tunnel.state, o->conn, &o->tunnel_want, err);
   if (rc != HTTPR_OK)
     return failed(o, rc);
   if (o->tunnel_want)
-    return now >= deadline_of(o) ? out_of_time(o, "proxy CONNECT", err)
+    return now >= deadline_of(o) ? out_of_time(o, tunnel_phase(o), err)
                                  : HTTPR_OK;
   hr_tunnel_free(&o->tunnel);
   return to_handshaking(o, err);
@@ -458,6 +593,10 @@ size_t hr_opener_pollfds(const struct hr_opener *o, struct pollfd *out,
     *wake_at = hr_deadline_min(*wake_at, hr_race_wake_at(&o->race));
     return hr_race_pollfds(&o->race, out);
   case HR_OPEN_TUNNELING:
+    if (o->job) { /* socks5://: the origin's name */
+      out[0] = (struct pollfd){.fd = hr_resolve_fd(o->job), .events = POLLIN};
+      return 1;
+    }
     out[0] = (struct pollfd){
         .fd = o->conn->fd, .events = o->tunnel_want ? o->tunnel_want : POLLOUT};
     return 1;

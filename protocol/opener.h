@@ -5,7 +5,9 @@
  * socket), then connecting (the RFC 8305 race of connect_race.c, over
  * the addresses of the family asked for, each socket bound to the local
  * end first when one is set), then, through a proxy, the tunnel
- * (tunnel.h), then the TLS handshake through the provider. Its owner
+ * (tunnel.h: an HTTP CONNECT, or a SOCKS5 negotiation, which for
+ * socks5:// first looks up the origin's address as resolving does),
+ * then the TLS handshake through the provider. Its owner
  * polls the descriptors it
  * lists, steps it with what poll reported, and gets the connection once
  * it is open. Every limit is checked by the step itself: the connect
@@ -41,7 +43,9 @@ enum hr_open_phase {
 struct hr_opener {
   struct hr_connect_params p; /* its strings stay the caller's */
   enum hr_open_phase phase;
-  struct hr_resolve_job *job;   /* while resolving */
+  struct hr_resolve_job *job;   /* while resolving (the proxy's or the
+                                   origin's name), or tunneling through a
+                                   socks5:// proxy (the origin's) */
   struct hr_race race;          /* while connecting */
   /* Addresses left out of the race: how many by the family setting, and
    * the family of the last one the local end has no address for (0:

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "backends/base64.h"
+#include "common/wipe.h"
 #include "protocol/url.h"
 
 /* Longest user:password accepted, decoded. */
@@ -84,7 +85,7 @@ static httpr_code parse_scheme(const char **at, struct hr_proxy *out,
   } schemes[] = {{"http", HR_PROXY_HTTP},
                  {"https", HR_PROXY_HTTPS},
                  {"socks5", HR_PROXY_SOCKS5},
-                 {"socks5h", HR_PROXY_SOCKS5}};
+                 {"socks5h", HR_PROXY_SOCKS5H}};
   for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
     if (strlen(schemes[i].name) == len &&
         strncasecmp(*at, schemes[i].name, len) == 0) {
@@ -122,28 +123,56 @@ static httpr_code parse_host(const char *authority, size_t len,
   return HTTPR_OK;
 }
 
+static void free_credentials(struct hr_proxy *p) {
+  hr_wipe_free_string(p->authorization);
+  hr_wipe_free_string(p->user);
+  hr_wipe_free_string(p->password);
+  p->authorization = p->user = p->password = NULL;
+}
+
+/* text[0..len) into out (cap bytes), percent-decoded when encoded: its
+ * length, or -1 (a bad escape, a decoded control byte, too long). */
+static long credential_part(const char *text, size_t len, int encoded,
+                            char *out, size_t cap) {
+  if (encoded)
+    return percent_decode(text, len, out, cap);
+  if (len >= cap)
+    return -1;
+  memcpy(out, text, len);
+  out[len] = '\0';
+  return (long)len;
+}
+
+/* "user[:password]": split at the first ':' before decoding, so that an
+ * encoded %3A belongs to the user name (a SOCKS5 proxy gets the two
+ * apart); Basic gets them joined again. */
 static httpr_code set_credentials(struct hr_proxy *out, const char *text,
                                   size_t len, int encoded, httpr_error *err) {
   char plain[CREDENTIALS_MAX];
-  long n;
-  if (encoded) {
-    n = percent_decode(text, len, plain, sizeof(plain));
-  } else {
-    n = len < sizeof(plain) ? (long)len : -1;
-    if (n >= 0) {
-      memcpy(plain, text, len);
-      plain[len] = '\0';
-    }
+  const char *colon = memchr(text, ':', len);
+  size_t user_len = colon ? (size_t)(colon - text) : len;
+  long n = credential_part(text, user_len, encoded, plain, sizeof(plain));
+  long user_n = n;
+  if (n >= 0 && colon) {
+    plain[n] = ':';
+    long pn = credential_part(colon + 1, len - user_len - 1, encoded,
+                              plain + n + 1, sizeof(plain) - (size_t)n - 1);
+    n = pn < 0 ? -1 : n + 1 + pn;
   }
-  if (n < 0)
+  if (n < 0) {
+    hr_wipe(plain, sizeof(plain));
     return hr_fail(err, HTTPR_E_URL,
                    "malformed proxy credentials (bad escape, control byte "
                    "or over %d bytes)",
                    CREDENTIALS_MAX - 1);
-  free(out->authorization);
+  }
+  free_credentials(out);
   out->authorization = basic_value(plain, (size_t)n);
-  memset(plain, 0, sizeof(plain));
-  return out->authorization ? HTTPR_OK : hr_nomem(err);
+  out->user = strndup(plain, (size_t)user_n);
+  out->password = strdup(colon ? plain + user_n + 1 : "");
+  hr_wipe(plain, sizeof(plain));
+  return out->authorization && out->user && out->password ? HTTPR_OK
+                                                          : hr_nomem(err);
 }
 
 httpr_code hr_proxy_parse(const char *text, const char *user_password,
@@ -183,14 +212,12 @@ void hr_proxy_free(struct hr_proxy *p) {
   if (!p)
     return;
   free(p->host);
-  if (p->authorization)
-    memset(p->authorization, 0, strlen(p->authorization));
-  free(p->authorization);
-  p->host = p->authorization = NULL;
+  p->host = NULL;
+  free_credentials(p);
 }
 
 int hr_proxy_name(const struct hr_proxy *p, char *out, size_t cap) {
-  static const char *const schemes[] = {"http", "https", "socks5"};
+  static const char *const schemes[] = {"http", "https", "socks5", "socks5h"};
   int ipv6 = strchr(p->host, ':') != NULL;
   int n = snprintf(out, cap, "%s://%s%s%s:%d", schemes[p->kind],
                    ipv6 ? "[" : "", p->host, ipv6 ? "]" : "", p->port);

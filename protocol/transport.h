@@ -71,12 +71,16 @@ struct hr_connect_params {
   const struct hr_debug *debug;
   const struct hr_verify_sink *verify; /* NULL: no report */
   /* Through a proxy (NULL: direct): the socket goes to proxy's host and
-   * port (pin_address, if any, is the proxy's), and with tunnel a
-   * CONNECT to host:port (a reply head of at most tunnel_head_max
-   * bytes) comes before the TLS handshake with host. */
+   * port (pin_address, if any, is the proxy's). An HTTP proxy with
+   * tunnel gets a CONNECT to host:port (a reply head of at most
+   * tunnel_head_max bytes) before the TLS handshake with host; a SOCKS5
+   * proxy always opens a tunnel, to host by name (socks5h://) or to its
+   * address found here (socks5://: from origin_pin, host's pinned
+   * addresses, when not NULL, else resolved, of the family asked for). */
   const struct hr_proxy *proxy;
   int tunnel;
   size_t tunnel_head_max;
+  const char *origin_pin;
 };
 
 /* Times (seconds, hr_now_s clock) at which each phase finished. */

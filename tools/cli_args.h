@@ -84,7 +84,8 @@ struct cli_options {
   uint64_t max_filesize;
   struct cli_resolve *resolves;
   size_t resolve_count;
-  char *proxy;      /* -x */
+  char *proxy;              /* -x, --socks5 or --socks5-hostname, as a URL */
+  const char *proxy_option; /* which of them set it, without "--" */
   char *proxy_user; /* -U: USER:PASSWORD (wiped when freed) */
   char *noproxy;    /* --noproxy */
 

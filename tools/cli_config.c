@@ -46,7 +46,7 @@ static int set_credentials(const struct cli_options *o, httpr_config *cfg,
 }
 
 /* The proxy options; the variables are read as curl reads them, unless
- * -x names a proxy, which wins. */
+ * -x (or --socks5, --socks5-hostname) names a proxy, which wins. */
 static int set_proxy(const struct cli_options *o, httpr_config *cfg,
                      FILE *err) {
   httpr_config_set_proxy_from_environment(cfg, 1);
@@ -54,20 +54,23 @@ static int set_proxy(const struct cli_options *o, httpr_config *cfg,
     httpr_code code = httpr_config_set_proxy(cfg, o->proxy);
     if (code == HTTPR_E_UNSUPPORTED) {
       fprintf(err,
-              "httpr: (%d) option --proxy: only http:// proxies are "
-              "supported yet\n",
-              cli_exit_code(code));
+              "httpr: (%d) option --%s: https:// proxies are not supported "
+              "yet\n",
+              cli_exit_code(code), o->proxy_option);
       return cli_exit_code(code);
     }
     if (code == HTTPR_E_URL || code == HTTPR_E_UNSUPPORTED_PROTOCOL) {
       fprintf(err,
-              "httpr: (%d) option --proxy: malformed or unsupported "
+              "httpr: (%d) option --%s: malformed or unsupported "
               "proxy URL '%s'\n",
-              cli_exit_code(code), o->proxy);
+              cli_exit_code(code), o->proxy_option, o->proxy);
       return cli_exit_code(code);
     }
-    if (code != HTTPR_OK)
-      return check(err, code, "--proxy", o->proxy);
+    if (code != HTTPR_OK) {
+      char option[32];
+      snprintf(option, sizeof(option), "--%s", o->proxy_option);
+      return check(err, code, option, o->proxy);
+    }
   }
   if (o->proxy_user) {
     int rc = check(err, httpr_config_set_proxy_credentials(cfg, o->proxy_user),

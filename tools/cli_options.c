@@ -252,13 +252,30 @@ const struct cli_option cli_option_table[] = {
     {.long_name = "proxy",
      .short_name = 'x',
      .kind = CLI_VALUE,
-     .set = cli_set_string,
-     .field = F(proxy),
+     .set = cli_set_proxy,
      .section = CLI_HELP_REQUEST,
-     .value_name = "[http://][USER:PASSWORD@]HOST[:PORT]",
-     .help = "go through this HTTP proxy (port 1080 unless given): CONNECT "
-             "for https://, absolute URLs for http://; wins over the proxy "
-             "variables"},
+     .value_name = "[SCHEME://][USER:PASSWORD@]HOST[:PORT]",
+     .help = "go through this proxy (port 1080 unless given): http:// (the "
+             "default; CONNECT for https://, absolute URLs for http://), "
+             "socks5:// (names resolved here) or socks5h:// (names resolved "
+             "by the proxy); wins over the proxy variables"},
+    {.long_name = "socks5",
+     .kind = CLI_VALUE,
+     .set = cli_set_proxy,
+     .set_to = 1,
+     .section = CLI_HELP_REQUEST,
+     .value_name = "[USER:PASSWORD@]HOST[:PORT]",
+     .help = "go through this SOCKS5 proxy, the origin's name resolved here "
+             "(-x socks5://HOST[:PORT]); the last of -x, --socks5 and "
+             "--socks5-hostname wins"},
+    {.long_name = "socks5-hostname",
+     .kind = CLI_VALUE,
+     .set = cli_set_proxy,
+     .set_to = 2,
+     .section = CLI_HELP_REQUEST,
+     .value_name = "[USER:PASSWORD@]HOST[:PORT]",
+     .help = "go through this SOCKS5 proxy, which resolves the origin's name "
+             "(-x socks5h://HOST[:PORT])"},
     {.long_name = "proxy-user",
      .short_name = 'U',
      .kind = CLI_SECRET_VALUE,
@@ -266,7 +283,8 @@ const struct cli_option cli_option_table[] = {
      .field = F(proxy_user),
      .section = CLI_HELP_REQUEST,
      .value_name = "USER:PASSWORD",
-     .help = "the proxy's Basic credentials (sent to the proxy alone)"},
+     .help = "the proxy's credentials, sent to the proxy alone: Basic for an "
+             "HTTP proxy, username/password (RFC 1929) for a SOCKS5 one"},
     {.long_name = "noproxy",
      .kind = CLI_VALUE,
      .set = cli_set_string,

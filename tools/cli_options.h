@@ -69,6 +69,7 @@ cli_setter cli_set_seconds;      /* long field, milliseconds */
 cli_setter cli_set_long;         /* long field in [min, max] */
 cli_setter cli_set_int;          /* int field in [min, max] */
 cli_setter cli_set_tls_provider; /* a string, and which name was used */
+cli_setter cli_set_proxy;        /* the proxy URL; set_to: its SOCKS kind */
 cli_setter cli_set_http_version;
 cli_setter cli_set_cert;
 cli_setter cli_set_cert_type;

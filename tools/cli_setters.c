@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -141,6 +142,26 @@ int cli_set_tls_provider(struct cli_parser *p, const struct cli_option *opt,
   if (rc == CLI_EXIT_OK)
     p->opts->tls_provider_option = opt->long_name;
   return rc;
+}
+
+/* -x, --socks5 and --socks5-hostname set one proxy, so the last given
+ * wins, as curl (they are mutually exclusive there). The SOCKS options
+ * take HOST[:PORT] and make it a socks5:// or socks5h:// URL (set_to 1
+ * or 2); a value with a scheme of its own keeps it, as curl's proxy
+ * string wins over its proxy type. */
+int cli_set_proxy(struct cli_parser *p, const struct cli_option *opt,
+                  const char *value) {
+  static const char *const schemes[] = {"", "socks5://", "socks5h://"};
+  const char *scheme = strstr(value, "://") ? "" : schemes[opt->set_to];
+  size_t len = strlen(scheme) + strlen(value) + 1;
+  char *url = malloc(len);
+  if (!url)
+    return cli_nomem(p);
+  snprintf(url, len, "%s%s", scheme, value);
+  free(p->opts->proxy);
+  p->opts->proxy = url;
+  p->opts->proxy_option = opt->long_name;
+  return CLI_EXIT_OK;
 }
 
 int cli_set_http_version(struct cli_parser *p, const struct cli_option *opt,

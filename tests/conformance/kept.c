@@ -92,3 +92,23 @@ void get_from_threads(httpr_client *client, const char *url, int threads,
   for (int i = 0; i < threads; i++)
     pthread_join(tid[i], NULL);
 }
+
+void expect_pooled_by_proxy(httpr_config *cfg, enum profile p) {
+  assert_code(httpr_config_set_noproxy(cfg, "127.0.0.1"), HTTPR_OK);
+  httpr_client *client = client_of(cfg);
+  struct kept k[4];
+  const char *proxied = url_of(p, NULL, "/conn-id");
+  const char *direct = url_of(p, "127.0.0.1", "/conn-id");
+  assert_code(send_kept(client, "GET", proxied, NULL, &k[0], NULL), HTTPR_OK);
+  assert_code(send_kept(client, "GET", proxied, NULL, &k[1], NULL), HTTPR_OK);
+  assert_code(send_kept(client, "GET", direct, NULL, &k[2], NULL), HTTPR_OK);
+  assert_code(send_kept(client, "GET", proxied, NULL, &k[3], NULL), HTTPR_OK);
+  assert_int_equal(k[0].reused, 0);
+  assert_int_equal(k[1].reused, 1);
+  assert_int_equal(k[2].reused, 0);
+  assert_int_equal(k[3].reused, 1);
+  assert_int_equal(k[1].id, k[0].id);
+  assert_int_equal(k[3].id, k[0].id);
+  assert_true(k[2].id != k[0].id);
+  httpr_client_free(client);
+}

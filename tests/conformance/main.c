@@ -6,7 +6,7 @@
  * environment (make check sets them). HTTPR_TEST_GROUPS=pool,h2 runs only
  * those groups (one per test file: verify, trust, client_cert, tls, http,
  * connect, connect_choice, api, loop, pool, h2, ocsp, ciphers,
- * verify_report, revocation, pinning, proxy, ...),
+ * verify_report, revocation, pinning, proxy, socks, ...),
  * HTTPR_TEST_FILTER only the tests matching a cmocka pattern.
  */
 #include <stdio.h>
@@ -198,6 +198,7 @@ static int suite_teardown(void **state) {
   (void)state;
   servers_stop_all();
   proxy_servers_stop();
+  socks_servers_stop();
   return 0;
 }
 
@@ -253,6 +254,7 @@ static int collect_tests(struct CMUnitTest **out) {
       {"revocation", revocation_tests, &revocation_tests_count},
       {"pinning", pinning_tests, &pinning_tests_count},
       {"proxy", proxy_tests, &proxy_tests_count},
+      {"socks", socks_tests, &socks_tests_count},
   };
   const char *groups = getenv("HTTPR_TEST_GROUPS");
   for (const char *p = groups; p && *p;) {

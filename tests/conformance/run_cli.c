@@ -175,3 +175,43 @@ void expect_cli(const char *const args[], const char *env_name,
     *nl = '\0';
   assert_string_equal(err, want_line);
 }
+
+/* Whole contents of path (at most cap - 1 bytes) into out. */
+static void read_text(const char *path, char *out, size_t cap) {
+  FILE *f = fopen(path, "r");
+  assert_non_null(f);
+  size_t n = fread(out, 1, cap - 1, f);
+  out[n] = '\0';
+  fclose(f);
+}
+
+#define AS_CURL_MAX_ARGS 8
+
+void expect_as_curl(const char *const args[], const char *env_name,
+                    const char *env_value, int want_exit) {
+  const char *curl = "/usr/bin/curl";
+  if (access(curl, X_OK) != 0)
+    fail_msg("%s is missing (tools/install-deps.sh installs curl)", curl);
+  char err[4096], body_curl[1024], body_httpr[1024], ca[512];
+  snprintf(ca, sizeof(ca), "%s", pki("root-ca.pem"));
+  const char *curl_args[AS_CURL_MAX_ARGS + 4] = {"-sS", "--cacert", ca};
+  const char *httpr_args[AS_CURL_MAX_ARGS + 6] = {
+      "-sS", "--cacert", ca, "--tls-provider", g_suite.provider};
+  size_t n = 0;
+  for (; args[n]; n++) {
+    assert_true(n < AS_CURL_MAX_ARGS);
+    curl_args[3 + n] = httpr_args[5 + n] = args[n];
+  }
+  curl_args[3 + n] = httpr_args[5 + n] = NULL;
+  int rc_curl = run_program_to(curl, curl_args, env_name, env_value,
+                               tmp_path("curl.out"), err, sizeof(err));
+  if (rc_curl != want_exit)
+    fail_msg("curl exit %d, not %d: %s", rc_curl, want_exit, err);
+  int rc_httpr = run_cli_to(httpr_args, env_name, env_value,
+                            tmp_path("httpr.out"), err, sizeof(err));
+  if (rc_httpr != rc_curl)
+    fail_msg("httpr exit %d, curl's %d: %s", rc_httpr, rc_curl, err);
+  read_text(tmp_path("curl.out"), body_curl, sizeof(body_curl));
+  read_text(tmp_path("httpr.out"), body_httpr, sizeof(body_httpr));
+  assert_string_equal(body_httpr, body_curl);
+}

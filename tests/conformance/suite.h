@@ -193,6 +193,10 @@ void keep_response(struct kept *k, httpr_code rc, const httpr_response *resp);
  * outcome; never asserts. */
 httpr_code send_kept(httpr_client *client, const char *method, const char *url,
                      const char *body, struct kept *out, httpr_error *err);
+/* Two GETs of p's /conn-id through cfg's proxy share one connection; a
+ * third to 127.0.0.1 (set as cfg's no-proxy list here) gets one of its
+ * own, and a fourth through the proxy reuses the first. (kept.c) */
+void expect_pooled_by_proxy(httpr_config *cfg, enum profile p);
 /* GETs url per_thread times from each of `threads` threads (at most
  * MAX_SENDERS) sharing client; out[t * per_thread + k] is thread t's k-th. */
 #define MAX_SENDERS 16
@@ -233,6 +237,13 @@ void expect_fetch_cli(enum profile p, const char *const extra[],
 int run_program_to(const char *program, const char *const args[],
                    const char *env_name, const char *env_value,
                    const char *out_path, char *err_out, size_t cap);
+
+/* Debian's curl and httpr with the same args (NULL-ended, at most 8;
+ * both also get -sS and --cacert of the test root, httpr its
+ * --tls-provider) and env_name=env_value: both must exit with want_exit
+ * and write the same body. (run_cli.c) */
+void expect_as_curl(const char *const args[], const char *env_name,
+                    const char *env_value, int want_exit);
 
 /* Assert two codes are equal, printing their names. */
 #define assert_code(actual, expected)                                          \
@@ -279,6 +290,10 @@ extern const struct CMUnitTest proxy_tests[];
 extern const size_t proxy_tests_count;
 /* Stops the proxy group's squid, when it ran (test_proxy.c). */
 void proxy_servers_stop(void);
+extern const struct CMUnitTest socks_tests[];
+extern const size_t socks_tests_count;
+/* Stops the socks group's danteds, when they ran (test_socks.c). */
+void socks_servers_stop(void);
 extern const struct CMUnitTest ocsp_tests[];
 extern const size_t ocsp_tests_count;
 extern const struct CMUnitTest policy_tests[];

@@ -126,24 +126,8 @@ static void http_absolute_form(void **state) {
 static void pooled_by_proxy_and_origin(void **state) {
   (void)state;
   httpr_config *cfg = cfg_proxy(proxy_url(0, NULL));
-  assert_code(httpr_config_set_noproxy(cfg, "127.0.0.1"), HTTPR_OK);
-  httpr_client *client = client_of(cfg);
   int before = connects_before(SRV_GOOD_ECDSA);
-  struct kept k[4];
-  const char *proxied = url_of(SRV_GOOD_ECDSA, NULL, "/conn-id");
-  const char *direct = url_of(SRV_GOOD_ECDSA, "127.0.0.1", "/conn-id");
-  assert_code(send_kept(client, "GET", proxied, NULL, &k[0], NULL), HTTPR_OK);
-  assert_code(send_kept(client, "GET", proxied, NULL, &k[1], NULL), HTTPR_OK);
-  assert_code(send_kept(client, "GET", direct, NULL, &k[2], NULL), HTTPR_OK);
-  assert_code(send_kept(client, "GET", proxied, NULL, &k[3], NULL), HTTPR_OK);
-  assert_int_equal(k[0].reused, 0);
-  assert_int_equal(k[1].reused, 1);
-  assert_int_equal(k[2].reused, 0);
-  assert_int_equal(k[3].reused, 1);
-  assert_int_equal(k[1].id, k[0].id);
-  assert_int_equal(k[3].id, k[0].id);
-  assert_true(k[2].id != k[0].id);
-  httpr_client_free(client);
+  expect_pooled_by_proxy(cfg, SRV_GOOD_ECDSA);
   assert_int_equal(connects_now(SRV_GOOD_ECDSA, before + 1), before + 1);
   httpr_config_free(cfg);
 }
@@ -377,38 +361,11 @@ static void cli_credentials_and_refusals(void **state) {
 
 /* ---- beside curl -------------------------------------------------------- */
 
-/* Whole contents of path (at most cap - 1 bytes) into out. */
-static void read_text(const char *path, char *out, size_t cap) {
-  FILE *f = fopen(path, "r");
-  assert_non_null(f);
-  size_t n = fread(out, 1, cap - 1, f);
-  out[n] = '\0';
-  fclose(f);
-}
-
 /* curl and httpr with the same -x options and URL: the same exit code and
  * the same body. */
 static void as_curl(const char *proxy, const char *url, int want_exit) {
-  const char *curl = "/usr/bin/curl";
-  if (access(curl, X_OK) != 0)
-    fail_msg("%s is missing (tools/install-deps.sh installs curl)", curl);
-  char err[4096], body_curl[1024], body_httpr[1024];
-  const char *curl_args[] = {"-sS", "--cacert", pki("root-ca.pem"), "-x", proxy,
-                             url,   NULL};
-  const char *httpr_args[] = {"-sS", "--cacert",       pki("root-ca.pem"), "-x",
-                              proxy, "--tls-provider", g_suite.provider,   url,
-                              NULL};
-  int rc_curl = run_program_to(curl, curl_args, NULL, NULL,
-                               tmp_path("curl.out"), err, sizeof(err));
-  if (rc_curl != want_exit)
-    fail_msg("curl exit %d, not %d: %s", rc_curl, want_exit, err);
-  int rc_httpr = run_cli_to(httpr_args, NULL, NULL, tmp_path("httpr.out"), err,
-                            sizeof(err));
-  if (rc_httpr != rc_curl)
-    fail_msg("httpr exit %d, curl's %d: %s", rc_httpr, rc_curl, err);
-  read_text(tmp_path("curl.out"), body_curl, sizeof(body_curl));
-  read_text(tmp_path("httpr.out"), body_httpr, sizeof(body_httpr));
-  assert_string_equal(body_httpr, body_curl);
+  const char *args[] = {"-x", proxy, url, NULL};
+  expect_as_curl(args, NULL, NULL, want_exit);
 }
 
 static void beside_curl(void **state) {
@@ -579,10 +536,6 @@ static void proxy_settings(void **state) {
   httpr_config *cfg = cfg_new();
   assert_code(httpr_config_set_proxy(cfg, "https://127.0.0.1:3128"),
               HTTPR_E_UNSUPPORTED);
-  assert_code(httpr_config_set_proxy(cfg, "socks5://127.0.0.1:1080"),
-              HTTPR_E_UNSUPPORTED);
-  assert_code(httpr_config_set_proxy(cfg, "socks5h://127.0.0.1:1080"),
-              HTTPR_E_UNSUPPORTED);
   assert_code(httpr_config_set_proxy(cfg, "ftp://127.0.0.1:21"),
               HTTPR_E_UNSUPPORTED_PROTOCOL);
   assert_code(httpr_config_set_proxy(cfg, "http://127.0.0.1:3128/path"),
@@ -601,12 +554,12 @@ static void proxy_settings(void **state) {
   /* A variable of a kind not supported yet fails the request, naming it;
    * a malformed one fails the client. */
   assert_code(httpr_config_set_proxy_from_environment(cfg, 1), HTTPR_OK);
-  setenv("https_proxy", "socks5://127.0.0.1:1080", 1);
+  setenv("https_proxy", "https://127.0.0.1:3128", 1);
   httpr_error *err = httpr_error_new();
   assert_null(expect_get(cfg, url_of(SRV_GOOD_ECDSA, NULL, "/"),
                          HTTPR_E_UNSUPPORTED, err));
   assert_string_equal(httpr_error_message(err),
-                      "https_proxy: socks5:// proxies are not supported yet");
+                      "https_proxy: https:// proxies are not supported yet");
   setenv("https_proxy", "http://[::1", 1);
   httpr_client *client = NULL;
   assert_code(httpr_client_new(&client, cfg, err), HTTPR_E_URL);

@@ -46,7 +46,8 @@ static void proxy_urls(void **state) {
       {"http://x:y@h:1", "Aladdin:open sesame", HR_PROXY_HTTP, "h", 1,
        "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="},
       {"https://h:443", NULL, HR_PROXY_HTTPS, "h", 443, NULL},
-      {"socks5h://h", NULL, HR_PROXY_SOCKS5, "h", 1080, NULL},
+      {"socks5h://h", NULL, HR_PROXY_SOCKS5H, "h", 1080, NULL},
+      {"SOCKS5://h:1081", NULL, HR_PROXY_SOCKS5, "h", 1081, NULL},
   };
   for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
     struct hr_proxy p;
@@ -99,8 +100,40 @@ static void proxy_urls(void **state) {
   struct hr_proxy p;
   httpr_error err;
   assert_int_equal(hr_proxy_parse("h:1", "a\rb", &p, &err), HTTPR_E_URL);
+  /* SOCKS5 gets the user and the password apart: split at the first ':'
+   * before decoding, so an escaped one is the user's. */
+  static const struct {
+    const char *in, *user_password, *user, *password;
+  } split[] = {
+      {"socks5://u%3Ax:p%40ss:w@h", NULL, "u:x", "p@ss:w"},
+      {"socks5h://alone@h", NULL, "alone", ""},
+      {"socks5h://:pw@h", NULL, "", "pw"},
+      {"socks5://u:p@h", "given:pa:ss", "given", "pa:ss"},
+      {"socks5://u:p@h", "only", "only", ""},
+  };
+  for (size_t i = 0; i < sizeof(split) / sizeof(split[0]); i++) {
+    print_message("%s %s\n", split[i].in,
+                  split[i].user_password ? split[i].user_password : "");
+    assert_int_equal(
+        hr_proxy_parse(split[i].in, split[i].user_password, &p, &err),
+        HTTPR_OK);
+    assert_string_equal(p.user, split[i].user);
+    assert_string_equal(p.password, split[i].password);
+    hr_proxy_free(&p);
+  }
+  assert_int_equal(hr_proxy_parse("socks5h://h", NULL, &p, &err), HTTPR_OK);
+  assert_null(p.user);
+  assert_null(p.password);
+  assert_true(hr_proxy_is_socks(&p));
   char name[64];
+  assert_int_equal(hr_proxy_name(&p, name, sizeof(name)), 0);
+  assert_string_equal(name, "socks5h://h:1080");
+  hr_proxy_free(&p);
+  assert_int_equal(hr_proxy_parse("socks5://u:%zz@h", NULL, &p, &err),
+                   HTTPR_E_URL);
+  assert_null(p.user);
   assert_int_equal(hr_proxy_parse("u:p@[::1]:3128", NULL, &p, &err), HTTPR_OK);
+  assert_false(hr_proxy_is_socks(&p));
   assert_int_equal(hr_proxy_name(&p, name, sizeof(name)), 0);
   assert_string_equal(name, "http://[::1]:3128");
   assert_int_equal(hr_proxy_name(&p, name, 10), -1);
