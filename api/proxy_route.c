@@ -149,10 +149,9 @@ httpr_code hr_proxy_route_for(const struct hr_proxy_route *r,
               r->no_proxy_from, entry, from);
     return HTTPR_OK;
   }
-  if (p->kind != HR_PROXY_HTTP)
+  if (p->kind == HR_PROXY_SOCKS5)
     return hr_fail(err, HTTPR_E_UNSUPPORTED,
-                   "%s: %s proxies are not supported yet", from,
-                   p->kind == HR_PROXY_HTTPS ? "https://" : "socks5://");
+                   "%s: socks5:// proxies are not supported yet", from);
   *out = p;
   return HTTPR_OK;
 }

@@ -31,7 +31,7 @@ void hr_proxy_route_free(struct hr_proxy_route *r);
 
 /* The proxy for url (NULL: direct), telling debug why a set proxy is
  * not used. r may be NULL. HTTPR_OK, or HTTPR_E_UNSUPPORTED for a proxy
- * of a kind not supported yet (https://, socks5://, from a variable). */
+ * of a kind not supported yet (socks5://, from a variable). */
 httpr_code hr_proxy_route_for(const struct hr_proxy_route *r,
                               const struct hr_url *url,
                               const struct hr_debug *debug,

@@ -3,8 +3,8 @@
  * proxy_url.h - a proxy as configured ("http://[user:password@]host[:port]",
  * from httpr_config_set_proxy or a proxy variable): its parsed parts and
  * the Proxy-Authorization value of its credentials. Pure: no I/O.
- * Only http:// proxies are opened for now; https:// and socks5:// parse
- * to their kind so the caller can refuse them by name.
+ * http:// and https:// proxies are opened; socks5:// parses to its kind
+ * so the caller can refuse it by name.
  */
 #ifndef HTTPR_PROXY_URL_H
 #define HTTPR_PROXY_URL_H

@@ -255,10 +255,10 @@ const struct cli_option cli_option_table[] = {
      .set = cli_set_string,
      .field = F(proxy),
      .section = CLI_HELP_REQUEST,
-     .value_name = "[http://][USER:PASSWORD@]HOST[:PORT]",
-     .help = "go through this HTTP proxy (port 1080 unless given): CONNECT "
-             "for https://, absolute URLs for http://; wins over the proxy "
-             "variables"},
+     .value_name = "[http[s]://][USER:PASSWORD@]HOST[:PORT]",
+     .help = "go through this HTTP or HTTPS proxy (port 1080 unless given): "
+             "CONNECT for https://, absolute URLs for http://; wins over the "
+             "proxy variables"},
     {.long_name = "proxy-user",
      .short_name = 'U',
      .kind = CLI_SECRET_VALUE,
@@ -275,6 +275,21 @@ const struct cli_option cli_option_table[] = {
      .value_name = "LIST",
      .help = "hosts reached without the proxy: names (and their subdomains), "
              "addresses, ADDR/BITS, '*'; wins over NO_PROXY"},
+    {.long_name = "proxy-cacert",
+     .kind = CLI_VALUE,
+     .set = cli_set_string,
+     .field = F(proxy_cacert),
+     .section = CLI_HELP_REQUEST,
+     .value_name = "FILE",
+     .help = "trust the CA certificates in FILE (PEM) for an HTTPS proxy "
+             "(--cacert is the origin's)"},
+    {.long_name = "proxy-insecure",
+     .set = cli_set_flag,
+     .field = F(proxy_insecure),
+     .set_to = 1,
+     .section = CLI_HELP_REQUEST,
+     .help = "do not verify an HTTPS proxy's certificate (the origin's "
+             "still is)"},
     {.long_name = "http2",
      .set = cli_set_http_version,
      .set_to = CLI_HTTP_ANY,

@@ -24,17 +24,16 @@
 
 /* CONNECT to this port is refused by squid's acl (403); nothing needs to
  * listen there. */
-#define REFUSED_PORT 9
-
-static struct squid_proxy g_squid;
+#define REFUSED_PORT SQUID_REFUSED_PORT
 
 static const struct squid_proxy *squid(void) {
-  if (!g_squid.pid && squid_start(&g_squid, REFUSED_PORT) != 0)
+  const struct squid_proxy *s = squid_shared();
+  if (!s)
     fail_msg("squid did not start (is the squid package installed?)");
-  return &g_squid;
+  return s;
 }
 
-void proxy_servers_stop(void) { squid_stop(&g_squid); }
+void proxy_servers_stop(void) { squid_shared_stop(); }
 
 /* "http://[CREDENTIALS@]127.0.0.1:PORT" of squid's open or auth port.
  * Rotating static storage. */
@@ -577,8 +576,7 @@ static void unreachable_proxy(void **state) {
 static void proxy_settings(void **state) {
   (void)state;
   httpr_config *cfg = cfg_new();
-  assert_code(httpr_config_set_proxy(cfg, "https://127.0.0.1:3128"),
-              HTTPR_E_UNSUPPORTED);
+  assert_code(httpr_config_set_proxy(cfg, "https://127.0.0.1:3128"), HTTPR_OK);
   assert_code(httpr_config_set_proxy(cfg, "socks5://127.0.0.1:1080"),
               HTTPR_E_UNSUPPORTED);
   assert_code(httpr_config_set_proxy(cfg, "socks5h://127.0.0.1:1080"),
