@@ -577,6 +577,7 @@ static void proxy_settings(void **state) {
   (void)state;
   httpr_config *cfg = cfg_new();
   assert_code(httpr_config_set_proxy(cfg, "https://127.0.0.1:3128"), HTTPR_OK);
+  assert_code(httpr_config_set_proxy(cfg, NULL), HTTPR_OK); /* unset */
   assert_code(httpr_config_set_proxy(cfg, "socks5://127.0.0.1:1080"),
               HTTPR_E_UNSUPPORTED);
   assert_code(httpr_config_set_proxy(cfg, "socks5h://127.0.0.1:1080"),
