@@ -40,6 +40,15 @@ httpr_code hr_checkout_params(struct hr_exchange *x, const char *key,
     *session = saved_session(x, key);
   }
   const struct hr_proxy *proxy = x->proxy;
+  void *proxy_tls_ctx = NULL;
+  if (proxy && proxy->kind == HR_PROXY_HTTPS) {
+    httpr_code rc = hr_client_proxy_tls_context(client, &proxy_tls_ctx, err);
+    if (rc != HTTPR_OK) {
+      hr_pool_session_release(client->pool, *session);
+      *session = NULL;
+      return rc;
+    }
+  }
   *p = (struct hr_connect_params){
       .host = t->url->host,
       .port = t->url->port,
@@ -67,6 +76,8 @@ httpr_code hr_checkout_params(struct hr_exchange *x, const char *key,
           proxy && proxy->kind == HR_PROXY_SOCKS5
               ? hr_config_pin(&client->cfg, t->url->host, t->url->port)
               : NULL,
+      .proxy_provider = proxy_tls_ctx ? client->provider : NULL,
+      .proxy_tls_ctx = proxy_tls_ctx,
   };
   return HTTPR_OK;
 }

@@ -31,6 +31,7 @@ httpr_config *httpr_config_new(void) {
     return NULL;
   cfg->verify = 1;
   cfg->verify_hostname = 1;
+  cfg->proxy_verify = 1;
   cfg->min_tls = HTTPR_TLS_DEFAULT; /* TLS 1.2, or the system's stricter */
   cfg->max_tls = HTTPR_TLS_DEFAULT;
   cfg->connect_timeout_ms = DEFAULT_CONNECT_TIMEOUT_MS;
@@ -67,6 +68,7 @@ void hr_config_clear(struct httpr_config *cfg) {
   hr_wipe_free_string(cfg->proxy); /* it may hold a password */
   hr_wipe_free_string(cfg->proxy_credentials);
   free(cfg->noproxy);
+  free(cfg->proxy_ca_file);
   memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -453,10 +455,7 @@ httpr_code httpr_config_set_proxy(httpr_config *cfg, const char *url) {
     httpr_code rc = hr_proxy_parse(url, NULL, &p, &err);
     if (rc != HTTPR_OK)
       return rc;
-    enum hr_proxy_kind kind = p.kind;
     hr_proxy_free(&p);
-    if (kind == HR_PROXY_HTTPS)
-      return HTTPR_E_UNSUPPORTED; /* not yet: TLS to the proxy */
   }
   return set_string(&cfg->proxy, url);
 }
@@ -470,6 +469,19 @@ httpr_code httpr_config_set_proxy_credentials(httpr_config *cfg,
       return HTTPR_E_INVALID;
   }
   return set_string(&cfg->proxy_credentials, user_password);
+}
+
+httpr_code httpr_config_set_proxy_ca_file(httpr_config *cfg, const char *path) {
+  if (!cfg || (path && strpbrk(path, "\r\n")))
+    return HTTPR_E_INVALID;
+  return set_string(&cfg->proxy_ca_file, path);
+}
+
+httpr_code httpr_config_set_proxy_verify(httpr_config *cfg, int on) {
+  if (!cfg)
+    return HTTPR_E_INVALID;
+  cfg->proxy_verify = on != 0;
+  return HTTPR_OK;
 }
 
 httpr_code httpr_config_set_noproxy(httpr_config *cfg, const char *list) {
@@ -513,6 +525,7 @@ httpr_code hr_config_copy(struct httpr_config *dst,
   dst->crl_file = dst->pinned_public_key = NULL;
   dst->local_end = dst->unix_socket = NULL;
   dst->proxy = dst->proxy_credentials = dst->noproxy = NULL;
+  dst->proxy_ca_file = NULL;
   dst->pins = NULL;
   dst->pin_count = 0;
   if (set_string(&dst->ca_file, src->ca_file) ||
@@ -531,7 +544,8 @@ httpr_code hr_config_copy(struct httpr_config *dst,
       set_string(&dst->unix_socket, src->unix_socket) ||
       set_string(&dst->proxy, src->proxy) ||
       set_string(&dst->proxy_credentials, src->proxy_credentials) ||
-      set_string(&dst->noproxy, src->noproxy))
+      set_string(&dst->noproxy, src->noproxy) ||
+      set_string(&dst->proxy_ca_file, src->proxy_ca_file))
     goto nomem;
   for (size_t i = 0; i < src->pin_count; i++) {
     const struct hr_pin *pin = &src->pins[i];

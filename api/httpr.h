@@ -416,6 +416,10 @@ HTTPR_EXPORT httpr_code httpr_config_set_pinned_public_key(httpr_config *cfg,
  *   https:// one through a CONNECT tunnel, TLS with the origin inside it
  *   as without a proxy (HTTP/2 too); the credentials are sent as
  *   Proxy-Authorization Basic.
+ * - https://: the same over TLS to the proxy first (ALPN http/1.1,
+ *   verified for the proxy's name with the proxy's own trust settings:
+ *   httpr_config_set_proxy_ca_file, httpr_config_set_proxy_verify), so
+ *   an https:// origin's TLS runs inside the proxy's (TLS in TLS).
  * - socks5:// and socks5h:// (RFC 1928): a TCP tunnel for every URL,
  *   https:// (TLS inside it) and http:// (in origin form). socks5://
  *   resolves the origin's name here (a pin, httpr_config_add_resolve, is
@@ -428,10 +432,9 @@ HTTPR_EXPORT httpr_code httpr_config_set_pinned_public_key(httpr_config *cfg,
  * It wins over the proxy variables; httpr_config_set_noproxy and
  * NO_PROXY still apply. "" means no proxy, whatever the variables say
  * (curl's -x ""). The string is copied. NULL unsets. HTTPR_OK;
- * HTTPR_E_URL for a malformed URL (CR, LF, a path); HTTPR_E_UNSUPPORTED
- * for https:// proxies, not yet supported; HTTPR_E_UNSUPPORTED_PROTOCOL
- * for another scheme; HTTPR_E_NOMEM. Failures leave the setting as it
- * was. */
+ * HTTPR_E_URL for a malformed URL (CR, LF, a path);
+ * HTTPR_E_UNSUPPORTED_PROTOCOL for another scheme (socks4://, ftp://);
+ * HTTPR_E_NOMEM. Failures leave the setting as it was. */
 HTTPR_EXPORT httpr_code httpr_config_set_proxy(httpr_config *cfg,
                                                const char *url);
 /* The proxy's credentials, "user:password" taken as given (not
@@ -443,6 +446,23 @@ HTTPR_EXPORT httpr_code httpr_config_set_proxy(httpr_config *cfg,
  * HTTPR_OK, HTTPR_E_INVALID (CR, LF or other controls), HTTPR_E_NOMEM. */
 HTTPR_EXPORT httpr_code httpr_config_set_proxy_credentials(
     httpr_config *cfg, const char *user_password);
+/* The CA certificates (PEM) an https:// proxy's certificate is verified
+ * against, as curl's --proxy-cacert; NULL (the default): the system's
+ * trust store, as for an origin without httpr_config_set_ca_file. The
+ * origin's settings never apply to the proxy, nor these to the origin.
+ * Copied; read when the first request through the proxy needs it, which
+ * fails with HTTPR_E_CA_FILE when it is missing or holds no
+ * certificate. HTTPR_OK, HTTPR_E_INVALID (CR or LF), HTTPR_E_NOMEM. */
+HTTPR_EXPORT httpr_code httpr_config_set_proxy_ca_file(httpr_config *cfg,
+                                                       const char *path);
+/* on 0: an https:// proxy's certificate is not verified at all, as
+ * curl's --proxy-insecure; the origin's still is, by its own settings.
+ * On by default. A proxy certificate that fails verification fails the
+ * request with the HTTPR_E_CERT_* code an origin's would get, its
+ * message starting "proxy " ("proxy certificate verify failed: ...").
+ * HTTPR_OK or HTTPR_E_INVALID (cfg NULL). */
+HTTPR_EXPORT httpr_code httpr_config_set_proxy_verify(httpr_config *cfg,
+                                                      int on);
 /* Hosts reached directly though a proxy is set, as curl's --noproxy and
  * NO_PROXY: entries separated by commas or blanks, "*" for every host,
  * a name for itself and its subdomains (a leading dot changes nothing),

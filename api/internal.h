@@ -66,6 +66,8 @@ struct httpr_config {
   char *proxy_credentials; /* "user:password"; NULL: the URL's */
   char *noproxy;           /* NULL: NO_PROXY's, when read */
   int proxy_from_env;
+  char *proxy_ca_file; /* an https:// proxy's CAs; NULL: the system's */
+  int proxy_verify;    /* 0: an https:// proxy's certificate is unchecked */
   httpr_debug_cb debug_cb;
   void *debug_ud;
   struct hr_verify_sink verify_report; /* fn NULL: no reports */
@@ -122,6 +124,7 @@ struct httpr_client {
   pthread_mutex_t tls_lock; /* guards the lazy build of tls_ctx */
   void *tls_ctx;
   void *tls_ctx_http1; /* ALPN http/1.1 alone (hr_client_tls_context) */
+  void *tls_ctx_proxy; /* to an https:// proxy (hr_client_proxy_tls_context) */
   /* cfg.pinned_public_key read, with the TLS context (NULL: no pin). */
   struct hr_pubkey_pins *pubkey_pins;
   struct hr_keylog *keylog;

@@ -127,8 +127,8 @@ static void start_exchange(struct hr_job *j) {
   x->bytes_in = 0;
   if (x->pc->h2) {
     int retry = 0;
-    httpr_code rc = hr_h2_exchange_begin(x, j->h2_owner, &j->h2rq,
-                                         &j->stream, &retry, &j->err);
+    httpr_code rc = hr_h2_exchange_begin(x, j->h2_owner, &j->h2rq, &j->stream,
+                                         &retry, &j->err);
     if (rc != HTTPR_OK) {
       j->stream = NULL;
       exchange_ended(j, rc, retry);
@@ -272,12 +272,7 @@ static void begin_hop(struct hr_job *j) {
   reset_response(t->resp);
   const struct hr_proxy *proxy = NULL;
   const struct hr_debug debug = {cfg->debug_cb, cfg->debug_ud};
-  httpr_code rc = hr_proxy_route_for(j->client->proxies, &hop->url, &debug,
-                                     &proxy, &j->err);
-  if (rc != HTTPR_OK) {
-    job_end(j, rc);
-    return;
-  }
+  hr_proxy_route_for(j->client->proxies, &hop->url, &debug, &proxy);
   if (pool_key(j, proxy) != 0) {
     job_end(j, hr_fail(&j->err, HTTPR_E_URL, "host name too long"));
     return;

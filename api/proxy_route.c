@@ -119,13 +119,12 @@ void hr_proxy_route_free(struct hr_proxy_route *r) {
   free(r);
 }
 
-httpr_code hr_proxy_route_for(const struct hr_proxy_route *r,
-                              const struct hr_url *url,
-                              const struct hr_debug *debug,
-                              const struct hr_proxy **out, httpr_error *err) {
+void hr_proxy_route_for(const struct hr_proxy_route *r,
+                        const struct hr_url *url, const struct hr_debug *debug,
+                        const struct hr_proxy **out) {
   *out = NULL;
   if (!r)
-    return HTTPR_OK;
+    return;
   if (r->overridden)
     hr_debugf(debug, "%s is set but not used: the configured proxy wins",
               r->overridden);
@@ -140,18 +139,14 @@ httpr_code hr_proxy_route_for(const struct hr_proxy_route *r,
       hr_debugf(debug, "%s is set but not used: it is for %s URLs",
                 url->https ? r->http_from : r->https_from,
                 url->https ? "http://" : "https://");
-    return HTTPR_OK;
+    return;
   }
   char entry[128];
   if (r->no_proxy &&
       hr_no_proxy_match(r->no_proxy, url->host, entry, sizeof(entry))) {
     hr_debugf(debug, "%s entry '%s' matched: not using the proxy (%s)",
               r->no_proxy_from, entry, from);
-    return HTTPR_OK;
+    return;
   }
-  if (p->kind == HR_PROXY_HTTPS)
-    return hr_fail(err, HTTPR_E_UNSUPPORTED,
-                   "%s: https:// proxies are not supported yet", from);
   *out = p;
-  return HTTPR_OK;
 }

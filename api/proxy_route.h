@@ -29,12 +29,10 @@ httpr_code hr_proxy_route_new(const struct httpr_config *cfg,
                               struct hr_proxy_route **out, httpr_error *err);
 void hr_proxy_route_free(struct hr_proxy_route *r);
 
-/* The proxy for url (NULL: direct), telling debug why a set proxy is
- * not used. r may be NULL. HTTPR_OK, or HTTPR_E_UNSUPPORTED for a proxy
- * of a kind not supported yet (https://, from a variable). */
-httpr_code hr_proxy_route_for(const struct hr_proxy_route *r,
-                              const struct hr_url *url,
-                              const struct hr_debug *debug,
-                              const struct hr_proxy **out, httpr_error *err);
+/* The proxy for url into *out (NULL: direct), telling debug why a set
+ * proxy is not used. r may be NULL. */
+void hr_proxy_route_for(const struct hr_proxy_route *r,
+                        const struct hr_url *url, const struct hr_debug *debug,
+                        const struct hr_proxy **out);
 
 #endif

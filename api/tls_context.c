@@ -145,7 +145,41 @@ httpr_code hr_client_tls_context(httpr_client *client, int http1_only,
   return rc;
 }
 
+/* The proxy is verified like an origin, by the same shared policy, but
+ * only with the proxy's own trust settings. */
+static httpr_code build_proxy_context(httpr_client *client, void **out,
+                                      httpr_error *err) {
+  const struct httpr_config *cfg = &client->cfg;
+  struct hr_tls_settings s = {
+      .verify = cfg->proxy_verify,
+      .verify_hostname = 1,
+      .alpn = alpn_http11,
+      .alpn_len = sizeof(alpn_http11) - 1,
+  };
+  httpr_code rc = HTTPR_OK;
+  if (cfg->proxy_verify)
+    rc = hr_trust_resolve(cfg->proxy_ca_file, NULL, &s.trust, err);
+  if (rc == HTTPR_OK)
+    rc = client->provider->context_new(&s, out, err);
+  hr_trust_free(&s.trust);
+  return rc == HTTPR_OK ? rc : hr_prefix_message(err, "proxy ");
+}
+
+httpr_code hr_client_proxy_tls_context(httpr_client *client, void **ctx,
+                                       httpr_error *err) {
+  httpr_code rc = HTTPR_OK;
+  pthread_mutex_lock(&client->tls_lock);
+  if (!client->tls_ctx_proxy)
+    rc = build_proxy_context(client, &client->tls_ctx_proxy, err);
+  *ctx = client->tls_ctx_proxy;
+  pthread_mutex_unlock(&client->tls_lock);
+  return rc;
+}
+
 void hr_client_tls_free(httpr_client *client) {
+  if (client->tls_ctx_proxy)
+    client->provider->context_free(client->tls_ctx_proxy);
+  client->tls_ctx_proxy = NULL;
   if (client->tls_ctx)
     client->provider->context_free(client->tls_ctx);
   if (client->tls_ctx_http1)

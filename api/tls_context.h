@@ -18,6 +18,15 @@
 httpr_code hr_client_tls_context(httpr_client *client, int http1_only,
                                  void **ctx, httpr_error *err);
 
+/* The client's TLS context to an https:// proxy, built on first use
+ * (thread-safe) from the proxy's own trust settings alone (proxy_ca_file
+ * else the system's, proxy_verify, the proxy's name checked), ALPN
+ * http/1.1, no client certificate: the origin's settings are for the
+ * origin. Errors: HTTPR_E_CA_FILE, the provider's codes. A failed build
+ * is tried again by the next request. */
+httpr_code hr_client_proxy_tls_context(httpr_client *client, void **ctx,
+                                       httpr_error *err);
+
 /* Frees what hr_client_tls_context built (the context and the key log). */
 void hr_client_tls_free(httpr_client *client);
 

@@ -39,6 +39,13 @@ void hr_hint(httpr_error *err, const char *fmt, ...) {
   va_end(ap);
 }
 
+httpr_code hr_prefix_message(httpr_error *err, const char *prefix) {
+  char was[sizeof(err->message)];
+  snprintf(was, sizeof(was), "%s", err->message); /* not read as written */
+  snprintf(err->message, sizeof(err->message), "%s%s", prefix, was);
+  return err->code;
+}
+
 httpr_code hr_nomem(httpr_error *err) {
   return hr_fail(err, HTTPR_E_NOMEM, "out of memory");
 }

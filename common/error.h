@@ -31,6 +31,11 @@ void hr_detail(httpr_error *err, const char *fmt, ...)
 void hr_hint(httpr_error *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Puts prefix before err's message, keeping the rest (code, detail,
+ * hint): who failed, when the layer that failed cannot tell ("proxy ").
+ * Returns err's code. */
+httpr_code hr_prefix_message(httpr_error *err, const char *prefix);
+
 /* Out of memory: fills err with HTTPR_E_NOMEM and returns it. */
 httpr_code hr_nomem(httpr_error *err);
 

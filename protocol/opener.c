@@ -19,6 +19,7 @@
 #include "backends/tls_errors.h"
 #include "backends/verify_report.h"
 #include "common/clock.h"
+#include "protocol/outer_tls.h"
 #include "protocol/proxy_connect.h"
 #include "protocol/socks5_tunnel.h"
 
@@ -383,6 +384,26 @@ static void origin_authority(const struct hr_opener *o, char *out, size_t cap) {
            o->p.port);
 }
 
+/* TLS to an https:// proxy starts, verified for the proxy's name by the
+ * proxy's context; the origin's verification report, pins and session
+ * are not the proxy's. Its connection is c->outer from the start (its
+ * own callbacks are the socket's, taken before). */
+static httpr_code to_proxy_tls(struct hr_opener *o, httpr_error *err) {
+  struct hr_conn *c = o->conn;
+  struct hr_tls_io io = hr_conn_socket_io(c);
+  httpr_code rc = o->p.proxy_provider->connection_new(
+      o->p.proxy_tls_ctx, o->p.proxy->host, &io, &c->outer, err);
+  if (rc != HTTPR_OK)
+    return failed(o, rc);
+  c->outer_provider = o->p.proxy_provider;
+  o->to_proxy = 1;
+  o->phase = HR_OPEN_HANDSHAKING;
+  o->want = HR_TLS_DONE;
+  return HTTPR_OK;
+}
+
+static httpr_code start_tunnel(struct hr_opener *o, httpr_error *err);
+
 /* The socket connected: to the origin, or to the proxy, which opens the
  * tunnel first when asked. */
 static httpr_code to_tunneling(struct hr_opener *o, httpr_error *err) {
@@ -396,6 +417,14 @@ static httpr_code to_tunneling(struct hr_opener *o, httpr_error *err) {
   hr_debugf(o->p.debug, "Connected to %s (%s) port %d", peer_host(o),
             c->remote_ip, c->remote_port);
   o->times.connected = hr_now_s();
+  if (o->p.proxy_provider)
+    return to_proxy_tls(o, err); /* then start_tunnel */
+  return start_tunnel(o, err);
+}
+
+/* Connected to the proxy (through its TLS for an https:// one), or to
+ * the origin: the tunnel starts, or the origin's TLS. */
+static httpr_code start_tunnel(struct hr_opener *o, httpr_error *err) {
   if (!o->p.proxy)
     return to_handshaking(o, err);
   o->phase = HR_OPEN_TUNNELING;
@@ -494,25 +523,58 @@ static httpr_code check_pinned_key(struct hr_opener *o, httpr_error *err) {
   return rc;
 }
 
+/* The proxy's handshake failed: its message says so ("proxy certificate
+ * verify failed: ..."), its code stays what an origin's would be. */
+static httpr_code proxy_failed(struct hr_opener *o, httpr_error *err) {
+  return failed(o, hr_prefix_message(err, "proxy "));
+}
+
+/* TLS to the proxy is done: it is under everything else now, and the
+ * tunnel or the request to the proxy comes next. */
+static httpr_code proxy_tls_done(struct hr_opener *o, httpr_error *err) {
+  struct hr_conn *c = o->conn;
+  struct hr_tls_info info;
+  o->p.proxy_provider->info(c->outer, &info);
+  hr_debugf(o->p.debug, "TLS connection to the proxy using %s / %s (%s)",
+            info.version, info.cipher, o->p.proxy_provider->name);
+  if (info.subject[0])
+    hr_debugf(o->p.debug, "Proxy certificate subject: %s; issuer: %s",
+              info.subject, info.issuer);
+  o->to_proxy = 0;
+  return start_tunnel(o, err);
+}
+
 static httpr_code step_handshaking(struct hr_opener *o,
                                    const struct pollfd *ready, size_t n,
                                    int64_t now, httpr_error *err) {
   struct hr_conn *c = o->conn;
+  const struct hr_tls_provider *p =
+      o->to_proxy ? o->p.proxy_provider : o->p.provider;
   if (o->want != HR_TLS_DONE && events_of(c->fd, ready, n) == 0)
     return now >= deadline_of(o) ? out_of_time(o, "TLS handshake", err)
                                  : HTTPR_OK;
-  enum hr_tls_status st = o->p.provider->handshake(c->tls, err);
+  c->outer_want = 0;
+  void *tls = o->to_proxy ? c->outer : c->tls;
+  enum hr_tls_status st = hr_outer_want(c, p->handshake(tls, err));
   if (st == HR_TLS_WANT_READ || st == HR_TLS_WANT_WRITE) {
     o->want = st;
     return now >= deadline_of(o) ? out_of_time(o, "TLS handshake", err)
                                  : HTTPR_OK;
   }
+  if (st == HR_TLS_ERROR && !err->code)
+    hr_fail(err, HTTPR_E_TLS_HANDSHAKE, "TLS handshake failed");
+  if (st == HR_TLS_ERROR && o->to_proxy)
+    return proxy_failed(o, err);
+  if (st == HR_TLS_CLOSED && o->to_proxy) {
+    hr_closed_early(err, 1);
+    return proxy_failed(o, err);
+  }
   if (st == HR_TLS_ERROR)
-    return failed(o, err->code ? err->code
-                               : hr_fail(err, HTTPR_E_TLS_HANDSHAKE,
-                                         "TLS handshake failed"));
+    return failed(o, err->code);
   if (st == HR_TLS_CLOSED)
     return failed(o, hr_closed_early(err, 1));
+  if (o->to_proxy)
+    return proxy_tls_done(o, err);
   report_ended(o, 1);
   o->p.provider->info(c->tls, &c->info);
   hr_debugf(o->p.debug, "TLS connection using %s / %s (%s)", c->info.version,

@@ -54,6 +54,7 @@ struct hr_opener {
   int left_out_local;
   struct hr_conn *conn;         /* from the start; the socket once won */
   enum hr_tls_status want;      /* while handshaking: what the TLS waits for */
+  int to_proxy;                 /* handshaking with an https:// proxy */
   struct hr_tunnel tunnel;      /* while tunneling */
   short tunnel_want;            /* what the tunnel waits for (POLLIN...) */
   struct hr_conn_times times;   /* each phase's end (hr_now_s) */

@@ -2,10 +2,10 @@
 /*
  * proxy_url.h - a proxy as configured ("http://[user:password@]host[:port]",
  * from httpr_config_set_proxy or a proxy variable): its parsed parts and
- * its credentials, as the Proxy-Authorization value an HTTP proxy gets
- * and as the user name and password a SOCKS5 proxy gets (RFC 1929).
- * Pure: no I/O. http://, socks5:// and socks5h:// proxies are opened;
- * https:// parses to its kind so the caller can refuse it by name.
+ * its credentials, as the Proxy-Authorization value an HTTP or HTTPS
+ * proxy gets and as the user name and password a SOCKS5 proxy gets (RFC
+ * 1929). Pure: no I/O. http://, https://, socks5:// and socks5h://
+ * proxies are opened.
  */
 #ifndef HTTPR_PROXY_URL_H
 #define HTTPR_PROXY_URL_H

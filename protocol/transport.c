@@ -19,6 +19,7 @@
 #include "backends/tls_errors.h"
 #include "common/clock.h"
 #include "common/fd_release.h"
+#include "protocol/outer_tls.h"
 
 void hr_debugf(const struct hr_debug *d, const char *fmt, ...) {
   if (!d || !d->fn)
@@ -68,6 +69,8 @@ static long sock_recv(void *io_ctx, void *buf, size_t len) {
 /* ---- connecting (opener.c) ---------------------------------------------- */
 
 struct hr_tls_io hr_conn_socket_io(struct hr_conn *c) {
+  if (c->outer)
+    return hr_outer_tls_io(c);
   return (struct hr_tls_io){.send = sock_send, .recv = sock_recv, .io_ctx = c};
 }
 
@@ -83,7 +86,10 @@ httpr_code hr_conn_try_read(struct hr_conn *c, void *buf, size_t cap,
   *moved = 0;
   *want = 0;
   if (c->tls) {
-    st = c->provider->read(c->tls, buf, cap, moved, err);
+    c->outer_want = 0;
+    st = hr_outer_want(c, c->provider->read(c->tls, buf, cap, moved, err));
+  } else if (c->outer) {
+    st = hr_outer_read(c, buf, cap, moved, err);
   } else {
     long n = sock_recv(c, buf, cap);
     if (n < 0 && errno != EAGAIN)
@@ -104,7 +110,10 @@ httpr_code hr_conn_try_write(struct hr_conn *c, const void *buf, size_t len,
   *moved = 0;
   *want = 0;
   if (c->tls) {
-    st = c->provider->write(c->tls, buf, len, moved, err);
+    c->outer_want = 0;
+    st = hr_outer_want(c, c->provider->write(c->tls, buf, len, moved, err));
+  } else if (c->outer) {
+    st = hr_outer_write(c, buf, len, moved, err);
   } else {
     long n = sock_send(c, buf, len);
     if (n < 0 && errno != EAGAIN)
@@ -126,16 +135,17 @@ int hr_conn_is_alive(struct hr_conn *c) {
   struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
   if (poll(&pfd, 1, 0) == 0)
     return 1;
-  if (!c->tls || (pfd.revents & (POLLERR | POLLHUP)))
+  if ((!c->tls && !c->outer) || (pfd.revents & (POLLERR | POLLHUP)))
     return 0;
   /* Readable TLS: it may be only a record without application data (a
    * late session ticket). Let the provider read it; any application byte,
    * close_notify or error means the connection is not reusable. */
   char byte;
   size_t got = 0;
+  short want = 0;
   httpr_error scratch = {0};
-  enum hr_tls_status st = c->provider->read(c->tls, &byte, 1, &got, &scratch);
-  return st == HR_TLS_WANT_READ;
+  return hr_conn_try_read(c, &byte, 1, &got, &want, &scratch) == HTTPR_OK &&
+         got == 0 && want != 0;
 }
 
 void hr_conn_close(struct hr_conn *c, int graceful) {
@@ -148,6 +158,7 @@ void hr_conn_close(struct hr_conn *c, int graceful) {
     }
     c->provider->connection_free(c->tls);
   }
+  hr_outer_close(c, graceful);
   if (c->fd >= 0) {
     hr_fd_release(c->fd);
     close(c->fd);

@@ -41,6 +41,17 @@ struct hr_conn {
   char remote_ip[INET6_ADDRSTRLEN];
   int remote_port;
   char *read_buf; /* HR_READ_CHUNK bytes, kept across requests */
+  /* TLS to an https:// proxy (NULL: none), the provider's connection
+   * under everything else: the tunnel's exchange, plain HTTP to the
+   * proxy, and tls (the origin's TLS inside it) read and write through
+   * it (hr_conn_socket_io). outer_want is what the outer layer last
+   * waited for, HR_TLS_WANT_READ or _WRITE (0: nothing): the inner
+   * layer, which only sees "would block", waits for that instead. */
+  const struct hr_tls_provider *outer_provider;
+  void *outer;
+  enum hr_tls_status outer_want;
+  char *outer_pending; /* inner bytes the outer layer still has to send */
+  size_t outer_pending_len;
 };
 
 /* Size of a connection's read buffer (one TLS record's worth of data). */
@@ -81,6 +92,10 @@ struct hr_connect_params {
   int tunnel;
   size_t tunnel_head_max;
   const char *origin_pin;
+  /* For an https:// proxy: TLS to it, with this provider and context
+   * (verified for proxy's host), comes first. NULL: none. */
+  const struct hr_tls_provider *proxy_provider;
+  void *proxy_tls_ctx;
 };
 
 /* Times (seconds, hr_now_s clock) at which each phase finished. */
@@ -95,7 +110,8 @@ struct hr_conn_times {
 httpr_code hr_conn_open(const struct hr_connect_params *p, struct hr_conn **out,
                         struct hr_conn_times *times, httpr_error *err);
 
-/* The provider's I/O callbacks over the connection's socket. */
+/* The provider's I/O callbacks for the connection's TLS: over the TLS to
+ * the proxy when there is one (c->outer), else over the socket. */
 struct hr_tls_io hr_conn_socket_io(struct hr_conn *c);
 
 /* Fails err with HTTPR_E_TIMEOUT, "WHAT timed out after MS milliseconds":

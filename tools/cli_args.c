@@ -192,6 +192,7 @@ void cli_options_free(struct cli_options *opts) {
   free(opts->proxy);
   cli_free_secret(opts->proxy_user);
   free(opts->noproxy);
+  free(opts->proxy_cacert);
   free(opts->write_out);
   memset(opts, 0, sizeof(*opts));
 }

@@ -88,6 +88,8 @@ struct cli_options {
   const char *proxy_option; /* which of them set it, without "--" */
   char *proxy_user; /* -U: USER:PASSWORD (wiped when freed) */
   char *noproxy;    /* --noproxy */
+  char *proxy_cacert; /* --proxy-cacert */
+  int proxy_insecure; /* --proxy-insecure */
 
   /* How to connect. */
   int ip_family;     /* -4 / -6: 4 or 6; 0: either */

@@ -52,13 +52,6 @@ static int set_proxy(const struct cli_options *o, httpr_config *cfg,
   httpr_config_set_proxy_from_environment(cfg, 1);
   if (o->proxy) {
     httpr_code code = httpr_config_set_proxy(cfg, o->proxy);
-    if (code == HTTPR_E_UNSUPPORTED) {
-      fprintf(err,
-              "httpr: (%d) option --%s: https:// proxies are not supported "
-              "yet\n",
-              cli_exit_code(code), o->proxy_option);
-      return cli_exit_code(code);
-    }
     if (code == HTTPR_E_URL || code == HTTPR_E_UNSUPPORTED_PROTOCOL) {
       fprintf(err,
               "httpr: (%d) option --%s: malformed or unsupported "
@@ -75,6 +68,14 @@ static int set_proxy(const struct cli_options *o, httpr_config *cfg,
   if (o->proxy_user) {
     int rc = check(err, httpr_config_set_proxy_credentials(cfg, o->proxy_user),
                    "--proxy-user", "");
+    if (rc != CLI_EXIT_OK)
+      return rc;
+  }
+  if (o->proxy_insecure)
+    httpr_config_set_proxy_verify(cfg, 0);
+  if (o->proxy_cacert) {
+    int rc = check(err, httpr_config_set_proxy_ca_file(cfg, o->proxy_cacert),
+                   "--proxy-cacert", o->proxy_cacert);
     if (rc != CLI_EXIT_OK)
       return rc;
   }

@@ -257,8 +257,9 @@ const struct cli_option cli_option_table[] = {
      .value_name = "[SCHEME://][USER:PASSWORD@]HOST[:PORT]",
      .help = "go through this proxy (port 1080 unless given): http:// (the "
              "default; CONNECT for https://, absolute URLs for http://), "
-             "socks5:// (names resolved here) or socks5h:// (names resolved "
-             "by the proxy); wins over the proxy variables"},
+             "https:// (the same over TLS to the proxy), socks5:// (names "
+             "resolved here) or socks5h:// (names resolved by the proxy); "
+             "wins over the proxy variables"},
     {.long_name = "socks5",
      .kind = CLI_VALUE,
      .set = cli_set_proxy,
@@ -293,6 +294,21 @@ const struct cli_option cli_option_table[] = {
      .value_name = "LIST",
      .help = "hosts reached without the proxy: names (and their subdomains), "
              "addresses, ADDR/BITS, '*'; wins over NO_PROXY"},
+    {.long_name = "proxy-cacert",
+     .kind = CLI_VALUE,
+     .set = cli_set_string,
+     .field = F(proxy_cacert),
+     .section = CLI_HELP_REQUEST,
+     .value_name = "FILE",
+     .help = "trust the CA certificates in FILE (PEM) for an HTTPS proxy "
+             "(--cacert is the origin's)"},
+    {.long_name = "proxy-insecure",
+     .set = cli_set_flag,
+     .field = F(proxy_insecure),
+     .set_to = 1,
+     .section = CLI_HELP_REQUEST,
+     .help = "do not verify an HTTPS proxy's certificate (the origin's "
+             "still is)"},
     {.long_name = "http2",
      .set = cli_set_http_version,
      .set_to = CLI_HTTP_ANY,

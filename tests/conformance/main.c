@@ -255,6 +255,7 @@ static int collect_tests(struct CMUnitTest **out) {
       {"pinning", pinning_tests, &pinning_tests_count},
       {"proxy", proxy_tests, &proxy_tests_count},
       {"socks", socks_tests, &socks_tests_count},
+      {"https_proxy", https_proxy_tests, &https_proxy_tests_count},
   };
   const char *groups = getenv("HTTPR_TEST_GROUPS");
   for (const char *p = groups; p && *p;) {

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * squid.c - a squid from Debian on loopback for the proxy group: one
- * process, two ports (one open, one asking Basic credentials of the user
- * in its passwd file), CONNECT allowed to every port but the refused one
- * (403). Squid takes no port 0, so each port is one the kernel just gave
- * out to a socket here and closed; a squid that then cannot bind exits,
- * and is started again on other ports (three tries). It runs in the
- * foreground (-N) under timeout(1), so none outlives a suite that died,
+ * squid.c - a squid from Debian on loopback for the proxy groups: one
+ * process, three ports (one open, one asking Basic credentials of the user
+ * in its passwd file, one an HTTPS proxy: TLS with the PKI's proxy-leaf,
+ * which Debian's squid, a GnuTLS build, serves alone), CONNECT allowed to
+ * every port but the refused one (403). Squid takes no port 0, so each port is
+ * one the kernel just gave out to a socket here and closed; a squid that then
+ * cannot bind exits, and is started again on other ports (three tries). It runs
+ * in the foreground (-N) under timeout(1), so none outlives a suite that died,
  * with shutdown_lifetime 0 so that stopping it is at once. Started as
  * root, squid runs as its user `proxy`: its directory is that user's.
  */
@@ -26,6 +27,7 @@
 #include <unistd.h>
 
 #include "tests/conformance/server.h"
+#include "tests/conformance/suite.h"
 #include "tests/test_timeout.h"
 
 /* A loopback port nobody listens on now, or -1. */
@@ -79,12 +81,28 @@ static int write_passwd(const struct squid_proxy *s, const char *path) {
   return write_file(path, text);
 }
 
+/* A copy of the PKI file name in squid's directory (its user reads it
+ * there; the PKI's keys are the suite's own): 0, or -1. */
+static int copy_pki(const struct squid_proxy *s, const char *name) {
+  char text[8192], path[128];
+  FILE *f = fopen(pki(name), "r");
+  if (!f)
+    return -1;
+  size_t n = fread(text, 1, sizeof(text) - 1, f);
+  fclose(f);
+  text[n] = '\0';
+  snprintf(path, sizeof(path), "%s/%s", s->dir, name);
+  return n > 0 && n < sizeof(text) - 1 ? write_file(path, text) : -1;
+}
+
 static int write_conf(const struct squid_proxy *s, int refused_port) {
   char path[128], text[2048];
   snprintf(path, sizeof(path), "%s/squid.conf", s->dir);
   snprintf(text, sizeof(text),
            "http_port 127.0.0.1:%d name=open\n"
            "http_port 127.0.0.1:%d name=auth\n"
+           "https_port 127.0.0.1:%d name=tls tls-cert=%s/proxy-leaf.crt "
+           "tls-key=%s/proxy-leaf.key\n"
            "pid_filename %s/squid.pid\n"
            "access_log stdio:%s/access.log\n"
            "cache_log %s/cache.log\n"
@@ -99,7 +117,7 @@ static int write_conf(const struct squid_proxy *s, int refused_port) {
            "%s/passwd\n"
            "auth_param basic children 1 startup=1 idle=1\n"
            "auth_param basic realm httpr-test\n"
-           "acl open_port myportname open\n"
+           "acl open_port myportname open tls\n"
            "acl auth_port myportname auth\n"
            "acl refused port %d\n"
            "acl authed proxy_auth REQUIRED\n"
@@ -107,8 +125,8 @@ static int write_conf(const struct squid_proxy *s, int refused_port) {
            "http_access allow open_port\n"
            "http_access allow auth_port authed\n"
            "http_access deny all\n",
-           s->open_port, s->auth_port, s->dir, s->dir, s->dir, s->dir, s->dir,
-           refused_port);
+           s->open_port, s->auth_port, s->tls_port, s->dir, s->dir, s->dir,
+           s->dir, s->dir, s->dir, s->dir, refused_port);
   return write_file(path, text);
 }
 
@@ -139,14 +157,14 @@ static pid_t run_squid(const struct squid_proxy *s) {
   return child;
 }
 
-/* Waits for both ports (10 s times the multiplier): 0, or -1 when squid
+/* Waits for every port (10 s times the multiplier): 0, or -1 when squid
  * ended first or did not listen in time. */
 static int wait_listening(const struct squid_proxy *s) {
   long polls = test_timeout_ms(10000) / 20;
   for (long i = 0; i < polls; i++) {
     if (waitpid(s->pid, NULL, WNOHANG) == s->pid)
       return -1;
-    if (accepts(s->open_port) && accepts(s->auth_port))
+    if (accepts(s->open_port) && accepts(s->auth_port) && accepts(s->tls_port))
       return 0;
     struct timespec t = {0, 20 * 1000 * 1000};
     nanosleep(&t, NULL);
@@ -161,13 +179,16 @@ int squid_start(struct squid_proxy *s, int refused_port) {
     return -1;
   char passwd[128];
   snprintf(passwd, sizeof(passwd), "%s/passwd", s->dir);
-  if (write_passwd(s, passwd) != 0)
+  if (write_passwd(s, passwd) != 0 || copy_pki(s, "proxy-leaf.crt") != 0 ||
+      copy_pki(s, "proxy-leaf.key") != 0)
     return -1;
   for (int tries = 0; tries < 3; tries++) {
     s->open_port = free_port();
     s->auth_port = free_port();
-    if (s->open_port <= 0 || s->auth_port <= 0 ||
-        s->open_port == s->auth_port || write_conf(s, refused_port) != 0)
+    s->tls_port = free_port();
+    if (s->open_port <= 0 || s->auth_port <= 0 || s->tls_port <= 0 ||
+        s->open_port == s->auth_port || s->tls_port == s->open_port ||
+        s->tls_port == s->auth_port || write_conf(s, refused_port) != 0)
       continue;
     give_to_squid_user(s->dir);
     if ((s->pid = run_squid(s)) <= 0)
@@ -239,3 +260,13 @@ void squid_stop(struct squid_proxy *s) {
   }
   s->dir[0] = '\0';
 }
+
+static struct squid_proxy g_shared;
+
+const struct squid_proxy *squid_shared(void) {
+  if (!g_shared.pid && squid_start(&g_shared, SQUID_REFUSED_PORT) != 0)
+    return NULL;
+  return &g_shared;
+}
+
+void squid_shared_stop(void) { squid_stop(&g_shared); }

@@ -288,6 +288,8 @@ extern const struct CMUnitTest late_cert_tests[];
 extern const size_t late_cert_tests_count;
 extern const struct CMUnitTest proxy_tests[];
 extern const size_t proxy_tests_count;
+extern const struct CMUnitTest https_proxy_tests[];
+extern const size_t https_proxy_tests_count;
 /* Stops the proxy group's squid, when it ran (test_proxy.c). */
 void proxy_servers_stop(void);
 extern const struct CMUnitTest socks_tests[];

@@ -24,17 +24,16 @@
 
 /* CONNECT to this port is refused by squid's acl (403); nothing needs to
  * listen there. */
-#define REFUSED_PORT 9
-
-static struct squid_proxy g_squid;
+#define REFUSED_PORT SQUID_REFUSED_PORT
 
 static const struct squid_proxy *squid(void) {
-  if (!g_squid.pid && squid_start(&g_squid, REFUSED_PORT) != 0)
+  const struct squid_proxy *s = squid_shared();
+  if (!s)
     fail_msg("squid did not start (is the squid package installed?)");
-  return &g_squid;
+  return s;
 }
 
-void proxy_servers_stop(void) { squid_stop(&g_squid); }
+void proxy_servers_stop(void) { squid_shared_stop(); }
 
 /* "http://[CREDENTIALS@]127.0.0.1:PORT" of squid's open or auth port.
  * Rotating static storage. */
@@ -301,7 +300,8 @@ static void expect_refused(const char *proxy, enum profile p, const char *path,
                            const char *message) {
   httpr_config *cfg = cfg_proxy(proxy);
   httpr_error *err = httpr_error_new();
-  assert_null(expect_get(cfg, url_of(p, NULL, path), HTTPR_E_PROXY_CONNECT, err));
+  assert_null(
+      expect_get(cfg, url_of(p, NULL, path), HTTPR_E_PROXY_CONNECT, err));
   assert_string_equal(httpr_error_message(err), message);
   httpr_error_free(err);
   httpr_config_free(cfg);
@@ -534,8 +534,12 @@ static void unreachable_proxy(void **state) {
 static void proxy_settings(void **state) {
   (void)state;
   httpr_config *cfg = cfg_new();
-  assert_code(httpr_config_set_proxy(cfg, "https://127.0.0.1:3128"),
-              HTTPR_E_UNSUPPORTED);
+  assert_code(httpr_config_set_proxy(cfg, "https://127.0.0.1:3128"), HTTPR_OK);
+  assert_code(httpr_config_set_proxy(cfg, "socks5h://127.0.0.1:1080"),
+              HTTPR_OK);
+  assert_code(httpr_config_set_proxy(cfg, NULL), HTTPR_OK); /* unset */
+  assert_code(httpr_config_set_proxy(cfg, "socks4://127.0.0.1:1080"),
+              HTTPR_E_UNSUPPORTED_PROTOCOL);
   assert_code(httpr_config_set_proxy(cfg, "ftp://127.0.0.1:21"),
               HTTPR_E_UNSUPPORTED_PROTOCOL);
   assert_code(httpr_config_set_proxy(cfg, "http://127.0.0.1:3128/path"),
@@ -554,14 +558,14 @@ static void proxy_settings(void **state) {
   /* A variable of a kind not supported yet fails the request, naming it;
    * a malformed one fails the client. */
   assert_code(httpr_config_set_proxy_from_environment(cfg, 1), HTTPR_OK);
-  setenv("https_proxy", "https://127.0.0.1:3128", 1);
   httpr_error *err = httpr_error_new();
-  assert_null(expect_get(cfg, url_of(SRV_GOOD_ECDSA, NULL, "/"),
-                         HTTPR_E_UNSUPPORTED, err));
-  assert_string_equal(httpr_error_message(err),
-                      "https_proxy: https:// proxies are not supported yet");
-  setenv("https_proxy", "http://[::1", 1);
   httpr_client *client = NULL;
+  /* A variable naming a kind httpr has not, or a malformed one, fails
+   * naming the variable. */
+  setenv("https_proxy", "socks4://127.0.0.1:1080", 1);
+  assert_code(httpr_client_new(&client, cfg, err), HTTPR_E_URL);
+  assert_non_null(strstr(httpr_error_message(err), "https_proxy: "));
+  setenv("https_proxy", "http://[::1", 1);
   assert_code(httpr_client_new(&client, cfg, err), HTTPR_E_URL);
   assert_non_null(strstr(httpr_error_message(err), "https_proxy: "));
   env_reset();

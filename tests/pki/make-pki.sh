@@ -22,6 +22,8 @@
 #   Server profiles P.crt (chain the server sends, leaf first) and P.key:
 #   good-rsa      RSA 2048 leaf, SAN localhost 127.0.0.1 ::1; chain leaf+inter
 #   good-ecdsa    P-256 leaf, same SANs and chain
+#   proxy-leaf    P-256 leaf, same SANs, signed by the root itself: squid's
+#                 https_port (a GnuTLS build) sends the leaf alone
 #   expired       like good-ecdsa, valid 2020-01-01..2021-01-01
 #   notyet        like good-ecdsa, valid 2099-01-01..2100-01-01
 #   wronghost     SAN DNS:wrong.example only; chain leaf+inter
@@ -387,6 +389,7 @@ INTER=$OUT/inter-ca.pem
 rsakey "$OUT/good-rsa.key"
 server good-rsa inter-ca localhost ext_server_rsa "$INTER"
 server good-ecdsa inter-ca localhost ext_server_ec "$INTER"
+server proxy-leaf root-ca localhost ext_server_ec ""
 server expired inter-ca localhost ext_server_ec "$INTER" \
   -startdate 20200101000000Z -enddate 20210101000000Z
 server notyet inter-ca localhost ext_server_ec "$INTER" \
