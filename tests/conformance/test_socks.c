@@ -256,7 +256,7 @@ static void cli_options(void **state) {
        remote_line(SRV_GOOD_ECDSA)},
   };
   for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
-    const char *args[12] = {"-v",
+    const char *args[16] = {"-v",
                             "-o",
                             "/dev/null",
                             "--cacert",
